@@ -1,0 +1,557 @@
+//! Pareto tiers (SPEC §4): bands by share of customers (count basis, the customer
+//! pyramid: platinum / gold / iron / lead) or by share of the total (value basis, ABC).
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::quantile::{Direction, decimal_vec, select_positions};
+use super::{Classifier, Label, Model, Unscored};
+use crate::error::{ConfigError, Error};
+use crate::profile::{Metric, Population, Profile};
+
+/// What a band's share is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Share of customers ranked by the metric (the customer pyramid).
+    #[default]
+    Count,
+    /// Share of the metric's positive total (ABC analysis).
+    Value,
+}
+
+/// One band: its label and its share, a decimal fraction (`0.01` is 1 %).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// The label (`platinum`).
+    pub name: SmolStr,
+    /// The band's share, `0 < share ≤ 1`; the shares of a scheme sum to exactly 1.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub share: Decimal,
+}
+
+impl Band {
+    /// A band from a name and a share written as a decimal fraction.
+    pub fn new(name: &str, share: Decimal) -> Self {
+        Band {
+            name: SmolStr::new(name),
+            share,
+        }
+    }
+}
+
+/// Pareto settings: the output column, the metric ranked, the basis and the bands, best
+/// first.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// let metals = ParetoParams::metals();
+/// assert_eq!(metals.get_column(), "metal");
+/// assert!(metals.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParetoParams {
+    column: SmolStr,
+    metric: Metric,
+    #[serde(default)]
+    direction: Option<Direction>,
+    #[serde(default)]
+    basis: Basis,
+    bands: Vec<Band>,
+}
+
+impl ParetoParams {
+    /// Count-basis bands over `metric`.
+    pub fn new(column: &str, metric: Metric, basis: Basis, bands: Vec<Band>) -> Self {
+        ParetoParams {
+            column: SmolStr::new(column),
+            metric,
+            direction: None,
+            basis,
+            bands,
+        }
+    }
+
+    /// The metals preset (PRESETS §1d): platinum 1 %, gold 4 %, iron 15 %, lead 80 % of
+    /// customers by `monetary`, column `metal`.
+    pub fn metals() -> Self {
+        let band = |name, pct| Band::new(name, Decimal::new(pct, 2));
+        ParetoParams::new(
+            "metal",
+            Metric::Monetary,
+            Basis::Count,
+            vec![
+                band("platinum", 1),
+                band("gold", 4),
+                band("iron", 15),
+                band("lead", 80),
+            ],
+        )
+    }
+
+    /// ABC analysis (SPEC §4 value basis): A 80 %, B 15 %, C 5 % of total `monetary`,
+    /// column `abc`.
+    pub fn abc() -> Self {
+        let band = |name, pct| Band::new(name, Decimal::new(pct, 2));
+        ParetoParams::new(
+            "abc",
+            Metric::Monetary,
+            Basis::Value,
+            vec![band("a", 80), band("b", 15), band("c", 5)],
+        )
+    }
+
+    /// Sets the output column.
+    #[must_use]
+    pub fn column(mut self, column: &str) -> Self {
+        self.column = SmolStr::new(column);
+        self
+    }
+
+    /// Sets the metric ranked.
+    #[must_use]
+    pub fn metric(mut self, metric: Metric) -> Self {
+        self.metric = metric;
+        self
+    }
+
+    /// Overrides the metric's default direction.
+    #[must_use]
+    pub fn direction(mut self, direction: Direction) -> Self {
+        self.direction = Some(direction);
+        self
+    }
+
+    /// The output column.
+    pub fn get_column(&self) -> &str {
+        &self.column
+    }
+
+    /// The bands, best first.
+    pub fn get_bands(&self) -> &[Band] {
+        &self.bands
+    }
+
+    /// The basis.
+    pub fn get_basis(&self) -> Basis {
+        self.basis
+    }
+
+    /// The metric ranked.
+    pub fn get_metric(&self) -> Metric {
+        self.metric
+    }
+
+    fn effective_direction(&self) -> Direction {
+        self.direction.unwrap_or(self.metric.default_direction())
+    }
+
+    /// Checks the bands (SPEC §4): at least one, names distinct and non-empty, shares
+    /// positive and summing to exactly 1; value basis ranks larger-is-better only.
+    ///
+    /// # Errors
+    /// [`ConfigError::Bands`] naming the bands and the problem.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |reason: String| ConfigError::Bands {
+            bands: self
+                .bands
+                .iter()
+                .map(|b| format!("{}={}", b.name, b.share))
+                .collect::<Vec<_>>()
+                .join(","),
+            reason,
+        };
+        if self.bands.is_empty() {
+            return Err(fail("no bands".into()));
+        }
+        for (i, band) in self.bands.iter().enumerate() {
+            if band.name.trim().is_empty() {
+                return Err(fail(format!("band {} has an empty name", i + 1)));
+            }
+            if band.share <= Decimal::ZERO {
+                return Err(fail(format!(
+                    "band {:?} has a share that is not positive",
+                    band.name
+                )));
+            }
+            if self.bands[..i].iter().any(|b| b.name == band.name) {
+                return Err(fail(format!("band {:?} is named twice", band.name)));
+            }
+        }
+        let total = self
+            .bands
+            .iter()
+            .try_fold(Decimal::ZERO, |acc, b| acc.checked_add(b.share));
+        if total != Some(Decimal::ONE) {
+            return Err(fail(format!(
+                "shares sum to {} instead of exactly 1 (100 %)",
+                total.map_or("more than the decimal range".into(), |t| t
+                    .normalize()
+                    .to_string())
+            )));
+        }
+        if self.basis == Basis::Value && self.effective_direction() == Direction::LowerIsBetter {
+            return Err(fail(format!(
+                "value basis needs a metric where larger is better, not {}",
+                self.metric
+            )));
+        }
+        Ok(())
+    }
+
+    /// Cumulative shares of the bands before the last.
+    fn cumulative(&self) -> Vec<Decimal> {
+        let mut sum = Decimal::ZERO;
+        self.bands[..self.bands.len() - 1]
+            .iter()
+            .map(|b| {
+                sum += b.share; // validated: ≤ 1
+                sum
+            })
+            .collect()
+    }
+}
+
+impl Classifier for ParetoParams {
+    type Model = ParetoModel;
+
+    fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
+        self.validate()?;
+        let metric = self.metric;
+        let mut values = super::buyer_values(population, |p| p.metric(metric));
+        if population.buyers().next().is_none() {
+            return Err(Error::EmptyPopulation {
+                as_of: population.as_of(),
+            });
+        }
+        let direction = self.effective_direction();
+        let cumulative = self.cumulative();
+        let thresholds = match self.basis {
+            Basis::Count => count_thresholds(&mut values, &cumulative, direction),
+            Basis::Value => value_thresholds(&mut values, &cumulative)?,
+        };
+        let mut model = ParetoModel {
+            params: self.clone(),
+            fit_size: values.len(),
+            thresholds,
+            sizes: vec![0; self.bands.len()],
+        };
+        for v in &values {
+            let band = model.band_of(v);
+            model.sizes[band] += 1;
+        }
+        Ok(model)
+    }
+}
+
+/// Count basis (SPEC §13): best first, `t_b` = the value at position `ceil(c_b·n)`.
+fn count_thresholds(
+    values: &mut [Decimal],
+    cumulative: &[Decimal],
+    direction: Direction,
+) -> Vec<Decimal> {
+    if values.is_empty() {
+        return Vec::new();
+    }
+    let n = Decimal::from(values.len());
+    let positions: Vec<usize> = cumulative
+        .iter()
+        .map(|c| {
+            // c < 1 and n ≥ 1: 1 ≤ ceil(c·n) ≤ n. Product of a share and a count is exact.
+            (c * n)
+                .ceil()
+                .to_usize()
+                .unwrap_or(1)
+                .clamp(1, values.len())
+        })
+        .collect();
+    let best_first = match direction {
+        Direction::HigherIsBetter => Direction::LowerIsBetter,
+        Direction::LowerIsBetter => Direction::HigherIsBetter,
+    };
+    select_positions(values, &positions, best_first)
+}
+
+/// Value basis (SPEC §4, §13): `t_b` = the smallest positive value whose `S` (sum of
+/// values strictly better) is below `c_b·T`.
+fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Vec<Decimal>, Error> {
+    let mut positive: Vec<Decimal> = values
+        .iter()
+        .copied()
+        .filter(|v| *v > Decimal::ZERO)
+        .collect();
+    let overflow = || Error::Overflow {
+        metric: "pareto total",
+        customer: "(all)".into(),
+    };
+    let total = positive
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
+        .ok_or_else(overflow)?;
+    if total.is_zero() {
+        return Ok(Vec::new());
+    }
+    let limits: Vec<Decimal> = cumulative
+        .iter()
+        .map(|c| c.checked_mul(total).ok_or_else(overflow))
+        .collect::<Result<_, _>>()?;
+    positive.sort_unstable_by(|a, b| b.cmp(a));
+    let mut thresholds = vec![positive[0]; limits.len()];
+    let mut better_sum = Decimal::ZERO;
+    for group in positive.chunk_by(|a, b| a == b) {
+        let value = group[0];
+        for (t, limit) in thresholds.iter_mut().zip(&limits) {
+            if better_sum < *limit {
+                *t = value;
+            }
+        }
+        for v in group {
+            better_sum = better_sum.checked_add(*v).ok_or_else(overflow)?;
+        }
+    }
+    Ok(thresholds)
+}
+
+/// A fitted Pareto model: one threshold per band boundary (SPEC §13).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParetoModel {
+    params: ParetoParams,
+    fit_size: usize,
+    /// `t_1..t_{B−1}`; empty for a value basis whose positive total is 0.
+    #[serde(with = "decimal_vec")]
+    thresholds: Vec<Decimal>,
+    sizes: Vec<usize>,
+}
+
+impl ParetoModel {
+    /// The settings it was fitted with.
+    pub fn params(&self) -> &ParetoParams {
+        &self.params
+    }
+
+    /// The thresholds `t_1..t_{B−1}` (a value is in band `b` or better iff it is at least
+    /// `t_b`; for a lower-is-better metric, at most).
+    pub fn thresholds(&self) -> &[Decimal] {
+        &self.thresholds
+    }
+
+    /// Customers per band on the fit population.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// The band index (0 = best) of a value.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier};
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// use rust_decimal::Decimal;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for i in 1..=7i64 {
+    ///     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    ///     b.add(Transaction::new(id, date(2026, 3, 1), Decimal::from(i)))?;
+    /// }
+    /// let model = ParetoParams::metals().fit(&b.finish()?)?;
+    /// assert_eq!(model.sizes(), [1, 0, 1, 5]); // SPEC §4, n = 7
+    /// assert_eq!(model.band_of(&Decimal::from(1000)), 0);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn band_of(&self, value: &Decimal) -> usize {
+        let last = self.params.bands.len() - 1;
+        if self.params.basis == Basis::Value && *value <= Decimal::ZERO {
+            return last;
+        }
+        let direction = self.params.effective_direction();
+        self.thresholds
+            .iter()
+            .position(|t| !direction.is_better(t, value))
+            .unwrap_or(last)
+    }
+
+    fn label_of(&self, profile: &Profile) -> Result<(usize, Decimal), Unscored> {
+        if !profile.is_buyer() {
+            return Err(Unscored::NoPurchases);
+        }
+        let value = profile
+            .metric(self.params.metric)
+            .ok_or(Unscored::MissingMetric)?;
+        Ok((self.band_of(&value), value))
+    }
+}
+
+impl Model for ParetoModel {
+    fn columns(&self) -> Vec<String> {
+        vec![self.params.column.to_string()]
+    }
+
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        out.push(match self.label_of(profile) {
+            Ok((band, _)) => Label::Name(self.params.bands[band].name.clone()),
+            Err(why) => Label::Unscored(why),
+        });
+    }
+
+    fn explain(&self, profile: &Profile) -> Vec<String> {
+        let column = &self.params.column;
+        let (band, value) = match self.label_of(profile) {
+            Ok(found) => found,
+            Err(why) => return vec![format!("{column} unscored: {why}")],
+        };
+        let bands = &self.params.bands;
+        let metric = self.params.metric;
+        let (at_least, below) = match self.params.effective_direction() {
+            Direction::HigherIsBetter => ("at least", "below"),
+            Direction::LowerIsBetter => ("at most", "above"),
+        };
+        let mut reasons = Vec::new();
+        if self.params.basis == Basis::Value && value <= Decimal::ZERO {
+            reasons.push(format!("{metric} {value} is not positive"));
+        } else if let Some(t) = self.thresholds.get(band) {
+            reasons.push(format!(
+                "{metric} {value} is {at_least} the {} threshold {t}",
+                bands[band].name
+            ));
+        }
+        if band > 0 && !(self.params.basis == Basis::Value && value <= Decimal::ZERO) {
+            if let Some(t) = self.thresholds.get(band - 1) {
+                reasons.push(format!(
+                    "{below} the {} threshold {t}",
+                    bands[band - 1].name
+                ));
+            }
+        }
+        if reasons.is_empty() {
+            reasons.push(format!("{metric} {value}"));
+        }
+        vec![format!(
+            "{column} = {}: {} ({} basis, {}; fitted on {} buyers)",
+            bands[band].name,
+            reasons.join(", "),
+            match self.params.basis {
+                Basis::Count => "count",
+                Basis::Value => "value",
+            },
+            BandList(bands),
+            self.fit_size
+        )]
+    }
+
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+}
+
+struct BandList<'a>(&'a [Band]);
+
+impl fmt::Display for BandList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, band) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" / ")?;
+            }
+            write!(
+                f,
+                "{} {} %",
+                band.name,
+                (band.share * Decimal::ONE_HUNDRED).normalize()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CustomerId, PopulationBuilder, Transaction};
+    use jiff::civil::date;
+
+    fn population(values: &[i64]) -> Population {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for (i, v) in values.iter().enumerate() {
+            let id = CustomerId::new(&format!("C{i:05}")).unwrap();
+            b.add(Transaction::new(id, date(2026, 1, 1), Decimal::from(*v)))
+                .unwrap();
+        }
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn metal_sizes_follow_spec_4() {
+        let seven = population(&[1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            ParetoParams::metals().fit(&seven).unwrap().sizes(),
+            [1, 0, 1, 5]
+        );
+        let values: Vec<i64> = (0..1003).map(|i| (i * 7919) % 1003).collect();
+        let big = population(&values);
+        assert_eq!(
+            ParetoParams::metals().fit(&big).unwrap().sizes(),
+            [11, 40, 150, 802]
+        );
+    }
+
+    #[test]
+    fn ties_share_a_band_and_the_best_is_always_first() {
+        let model = ParetoParams::metals()
+            .fit(&population(&[5, 5, 5, 5]))
+            .unwrap();
+        assert_eq!(model.sizes(), [4, 0, 0, 0]);
+    }
+
+    #[test]
+    fn abc_by_value_share() {
+        // T = 100: S(50) = 0 → a; S(30) = 50 → a; S(10) = 80 → b; S(5) = 90 → b;
+        // S(3) = 95 → c; S(2) = 98 → c; ≤ 0 → c.
+        let model = ParetoParams::abc()
+            .fit(&population(&[50, 30, 10, 5, 3, 2, 0, -4]))
+            .unwrap();
+        assert_eq!(model.sizes(), [2, 2, 4]);
+        assert_eq!(model.thresholds(), [Decimal::from(30), Decimal::from(5)]);
+        let nothing = ParetoParams::abc().fit(&population(&[0, -1])).unwrap();
+        assert_eq!(
+            (nothing.sizes(), nothing.thresholds()),
+            (&[0, 0, 2][..], &[][..])
+        );
+    }
+
+    #[test]
+    fn bands_are_validated() {
+        let bad = |bands: Vec<Band>| {
+            ParetoParams::new("x", Metric::Monetary, Basis::Count, bands).validate()
+        };
+        let b = |n, s| Band::new(n, Decimal::new(s, 2));
+        assert_eq!(
+            bad(vec![b("a", 50), b("b", 49)]).unwrap_err().to_string(),
+            "bands a=0.50,b=0.49: shares sum to 0.99 instead of exactly 1 (100 %)"
+        );
+        assert_eq!(
+            bad(vec![b("a", 101), b("b", -1)]).unwrap_err().to_string(),
+            "bands a=1.01,b=-0.01: band \"b\" has a share that is not positive"
+        );
+        assert!(
+            bad(vec![b("a", 50), b("a", 50)])
+                .unwrap_err()
+                .to_string()
+                .contains("named twice")
+        );
+        assert!(bad(vec![]).is_err());
+        let recency_abc = ParetoParams::abc().metric(Metric::RecencyDays);
+        assert!(
+            recency_abc
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("larger is better")
+        );
+    }
+}

@@ -1,0 +1,565 @@
+//! Quantile scores 1..=k over one metric (SPEC §3), knowing nothing of RFM.
+//!
+//! Fitting selects the `k − 1` order statistics at the positions SPEC §3 names (never a
+//! full sort): with the fit population ordered worst to best, `t_s` is the value at
+//! 1-based position `m_s`, and a value scores `1 +` the number of cut points it is
+//! strictly better than. The two modes differ only in the positions:
+//!
+//! * **tie-aware** (default): `m_s = ceil((s−1)·n/k)`. On the fit population this is
+//!   exactly `1 + floor(k·L/n)`, `L` the number of customers strictly worse; equal values
+//!   always score alike.
+//! * **equal-count**: `m_s` = the customers in buckets `1..s−1` of SQL `NTILE(k)`
+//!   (bucket sizes differ by at most one, larger first). [`batch_scores`] reproduces
+//!   `NTILE(k) OVER (ORDER BY x, customer_id)` exactly on the fit population; a fitted
+//!   [`CutPoints`] scores a value tied across a bucket boundary into the lower bucket
+//!   (it cannot see ids). With distinct values the two agree exactly.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ConfigError, Error};
+
+/// The smallest and largest number of bins SPEC §3 allows.
+pub const BINS: std::ops::RangeInclusive<u8> = 2..=10;
+
+/// How positions are chosen (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuantileMode {
+    /// `1 + floor(k·L/n)`: equal values share a score; a score may be left empty.
+    #[default]
+    TieAware,
+    /// SQL `NTILE(k)` with a `customer_id` tiebreak: equal-size buckets that may split
+    /// equal values.
+    EqualCount,
+}
+
+impl QuantileMode {
+    /// The name used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuantileMode::TieAware => "tie-aware",
+            QuantileMode::EqualCount => "equal-count",
+        }
+    }
+}
+
+impl std::str::FromStr for QuantileMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "tie-aware" => Ok(QuantileMode::TieAware),
+            "equal-count" => Ok(QuantileMode::EqualCount),
+            other => Err(format!(
+                "unknown quantile mode {other:?} (tie-aware or equal-count)"
+            )),
+        }
+    }
+}
+
+/// Which way is better for a metric (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Larger values are better (frequency, monetary, tenure …).
+    HigherIsBetter,
+    /// Smaller values are better (recency).
+    LowerIsBetter,
+}
+
+impl Direction {
+    /// Orders worst first.
+    #[inline]
+    pub fn worst_first(self, a: &Decimal, b: &Decimal) -> Ordering {
+        match self {
+            Direction::HigherIsBetter => a.cmp(b),
+            Direction::LowerIsBetter => b.cmp(a),
+        }
+    }
+
+    /// Whether `a` is strictly better than `b`.
+    #[inline]
+    pub fn is_better(self, a: &Decimal, b: &Decimal) -> bool {
+        self.worst_first(a, b) == Ordering::Greater
+    }
+}
+
+/// Checks a bin count.
+///
+/// # Errors
+/// [`ConfigError::Bins`] outside `2..=10`.
+pub fn check_bins(bins: u8) -> Result<(), ConfigError> {
+    if BINS.contains(&bins) {
+        Ok(())
+    } else {
+        Err(ConfigError::Bins { bins: bins.into() })
+    }
+}
+
+/// The 1-based positions `m_2..=m_k` of SPEC §3 in a population of `n` ordered worst to
+/// best.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::{positions, QuantileMode};
+/// assert_eq!(positions(7, 5, QuantileMode::TieAware), [2, 3, 5, 6]);
+/// assert_eq!(positions(7, 5, QuantileMode::EqualCount), [2, 4, 5, 6]);
+/// ```
+pub fn positions(n: usize, bins: u8, mode: QuantileMode) -> Vec<usize> {
+    let k = usize::from(bins);
+    (2..=k)
+        .map(|s| match mode {
+            QuantileMode::TieAware => ((s - 1) * n).div_ceil(k),
+            QuantileMode::EqualCount => ntile_prefix(n, k, s - 1),
+        })
+        .collect()
+}
+
+/// Customers in the first `buckets` buckets of `NTILE(k)` over `n`.
+fn ntile_prefix(n: usize, k: usize, buckets: usize) -> usize {
+    let (size, rem) = (n / k, n % k);
+    buckets * size + buckets.min(rem)
+}
+
+/// The bucket (1-based) of 1-based position `pos` under `NTILE(k)` over `n`.
+fn ntile_bucket(pos: usize, n: usize, k: usize) -> u8 {
+    let (size, rem) = (n / k, n % k);
+    let big = rem * (size + 1);
+    let bucket = if pos <= big {
+        (pos - 1) / (size + 1)
+    } else {
+        rem + (pos - big - 1) / size.max(1)
+    };
+    // bucket < k ≤ 10
+    (bucket + 1) as u8
+}
+
+/// Why a score holds no customer of the fit population.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum EmptyCause {
+    /// Customers sharing one value straddle the score's whole range.
+    Tie {
+        /// The shared value.
+        #[serde(with = "rust_decimal::serde::str")]
+        value: Decimal,
+        /// How many fit customers have it.
+        customers: usize,
+    },
+    /// Fewer customers than bins.
+    FewerCustomersThanBins {
+        /// The fit population's size.
+        customers: usize,
+    },
+}
+
+/// A score left empty on the fit population, and why (SPEC §3): reported so that nobody
+/// mistakes a tie for a bug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmptyScore {
+    /// The empty score.
+    pub score: u8,
+    /// What emptied it.
+    #[serde(flatten)]
+    pub cause: EmptyCause,
+}
+
+impl fmt::Display for EmptyScore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cause {
+            EmptyCause::Tie { value, customers } => write!(
+                f,
+                "score {} is empty: {customers} customers share the value {value}",
+                self.score
+            ),
+            EmptyCause::FewerCustomersThanBins { customers } => write!(
+                f,
+                "score {} is empty: only {customers} customers for more bins",
+                self.score
+            ),
+        }
+    }
+}
+
+/// The `k − 1` cut points of a metric fitted on a population (SPEC §3): score new values
+/// without refitting.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+/// use rust_decimal::Decimal;
+/// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
+/// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+/// let scores: Vec<u8> = values.iter().map(|v| cuts.score(v)).collect();
+/// assert_eq!(scores, [1, 1, 2, 3, 3, 4, 5]);
+/// assert_eq!(cuts.score(&Decimal::from(100)), 5); // a new customer, no refit
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutPoints {
+    bins: u8,
+    mode: QuantileMode,
+    direction: Direction,
+    fit_size: usize,
+    /// `t_2..=t_k`, worst to best.
+    #[serde(with = "decimal_vec")]
+    cuts: Vec<Decimal>,
+    /// Customers per score on the fit population (batch semantics of the mode).
+    sizes: Vec<usize>,
+    empty: Vec<EmptyScore>,
+}
+
+impl CutPoints {
+    /// Fits cut points on the values of a population (any order).
+    ///
+    /// # Errors
+    /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`Error::EmptyPopulation`]
+    /// is the caller's to raise: an empty `values` gives [`ConfigError::Pipeline`].
+    pub fn fit(
+        values: &[Decimal],
+        bins: u8,
+        mode: QuantileMode,
+        direction: Direction,
+    ) -> Result<Self, Error> {
+        check_bins(bins)?;
+        let n = values.len();
+        if n == 0 {
+            return Err(ConfigError::Pipeline {
+                reason: "cannot fit cut points on no values".into(),
+            }
+            .into());
+        }
+        let positions = positions(n, bins, mode);
+        let mut work = values.to_vec();
+        let cuts = select_positions(&mut work, &positions, direction);
+        let mut model = CutPoints {
+            bins,
+            mode,
+            direction,
+            fit_size: n,
+            cuts,
+            sizes: Vec::new(),
+            empty: Vec::new(),
+        };
+        model.sizes = match mode {
+            QuantileMode::TieAware => {
+                let mut sizes = vec![0; usize::from(bins)];
+                for v in values {
+                    sizes[usize::from(model.score(v)) - 1] += 1;
+                }
+                sizes
+            }
+            QuantileMode::EqualCount => {
+                let k = usize::from(bins);
+                (1..=k)
+                    .map(|b| ntile_prefix(n, k, b) - ntile_prefix(n, k, b - 1))
+                    .collect()
+            }
+        };
+        model.empty = model.explain_empty(values);
+        Ok(model)
+    }
+
+    fn explain_empty(&self, values: &[Decimal]) -> Vec<EmptyScore> {
+        let k = usize::from(self.bins);
+        (0..k)
+            .filter(|&i| self.sizes[i] == 0)
+            .map(|i| {
+                let score = (i + 1) as u8;
+                let cause = if self.fit_size < k || i == 0 {
+                    EmptyCause::FewerCustomersThanBins {
+                        customers: self.fit_size,
+                    }
+                } else {
+                    // Score s is empty exactly when t_s equals the next cut (or the best
+                    // value): that value's customers straddle the score.
+                    let value = self.cuts[i - 1];
+                    EmptyCause::Tie {
+                        value,
+                        customers: values.iter().filter(|v| **v == value).count(),
+                    }
+                };
+                EmptyScore { score, cause }
+            })
+            .collect()
+    }
+
+    /// The score of a value: `1 +` the number of cut points it is strictly better than.
+    #[inline]
+    pub fn score(&self, value: &Decimal) -> u8 {
+        let better_than = self
+            .cuts
+            .partition_point(|cut| self.direction.is_better(value, cut));
+        // ≤ k − 1 ≤ 9
+        (better_than + 1) as u8
+    }
+
+    /// The number of bins `k`.
+    pub fn bins(&self) -> u8 {
+        self.bins
+    }
+
+    /// The mode the cut points were chosen by.
+    pub fn mode(&self) -> QuantileMode {
+        self.mode
+    }
+
+    /// Which way is better.
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// The size of the fit population.
+    pub fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+
+    /// The cut points `t_2..=t_k`, worst to best.
+    pub fn cuts(&self) -> &[Decimal] {
+        &self.cuts
+    }
+
+    /// Customers per score 1..=k on the fit population.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// Every score left empty on the fit population, with the tie that emptied it.
+    pub fn empty_scores(&self) -> &[EmptyScore] {
+        &self.empty
+    }
+}
+
+/// Selects the values at 1-based `positions` (non-decreasing) of `values` ordered worst
+/// first, by successive `select_nth_unstable` on the part not yet partitioned.
+pub(crate) fn select_positions(
+    values: &mut [Decimal],
+    positions: &[usize],
+    direction: Direction,
+) -> Vec<Decimal> {
+    let mut out = Vec::with_capacity(positions.len());
+    let mut done = 0; // values[..done] are all ≤ values[done - 1] and in final place
+    let mut last: Option<Decimal> = None;
+    for &pos in positions {
+        let index = pos - 1;
+        if index + 1 == done {
+            if let Some(v) = last {
+                out.push(v);
+                continue;
+            }
+        }
+        let (_, nth, _) =
+            values[done..].select_nth_unstable_by(index - done, |a, b| direction.worst_first(a, b));
+        let v = *nth;
+        out.push(v);
+        last = Some(v);
+        done = index + 1;
+    }
+    out
+}
+
+/// Batch scores of a whole population, in the order given, by the mode's SQL definition
+/// (SPEC §3): tie-aware `1 + floor(k·L/n)`, or `NTILE(k)` with the tiebreak of the
+/// order given (pass values in `customer_id` order for SPEC's tiebreak).
+///
+/// `model` must have been fitted on exactly these values.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::{batch_scores, CutPoints, Direction, QuantileMode};
+/// use rust_decimal::Decimal;
+/// let values: Vec<Decimal> = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from).to_vec();
+/// let mode = QuantileMode::EqualCount;
+/// let model = CutPoints::fit(&values, 5, mode, Direction::HigherIsBetter)?;
+/// assert_eq!(batch_scores(&values, &model), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn batch_scores(values: &[Decimal], model: &CutPoints) -> Vec<u8> {
+    let mut scores: Vec<u8> = values.iter().map(|v| model.score(v)).collect();
+    if model.mode == QuantileMode::TieAware {
+        return scores;
+    }
+    // NTILE: only customers whose value equals a cut point can sit across a bucket
+    // boundary. Their exact position is (customers strictly worse) + their rank among
+    // equals in the order given.
+    let (n, k) = (values.len(), usize::from(model.bins));
+    let mut tied: Vec<Decimal> = model.cuts.clone();
+    tied.sort_unstable_by(|a, b| model.direction.worst_first(a, b));
+    tied.dedup();
+    let mut worse = vec![0usize; tied.len()];
+    for v in values {
+        // number of tied values v is strictly worse than = those whose count grows
+        let first_better = tied.partition_point(|t| !model.direction.is_better(t, v));
+        for w in &mut worse[first_better..] {
+            *w += 1;
+        }
+    }
+    let mut seen = vec![0usize; tied.len()];
+    for (v, score) in values.iter().zip(&mut scores) {
+        if let Ok(i) = tied.binary_search_by(|t| model.direction.worst_first(t, v)) {
+            seen[i] += 1;
+            *score = ntile_bucket(worse[i] + seen[i], n, k);
+        }
+    }
+    scores
+}
+
+/// Serialises decimals as strings (exact; see CRATES.md on rust_decimal's float path).
+pub(crate) mod decimal_vec {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(values: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(values.iter().map(|v| v.to_string()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| Decimal::from_str_exact(s).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(values: &[i64]) -> Vec<Decimal> {
+        values.iter().map(|&v| Decimal::from(v)).collect()
+    }
+
+    fn scores(values: &[i64], mode: QuantileMode, direction: Direction) -> Vec<u8> {
+        let values = dec(values);
+        let model = CutPoints::fit(&values, 5, mode, direction).unwrap();
+        batch_scores(&values, &model)
+    }
+
+    fn sizes(scores: &[u8]) -> [usize; 5] {
+        let mut sizes = [0; 5];
+        for &s in scores {
+            sizes[usize::from(s) - 1] += 1;
+        }
+        sizes
+    }
+
+    /// SPEC §3 worked examples: (values worst first, mode, scores, sizes).
+    #[test]
+    fn spec_worked_examples() {
+        use Direction::*;
+        use QuantileMode::*;
+        let seven: Vec<i64> = (1..=7).collect();
+        let ties = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5];
+        let cases: [(&[i64], QuantileMode, Direction, &[u8], [usize; 5]); 5] = [
+            (
+                &seven,
+                TieAware,
+                HigherIsBetter,
+                &[1, 1, 2, 3, 3, 4, 5],
+                [2, 1, 2, 1, 1],
+            ),
+            (
+                &seven,
+                EqualCount,
+                HigherIsBetter,
+                &[1, 1, 2, 2, 3, 4, 5],
+                [2, 2, 1, 1, 1],
+            ),
+            (
+                &ties,
+                TieAware,
+                HigherIsBetter,
+                &[1, 1, 1, 1, 1, 3, 3, 4, 5, 5],
+                [5, 0, 2, 1, 2],
+            ),
+            (
+                &ties,
+                EqualCount,
+                HigherIsBetter,
+                &[1, 1, 2, 2, 3, 3, 4, 4, 5, 5],
+                [2, 2, 2, 2, 2],
+            ),
+            (
+                &[400, 30, 20, 10, 5],
+                TieAware,
+                LowerIsBetter,
+                &[1, 2, 3, 4, 5],
+                [1, 1, 1, 1, 1],
+            ),
+        ];
+        for (values, mode, direction, want, want_sizes) in cases {
+            let got = scores(values, mode, direction);
+            assert_eq!(got, want, "{values:?} {mode:?}");
+            assert_eq!(sizes(&got), want_sizes, "{values:?} {mode:?}");
+        }
+    }
+
+    #[test]
+    fn n_1003_sizes() {
+        let values: Vec<i64> = (0..1003).map(|i| (i * 7919) % 1003).collect();
+        let tie = scores(&values, QuantileMode::TieAware, Direction::HigherIsBetter);
+        assert_eq!(sizes(&tie), [201, 201, 200, 201, 200]);
+        let ntile = scores(&values, QuantileMode::EqualCount, Direction::HigherIsBetter);
+        assert_eq!(sizes(&ntile), [201, 201, 201, 200, 200]);
+    }
+
+    #[test]
+    fn fewer_customers_than_bins() {
+        let tie = scores(&[10, 20], QuantileMode::TieAware, Direction::HigherIsBetter);
+        assert_eq!(tie, [1, 3]); // 1 + floor(5·L/2)
+        let ntile = scores(
+            &[20, 10, 30],
+            QuantileMode::EqualCount,
+            Direction::HigherIsBetter,
+        );
+        assert_eq!(ntile, [2, 1, 3]);
+        let one = scores(&[42], QuantileMode::TieAware, Direction::HigherIsBetter);
+        assert_eq!(one, [1]);
+    }
+
+    #[test]
+    fn empty_scores_name_the_tie() {
+        let values = dec(&[1, 1, 1, 1, 1, 2, 2, 3, 4, 5]);
+        let m = CutPoints::fit(
+            &values,
+            5,
+            QuantileMode::TieAware,
+            Direction::HigherIsBetter,
+        )
+        .unwrap();
+        assert_eq!(
+            m.empty_scores(),
+            [EmptyScore {
+                score: 2,
+                cause: EmptyCause::Tie {
+                    value: Decimal::ONE,
+                    customers: 5
+                }
+            }]
+        );
+        assert_eq!(
+            m.empty_scores()[0].to_string(),
+            "score 2 is empty: 5 customers share the value 1"
+        );
+    }
+
+    #[test]
+    fn bins_are_checked() {
+        for bins in [0, 1, 11] {
+            let err = CutPoints::fit(
+                &dec(&[1]),
+                bins,
+                QuantileMode::TieAware,
+                Direction::HigherIsBetter,
+            )
+            .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("bins must be in 2..=10, got {bins}")
+            );
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! RFM: recency, frequency and monetary quantile scores and a named segment (SPEC §3,
+//! §5).
+
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
+use super::segments::SegmentMap;
+use super::{Classifier, Label, Model, Unscored};
+use crate::error::{ConfigError, Error};
+use crate::profile::{Metric, Population, Profile};
+
+/// The columns an RFM model writes.
+pub const COLUMNS: [&str; 4] = ["r", "f", "m", "rfm_segment"];
+
+/// RFM settings: bins, quantile mode and the segment map.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::QuantileMode;
+/// use customer_tiering::classify::rfm::RfmParams;
+/// let params = RfmParams::default().bins(4).mode(QuantileMode::EqualCount).segment_map(None);
+/// assert_eq!(params.get_bins(), 4);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RfmParams {
+    bins: u8,
+    #[serde(default)]
+    mode: QuantileMode,
+    #[serde(default)]
+    segment_map: Option<SegmentMap>,
+}
+
+impl Default for RfmParams {
+    /// Quintiles, tie-aware, the default segment map (`rfm-default`).
+    fn default() -> Self {
+        RfmParams {
+            bins: 5,
+            mode: QuantileMode::TieAware,
+            segment_map: Some(SegmentMap::default()),
+        }
+    }
+}
+
+impl RfmParams {
+    /// Sets the number of bins `k` (2..=10, checked by `fit`).
+    #[must_use]
+    pub fn bins(mut self, bins: u8) -> Self {
+        self.bins = bins;
+        self
+    }
+
+    /// Sets the quantile mode.
+    #[must_use]
+    pub fn mode(mut self, mode: QuantileMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the segment map; `None` leaves `rfm_segment` unscored.
+    #[must_use]
+    pub fn segment_map(mut self, map: Option<SegmentMap>) -> Self {
+        self.segment_map = map;
+        self
+    }
+
+    /// The number of bins.
+    pub fn get_bins(&self) -> u8 {
+        self.bins
+    }
+
+    /// The quantile mode.
+    pub fn get_mode(&self) -> QuantileMode {
+        self.mode
+    }
+
+    /// The segment map, if any.
+    pub fn get_segment_map(&self) -> Option<&SegmentMap> {
+        self.segment_map.as_ref()
+    }
+
+    /// Checks the settings without data.
+    ///
+    /// # Errors
+    /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when
+    /// the map is written for another `k` (SPEC §5).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_bins(self.bins)?;
+        if let Some(map) = &self.segment_map {
+            if map.bins() != self.bins {
+                return Err(ConfigError::SegmentMap {
+                    map: map.name().to_string(),
+                    reason: format!(
+                        "written for k = {}, but the scores have k = {}",
+                        map.bins(),
+                        self.bins
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn fit_cuts(
+        &self,
+        population: &Population,
+    ) -> Result<(RfmModel, [Vec<rust_decimal::Decimal>; 3]), Error> {
+        self.validate()?;
+        let values =
+            RFM_METRICS.map(|metric| super::buyer_values(population, |p| p.metric(metric)));
+        if values[0].is_empty() {
+            return Err(Error::EmptyPopulation {
+                as_of: population.as_of(),
+            });
+        }
+        let fit = |i: usize| {
+            CutPoints::fit(
+                &values[i],
+                self.bins,
+                self.mode,
+                RFM_METRICS[i].default_direction(),
+            )
+        };
+        let model = RfmModel {
+            params: self.clone(),
+            fit_size: values[0].len(),
+            recency: fit(0)?,
+            frequency: fit(1)?,
+            monetary: fit(2)?,
+        };
+        Ok((model, values))
+    }
+}
+
+const RFM_METRICS: [Metric; 3] = [Metric::RecencyDays, Metric::Frequency, Metric::Monetary];
+
+impl Classifier for RfmParams {
+    type Model = RfmModel;
+
+    fn fit(&self, population: &Population) -> Result<RfmModel, Error> {
+        self.fit_cuts(population).map(|(model, _)| model)
+    }
+
+    /// Labels the fit population by SPEC §3's batch definition: for equal-count that is
+    /// SQL `NTILE(k)` with the `customer_id` tiebreak, exactly.
+    fn fit_labels(&self, population: &Population) -> Result<(RfmModel, Vec<Label>), Error> {
+        let (model, values) = self.fit_cuts(population)?;
+        let [r, f, m] = [
+            batch_scores(&values[0], &model.recency),
+            batch_scores(&values[1], &model.frequency),
+            batch_scores(&values[2], &model.monetary),
+        ];
+        let mut labels = Vec::with_capacity(population.len() * COLUMNS.len());
+        let mut buyer = 0;
+        for profile in population.profiles() {
+            if profile.is_buyer() {
+                model.push_scores(r[buyer], f[buyer], m[buyer], &mut labels);
+                buyer += 1;
+            } else {
+                labels.extend([const { Label::Unscored(Unscored::NoPurchases) }; 4]);
+            }
+        }
+        Ok((model, labels))
+    }
+}
+
+/// A fitted RFM model: the cut points of recency, frequency and monetary, and the
+/// settings it was fitted with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RfmModel {
+    params: RfmParams,
+    fit_size: usize,
+    recency: CutPoints,
+    frequency: CutPoints,
+    monetary: CutPoints,
+}
+
+impl RfmModel {
+    /// The settings the model was fitted with.
+    pub fn params(&self) -> &RfmParams {
+        &self.params
+    }
+
+    /// The cut points of recency (days; fewer is better).
+    pub fn recency(&self) -> &CutPoints {
+        &self.recency
+    }
+
+    /// The cut points of frequency.
+    pub fn frequency(&self) -> &CutPoints {
+        &self.frequency
+    }
+
+    /// The cut points of monetary.
+    pub fn monetary(&self) -> &CutPoints {
+        &self.monetary
+    }
+
+    /// The R, F and M scores of a profile, none for a customer without purchases.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// use rust_decimal::Decimal;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for i in 1..=10i64 {
+    ///     let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+    ///     b.add(Transaction::new(id, date(2026, 3, i as i8), Decimal::new(i * 100, 2)))?;
+    /// }
+    /// let population = b.finish()?;
+    /// let model = RfmParams::default().fit(&population)?;
+    /// let best = population.get("C10").unwrap();
+    /// assert_eq!(model.scores(best), Some([5, 1, 5]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn scores(&self, profile: &Profile) -> Option<[u8; 3]> {
+        let [r, f, m] = RFM_METRICS.map(|metric| profile.metric(metric));
+        Some([
+            self.recency.score(&r?),
+            self.frequency.score(&f?),
+            self.monetary.score(&m?),
+        ])
+        .filter(|_| profile.is_buyer())
+    }
+
+    fn push_scores(&self, r: u8, f: u8, m: u8, out: &mut Vec<Label>) {
+        out.extend([Label::Score(r), Label::Score(f), Label::Score(m)]);
+        out.push(match &self.params.segment_map {
+            Some(map) => Label::Name(SmolStr::new(map.segment(r, f, m))),
+            None => Label::Unscored(Unscored::NoSegmentMap),
+        });
+    }
+
+    fn explain_score(
+        name: &str,
+        metric: Metric,
+        value: rust_decimal::Decimal,
+        cuts: &CutPoints,
+    ) -> String {
+        let score = cuts.score(&value);
+        let list: Vec<String> = cuts.cuts().iter().map(ToString::to_string).collect();
+        let better = match cuts.direction() {
+            super::quantile::Direction::LowerIsBetter => "fewer is better",
+            super::quantile::Direction::HigherIsBetter => "more is better",
+        };
+        format!(
+            "{name} = {score}: {metric} {value} is better than {} of the {} cut points [{}] ({better}; {}, k = {}, fitted on {} buyers)",
+            score - 1,
+            list.len(),
+            list.join(", "),
+            cuts.mode().name(),
+            cuts.bins(),
+            cuts.fit_size()
+        )
+    }
+}
+
+impl Model for RfmModel {
+    fn columns(&self) -> Vec<String> {
+        COLUMNS.map(String::from).to_vec()
+    }
+
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        match self.scores(profile) {
+            Some([r, f, m]) => self.push_scores(r, f, m, out),
+            None => out.extend([const { Label::Unscored(Unscored::NoPurchases) }; 4]),
+        }
+    }
+
+    fn explain(&self, profile: &Profile) -> Vec<String> {
+        let Some([r, f, m]) = self.scores(profile) else {
+            return COLUMNS
+                .iter()
+                .map(|c| format!("{c} unscored: {}", Unscored::NoPurchases))
+                .collect();
+        };
+        let cuts = [&self.recency, &self.frequency, &self.monetary];
+        let mut lines: Vec<String> = (0..3)
+            .filter_map(|i| {
+                let value = profile.metric(RFM_METRICS[i])?;
+                Some(Self::explain_score(
+                    COLUMNS[i],
+                    RFM_METRICS[i],
+                    value,
+                    cuts[i],
+                ))
+            })
+            .collect();
+        lines.push(match &self.params.segment_map {
+            Some(map) => match map.matching_rule(r, f, m) {
+                Some((index, rule)) => format!(
+                    "rfm_segment = {}: (R {r}, F {f}, M {m}) matches rule {} of {}",
+                    rule.segment(),
+                    index + 1,
+                    map.name()
+                ),
+                None => format!(
+                    "rfm_segment = {}: (R {r}, F {f}, M {m}) matches no rule of {}, so it falls back",
+                    map.segment(r, f, m),
+                    map.name()
+                ),
+            },
+            None => format!("rfm_segment unscored: {}", Unscored::NoSegmentMap),
+        });
+        lines
+    }
+
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+}

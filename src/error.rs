@@ -1,0 +1,191 @@
+//! Errors, rejected records and where they came from (SPEC §12).
+//!
+//! One public [`Error`] type composes every failure of the crate. A record that fails
+//! validation becomes a [`Reject`]: under the `fail` policy it stops the run as
+//! [`Error::Reject`], under `skip` it is handed to the caller and counted.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a record came from: its source and the 1-based physical line where it starts
+/// (the header is line 1, as csv's `Position::line()` counts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Location {
+    /// The source's name: a file path, or `memory` for in-memory data.
+    pub source: String,
+    /// 1-based physical line where the record starts; for in-memory data, the 1-based
+    /// index of the record.
+    pub line: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.source, self.line)
+    }
+}
+
+/// A record rejected by validation: where, which field, the raw value and why.
+///
+/// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reject {
+    /// Source and line of the record.
+    pub location: Location,
+    /// The field that failed (`customer_id`, `date`, `amount`, …), or `record` for a
+    /// problem with the whole row (a wrong number of fields, a duplicate customer).
+    pub field: String,
+    /// The raw value as read (lossily decoded when it is not UTF-8); for `record`
+    /// problems, the whole row joined with commas.
+    pub value: String,
+    /// Why the record was rejected.
+    pub reason: String,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, field {:?}: {:?}: {}",
+            self.location, self.field, self.value, self.reason
+        )
+    }
+}
+
+impl std::error::Error for Reject {}
+
+/// A problem with settings, a segment map or a column mapping, found before any data is
+/// classified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A quantile bin count outside `2..=10`.
+    #[error("bins must be in 2..=10, got {bins}")]
+    Bins {
+        /// The number asked for.
+        bins: u32,
+    },
+    /// Band shares that are not positive or do not sum to exactly 100 % (SPEC §4).
+    #[error("bands {bands}: {reason}")]
+    Bands {
+        /// The bands as given, `name=share` joined with commas.
+        bands: String,
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A segment map that cannot be used (bad range, wrong bins, unknown field).
+    #[error("segment map {map:?}: {reason}")]
+    SegmentMap {
+        /// The map's name.
+        map: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A column mapping that names an unknown field or repeats one.
+    #[error("column mapping: {reason}")]
+    Columns {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A pipeline whose classifiers clash (two write the same column).
+    #[error("pipeline: {reason}")]
+    Pipeline {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A preset key that does not exist.
+    #[error("unknown preset {key:?}; known presets: {known}")]
+    UnknownPreset {
+        /// The key asked for.
+        key: String,
+        /// The keys that exist, comma-separated.
+        known: String,
+    },
+}
+
+/// Every error of the crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A record failed validation under the `fail` policy (SPEC §12).
+    #[error("{0}")]
+    Reject(Box<Reject>),
+    /// Settings, maps or mappings that cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A required column is missing from a file's header.
+    #[error("{source_name}: missing required column {column:?} (header: {header})")]
+    MissingColumn {
+        /// The file.
+        source_name: String,
+        /// The column that was looked for.
+        column: String,
+        /// The header as read, comma-joined.
+        header: String,
+    },
+    /// A file could not be opened or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An exact sum left the range of `rust_decimal` (about ±7.9·10²⁸).
+    #[error("{metric} of customer {customer:?} overflows the decimal range")]
+    Overflow {
+        /// The metric being summed.
+        metric: &'static str,
+        /// The customer whose sum overflowed.
+        customer: String,
+    },
+    /// No customer bought anything on or before the as-of date, so nothing can be fitted.
+    #[error("the scored population is empty: no customer has a purchase on or before {as_of}")]
+    EmptyPopulation {
+        /// The as-of date of the fit.
+        as_of: jiff::civil::Date,
+    },
+    /// A saved model or a map file that cannot be parsed.
+    #[error("{what}: {reason}")]
+    Parse {
+        /// What was being parsed (a file name or `model`).
+        what: String,
+        /// The parser's message.
+        reason: String,
+    },
+}
+
+impl From<Reject> for Error {
+    fn from(reject: Reject) -> Self {
+        Error::Reject(Box::new(reject))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reject_names_source_line_field_value_and_reason() {
+        let reject = Reject {
+            location: Location {
+                source: "orders.csv".into(),
+                line: 17,
+            },
+            field: "amount".into(),
+            value: "12,50".into(),
+            reason: "not a decimal".into(),
+        };
+        assert_eq!(
+            Error::from(reject).to_string(),
+            r#"orders.csv: line 17, field "amount": "12,50": not a decimal"#
+        );
+    }
+
+    #[test]
+    fn errors_are_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Error>();
+        assert!(std::mem::size_of::<Error>() <= 80);
+    }
+}

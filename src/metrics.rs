@@ -1,0 +1,430 @@
+//! From transactions to profiles at an as-of date (SPEC §2).
+//!
+//! A [`PopulationBuilder`] keeps, per customer, one running total per distinct purchase
+//! date. That is all SPEC §2 needs (frequency is the number of dates, recency and tenure
+//! come from the first and last, the windows are sums over dates), and it makes partial
+//! builders merge exactly: two builders fed disjoint parts of a file, merged, equal one
+//! builder fed the whole file, in any order.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use rust_decimal::{Decimal, RoundingStrategy};
+use smol_str::SmolStr;
+
+use crate::dates::days_between;
+use crate::error::Error;
+use crate::profile::{CustomerId, Population, Profile, Transaction};
+
+/// The default length of the current and previous windows of SPEC §2, in days.
+pub const DEFAULT_WINDOW_DAYS: u32 = 365;
+
+type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
+
+/// One customer's purchases so far, reduced to what SPEC §2 needs.
+#[derive(Debug, Clone, Default)]
+struct Accumulator {
+    /// Distinct purchase dates with the exact sum of amounts on each, sorted by date.
+    days: Vec<(Date, Decimal)>,
+    transactions: u64,
+    profit: Option<Decimal>,
+    /// Distinct product codes, sorted.
+    products: Vec<SmolStr>,
+}
+
+impl Accumulator {
+    fn add_day(&mut self, date: Date, amount: Decimal) -> Option<()> {
+        match self.days.last_mut() {
+            // Transaction logs are mostly in date order: the common case appends.
+            Some((last, sum)) if *last == date => *sum = sum.checked_add(amount)?,
+            Some((last, _)) if *last < date => self.days.push((date, amount)),
+            None => self.days.push((date, amount)),
+            Some(_) => match self.days.binary_search_by(|(d, _)| d.cmp(&date)) {
+                Ok(i) => self.days[i].1 = self.days[i].1.checked_add(amount)?,
+                Err(i) => self.days.insert(i, (date, amount)),
+            },
+        }
+        Some(())
+    }
+
+    fn add_profit(&mut self, profit: Decimal) -> Option<()> {
+        self.profit = Some(match self.profit {
+            Some(sum) => sum.checked_add(profit)?,
+            None => profit,
+        });
+        Some(())
+    }
+
+    fn add_product(&mut self, product: &SmolStr) {
+        if let Err(i) = self.products.binary_search(product) {
+            self.products.insert(i, product.clone());
+        }
+    }
+
+    fn merge(&mut self, other: Accumulator) -> Result<(), &'static str> {
+        for (date, amount) in other.days {
+            self.add_day(date, amount).ok_or("monetary")?;
+        }
+        self.transactions += other.transactions;
+        if let Some(profit) = other.profit {
+            self.add_profit(profit).ok_or("profit")?;
+        }
+        for product in &other.products {
+            self.add_product(product);
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Population`] from transactions at an as-of date (SPEC §2).
+///
+/// Rows dated after the as-of date are counted in [`after_as_of`](Self::after_as_of)
+/// and left out of every metric; every other row counts, whatever its amount.
+///
+/// # Example
+/// ```
+/// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// use rust_decimal::dec;
+/// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let c1 = CustomerId::new("C1").unwrap();
+/// builder.add(Transaction::new(c1.clone(), date(2026, 3, 1), dec!(10.00)))?;
+/// builder.add(Transaction::new(c1.clone(), date(2026, 3, 1), dec!(2.5)))?;
+/// builder.add(Transaction::new(c1, date(2026, 4, 2), dec!(99)))?; // after the as-of date
+/// assert_eq!(builder.after_as_of(), 1);
+/// let population = builder.finish()?;
+/// let p = &population.profiles()[0];
+/// assert_eq!((p.frequency, p.transactions, p.recency_days), (1, 2, Some(30)));
+/// assert_eq!(p.monetary.to_string(), "12.50");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PopulationBuilder {
+    as_of: Date,
+    window_days: u32,
+    customers: IdMap<Accumulator>,
+    after_as_of: u64,
+}
+
+impl PopulationBuilder {
+    /// A builder for profiles at `as_of` with the default 365-day windows.
+    pub fn new(as_of: Date) -> Self {
+        PopulationBuilder {
+            as_of,
+            window_days: DEFAULT_WINDOW_DAYS,
+            customers: IdMap::default(),
+            after_as_of: 0,
+        }
+    }
+
+    /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2), in days.
+    #[must_use]
+    pub fn window_days(mut self, days: u32) -> Self {
+        self.window_days = days.max(1);
+        self
+    }
+
+    /// The as-of date.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// Accepted rows dated after the as-of date, left out of every metric.
+    pub fn after_as_of(&self) -> u64 {
+        self.after_as_of
+    }
+
+    /// Adds one transaction; returns whether it counts (is dated on or before the as-of
+    /// date).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when an exact sum of this customer leaves the decimal range.
+    pub fn add(&mut self, tx: Transaction) -> Result<bool, Error> {
+        if tx.date > self.as_of {
+            self.after_as_of += 1;
+            return Ok(false);
+        }
+        let acc = match self.customers.get_mut(&tx.customer_id) {
+            Some(acc) => acc,
+            None => self.customers.entry(tx.customer_id.clone()).or_default(),
+        };
+        let overflow = |metric| Error::Overflow {
+            metric,
+            customer: tx.customer_id.to_string(),
+        };
+        acc.add_day(tx.date, tx.amount)
+            .ok_or_else(|| overflow("monetary"))?;
+        acc.transactions += 1;
+        if let Some(profit) = tx.profit {
+            acc.add_profit(profit).ok_or_else(|| overflow("profit"))?;
+        }
+        if let Some(product) = &tx.product {
+            acc.add_product(product);
+        }
+        Ok(true)
+    }
+
+    /// Merges a builder fed other rows of the same data (for example another thread's
+    /// share of a file). The result does not depend on how rows were split.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the builders disagree on the as-of date or window;
+    /// [`Error::Overflow`] when a merged sum leaves the decimal range.
+    pub fn merge(&mut self, other: PopulationBuilder) -> Result<(), Error> {
+        if (self.as_of, self.window_days) != (other.as_of, other.window_days) {
+            return Err(crate::ConfigError::Pipeline {
+                reason: format!(
+                    "cannot merge profiles at {} ({}-day window) with profiles at {} ({}-day window)",
+                    self.as_of, self.window_days, other.as_of, other.window_days
+                ),
+            }
+            .into());
+        }
+        self.after_as_of += other.after_as_of;
+        for (id, acc) in other.customers {
+            match self.customers.get_mut(&id) {
+                Some(mine) => mine.merge(acc).map_err(|metric| Error::Overflow {
+                    metric,
+                    customer: id.to_string(),
+                })?,
+                None => {
+                    self.customers.insert(id, acc);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The number of customers seen so far with a counted row.
+    pub fn customers(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Computes every profile, sorted by customer id.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a customer's total leaves the decimal range.
+    pub fn finish(self) -> Result<Population, Error> {
+        self.finish_with(std::iter::empty())
+    }
+
+    /// Like [`finish`](Self::finish), and adds customers known from elsewhere (a
+    /// customers source) that have no counted purchase, as non-buyers.
+    ///
+    /// # Errors
+    /// As [`finish`](Self::finish).
+    pub fn finish_with(
+        self,
+        known_customers: impl IntoIterator<Item = CustomerId>,
+    ) -> Result<Population, Error> {
+        let (as_of, window) = (self.as_of, i64::from(self.window_days));
+        let mut profiles = Vec::with_capacity(self.customers.len());
+        let mut customers = self.customers;
+        for id in known_customers {
+            if !customers.contains_key(&id) {
+                profiles.push(Profile::without_purchases(id));
+            }
+        }
+        for (id, acc) in customers.drain() {
+            profiles.push(profile_of(id, acc, as_of, window)?);
+        }
+        Population::new(as_of, profiles)
+    }
+}
+
+fn profile_of(
+    id: CustomerId,
+    acc: Accumulator,
+    as_of: Date,
+    window: i64,
+) -> Result<Profile, Error> {
+    let overflow = |metric| Error::Overflow {
+        metric,
+        customer: id.to_string(),
+    };
+    let (first, last) = match (acc.days.first(), acc.days.last()) {
+        (Some(first), Some(last)) => (first.0, last.0),
+        _ => return Ok(Profile::without_purchases(id)),
+    };
+    let mut monetary = Decimal::ZERO;
+    let mut current = Decimal::ZERO;
+    let mut previous = Decimal::ZERO;
+    for &(date, amount) in &acc.days {
+        monetary = monetary
+            .checked_add(amount)
+            .ok_or_else(|| overflow("monetary"))?;
+        let age = days_between(date, as_of);
+        if age < window {
+            current = current
+                .checked_add(amount)
+                .ok_or_else(|| overflow("monetary_current"))?;
+        } else if age < 2 * window {
+            previous = previous
+                .checked_add(amount)
+                .ok_or_else(|| overflow("monetary_previous"))?;
+        }
+    }
+    let growth = growth(current, previous);
+    Ok(Profile {
+        recency_days: Some(days_between(last, as_of)),
+        frequency: acc.days.len() as u64,
+        transactions: acc.transactions,
+        monetary: crate::money::normalize_zero(monetary),
+        profit: acc.profit.map(crate::money::normalize_zero),
+        tenure_days: Some(days_between(first, as_of)),
+        distinct_products: (!acc.products.is_empty()).then_some(acc.products.len() as u64),
+        monetary_current: crate::money::normalize_zero(current),
+        monetary_previous: crate::money::normalize_zero(previous),
+        growth,
+        customer_id: id,
+    })
+}
+
+/// SPEC §2 growth: exact division rounded half away from zero to 28 significant digits,
+/// none unless the previous window's spend is positive.
+fn growth(current: Decimal, previous: Decimal) -> Option<Decimal> {
+    if previous <= Decimal::ZERO {
+        return None;
+    }
+    let diff = current.checked_sub(previous)?;
+    // rust_decimal divides to its full 28-29 digit precision with banker's rounding of
+    // the last digit; redo the last step half away from zero.
+    let quotient = diff.checked_div(previous)?;
+    Some(round_significant(quotient, 28).normalize())
+}
+
+fn round_significant(value: Decimal, digits: u32) -> Decimal {
+    if value.is_zero() {
+        return value;
+    }
+    let mantissa_digits = value.mantissa().unsigned_abs().ilog10() + 1;
+    if mantissa_digits <= digits {
+        return value;
+    }
+    let drop = mantissa_digits - digits;
+    let scale = value.scale().saturating_sub(drop);
+    value.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use rust_decimal::dec;
+
+    fn tx(id: &str, d: Date, amount: Decimal) -> Transaction {
+        Transaction::new(CustomerId::new(id).unwrap(), d, amount)
+    }
+
+    #[test]
+    fn every_metric_of_spec_2() {
+        let as_of = date(2026, 3, 31);
+        let mut b = PopulationBuilder::new(as_of);
+        for t in [
+            tx("a", date(2026, 3, 1), dec!(10.00))
+                .with_product("p1")
+                .with_profit(dec!(2)),
+            tx("a", date(2026, 3, 1), dec!(-2.5)).with_product("p2"),
+            tx("a", date(2025, 1, 10), dec!(4)).with_product("p1"),
+            tx("a", date(2026, 4, 1), dec!(1000)),
+            tx("b", date(2026, 3, 31), dec!(0)),
+        ] {
+            b.add(t).unwrap();
+        }
+        assert_eq!(b.after_as_of(), 1);
+        let pop = b.finish().unwrap();
+        let a = pop.get("a").unwrap();
+        assert_eq!(a.recency_days, Some(30));
+        assert_eq!(a.frequency, 2);
+        assert_eq!(a.transactions, 3);
+        assert_eq!(a.monetary.to_string(), "11.50");
+        assert_eq!(a.profit, Some(dec!(2)));
+        assert_eq!(a.tenure_days, Some(days_between(date(2025, 1, 10), as_of)));
+        assert_eq!(a.distinct_products, Some(2));
+        assert_eq!(a.monetary_current.to_string(), "7.50");
+        assert_eq!(a.monetary_previous.to_string(), "4");
+        assert_eq!(a.growth, Some(dec!(0.875)));
+        let b = pop.get("b").unwrap();
+        assert_eq!(
+            (b.recency_days, b.frequency, b.monetary),
+            (Some(0), 1, dec!(0))
+        );
+        assert_eq!(
+            (b.profit, b.distinct_products, b.growth),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn window_boundaries_are_half_open() {
+        let as_of = date(2026, 3, 31);
+        let mut b = PopulationBuilder::new(as_of).window_days(10);
+        for (d, amount) in [
+            (date(2026, 3, 22), dec!(1)),    // age 9: current
+            (date(2026, 3, 21), dec!(10)),   // age 10: previous
+            (date(2026, 3, 12), dec!(100)),  // age 19: previous
+            (date(2026, 3, 11), dec!(1000)), // age 20: neither
+        ] {
+            b.add(tx("a", d, amount)).unwrap();
+        }
+        let p = b.finish().unwrap().profiles()[0].clone();
+        assert_eq!(
+            (p.monetary_current, p.monetary_previous),
+            (dec!(1), dec!(110))
+        );
+    }
+
+    #[test]
+    fn growth_rounds_half_away_from_zero_to_28_digits() {
+        assert_eq!(
+            growth(dec!(2), dec!(3)).unwrap().to_string(),
+            "-0.3333333333333333333333333333"
+        );
+        assert_eq!(
+            growth(dec!(5), dec!(3)).unwrap().to_string(),
+            "0.6666666666666666666666666667"
+        );
+        assert_eq!(growth(dec!(1), dec!(0)), None);
+        assert_eq!(growth(dec!(1), dec!(-1)), None);
+    }
+
+    #[test]
+    fn overflow_is_an_error_naming_the_customer() {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        b.add(tx("whale", date(2026, 1, 1), Decimal::MAX)).unwrap();
+        let err = b
+            .add(tx("whale", date(2026, 1, 1), Decimal::MAX))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "monetary of customer \"whale\" overflows the decimal range"
+        );
+    }
+
+    #[test]
+    fn merged_partial_builders_equal_one_builder() {
+        let as_of = date(2026, 3, 31);
+        let rows: Vec<Transaction> = (0..60)
+            .map(|i| {
+                tx(
+                    &format!("c{}", i % 7),
+                    date(2025, 1 + (i % 12) as i8, 1 + (i % 28) as i8),
+                    Decimal::new(i as i64 * 37 - 200, 2),
+                )
+                .with_product(&format!("p{}", i % 5))
+            })
+            .collect();
+        let mut whole = PopulationBuilder::new(as_of);
+        let (mut left, mut right) = (PopulationBuilder::new(as_of), PopulationBuilder::new(as_of));
+        for (i, t) in rows.iter().enumerate() {
+            whole.add(t.clone()).unwrap();
+            if i % 3 == 0 {
+                left.add(t.clone()).unwrap();
+            } else {
+                right.add(t.clone()).unwrap();
+            }
+        }
+        right.merge(left).unwrap();
+        assert_eq!(right.finish().unwrap(), whole.finish().unwrap());
+    }
+}

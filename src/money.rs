@@ -1,0 +1,187 @@
+//! Exact money: the amount grammar of SPEC §1, checked sums and output form.
+//!
+//! `rust_decimal`'s own `from_str` rounds silently and accepts `1e3`, `+5`, `.5` and
+//! `5.`; SPEC §1 rejects all of those, so amounts are parsed here by the grammar
+//! `-?[0-9]+(\.[0-9]+)?` with at most 28 significant digits, straight into an integer
+//! mantissa and a scale. Nothing is ever rounded.
+
+use rust_decimal::Decimal;
+
+/// Why a text is not an amount under SPEC §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// The field is empty (after trimming ASCII whitespace).
+    #[error("empty amount")]
+    Empty,
+    /// A character outside the grammar `-?[0-9]+(\.[0-9]+)?`.
+    #[error(
+        "not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"
+    )]
+    Grammar,
+    /// More than 28 digits, not counting leading zeros of the integer part.
+    #[error("more than 28 significant digits; it cannot be held exactly")]
+    TooManyDigits,
+}
+
+/// The most digits an amount may have (leading zeros of the integer part aside):
+/// `10^28 − 1 < 2^96`, so any such amount fits `rust_decimal`'s mantissa, scale included.
+pub const MAX_DIGITS: usize = 28;
+
+/// Parses an amount by SPEC §1, exactly.
+///
+/// Leading and trailing ASCII whitespace is trimmed; the scale is kept as written
+/// (`12.50` stays `12.50`); `-0.00` is zero (printed `0.00`).
+///
+/// # Errors
+/// [`AmountError`] for an empty field, text outside the grammar, or more than 28
+/// significant digits.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::{parse_amount, AmountError};
+/// assert_eq!(parse_amount(" 12.50 ").unwrap().to_string(), "12.50");
+/// assert_eq!(parse_amount("-0.00").unwrap().to_string(), "0.00");
+/// assert_eq!(parse_amount("1,000"), Err(AmountError::Grammar));
+/// assert_eq!(parse_amount("1e3"), Err(AmountError::Grammar));
+/// ```
+pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    parse_amount_bytes(text.as_bytes())
+}
+
+/// [`parse_amount`] over raw bytes (a CSV field that need not be UTF-8).
+///
+/// # Errors
+/// As [`parse_amount`].
+pub fn parse_amount_bytes(raw: &[u8]) -> Result<Decimal, AmountError> {
+    let text = raw.trim_ascii();
+    if text.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let (negative, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (int_part, frac_part) = match body.iter().position(|&b| b == b'.') {
+        Some(dot) => (&body[..dot], Some(&body[dot + 1..])),
+        None => (body, None),
+    };
+    let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if !all_digits(int_part) || frac_part.is_some_and(|f| !all_digits(f)) {
+        return Err(AmountError::Grammar);
+    }
+    let frac = frac_part.unwrap_or(&[]);
+    let significant_int = int_part
+        .iter()
+        .position(|&b| b != b'0')
+        .map_or(&[][..], |first| &int_part[first..]);
+    if significant_int.len() + frac.len() > MAX_DIGITS {
+        return Err(AmountError::TooManyDigits);
+    }
+    let mantissa = significant_int
+        .iter()
+        .chain(frac)
+        .fold(0i128, |acc, &d| acc * 10 + i128::from(d - b'0'));
+    let mantissa = if negative { -mantissa } else { mantissa };
+    // Scale ≤ 28 and |mantissa| < 10^28 were both checked above.
+    let scale = u32::try_from(frac.len()).map_err(|_| AmountError::TooManyDigits)?;
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| AmountError::TooManyDigits)
+}
+
+/// Adds two amounts exactly; `None` when the sum leaves `rust_decimal`'s range.
+///
+/// The sum keeps the larger scale (`1.5 + 2.25 = 3.75`, `1.50 + 1 = 2.50`).
+#[inline]
+pub fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_add(b)
+}
+
+/// The form money is printed in (SPEC §16): exact, never in exponent form, scale as
+/// summed, and never a negative zero.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::display;
+/// use rust_decimal::Decimal;
+/// let minus_zero = Decimal::new(-500, 2) + Decimal::new(500, 2);
+/// assert_eq!(display(minus_zero), "0.00");
+/// ```
+pub fn display(value: Decimal) -> String {
+    normalize_zero(value).to_string()
+}
+
+/// Clears the sign of a zero so that it never prints as `-0.00`.
+#[inline]
+pub fn normalize_zero(mut value: Decimal) -> Decimal {
+    if value.is_zero() {
+        value.set_sign_positive(true);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn accepts_the_grammar_exactly() {
+        let cases = [
+            ("0", "0"),
+            ("12.50", "12.50"),
+            ("-3.1", "-3.1"),
+            ("  7 ", "7"),
+            ("\t-0.00", "0.00"),
+            ("0007.10", "7.10"),
+            (
+                "9999999999999999999999999999",
+                "9999999999999999999999999999",
+            ),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
+            (
+                "000000000012345678901234567890.12345678",
+                "12345678901234567890.12345678",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = parse_amount(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(display(got), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_everything_else() {
+        use AmountError::*;
+        let cases = [
+            ("", Empty),
+            ("   ", Empty),
+            ("1,000", Grammar),
+            ("1e3", Grammar),
+            ("$5", Grammar),
+            ("+5", Grammar),
+            (".5", Grammar),
+            ("5.", Grammar),
+            ("-", Grammar),
+            ("--5", Grammar),
+            ("1_000", Grammar),
+            ("1.2.3", Grammar),
+            ("5 0", Grammar),
+            ("١٢", Grammar),
+            ("99999999999999999999999999999", TooManyDigits),
+            ("0.00000000000000000000000000001", TooManyDigits),
+            ("1234567890123456789012345678.9", TooManyDigits),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_amount(text), Err(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sums_keep_the_largest_scale() {
+        assert_eq!(display(dec!(12.50) + dec!(1)), "13.50");
+        assert_eq!(checked_add(Decimal::MAX, dec!(1)), None);
+    }
+}

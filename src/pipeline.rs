@@ -1,0 +1,393 @@
+//! One pipeline for every classifier: build → fit on a population → a fitted pipeline
+//! (serialisable) → labels for every customer, sorted by id (SPEC §11).
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::pareto::{ParetoModel, ParetoParams};
+use crate::classify::rfm::{RfmModel, RfmParams};
+use crate::classify::{Classifier, Label, Model};
+use crate::error::{ConfigError, Error};
+use crate::profile::{CustomerId, Population, Profile};
+
+/// The settings of any built-in classifier: the serialisable form of a pipeline's parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AnyParams {
+    /// RFM scores and segment.
+    Rfm(RfmParams),
+    /// Pareto bands (metals, ABC).
+    Pareto(ParetoParams),
+}
+
+impl From<RfmParams> for AnyParams {
+    fn from(params: RfmParams) -> Self {
+        AnyParams::Rfm(params)
+    }
+}
+
+impl From<ParetoParams> for AnyParams {
+    fn from(params: ParetoParams) -> Self {
+        AnyParams::Pareto(params)
+    }
+}
+
+impl AnyParams {
+    fn validate(&self) -> Result<(), ConfigError> {
+        match self {
+            AnyParams::Rfm(p) => p.validate(),
+            AnyParams::Pareto(p) => p.validate(),
+        }
+    }
+
+    fn columns(&self) -> Vec<String> {
+        match self {
+            AnyParams::Rfm(_) => crate::classify::rfm::COLUMNS.map(String::from).to_vec(),
+            AnyParams::Pareto(p) => vec![p.get_column().to_string()],
+        }
+    }
+
+    fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error> {
+        Ok(match self {
+            AnyParams::Rfm(p) => {
+                let (model, labels) = p.fit_labels(population)?;
+                (AnyModel::Rfm(model), labels)
+            }
+            AnyParams::Pareto(p) => {
+                let (model, labels) = p.fit_labels(population)?;
+                (AnyModel::Pareto(model), labels)
+            }
+        })
+    }
+}
+
+/// A fitted model of any built-in classifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AnyModel {
+    /// A fitted RFM model.
+    Rfm(RfmModel),
+    /// A fitted Pareto model.
+    Pareto(ParetoModel),
+}
+
+impl AnyModel {
+    fn as_model(&self) -> &dyn Model {
+        match self {
+            AnyModel::Rfm(m) => m,
+            AnyModel::Pareto(m) => m,
+        }
+    }
+}
+
+impl Model for AnyModel {
+    fn columns(&self) -> Vec<String> {
+        self.as_model().columns()
+    }
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        self.as_model().classify_into(profile, out)
+    }
+    fn explain(&self, profile: &Profile) -> Vec<String> {
+        self.as_model().explain(profile)
+    }
+    fn fit_size(&self) -> usize {
+        self.as_model().fit_size()
+    }
+}
+
+/// Assembles a [`Pipeline`]; `build` checks every classifier's settings and that no two
+/// write the same column, before any data is seen.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+/// use customer_tiering::PipelineBuilder;
+/// let pipeline = PipelineBuilder::new()
+///     .classifier(RfmParams::default())
+///     .classifier(ParetoParams::metals())
+///     .build()?;
+/// assert_eq!(pipeline.columns(), ["r", "f", "m", "rfm_segment", "metal"]);
+/// assert!(PipelineBuilder::new().classifier(ParetoParams::metals()).classifier(ParetoParams::metals()).build().is_err());
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PipelineBuilder {
+    classifiers: Vec<AnyParams>,
+}
+
+impl PipelineBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        PipelineBuilder::default()
+    }
+
+    /// Adds a classifier; columns come out in the order classifiers are added.
+    #[must_use]
+    pub fn classifier(mut self, params: impl Into<AnyParams>) -> Self {
+        self.classifiers.push(params.into());
+        self
+    }
+
+    /// Validates and builds.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a classifier's bad settings, two classifiers writing one
+    /// column, or no classifier at all.
+    pub fn build(self) -> Result<Pipeline, Error> {
+        let pipeline = Pipeline {
+            classifiers: self.classifiers,
+        };
+        pipeline.validate()?;
+        Ok(pipeline)
+    }
+}
+
+/// Classifiers to be fitted together on one population.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pipeline {
+    classifiers: Vec<AnyParams>,
+}
+
+impl Pipeline {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.classifiers.is_empty() {
+            return Err(ConfigError::Pipeline {
+                reason: "no classifier".into(),
+            });
+        }
+        let mut seen: Vec<String> = vec!["customer_id".into()];
+        for params in &self.classifiers {
+            params.validate()?;
+            for column in params.columns() {
+                if seen.contains(&column) {
+                    return Err(ConfigError::Pipeline {
+                        reason: format!("two classifiers write the column {column:?}"),
+                    });
+                }
+                seen.push(column);
+            }
+        }
+        Ok(())
+    }
+
+    /// The output columns, in order.
+    pub fn columns(&self) -> Vec<String> {
+        self.classifiers
+            .iter()
+            .flat_map(AnyParams::columns)
+            .collect()
+    }
+
+    /// The classifiers' settings.
+    pub fn classifiers(&self) -> &[AnyParams] {
+        &self.classifiers
+    }
+
+    /// Fits every classifier on `population`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPopulation`] when nobody bought anything; a classifier's fit error.
+    pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
+        self.run(population).map(|(fitted, _)| fitted)
+    }
+
+    /// Fits every classifier and labels the fit population by SPEC's batch definitions
+    /// (for equal-count quantiles, SQL `NTILE` with the `customer_id` tiebreak).
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit).
+    pub fn run(&self, population: &Population) -> Result<(FittedPipeline, Tiering), Error> {
+        if population.buyers().next().is_none() {
+            return Err(Error::EmptyPopulation {
+                as_of: population.as_of(),
+            });
+        }
+        let mut models = Vec::with_capacity(self.classifiers.len());
+        let mut per_model = Vec::with_capacity(self.classifiers.len());
+        for params in &self.classifiers {
+            let (model, labels) = params.fit_labels(population)?;
+            per_model.push((model.columns().len(), labels));
+            models.push(model);
+        }
+        let width: usize = per_model.iter().map(|(w, _)| w).sum();
+        let mut labels = Vec::with_capacity(width * population.len());
+        for row in 0..population.len() {
+            for (w, model_labels) in &per_model {
+                labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
+            }
+        }
+        let fitted = FittedPipeline {
+            as_of: population.as_of(),
+            fit_size: population.buyers().count(),
+            models,
+        };
+        let tiering = Tiering {
+            columns: fitted.columns(),
+            ids: population
+                .profiles()
+                .iter()
+                .map(|p| p.customer_id.clone())
+                .collect(),
+            labels,
+        };
+        Ok((fitted, tiering))
+    }
+}
+
+/// Fitted models of every classifier, with the as-of date and size of the fit
+/// population. Saved as JSON and loaded back, it classifies identically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FittedPipeline {
+    as_of: Date,
+    fit_size: usize,
+    models: Vec<AnyModel>,
+}
+
+impl FittedPipeline {
+    /// The as-of date of the fit population.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// The number of buyers the models were fitted on.
+    pub fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+
+    /// The fitted models, in pipeline order.
+    pub fn models(&self) -> &[AnyModel] {
+        &self.models
+    }
+
+    /// The output columns, in order.
+    pub fn columns(&self) -> Vec<String> {
+        self.models.iter().flat_map(Model::columns).collect()
+    }
+
+    /// Every label of one profile, in column order.
+    pub fn classify(&self, profile: &Profile) -> Vec<Label> {
+        let mut out = Vec::new();
+        for model in &self.models {
+            model.classify_into(profile, &mut out);
+        }
+        out
+    }
+
+    /// Labels every customer of a population with the fitted models (no refit).
+    pub fn classify_all(&self, population: &Population) -> Tiering {
+        let mut labels = Vec::new();
+        for profile in population.profiles() {
+            for model in &self.models {
+                model.classify_into(profile, &mut labels);
+            }
+        }
+        Tiering {
+            columns: self.columns(),
+            ids: population
+                .profiles()
+                .iter()
+                .map(|p| p.customer_id.clone())
+                .collect(),
+            labels,
+        }
+    }
+
+    /// Why `profile` gets each of its labels: one line per column (SPEC §10).
+    pub fn explain(&self, profile: &Profile) -> Vec<String> {
+        self.models
+            .iter()
+            .flat_map(|m| m.explain(profile))
+            .collect()
+    }
+
+    /// The pipeline as pretty JSON (decimals as strings, exact).
+    ///
+    /// # Errors
+    /// Never in practice; [`Error::Parse`] if serialisation fails.
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Parse {
+            what: "model".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Loads a pipeline saved by [`to_json`](Self::to_json); every model is validated
+    /// as it is read.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming `what` (a file name) and the problem.
+    pub fn from_json(what: &str, json: &str) -> Result<Self, Error> {
+        serde_json::from_str(json).map_err(|e| Error::Parse {
+            what: what.to_string(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Labels for every customer of a population, sorted by customer id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiering {
+    columns: Vec<String>,
+    ids: Vec<CustomerId>,
+    labels: Vec<Label>,
+}
+
+impl Tiering {
+    /// The label columns, in order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The number of customers.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there is no customer.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Each customer with its labels (one per column), in id order.
+    pub fn rows(&self) -> impl Iterator<Item = (&CustomerId, &[Label])> {
+        let width = self.columns.len().max(1);
+        self.ids.iter().zip(self.labels.chunks(width))
+    }
+
+    /// The labels of one customer.
+    pub fn get(&self, id: &str) -> Option<&[Label]> {
+        let width = self.columns.len();
+        let row = self.ids.binary_search_by(|c| c.as_str().cmp(id)).ok()?;
+        Some(&self.labels[row * width..(row + 1) * width])
+    }
+
+    /// The label of one customer in one column.
+    pub fn label(&self, id: &str, column: &str) -> Option<&Label> {
+        let index = self.columns.iter().position(|c| c == column)?;
+        self.get(id).map(|labels| &labels[index])
+    }
+
+    /// Customers per label, per column (unscored customers under `(unscored)`).
+    pub fn counts(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
+        let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (_, labels) in self.rows() {
+            for (column, label) in self.columns.iter().zip(labels) {
+                let key = if label.is_scored() {
+                    label.as_cell().into_owned()
+                } else {
+                    "(unscored)".to_string()
+                };
+                *counts
+                    .entry(column.clone())
+                    .or_default()
+                    .entry(key)
+                    .or_default() += 1;
+            }
+        }
+        counts
+    }
+}

@@ -1,0 +1,394 @@
+//! Domain types of SPEC §1-§2: customer ids, transactions, per-customer profiles and the
+//! population a classifier is fitted on.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use crate::error::{ConfigError, Error};
+
+/// The longest customer id SPEC §1 allows, in bytes after trimming.
+pub const MAX_ID_BYTES: usize = 128;
+
+/// A customer id: 1..=128 bytes of text after trimming ASCII whitespace, case-sensitive,
+/// ordered as bytes (SPEC §1, §11).
+///
+/// Ids of up to 23 bytes are stored inline, so building and cloning one does not
+/// allocate.
+///
+/// # Example
+/// ```
+/// use customer_tiering::CustomerId;
+/// let id = CustomerId::new("  C0001 ").unwrap();
+/// assert_eq!(id.as_str(), "C0001");
+/// assert!(CustomerId::new("   ").is_err());
+/// assert!(CustomerId::new("B").unwrap() < CustomerId::new("a").unwrap()); // byte order
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerId(SmolStr);
+
+/// Why a text is not a customer id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    /// Nothing left after trimming.
+    #[error("empty customer id")]
+    Empty,
+    /// Longer than [`MAX_ID_BYTES`] after trimming.
+    #[error("customer id longer than 128 bytes ({0} bytes)")]
+    TooLong(usize),
+    /// Not valid UTF-8.
+    #[error("customer id is not valid UTF-8")]
+    NotUtf8,
+}
+
+impl CustomerId {
+    /// Validates and trims an id.
+    ///
+    /// # Errors
+    /// [`IdError`] when the trimmed id is empty or longer than 128 bytes.
+    pub fn new(text: &str) -> Result<Self, IdError> {
+        let trimmed = text.trim_ascii();
+        match trimmed.len() {
+            0 => Err(IdError::Empty),
+            len if len > MAX_ID_BYTES => Err(IdError::TooLong(len)),
+            _ => Ok(CustomerId(SmolStr::new(trimmed))),
+        }
+    }
+
+    /// Validates raw bytes (a CSV field) as an id.
+    ///
+    /// # Errors
+    /// [`IdError`] as [`CustomerId::new`], or [`IdError::NotUtf8`].
+    pub fn from_bytes(raw: &[u8]) -> Result<Self, IdError> {
+        std::str::from_utf8(raw.trim_ascii())
+            .map_err(|_| IdError::NotUtf8)
+            .and_then(CustomerId::new)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CustomerId {
+    type Error = IdError;
+    fn try_from(text: String) -> Result<Self, IdError> {
+        CustomerId::new(&text)
+    }
+}
+
+impl From<CustomerId> for String {
+    fn from(id: CustomerId) -> String {
+        id.0.into()
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// One purchase line (SPEC §1). Amount and profit are exact decimals; a negative amount
+/// is a refund.
+///
+/// # Example
+/// ```
+/// use customer_tiering::{CustomerId, Transaction};
+/// use jiff::civil::date;
+/// use rust_decimal::dec;
+/// let tx = Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), dec!(12.50));
+/// assert_eq!(tx.amount.to_string(), "12.50");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Who bought.
+    pub customer_id: CustomerId,
+    /// The calendar date of the purchase (never shifted by a time zone).
+    pub date: Date,
+    /// The line's amount; may be zero or negative.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The line's gross margin, when known.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub profit: Option<Decimal>,
+    /// A product or category code, for variety counts.
+    #[serde(default)]
+    pub product: Option<SmolStr>,
+}
+
+impl Transaction {
+    /// A transaction without profit or product.
+    pub fn new(customer_id: CustomerId, date: Date, amount: Decimal) -> Self {
+        Transaction {
+            customer_id,
+            date,
+            amount,
+            profit: None,
+            product: None,
+        }
+    }
+
+    /// Sets the profit (by value, for chaining).
+    #[must_use]
+    pub fn with_profit(mut self, profit: Decimal) -> Self {
+        self.profit = Some(profit);
+        self
+    }
+
+    /// Sets the product code (by value, for chaining).
+    #[must_use]
+    pub fn with_product(mut self, product: &str) -> Self {
+        self.product = Some(SmolStr::new(product));
+        self
+    }
+}
+
+/// A per-customer metric of SPEC §2, by the name used in files and rule sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Metric {
+    /// Days since the last purchase; fewer is better.
+    RecencyDays,
+    /// Distinct purchase dates.
+    Frequency,
+    /// Purchase rows.
+    Transactions,
+    /// Exact sum of amounts.
+    Monetary,
+    /// Exact sum of profits.
+    Profit,
+    /// Days since the first purchase; more is better.
+    TenureDays,
+    /// Distinct product codes.
+    DistinctProducts,
+    /// Amount in the current window.
+    MonetaryCurrent,
+    /// Amount in the window before it.
+    MonetaryPrevious,
+    /// Relative change from the previous window to the current one.
+    Growth,
+}
+
+impl Metric {
+    /// Every metric, in SPEC §2 order.
+    pub const ALL: [Metric; 10] = [
+        Metric::RecencyDays,
+        Metric::Frequency,
+        Metric::Transactions,
+        Metric::Monetary,
+        Metric::Profit,
+        Metric::TenureDays,
+        Metric::DistinctProducts,
+        Metric::MonetaryCurrent,
+        Metric::MonetaryPrevious,
+        Metric::Growth,
+    ];
+
+    /// The metric's name in files (`recency_days`, `monetary`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::RecencyDays => "recency_days",
+            Metric::Frequency => "frequency",
+            Metric::Transactions => "transactions",
+            Metric::Monetary => "monetary",
+            Metric::Profit => "profit",
+            Metric::TenureDays => "tenure_days",
+            Metric::DistinctProducts => "distinct_products",
+            Metric::MonetaryCurrent => "monetary_current",
+            Metric::MonetaryPrevious => "monetary_previous",
+            Metric::Growth => "growth",
+        }
+    }
+
+    /// Looks a metric up by its file name.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The default direction of SPEC §3: fewer days is better for recency, larger is
+    /// better for everything else.
+    pub fn default_direction(self) -> crate::classify::quantile::Direction {
+        use crate::classify::quantile::Direction;
+        match self {
+            Metric::RecencyDays => Direction::LowerIsBetter,
+            _ => Direction::HigherIsBetter,
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The metrics of one customer at an as-of date (SPEC §2).
+///
+/// Built from transactions by [`PopulationBuilder`](crate::PopulationBuilder), or handed
+/// over directly by a caller that aggregates elsewhere (a data warehouse). A customer
+/// without purchases has `frequency == 0` and no recency or tenure; classifiers leave it
+/// unscored with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Who.
+    pub customer_id: CustomerId,
+    /// `AS_OF` − date of the last purchase, in days; none without purchases.
+    pub recency_days: Option<i64>,
+    /// Distinct purchase dates.
+    pub frequency: u64,
+    /// Purchase rows.
+    pub transactions: u64,
+    /// Exact sum of amounts.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monetary: Decimal,
+    /// Exact sum of profits; none when no row had one.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub profit: Option<Decimal>,
+    /// `AS_OF` − date of the first purchase, in days; none without purchases.
+    pub tenure_days: Option<i64>,
+    /// Distinct product codes; none when no row had one.
+    pub distinct_products: Option<u64>,
+    /// Sum of amounts in `(AS_OF − window, AS_OF]`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monetary_current: Decimal,
+    /// Sum of amounts in `(AS_OF − 2·window, AS_OF − window]`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monetary_previous: Decimal,
+    /// `(current − previous) / previous` when previous > 0, rounded half away from zero
+    /// to 28 significant digits; none otherwise.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub growth: Option<Decimal>,
+}
+
+impl Profile {
+    /// A customer known (from a customers source) but without purchases.
+    pub fn without_purchases(customer_id: CustomerId) -> Self {
+        Profile {
+            customer_id,
+            recency_days: None,
+            frequency: 0,
+            transactions: 0,
+            monetary: Decimal::ZERO,
+            profit: None,
+            tenure_days: None,
+            distinct_products: None,
+            monetary_current: Decimal::ZERO,
+            monetary_previous: Decimal::ZERO,
+            growth: None,
+        }
+    }
+
+    /// Whether the customer bought on or before the as-of date (the scored population
+    /// of SPEC §2).
+    pub fn is_buyer(&self) -> bool {
+        self.frequency >= 1
+    }
+
+    /// The value of a metric as a decimal, none where SPEC §2 says none.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Metric, Profile};
+    /// let p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// assert_eq!(p.metric(Metric::RecencyDays), None);
+    /// assert_eq!(p.metric(Metric::Frequency), Some(0.into()));
+    /// ```
+    pub fn metric(&self, metric: Metric) -> Option<Decimal> {
+        match metric {
+            Metric::RecencyDays => self.recency_days.map(Decimal::from),
+            Metric::Frequency => Some(self.frequency.into()),
+            Metric::Transactions => Some(self.transactions.into()),
+            Metric::Monetary => Some(self.monetary),
+            Metric::Profit => self.profit,
+            Metric::TenureDays => self.tenure_days.map(Decimal::from),
+            Metric::DistinctProducts => self.distinct_products.map(Decimal::from),
+            Metric::MonetaryCurrent => Some(self.monetary_current),
+            Metric::MonetaryPrevious => Some(self.monetary_previous),
+            Metric::Growth => self.growth,
+        }
+    }
+}
+
+/// The customers of one run at one as-of date, sorted by id (byte order), each once.
+///
+/// # Example
+/// ```
+/// use customer_tiering::{CustomerId, Population, Profile};
+/// use jiff::civil::date;
+/// let ids = ["b", "a"].map(|s| Profile::without_purchases(CustomerId::new(s).unwrap()));
+/// let population = Population::new(date(2026, 3, 31), ids.to_vec()).unwrap();
+/// assert_eq!(population.profiles()[0].customer_id.as_str(), "a");
+/// assert_eq!(population.buyers().count(), 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Population {
+    as_of: Date,
+    profiles: Vec<Profile>,
+}
+
+impl Population {
+    /// Sorts the profiles by id.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] naming the first id given twice.
+    pub fn new(as_of: Date, mut profiles: Vec<Profile>) -> Result<Self, Error> {
+        profiles.sort_unstable_by(|a, b| a.customer_id.cmp(&b.customer_id));
+        if let Some(pair) = profiles
+            .windows(2)
+            .find(|w| w[0].customer_id == w[1].customer_id)
+        {
+            return Err(ConfigError::Pipeline {
+                reason: format!("customer {:?} has two profiles", pair[0].customer_id),
+            }
+            .into());
+        }
+        Ok(Population { as_of, profiles })
+    }
+
+    /// The as-of date the metrics are relative to.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// Every customer, sorted by id.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The scored population: customers with at least one purchase.
+    pub fn buyers(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.iter().filter(|p| p.is_buyer())
+    }
+
+    /// The number of customers.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// Whether there is no customer at all.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// The profile of one customer.
+    pub fn get(&self, id: &str) -> Option<&Profile> {
+        self.profiles
+            .binary_search_by(|p| p.customer_id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.profiles[i])
+    }
+}

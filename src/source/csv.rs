@@ -1,0 +1,381 @@
+//! Transactions from CSV (SPEC §1, §12), with a column mapping for files whose headers
+//! differ (`CustomerID`, `InvoiceDate`, `Amount`).
+//!
+//! Rows are read as raw bytes and every field is validated here, by SPEC §1's grammar:
+//! the csv crate's serde path would turn a numeric-looking amount into a float.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use csv::ByteRecord;
+use smol_str::SmolStr;
+
+use super::Source;
+use crate::dates::parse_date;
+use crate::error::{ConfigError, Error, Location, Reject};
+use crate::money::parse_amount_bytes;
+use crate::profile::{CustomerId, Transaction};
+
+/// Which header names hold each field of a transaction.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::ColumnMapping;
+/// let mapping = ColumnMapping::parse("customer_id=CustomerID,date=InvoiceDate,amount=Amount")?;
+/// assert_eq!(mapping.date, "InvoiceDate");
+/// assert!(ColumnMapping::parse("price=Amount").is_err());
+/// # Ok::<(), customer_tiering::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// The customer id column (required).
+    pub customer_id: String,
+    /// The date column (required).
+    pub date: String,
+    /// The amount column (required).
+    pub amount: String,
+    /// The profit column: used when the header has it; required when mapped explicitly.
+    pub profit: String,
+    /// The product column: used when the header has it; required when mapped explicitly.
+    pub product: String,
+    explicit_optional: [bool; 2],
+}
+
+impl Default for ColumnMapping {
+    /// The SPEC §1 names: `customer_id`, `date`, `amount`, and optionally `profit` and
+    /// `product`.
+    fn default() -> Self {
+        ColumnMapping {
+            customer_id: "customer_id".into(),
+            date: "date".into(),
+            amount: "amount".into(),
+            profit: "profit".into(),
+            product: "product".into(),
+            explicit_optional: [false; 2],
+        }
+    }
+}
+
+impl ColumnMapping {
+    /// Parses `field=COLUMN,…` (fields: `customer_id`, `date`, `amount`, `profit`,
+    /// `product`); unnamed fields keep their default column.
+    ///
+    /// # Errors
+    /// [`ConfigError::Columns`] for an unknown field, a field named twice, or an entry
+    /// without `=`.
+    pub fn parse(spec: &str) -> Result<Self, ConfigError> {
+        let mut mapping = ColumnMapping::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for entry in spec.split(',').filter(|e| !e.trim().is_empty()) {
+            let Some((field, column)) = entry.split_once('=') else {
+                return Err(ConfigError::Columns {
+                    reason: format!("{entry:?} is not of the form field=COLUMN"),
+                });
+            };
+            let (field, column) = (field.trim(), column.trim());
+            if column.is_empty() {
+                return Err(ConfigError::Columns {
+                    reason: format!("field {field:?} is mapped to an empty column name"),
+                });
+            }
+            if seen.contains(&field) {
+                return Err(ConfigError::Columns {
+                    reason: format!("field {field:?} is mapped twice"),
+                });
+            }
+            seen.push(field);
+            let slot = match field {
+                "customer_id" => &mut mapping.customer_id,
+                "date" => &mut mapping.date,
+                "amount" => &mut mapping.amount,
+                "profit" => {
+                    mapping.explicit_optional[0] = true;
+                    &mut mapping.profit
+                }
+                "product" => {
+                    mapping.explicit_optional[1] = true;
+                    &mut mapping.product
+                }
+                other => {
+                    return Err(ConfigError::Columns {
+                        reason: format!(
+                            "unknown field {other:?} (known: customer_id, date, amount, profit, product)"
+                        ),
+                    });
+                }
+            };
+            *slot = column.to_string();
+        }
+        Ok(mapping)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    customer_id: usize,
+    date: usize,
+    amount: usize,
+    profit: Option<usize>,
+    product: Option<usize>,
+}
+
+/// Transactions read from CSV with a header (comma-separated, quotes as RFC 4180).
+///
+/// Extra columns are ignored. A row with a different number of fields than the header,
+/// an empty or over-long id, a malformed date or an amount outside SPEC §1's grammar is
+/// a [`Reject`] carrying the file, the line, the field, the raw value and the reason.
+#[derive(Debug)]
+pub struct CsvTransactions<R> {
+    origin: String,
+    reader: csv::Reader<R>,
+    record: ByteRecord,
+    columns: Columns,
+    width: usize,
+}
+
+impl CsvTransactions<File> {
+    /// Opens a file and reads its header.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; [`Error::MissingColumn`] when the
+    /// header lacks a mapped column.
+    pub fn from_path(path: impl AsRef<Path>, mapping: &ColumnMapping) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        CsvTransactions::from_reader(&path.display().to_string(), file, mapping)
+    }
+}
+
+impl<R: Read> CsvTransactions<R> {
+    /// Reads the header from any reader; `origin` names the source in rejects.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the header cannot be read; [`Error::MissingColumn`] when it
+    /// lacks a mapped column.
+    pub fn from_reader(origin: &str, reader: R, mapping: &ColumnMapping) -> Result<Self, Error> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(origin, e))?
+            .clone();
+        let names: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                let raw = if i == 0 {
+                    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+                } else {
+                    raw
+                };
+                String::from_utf8_lossy(raw.trim_ascii()).into_owned()
+            })
+            .collect();
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let require = |name: &str| {
+            find(name).ok_or_else(|| Error::MissingColumn {
+                source_name: origin.to_string(),
+                column: name.to_string(),
+                header: names.join(","),
+            })
+        };
+        let optional = |name: &str, explicit: bool| {
+            if explicit {
+                require(name).map(Some)
+            } else {
+                Ok(find(name))
+            }
+        };
+        let columns = Columns {
+            customer_id: require(&mapping.customer_id)?,
+            date: require(&mapping.date)?,
+            amount: require(&mapping.amount)?,
+            profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
+            product: optional(&mapping.product, mapping.explicit_optional[1])?,
+        };
+        Ok(CsvTransactions {
+            origin: origin.to_string(),
+            reader,
+            record: ByteRecord::new(),
+            columns,
+            width: names.len(),
+        })
+    }
+
+    fn reject(&self, line: u64, field: &str, raw: &[u8], reason: impl ToString) -> Error {
+        Error::from(Reject {
+            location: Location {
+                source: self.origin.clone(),
+                line,
+            },
+            field: field.to_string(),
+            value: String::from_utf8_lossy(raw).into_owned(),
+            reason: reason.to_string(),
+        })
+    }
+
+    fn parse_record(&self, line: u64) -> Result<Transaction, Error> {
+        let record = &self.record;
+        if record.len() != self.width {
+            let joined: Vec<&[u8]> = record.iter().collect();
+            return Err(self.reject(
+                line,
+                "record",
+                &joined.join(&b","[..]),
+                format!("expected {} fields, found {}", self.width, record.len()),
+            ));
+        }
+        let c = self.columns;
+        let field = |i: usize| &record[i];
+        let customer_id = CustomerId::from_bytes(field(c.customer_id))
+            .map_err(|e| self.reject(line, "customer_id", field(c.customer_id), e))?;
+        let date =
+            parse_date(field(c.date)).map_err(|e| self.reject(line, "date", field(c.date), e))?;
+        let amount = parse_amount_bytes(field(c.amount))
+            .map_err(|e| self.reject(line, "amount", field(c.amount), e))?;
+        let profit = match c
+            .profit
+            .map(field)
+            .filter(|raw| !raw.trim_ascii().is_empty())
+        {
+            Some(raw) => {
+                Some(parse_amount_bytes(raw).map_err(|e| self.reject(line, "profit", raw, e))?)
+            }
+            None => None,
+        };
+        let product = match c
+            .product
+            .map(field)
+            .filter(|raw| !raw.trim_ascii().is_empty())
+        {
+            Some(raw) => Some(SmolStr::new(
+                std::str::from_utf8(raw.trim_ascii())
+                    .map_err(|_| self.reject(line, "product", raw, "not valid UTF-8"))?,
+            )),
+            None => None,
+        };
+        Ok(Transaction {
+            customer_id,
+            date,
+            amount,
+            profit,
+            product,
+        })
+    }
+}
+
+fn csv_error(origin: &str, error: csv::Error) -> Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(source) => Error::Io {
+            path: origin.into(),
+            source,
+        },
+        other => Error::Parse {
+            what: origin.to_string(),
+            reason: format!("{other:?}"),
+        },
+    }
+}
+
+impl<R: Read> Source for CsvTransactions<R> {
+    type Record = Transaction;
+
+    fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                Some(self.parse_record(line))
+            }
+            Err(e) => Some(Err(csv_error(&self.origin, e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(data: &str, mapping: &ColumnMapping) -> Vec<Result<Transaction, String>> {
+        let mut source = CsvTransactions::from_reader("t.csv", data.as_bytes(), mapping).unwrap();
+        std::iter::from_fn(|| source.next_record())
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_bad_record_names_line_field_value_and_reason() {
+        let data = "customer_id,date,amount\n\
+                    C1,2026-01-01,1.00\n\
+                    ,2026-01-01,1.00\n\
+                    C2,2026-02-30,1.00\n\
+                    C3,2026-01-01,\"1,000\"\n\
+                    C4,2026-01-01\n\
+                    C5,2026-01-01,1,extra\n\
+                    C6,2026-01-01 10:00:00,-0.50\n";
+        let got = read_all(data, &ColumnMapping::default());
+        let errors: Vec<&str> = got
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(String::as_str))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                r#"t.csv: line 3, field "customer_id": "": empty customer id"#,
+                r#"t.csv: line 4, field "date": "2026-02-30": no such calendar day"#,
+                r#"t.csv: line 5, field "amount": "1,000": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"#,
+                r#"t.csv: line 6, field "record": "C4,2026-01-01": expected 3 fields, found 2"#,
+                r#"t.csv: line 7, field "record": "C5,2026-01-01,1,extra": expected 3 fields, found 4"#,
+            ]
+        );
+        let last = got.last().unwrap().as_ref().unwrap();
+        assert_eq!(
+            (last.customer_id.as_str(), last.amount.to_string().as_str()),
+            ("C6", "-0.50")
+        );
+    }
+
+    #[test]
+    fn mapping_bom_and_optional_columns() {
+        let data = "\u{feff}InvoiceNo,CustomerID,InvoiceDate,Amount,product\n1,17850,2010-12-01 08:26:00,15.30,A\n";
+        let mapping =
+            ColumnMapping::parse("customer_id=CustomerID,date=InvoiceDate,amount=Amount").unwrap();
+        let got = read_all(data, &mapping);
+        let tx = got[0].as_ref().unwrap();
+        assert_eq!(tx.customer_id.as_str(), "17850");
+        assert_eq!(tx.product.as_deref(), Some("A"));
+        assert_eq!(tx.profit, None);
+    }
+
+    #[test]
+    fn a_missing_column_stops_with_the_header() {
+        let err = CsvTransactions::from_reader(
+            "t.csv",
+            "id,date,amount\n".as_bytes(),
+            &ColumnMapping::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"t.csv: missing required column "customer_id" (header: id,date,amount)"#
+        );
+        let explicit = ColumnMapping::parse("profit=margin").unwrap();
+        let err = CsvTransactions::from_reader(
+            "t.csv",
+            "customer_id,date,amount\n".as_bytes(),
+            &explicit,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("\"margin\""));
+    }
+}

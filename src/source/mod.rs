@@ -1,0 +1,152 @@
+//! Data sources (SPEC §1, §12): a small iterator-like trait, in-memory and CSV
+//! implementations, and [`ingest`], where the reject policy lives once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Reject};
+use crate::metrics::PopulationBuilder;
+use crate::profile::{Population, Transaction};
+
+pub mod csv;
+pub mod memory;
+
+pub use self::csv::{ColumnMapping, CsvTransactions};
+pub use self::memory::MemorySource;
+
+/// A stream of records: transactions, or (later) customer attributes.
+///
+/// `next_record` yields `Some(Ok(record))` for a valid row, `Some(Err(Error::Reject))`
+/// for a row that failed validation (counted, and handled by the policy), any other
+/// `Some(Err(..))` for a failure that stops the run (an unreadable file), and `None` at
+/// the end.
+pub trait Source {
+    /// What one row becomes.
+    type Record;
+
+    /// The source's name, used in every reject (`orders.csv`, `memory`).
+    fn origin(&self) -> &str;
+
+    /// The next row.
+    fn next_record(&mut self) -> Option<Result<Self::Record, Error>>;
+}
+
+impl<S: Source + ?Sized> Source for &mut S {
+    type Record = S::Record;
+    fn origin(&self) -> &str {
+        (**self).origin()
+    }
+    fn next_record(&mut self) -> Option<Result<S::Record, Error>> {
+        (**self).next_record()
+    }
+}
+
+impl<S: Source + ?Sized> Source for Box<S> {
+    type Record = S::Record;
+    fn origin(&self) -> &str {
+        (**self).origin()
+    }
+    fn next_record(&mut self) -> Option<Result<S::Record, Error>> {
+        (**self).next_record()
+    }
+}
+
+/// What to do with a bad record (SPEC §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Stop at the first bad record with an error naming it.
+    #[default]
+    Fail,
+    /// Reject it, count it, hand it to the caller, and go on.
+    Skip,
+}
+
+impl std::str::FromStr for OnInvalid {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fail" => Ok(OnInvalid::Fail),
+            "skip" => Ok(OnInvalid::Skip),
+            other => Err(format!("unknown policy {other:?} (fail or skip)")),
+        }
+    }
+}
+
+/// Counts of one ingest (SPEC §12): always `read = accepted + rejected`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadSummary {
+    /// Data rows read (header excluded).
+    pub read: u64,
+    /// Rows that passed validation.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Accepted rows dated after the as-of date (left out of every metric).
+    pub after_as_of: u64,
+}
+
+/// The result of [`ingest`]: the population and the counts.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// Every customer with a purchase on or before the as-of date, sorted by id.
+    pub population: Population,
+    /// What was read.
+    pub summary: ReadSummary,
+}
+
+/// Reads every transaction of `source` into profiles at `builder`'s as-of date.
+///
+/// Under [`OnInvalid::Skip`] every reject is passed to `on_reject` as it is found (so a
+/// caller can stream them to a file) and counted; under [`OnInvalid::Fail`] the first
+/// one is returned as [`Error::Reject`].
+///
+/// # Errors
+/// The first reject under `Fail`; under either policy, a failure of the source itself
+/// (unreadable file) or an overflowing sum.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+/// use customer_tiering::PopulationBuilder;
+/// use jiff::civil::date;
+/// let data = "customer_id,date,amount\nC1,2026-03-01,10.00\nC2,2026-03-02,1e3\n";
+/// let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &ColumnMapping::default())?;
+/// let mut rejects = Vec::new();
+/// let ingested = ingest(source, PopulationBuilder::new(date(2026, 3, 31)), OnInvalid::Skip, |r| {
+///     rejects.push(r.clone())
+/// })?;
+/// assert_eq!((ingested.summary.read, ingested.summary.rejected), (2, 1));
+/// assert_eq!(rejects[0].to_string(), "orders.csv: line 3, field \"amount\": \"1e3\": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn ingest<S: Source<Record = Transaction>>(
+    mut source: S,
+    mut builder: PopulationBuilder,
+    on_invalid: OnInvalid,
+    mut on_reject: impl FnMut(&Reject),
+) -> Result<Ingested, Error> {
+    let mut summary = ReadSummary::default();
+    while let Some(record) = source.next_record() {
+        match record {
+            Ok(tx) => {
+                summary.read += 1;
+                summary.accepted += 1;
+                builder.add(tx)?;
+            }
+            Err(Error::Reject(reject)) => {
+                summary.read += 1;
+                summary.rejected += 1;
+                match on_invalid {
+                    OnInvalid::Fail => return Err(Error::Reject(reject)),
+                    OnInvalid::Skip => on_reject(&reject),
+                }
+            }
+            Err(fatal) => return Err(fatal),
+        }
+    }
+    summary.after_as_of = builder.after_as_of();
+    Ok(Ingested {
+        population: builder.finish()?,
+        summary,
+    })
+}
