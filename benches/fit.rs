@@ -38,7 +38,9 @@ fn classify(c: &mut Criterion) {
         .expect("valid settings");
     let fitted = pipeline.fit(&population).expect("fits");
     let profile = &population.profiles()[population.len() / 2];
-    c.bench_function("classify_one_profile", |b| b.iter(|| black_box(fitted.classify(black_box(profile)))));
+    c.bench_function("classify_one_profile", |b| {
+        b.iter(|| black_box(fitted.classify(black_box(profile))))
+    });
 }
 
 criterion_group!(benches, fit, classify);

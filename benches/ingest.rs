@@ -16,10 +16,16 @@ fn ingest_csv(c: &mut Criterion) {
     group.throughput(Throughput::Elements(rows));
     group.bench_function("csv_1m_rows_100k_customers", |b| {
         b.iter(|| {
-            let source = CsvTransactions::from_reader("bench", data.as_bytes(), &ColumnMapping::default())
-                .expect("header");
-            let ingested = ingest(source, PopulationBuilder::new(support::AS_OF), OnInvalid::Fail, |_| {})
-                .expect("valid data");
+            let source =
+                CsvTransactions::from_reader("bench", data.as_bytes(), &ColumnMapping::default())
+                    .expect("header");
+            let ingested = ingest(
+                source,
+                PopulationBuilder::new(support::AS_OF),
+                OnInvalid::Fail,
+                |_| {},
+            )
+            .expect("valid data");
             black_box(ingested.population.len())
         })
     });

@@ -31,7 +31,12 @@ fn main() -> ExitCode {
 fn run() -> Result<(), Error> {
     let as_of = date(2026, 6, 30);
     let source = CsvTransactions::from_path(DATA, &ColumnMapping::default())?;
-    let ingested = ingest(source, PopulationBuilder::new(as_of), OnInvalid::Fail, |_| {})?;
+    let ingested = ingest(
+        source,
+        PopulationBuilder::new(as_of),
+        OnInvalid::Fail,
+        |_| {},
+    )?;
     let population = &ingested.population;
     println!(
         "{} rows read, {} customers with purchases on or before {as_of}\n",
@@ -54,7 +59,10 @@ fn run() -> Result<(), Error> {
             "r" | "f" | "m" => &["5", "4", "3", "2", "1"],
             _ => &[],
         };
-        ranked.iter().position(|l| *l == label).unwrap_or(usize::MAX)
+        ranked
+            .iter()
+            .position(|l| *l == label)
+            .unwrap_or(usize::MAX)
     };
     let counts = tiering.counts();
     for column in tiering.columns() {
@@ -67,7 +75,9 @@ fn run() -> Result<(), Error> {
     // The best customer by monetary, and the one gone quiet the longest among repeat
     // buyers.
     let buyers: Vec<_> = population.buyers().collect();
-    let best = buyers.iter().max_by_key(|p| (p.monetary, std::cmp::Reverse(p.customer_id.clone())));
+    let best = buyers
+        .iter()
+        .max_by_key(|p| (p.monetary, std::cmp::Reverse(p.customer_id.clone())));
     let lapsed = buyers
         .iter()
         .filter(|p| p.frequency >= 2)

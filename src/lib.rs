@@ -102,3 +102,8 @@ pub use error::{ConfigError, Error, Location, Reject};
 pub use metrics::PopulationBuilder;
 pub use pipeline::{AnyModel, AnyParams, FittedPipeline, Pipeline, PipelineBuilder, Tiering};
 pub use profile::{CustomerId, Metric, Population, Profile, Transaction};
+
+/// Compiles the README's code blocks as doctests, so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

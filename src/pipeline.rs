@@ -54,7 +54,7 @@ impl AnyParams {
         Ok(match self {
             AnyParams::Rfm(p) => {
                 let (model, labels) = p.fit_labels(population)?;
-                (AnyModel::Rfm(model), labels)
+                (AnyModel::Rfm(Box::new(model)), labels)
             }
             AnyParams::Pareto(p) => {
                 let (model, labels) = p.fit_labels(population)?;
@@ -69,8 +69,8 @@ impl AnyParams {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AnyModel {
-    /// A fitted RFM model.
-    Rfm(RfmModel),
+    /// A fitted RFM model (boxed: it is much larger than the others).
+    Rfm(Box<RfmModel>),
     /// A fitted Pareto model.
     Pareto(ParetoModel),
 }
@@ -78,7 +78,7 @@ pub enum AnyModel {
 impl AnyModel {
     fn as_model(&self) -> &dyn Model {
         match self {
-            AnyModel::Rfm(m) => m,
+            AnyModel::Rfm(m) => m.as_ref(),
             AnyModel::Pareto(m) => m,
         }
     }
@@ -389,5 +389,121 @@ impl Tiering {
             }
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::quantile::QuantileMode;
+    use crate::{PopulationBuilder, Transaction};
+    use jiff::civil::date;
+    use rust_decimal::Decimal;
+
+    fn population(amounts: &[i64]) -> Population {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for (i, a) in amounts.iter().enumerate() {
+            let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+            b.add(Transaction::new(
+                id,
+                date(2026, 1, 1 + (i % 28) as i8),
+                Decimal::from(*a),
+            ))
+            .unwrap();
+        }
+        b.finish().unwrap()
+    }
+
+    fn metals_and_rfm(mode: QuantileMode) -> Pipeline {
+        PipelineBuilder::new()
+            .classifier(RfmParams::default().mode(mode))
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn autotraits() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<FittedPipeline>();
+        send_sync::<Pipeline>();
+        send_sync::<Tiering>();
+        send_sync::<AnyModel>();
+    }
+
+    #[test]
+    fn build_rejects_clashing_columns_and_no_classifier() {
+        let err = PipelineBuilder::new()
+            .classifier(ParetoParams::metals())
+            .classifier(ParetoParams::abc().column("metal"))
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pipeline: two classifiers write the column \"metal\""
+        );
+        assert_eq!(
+            PipelineBuilder::new().build().unwrap_err().to_string(),
+            "pipeline: no classifier"
+        );
+        let bad_bins = PipelineBuilder::new()
+            .classifier(RfmParams::default().bins(4))
+            .build();
+        assert!(
+            bad_bins
+                .unwrap_err()
+                .to_string()
+                .contains("written for k = 5")
+        );
+    }
+
+    #[test]
+    fn no_buyers_is_an_error_naming_the_date() {
+        let empty = Population::new(
+            date(2026, 3, 31),
+            vec![Profile::without_purchases(CustomerId::new("x").unwrap())],
+        )
+        .unwrap();
+        let err = metals_and_rfm(QuantileMode::TieAware)
+            .run(&empty)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the scored population is empty: no customer has a purchase on or before 2026-03-31"
+        );
+    }
+
+    #[test]
+    fn fitted_models_reproduce_the_run_and_round_trip() {
+        let pop = population(&[5, 5, 5, 7, 9, 9, 12, 40, 40, 41, 300, -3, 0]);
+        for mode in [QuantileMode::TieAware, QuantileMode::EqualCount] {
+            let (fitted, tiering) = metals_and_rfm(mode).run(&pop).unwrap();
+            let loaded = FittedPipeline::from_json("m", &fitted.to_json().unwrap()).unwrap();
+            assert_eq!(loaded, fitted);
+            assert_eq!(loaded.classify_all(&pop), fitted.classify_all(&pop));
+            if mode == QuantileMode::TieAware {
+                assert_eq!(fitted.classify_all(&pop), tiering);
+            }
+        }
+    }
+
+    #[test]
+    fn explain_names_cut_points_and_thresholds() {
+        let pop = population(&[1, 2, 3, 4, 5, 6, 7]);
+        let fitted = metals_and_rfm(QuantileMode::TieAware).fit(&pop).unwrap();
+        let lines = fitted.explain(pop.get("C006").unwrap());
+        assert_eq!(lines.len(), 5);
+        assert!(
+            lines[2]
+                .starts_with("m = 5: monetary 7 is better than 4 of the 4 cut points [2, 3, 5, 6]"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[4]
+                .starts_with("metal = platinum: monetary 7 is at least the platinum threshold 7"),
+            "{}",
+            lines[4]
+        );
     }
 }

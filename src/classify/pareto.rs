@@ -421,13 +421,14 @@ impl Model for ParetoModel {
                 bands[band].name
             ));
         }
-        if band > 0 && !(self.params.basis == Basis::Value && value <= Decimal::ZERO) {
-            if let Some(t) = self.thresholds.get(band - 1) {
-                reasons.push(format!(
-                    "{below} the {} threshold {t}",
-                    bands[band - 1].name
-                ));
-            }
+        if band > 0
+            && !(self.params.basis == Basis::Value && value <= Decimal::ZERO)
+            && let Some(t) = self.thresholds.get(band - 1)
+        {
+            reasons.push(format!(
+                "{below} the {} threshold {t}",
+                bands[band - 1].name
+            ));
         }
         if reasons.is_empty() {
             reasons.push(format!("{metric} {value}"));

@@ -345,11 +345,11 @@ pub(crate) fn select_positions(
     let mut last: Option<Decimal> = None;
     for &pos in positions {
         let index = pos - 1;
-        if index + 1 == done {
-            if let Some(v) = last {
-                out.push(v);
-                continue;
-            }
+        if index + 1 == done
+            && let Some(v) = last
+        {
+            out.push(v);
+            continue;
         }
         let (_, nth, _) =
             values[done..].select_nth_unstable_by(index - done, |a, b| direction.worst_first(a, b));

@@ -87,17 +87,17 @@ impl RfmParams {
     /// the map is written for another `k` (SPEC §5).
     pub fn validate(&self) -> Result<(), ConfigError> {
         check_bins(self.bins)?;
-        if let Some(map) = &self.segment_map {
-            if map.bins() != self.bins {
-                return Err(ConfigError::SegmentMap {
-                    map: map.name().to_string(),
-                    reason: format!(
-                        "written for k = {}, but the scores have k = {}",
-                        map.bins(),
-                        self.bins
-                    ),
-                });
-            }
+        if let Some(map) = &self.segment_map
+            && map.bins() != self.bins
+        {
+            return Err(ConfigError::SegmentMap {
+                map: map.name().to_string(),
+                reason: format!(
+                    "written for k = {}, but the scores have k = {}",
+                    map.bins(),
+                    self.bins
+                ),
+            });
         }
         Ok(())
     }
