@@ -14,6 +14,7 @@ use smol_str::SmolStr;
 
 use crate::dates::days_between;
 use crate::error::Error;
+use crate::money::{checked_add, checked_sub};
 use crate::profile::{CustomerId, Population, Profile, Transaction};
 
 /// The default length of the current and previous windows of SPEC §2, in days.
@@ -36,11 +37,11 @@ impl Accumulator {
     fn add_day(&mut self, date: Date, amount: Decimal) -> Option<()> {
         match self.days.last_mut() {
             // Transaction logs are mostly in date order: the common case appends.
-            Some((last, sum)) if *last == date => *sum = sum.checked_add(amount)?,
+            Some((last, sum)) if *last == date => *sum = checked_add(*sum, amount)?,
             Some((last, _)) if *last < date => self.days.push((date, amount)),
             None => self.days.push((date, amount)),
             Some(_) => match self.days.binary_search_by(|(d, _)| d.cmp(&date)) {
-                Ok(i) => self.days[i].1 = self.days[i].1.checked_add(amount)?,
+                Ok(i) => self.days[i].1 = checked_add(self.days[i].1, amount)?,
                 Err(i) => self.days.insert(i, (date, amount)),
             },
         }
@@ -49,7 +50,7 @@ impl Accumulator {
 
     fn add_profit(&mut self, profit: Decimal) -> Option<()> {
         self.profit = Some(match self.profit {
-            Some(sum) => sum.checked_add(profit)?,
+            Some(sum) => checked_add(sum, profit)?,
             None => profit,
         });
         Some(())
@@ -250,18 +251,13 @@ fn profile_of(
     let mut current = Decimal::ZERO;
     let mut previous = Decimal::ZERO;
     for &(date, amount) in &acc.days {
-        monetary = monetary
-            .checked_add(amount)
-            .ok_or_else(|| overflow("monetary"))?;
+        monetary = checked_add(monetary, amount).ok_or_else(|| overflow("monetary"))?;
         let age = days_between(date, as_of);
         if age < window {
-            current = current
-                .checked_add(amount)
-                .ok_or_else(|| overflow("monetary_current"))?;
+            current = checked_add(current, amount).ok_or_else(|| overflow("monetary_current"))?;
         } else if age < 2 * window {
-            previous = previous
-                .checked_add(amount)
-                .ok_or_else(|| overflow("monetary_previous"))?;
+            previous =
+                checked_add(previous, amount).ok_or_else(|| overflow("monetary_previous"))?;
         }
     }
     let growth = growth(current, previous);
@@ -286,7 +282,7 @@ fn growth(current: Decimal, previous: Decimal) -> Option<Decimal> {
     if previous <= Decimal::ZERO {
         return None;
     }
-    let diff = current.checked_sub(previous)?;
+    let diff = checked_sub(current, previous)?;
     // rust_decimal divides to its full 28-29 digit precision with banker's rounding of
     // the last digit; redo the last step half away from zero.
     let quotient = diff.checked_div(previous)?;

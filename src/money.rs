@@ -88,12 +88,51 @@ pub fn parse_amount_bytes(raw: &[u8]) -> Result<Decimal, AmountError> {
     Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| AmountError::TooManyDigits)
 }
 
-/// Adds two amounts exactly; `None` when the sum leaves `rust_decimal`'s range.
+/// Adds two amounts exactly, keeping the larger scale (`1.50 + 1 = 2.50`,
+/// `0.00 + 35 = 35.00`); `None` when the exact sum does not fit `rust_decimal`.
 ///
-/// The sum keeps the larger scale (`1.5 + 2.25 = 3.75`, `1.50 + 1 = 2.50`).
+/// `rust_decimal`'s own `+` is not enough: it returns the other operand unchanged when
+/// one side is zero (`0.00 + 35 = 35`, so the printed scale would depend on row order),
+/// and near the top of its range it drops digits instead of failing. Here both mantissas
+/// are aligned in `i128` and the sum is rebuilt only if it fits 96 bits.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::checked_add;
+/// use rust_decimal::{dec, Decimal};
+/// assert_eq!(checked_add(dec!(0.00), dec!(35)).unwrap().to_string(), "35.00");
+/// assert_eq!(checked_add(Decimal::MAX, dec!(0.1)), None);
+/// ```
 #[inline]
 pub fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    a.checked_add(b)
+    let scale = a.scale().max(b.scale());
+    let widen = |d: Decimal| {
+        d.mantissa()
+            .checked_mul(10i128.checked_pow(scale - d.scale())?)
+    };
+    let sum = widen(a)?.checked_add(widen(b)?)?;
+    Decimal::try_from_i128_with_scale(sum, scale).ok()
+}
+
+/// `a − b` exactly, as [`checked_add`].
+#[inline]
+pub fn checked_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    checked_add(a, -b)
+}
+
+/// Multiplies exactly (the scale of the product is the sum of the scales); `None` when
+/// the exact product does not fit `rust_decimal` (which would otherwise round it).
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::checked_mul;
+/// use rust_decimal::dec;
+/// assert_eq!(checked_mul(dec!(0.80), dec!(1234.50)).unwrap().to_string(), "987.6000");
+/// ```
+#[inline]
+pub fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let product = a.mantissa().checked_mul(b.mantissa())?;
+    Decimal::try_from_i128_with_scale(product, a.scale() + b.scale()).ok()
 }
 
 /// The form money is printed in (SPEC §16): exact, never in exponent form, scale as
@@ -180,8 +219,38 @@ mod tests {
     }
 
     #[test]
-    fn sums_keep_the_largest_scale() {
-        assert_eq!(display(dec!(12.50) + dec!(1)), "13.50");
+    fn sums_keep_the_largest_scale_whatever_the_order() {
+        let cases = [
+            (dec!(12.50), dec!(1), "13.50"),
+            (dec!(0.00), dec!(35), "35.00"),
+            (dec!(35), dec!(0.00), "35.00"),
+            (dec!(0), dec!(0.00), "0.00"),
+            (dec!(0.00), dec!(0), "0.00"),
+            (dec!(-5.00), dec!(5), "0.00"),
+            (
+                dec!(0.1),
+                dec!(0.0000000000000000000000000001),
+                "0.1000000000000000000000000001",
+            ),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(display(checked_add(a, b).unwrap()), want, "{a} + {b}");
+            assert_eq!(display(checked_add(b, a).unwrap()), want, "{b} + {a}");
+        }
+    }
+
+    #[test]
+    fn inexact_sums_and_products_are_none() {
         assert_eq!(checked_add(Decimal::MAX, dec!(1)), None);
+        // rust_decimal itself would round this sum to fewer fraction digits
+        let big = Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_335 / 2 + 1, 2);
+        assert!(big.checked_add(big).is_some_and(|sum| sum.scale() < 2));
+        assert_eq!(checked_add(big, big), None);
+        assert_eq!(checked_mul(Decimal::MAX, dec!(2)), None);
+        assert_eq!(
+            checked_mul(dec!(0.5), dec!(0.0000000000000000000000000001)),
+            None
+        );
+        assert_eq!(checked_sub(dec!(1.5), dec!(2)).unwrap().to_string(), "-0.5");
     }
 }

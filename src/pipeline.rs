@@ -240,11 +240,57 @@ impl Pipeline {
 
 /// Fitted models of every classifier, with the as-of date and size of the fit
 /// population. Saved as JSON and loaded back, it classifies identically.
+///
+/// Deserialising validates every model (settings, cut point counts and order, one
+/// threshold per band boundary, distinct columns), so a loaded pipeline can always
+/// classify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FittedPipelineData")]
 pub struct FittedPipeline {
     as_of: Date,
     fit_size: usize,
     models: Vec<AnyModel>,
+}
+
+/// The file form of a [`FittedPipeline`], before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FittedPipelineData {
+    as_of: Date,
+    fit_size: usize,
+    models: Vec<AnyModel>,
+}
+
+impl TryFrom<FittedPipelineData> for FittedPipeline {
+    type Error = ConfigError;
+
+    fn try_from(data: FittedPipelineData) -> Result<Self, ConfigError> {
+        if data.models.is_empty() {
+            return Err(ConfigError::Pipeline {
+                reason: "the saved pipeline has no model".into(),
+            });
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for model in &data.models {
+            match model {
+                AnyModel::Rfm(m) => m.validate()?,
+                AnyModel::Pareto(m) => m.validate()?,
+            }
+            for column in model.columns() {
+                if seen.contains(&column) {
+                    return Err(ConfigError::Pipeline {
+                        reason: format!("two saved models write the column {column:?}"),
+                    });
+                }
+                seen.push(column);
+            }
+        }
+        Ok(FittedPipeline {
+            as_of: data.as_of,
+            fit_size: data.fit_size,
+            models: data.models,
+        })
+    }
 }
 
 impl FittedPipeline {

@@ -11,6 +11,7 @@ use smol_str::SmolStr;
 use super::quantile::{Direction, decimal_vec, select_positions};
 use super::{Classifier, Label, Model, Unscored};
 use crate::error::{ConfigError, Error};
+use crate::money::{checked_add, checked_mul};
 use crate::profile::{Metric, Population, Profile};
 
 /// What a band's share is a share of.
@@ -293,14 +294,14 @@ fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Ve
     };
     let total = positive
         .iter()
-        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
+        .try_fold(Decimal::ZERO, |acc, v| checked_add(acc, *v))
         .ok_or_else(overflow)?;
     if total.is_zero() {
         return Ok(Vec::new());
     }
     let limits: Vec<Decimal> = cumulative
         .iter()
-        .map(|c| c.checked_mul(total).ok_or_else(overflow))
+        .map(|c| checked_mul(*c, total).ok_or_else(overflow))
         .collect::<Result<_, _>>()?;
     positive.sort_unstable_by(|a, b| b.cmp(a));
     let mut thresholds = vec![positive[0]; limits.len()];
@@ -313,7 +314,7 @@ fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Ve
             }
         }
         for v in group {
-            better_sum = better_sum.checked_add(*v).ok_or_else(overflow)?;
+            better_sum = checked_add(better_sum, *v).ok_or_else(overflow)?;
         }
     }
     Ok(thresholds)
@@ -345,6 +346,43 @@ impl ParetoModel {
     /// Customers per band on the fit population.
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
+    }
+
+    /// Checks a loaded model: valid bands, one threshold per boundary (none for a value
+    /// basis without positive total), ordered best first.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the column and the inconsistency.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        let fail = |reason: String| ConfigError::Pipeline {
+            reason: format!("pareto model {:?}: {reason}", self.params.column),
+        };
+        let boundaries = self.params.bands.len() - 1;
+        let allowed_empty = self.params.basis == Basis::Value && self.thresholds.is_empty();
+        if self.thresholds.len() != boundaries && !allowed_empty {
+            return Err(fail(format!(
+                "{} thresholds for {} bands (want {boundaries})",
+                self.thresholds.len(),
+                self.params.bands.len()
+            )));
+        }
+        let direction = self.params.effective_direction();
+        if self
+            .thresholds
+            .windows(2)
+            .any(|w| direction.is_better(&w[1], &w[0]))
+        {
+            return Err(fail("thresholds are not ordered best first".into()));
+        }
+        if self.sizes.len() != self.params.bands.len() {
+            return Err(fail(format!(
+                "{} band sizes for {} bands",
+                self.sizes.len(),
+                self.params.bands.len()
+            )));
+        }
+        Ok(())
     }
 
     /// The band index (0 = best) of a value.

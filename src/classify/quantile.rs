@@ -331,6 +331,38 @@ impl CutPoints {
     pub fn empty_scores(&self) -> &[EmptyScore] {
         &self.empty
     }
+
+    /// Checks a loaded model's consistency: bins in range, `k − 1` cut points ordered
+    /// worst to best, one size per score.
+    ///
+    /// # Errors
+    /// A sentence naming what is inconsistent.
+    pub fn validate(&self) -> Result<(), String> {
+        check_bins(self.bins).map_err(|e| e.to_string())?;
+        let k = usize::from(self.bins);
+        if self.cuts.len() != k - 1 {
+            return Err(format!(
+                "{} cut points for k = {} (want {})",
+                self.cuts.len(),
+                k,
+                k - 1
+            ));
+        }
+        if self
+            .cuts
+            .windows(2)
+            .any(|w| self.direction.worst_first(&w[0], &w[1]) == Ordering::Greater)
+        {
+            return Err("cut points are not ordered worst to best".into());
+        }
+        if self.sizes.len() != k || self.fit_size == 0 {
+            return Err(format!(
+                "fit sizes {:?} do not match k = {k} and a fit population of {}",
+                self.sizes, self.fit_size
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Selects the values at 1-based `positions` (non-decreasing) of `values` ordered worst
@@ -453,7 +485,8 @@ mod tests {
         use QuantileMode::*;
         let seven: Vec<i64> = (1..=7).collect();
         let ties = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5];
-        let cases: [(&[i64], QuantileMode, Direction, &[u8], [usize; 5]); 5] = [
+        type Case<'a> = (&'a [i64], QuantileMode, Direction, &'a [u8], [usize; 5]);
+        let cases: [Case<'_>; 5] = [
             (
                 &seven,
                 TieAware,

@@ -182,6 +182,30 @@ impl RfmModel {
         &self.params
     }
 
+    /// Checks a loaded model: valid settings, and cut points that agree with them.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] naming the metric and the inconsistency.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        let cuts = [&self.recency, &self.frequency, &self.monetary];
+        for (metric, cuts) in RFM_METRICS.iter().zip(cuts) {
+            let fail = |reason: String| ConfigError::Pipeline {
+                reason: format!("rfm model, {metric}: {reason}"),
+            };
+            cuts.validate().map_err(fail)?;
+            if (cuts.bins(), cuts.mode()) != (self.params.bins, self.params.mode) {
+                return Err(fail(
+                    "cut points fitted with other bins or mode than the settings".into(),
+                ));
+            }
+            if cuts.direction() != metric.default_direction() {
+                return Err(fail("cut points ranked in the wrong direction".into()));
+            }
+        }
+        Ok(())
+    }
+
     /// The cut points of recency (days; fewer is better).
     pub fn recency(&self) -> &CutPoints {
         &self.recency

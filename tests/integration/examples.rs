@@ -1,0 +1,153 @@
+//! The example programs, run as a user runs them (rust-csv style).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use customer_tiering::FittedPipeline;
+use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
+
+/// The directory where `cargo test` put the example binaries (it builds them before
+/// running the tests); built on demand when missing.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let path = profile_dir.join("examples").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building example {name}");
+    }
+    path
+}
+
+fn run(name: &str, args: &[&str]) -> Output {
+    Command::new(example(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("example runs")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("customer-tiering-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+
+#[test]
+fn quickstart_prints_counts_and_two_explained_customers() {
+    let out = run("quickstart", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        stdout.starts_with("2745 rows read, 300 customers"),
+        "{stdout}"
+    );
+    for column in ["r:", "f:", "m:", "rfm_segment:", "metal:", "abc:"] {
+        assert!(stdout.contains(column), "{column} missing in\n{stdout}");
+    }
+    assert!(
+        stdout.contains("metal: platinum 3, gold 12, iron 45, lead 240"),
+        "{stdout}"
+    );
+    assert!(stdout.matches("monetary ").count() >= 2, "{stdout}");
+    assert!(stdout.contains("cut points"), "{stdout}");
+    assert!(stdout.contains("threshold"), "{stdout}");
+}
+
+#[test]
+fn the_committed_quickstart_data_is_the_generators_output() {
+    let dir = temp_dir("gen");
+    let path = dir.join("quickstart.csv");
+    let out = run("gen_quickstart_data", &[path.to_str().expect("UTF-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = std::fs::read(&path).expect("generated");
+    let committed = std::fs::read(QUICKSTART).expect("committed");
+    assert!(
+        made == committed,
+        "tests/data/quickstart.csv differs from the generator's output"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn tier_on_the_quickstart_data_writes_every_file_and_a_model_that_reproduces_it() {
+    let dir = temp_dir("tier");
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            dir.to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tiers = std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    let mut lines = tiers.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 300);
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0][0].as_bytes() < w[1][0].as_bytes())
+    );
+    assert!(!dir.join("rejects.csv").exists());
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    assert_eq!(summary["read"], 2745);
+    assert_eq!(summary["accepted"], 2745);
+    assert_eq!(summary["rejected"], 0);
+    assert_eq!(summary["customers"], 300);
+    assert_eq!(summary["model"]["fit_size"], 300);
+    assert_eq!(summary["labels"]["metal"]["platinum"]["customers"], 3);
+
+    // model.json classifies the same profiles into the same labels (tie-aware).
+    let model = std::fs::read_to_string(dir.join("model.json")).expect("model");
+    let fitted = FittedPipeline::from_json("model.json", &model).expect("loads");
+    let source = CsvTransactions::from_path(QUICKSTART, &ColumnMapping::default()).expect("opens");
+    let ingested = ingest(
+        source,
+        customer_tiering::PopulationBuilder::new(fitted.as_of()),
+        OnInvalid::Fail,
+        |_| {},
+    )
+    .expect("valid");
+    let tiering = fitted.classify_all(&ingested.population);
+    for (row, (id, labels)) in rows.iter().zip(tiering.rows()) {
+        assert_eq!(row[0], id.as_str());
+        let cells: Vec<String> = labels.iter().map(|l| l.as_cell().into_owned()).collect();
+        assert_eq!(&row[6..], cells.as_slice(), "{id}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,11 @@
+//! The integration tests of customer-tiering, built as one test binary (as jiff does):
+//! CSV sources and rejects, the `tier` example end to end, SPEC worked examples through
+//! the whole pipeline, model JSON round trips, and property tests of SPEC §3, §4, §11.
+
+mod csv_source;
+mod examples;
+mod pipeline;
+mod properties;
+mod rejects;
+mod serde_roundtrip;
+mod support;
