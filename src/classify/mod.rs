@@ -165,8 +165,7 @@ impl<M: Model + ?Sized> Model for &M {
     }
 }
 
-/// The buyers' values of a metric, in population order, and the count of buyers
-/// without a value.
+/// The values of a metric over the buyers that have one, in population (id) order.
 pub(crate) fn buyer_values(
     population: &Population,
     value: impl Fn(&Profile) -> Option<rust_decimal::Decimal>,

@@ -216,8 +216,9 @@ impl CutPoints {
     /// Fits cut points on the values of a population (any order).
     ///
     /// # Errors
-    /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`Error::EmptyPopulation`]
-    /// is the caller's to raise: an empty `values` gives [`ConfigError::Pipeline`].
+    /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`ConfigError::Pipeline`] for
+    /// no values at all (classifiers check for an empty population first and report
+    /// [`Error::EmptyPopulation`] with its date).
     pub fn fit(
         values: &[Decimal],
         bins: u8,
