@@ -225,15 +225,7 @@ impl Pipeline {
             fit_size: population.buyers().count(),
             models,
         };
-        let tiering = Tiering {
-            columns: fitted.columns(),
-            ids: population
-                .profiles()
-                .iter()
-                .map(|p| p.customer_id.clone())
-                .collect(),
-            labels,
-        };
+        let tiering = Tiering::new(fitted.columns(), population, labels);
         Ok((fitted, tiering))
     }
 }
@@ -331,15 +323,7 @@ impl FittedPipeline {
                 model.classify_into(profile, &mut labels);
             }
         }
-        Tiering {
-            columns: self.columns(),
-            ids: population
-                .profiles()
-                .iter()
-                .map(|p| p.customer_id.clone())
-                .collect(),
-            labels,
-        }
+        Tiering::new(self.columns(), population, labels)
     }
 
     /// Why `profile` gets each of its labels: one line per column (SPEC §10).
@@ -383,6 +367,21 @@ pub struct Tiering {
 }
 
 impl Tiering {
+    /// Labels (row-major, one per column per customer) of a population's customers.
+    fn new(columns: Vec<String>, population: &Population, labels: Vec<Label>) -> Self {
+        debug_assert_eq!(labels.len(), columns.len() * population.len());
+        let ids = population
+            .profiles()
+            .iter()
+            .map(|p| p.customer_id.clone())
+            .collect();
+        Tiering {
+            columns,
+            ids,
+            labels,
+        }
+    }
+
     /// The label columns, in order.
     pub fn columns(&self) -> &[String] {
         &self.columns
