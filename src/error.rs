@@ -145,6 +145,16 @@ pub enum Error {
         /// The as-of date of the fit.
         as_of: jiff::civil::Date,
     },
+    /// A rule set that cannot be used (SPEC §8): names the file, the rule and the problem.
+    #[error("{file}: rule {rule}: {reason}")]
+    Rule {
+        /// The rule file (or `memory`).
+        file: String,
+        /// The rule: its 1-based position and, when it has one, its name.
+        rule: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A saved model or a map file that cannot be parsed.
     #[error("{what}: {reason}")]
     Parse {

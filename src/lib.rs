@@ -89,6 +89,7 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attributes;
 pub mod classify;
 pub mod dates;
 pub mod error;

@@ -272,6 +272,7 @@ fn profile_of(
         monetary_current: crate::money::normalize_zero(current),
         monetary_previous: crate::money::normalize_zero(previous),
         growth,
+        attributes: crate::attributes::Attributes::default(),
         customer_id: id,
     })
 }

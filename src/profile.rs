@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use crate::attributes::Attributes;
 use crate::error::{ConfigError, Error};
 
 /// The longest customer id SPEC §1 allows, in bytes after trimming.
@@ -272,6 +273,9 @@ pub struct Profile {
     /// to 28 significant digits; none otherwise.
     #[serde(default, with = "rust_decimal::serde::str_option")]
     pub growth: Option<Decimal>,
+    /// What a customers source says of the customer (SPEC §1); empty without one.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 impl Profile {
@@ -289,6 +293,7 @@ impl Profile {
             monetary_current: Decimal::ZERO,
             monetary_previous: Decimal::ZERO,
             growth: None,
+            attributes: Attributes::default(),
         }
     }
 

@@ -301,6 +301,7 @@ pub(crate) fn render(population: &Population, tiering: &Tiering) -> String {
             monetary_current,
             monetary_previous,
             growth,
+            attributes,
         } = profile;
         write!(
             out,
@@ -315,6 +316,10 @@ pub(crate) fn render(population: &Population, tiering: &Tiering) -> String {
             opt(*growth),
         )
         .expect("write to String");
+        if !attributes.is_empty() {
+            write!(out, ",{}", serde_json::to_string(attributes).expect("JSON"))
+                .expect("write to String");
+        }
         for label in labels {
             write!(out, ",{}", label.as_cell()).expect("write to String");
         }
