@@ -4,10 +4,13 @@
 //! cargo run --release --example tier -- --transactions FILE --as-of YYYY-MM-DD --out DIR
 //!     [--quantiles tie-aware|equal-count] [--bins K] [--on-invalid fail|skip]
 //!     [--columns customer_id=COL,date=COL,amount=COL]
+//!     [--customers FILE] [--preset NAME]... [--explain CUSTOMER_ID]
 //! ```
 //!
 //! Writes `DIR/tiers.csv`, `DIR/summary.json`, `DIR/model.json` and, with
-//! `--on-invalid skip`, `DIR/rejects.csv`. Exit codes: 0 success (warnings allowed), 1 bad
+//! `--on-invalid skip`, `DIR/rejects.csv`. `--preset` adds a classifier column
+//! (`four-dimension` → `grade`, `four-levels` → `level`, `abc`, `lifecycle`) or picks the
+//! RFM segment map (`rfm-rsquaredacademy`, `rfm-pymc`). Exit codes: 0 success (warnings allowed), 1 bad
 //! data or configuration (one line on stderr), 2 a usage error.
 
 use std::fs::{self, File};
@@ -20,9 +23,13 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ReadSummary, ingest};
+use customer_tiering::source::customers::read_customers_path;
+use customer_tiering::source::{
+    ColumnMapping, CsvTransactions, OnInvalid, ReadSummary, ingest_into,
+};
 use customer_tiering::{
-    Error, FittedPipeline, PipelineBuilder, Population, PopulationBuilder, Reject, Tiering, money,
+    ConfigError, Error, FittedPipeline, PipelineBuilder, Population, PopulationBuilder, Reject,
+    Tiering, money, presets,
 };
 use jiff::civil::Date;
 use serde_json::json;
@@ -56,6 +63,16 @@ struct Args {
     /// Column names, e.g. customer_id=CustomerID,date=InvoiceDate,amount=Amount.
     #[arg(long, value_name = "FIELD=COL,...")]
     columns: Option<String>,
+    /// Customer attributes CSV (customer_id plus attribute columns); its customers
+    /// without purchases appear in tiers.csv with empty scores.
+    #[arg(long, value_name = "FILE")]
+    customers: Option<PathBuf>,
+    /// Add a preset classifier or segment map (repeatable).
+    #[arg(long = "preset", value_name = "NAME")]
+    presets: Vec<String>,
+    /// Print why one customer gets each of its labels.
+    #[arg(long, value_name = "CUSTOMER_ID")]
+    explain: Option<String>,
 }
 
 fn parse_as_of(text: &str) -> Result<Date, String> {
@@ -90,29 +107,44 @@ fn run(args: &Args) -> Result<(), Error> {
         None => ColumnMapping::default(),
     };
     let mut warnings = Vec::new();
-    let segment_map = if args.bins == 5 {
-        Some(SegmentMap::default())
-    } else {
-        warnings.push(Warning {
-            code: "segment_map_bins",
-            classifier: "rfm_segment",
-            message: format!(
-                "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
-                args.bins
-            ),
-            figures: json!({ "map_bins": 5, "bins": args.bins }),
-        });
-        None
+    let mut extra = Vec::new();
+    let mut chosen_map = None;
+    for key in &args.presets {
+        if key.starts_with("rfm-") {
+            chosen_map = Some(SegmentMap::preset(key)?);
+        } else if key != "metals" {
+            // metals is always there: tiers.csv's fixed `metal` column.
+            extra.push(presets::classifier(key)?);
+        }
+    }
+    let segment_map = match chosen_map {
+        Some(map) => Some(map),
+        None if args.bins == 5 => Some(SegmentMap::default()),
+        None => {
+            warnings.push(Warning {
+                code: "segment_map_bins",
+                classifier: "rfm_segment",
+                message: format!(
+                    "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
+                    args.bins
+                ),
+                figures: json!({ "map_bins": 5, "bins": args.bins }),
+            });
+            None
+        }
     };
-    let pipeline = PipelineBuilder::new()
+    let mut builder = PipelineBuilder::new()
         .classifier(
             RfmParams::default()
                 .bins(args.bins)
                 .mode(args.quantiles)
                 .segment_map(segment_map),
         )
-        .classifier(ParetoParams::metals())
-        .build()?;
+        .classifier(ParetoParams::metals());
+    for params in extra {
+        builder = builder.classifier(params);
+    }
+    let pipeline = builder.build()?;
 
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
     create_dir(&args.out)?;
@@ -121,16 +153,26 @@ fn run(args: &Args) -> Result<(), Error> {
         OnInvalid::Fail => None,
     };
     let mut write_error = None;
-    let ingested = ingest(
-        source,
-        PopulationBuilder::new(args.as_of),
-        args.on_invalid,
-        |reject| {
-            if let (Some(file), None) = (&mut rejects, &write_error) {
-                write_error = file.write(reject).err();
-            }
-        },
-    )?;
+    let mut on_reject = |reject: &Reject| {
+        if let (Some(file), None) = (&mut rejects, &write_error) {
+            write_error = file.write(reject).err();
+        }
+    };
+    let customers = match &args.customers {
+        Some(path) => Some(read_customers_path(path, args.on_invalid, &mut on_reject)?),
+        None => None,
+    };
+    let mut builder = PopulationBuilder::new(args.as_of);
+    let mut read = ingest_into(source, &mut builder, args.on_invalid, &mut on_reject)?;
+    let population = match customers {
+        Some((table, customers_read)) => {
+            read.read += customers_read.read;
+            read.accepted += customers_read.accepted;
+            read.rejected += customers_read.rejected;
+            builder.finish_with(table.into_customers())?
+        }
+        None => builder.finish()?,
+    };
     if let Some(e) = write_error {
         return Err(e);
     }
@@ -141,16 +183,19 @@ fn run(args: &Args) -> Result<(), Error> {
     for w in &warnings {
         eprintln!("warning: {}: {}", w.code, w.message);
     }
-    let (fitted, tiering) = pipeline.run(&ingested.population)?;
-    write_tiers(&args.out.join("tiers.csv"), &ingested.population, &tiering)?;
+    let (fitted, tiering) = pipeline.run(&population)?;
+    if let Some(id) = &args.explain {
+        let profile = population.get(id).ok_or_else(|| ConfigError::Pipeline {
+            reason: format!("--explain: no customer {id:?} in the data"),
+        })?;
+        println!("{id}:");
+        for line in fitted.explain(profile) {
+            println!("  {line}");
+        }
+    }
+    write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
-    let summary = summary_json(
-        &ingested.summary,
-        &ingested.population,
-        &fitted,
-        &tiering,
-        &warnings,
-    );
+    let summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
     write_file(
         &args.out.join("summary.json"),
         serde_json::to_string_pretty(&summary)

@@ -96,6 +96,7 @@ pub mod error;
 pub mod metrics;
 pub mod money;
 pub mod pipeline;
+pub mod presets;
 pub mod profile;
 pub mod source;
 

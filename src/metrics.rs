@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 use smol_str::SmolStr;
 
+use crate::attributes::Attributes;
 use crate::dates::days_between;
 use crate::error::Error;
 use crate::money::{checked_add, checked_sub};
@@ -209,22 +210,42 @@ impl PopulationBuilder {
         self.finish_with(std::iter::empty())
     }
 
-    /// Like [`finish`](Self::finish), and adds customers known from elsewhere (a
-    /// customers source) that have no counted purchase, as non-buyers.
+    /// Like [`finish`](Self::finish), joined by id with customers known from a
+    /// customers source (SPEC §1): a buyer gets its attributes; a known customer without
+    /// a counted purchase joins the population as a non-buyer (a prospect) with its
+    /// attributes.
     ///
     /// # Errors
     /// As [`finish`](Self::finish).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::{Attributes, AttrValue};
+    /// use customer_tiering::{CustomerId, PopulationBuilder};
+    /// use jiff::civil::date;
+    /// let mut attrs = Attributes::default();
+    /// attrs.insert("status", AttrValue::Text("target".into()));
+    /// let known = [(CustomerId::new("P1").unwrap(), attrs)];
+    /// let population = PopulationBuilder::new(date(2026, 3, 31)).finish_with(known)?;
+    /// let p1 = population.get("P1").unwrap();
+    /// assert!(!p1.is_buyer());
+    /// assert_eq!(p1.attributes.text("status"), Some("target"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn finish_with(
         self,
-        known_customers: impl IntoIterator<Item = CustomerId>,
+        known_customers: impl IntoIterator<Item = (CustomerId, Attributes)>,
     ) -> Result<Population, Error> {
         let (as_of, window) = (self.as_of, i64::from(self.window_days));
         let mut profiles = Vec::with_capacity(self.customers.len());
         let mut customers = self.customers;
-        for id in known_customers {
-            if !customers.contains_key(&id) {
-                profiles.push(Profile::without_purchases(id));
-            }
+        for (id, attributes) in known_customers {
+            let mut profile = match customers.remove(&id) {
+                Some(acc) => profile_of(id, acc, as_of, window)?,
+                None => Profile::without_purchases(id),
+            };
+            profile.attributes = attributes;
+            profiles.push(profile);
         }
         for (id, acc) in customers.drain() {
             profiles.push(profile_of(id, acc, as_of, window)?);
@@ -272,7 +293,7 @@ fn profile_of(
         monetary_current: crate::money::normalize_zero(current),
         monetary_previous: crate::money::normalize_zero(previous),
         growth,
-        attributes: crate::attributes::Attributes::default(),
+        attributes: Attributes::default(),
         customer_id: id,
     })
 }

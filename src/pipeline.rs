@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::classify::grade::{GradeModel, GradeParams};
+use crate::classify::lifecycle::{LifecycleModel, LifecycleParams};
 use crate::classify::pareto::{ParetoModel, ParetoParams};
 use crate::classify::rfm::{RfmModel, RfmParams};
 use crate::classify::{Classifier, Label, Model};
@@ -21,6 +23,22 @@ pub enum AnyParams {
     Rfm(RfmParams),
     /// Pareto bands (metals, ABC).
     Pareto(ParetoParams),
+    /// Four-dimension grades and levels.
+    Grade(GradeParams),
+    /// Lifecycle stages.
+    Lifecycle(LifecycleParams),
+}
+
+impl From<GradeParams> for AnyParams {
+    fn from(params: GradeParams) -> Self {
+        AnyParams::Grade(params)
+    }
+}
+
+impl From<LifecycleParams> for AnyParams {
+    fn from(params: LifecycleParams) -> Self {
+        AnyParams::Lifecycle(params)
+    }
 }
 
 impl From<RfmParams> for AnyParams {
@@ -40,6 +58,8 @@ impl AnyParams {
         match self {
             AnyParams::Rfm(p) => p.validate(),
             AnyParams::Pareto(p) => p.validate(),
+            AnyParams::Grade(p) => p.validate(),
+            AnyParams::Lifecycle(p) => p.validate(),
         }
     }
 
@@ -47,6 +67,8 @@ impl AnyParams {
         match self {
             AnyParams::Rfm(_) => crate::classify::rfm::COLUMNS.map(String::from).to_vec(),
             AnyParams::Pareto(p) => vec![p.get_column().to_string()],
+            AnyParams::Grade(p) => vec![p.get_column().to_string()],
+            AnyParams::Lifecycle(p) => vec![p.get_column().to_string()],
         }
     }
 
@@ -59,6 +81,14 @@ impl AnyParams {
             AnyParams::Pareto(p) => {
                 let (model, labels) = p.fit_labels(population)?;
                 (AnyModel::Pareto(model), labels)
+            }
+            AnyParams::Grade(p) => {
+                let (model, labels) = p.fit_labels(population)?;
+                (AnyModel::Grade(Box::new(model)), labels)
+            }
+            AnyParams::Lifecycle(p) => {
+                let (model, labels) = p.fit_labels(population)?;
+                (AnyModel::Lifecycle(model), labels)
             }
         })
     }
@@ -73,6 +103,10 @@ pub enum AnyModel {
     Rfm(Box<RfmModel>),
     /// A fitted Pareto model.
     Pareto(ParetoModel),
+    /// A fitted grade model (boxed: it is much larger than the others).
+    Grade(Box<GradeModel>),
+    /// A lifecycle model.
+    Lifecycle(LifecycleModel),
 }
 
 impl AnyModel {
@@ -80,6 +114,8 @@ impl AnyModel {
         match self {
             AnyModel::Rfm(m) => m.as_ref(),
             AnyModel::Pareto(m) => m,
+            AnyModel::Grade(m) => m.as_ref(),
+            AnyModel::Lifecycle(m) => m,
         }
     }
 }
@@ -267,6 +303,8 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
             match model {
                 AnyModel::Rfm(m) => m.validate()?,
                 AnyModel::Pareto(m) => m.validate()?,
+                AnyModel::Grade(m) => m.validate()?,
+                AnyModel::Lifecycle(m) => m.validate()?,
             }
             for column in model.columns() {
                 if seen.contains(&column) {

@@ -15,6 +15,8 @@ use smol_str::SmolStr;
 use crate::error::Error;
 use crate::profile::{Population, Profile};
 
+pub mod grade;
+pub mod lifecycle;
 pub mod pareto;
 pub mod quantile;
 pub mod rfm;

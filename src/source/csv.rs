@@ -165,18 +165,7 @@ impl<R: Read> CsvTransactions<R> {
             .byte_headers()
             .map_err(|e| csv_error(origin, e))?
             .clone();
-        let names: Vec<String> = header
-            .iter()
-            .enumerate()
-            .map(|(i, raw)| {
-                let raw = if i == 0 {
-                    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-                } else {
-                    raw
-                };
-                String::from_utf8_lossy(raw.trim_ascii()).into_owned()
-            })
-            .collect();
+        let names = header_names(&header);
         let find = |name: &str| names.iter().position(|n| n == name);
         let require = |name: &str| {
             find(name).ok_or_else(|| Error::MissingColumn {
@@ -270,7 +259,23 @@ impl<R: Read> CsvTransactions<R> {
     }
 }
 
-fn csv_error(origin: &str, error: csv::Error) -> Error {
+/// Header names: trimmed, lossily decoded, without a UTF-8 byte-order mark.
+pub(crate) fn header_names(header: &ByteRecord) -> Vec<String> {
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            String::from_utf8_lossy(raw.trim_ascii()).into_owned()
+        })
+        .collect()
+}
+
+pub(crate) fn csv_error(origin: &str, error: csv::Error) -> Error {
     match error.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io {
             path: origin.into(),

@@ -8,6 +8,7 @@ use crate::metrics::PopulationBuilder;
 use crate::profile::{Population, Transaction};
 
 pub mod csv;
+pub mod customers;
 pub mod memory;
 
 pub use self::csv::{ColumnMapping, CsvTransactions};
@@ -120,11 +121,30 @@ pub struct Ingested {
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub fn ingest<S: Source<Record = Transaction>>(
-    mut source: S,
+    source: S,
     mut builder: PopulationBuilder,
     on_invalid: OnInvalid,
-    mut on_reject: impl FnMut(&Reject),
+    on_reject: impl FnMut(&Reject),
 ) -> Result<Ingested, Error> {
+    let summary = ingest_into(source, &mut builder, on_invalid, on_reject)?;
+    Ok(Ingested {
+        population: builder.finish()?,
+        summary,
+    })
+}
+
+/// Like [`ingest`], into a builder the caller keeps: to read several sources into one
+/// population, or to join customers with [`PopulationBuilder::finish_with`].
+///
+/// # Errors
+/// As [`ingest`].
+pub fn ingest_into<S: Source<Record = Transaction>>(
+    mut source: S,
+    builder: &mut PopulationBuilder,
+    on_invalid: OnInvalid,
+    mut on_reject: impl FnMut(&Reject),
+) -> Result<ReadSummary, Error> {
+    let after_before = builder.after_as_of();
     let mut summary = ReadSummary::default();
     while let Some(record) = source.next_record() {
         match record {
@@ -144,9 +164,6 @@ pub fn ingest<S: Source<Record = Transaction>>(
             Err(fatal) => return Err(fatal),
         }
     }
-    summary.after_as_of = builder.after_as_of();
-    Ok(Ingested {
-        population: builder.finish()?,
-        summary,
-    })
+    summary.after_as_of = builder.after_as_of() - after_before;
+    Ok(summary)
 }

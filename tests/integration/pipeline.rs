@@ -261,7 +261,8 @@ fn known_customers_without_purchases_come_from_finish_with() {
             Decimal::ONE,
         ))
         .unwrap();
-    let known = ["c1", "prospect", "late"].map(|s| CustomerId::new(s).unwrap());
+    let known =
+        ["c1", "prospect", "late"].map(|s| (CustomerId::new(s).unwrap(), Default::default()));
     let population = builder.finish_with(known).unwrap();
     let ids: Vec<&str> = population
         .profiles()

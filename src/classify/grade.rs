@@ -1,0 +1,901 @@
+//! Four-dimension grading (SPEC §6, PRESETS §1a, §1b): each dimension gets a level
+//! (`high`, `mid`, `low`, `none`) by its own rule; points per level, weighted and summed,
+//! give the grade by cut points.
+//!
+//! Dimension rules: relative terciles of a metric (SPEC §3 tie-aware, k = 3, over all
+//! buyers or over repeat buyers), absolute thresholds on a metric or attribute, the sign
+//! of a metric, or a map from an attribute's labels. Customers without purchases get
+//! `none` on every metric dimension (attribute dimensions still apply).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::quantile::{CutPoints, Direction, QuantileMode};
+use super::{Classifier, Label, Model, Unscored};
+use crate::error::{ConfigError, Error};
+use crate::profile::{Metric, Population, Profile};
+
+/// A dimension's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Nothing (0 points by default).
+    None,
+    /// Low (1 point).
+    Low,
+    /// Mid (2 points).
+    Mid,
+    /// High (3 points).
+    High,
+}
+
+impl Level {
+    /// The key used in files (`high` …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::High => "high",
+            Level::Mid => "mid",
+            Level::Low => "low",
+            Level::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which buyers a tercile ranks over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Over {
+    /// Every buyer.
+    #[default]
+    Buyers,
+    /// Buyers with `frequency ≥ 2`; the others get the rule's `outside` level.
+    RepeatBuyers,
+}
+
+/// How one dimension's level is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DimensionRule {
+    /// SPEC §3 tie-aware terciles of a metric: score 3 → high, 2 → mid, 1 → low.
+    Terciles {
+        /// The metric ranked.
+        metric: Metric,
+        /// Who is ranked.
+        #[serde(default)]
+        over: Over,
+        /// The level of buyers outside `over` (single-purchase buyers: low).
+        #[serde(default = "low")]
+        outside: Level,
+        /// Values at or below this get `none` instead of their tercile (they are still
+        /// ranked).
+        #[serde(default, with = "rust_decimal::serde::str_option")]
+        none_at_or_below: Option<Decimal>,
+    },
+    /// Absolute thresholds: at least `high` → high, at least `mid` → mid, at least `low`
+    /// → low, else none (for a lower-is-better metric: at most).
+    Thresholds {
+        /// A metric name or an attribute name.
+        source: SmolStr,
+        /// The least value that is high.
+        #[serde(with = "rust_decimal::serde::str_option", default)]
+        high: Option<Decimal>,
+        /// The least value that is mid.
+        #[serde(with = "rust_decimal::serde::str_option", default)]
+        mid: Option<Decimal>,
+        /// The least value that is low.
+        #[serde(with = "rust_decimal::serde::str_option", default)]
+        low: Option<Decimal>,
+        /// The level when the value is missing.
+        #[serde(default = "none_level")]
+        missing: Level,
+    },
+    /// The sign of a metric: > 0 high, = 0 mid, < 0 low.
+    Sign {
+        /// The metric (`growth`).
+        metric: Metric,
+        /// The level of a buyer without a value (no previous-window spend: low).
+        #[serde(default = "low")]
+        missing: Level,
+    },
+    /// An attribute's text label mapped to levels (intent A → high …).
+    Map {
+        /// The attribute.
+        attribute: SmolStr,
+        /// Label → level; labels not listed get `missing`.
+        levels: BTreeMap<SmolStr, Level>,
+        /// The level without the attribute.
+        #[serde(default = "none_level")]
+        missing: Level,
+    },
+}
+
+fn low() -> Level {
+    Level::Low
+}
+
+fn none_level() -> Level {
+    Level::None
+}
+
+/// One dimension: its name, rule and weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    /// The dimension's key (`value`, `need` …).
+    pub name: SmolStr,
+    /// How its level is decided.
+    pub rule: DimensionRule,
+    /// Its weight in the points sum (default 1).
+    #[serde(default = "one", with = "rust_decimal::serde::str")]
+    pub weight: Decimal,
+}
+
+fn one() -> Decimal {
+    Decimal::ONE
+}
+
+/// A grade and the least weighted points that reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeCut {
+    /// The grade label.
+    pub label: SmolStr,
+    /// The least points that reach it; the last grade takes the rest.
+    #[serde(with = "rust_decimal::serde::str_option", default)]
+    pub min_points: Option<Decimal>,
+}
+
+/// Points per level (SPEC §6: 3 / 2 / 1 / 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Points {
+    /// Points of high.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub high: Decimal,
+    /// Points of mid.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub mid: Decimal,
+    /// Points of low.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub low: Decimal,
+    /// Points of none.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub none: Decimal,
+}
+
+impl Default for Points {
+    fn default() -> Self {
+        Points {
+            high: Decimal::from(3),
+            mid: Decimal::from(2),
+            low: Decimal::ONE,
+            none: Decimal::ZERO,
+        }
+    }
+}
+
+impl Points {
+    fn of(&self, level: Level) -> Decimal {
+        match level {
+            Level::High => self.high,
+            Level::Mid => self.mid,
+            Level::Low => self.low,
+            Level::None => self.none,
+        }
+    }
+}
+
+/// A row of a grade table: the levels each dimension must have (any, when absent) and
+/// the grade it gives. The first matching row wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableRow {
+    /// Dimension name → the levels it may have.
+    pub when: BTreeMap<SmolStr, Vec<Level>>,
+    /// The grade.
+    pub grade: SmolStr,
+}
+
+/// How levels become a grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Scheme {
+    /// Weighted points against cut points (best first).
+    Points {
+        /// Points per level.
+        #[serde(default)]
+        points: Points,
+        /// The grades, best first, with their least points.
+        grades: Vec<GradeCut>,
+    },
+    /// A full rule table: first matching row, else `fallback`.
+    Table {
+        /// The grades, best first (their order).
+        grades: Vec<SmolStr>,
+        /// The rows.
+        rows: Vec<TableRow>,
+        /// The grade when no row matches.
+        fallback: SmolStr,
+    },
+}
+
+/// Grade settings: the output column, the dimensions and the scheme.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::GradeParams;
+/// let four = GradeParams::four_dimension();
+/// assert_eq!(four.get_column(), "grade");
+/// assert_eq!(four.labels(), ["a", "b", "c", "d"]);
+/// assert!(four.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeParams {
+    column: SmolStr,
+    dimensions: Vec<Dimension>,
+    scheme: Scheme,
+}
+
+impl GradeParams {
+    /// Grades from dimensions and a scheme, written to `column`.
+    pub fn new(column: &str, dimensions: Vec<Dimension>, scheme: Scheme) -> Self {
+        GradeParams {
+            column: SmolStr::new(column),
+            dimensions,
+            scheme,
+        }
+    }
+
+    /// The `four-dimension` preset (SPEC §6, PRESETS §1a): value, need, relationship,
+    /// potential → a ≥ 10, b ≥ 6, c ≥ 2, else d.
+    pub fn four_dimension() -> Self {
+        GradeParams::new(
+            "grade",
+            vec![
+                dimension(
+                    "value",
+                    terciles(Metric::Monetary, Over::Buyers, Some(Decimal::ZERO)),
+                ),
+                dimension("need", terciles(Metric::Frequency, Over::Buyers, None)),
+                dimension(
+                    "relationship",
+                    terciles(Metric::TenureDays, Over::RepeatBuyers, None),
+                ),
+                dimension(
+                    "potential",
+                    DimensionRule::Sign {
+                        metric: Metric::Growth,
+                        missing: Level::Low,
+                    },
+                ),
+            ],
+            points_scheme(&[("a", 10), ("b", 6), ("c", 2), ("d", 0)]),
+        )
+    }
+
+    /// The `four-levels` preset (PRESETS §1b): purchasing power, need clarity (the
+    /// `intent` attribute; `mid` without it), loyalty, relationship → level_1 ≥ 11,
+    /// level_2 ≥ 9, level_3 ≥ 6, else level_4.
+    pub fn four_levels() -> Self {
+        let intent = [("a", Level::High), ("b", Level::Mid), ("c", Level::Low)]
+            .into_iter()
+            .map(|(k, v)| (SmolStr::new_static(k), v))
+            .collect();
+        GradeParams::new(
+            "level",
+            vec![
+                dimension(
+                    "purchasing_power",
+                    terciles(Metric::MonetaryCurrent, Over::Buyers, Some(Decimal::ZERO)),
+                ),
+                dimension(
+                    "need_clarity",
+                    DimensionRule::Map {
+                        attribute: SmolStr::new_static("intent"),
+                        levels: intent,
+                        missing: Level::Mid,
+                    },
+                ),
+                dimension("loyalty", terciles(Metric::Frequency, Over::Buyers, None)),
+                dimension(
+                    "relationship",
+                    terciles(Metric::TenureDays, Over::RepeatBuyers, None),
+                ),
+            ],
+            points_scheme(&[
+                ("level_1", 11),
+                ("level_2", 9),
+                ("level_3", 6),
+                ("level_4", 0),
+            ]),
+        )
+    }
+
+    /// Sets a dimension's weight (by value, for chaining); unknown names are ignored
+    /// and caught by [`validate`](Self::validate) only if no dimension matches.
+    #[must_use]
+    pub fn weight(mut self, dimension: &str, weight: Decimal) -> Self {
+        for d in self.dimensions.iter_mut().filter(|d| d.name == dimension) {
+            d.weight = weight;
+        }
+        self
+    }
+
+    /// The output column.
+    pub fn get_column(&self) -> &str {
+        &self.column
+    }
+
+    /// The dimensions.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// The grade labels, best first.
+    pub fn labels(&self) -> Vec<&str> {
+        match &self.scheme {
+            Scheme::Points { grades, .. } => grades.iter().map(|g| g.label.as_str()).collect(),
+            Scheme::Table { grades, .. } => grades.iter().map(SmolStr::as_str).collect(),
+        }
+    }
+
+    /// Checks the settings: dimensions named once, weights not negative, grades named
+    /// once with decreasing least points (the last without), table rows naming known
+    /// dimensions and grades.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] naming the column and the problem.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |reason: String| ConfigError::Pipeline {
+            reason: format!("grade {:?}: {reason}", self.column),
+        };
+        if self.dimensions.is_empty() {
+            return Err(fail("no dimensions".into()));
+        }
+        for (i, d) in self.dimensions.iter().enumerate() {
+            if self.dimensions[..i].iter().any(|e| e.name == d.name) {
+                return Err(fail(format!("dimension {:?} is named twice", d.name)));
+            }
+            if d.weight < Decimal::ZERO {
+                return Err(fail(format!(
+                    "dimension {:?} has a negative weight",
+                    d.name
+                )));
+            }
+            if let DimensionRule::Thresholds { high, mid, low, .. } = &d.rule {
+                let given: Vec<Decimal> = [high, mid, low].into_iter().flatten().copied().collect();
+                if given.is_empty() || given.windows(2).any(|w| w[0] < w[1]) {
+                    return Err(fail(format!(
+                        "dimension {:?}: thresholds must be given high ≥ mid ≥ low",
+                        d.name
+                    )));
+                }
+            }
+        }
+        let labels = self.labels();
+        if labels.is_empty() {
+            return Err(fail("no grades".into()));
+        }
+        for (i, label) in labels.iter().enumerate() {
+            if labels[..i].contains(label) {
+                return Err(fail(format!("grade {label:?} is named twice")));
+            }
+        }
+        match &self.scheme {
+            Scheme::Points { grades, .. } => {
+                let mins: Vec<Option<Decimal>> = grades.iter().map(|g| g.min_points).collect();
+                let (last, cut) = mins.split_last().expect("not empty");
+                if cut.iter().any(Option::is_none) && last.is_some() {
+                    return Err(fail("every grade but the last needs min_points".into()));
+                }
+                let cut: Vec<Decimal> = mins[..mins.len() - 1].iter().flatten().copied().collect();
+                if cut.windows(2).any(|w| w[0] <= w[1]) {
+                    return Err(fail(
+                        "min_points must decrease from the best grade down".into(),
+                    ));
+                }
+            }
+            Scheme::Table { rows, fallback, .. } => {
+                if !labels.contains(&fallback.as_str()) {
+                    return Err(fail(format!("fallback {fallback:?} is not a grade")));
+                }
+                for (i, row) in rows.iter().enumerate() {
+                    if !labels.contains(&row.grade.as_str()) {
+                        return Err(fail(format!(
+                            "table row {}: {:?} is not a grade",
+                            i + 1,
+                            row.grade
+                        )));
+                    }
+                    if let Some(name) = row
+                        .when
+                        .keys()
+                        .find(|n| !self.dimensions.iter().any(|d| d.name == **n))
+                    {
+                        return Err(fail(format!(
+                            "table row {}: unknown dimension {name:?}",
+                            i + 1
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn dimension(name: &'static str, rule: DimensionRule) -> Dimension {
+    Dimension {
+        name: SmolStr::new_static(name),
+        rule,
+        weight: Decimal::ONE,
+    }
+}
+
+fn terciles(metric: Metric, over: Over, none_at_or_below: Option<Decimal>) -> DimensionRule {
+    DimensionRule::Terciles {
+        metric,
+        over,
+        outside: Level::Low,
+        none_at_or_below,
+    }
+}
+
+fn points_scheme(grades: &[(&'static str, i64)]) -> Scheme {
+    let last = grades.len() - 1;
+    Scheme::Points {
+        points: Points::default(),
+        grades: grades
+            .iter()
+            .enumerate()
+            .map(|(i, (label, min))| GradeCut {
+                label: SmolStr::new_static(label),
+                min_points: (i < last).then(|| Decimal::from(*min)),
+            })
+            .collect(),
+    }
+}
+
+impl Classifier for GradeParams {
+    type Model = GradeModel;
+
+    fn fit(&self, population: &Population) -> Result<GradeModel, Error> {
+        self.validate()?;
+        let fitted = self
+            .dimensions
+            .iter()
+            .map(|d| match &d.rule {
+                DimensionRule::Terciles { metric, over, .. } => {
+                    let values: Vec<Decimal> = population
+                        .buyers()
+                        .filter(|p| *over == Over::Buyers || p.frequency >= 2)
+                        .filter_map(|p| p.metric(*metric))
+                        .collect();
+                    if values.is_empty() {
+                        return Ok(None);
+                    }
+                    CutPoints::fit(
+                        &values,
+                        3,
+                        QuantileMode::TieAware,
+                        metric.default_direction(),
+                    )
+                    .map(Some)
+                }
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(GradeModel {
+            params: self.clone(),
+            fit_size: population.len(),
+            terciles: fitted,
+        })
+    }
+}
+
+/// A fitted grade model: the tercile cut points of each relative dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeModel {
+    params: GradeParams,
+    fit_size: usize,
+    /// Per dimension, its tercile cut points (none for absolute rules, or when nobody
+    /// was ranked).
+    terciles: Vec<Option<CutPoints>>,
+}
+
+/// The levels of one customer and how it was graded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graded {
+    /// The level of each dimension, in order.
+    pub levels: Vec<Level>,
+    /// The weighted points (for a points scheme).
+    pub points: Option<Decimal>,
+    /// The grade.
+    pub grade: SmolStr,
+}
+
+impl GradeModel {
+    /// The settings.
+    pub fn params(&self) -> &GradeParams {
+        &self.params
+    }
+
+    /// Checks a loaded model.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for invalid settings or tercile cut points.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        if self.terciles.len() != self.params.dimensions.len() {
+            return Err(ConfigError::Pipeline {
+                reason: format!(
+                    "grade {:?}: cut points for another number of dimensions",
+                    self.params.column
+                ),
+            });
+        }
+        for cuts in self.terciles.iter().flatten() {
+            cuts.validate().map_err(|reason| ConfigError::Pipeline {
+                reason: format!("grade {:?}: {reason}", self.params.column),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn level(&self, index: usize, profile: &Profile) -> Level {
+        let dimension = &self.params.dimensions[index];
+        match &dimension.rule {
+            DimensionRule::Terciles {
+                metric,
+                over,
+                outside,
+                none_at_or_below,
+            } => {
+                let Some(value) = profile.metric(*metric).filter(|_| profile.is_buyer()) else {
+                    return Level::None;
+                };
+                if *over == Over::RepeatBuyers && profile.frequency < 2 {
+                    return *outside;
+                }
+                if none_at_or_below.is_some_and(|limit| value <= limit) {
+                    return Level::None;
+                }
+                match self.terciles[index].as_ref().map(|c| c.score(&value)) {
+                    Some(3) => Level::High,
+                    Some(2) => Level::Mid,
+                    Some(_) => Level::Low,
+                    None => Level::None,
+                }
+            }
+            DimensionRule::Thresholds {
+                source,
+                high,
+                mid,
+                low,
+                missing,
+            } => {
+                let (value, direction) = match Metric::from_name(source) {
+                    Some(_) if !profile.is_buyer() => return Level::None,
+                    Some(metric) => (profile.metric(metric), metric.default_direction()),
+                    None => (profile.attributes.number(source), Direction::HigherIsBetter),
+                };
+                let Some(value) = value else { return *missing };
+                let reaches =
+                    |t: &Option<Decimal>| t.is_some_and(|t| !direction.is_better(&t, &value));
+                if reaches(high) {
+                    Level::High
+                } else if reaches(mid) {
+                    Level::Mid
+                } else if reaches(low) {
+                    Level::Low
+                } else {
+                    Level::None
+                }
+            }
+            DimensionRule::Sign { metric, missing } => {
+                if !profile.is_buyer() {
+                    return Level::None;
+                }
+                match profile.metric(*metric) {
+                    Some(v) if v > Decimal::ZERO => Level::High,
+                    Some(v) if v.is_zero() => Level::Mid,
+                    Some(_) => Level::Low,
+                    None => *missing,
+                }
+            }
+            DimensionRule::Map {
+                attribute,
+                levels,
+                missing,
+            } => profile
+                .attributes
+                .text(attribute)
+                .and_then(|label| levels.get(label).copied())
+                .unwrap_or(*missing),
+        }
+    }
+
+    /// The levels, points and grade of a profile.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
+    /// use customer_tiering::{CustomerId, Population, Profile};
+    /// use jiff::civil::date;
+    /// let prospect = Profile::without_purchases(CustomerId::new("P").unwrap());
+    /// let population = Population::new(date(2026, 3, 31), vec![prospect.clone()])?;
+    /// let model = GradeParams::four_dimension().fit(&population)?;
+    /// let graded = model.grade(&prospect);
+    /// assert_eq!(graded.levels, [Level::None; 4]);
+    /// assert_eq!(graded.grade, "d");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn grade(&self, profile: &Profile) -> Graded {
+        let levels: Vec<Level> = (0..self.params.dimensions.len())
+            .map(|i| self.level(i, profile))
+            .collect();
+        self.grade_levels(levels)
+    }
+
+    /// The grade of given levels (one per dimension, in order; missing ones count as
+    /// `none`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
+    /// use customer_tiering::{CustomerId, Population, Profile};
+    /// use jiff::civil::date;
+    /// let population = Population::new(date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_dimension().fit(&population)?;
+    /// let g = model.grade_levels(vec![Level::High, Level::High, Level::Mid, Level::Mid]);
+    /// assert_eq!((g.points.unwrap(), g.grade.as_str()), (10.into(), "a"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn grade_levels(&self, mut levels: Vec<Level>) -> Graded {
+        levels.resize(self.params.dimensions.len(), Level::None);
+        match &self.params.scheme {
+            Scheme::Points { points, grades } => {
+                let total = self
+                    .params
+                    .dimensions
+                    .iter()
+                    .zip(&levels)
+                    .map(|(d, l)| d.weight * points.of(*l))
+                    .fold(Decimal::ZERO, |a, b| a + b);
+                let grade = grades
+                    .iter()
+                    .find(|g| g.min_points.is_none_or(|min| total >= min))
+                    .or(grades.last())
+                    .map(|g| g.label.clone())
+                    .unwrap_or_default();
+                Graded {
+                    levels,
+                    points: Some(total),
+                    grade,
+                }
+            }
+            Scheme::Table { rows, fallback, .. } => {
+                let matches = |row: &TableRow| {
+                    row.when.iter().all(|(name, allowed)| {
+                        let i = self.params.dimensions.iter().position(|d| d.name == *name);
+                        i.is_some_and(|i| allowed.contains(&levels[i]))
+                    })
+                };
+                let grade = rows
+                    .iter()
+                    .find(|r| matches(r))
+                    .map_or(fallback.clone(), |r| r.grade.clone());
+                Graded {
+                    levels,
+                    points: None,
+                    grade,
+                }
+            }
+        }
+    }
+}
+
+impl Model for GradeModel {
+    fn columns(&self) -> Vec<String> {
+        vec![self.params.column.to_string()]
+    }
+
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        let graded = self.grade(profile);
+        out.push(if graded.grade.is_empty() {
+            Label::Unscored(Unscored::MissingMetric)
+        } else {
+            Label::Name(graded.grade)
+        });
+    }
+
+    fn explain(&self, profile: &Profile) -> Vec<String> {
+        let graded = self.grade(profile);
+        let levels: Vec<String> = self
+            .params
+            .dimensions
+            .iter()
+            .zip(&graded.levels)
+            .enumerate()
+            .map(|(i, (d, level))| {
+                let cuts = self.terciles[i]
+                    .as_ref()
+                    .map(|c| {
+                        let list: Vec<String> = c.cuts().iter().map(ToString::to_string).collect();
+                        format!(" (tercile cuts [{}])", list.join(", "))
+                    })
+                    .unwrap_or_default();
+                let weight = if d.weight == Decimal::ONE {
+                    String::new()
+                } else {
+                    format!(" ×{}", d.weight)
+                };
+                format!("{} {level}{weight}{cuts}", d.name)
+            })
+            .collect();
+        let points = graded
+            .points
+            .map(|p| format!(" = {} points", p.normalize()))
+            .unwrap_or_default();
+        vec![format!(
+            "{} = {}: {}{points}",
+            self.params.column,
+            graded.grade,
+            levels.join(", ")
+        )]
+    }
+
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CustomerId, PopulationBuilder, Transaction};
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn empty_model(params: GradeParams) -> GradeModel {
+        params
+            .fit(&Population::new(date(2026, 3, 31), vec![]).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn spec_6_archetypes_and_boundaries() {
+        use Level::*;
+        let model = empty_model(GradeParams::four_dimension());
+        let cases = [
+            ([High, High, High, High], 12, "a"),
+            ([Mid, Mid, Mid, Mid], 8, "b"),
+            ([Low, Low, Low, Low], 4, "c"),
+            ([None, None, None, None], 0, "d"),
+            ([High, High, Mid, Mid], 10, "a"),
+            ([High, Mid, Mid, Low], 8, "b"),
+            ([Mid, Mid, Low, Low], 6, "b"),
+            ([Mid, Low, Low, Low], 5, "c"),
+            ([Low, Low, None, None], 2, "c"),
+            ([Low, None, None, None], 1, "d"),
+            ([High, High, High, Low], 10, "a"),
+            ([High, High, Low, Low], 8, "b"),
+        ];
+        for (levels, points, grade) in cases {
+            let g = model.grade_levels(levels.to_vec());
+            assert_eq!(
+                (g.points, g.grade.as_str()),
+                (Some(Decimal::from(points)), grade),
+                "{levels:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn four_levels_cut_points() {
+        use Level::*;
+        let model = empty_model(GradeParams::four_levels());
+        let cases = [
+            ([High, High, High, High], "level_1"),
+            ([High, High, High, Mid], "level_1"),
+            ([High, High, Mid, Mid], "level_2"),
+            ([High, Mid, Mid, Mid], "level_2"),
+            ([Mid, Mid, Mid, Mid], "level_3"),
+            ([Mid, Mid, Low, Low], "level_3"),
+            ([Mid, Low, Low, Low], "level_4"),
+        ];
+        for (levels, want) in cases {
+            assert_eq!(
+                model.grade_levels(levels.to_vec()).grade,
+                want,
+                "{levels:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dimensions_from_profiles() {
+        // Six buyers: monetary 0 (none), 10, 20, 30, 40, 50; C5 and C6 repeat buyers.
+        let as_of = date(2026, 3, 31);
+        let mut b = PopulationBuilder::new(as_of);
+        for i in 0..6i64 {
+            let id = CustomerId::new(&format!("C{}", i + 1)).unwrap();
+            b.add(Transaction::new(
+                id.clone(),
+                date(2025, 12, 1),
+                Decimal::from(i * 10),
+            ))
+            .unwrap();
+            if i >= 4 {
+                b.add(Transaction::new(
+                    id,
+                    date(2024, 12, 1 + i as i8),
+                    Decimal::ZERO,
+                ))
+                .unwrap();
+            }
+        }
+        let population = b.finish().unwrap();
+        let model = GradeParams::four_dimension().fit(&population).unwrap();
+        let levels = |id: &str| model.grade(population.get(id).unwrap()).levels;
+        use Level::*;
+        // value: terciles of 0..50 with 0 → none; need: frequency 1,1,1,1,2,2;
+        // relationship: single buyers low; potential: previous-window spend → sign.
+        assert_eq!(levels("C1"), [None, Low, Low, Low]);
+        assert_eq!(levels("C3"), [Mid, Low, Low, Low]);
+        assert_eq!(levels("C6")[0..2], [High, High]);
+        // C6's previous-window spend is 0.00, so it has no growth: potential low.
+        assert_eq!(levels("C6")[3], Low);
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut p = GradeParams::four_dimension();
+        p.dimensions.push(p.dimensions[0].clone());
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "pipeline: grade \"grade\": dimension \"value\" is named twice"
+        );
+        let p = GradeParams::four_dimension().weight("need", Decimal::from(-1));
+        assert!(
+            p.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("negative weight")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn raising_one_dimension_never_lowers_the_grade(
+            levels in proptest::collection::vec(0u8..4, 4),
+            which in 0usize..4,
+            weights in proptest::collection::vec(0i64..4, 4),
+        ) {
+            let to_level = |l: u8| [Level::None, Level::Low, Level::Mid, Level::High][usize::from(l)];
+            let mut params = GradeParams::four_dimension();
+            for (d, w) in params.dimensions.iter_mut().zip(&weights) {
+                d.weight = Decimal::from(*w);
+            }
+            let model = empty_model(params);
+            let labels = model.params().labels().iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let rank = |g: &SmolStr| labels.iter().position(|l| l == g.as_str()).unwrap();
+            let before: Vec<Level> = levels.iter().map(|l| to_level(*l)).collect();
+            let mut after = before.clone();
+            after[which] = to_level((levels[which] + 1).min(3));
+            let (b, a) = (model.grade_levels(before).grade, model.grade_levels(after).grade);
+            prop_assert!(rank(&a) <= rank(&b), "{b} -> {a}");
+        }
+    }
+}
