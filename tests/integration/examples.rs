@@ -151,3 +151,108 @@ fn tier_on_the_quickstart_data_writes_every_file_and_a_model_that_reproduces_it(
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn tier_with_customers_presets_and_explain() {
+    let dir = temp_dir("tier-customers");
+    let customers = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/quickstart_customers.csv"
+    );
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--customers",
+            customers,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            dir.to_str().expect("UTF-8"),
+            "--preset",
+            "four-dimension",
+            "--preset",
+            "lifecycle",
+            "--preset",
+            "four-levels",
+            "--explain",
+            "C0001",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(stdout.starts_with("C0001:\n"), "{stdout}");
+    for prefix in [
+        "  r = ",
+        "  metal = ",
+        "  grade = ",
+        "  lifecycle = ",
+        "  level = ",
+    ] {
+        assert!(stdout.contains(prefix), "{prefix} missing in\n{stdout}");
+    }
+
+    let tiers = std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    let mut lines = tiers.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal,grade,lifecycle,level"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 303, "300 buyers and 3 prospects");
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).expect("row").clone();
+    // A customer without purchases: empty metrics and scores, grade d, its stage.
+    assert_eq!(
+        row("P0001"),
+        [
+            "P0001", "", "0", "0", "0", "", "", "", "", "", "", "d", "target", "level_4"
+        ]
+    );
+    assert_eq!(row("P0002")[12], "prospect");
+    assert_eq!(row("P0003")[12], "non_customer");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    assert_eq!(summary["read"], 2745 + 8);
+    assert_eq!(summary["customers"], 303);
+    assert_eq!(summary["buyers"], 300);
+    assert_eq!(
+        summary["labels"]["grade"]["d"]["customers"]
+            .as_u64()
+            .map(|n| n >= 3),
+        Some(true)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn tier_rejects_an_unknown_preset_with_exit_1() {
+    let dir = temp_dir("tier-preset");
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            dir.to_str().expect("UTF-8"),
+            "--preset",
+            "diamond",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        stderr.starts_with("error: unknown preset \"diamond\"; known presets: four-dimension"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
