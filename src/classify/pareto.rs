@@ -452,29 +452,26 @@ impl Model for ParetoModel {
         };
         let mut reasons = Vec::new();
         if self.params.basis == Basis::Value && value <= Decimal::ZERO {
-            reasons.push(format!("{metric} {value} is not positive"));
-        } else if let Some(t) = self.thresholds.get(band) {
-            reasons.push(format!(
-                "{metric} {value} is {at_least} the {} threshold {t}",
-                bands[band].name
-            ));
+            reasons.push("is not positive".to_string());
+        } else {
+            if let Some(t) = self.thresholds.get(band) {
+                reasons.push(format!(
+                    "is {at_least} the {} threshold {t}",
+                    bands[band].name
+                ));
+            }
+            if let Some(t) = band.checked_sub(1).and_then(|b| self.thresholds.get(b)) {
+                reasons.push(format!(
+                    "is {below} the {} threshold {t}",
+                    bands[band - 1].name
+                ));
+            }
         }
-        if band > 0
-            && !(self.params.basis == Basis::Value && value <= Decimal::ZERO)
-            && let Some(t) = self.thresholds.get(band - 1)
-        {
-            reasons.push(format!(
-                "{below} the {} threshold {t}",
-                bands[band - 1].name
-            ));
-        }
-        if reasons.is_empty() {
-            reasons.push(format!("{metric} {value}"));
-        }
+        let reasons = format!("{metric} {value} {}", reasons.join(" and "));
         vec![format!(
             "{column} = {}: {} ({} basis, {}; fitted on {} buyers)",
             bands[band].name,
-            reasons.join(", "),
+            reasons.trim_end(),
             match self.params.basis {
                 Basis::Count => "count",
                 Basis::Value => "value",
