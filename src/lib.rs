@@ -47,6 +47,10 @@
 //! | quantile scores | [`classify::quantile::CutPoints`] (tie-aware, equal-count = SQL `NTILE`) | §3 |
 //! | RFM + segments | [`classify::rfm::RfmParams`], [`classify::segments::SegmentMap`] | §3, §5 |
 //! | Pareto / ABC | [`classify::pareto::ParetoParams`] | §4 |
+//! | customer attributes | [`source::customers::read_customers`], [`attributes::Attributes`], [`PopulationBuilder::finish_with`] | §1 |
+//! | four-dimension grades, levels 1-4 | [`classify::grade::GradeParams`] | §6 |
+//! | lifecycle stages | [`classify::lifecycle::LifecycleParams`] | §7 |
+//! | schemes by name | [`presets::classifier`] | PRESETS |
 //! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
 //!
 //! ## Sources and rejects
