@@ -43,6 +43,21 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
 
+/// Runs `tier` on the quickstart data at 2026-06-30 into `dir`, with more arguments.
+fn run_tier(dir: &Path, more: &[&str]) -> Output {
+    let out = dir.to_str().expect("UTF-8 path");
+    let mut args = vec![
+        "--transactions",
+        QUICKSTART,
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(more);
+    run("tier", &args)
+}
+
 #[test]
 fn quickstart_prints_counts_and_two_explained_customers() {
     let out = run("quickstart", &[]);
@@ -90,17 +105,7 @@ fn the_committed_quickstart_data_is_the_generators_output() {
 #[test]
 fn tier_on_the_quickstart_data_writes_every_file_and_a_model_that_reproduces_it() {
     let dir = temp_dir("tier");
-    let out = run(
-        "tier",
-        &[
-            "--transactions",
-            QUICKSTART,
-            "--as-of",
-            "2026-06-30",
-            "--out",
-            dir.to_str().expect("UTF-8"),
-        ],
-    );
+    let out = run_tier(&dir, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -159,17 +164,11 @@ fn tier_with_customers_presets_and_explain() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/quickstart_customers.csv"
     );
-    let out = run(
-        "tier",
+    let out = run_tier(
+        &dir,
         &[
-            "--transactions",
-            QUICKSTART,
             "--customers",
             customers,
-            "--as-of",
-            "2026-06-30",
-            "--out",
-            dir.to_str().expect("UTF-8"),
             "--preset",
             "four-dimension",
             "--preset",
@@ -235,19 +234,7 @@ fn tier_with_customers_presets_and_explain() {
 #[test]
 fn tier_rejects_an_unknown_preset_with_exit_1() {
     let dir = temp_dir("tier-preset");
-    let out = run(
-        "tier",
-        &[
-            "--transactions",
-            QUICKSTART,
-            "--as-of",
-            "2026-06-30",
-            "--out",
-            dir.to_str().expect("UTF-8"),
-            "--preset",
-            "diamond",
-        ],
-    );
+    let out = run_tier(&dir, &["--preset", "diamond"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     assert!(
