@@ -99,6 +99,7 @@ pub mod dates;
 pub mod error;
 pub mod metrics;
 pub mod money;
+pub mod names;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
