@@ -160,64 +160,97 @@ impl ParetoParams {
     /// # Errors
     /// [`ConfigError::Bands`] naming the bands and the problem.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let fail = |reason: String| ConfigError::Bands {
-            bands: self
-                .bands
-                .iter()
-                .map(|b| format!("{}={}", b.name, b.share))
-                .collect::<Vec<_>>()
-                .join(","),
-            reason,
-        };
-        if self.bands.is_empty() {
-            return Err(fail("no bands".into()));
-        }
-        for (i, band) in self.bands.iter().enumerate() {
-            if band.name.trim().is_empty() {
-                return Err(fail(format!("band {} has an empty name", i + 1)));
-            }
-            if band.share <= Decimal::ZERO {
-                return Err(fail(format!(
-                    "band {:?} has a share that is not positive",
-                    band.name
-                )));
-            }
-            if self.bands[..i].iter().any(|b| b.name == band.name) {
-                return Err(fail(format!("band {:?} is named twice", band.name)));
-            }
-        }
-        let total = self
-            .bands
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, b| acc.checked_add(b.share));
-        if total != Some(Decimal::ONE) {
-            return Err(fail(format!(
-                "shares sum to {} instead of exactly 1 (100 %)",
-                total.map_or("more than the decimal range".into(), |t| t
-                    .normalize()
-                    .to_string())
-            )));
-        }
+        validate_bands(&self.bands)?;
         if self.basis == Basis::Value && self.effective_direction() == Direction::LowerIsBetter {
-            return Err(fail(format!(
-                "value basis needs a metric where larger is better, not {}",
-                self.metric
-            )));
+            return Err(bands_error(
+                &self.bands,
+                format!(
+                    "value basis needs a metric where larger is better, not {}",
+                    self.metric
+                ),
+            ));
         }
         Ok(())
     }
 
     /// Cumulative shares of the bands before the last.
     fn cumulative(&self) -> Vec<Decimal> {
-        let mut sum = Decimal::ZERO;
-        self.bands[..self.bands.len() - 1]
-            .iter()
-            .map(|b| {
-                sum += b.share; // validated: ≤ 1
-                sum
-            })
-            .collect()
+        cumulative(&self.bands)
     }
+}
+
+fn bands_error(bands: &[Band], reason: String) -> ConfigError {
+    ConfigError::Bands {
+        bands: bands
+            .iter()
+            .map(|b| format!("{}={}", b.name, b.share))
+            .collect::<Vec<_>>()
+            .join(","),
+        reason,
+    }
+}
+
+/// Checks bands (SPEC §4): at least one, names distinct and non-empty, shares positive
+/// and summing to exactly 1.
+pub(crate) fn validate_bands(bands: &[Band]) -> Result<(), ConfigError> {
+    let fail = |reason: String| bands_error(bands, reason);
+    if bands.is_empty() {
+        return Err(fail("no bands".into()));
+    }
+    for (i, band) in bands.iter().enumerate() {
+        if band.name.trim().is_empty() {
+            return Err(fail(format!("band {} has an empty name", i + 1)));
+        }
+        if band.share <= Decimal::ZERO {
+            return Err(fail(format!(
+                "band {:?} has a share that is not positive",
+                band.name
+            )));
+        }
+        if bands[..i].iter().any(|b| b.name == band.name) {
+            return Err(fail(format!("band {:?} is named twice", band.name)));
+        }
+    }
+    let total = bands
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, b| checked_add(acc, b.share));
+    if total != Some(Decimal::ONE) {
+        return Err(fail(format!(
+            "shares sum to {} instead of exactly 1 (100 %)",
+            total.map_or("more than the decimal range".into(), |t| t
+                .normalize()
+                .to_string())
+        )));
+    }
+    Ok(())
+}
+
+/// Cumulative shares of the bands before the last (validated bands: each ≤ 1).
+pub(crate) fn cumulative(bands: &[Band]) -> Vec<Decimal> {
+    let mut sum = Decimal::ZERO;
+    bands[..bands.len() - 1]
+        .iter()
+        .map(|b| {
+            sum += b.share;
+            sum
+        })
+        .collect()
+}
+
+/// The 1-based best-first positions `ceil(c_b·n)` of the band thresholds (SPEC §13):
+/// with `c_b < 1` and `n ≥ 1`, `1 ≤ ceil(c_b·n) ≤ n`; a share times a count is exact.
+pub(crate) fn threshold_positions(cumulative: &[Decimal], n: usize) -> Vec<usize> {
+    let count = Decimal::from(n);
+    cumulative
+        .iter()
+        .map(|c| {
+            (c * count)
+                .ceil()
+                .to_usize()
+                .unwrap_or(1)
+                .clamp(1, n.max(1))
+        })
+        .collect()
 }
 
 impl Classifier for ParetoParams {
@@ -261,18 +294,7 @@ fn count_thresholds(
     if values.is_empty() {
         return Vec::new();
     }
-    let n = Decimal::from(values.len());
-    let positions: Vec<usize> = cumulative
-        .iter()
-        .map(|c| {
-            // c < 1 and n ≥ 1: 1 ≤ ceil(c·n) ≤ n. Product of a share and a count is exact.
-            (c * n)
-                .ceil()
-                .to_usize()
-                .unwrap_or(1)
-                .clamp(1, values.len())
-        })
-        .collect();
+    let positions = threshold_positions(cumulative, values.len());
     let best_first = match direction {
         Direction::HigherIsBetter => Direction::LowerIsBetter,
         Direction::LowerIsBetter => Direction::HigherIsBetter,
