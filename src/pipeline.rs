@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::classify::composite::{CompositeModel, CompositeParams};
 use crate::classify::grade::{GradeModel, GradeParams};
 use crate::classify::lifecycle::{LifecycleModel, LifecycleParams};
 use crate::classify::pareto::{ParetoModel, ParetoParams};
@@ -27,6 +28,14 @@ pub enum AnyParams {
     Grade(GradeParams),
     /// Lifecycle stages.
     Lifecycle(LifecycleParams),
+    /// Composite value tiers.
+    Composite(CompositeParams),
+}
+
+impl From<CompositeParams> for AnyParams {
+    fn from(params: CompositeParams) -> Self {
+        AnyParams::Composite(params)
+    }
 }
 
 impl From<GradeParams> for AnyParams {
@@ -60,6 +69,7 @@ impl AnyParams {
             AnyParams::Pareto(p) => p.validate(),
             AnyParams::Grade(p) => p.validate(),
             AnyParams::Lifecycle(p) => p.validate(),
+            AnyParams::Composite(p) => p.validate(),
         }
     }
 
@@ -69,6 +79,7 @@ impl AnyParams {
             AnyParams::Pareto(p) => vec![p.get_column().to_string()],
             AnyParams::Grade(p) => vec![p.get_column().to_string()],
             AnyParams::Lifecycle(p) => vec![p.get_column().to_string()],
+            AnyParams::Composite(p) => vec![p.get_column().to_string()],
         }
     }
 
@@ -90,6 +101,10 @@ impl AnyParams {
                 let (model, labels) = p.fit_labels(population)?;
                 (AnyModel::Lifecycle(model), labels)
             }
+            AnyParams::Composite(p) => {
+                let (model, labels) = p.fit_labels(population)?;
+                (AnyModel::Composite(Box::new(model)), labels)
+            }
         })
     }
 }
@@ -107,6 +122,8 @@ pub enum AnyModel {
     Grade(Box<GradeModel>),
     /// A lifecycle model.
     Lifecycle(LifecycleModel),
+    /// A fitted composite model (boxed: it keeps the fit distributions).
+    Composite(Box<CompositeModel>),
 }
 
 impl AnyModel {
@@ -116,6 +133,7 @@ impl AnyModel {
             AnyModel::Pareto(m) => m,
             AnyModel::Grade(m) => m.as_ref(),
             AnyModel::Lifecycle(m) => m,
+            AnyModel::Composite(m) => m.as_ref(),
         }
     }
 }
@@ -305,6 +323,7 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
                 AnyModel::Pareto(m) => m.validate()?,
                 AnyModel::Grade(m) => m.validate()?,
                 AnyModel::Lifecycle(m) => m.validate()?,
+                AnyModel::Composite(m) => m.validate()?,
             }
             for column in model.columns() {
                 if seen.contains(&column) {

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `four-dimension` | `grade` | a, b, c, d |
 //! | `four-levels` | `level` | level_1 … level_4 |
+//! | `value-tiers` | `value_tier` | vip, a, b, c, d |
 //! | `metals` | `metal` | platinum, gold, iron, lead |
 //! | `abc` | `abc` | a, b, c |
 //! | `lifecycle` | `lifecycle` | (no order) non_customer, target, prospect, new, active, dormant, lost |
@@ -12,6 +13,7 @@
 //! The RFM segment maps (`rfm-default`, `rfm-rsquaredacademy`, `rfm-pymc`) are presets of
 //! [`SegmentMap`](crate::classify::segments::SegmentMap).
 
+use crate::classify::composite::CompositeParams;
 use crate::classify::grade::GradeParams;
 use crate::classify::lifecycle::LifecycleParams;
 use crate::classify::pareto::ParetoParams;
@@ -22,6 +24,7 @@ use crate::pipeline::AnyParams;
 pub const CLASSIFIER_KEYS: &[&str] = &[
     "four-dimension",
     "four-levels",
+    "value-tiers",
     "metals",
     "abc",
     "lifecycle",
@@ -44,6 +47,7 @@ pub fn classifier(key: &str) -> Result<AnyParams, ConfigError> {
     Ok(match key {
         "four-dimension" => GradeParams::four_dimension().into(),
         "four-levels" => GradeParams::four_levels().into(),
+        "value-tiers" => CompositeParams::value_tiers().into(),
         "metals" => ParetoParams::metals().into(),
         "abc" => ParetoParams::abc().into(),
         "lifecycle" => LifecycleParams::default().into(),

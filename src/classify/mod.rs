@@ -15,6 +15,7 @@ use smol_str::SmolStr;
 use crate::error::Error;
 use crate::profile::{Population, Profile};
 
+pub mod composite;
 pub mod grade;
 pub mod lifecycle;
 pub mod pareto;
