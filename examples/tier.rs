@@ -319,6 +319,9 @@ fn summary_json(
         "as_of": population.as_of().to_string(),
         "model": { "as_of": fitted.as_of().to_string(), "fit_size": fitted.fit_size() },
         "labels": labels,
+        "missing_data": fitted.missing_data(population).into_iter().map(|(use_, customers)| json!({
+            "classifier": use_.column, "source": use_.source, "policy": use_.policy, "customers": customers,
+        })).collect::<Vec<_>>(),
         "warnings": warnings.iter().map(|w| json!({
             "code": w.code, "classifier": w.classifier, "message": w.message, "figures": w.figures,
         })).collect::<Vec<_>>(),

@@ -240,6 +240,25 @@ mod tests {
     }
 
     #[test]
+    fn optional_decimals_round_trip_through_json_null() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct T {
+            #[serde(with = "opt_str")]
+            a: Option<Decimal>,
+            #[serde(with = "opt_str")]
+            b: Option<Decimal>,
+        }
+        let t = T {
+            a: Some(dec!(12.50)),
+            b: None,
+        };
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#"{"a":"12.50","b":null}"#);
+        assert_eq!(serde_json::from_str::<T>(&json).unwrap(), t);
+        assert!(serde_json::from_str::<T>(r#"{"a":12.5,"b":null}"#).is_err());
+    }
+
+    #[test]
     fn inexact_sums_and_products_are_none() {
         assert_eq!(checked_add(Decimal::MAX, dec!(1)), None);
         // rust_decimal itself would round this sum to fewer fraction digits
@@ -252,5 +271,34 @@ mod tests {
             None
         );
         assert_eq!(checked_sub(dec!(1.5), dec!(2)).unwrap().to_string(), "-0.5");
+    }
+}
+
+/// Serde for `Option<Decimal>` as an exact string or null (`rust_decimal`'s own
+/// `str_option` cannot read back the null it writes for `None`).
+pub mod opt_str {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `Some(d)` as `"d"`, `None` as null.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => s.serialize_some(&d.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads an exact decimal string or null (a number is refused: it went through a
+    /// float).
+    ///
+    /// # Errors
+    /// When the value is neither null nor an exact decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| Decimal::from_str_exact(&s).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }

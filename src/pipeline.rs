@@ -11,7 +11,7 @@ use crate::classify::grade::{GradeModel, GradeParams};
 use crate::classify::lifecycle::{LifecycleModel, LifecycleParams};
 use crate::classify::pareto::{ParetoModel, ParetoParams};
 use crate::classify::rfm::{RfmModel, RfmParams};
-use crate::classify::{Classifier, Label, Model};
+use crate::classify::{Classifier, Label, MissingUse, Model};
 use crate::error::{ConfigError, Error};
 use crate::profile::{CustomerId, Population, Profile};
 
@@ -150,6 +150,9 @@ impl Model for AnyModel {
     }
     fn fit_size(&self) -> usize {
         self.as_model().fit_size()
+    }
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        self.as_model().missing_uses(profile, out)
     }
 }
 
@@ -381,6 +384,23 @@ impl FittedPipeline {
             }
         }
         Tiering::new(self.columns(), population, labels)
+    }
+
+    /// How many customers of `population` each missing-data policy stepped in for, per
+    /// classifier column and metric or attribute (SPEC §9).
+    pub fn missing_data(&self, population: &Population) -> BTreeMap<MissingUse, u64> {
+        let mut counts = BTreeMap::new();
+        let mut uses = Vec::new();
+        for profile in population.profiles() {
+            uses.clear();
+            for model in &self.models {
+                model.missing_uses(profile, &mut uses);
+            }
+            for one in uses.drain(..) {
+                *counts.entry(one).or_default() += 1;
+            }
+        }
+        counts
     }
 
     /// Why `profile` gets each of its labels: one line per column (SPEC §10).

@@ -123,7 +123,7 @@ pub struct Transaction {
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The line's gross margin, when known.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, with = "crate::money::opt_str")]
     pub profit: Option<Decimal>,
     /// A product or category code, for variety counts.
     #[serde(default)]
@@ -257,7 +257,7 @@ pub struct Profile {
     #[serde(with = "rust_decimal::serde::str")]
     pub monetary: Decimal,
     /// Exact sum of profits; none when no row had one.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, with = "crate::money::opt_str")]
     pub profit: Option<Decimal>,
     /// `AS_OF` − date of the first purchase, in days; none without purchases.
     pub tenure_days: Option<i64>,
@@ -271,7 +271,7 @@ pub struct Profile {
     pub monetary_previous: Decimal,
     /// `(current − previous) / previous` when previous > 0, rounded half away from zero
     /// to 28 significant digits; none otherwise.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, with = "crate::money::opt_str")]
     pub growth: Option<Decimal>,
     /// What a customers source says of the customer (SPEC §1); empty without one.
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::quantile::{CutPoints, Direction, QuantileMode};
-use super::{Classifier, Label, Model, Unscored};
+use super::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
@@ -78,7 +78,7 @@ pub enum DimensionRule {
         outside: Level,
         /// Values at or below this get `none` instead of their tercile (they are still
         /// ranked).
-        #[serde(default, with = "rust_decimal::serde::str_option")]
+        #[serde(default, with = "crate::money::opt_str")]
         none_at_or_below: Option<Decimal>,
     },
     /// Absolute thresholds: at least `high` → high, at least `mid` → mid, at least `low`
@@ -87,13 +87,13 @@ pub enum DimensionRule {
         /// A metric name or an attribute name.
         source: SmolStr,
         /// The least value that is high.
-        #[serde(with = "rust_decimal::serde::str_option", default)]
+        #[serde(with = "crate::money::opt_str", default)]
         high: Option<Decimal>,
         /// The least value that is mid.
-        #[serde(with = "rust_decimal::serde::str_option", default)]
+        #[serde(with = "crate::money::opt_str", default)]
         mid: Option<Decimal>,
         /// The least value that is low.
-        #[serde(with = "rust_decimal::serde::str_option", default)]
+        #[serde(with = "crate::money::opt_str", default)]
         low: Option<Decimal>,
         /// The level when the value is missing.
         #[serde(default = "none_level")]
@@ -151,7 +151,7 @@ pub struct GradeCut {
     /// The grade label.
     pub label: SmolStr,
     /// The least points that reach it; the last grade takes the rest.
-    #[serde(with = "rust_decimal::serde::str_option", default)]
+    #[serde(with = "crate::money::opt_str", default)]
     pub min_points: Option<Decimal>,
 }
 
@@ -758,6 +758,36 @@ impl Model for GradeModel {
 
     fn fit_size(&self) -> usize {
         self.fit_size
+    }
+
+    /// A dimension whose source has no value and that falls back to its `missing` level
+    /// is a fill (PRESETS §1b: need clarity without `intent` is `mid`).
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        for d in &self.params.dimensions {
+            let source = match &d.rule {
+                DimensionRule::Map { attribute, .. }
+                    if profile.attributes.get(attribute).is_none() =>
+                {
+                    attribute
+                }
+                DimensionRule::Thresholds { source, .. } => {
+                    let has = match Metric::from_name(source) {
+                        Some(metric) => !profile.is_buyer() || profile.metric(metric).is_some(),
+                        None => profile.attributes.number(source).is_some(),
+                    };
+                    if has {
+                        continue;
+                    }
+                    source
+                }
+                _ => continue,
+            };
+            out.push(MissingUse {
+                column: self.params.column.to_string(),
+                source: format!("{}: {source}", d.name),
+                policy: "fill".into(),
+            });
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use crate::profile::{Population, Profile};
 pub mod composite;
 pub mod grade;
 pub mod lifecycle;
+pub mod missing;
 pub mod pareto;
 pub mod quantile;
 pub mod rfm;
@@ -105,6 +106,23 @@ pub trait Model: fmt::Debug + Send + Sync {
 
     /// The size of the population the model was fitted on.
     fn fit_size(&self) -> usize;
+
+    /// Appends where a missing-data policy stepped in for `profile` (SPEC §9), for the
+    /// run summary. The default: nowhere.
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        let _ = (profile, out);
+    }
+}
+
+/// One customer a missing-data policy (SPEC §9) stepped in for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MissingUse {
+    /// The classifier's column.
+    pub column: String,
+    /// The metric or attribute that had no value.
+    pub source: String,
+    /// The policy that stepped in (`exclude`, `fill`, `fill_median` …).
+    pub policy: String,
 }
 
 /// Settings that fit a [`Model`] on a population.
@@ -151,6 +169,9 @@ impl<M: Model + ?Sized> Model for Box<M> {
     fn fit_size(&self) -> usize {
         (**self).fit_size()
     }
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        (**self).missing_uses(profile, out)
+    }
 }
 
 impl<M: Model + ?Sized> Model for &M {
@@ -165,6 +186,9 @@ impl<M: Model + ?Sized> Model for &M {
     }
     fn fit_size(&self) -> usize {
         (**self).fit_size()
+    }
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        (**self).missing_uses(profile, out)
     }
 }
 

@@ -8,8 +8,9 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::missing::{MissingData, MissingPolicy};
 use super::quantile::{Direction, decimal_vec, select_positions};
-use super::{Classifier, Label, Model, Unscored};
+use super::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
 use crate::profile::{Metric, Population, Profile};
@@ -66,6 +67,9 @@ pub struct ParetoParams {
     #[serde(default)]
     basis: Basis,
     bands: Vec<Band>,
+    /// What to do for a buyer without a value of the metric (SPEC §9).
+    #[serde(default)]
+    missing: MissingPolicy,
 }
 
 impl ParetoParams {
@@ -77,7 +81,15 @@ impl ParetoParams {
             direction: None,
             basis,
             bands,
+            missing: MissingPolicy::Exclude,
         }
+    }
+
+    /// Sets the missing-data policy (SPEC §9; default `exclude`).
+    #[must_use]
+    pub fn missing(mut self, policy: MissingPolicy) -> Self {
+        self.missing = policy;
+        self
     }
 
     /// The metals preset (PRESETS §1d): platinum 1 %, gold 4 %, iron 15 %, lead 80 % of
@@ -259,7 +271,9 @@ impl Classifier for ParetoParams {
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
         self.validate()?;
         let metric = self.metric;
-        let mut values = super::buyer_values(population, |p| p.metric(metric));
+        let present = super::buyer_values(population, |p| p.metric(metric));
+        let missing = self.missing.fit(metric, &present)?;
+        let mut values = super::buyer_values(population, |p| missing.resolve(p).0);
         if population.buyers().next().is_none() {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
@@ -276,6 +290,7 @@ impl Classifier for ParetoParams {
             fit_size: values.len(),
             thresholds,
             sizes: vec![0; self.bands.len()],
+            missing,
         };
         for v in &values {
             let band = model.band_of(v);
@@ -351,6 +366,7 @@ pub struct ParetoModel {
     #[serde(with = "decimal_vec")]
     thresholds: Vec<Decimal>,
     sizes: Vec<usize>,
+    missing: MissingData,
 }
 
 impl ParetoModel {
@@ -441,8 +457,10 @@ impl ParetoModel {
         if !profile.is_buyer() {
             return Err(Unscored::NoPurchases);
         }
-        let value = profile
-            .metric(self.params.metric)
+        let value = self
+            .missing
+            .resolve(profile)
+            .0
             .ok_or(Unscored::MissingMetric)?;
         Ok((self.band_of(&value), value))
     }
@@ -505,6 +523,16 @@ impl Model for ParetoModel {
 
     fn fit_size(&self) -> usize {
         self.fit_size
+    }
+
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        if profile.is_buyer() && self.missing.resolve(profile).1 {
+            out.push(MissingUse {
+                column: self.params.column.to_string(),
+                source: self.params.metric.name().to_string(),
+                policy: self.missing.policy().name().to_string(),
+            });
+        }
     }
 }
 
@@ -580,6 +608,80 @@ mod tests {
             (nothing.sizes(), nothing.thresholds()),
             (&[0, 0, 2][..], &[][..])
         );
+    }
+
+    #[test]
+    fn missing_data_policies_change_exactly_the_customers_without_a_value() {
+        use crate::classify::missing::MissingPolicy;
+        use crate::{FittedPipeline, PipelineBuilder};
+        // Ten buyers, monetary 1..=10; profit only for the first six (1..=6).
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for i in 1..=10i64 {
+            let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+            let mut tx = Transaction::new(id, date(2026, 1, 1), Decimal::from(i));
+            if i <= 6 {
+                tx = tx.with_profit(Decimal::from(i));
+            }
+            b.add(tx).unwrap();
+        }
+        let pop = b.finish().unwrap();
+        let halves = || {
+            let band = |name, pct| Band::new(name, Decimal::new(pct, 2));
+            ParetoParams::new(
+                "half",
+                Metric::Profit,
+                Basis::Count,
+                vec![band("top", 50), band("rest", 50)],
+            )
+        };
+        // Bands: top if fewer than half the scored customers are strictly better.
+        let (t, r, u) = ("top", "rest", "");
+        let cases: [(MissingPolicy, [&str; 10]); 5] = [
+            // scored 1..=6: 4, 5, 6 top
+            (MissingPolicy::Exclude, [r, r, r, t, t, t, u, u, u, u]),
+            // 100 ×4, then 6 (4 better) top, 5 (5 better) rest
+            (
+                MissingPolicy::Fill {
+                    value: Decimal::from(100),
+                },
+                [r, r, r, r, r, t, t, t, t, t],
+            ),
+            // lower median of 1..=6 is 3: 3 has 3 better → top, with the fills
+            (MissingPolicy::FillMedian, [r, r, t, t, t, t, t, t, t, t]),
+            // mean 3.5: 3.5 has 3 better → top; 3 has 7 better → rest
+            (MissingPolicy::FillMean, [r, r, r, t, t, t, t, t, t, t]),
+            // monetary 7..=10 stand in: 10, 9, 8, 7, 6 top
+            (
+                MissingPolicy::Proxy {
+                    metric: Metric::Monetary,
+                },
+                [r, r, r, r, r, t, t, t, t, t],
+            ),
+        ];
+        for (policy, want) in cases {
+            let name = policy.name();
+            let fitted: FittedPipeline = PipelineBuilder::new()
+                .classifier(halves().missing(policy))
+                .build()
+                .unwrap()
+                .fit(&pop)
+                .unwrap();
+            let tiering = fitted.classify_all(&pop);
+            let got: Vec<String> = (1..=10)
+                .map(|i| {
+                    tiering
+                        .label(&format!("C{i:02}"), "half")
+                        .unwrap()
+                        .as_cell()
+                        .into_owned()
+                })
+                .collect();
+            assert_eq!(got, want, "{name}");
+            let counts = fitted.missing_data(&pop);
+            let touched: u64 = counts.values().sum();
+            assert_eq!(touched, 4, "{name}");
+            assert_eq!(counts.keys().next().unwrap().policy, name);
+        }
     }
 
     #[test]

@@ -1,0 +1,208 @@
+//! Missing data (SPEC §9): per metric, one policy for a customer whose metric has no
+//! value — `exclude` (no label, with a reason), `fill` with a value, `fill_median`,
+//! `fill_mean` (over the scored population, computed at fit time and stored in the
+//! model), or `proxy` (use another metric's value).
+//!
+//! The median is the lower median (the value at position `ceil(n/2)` ascending); the
+//! mean is the exact sum divided by the count, rounded half away from zero to 4
+//! decimal places.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::money::checked_add;
+use crate::profile::{Metric, Profile};
+
+/// What to do when a metric has no value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MissingPolicy {
+    /// No label for that classifier, with a reason.
+    #[default]
+    Exclude,
+    /// Use this value.
+    Fill {
+        /// The value.
+        #[serde(with = "rust_decimal::serde::str")]
+        value: Decimal,
+    },
+    /// Use the lower median of the scored population.
+    FillMedian,
+    /// Use the mean of the scored population (4 decimals, half away from zero).
+    FillMean,
+    /// Use another metric's value.
+    Proxy {
+        /// The metric standing in.
+        metric: Metric,
+    },
+}
+
+impl MissingPolicy {
+    /// The policy's name in summaries (`exclude`, `fill`, `fill_median` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            MissingPolicy::Exclude => "exclude",
+            MissingPolicy::Fill { .. } => "fill",
+            MissingPolicy::FillMedian => "fill_median",
+            MissingPolicy::FillMean => "fill_mean",
+            MissingPolicy::Proxy { .. } => "proxy",
+        }
+    }
+
+    /// Fits the policy on the values the scored population has (any order).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when the mean's sum leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let values = [dec!(1), dec!(2), dec!(4), dec!(10)];
+    /// let median = MissingPolicy::FillMedian.fit(Metric::Profit, &values)?;
+    /// assert_eq!(median.fill(), Some(dec!(2))); // lower median
+    /// let mean = MissingPolicy::FillMean.fit(Metric::Profit, &[dec!(1), dec!(1), dec!(2)])?;
+    /// assert_eq!(mean.fill().unwrap().to_string(), "1.3333");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn fit(&self, metric: Metric, values: &[Decimal]) -> Result<MissingData, Error> {
+        let fill = match self {
+            MissingPolicy::Fill { value } => Some(*value),
+            MissingPolicy::FillMedian if !values.is_empty() => {
+                let mut work = values.to_vec();
+                let position = values.len().div_ceil(2) - 1;
+                Some(*work.select_nth_unstable(position).1)
+            }
+            MissingPolicy::FillMean if !values.is_empty() => {
+                let sum = values
+                    .iter()
+                    .try_fold(Decimal::ZERO, |acc, v| checked_add(acc, *v))
+                    .ok_or_else(|| Error::Overflow {
+                        metric: metric.name(),
+                        customer: "(mean over all)".into(),
+                    })?;
+                let mean = sum / Decimal::from(values.len());
+                Some(mean.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
+            }
+            _ => None,
+        };
+        Ok(MissingData {
+            metric,
+            policy: self.clone(),
+            fill,
+        })
+    }
+}
+
+impl fmt::Display for MissingPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MissingPolicy::Fill { value } => write!(f, "fill({value})"),
+            MissingPolicy::Proxy { metric } => write!(f, "proxy({metric})"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// A fitted missing-data policy for one metric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingData {
+    metric: Metric,
+    policy: MissingPolicy,
+    #[serde(default, with = "crate::money::opt_str")]
+    fill: Option<Decimal>,
+}
+
+impl MissingData {
+    /// The metric.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &MissingPolicy {
+        &self.policy
+    }
+
+    /// The fill value computed at fit time (none for `exclude`, `proxy`, or a fill over
+    /// an empty population).
+    pub fn fill(&self) -> Option<Decimal> {
+        self.fill
+    }
+
+    /// The metric's value for a profile, and whether the policy stepped in.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::{CustomerId, Metric, Profile};
+    /// use rust_decimal::dec;
+    /// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// p.frequency = 1;
+    /// p.monetary = dec!(40);
+    /// let proxy = MissingPolicy::Proxy { metric: Metric::Monetary }.fit(Metric::Profit, &[])?;
+    /// assert_eq!(proxy.resolve(&p), (Some(dec!(40)), true));
+    /// p.profit = Some(dec!(7));
+    /// assert_eq!(proxy.resolve(&p), (Some(dec!(7)), false));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn resolve(&self, profile: &Profile) -> (Option<Decimal>, bool) {
+        match profile.metric(self.metric) {
+            Some(value) => (Some(value), false),
+            None => match &self.policy {
+                MissingPolicy::Exclude => (None, true),
+                MissingPolicy::Proxy { metric } => (profile.metric(*metric), true),
+                _ => (self.fill, true),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn fills_are_computed_exactly() {
+        let values = [dec!(3), dec!(1), dec!(2)];
+        let median = MissingPolicy::FillMedian
+            .fit(Metric::Growth, &values)
+            .unwrap();
+        assert_eq!(median.fill(), Some(dec!(2)));
+        let mean = MissingPolicy::FillMean
+            .fit(Metric::Growth, &[dec!(0.00005), dec!(0)])
+            .unwrap();
+        assert_eq!(mean.fill().unwrap().to_string(), "0.0000"); // 0.000025 → 0.0000
+        let mean = MissingPolicy::FillMean
+            .fit(Metric::Growth, &[dec!(-0.00015), dec!(0)])
+            .unwrap();
+        assert_eq!(mean.fill().unwrap().to_string(), "-0.0001"); // -0.000075 → -0.0001
+        let none = MissingPolicy::FillMean.fit(Metric::Growth, &[]).unwrap();
+        assert_eq!(none.fill(), None);
+    }
+
+    #[test]
+    fn serde_forms() {
+        let policies: Vec<MissingPolicy> = serde_json::from_str(
+            r#"[{"policy":"exclude"},{"policy":"fill","value":"0.5"},{"policy":"fill_median"},
+                {"policy":"fill_mean"},{"policy":"proxy","metric":"monetary"}]"#,
+        )
+        .unwrap();
+        let names: Vec<String> = policies.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            [
+                "exclude",
+                "fill(0.5)",
+                "fill_median",
+                "fill_mean",
+                "proxy(monetary)"
+            ]
+        );
+    }
+}
