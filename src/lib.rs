@@ -103,12 +103,14 @@ pub mod names;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
+pub mod rules;
 pub mod source;
 
 pub use error::{ConfigError, Error, Location, Reject};
 pub use metrics::PopulationBuilder;
 pub use pipeline::{AnyModel, AnyParams, FittedPipeline, Pipeline, PipelineBuilder, Tiering};
 pub use profile::{CustomerId, Metric, Population, Profile, Transaction};
+pub use rules::{Facts, RuleOutcome, RuleSet, Schema};
 
 /// Compiles the README's code blocks as doctests, so that they cannot rot.
 #[cfg(doctest)]

@@ -7,5 +7,6 @@ mod examples;
 mod pipeline;
 mod properties;
 mod rejects;
+mod rules;
 mod serde_roundtrip;
 mod support;

@@ -1,0 +1,550 @@
+//! The parsed form of a rule's `when`, its evaluation against one customer, and the
+//! impossible-range check of load time.
+//!
+//! A condition is a tree of `and` / `or` / `not` over [`Test`]s; `and` and `or` chains are
+//! flattened by the parser, so `a and (b and c)` is one conjunction of three tests.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use smol_str::SmolStr;
+
+use crate::attributes::AttrValue;
+use crate::classify::Label;
+use crate::profile::{Metric, Profile};
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    /// Whether `left op right` holds, given `left.cmp(right)`.
+    #[inline]
+    pub(crate) fn holds(self, ord: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => ord == Ordering::Equal,
+            CmpOp::Ne => ord != Ordering::Equal,
+            CmpOp::Lt => ord == Ordering::Less,
+            CmpOp::Le => ord != Ordering::Greater,
+            CmpOp::Gt => ord == Ordering::Greater,
+            CmpOp::Ge => ord != Ordering::Less,
+        }
+    }
+
+    /// `<`, `<=`, `>` or `>=`: needs an order.
+    pub(crate) fn is_ordered(self) -> bool {
+        matches!(self, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+    }
+}
+
+/// What a test does with its subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `x op literal`.
+    Cmp(CmpOp),
+    /// `x in [..]`.
+    In,
+    /// `x not in [..]`.
+    NotIn,
+    /// `x is missing`.
+    IsMissing,
+    /// `x is not missing`.
+    IsNotMissing,
+}
+
+impl Op {
+    /// Whether the test needs an order on its subject.
+    pub(crate) fn is_ordered(self) -> bool {
+        matches!(self, Op::Cmp(c) if c.is_ordered())
+    }
+}
+
+/// What a test looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Subject {
+    /// A profile metric (SPEC §2).
+    Metric(Metric),
+    /// The rule set's own column: the tier so far (caps, floors) or the final tier (tags).
+    Tier,
+    /// A label column of another classifier or an attribute: index into the rule set's
+    /// table of names. A name that is one of the facts' columns is that column's label,
+    /// any other name is an attribute.
+    Name(u16),
+}
+
+/// The literals of a test.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Values {
+    /// `is missing`, `is not missing`.
+    None,
+    /// Exact decimals (never empty).
+    Num(Box<[Decimal]>),
+    /// Quoted texts (never empty).
+    Text(Box<[SmolStr]>),
+    /// Tiers of the rule set, by position in its `tiers` (0 = best; never empty).
+    Tiers(Box<[usize]>),
+}
+
+/// One comparison of a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Test {
+    pub(crate) subject: Subject,
+    pub(crate) op: Op,
+    pub(crate) values: Values,
+    /// For `<`, `<=`, `>`, `>=` with a text on a label column whose order the rule set
+    /// knows (`label_orders`): the labels that satisfy it. Without it such a test is
+    /// false.
+    pub(crate) label_set: Option<Box<[SmolStr]>>,
+    /// Byte span of the test in the `when` text.
+    pub(crate) span: (u32, u32),
+    /// 1-based character column of the test in the `when` text.
+    pub(crate) column: u32,
+}
+
+/// A parsed condition.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cond {
+    Const(bool),
+    And(Box<[Cond]>),
+    Or(Box<[Cond]>),
+    Not(Box<Cond>),
+    Test(Test),
+}
+
+impl Cond {
+    /// Calls `f` on every test, left to right.
+    pub(crate) fn for_each_test<'c>(&'c self, f: &mut impl FnMut(&'c Test)) {
+        match self {
+            Cond::Const(_) => {}
+            Cond::And(items) | Cond::Or(items) => {
+                for item in items.iter() {
+                    item.for_each_test(f);
+                }
+            }
+            Cond::Not(inner) => inner.for_each_test(f),
+            Cond::Test(test) => f(test),
+        }
+    }
+
+    /// Calls `f` on every test, mutably.
+    pub(crate) fn for_each_test_mut(&mut self, f: &mut impl FnMut(&mut Test)) {
+        match self {
+            Cond::Const(_) => {}
+            Cond::And(items) | Cond::Or(items) => {
+                for item in items.iter_mut() {
+                    item.for_each_test_mut(f);
+                }
+            }
+            Cond::Not(inner) => inner.for_each_test_mut(f),
+            Cond::Test(test) => f(test),
+        }
+    }
+
+    /// Evaluates the condition for one customer.
+    pub(crate) fn eval(&self, env: &Env<'_>) -> bool {
+        match self {
+            Cond::Const(value) => *value,
+            Cond::And(items) => items.iter().all(|c| c.eval(env)),
+            Cond::Or(items) => items.iter().any(|c| c.eval(env)),
+            Cond::Not(inner) => !inner.eval(env),
+            Cond::Test(test) => test.eval(env),
+        }
+    }
+}
+
+/// How names are found among the facts' label columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Columns<'a> {
+    /// Search the column names on every look-up.
+    Scan(&'a [String]),
+    /// Column index per name slot, resolved once.
+    Indexed(&'a [Option<usize>]),
+}
+
+/// Everything a condition can look at for one customer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub(crate) profile: &'a Profile,
+    pub(crate) names: &'a [SmolStr],
+    pub(crate) columns: Columns<'a>,
+    pub(crate) labels: &'a [Label],
+    /// The rule set's own tier so far, by position in `tiers`.
+    pub(crate) tier: Option<usize>,
+}
+
+/// A value a test compares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Val<'a> {
+    Num(Decimal),
+    Text(&'a str),
+    /// A tier by position (0 = best).
+    Rank(usize),
+}
+
+impl<'a> Env<'a> {
+    /// The value of a subject; `None` when missing (no metric value, no attribute, an
+    /// unscored label, no tier).
+    pub(crate) fn value(&self, subject: Subject) -> Option<Val<'a>> {
+        match subject {
+            Subject::Metric(metric) => self.profile.metric(metric).map(Val::Num),
+            Subject::Tier => self.tier.map(Val::Rank),
+            Subject::Name(slot) => {
+                let slot = usize::from(slot);
+                let name = self.names.get(slot)?;
+                let column = match self.columns {
+                    Columns::Scan(columns) => columns.iter().position(|c| c == name),
+                    Columns::Indexed(index) => index.get(slot).copied().flatten(),
+                };
+                match column {
+                    Some(i) => match self.labels.get(i)? {
+                        Label::Score(score) => Some(Val::Num(Decimal::from(*score))),
+                        Label::Name(label) => Some(Val::Text(label.as_str())),
+                        Label::Unscored(_) => None,
+                    },
+                    None => match self.profile.attributes.get(name)? {
+                        AttrValue::Number(n) => Some(Val::Num(*n)),
+                        AttrValue::Text(t) => Some(Val::Text(t.as_str())),
+                    },
+                }
+            }
+        }
+    }
+}
+
+impl Test {
+    /// Evaluates the test: a missing value makes every test false except `is missing`; a
+    /// value of the other type (a text attribute where a number is compared) too.
+    #[inline]
+    pub(crate) fn eval(&self, env: &Env<'_>) -> bool {
+        let value = env.value(self.subject);
+        match self.op {
+            Op::IsMissing => return value.is_none(),
+            Op::IsNotMissing => return value.is_some(),
+            Op::Cmp(_) | Op::In | Op::NotIn => {}
+        }
+        let Some(value) = value else {
+            return false;
+        };
+        match (value, &self.values) {
+            (Val::Num(x), Values::Num(list)) => match self.op {
+                Op::Cmp(op) => list.first().is_some_and(|lit| op.holds(x.cmp(lit))),
+                Op::In => list.contains(&x),
+                Op::NotIn => !list.contains(&x),
+                Op::IsMissing | Op::IsNotMissing => false,
+            },
+            (Val::Text(x), Values::Text(list)) => match self.op {
+                Op::Cmp(CmpOp::Eq) => list.first().is_some_and(|lit| lit == x),
+                Op::Cmp(CmpOp::Ne) => list.first().is_some_and(|lit| lit != x),
+                Op::Cmp(_) => self
+                    .label_set
+                    .as_ref()
+                    .is_some_and(|set| set.iter().any(|l| l == x)),
+                Op::In => list.iter().any(|l| l == x),
+                Op::NotIn => !list.iter().any(|l| l == x),
+                Op::IsMissing | Op::IsNotMissing => false,
+            },
+            // Better is greater: `tier >= "b"` is b or better, that is, a position at
+            // most b's; so compare the literal's position with the tier's.
+            (Val::Rank(x), Values::Tiers(list)) => match self.op {
+                Op::Cmp(op) => list.first().is_some_and(|lit| op.holds(lit.cmp(&x))),
+                Op::In => list.contains(&x),
+                Op::NotIn => !list.contains(&x),
+                Op::IsMissing | Op::IsNotMissing => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The test's text as written.
+    pub(crate) fn source<'t>(&self, when: &'t str) -> &'t str {
+        when.get(self.span.0 as usize..self.span.1 as usize)
+            .unwrap_or(when)
+    }
+}
+
+/// The first conjunction (an `and` chain, anywhere in the condition) with tests on one
+/// subject that can never all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
+/// `tier == "a" and tier == "b"`, `x is missing and x > 0`. Returns those tests.
+pub(crate) fn impossible_conjunction(cond: &Cond) -> Option<Vec<&Test>> {
+    match cond {
+        Cond::Const(_) | Cond::Test(_) => None,
+        Cond::Not(inner) => impossible_conjunction(inner),
+        Cond::Or(items) => items.iter().find_map(impossible_conjunction),
+        Cond::And(items) => {
+            let mut groups: BTreeMap<Subject, Vec<&Test>> = BTreeMap::new();
+            for item in items.iter() {
+                if let Cond::Test(test) = item {
+                    groups.entry(test.subject).or_default().push(test);
+                }
+            }
+            groups
+                .into_values()
+                .find(|tests| tests.len() > 1 && group_is_empty(tests))
+                .or_else(|| items.iter().find_map(impossible_conjunction))
+        }
+    }
+}
+
+/// Whether a subject only takes whole values: the day and count metrics, and tiers (by
+/// position).
+fn is_integral(subject: Subject) -> bool {
+    matches!(
+        subject,
+        Subject::Tier
+            | Subject::Metric(
+                Metric::RecencyDays
+                    | Metric::Frequency
+                    | Metric::Transactions
+                    | Metric::TenureDays
+                    | Metric::DistinctProducts
+            )
+    )
+}
+
+/// Whether tests on one subject, all required, leave no possible value.
+fn group_is_empty(tests: &[&Test]) -> bool {
+    let wants_missing = tests.iter().any(|t| t.op == Op::IsMissing);
+    let wants_value = tests.iter().any(|t| t.op != Op::IsMissing);
+    if wants_missing && wants_value {
+        return true;
+    }
+    let mut numbers = Interval {
+        integral: tests.first().is_some_and(|t| is_integral(t.subject)),
+        ..Interval::default()
+    };
+    let mut texts = Points::default();
+    for test in tests {
+        match &test.values {
+            Values::None => {}
+            Values::Num(list) => numbers.add(test.op, list.iter().copied()),
+            // A tier's goodness is minus its position, so that better is greater.
+            Values::Tiers(list) => numbers.add(test.op, list.iter().map(|&i| -Decimal::from(i))),
+            Values::Text(list) => match (test.op, &test.label_set) {
+                (Op::Cmp(c), Some(set)) if c.is_ordered() => texts.allow(set.iter()),
+                (Op::Cmp(c), None) if c.is_ordered() => {}
+                (op, _) => texts.add(op, list),
+            },
+        }
+    }
+    numbers.is_empty() || texts.is_empty()
+}
+
+/// Numeric constraints of a conjunction.
+#[derive(Debug, Default)]
+struct Interval {
+    /// Lower bound and whether it is included.
+    low: Option<(Decimal, bool)>,
+    high: Option<(Decimal, bool)>,
+    /// The only values allowed (`==`, `in`), when any test says so.
+    points: Option<Vec<Decimal>>,
+    /// Values excluded (`!=`, `not in`).
+    excluded: Vec<Decimal>,
+    /// Whether only whole numbers are possible.
+    integral: bool,
+}
+
+impl Interval {
+    fn add(&mut self, op: Op, values: impl Iterator<Item = Decimal>) {
+        let values: Vec<Decimal> = values.collect();
+        let Some(&first) = values.first() else {
+            return;
+        };
+        match op {
+            Op::Cmp(CmpOp::Eq) | Op::In => {
+                self.points = Some(match self.points.take() {
+                    None => values,
+                    Some(points) => points.into_iter().filter(|p| values.contains(p)).collect(),
+                });
+            }
+            Op::Cmp(CmpOp::Ne) | Op::NotIn => self.excluded.extend(values),
+            Op::Cmp(CmpOp::Gt) => self.raise_low(first, false),
+            Op::Cmp(CmpOp::Ge) => self.raise_low(first, true),
+            Op::Cmp(CmpOp::Lt) => self.lower_high(first, false),
+            Op::Cmp(CmpOp::Le) => self.lower_high(first, true),
+            Op::IsMissing | Op::IsNotMissing => {}
+        }
+    }
+
+    fn raise_low(&mut self, value: Decimal, inclusive: bool) {
+        self.low = Some(match self.low {
+            Some((low, inc)) if low > value => (low, inc),
+            Some((low, inc)) if low == value => (low, inc && inclusive),
+            _ => (value, inclusive),
+        });
+    }
+
+    fn lower_high(&mut self, value: Decimal, inclusive: bool) {
+        self.high = Some(match self.high {
+            Some((high, inc)) if high < value => (high, inc),
+            Some((high, inc)) if high == value => (high, inc && inclusive),
+            _ => (value, inclusive),
+        });
+    }
+
+    fn admits(&self, x: Decimal) -> bool {
+        (!self.integral || x.is_integer())
+            && self
+                .low
+                .is_none_or(|(low, inc)| x > low || (inc && x == low))
+            && self
+                .high
+                .is_none_or(|(high, inc)| x < high || (inc && x == high))
+            && !self.excluded.contains(&x)
+    }
+
+    fn is_empty(&self) -> bool {
+        if let Some(points) = &self.points {
+            return !points.iter().any(|&p| self.admits(p));
+        }
+        let (Some((low, low_inc)), Some((high, high_inc))) = (self.low, self.high) else {
+            return false;
+        };
+        if self.integral {
+            // The smallest and largest whole numbers inside the bounds.
+            let first = if low_inc {
+                low.ceil()
+            } else {
+                low.floor() + Decimal::ONE
+            };
+            let last = if high_inc {
+                high.floor()
+            } else {
+                high.ceil() - Decimal::ONE
+            };
+            return first > last || (first == last && self.excluded.contains(&first));
+        }
+        low > high || (low == high && !(low_inc && high_inc && self.admits(low)))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Points<'t> {
+    allowed: Option<Vec<&'t str>>,
+    excluded: Vec<&'t str>,
+}
+
+impl<'t> Points<'t> {
+    fn allow(&mut self, values: impl Iterator<Item = &'t SmolStr>) {
+        let values: Vec<&str> = values.map(SmolStr::as_str).collect();
+        self.allowed = Some(match self.allowed.take() {
+            None => values,
+            Some(allowed) => allowed.into_iter().filter(|a| values.contains(a)).collect(),
+        });
+    }
+
+    fn add(&mut self, op: Op, values: &'t [SmolStr]) {
+        match op {
+            Op::Cmp(CmpOp::Eq) | Op::In => self.allow(values.iter()),
+            Op::Cmp(CmpOp::Ne) | Op::NotIn => {
+                self.excluded.extend(values.iter().map(SmolStr::as_str));
+            }
+            Op::Cmp(_) | Op::IsMissing | Op::IsNotMissing => {}
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.allowed
+            .as_ref()
+            .is_some_and(|allowed| allowed.iter().all(|a| self.excluded.contains(a)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse::parse;
+
+    fn impossible(text: &str) -> Option<String> {
+        let mut names = Vec::new();
+        let cond = parse(text, &mut names).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        impossible_conjunction(&cond).map(|tests| {
+            tests
+                .iter()
+                .map(|t| t.source(text))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+    }
+
+    #[test]
+    fn empty_intervals_are_found() {
+        let cases = [
+            ("monetary > 5 and monetary < 3", true),
+            ("monetary >= 5 and monetary <= 5", false),
+            ("monetary > 5 and monetary <= 5", true),
+            ("monetary >= 5 and monetary < 5", true),
+            ("monetary >= 5 and monetary <= 5 and monetary != 5.00", true),
+            ("r == 1 and r == 2", true),
+            ("r == 1 and r == 1.0", false),
+            ("r in [1, 2] and r in [3, 4]", true),
+            ("r in [1, 2] and r > 1", false),
+            ("r in [1, 2] and r > 2", true),
+            ("r in [1, 2] and r not in [2, 1]", true),
+            ("r > 5 or r < 3", false),
+            ("frequency > 1 and (monetary > 5 and monetary < 3)", true),
+            ("not (monetary > 5 and monetary < 3)", true),
+            ("x > 1 or (y == 2 and y == 3)", true),
+            ("x > 5 and y < 3", false),
+            ("x is missing and x > 1", true),
+            ("x is missing and x is not missing", true),
+            ("x is missing and x is missing", false),
+            ("x is not missing and x > 1", false),
+            ("metal == \"gold\" and metal == \"iron\"", true),
+            ("metal == \"gold\" and metal != \"gold\"", true),
+            ("metal in [\"gold\", \"iron\"] and metal != \"gold\"", false),
+            ("tier == \"a\" and tier == \"b\"", true),
+            ("monetary > -1 and monetary < -2", true),
+            ("monetary > 1 and monetary > 2 and monetary < 2", true),
+            ("monetary > 1 and monetary < 2", false),
+            ("frequency > 1 and frequency < 2", true),
+            ("frequency > 1 and frequency < 3 and frequency != 2", true),
+            ("frequency > 1 and frequency <= 2", false),
+            ("recency_days >= 0.5 and recency_days <= 0.9", true),
+            ("recency_days in [0.5, 1] and recency_days < 1", true),
+        ];
+        for (text, want) in cases {
+            assert_eq!(impossible(text).is_some(), want, "{text}");
+        }
+        assert_eq!(
+            impossible("frequency > 1 and monetary > 5 and monetary < 3").as_deref(),
+            Some("monetary > 5 and monetary < 3")
+        );
+    }
+
+    #[test]
+    fn operators_hold_as_written() {
+        use Ordering::*;
+        let table = [
+            (CmpOp::Eq, [false, true, false]),
+            (CmpOp::Ne, [true, false, true]),
+            (CmpOp::Lt, [true, false, false]),
+            (CmpOp::Le, [true, true, false]),
+            (CmpOp::Gt, [false, false, true]),
+            (CmpOp::Ge, [false, true, true]),
+        ];
+        for (op, want) in table {
+            let got = [Less, Equal, Greater].map(|o| op.holds(o));
+            assert_eq!(got, want, "{}", op.symbol());
+        }
+    }
+}

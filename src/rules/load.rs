@@ -1,0 +1,537 @@
+//! The file form of a rule set (TOML or JSON, the same structure) and its structural
+//! checks: everything that can be checked without knowing the other classifiers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::condition::{Cond, Op, Subject, Values, impossible_conjunction};
+use super::parse::parse;
+use super::{Outcome, Rule, RuleSet, Unmatched};
+use crate::error::Error;
+
+/// The default output column.
+pub(crate) const DEFAULT_COLUMN: &str = "tier";
+
+/// A text field of a rule file. Deserializes only from a string: a TOML or JSON number
+/// is an error (a decimal read as a number goes through a float), with a message that
+/// says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a quoted string (rule files have no number fields: decimals are written \
+                     inside `when`, where they are exact)",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+        }
+        deserializer.deserialize_string(TextVisitor)
+    }
+}
+
+fn text(s: &str) -> Text {
+    Text(s.to_owned())
+}
+
+/// A rule set as written in a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleSetFile {
+    pub(crate) name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) column: Option<Text>,
+    pub(crate) tiers: Vec<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) unmatched: Option<Unmatched>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source: Option<Text>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) label_orders: BTreeMap<String, Vec<Text>>,
+    #[serde(default)]
+    pub(crate) rules: Vec<RuleFile>,
+}
+
+/// One rule as written in a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) when: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) tier: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) at_most: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) at_least: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) tag: Option<Text>,
+}
+
+/// How a rule is named in errors: `1 ("platinum active")` or `1`.
+pub(crate) fn rule_label(index: usize, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{} ({name:?})", index + 1),
+        None => (index + 1).to_string(),
+    }
+}
+
+/// The `rule` of an error about the rule set as a whole (its tiers, default, columns):
+/// displays as `file: rule set: reason`.
+pub(crate) const SET: &str = "set";
+
+pub(crate) fn rule_error(what: &str, rule: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::Rule {
+        file: what.to_string(),
+        rule: rule.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A tier, label or tag name: not empty, no surrounding whitespace.
+fn check_name(kind: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err(format!("{kind} is empty"))
+    } else if value.trim() != value {
+        Err(format!(
+            "{kind} {value:?} has leading or trailing whitespace"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl RuleSet {
+    /// Loads a rule set from TOML; `what` (a file name) goes into errors. The rule set is
+    /// parsed and structurally checked; check it against the other classifiers with
+    /// [`validate`](RuleSet::validate) or [`with_schema`](RuleSet::with_schema).
+    ///
+    /// # Errors
+    /// [`Error::Parse`] for TOML syntax, an unknown field, or a value of the wrong type (a
+    /// number where text is expected: the format has no number fields);
+    /// [`Error::Rule`] naming the rule and the problem for anything else (see the
+    /// [module docs](crate::rules#what-is-checked)).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_toml_str("vip.toml", r#"
+    ///     name = "vip"
+    ///     tiers = ["vip", "regular"]
+    ///     default = "regular"
+    ///     [[rules]]
+    ///     when = "monetary >= 10000.00"
+    ///     tier = "vip"
+    /// "#)?;
+    /// assert_eq!(rules.tiers(), ["vip", "regular"]);
+    ///
+    /// let err = RuleSet::from_toml_str("vip.toml", "name = \"vip\"\ntiers = [1, 2]").unwrap_err();
+    /// assert!(err.to_string().contains("expected a quoted string"), "{err}");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_toml_str(what: &str, text: &str) -> Result<RuleSet, Error> {
+        let file: RuleSetFile = toml::from_str(text).map_err(|e| Error::Parse {
+            what: what.to_string(),
+            reason: e.to_string().trim_end().to_string(),
+        })?;
+        compile(what, file)
+    }
+
+    /// Loads a rule set from JSON (the same structure as the TOML form); `what` goes
+    /// into errors.
+    ///
+    /// # Errors
+    /// As [`from_toml_str`](RuleSet::from_toml_str).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_json_str("vip.json", r#"{
+    ///     "name": "vip", "tiers": ["vip", "regular"], "default": "regular",
+    ///     "rules": [{"when": "monetary >= 10000.00", "tier": "vip"}]
+    /// }"#)?;
+    /// assert_eq!(rules.rules().len(), 1);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_json_str(what: &str, text: &str) -> Result<RuleSet, Error> {
+        let file: RuleSetFile = serde_json::from_str(text).map_err(|e| Error::Parse {
+            what: what.to_string(),
+            reason: e.to_string(),
+        })?;
+        compile(what, file)
+    }
+
+    /// Loads a rule set file: JSON when its name ends in `.json`, TOML otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; otherwise as
+    /// [`from_toml_str`](RuleSet::from_toml_str), naming the path.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_path("examples/rules/credit-cap.toml")?;
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<RuleSet, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let what = path.display().to_string();
+        let is_json = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+        if is_json {
+            RuleSet::from_json_str(&what, &text)
+        } else {
+            RuleSet::from_toml_str(&what, &text)
+        }
+    }
+
+    /// The file form of the rule set.
+    pub(crate) fn to_file(&self) -> RuleSetFile {
+        RuleSetFile {
+            name: text(&self.name),
+            column: Some(text(&self.column)),
+            tiers: self.tiers.iter().map(|t| text(t)).collect(),
+            default: self.default.map(|i| text(&self.tiers[i])),
+            unmatched: self.unmatched,
+            source: self.source.as_deref().map(text),
+            label_orders: self
+                .label_orders
+                .iter()
+                .map(|(column, order)| (column.clone(), order.iter().map(|l| text(l)).collect()))
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .map(|rule| {
+                    let mut file = RuleFile {
+                        name: rule.name.as_deref().map(text),
+                        when: rule.when.as_deref().map(text),
+                        tier: None,
+                        at_most: None,
+                        at_least: None,
+                        tag: None,
+                    };
+                    let (slot, value) = match &rule.outcome {
+                        Outcome::Tier(t) => (&mut file.tier, t),
+                        Outcome::AtMost(t) => (&mut file.at_most, t),
+                        Outcome::AtLeast(t) => (&mut file.at_least, t),
+                        Outcome::Tag(t) => (&mut file.tag, t),
+                    };
+                    *slot = Some(text(value));
+                    file
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Serialize for RuleSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_file().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleSet {
+    /// Parses and structurally checks the rule set, so that a deserialized one (from a
+    /// saved model) is as sound as one loaded from a file.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let file = RuleSetFile::deserialize(deserializer)?;
+        let what = format!("rule set {:?}", file.name.0);
+        compile(&what, file).map_err(de::Error::custom)
+    }
+}
+
+/// Parses every condition and checks the rule set's structure.
+pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
+    let set_error = |reason: String| rule_error(what, SET, reason);
+    let name = file.name.0;
+    check_name("the rule set's name", &name).map_err(set_error)?;
+    let column = file
+        .column
+        .map_or_else(|| DEFAULT_COLUMN.to_string(), |c| c.0);
+    check_name("column", &column).map_err(set_error)?;
+
+    if file.tiers.is_empty() {
+        return Err(set_error(
+            "tiers is empty: list the tiers, best first".into(),
+        ));
+    }
+    let mut tiers: Vec<SmolStr> = Vec::with_capacity(file.tiers.len());
+    for tier in &file.tiers {
+        check_name("a tier", &tier.0).map_err(set_error)?;
+        if tiers.iter().any(|t| *t == tier.0) {
+            return Err(set_error(format!(
+                "tier {:?} is listed twice in tiers",
+                tier.0
+            )));
+        }
+        tiers.push(SmolStr::new(&tier.0));
+    }
+    let tier_list = tiers.join(", ");
+    let tier_index = |tier: &str| tiers.iter().position(|t| t == tier);
+    let not_a_tier =
+        |kind: &str, tier: &str| format!("{kind} {tier:?} is not one of the tiers ({tier_list})");
+
+    let default = match &file.default {
+        Some(d) => Some(tier_index(&d.0).ok_or_else(|| set_error(not_a_tier("default", &d.0)))?),
+        None => None,
+    };
+    if default.is_some() && file.unmatched.is_some() {
+        return Err(set_error(
+            "both default and unmatched are given: an unmatched customer gets either the \
+             default tier or no tier"
+                .into(),
+        ));
+    }
+
+    let mut label_orders: BTreeMap<String, Vec<SmolStr>> = BTreeMap::new();
+    for (label_column, order) in &file.label_orders {
+        let mut labels: Vec<SmolStr> = Vec::with_capacity(order.len());
+        for label in order {
+            check_name(&format!("a label of label_orders.{label_column}"), &label.0)
+                .map_err(set_error)?;
+            if labels.iter().any(|l| *l == label.0) {
+                return Err(set_error(format!(
+                    "label {:?} is listed twice in label_orders.{label_column}",
+                    label.0
+                )));
+            }
+            labels.push(SmolStr::new(&label.0));
+        }
+        if labels.is_empty() {
+            return Err(set_error(format!("label_orders.{label_column} is empty")));
+        }
+        label_orders.insert(label_column.clone(), labels);
+    }
+
+    let mut names: Vec<SmolStr> = Vec::new();
+    let mut rules = Vec::with_capacity(file.rules.len());
+    let mut catch_all: Option<usize> = None;
+    for (index, raw) in file.rules.into_iter().enumerate() {
+        let rule_name = raw.name.map(|n| n.0);
+        let label = rule_label(index, rule_name.as_deref());
+        let fail = |reason: String| rule_error(what, label.clone(), reason);
+        if let Some(n) = &rule_name {
+            check_name("the rule's name", n).map_err(fail)?;
+        }
+
+        let given: Vec<(&str, Text)> = [
+            ("tier", raw.tier),
+            ("at_most", raw.at_most),
+            ("at_least", raw.at_least),
+            ("tag", raw.tag),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| (key, v)))
+        .collect();
+        let (kind, value) = match given.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(fail(
+                    "no outcome: give exactly one of tier, at_most, at_least, tag".into(),
+                ));
+            }
+            several => {
+                let keys: Vec<&str> = several.iter().map(|(k, _)| *k).collect();
+                return Err(fail(format!(
+                    "several outcomes ({}): give exactly one of tier, at_most, at_least, tag",
+                    keys.join(", ")
+                )));
+            }
+        };
+        let value = SmolStr::new(value.0);
+        let (outcome, target) = if kind == "tag" {
+            check_name("the tag", &value).map_err(fail)?;
+            if value.contains(';') {
+                return Err(fail(format!(
+                    "tag {value:?} contains `;`, which joins tags in tiers.csv"
+                )));
+            }
+            (Outcome::Tag(value), 0)
+        } else {
+            let target = tier_index(&value).ok_or_else(|| fail(not_a_tier(kind, &value)))?;
+            let outcome = match kind {
+                "tier" => Outcome::Tier(value),
+                "at_most" => Outcome::AtMost(value),
+                _ => Outcome::AtLeast(value),
+            };
+            (outcome, target)
+        };
+        let is_tier_rule = matches!(outcome, Outcome::Tier(_));
+
+        let when = raw.when.map(|w| w.0);
+        let mut condition = match &when {
+            None => Cond::Const(true),
+            Some(text) => parse(text, &mut names)
+                .map_err(|e| fail(format!("when, column {}: {}", e.column, e.message)))?,
+        };
+        let when_text = when.as_deref().unwrap_or("");
+
+        let mut problem: Option<String> = None;
+        condition.for_each_test_mut(&mut |test| {
+            if problem.is_some() {
+                return;
+            }
+            let at = format!("when, column {}", test.column);
+            let source = test.source(when_text).to_string();
+            match test.subject {
+                Subject::Tier if is_tier_rule => {
+                    problem = Some(format!(
+                        "{at}: `tier` (this rule set's own column) cannot be used in a tier \
+                         rule: the tier is not decided yet (use it in at_most, at_least or \
+                         tag rules)"
+                    ));
+                }
+                Subject::Tier => match &test.values {
+                    Values::Num(_) => {
+                        problem = Some(format!(
+                            "{at}: `{source}`: tier is compared with a decimal, but tiers are \
+                             quoted texts ({tier_list})"
+                        ));
+                    }
+                    Values::Text(list) => {
+                        let mut positions = Vec::with_capacity(list.len());
+                        for literal in list.iter() {
+                            match tier_index(literal) {
+                                Some(i) => positions.push(i),
+                                None => {
+                                    problem = Some(format!(
+                                        "{at}: `{source}`: {literal:?} is not one of the tiers \
+                                         ({tier_list})"
+                                    ));
+                                    return;
+                                }
+                            }
+                        }
+                        test.values = Values::Tiers(positions.into());
+                    }
+                    Values::None | Values::Tiers(_) => {}
+                },
+                Subject::Name(slot) if test.op.is_ordered() => {
+                    let (Some(column), Values::Text(list)) =
+                        (names.get(usize::from(slot)), &test.values)
+                    else {
+                        return;
+                    };
+                    let Some(order) = label_orders.get(column.as_str()) else {
+                        return;
+                    };
+                    let Op::Cmp(op) = test.op else { return };
+                    let Some(position) =
+                        list.first().and_then(|l| order.iter().position(|o| o == l))
+                    else {
+                        problem = Some(format!(
+                            "{at}: `{source}`: {:?} is not in label_orders.{column} ({})",
+                            list.first().map_or("", |l| l.as_str()),
+                            order.join(", ")
+                        ));
+                        return;
+                    };
+                    // Better (earlier) is greater: compare the literal's position with each
+                    // label's, as for tiers.
+                    let set: Vec<SmolStr> = order
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| op.holds(position.cmp(i)))
+                        .map(|(_, l)| l.clone())
+                        .collect();
+                    test.label_set = Some(set.into());
+                }
+                Subject::Metric(_) | Subject::Name(_) => {}
+            }
+        });
+        if let Some(reason) = problem {
+            return Err(fail(reason));
+        }
+        if let Some(tests) = impossible_conjunction(&condition) {
+            let parts: Vec<&str> = tests.iter().map(|t| t.source(when_text)).collect();
+            return Err(fail(format!(
+                "impossible condition: `{}` can never all hold",
+                parts.join(" and ")
+            )));
+        }
+
+        let is_catch_all = condition == Cond::Const(true);
+        if is_tier_rule {
+            if let Some(earlier) = catch_all {
+                return Err(fail(format!(
+                    "this tier rule can never fire: rule {} before it is a catch-all tier rule \
+                     (no `when`, or `when = \"true\"`)",
+                    earlier + 1
+                )));
+            }
+            if is_catch_all {
+                catch_all = Some(index);
+            }
+        }
+        rules.push(Rule {
+            name: rule_name,
+            when,
+            outcome,
+            target,
+            condition,
+        });
+    }
+
+    match (catch_all, default, file.unmatched) {
+        (Some(rule), Some(d), _) => {
+            return Err(set_error(format!(
+                "default {:?} is never used: rule {} is a catch-all tier rule",
+                tiers[d].as_str(),
+                rule + 1
+            )));
+        }
+        (Some(rule), None, Some(_)) => {
+            return Err(set_error(format!(
+                "unmatched is never used: rule {} is a catch-all tier rule",
+                rule + 1
+            )));
+        }
+        (None, None, None) => {
+            return Err(set_error(
+                "no catch-all tier rule and no default: say which tier a customer no tier rule \
+                 matches gets (`default = \"…\"`), or `unmatched = \"unscored\"` for none"
+                    .into(),
+            ));
+        }
+        _ => {}
+    }
+
+    Ok(RuleSet {
+        origin: what.to_string(),
+        name,
+        column,
+        tiers,
+        default,
+        unmatched: file.unmatched,
+        source: file.source.map(|s| s.0),
+        label_orders,
+        rules,
+        names,
+    })
+}

@@ -1,0 +1,666 @@
+//! Rule sets and the final tier (SPEC §8): an ordered list of rules
+//! `when <condition> then <outcome>` over metrics, attributes and the labels of the other
+//! classifiers.
+//!
+//! ```
+//! use customer_tiering::attributes::AttrValue;
+//! use customer_tiering::classify::Label;
+//! use customer_tiering::rules::{Facts, RuleSet, Schema};
+//! use customer_tiering::{CustomerId, Profile};
+//!
+//! let rules = RuleSet::from_toml_str("credit-cap.toml", r#"
+//!     name = "credit-cap"
+//!     tiers = ["a", "b", "c", "d"]
+//!     default = "d"
+//!
+//!     [[rules]]
+//!     name = "platinum active"
+//!     when = 'metal == "platinum" and lifecycle in ["active", "new"]'
+//!     tier = "a"
+//!
+//!     [[rules]]
+//!     when = 'credit_rating == "D"'
+//!     at_most = "c"
+//!
+//!     [[rules]]
+//!     when = 'tier == "a" and satisfaction < 3'
+//!     tag = "at_risk_key_account"
+//! "#)?;
+//! let labels = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+//! let schema = Schema::new()
+//!     .label_column("metal", labels(&["platinum", "gold", "iron", "lead"]), true)
+//!     .label_column("lifecycle", labels(&["new", "active", "dormant", "lost"]), false);
+//! let rules = rules.with_schema(&schema)?;
+//!
+//! let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+//! profile.attributes.insert("credit_rating", AttrValue::Text("D".into()));
+//! let columns = labels(&["metal", "lifecycle"]);
+//! let values = [Label::Name("platinum".into()), Label::Name("active".into())];
+//! let facts = Facts { profile: &profile, columns: &columns, labels: &values };
+//!
+//! let outcome = rules.apply(&facts);
+//! assert_eq!(outcome.tier.as_deref(), Some("c"));
+//! assert_eq!((outcome.tier_rule, outcome.caps.as_slice()), (Some(0), &[1][..]));
+//! assert_eq!(
+//!     rules.explain(&facts),
+//!     r#"tier = c: rule 1 ("platinum active": metal == "platinum" and lifecycle in ["active", "new"]; metal = platinum, lifecycle = active) gave a; rule 2 (credit_rating == "D"; credit_rating = D) capped it at c; tags: none"#
+//! );
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
+//!
+//! # The file
+//!
+//! TOML, or JSON with the same structure ([`RuleSet::from_path`] picks by extension):
+//!
+//! | key | | meaning |
+//! |---|---|---|
+//! | `name` | required | the rule set's name |
+//! | `column` | default `"tier"` | the output column |
+//! | `tiers` | required | the tier scheme, best first |
+//! | `default` | see below | the tier of a customer no tier rule matches |
+//! | `unmatched` | see below | `"unscored"`: a customer no tier rule matches gets no tier |
+//! | `source` | optional | a citation |
+//! | `label_orders` | optional | per label column, its labels best first (filled in by [`RuleSet::with_schema`]) |
+//! | `[[rules]]` | | `name` (optional), `when` (optional: missing means always), and exactly one of `tier`, `at_most`, `at_least`, `tag` |
+//!
+//! Exactly one of three says what a customer no tier rule matches gets: `default`, a
+//! catch-all tier rule (no `when`, or `when = "true"`), or `unmatched = "unscored"`.
+//!
+//! **Every field is text; the format has no number fields.** A TOML or JSON number
+//! anywhere (`tier = 1`, `tiers = [1, 2]`) is an error: decimals belong inside `when`,
+//! where they are read by SPEC §1's grammar (`-?[0-9]+(\.[0-9]+)?`, at most 28 digits)
+//! straight into an exact decimal. A number read by a TOML or JSON parser would go
+//! through a float and lose digits.
+//!
+//! # Conditions
+//!
+//! ```text
+//! condition  := or
+//! or         := and ("or" and)*
+//! and        := unary ("and" unary)*
+//! unary      := "not" unary | primary
+//! primary    := "(" or ")" | "true" | "false" | test
+//! test       := IDENT ("==" | "!=" | "<" | "<=" | ">" | ">=") literal
+//!             | IDENT "in" list | IDENT "not" "in" list
+//!             | IDENT "is" "missing" | IDENT "is" "not" "missing"
+//! list       := "[" literal ("," literal)* ","? "]"
+//! literal    := "double-quoted text, with \" and \\ escapes" | DECIMAL
+//! ```
+//!
+//! Keywords are lower case. An identifier is one of:
+//! - a metric of SPEC §2 (`recency_days`, `frequency`, `monetary`, `growth` …), a number;
+//! - an attribute of SPEC §1 (`kind`, `credit_rating`, `satisfaction` …; any other a
+//!   [`Schema`] declares), a number or a text;
+//! - a label column of another classifier, as the [`Schema`] declares it: quantile scores
+//!   (`r`, `f`, `m`) are numbers; named labels (`metal`, `grade`, `lifecycle`,
+//!   `rfm_segment` …) are texts, ordered (best first) or not;
+//! - `tier`, this rule set's own column: in `at_most` / `at_least` conditions the tier so
+//!   far (after the tier rule and the earlier caps and floors), in `tag` conditions the
+//!   final tier. It cannot be used in tier rules, which decide it.
+//!
+//! Numbers compare numerically (`1.10 == 1.1`). Texts compare with `==`, `!=`, `in`,
+//! `not in`; `<`, `<=`, `>`, `>=` on texts need an order, which `tier` (its `tiers`) and
+//! ordered label columns have: better is greater, so `metal >= "gold"` is platinum or
+//! gold and `tier < "b"` is c or worse.
+//!
+//! **Missing values.** A metric without a value (recency of a customer without
+//! purchases), an absent attribute, an unscored label, or no tier (`unmatched`) is
+//! missing. Every test on a missing value is false except `is missing`: also `!=` and
+//! `not in` (`credit_rating != "D"` is false when the rating is unknown). `not` is plain
+//! negation, so `not (credit_rating == "D")` is true when it is unknown. A value of the
+//! other type than the condition expects (possible only when the facts disagree with the
+//! schema) is treated like a missing one.
+//!
+//! # Outcomes
+//!
+//! Applied in this order ([`RuleSet::apply`]):
+//! 1. **tier**: the *first* matching tier rule gives the tier; else `default`, or no tier
+//!    under `unmatched = "unscored"`;
+//! 2. **`at_most` / `at_least`**: *every* matching one applies, in rule order, against the
+//!    `tiers` order: `at_most X` makes the tier the worse of itself and `X`, `at_least X`
+//!    the better. A customer without a tier stays without one: caps and floors bound a
+//!    tier, they never make one up;
+//! 3. **tag**: every matching tag rule adds its tag; tags come sorted, without
+//!    duplicates, and tag conditions see the final tier.
+//!
+//! # What is checked
+//!
+//! On load ([`RuleSet::from_toml_str`], [`RuleSet::from_json_str`], [`RuleSet::from_path`],
+//! and deserialization): the syntax of every condition (errors give the column), a rule
+//! with zero or several outcomes, a tier (in `tier`, `at_most`, `at_least`, `default`,
+//! or compared with `tier`) not in `tiers`, duplicate tiers, `tier` in a tier rule's
+//! condition, an impossible range (in any `and` chain, tests on one identifier that
+//! cannot all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
+//! `x is missing and x > 0`), a tier rule after a catch-all tier rule (it can never
+//! fire), and the choice of `default` / catch-all / `unmatched` above.
+//!
+//! Against a [`Schema`] ([`RuleSet::validate`], [`RuleSet::with_schema`]): unknown
+//! identifiers, type mismatches (a text against a number, a decimal against a text), a
+//! label that is not a known label of its column, `<`… on an unordered column.
+//!
+//! Every error is an [`Error::Rule`] naming the file, the rule
+//! (`rule 2 ("bad credit")`, or `rule 2` when it has no name; `rule set` for the rule
+//! set as a whole) and the problem; a TOML or JSON error is an
+//! [`Error::Parse`].
+//!
+//! # Speed
+//!
+//! Conditions are parsed once, on load. [`RuleSet::apply`] allocates nothing but the
+//! vectors of its [`RuleOutcome`] that have entries; it finds label columns by name
+//! among the facts' few columns. [`RuleSet::index_columns`] resolves them once for a
+//! run's columns, for [`RuleSet::apply_indexed`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use crate::classify::Label;
+use crate::error::{ConfigError, Error};
+use crate::profile::Profile;
+
+use condition::{Columns, Cond, Env, Subject, Val};
+
+mod condition;
+mod load;
+mod parse;
+mod schema;
+
+pub use schema::Schema;
+
+/// The keys of the shipped rule sets (PRESETS §1f).
+pub const PRESET_KEYS: [&str; 1] = ["intent"];
+
+const PRESET_FILES: [(&str, &str); 1] =
+    [("intent", include_str!("../../presets/rules/intent.toml"))];
+
+/// A validated, parsed rule set (SPEC §8). See the [module docs](self) for the file
+/// format, the condition language and the checks.
+///
+/// Serializes to its file form (so a saved model can hold it); deserializing parses and
+/// checks it again.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The file name (or `rule set "name"` when deserialized), for errors.
+    origin: String,
+    name: String,
+    column: String,
+    tiers: Vec<SmolStr>,
+    /// Position in `tiers`.
+    default: Option<usize>,
+    unmatched: Option<Unmatched>,
+    source: Option<String>,
+    label_orders: BTreeMap<String, Vec<SmolStr>>,
+    rules: Vec<Rule>,
+    /// The identifiers that are neither metrics nor `tier`, in order of first use.
+    names: Vec<SmolStr>,
+}
+
+impl PartialEq for RuleSet {
+    /// Equal when the file forms are: where a rule set was loaded from does not matter.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.column == other.column
+            && self.tiers == other.tiers
+            && self.default == other.default
+            && self.unmatched == other.unmatched
+            && self.source == other.source
+            && self.label_orders == other.label_orders
+            && self.rules == other.rules
+    }
+}
+
+/// One rule: `when` a condition holds, an [`Outcome`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    name: Option<String>,
+    when: Option<String>,
+    outcome: Outcome,
+    /// For tier, cap and floor: the tier's position in `tiers`.
+    target: usize,
+    condition: Cond,
+}
+
+impl Rule {
+    /// The rule's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The condition as written; `None` for a rule that always applies.
+    pub fn when(&self) -> Option<&str> {
+        self.when.as_deref()
+    }
+
+    /// What the rule does.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Whether the rule always applies (no `when`, or `when = "true"`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::preset("intent")?;
+    /// assert!(rules.rules().iter().all(|r| !r.is_catch_all()));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn is_catch_all(&self) -> bool {
+        self.condition == Cond::Const(true)
+    }
+
+    /// How the rule is named in explanations: `rule 1 ("vip": monetary > 5)`.
+    fn describe(&self, index: usize) -> String {
+        let when = self.when.as_deref().map_or("always", str::trim);
+        match &self.name {
+            Some(name) => format!("rule {} ({name:?}: {when}", index + 1),
+            None => format!("rule {} ({when}", index + 1),
+        }
+    }
+}
+
+/// What a rule does when its condition holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Gives the tier (the first matching tier rule wins).
+    Tier(SmolStr),
+    /// Caps the tier: it becomes the worse of itself and this one.
+    AtMost(SmolStr),
+    /// Floors the tier: it becomes the better of itself and this one.
+    AtLeast(SmolStr),
+    /// Adds a tag.
+    Tag(SmolStr),
+}
+
+/// What a customer no tier rule matches gets, when the rule set has no `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmatched {
+    /// No tier (an empty cell), never a made-up one.
+    Unscored,
+}
+
+/// What rules look at for one customer: the profile (metrics and attributes) and the
+/// labels of the other classifiers, `labels[i]` being the label of `columns[i]`.
+///
+/// An identifier that is one of `columns` is that column's label; any other is an
+/// attribute of the profile.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// The customer's metrics and attributes.
+    pub profile: &'a Profile,
+    /// The label columns of the other classifiers (`r`, `metal`, `lifecycle` …).
+    pub columns: &'a [String],
+    /// The customer's label in each of `columns`.
+    pub labels: &'a [Label],
+}
+
+/// The result of [`RuleSet::apply`] for one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleOutcome {
+    /// The final tier; `None` only under `unmatched = "unscored"`.
+    pub tier: Option<SmolStr>,
+    /// The tags, sorted, without duplicates.
+    pub tags: Vec<SmolStr>,
+    /// The tier rule that fired (0-based), if any.
+    pub tier_rule: Option<usize>,
+    /// The `at_most` / `at_least` rules that matched and applied, in order (0-based),
+    /// whether or not they changed the tier.
+    pub caps: Vec<usize>,
+    /// The tag rules that matched, in order (0-based).
+    pub tag_rules: Vec<usize>,
+}
+
+/// The positions of a rule set's label columns among a run's columns, from
+/// [`RuleSet::index_columns`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnIndex {
+    slots: Vec<Option<usize>>,
+}
+
+impl RuleSet {
+    /// Loads a shipped rule set by key (see [`PRESET_KEYS`]).
+    ///
+    /// # Errors
+    /// [`ConfigError::UnknownPreset`] for an unknown key.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let intent = RuleSet::preset("intent")?;
+    /// assert_eq!((intent.column(), intent.tiers()), ("intent", &["a".into(), "b".into(), "c".into()][..]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn preset(key: &str) -> Result<RuleSet, Error> {
+        let (_, text) = PRESET_FILES
+            .iter()
+            .find(|(k, _)| *k == key)
+            .ok_or_else(|| ConfigError::UnknownPreset {
+                key: key.to_string(),
+                known: PRESET_KEYS.join(", "),
+            })?;
+        RuleSet::from_toml_str(&format!("preset {key}"), text)
+    }
+
+    /// The rule set's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The output column (`tier` unless the file says otherwise).
+    pub fn column(&self) -> &str {
+        &self.column
+    }
+
+    /// The tier scheme, best first.
+    pub fn tiers(&self) -> &[SmolStr] {
+        &self.tiers
+    }
+
+    /// The tier of a customer no tier rule matches, if the rule set names one.
+    pub fn default_tier(&self) -> Option<&str> {
+        self.default.map(|i| self.tiers[i].as_str())
+    }
+
+    /// `Some(Unmatched::Unscored)` when an unmatched customer gets no tier.
+    pub fn unmatched(&self) -> Option<Unmatched> {
+        self.unmatched
+    }
+
+    /// Where the rule set comes from, if it says.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The label orders the rule set knows (best first), by column.
+    pub fn label_orders(&self) -> &BTreeMap<String, Vec<SmolStr>> {
+        &self.label_orders
+    }
+
+    /// The identifiers the conditions use that are neither metrics, `tier`, nor known
+    /// attributes of SPEC §1: the label columns of other classifiers (and any extra
+    /// attributes), in order of first use. A pipeline computes these columns first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_toml_str("x.toml", r#"
+    ///     name = "x"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [[rules]]
+    ///     when = 'metal == "gold" and credit_rating != "D" and monetary > 5 and r >= 4'
+    ///     tier = "a"
+    /// "#)?;
+    /// assert_eq!(rules.referenced_columns(), ["metal", "r"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn referenced_columns(&self) -> Vec<&str> {
+        self.names
+            .iter()
+            .map(SmolStr::as_str)
+            .filter(|name| crate::attributes::known_type(name).is_none())
+            .collect()
+    }
+
+    /// Finds the rule set's label columns among a run's columns once, for
+    /// [`apply_indexed`](RuleSet::apply_indexed).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// use customer_tiering::rules::{Facts, RuleSet};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// let rules = RuleSet::from_toml_str("x.toml", r#"
+    ///     name = "x"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [[rules]]
+    ///     when = 'r >= 4'
+    ///     tier = "a"
+    /// "#)?;
+    /// let columns = vec!["r".to_string(), "f".to_string()];
+    /// let index = rules.index_columns(&columns);
+    /// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// let labels = [Label::Score(5), Label::Score(1)];
+    /// let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
+    /// assert_eq!(rules.apply_indexed(&facts, &index), rules.apply(&facts));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn index_columns(&self, columns: &[String]) -> ColumnIndex {
+        ColumnIndex {
+            slots: self
+                .names
+                .iter()
+                .map(|name| columns.iter().position(|c| c == name))
+                .collect(),
+        }
+    }
+
+    /// Decides one customer's tier and tags (SPEC §8): the first matching tier rule (else
+    /// the default, or no tier), then every matching cap and floor in order, then every
+    /// matching tag. Never fails: every check happened on load.
+    ///
+    /// Ordered comparisons of named labels (`metal >= "gold"`) need the column's order:
+    /// load the rule set [`with_schema`](RuleSet::with_schema) (or give `label_orders`);
+    /// without one such a test is false.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrValue;
+    /// use customer_tiering::rules::{Facts, RuleSet};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// let rules = RuleSet::preset("intent")?;
+    /// let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+    /// assert_eq!(rules.apply(&facts).tier, None); // no intent attribute: no tier
+    /// profile.attributes.insert("intent", AttrValue::Text("b".into()));
+    /// let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+    /// assert_eq!(rules.apply(&facts).tier.as_deref(), Some("b"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn apply(&self, facts: &Facts<'_>) -> RuleOutcome {
+        self.run(facts, Columns::Scan(facts.columns))
+    }
+
+    /// [`apply`](RuleSet::apply) with the label columns found once by
+    /// [`index_columns`](RuleSet::index_columns) (for `facts.columns`).
+    pub fn apply_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
+        self.run(facts, Columns::Indexed(&index.slots))
+    }
+
+    fn run(&self, facts: &Facts<'_>, columns: Columns<'_>) -> RuleOutcome {
+        let mut env = Env {
+            profile: facts.profile,
+            names: &self.names,
+            columns,
+            labels: facts.labels,
+            tier: None,
+        };
+        let tier_rule = self
+            .rules
+            .iter()
+            .position(|r| matches!(r.outcome, Outcome::Tier(_)) && r.condition.eval(&env));
+        let mut tier = match tier_rule {
+            Some(i) => Some(self.rules[i].target),
+            None => self.default,
+        };
+        let mut caps = Vec::new();
+        if tier.is_some() {
+            for (i, rule) in self.rules.iter().enumerate() {
+                let cap = match rule.outcome {
+                    Outcome::AtMost(_) => true,
+                    Outcome::AtLeast(_) => false,
+                    Outcome::Tier(_) | Outcome::Tag(_) => continue,
+                };
+                env.tier = tier;
+                if rule.condition.eval(&env) {
+                    caps.push(i);
+                    tier = tier.map(|t| bound(t, rule.target, cap));
+                }
+            }
+        }
+        env.tier = tier;
+        let mut tags = Vec::new();
+        let mut tag_rules = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if let Outcome::Tag(tag) = &rule.outcome
+                && rule.condition.eval(&env)
+            {
+                tags.push(tag.clone());
+                tag_rules.push(i);
+            }
+        }
+        tags.sort_unstable();
+        tags.dedup();
+        RuleOutcome {
+            tier: tier.map(|t| self.tiers[t].clone()),
+            tags,
+            tier_rule,
+            caps,
+            tag_rules,
+        }
+    }
+
+    /// One line of prose saying why the customer gets its tier and tags (SPEC §10): the
+    /// tier rule that fired (number, name, condition and the values it looked at) or the
+    /// default, each cap and floor that applied, and the tags with their rules.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrValue;
+    /// use customer_tiering::rules::{Facts, RuleSet};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// let rules = RuleSet::preset("intent")?;
+    /// let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// profile.attributes.insert("intent", AttrValue::Text("a".into()));
+    /// let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+    /// assert_eq!(
+    ///     rules.explain(&facts),
+    ///     r#"intent = a: rule 1 ("strong need": intent == "a"; intent = a) gave a; tags: none"#
+    /// );
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn explain(&self, facts: &Facts<'_>) -> String {
+        let outcome = self.apply(facts);
+        let mut env = Env {
+            profile: facts.profile,
+            names: &self.names,
+            columns: Columns::Scan(facts.columns),
+            labels: facts.labels,
+            tier: None,
+        };
+        let mut out = format!(
+            "{} = {}: ",
+            self.column,
+            outcome.tier.as_deref().unwrap_or("none")
+        );
+        let mut tier = match outcome.tier_rule {
+            Some(i) => {
+                let rule = &self.rules[i];
+                let _ = write!(
+                    out,
+                    "{}{}) gave {}",
+                    rule.describe(i),
+                    self.values_of(rule, &env),
+                    self.tiers[rule.target]
+                );
+                Some(rule.target)
+            }
+            None => {
+                match self.default {
+                    Some(d) => {
+                        let _ = write!(out, "no tier rule matched, default {}", self.tiers[d]);
+                    }
+                    None => {
+                        out.push_str("no tier rule matched, and unmatched customers get no tier")
+                    }
+                }
+                self.default
+            }
+        };
+        for &i in &outcome.caps {
+            let rule = &self.rules[i];
+            env.tier = tier;
+            let values = self.values_of(rule, &env);
+            let before = tier.unwrap_or(rule.target);
+            let cap = matches!(rule.outcome, Outcome::AtMost(_));
+            let after = bound(before, rule.target, cap);
+            let target = &self.tiers[rule.target];
+            let did = match (cap, after != before) {
+                (true, true) => format!("capped it at {target}"),
+                (true, false) => format!("caps at {target}: stays {}", self.tiers[before]),
+                (false, true) => format!("raised it to {target}"),
+                (false, false) => format!("floors at {target}: stays {}", self.tiers[before]),
+            };
+            let _ = write!(out, "; {}{values}) {did}", rule.describe(i));
+            tier = Some(after);
+        }
+        env.tier = tier;
+        out.push_str("; tags: ");
+        if outcome.tags.is_empty() {
+            out.push_str("none");
+        }
+        for (k, tag) in outcome.tags.iter().enumerate() {
+            let by: Vec<String> = outcome
+                .tag_rules
+                .iter()
+                .filter(|&&i| matches!(&self.rules[i].outcome, Outcome::Tag(t) if t == tag))
+                .map(|&i| {
+                    let rule = &self.rules[i];
+                    format!("{}{})", rule.describe(i), self.values_of(rule, &env))
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "{}{tag} by {}",
+                if k == 0 { "" } else { ", " },
+                by.join(" and ")
+            );
+        }
+        out
+    }
+
+    /// `; name = value, …` for the identifiers of a rule's condition, empty when it has
+    /// none.
+    fn values_of(&self, rule: &Rule, env: &Env<'_>) -> String {
+        let mut subjects: Vec<Subject> = Vec::new();
+        rule.condition.for_each_test(&mut |test| {
+            if !subjects.contains(&test.subject) {
+                subjects.push(test.subject);
+            }
+        });
+        let mut out = String::new();
+        for (k, &subject) in subjects.iter().enumerate() {
+            out.push_str(if k == 0 { "; " } else { ", " });
+            let _ = write!(out, "{} = ", self.subject_name(subject));
+            match env.value(subject) {
+                None => out.push_str("(missing)"),
+                Some(Val::Num(n)) => out.push_str(&crate::money::display(n)),
+                Some(Val::Text(t)) => out.push_str(t),
+                Some(Val::Rank(r)) => out.push_str(&self.tiers[r]),
+            }
+        }
+        out
+    }
+}
+
+/// A tier (by position, 0 = best) capped (`at_most`) or floored (`at_least`) at `target`.
+#[inline]
+fn bound(tier: usize, target: usize, cap: bool) -> usize {
+    if cap {
+        tier.max(target)
+    } else {
+        tier.min(target)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,992 @@
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::attributes::{AttrType, AttrValue};
+use crate::profile::CustomerId;
+
+fn load(text: &str) -> RuleSet {
+    RuleSet::from_toml_str("t.toml", text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// The error of loading `text`, as (rule, reason).
+fn load_error(text: &str) -> (String, String) {
+    match RuleSet::from_toml_str("t.toml", text) {
+        Err(Error::Rule { file, rule, reason }) => {
+            assert_eq!(file, "t.toml");
+            (rule, reason)
+        }
+        Err(other) => panic!("expected Error::Rule, got {other}"),
+        Ok(_) => panic!("loaded:\n{text}"),
+    }
+}
+
+fn header(tiers: &str, extra: &str) -> String {
+    format!("name = \"t\"\ntiers = {tiers}\n{extra}\n")
+}
+
+fn when_then(when: &str, outcome: &str) -> String {
+    format!("[[rules]]\nwhen = '{when}'\n{outcome}\n")
+}
+
+fn profile_with(attrs: &[(&str, AttrValue)]) -> Profile {
+    let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    for (name, value) in attrs {
+        profile.attributes.insert(name, value.clone());
+    }
+    profile
+}
+
+fn num(text: &str) -> AttrValue {
+    AttrValue::Number(crate::money::parse_amount(text).unwrap())
+}
+
+fn txt(text: &str) -> AttrValue {
+    AttrValue::Text(text.into())
+}
+
+fn outcome_of(rules: &RuleSet, profile: &Profile, columns: &[(&str, Label)]) -> RuleOutcome {
+    let names: Vec<String> = columns.iter().map(|(c, _)| c.to_string()).collect();
+    let labels: Vec<Label> = columns.iter().map(|(_, l)| l.clone()).collect();
+    let facts = Facts {
+        profile,
+        columns: &names,
+        labels: &labels,
+    };
+    let outcome = rules.apply(&facts);
+    let index = rules.index_columns(&names);
+    assert_eq!(rules.apply_indexed(&facts, &index), outcome);
+    outcome
+}
+
+fn tier_of(rules: &RuleSet, attrs: &[(&str, AttrValue)]) -> Option<String> {
+    outcome_of(rules, &profile_with(attrs), &[])
+        .tier
+        .map(|t| t.to_string())
+}
+
+#[test]
+fn the_first_matching_tier_rule_wins() {
+    let rules = load(&format!(
+        "{}{}{}{}",
+        header(r#"["a", "b", "c"]"#, "default = \"c\""),
+        when_then("satisfaction >= 4", "tier = \"a\""),
+        when_then("satisfaction >= 2", "tier = \"b\""),
+        when_then("satisfaction >= 4.5", "tier = \"c\""),
+    ));
+    let cases = [
+        ("5", "a", Some(0)),
+        ("4", "a", Some(0)),
+        ("3.99", "b", Some(1)),
+        ("1", "c", None),
+    ];
+    for (value, want, fired) in cases {
+        let outcome = outcome_of(&rules, &profile_with(&[("satisfaction", num(value))]), &[]);
+        assert_eq!(outcome.tier.as_deref(), Some(want), "{value}");
+        assert_eq!(outcome.tier_rule, fired, "{value}");
+    }
+    // Missing: every comparison false, so the default.
+    assert_eq!(tier_of(&rules, &[]).as_deref(), Some("c"));
+}
+
+#[test]
+fn caps_and_floors_all_apply_in_rule_order_and_see_the_tier_so_far() {
+    let rules = load(&format!(
+        "{}{}{}{}{}{}",
+        header(r#"["a", "b", "c", "d"]"#, "default = \"d\""),
+        when_then(r#"kind == "enterprise""#, "tier = \"a\""),
+        when_then(r#"credit_rating == "D""#, "at_most = \"c\""),
+        when_then("complaints >= 3", "at_most = \"b\""),
+        when_then(r#"tier == "c" and satisfaction >= 4"#, "at_least = \"b\""),
+        when_then(r#"tier <= "b""#, "at_most = \"d\""),
+    ));
+    let base = [("kind", txt("enterprise"))];
+    let with = |extra: &[(&str, AttrValue)]| {
+        let mut attrs = base.to_vec();
+        attrs.extend_from_slice(extra);
+        outcome_of(&rules, &profile_with(&attrs), &[])
+    };
+    let o = with(&[]);
+    assert_eq!((o.tier.as_deref(), o.caps.as_slice()), (Some("a"), &[][..]));
+    // Capped at c, then "at most b" keeps c, then the floor lifts c to b (it sees the tier
+    // so far), then `tier <= "b"` (b or worse) is true and caps at d.
+    let o = with(&[
+        ("credit_rating", txt("D")),
+        ("complaints", num("5")),
+        ("satisfaction", num("4")),
+    ]);
+    assert_eq!(o.tier.as_deref(), Some("d"));
+    assert_eq!(o.caps, [1, 2, 3, 4]);
+    let o = with(&[("complaints", num("3"))]);
+    assert_eq!(
+        (o.tier.as_deref(), o.caps.as_slice()),
+        (Some("d"), &[2, 4][..])
+    );
+    assert_eq!(
+        rules.explain(&Facts {
+            profile: &profile_with(&[("kind", txt("enterprise")), ("complaints", num("3"))]),
+            columns: &[],
+            labels: &[],
+        }),
+        r#"tier = d: rule 1 (kind == "enterprise"; kind = enterprise) gave a; rule 3 (complaints >= 3; complaints = 3) capped it at b; rule 5 (tier <= "b"; tier = b) capped it at d; tags: none"#
+    );
+}
+
+/// One generated rule set: a starting tier (from the `start` attribute) and a list of
+/// `(is_cap, target, fires)`.
+fn capped(tiers: usize, start: usize, bounds: &[(bool, usize, bool)]) -> (RuleSet, Profile) {
+    let names: Vec<String> = (0..tiers).map(|i| format!("\"t{i}\"")).collect();
+    let mut text = header(&format!("[{}]", names.join(", ")), "");
+    for i in 0..tiers {
+        text += &when_then(&format!("start == \"t{i}\""), &format!("tier = \"t{i}\""));
+    }
+    text += &format!("[[rules]]\ntier = \"t{}\"\n", tiers - 1);
+    for (cap, target, fires) in bounds {
+        let key = if *cap { "at_most" } else { "at_least" };
+        text += &when_then(&fires.to_string(), &format!("{key} = \"t{target}\""));
+    }
+    let profile = profile_with(&[("start", txt(&format!("t{start}")))]);
+    (load(&text), profile)
+}
+
+fn position(rules: &RuleSet, tier: Option<&str>) -> usize {
+    rules
+        .tiers()
+        .iter()
+        .position(|t| Some(t.as_str()) == tier)
+        .unwrap()
+}
+
+proptest! {
+    #[test]
+    fn caps_never_raise_and_floors_never_lower(
+        tiers in 1usize..7,
+        start_seed in any::<usize>(),
+        raw in prop::collection::vec((any::<bool>(), any::<usize>(), any::<bool>()), 0..8),
+        only in 0u8..3,
+    ) {
+        let start = start_seed % tiers;
+        let bounds: Vec<(bool, usize, bool)> = raw
+            .into_iter()
+            .map(|(cap, target, fires)| (match only { 0 => true, 1 => false, _ => cap }, target % tiers, fires))
+            .collect();
+        let (rules, profile) = capped(tiers, start, &bounds);
+        let outcome = outcome_of(&rules, &profile, &[]);
+        let got = position(&rules, outcome.tier.as_deref());
+        // The model: a fold over the rules that fire.
+        let mut want = start;
+        let mut fired = Vec::new();
+        for (k, (cap, target, fires)) in bounds.iter().enumerate() {
+            if *fires {
+                want = if *cap { want.max(*target) } else { want.min(*target) };
+                fired.push(tiers + 1 + k);
+            }
+        }
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(outcome.caps, fired);
+        prop_assert_eq!(outcome.tier_rule, Some(start));
+        match only {
+            0 => prop_assert!(got >= start, "a cap raised {} to {}", start, got),
+            1 => prop_assert!(got <= start, "a floor lowered {} to {}", start, got),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn tags_are_sorted_deduplicated_and_see_the_final_tier() {
+    let rules = load(&format!(
+        "{}{}{}{}{}{}{}",
+        header(r#"["a", "b", "c"]"#, "default = \"a\""),
+        when_then(r#"tier == "a""#, "tag = \"was_a\""),
+        when_then(r#"tier == "c""#, "tag = \"zeta\""),
+        when_then("true", "tag = \"alpha\""),
+        when_then(r#"tier == "c""#, "tag = \"zeta\""),
+        when_then(r#"credit_rating == "D""#, "at_most = \"c\""),
+        when_then(r#"tier != "a""#, "tag = \"alpha\""),
+    ));
+    let outcome = outcome_of(&rules, &profile_with(&[("credit_rating", txt("D"))]), &[]);
+    assert_eq!(outcome.tier.as_deref(), Some("c"));
+    assert_eq!(outcome.tags, ["alpha", "zeta"]);
+    assert_eq!(outcome.tag_rules, [1, 2, 3, 5]);
+    let outcome = outcome_of(&rules, &profile_with(&[]), &[]);
+    assert_eq!(outcome.tags, ["alpha", "was_a"]);
+    assert_eq!(
+        rules.explain(&Facts {
+            profile: &profile_with(&[("credit_rating", txt("D"))]),
+            columns: &[],
+            labels: &[]
+        }),
+        r#"tier = c: no tier rule matched, default a; rule 5 (credit_rating == "D"; credit_rating = D) capped it at c; tags: alpha by rule 3 (true) and rule 6 (tier != "a"; tier = c), zeta by rule 2 (tier == "c"; tier = c) and rule 4 (tier == "c"; tier = c)"#
+    );
+}
+
+#[test]
+fn missing_values_fail_every_test_but_is_missing() {
+    let cases = [
+        ("credit_rating == \"D\"", false),
+        ("credit_rating != \"D\"", false),
+        ("credit_rating in [\"D\"]", false),
+        ("credit_rating not in [\"D\"]", false),
+        ("not (credit_rating == \"D\")", true),
+        ("credit_rating is missing", true),
+        ("credit_rating is not missing", false),
+        ("recency_days < 30", false),
+        ("recency_days >= 30", false),
+        ("recency_days is missing", true),
+        ("growth != 0", false),
+        ("frequency == 0", true), // a customer without purchases has frequency 0
+        ("m is missing", true),
+        ("m >= 1", false),
+        ("metal != \"gold\"", false),
+    ];
+    for (when, want) in cases {
+        let rules = load(&format!(
+            "{}{}",
+            header(r#"["yes", "no"]"#, "default = \"no\""),
+            when_then(when, "tier = \"yes\"")
+        ));
+        let profile = profile_with(&[]);
+        let columns = [
+            ("m", Label::Unscored(crate::classify::Unscored::NoPurchases)),
+            (
+                "metal",
+                Label::Unscored(crate::classify::Unscored::NoPurchases),
+            ),
+        ];
+        let got = outcome_of(&rules, &profile, &columns).tier.unwrap();
+        assert_eq!(got == "yes", want, "{when}");
+    }
+}
+
+#[test]
+fn labels_and_attributes_compare_by_type() {
+    let metals = ["platinum", "gold", "iron", "lead"]
+        .map(String::from)
+        .to_vec();
+    let schema = Schema::new()
+        .label_column("metal", metals, true)
+        .score_column("r", 5)
+        .label_column("lifecycle", vec![], false);
+    let check = |when: &str, columns: &[(&str, Label)], attrs: &[(&str, AttrValue)]| {
+        let rules = load(&format!(
+            "{}{}",
+            header(r#"["yes", "no"]"#, "default = \"no\""),
+            when_then(when, "tier = \"yes\"")
+        ))
+        .with_schema(&schema)
+        .unwrap_or_else(|e| panic!("{when}: {e}"));
+        outcome_of(&rules, &profile_with(attrs), columns)
+            .tier
+            .unwrap()
+            == "yes"
+    };
+    let name = |s: &str| Label::Name(s.into());
+    let metal = |s: &str| [("metal", name(s))];
+    assert!(check(r#"metal >= "gold""#, &metal("platinum"), &[]));
+    assert!(check(r#"metal >= "gold""#, &metal("gold"), &[]));
+    assert!(!check(r#"metal >= "gold""#, &metal("iron"), &[]));
+    assert!(check(r#"metal < "gold""#, &metal("iron"), &[]));
+    assert!(!check(r#"metal < "gold""#, &metal("gold"), &[]));
+    assert!(check(r#"metal > "iron""#, &metal("gold"), &[]));
+    assert!(check(r#"metal <= "lead""#, &metal("lead"), &[]));
+    assert!(check("r >= 4", &[("r", Label::Score(4))], &[]));
+    assert!(!check("r >= 4", &[("r", Label::Score(3))], &[]));
+    assert!(check("r in [1, 5]", &[("r", Label::Score(5))], &[]));
+    assert!(check("r == 5.0", &[("r", Label::Score(5))], &[]));
+    assert!(check(
+        "satisfaction == 4.50",
+        &[],
+        &[("satisfaction", num("4.5"))]
+    ));
+    assert!(check(
+        r#"lifecycle in ["new", "active"]"#,
+        &[("lifecycle", name("active"))],
+        &[]
+    ));
+    // A label column shadows an attribute of the same name in the facts.
+    assert!(check(
+        r#"lifecycle == "lost""#,
+        &[("lifecycle", name("lost"))],
+        &[("lifecycle", txt("new"))]
+    ));
+    // Facts of the other type than the schema said: false, like missing.
+    assert!(!check("r >= 1", &[("r", name("five"))], &[]));
+}
+
+#[test]
+fn ordered_label_tests_need_an_order() {
+    let text = format!(
+        "{}{}",
+        header(r#"["yes", "no"]"#, "default = \"no\""),
+        when_then(r#"metal >= "gold""#, "tier = \"yes\"")
+    );
+    let unbound = load(&text);
+    let profile = profile_with(&[]);
+    let platinum = [("metal", Label::Name("platinum".into()))];
+    assert_eq!(
+        outcome_of(&unbound, &profile, &platinum).tier.unwrap(),
+        "no"
+    );
+    let metals = ["platinum", "gold", "iron", "lead"]
+        .map(String::from)
+        .to_vec();
+    let bound = unbound
+        .clone()
+        .with_schema(&Schema::new().label_column("metal", metals.clone(), true))
+        .unwrap();
+    assert_eq!(outcome_of(&bound, &profile, &platinum).tier.unwrap(), "yes");
+    assert_eq!(bound.label_orders()["metal"], metals);
+    // The order travels with the rule set.
+    let json = serde_json::to_string(&bound).unwrap();
+    assert!(
+        json.contains(r#""label_orders":{"metal":["platinum","gold","iron","lead"]}"#),
+        "{json}"
+    );
+    let reloaded: RuleSet = serde_json::from_str(&json).unwrap();
+    assert_eq!(reloaded, bound);
+    assert_eq!(
+        outcome_of(&reloaded, &profile, &platinum).tier.unwrap(),
+        "yes"
+    );
+    // And is checked against the schema.
+    let reversed: Vec<String> = metals.iter().rev().cloned().collect();
+    let err = bound
+        .validate(&Schema::new().label_column("metal", reversed, true))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("differs from the schema's order"),
+        "{err}"
+    );
+    // A written order is used and checked on load.
+    let written = format!(
+        "{}[label_orders]\nmetal = [\"platinum\", \"gold\"]\n{}",
+        header(r#"["yes", "no"]"#, "default = \"no\""),
+        when_then(r#"metal > "iron""#, "tier = \"yes\"")
+    );
+    let (rule, reason) = load_error(&written);
+    assert_eq!(rule, "1");
+    assert!(
+        reason.contains(r#""iron" is not in label_orders.metal (platinum, gold)"#),
+        "{reason}"
+    );
+}
+
+#[test]
+fn unmatched_unscored_gives_no_tier_and_no_caps() {
+    let rules = load(&format!(
+        "{}{}{}{}",
+        header(r#"["a", "b"]"#, "unmatched = \"unscored\""),
+        when_then(r#"intent == "a""#, "tier = \"a\""),
+        when_then("true", "at_least = \"a\""),
+        when_then("tier is missing", "tag = \"no_intent\""),
+    ));
+    let o = outcome_of(&rules, &profile_with(&[]), &[]);
+    assert_eq!(o.tier, None);
+    assert!(o.caps.is_empty());
+    assert_eq!(o.tags, ["no_intent"]);
+    assert_eq!(
+        rules.explain(&Facts {
+            profile: &profile_with(&[]),
+            columns: &[],
+            labels: &[]
+        }),
+        "tier = none: no tier rule matched, and unmatched customers get no tier; tags: no_intent by rule 3 (tier is missing; tier = (missing))"
+    );
+    let o = outcome_of(&rules, &profile_with(&[("intent", txt("a"))]), &[]);
+    assert_eq!(
+        (o.tier.as_deref(), o.caps.as_slice(), o.tags.len()),
+        (Some("a"), &[1][..], 0)
+    );
+}
+
+#[test]
+fn a_catch_all_tier_rule_replaces_the_default() {
+    let rules = load(&format!(
+        "{}{}[[rules]]\nname = \"rest\"\ntier = \"b\"\n",
+        header(r#"["a", "b"]"#, ""),
+        when_then("monetary > 100", "tier = \"a\""),
+    ));
+    assert!(rules.rules()[1].is_catch_all());
+    assert_eq!(tier_of(&rules, &[]).as_deref(), Some("b"));
+    assert_eq!(
+        rules.explain(&Facts {
+            profile: &profile_with(&[]),
+            columns: &[],
+            labels: &[]
+        }),
+        r#"tier = b: rule 2 ("rest": always) gave b; tags: none"#
+    );
+}
+
+// ---- validation on load: one test per error ----
+
+#[test]
+fn error_zero_or_several_outcomes() {
+    let (rule, reason) = load_error(&format!(
+        "{}[[rules]]\nname = \"empty\"\nwhen = \"true\"\n",
+        header(r#"["a"]"#, "default = \"a\"")
+    ));
+    assert_eq!(rule, r#"1 ("empty")"#);
+    assert!(reason.starts_with("no outcome"), "{reason}");
+    let (rule, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"a\""),
+        when_then("true", "tier = \"a\"\nat_most = \"b\"\ntag = \"x\"")
+    ));
+    assert_eq!(rule, "1");
+    assert!(
+        reason.starts_with("several outcomes (tier, at_most, tag)"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn error_tier_not_in_tiers() {
+    for outcome in ["tier", "at_most", "at_least"] {
+        let (rule, reason) = load_error(&format!(
+            "{}{}",
+            header(r#"["a", "b"]"#, "default = \"b\""),
+            when_then("monetary > 1", &format!("{outcome} = \"e\""))
+        ));
+        assert_eq!(rule, "1");
+        assert_eq!(
+            reason,
+            format!(r#"{outcome} "e" is not one of the tiers (a, b)"#)
+        );
+    }
+    let (rule, reason) = load_error(&header(r#"["a", "b"]"#, "default = \"e\""));
+    assert_eq!(
+        (rule.as_str(), reason.as_str()),
+        ("set", r#"default "e" is not one of the tiers (a, b)"#)
+    );
+    let (rule, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then(r#"tier == "e""#, "tag = \"x\"")
+    ));
+    assert_eq!(rule, "1");
+    assert!(
+        reason.contains(r#"`tier == "e"`: "e" is not one of the tiers (a, b)"#),
+        "{reason}"
+    );
+    let (_, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then("tier == 1", "tag = \"x\"")
+    ));
+    assert!(
+        reason.contains("tier is compared with a decimal"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn error_duplicate_or_empty_tiers() {
+    let (rule, reason) = load_error(&header(r#"["a", "b", "a"]"#, "default = \"b\""));
+    assert_eq!(
+        (rule.as_str(), reason.as_str()),
+        ("set", r#"tier "a" is listed twice in tiers"#)
+    );
+    let (_, reason) = load_error(&header("[]", ""));
+    assert!(reason.starts_with("tiers is empty"), "{reason}");
+    let (_, reason) = load_error(&header(r#"["a", " b"]"#, ""));
+    assert!(reason.contains("whitespace"), "{reason}");
+}
+
+#[test]
+fn error_tier_in_a_tier_rule() {
+    let (rule, reason) = load_error(&format!(
+        "{}[[rules]]\nname = \"self\"\nwhen = 'monetary > 1 and tier == \"a\"'\ntier = \"a\"\n",
+        header(r#"["a", "b"]"#, "default = \"b\"")
+    ));
+    assert_eq!(rule, r#"1 ("self")"#);
+    assert!(
+        reason.starts_with(
+            "when, column 18: `tier` (this rule set's own column) cannot be used in a tier rule"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn error_impossible_range() {
+    let cases = [
+        (
+            "monetary > 5 and monetary < 3",
+            "`monetary > 5 and monetary < 3`",
+        ),
+        ("r == 1 and r == 2", "`r == 1 and r == 2`"),
+        (
+            "frequency >= 2 and (recency_days <= 30 and recency_days > 30)",
+            "`recency_days <= 30 and recency_days > 30`",
+        ),
+        (
+            r#"tier == "a" and tier == "b""#,
+            r#"`tier == "a" and tier == "b"`"#,
+        ),
+        (
+            r#"tier > "b" and tier < "a""#,
+            r#"`tier > "b" and tier < "a"`"#,
+        ),
+    ];
+    for (when, quoted) in cases {
+        let (rule, reason) = load_error(&format!(
+            "{}{}{}",
+            header(r#"["a", "b", "c"]"#, "default = \"c\""),
+            when_then("monetary > 0", "tier = \"a\""),
+            when_then(when, "at_most = \"b\"")
+        ));
+        assert_eq!(rule, "2", "{when}");
+        assert_eq!(
+            reason,
+            format!("impossible condition: {quoted} can never all hold"),
+            "{when}"
+        );
+    }
+    // Possible ones load.
+    load(&format!(
+        "{}{}",
+        header(r#"["a", "b", "c"]"#, "default = \"c\""),
+        when_then(
+            r#"monetary > 5 or monetary < 3 and tier >= "b" and tier <= "b""#,
+            "at_most = \"b\""
+        )
+    ));
+}
+
+#[test]
+fn error_tier_rule_after_a_catch_all() {
+    for catch_all in [
+        "[[rules]]\ntier = \"b\"\n",
+        "[[rules]]\nwhen = \"(true)\"\ntier = \"b\"\n",
+    ] {
+        let (rule, reason) = load_error(&format!(
+            "{}{}{catch_all}[[rules]]\nname = \"dead\"\nwhen = \"monetary > 1\"\ntier = \"a\"\n",
+            header(r#"["a", "b"]"#, ""),
+            when_then("recency_days < 30", "tier = \"a\""),
+        ));
+        assert_eq!(rule, r#"3 ("dead")"#);
+        assert!(
+            reason.starts_with("this tier rule can never fire: rule 2 before it is a catch-all"),
+            "{reason}"
+        );
+    }
+    // Caps and tags after a catch-all are fine; `true or x` is not literally true.
+    load(&format!(
+        "{}[[rules]]\ntier = \"b\"\n{}{}",
+        header(r#"["a", "b"]"#, ""),
+        when_then("true", "at_most = \"b\""),
+        when_then("true", "tag = \"t\""),
+    ));
+    load(&format!(
+        "{}{}[[rules]]\ntier = \"b\"\n",
+        header(r#"["a", "b"]"#, ""),
+        when_then("true or monetary > 1", "tier = \"a\""),
+    ));
+}
+
+#[test]
+fn error_no_default_no_catch_all() {
+    let (rule, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, ""),
+        when_then("monetary > 1", "tier = \"a\"")
+    ));
+    assert_eq!(rule, "set");
+    assert!(
+        reason.starts_with("no catch-all tier rule and no default"),
+        "{reason}"
+    );
+    let (_, reason) = load_error(&header(
+        r#"["a", "b"]"#,
+        "default = \"a\"\nunmatched = \"unscored\"",
+    ));
+    assert!(reason.starts_with("both default and unmatched"), "{reason}");
+    let (_, reason) = load_error(&format!(
+        "{}[[rules]]\ntier = \"b\"\n",
+        header(r#"["a", "b"]"#, "default = \"a\"")
+    ));
+    assert_eq!(
+        reason,
+        r#"default "a" is never used: rule 1 is a catch-all tier rule"#
+    );
+    let (_, reason) = load_error(&format!(
+        "{}[[rules]]\ntier = \"b\"\n",
+        header(r#"["a", "b"]"#, "unmatched = \"unscored\"")
+    ));
+    assert_eq!(
+        reason,
+        "unmatched is never used: rule 1 is a catch-all tier rule"
+    );
+}
+
+#[test]
+fn error_syntax_names_the_rule_and_column() {
+    let (rule, reason) = load_error(&format!(
+        "{}[[rules]]\nname = \"typo\"\nwhen = 'metal == \"gold\" and monetary >> 5'\ntier = \"a\"\n",
+        header(r#"["a", "b"]"#, "default = \"b\"")
+    ));
+    assert_eq!(rule, r#"1 ("typo")"#);
+    assert_eq!(
+        reason,
+        "when, column 31: expected a value after `>` (a \"quoted\" text or a decimal), found `>`"
+    );
+    let err = RuleSet::from_toml_str(
+        "t.toml",
+        &format!(
+            "{}{}",
+            header(r#"["a", "b"]"#, "default = \"b\""),
+            when_then("monetary >= 1e3", "tier = \"a\"")
+        ),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("t.toml: rule 1: when, column 13: `1e3` is not a decimal"),
+        "{err}"
+    );
+    let (_, reason) = load_error(&format!(
+        "{}[[rules]]\nwhen = \"\"\ntier = \"a\"\n",
+        header(r#"["a", "b"]"#, "default = \"b\"")
+    ));
+    assert!(reason.contains("empty condition"), "{reason}");
+}
+
+#[test]
+fn error_bad_tags_and_names() {
+    let (_, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a"]"#, "default = \"a\""),
+        when_then("true", "tag = \"x;y\"")
+    ));
+    assert!(reason.contains("contains `;`"), "{reason}");
+    let (_, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a"]"#, "default = \"a\""),
+        when_then("true", "tag = \"\"")
+    ));
+    assert_eq!(reason, "the tag is empty");
+}
+
+// ---- validation against a schema: one test per error ----
+
+fn schema() -> Schema {
+    let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Schema::new()
+        .label_column("metal", list(&["platinum", "gold", "iron", "lead"]), true)
+        .label_column("lifecycle", list(&["new", "active", "lost"]), false)
+        .label_column("rfm_segment", vec![], false)
+        .score_column("r", 5)
+        .attribute("vip_score", AttrType::Number)
+        .attribute("segment_code", AttrType::Text)
+}
+
+fn schema_error(when: &str, outcome: &str) -> (String, String) {
+    let rules = load(&format!(
+        "{}{}[[rules]]\nname = \"under test\"\nwhen = '{when}'\n{outcome}\n",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then("monetary > 1", "tier = \"a\""),
+    ));
+    match rules.validate(&schema()) {
+        Err(Error::Rule { file, rule, reason }) => {
+            assert_eq!(file, "t.toml");
+            (rule, reason)
+        }
+        other => panic!("{when}: {other:?}"),
+    }
+}
+
+fn schema_ok(when: &str) {
+    let rules = load(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then(when, "at_most = \"b\""),
+    ));
+    rules
+        .clone()
+        .with_schema(&schema())
+        .unwrap_or_else(|e| panic!("{when}: {e}"));
+    rules.validate(&schema()).unwrap();
+}
+
+#[test]
+fn schema_accepts_what_fits() {
+    for when in [
+        r#"metal >= "gold" and lifecycle in ["new", "active"]"#,
+        r#"rfm_segment == "anything at all""#,
+        "r >= 4 and r in [1, 2, 5] and r < 5.5",
+        "vip_score > 7.5 and satisfaction <= 3 and employees > 100",
+        r#"segment_code != "X" and credit_rating == "AA" and kind == "enterprise""#,
+        r#"status in ["prospect", "target"] and intent == "a""#,
+        r#"tier >= "a" and growth is missing"#,
+    ] {
+        schema_ok(when);
+    }
+}
+
+#[test]
+fn schema_error_unknown_identifier() {
+    let (rule, reason) = schema_error(r#"metl == "gold""#, "tier = \"a\"");
+    assert_eq!(rule, r#"2 ("under test")"#);
+    assert!(
+        reason.starts_with(r#"when, column 1: unknown identifier "metl": not a metric ("#),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("(label columns: metal, lifecycle, rfm_segment, r)"),
+        "{reason}"
+    );
+    let (_, reason) = schema_error("monetary > 1 and mystery is missing", "tag = \"x\"");
+    assert!(
+        reason.starts_with(r#"when, column 18: unknown identifier "mystery""#),
+        "{reason}"
+    );
+}
+
+#[test]
+fn schema_error_type_mismatch() {
+    let cases = [
+        (
+            r#"monetary > "100""#,
+            r#"`monetary > "100"`: monetary is a number, but "100" is text; compare it with a decimal"#,
+        ),
+        (r#"vip_score == "high""#, "vip_score is a number"),
+        (r#"r >= "4""#, "r is a number"),
+        (
+            "metal == 1",
+            "`metal == 1`: metal is a label column, but 1 is a decimal; quote the value",
+        ),
+        (
+            "credit_rating in [1, 2]",
+            "credit_rating is a text attribute, but 1 is a decimal",
+        ),
+        ("segment_code != 3.5", "segment_code is a text attribute"),
+    ];
+    for (when, needle) in cases {
+        let (rule, reason) = schema_error(when, "at_most = \"b\"");
+        assert_eq!(rule, r#"2 ("under test")"#);
+        assert!(reason.starts_with("when, column 1: "), "{reason}");
+        assert!(reason.contains(needle), "{when}: {reason}");
+    }
+}
+
+#[test]
+fn schema_error_unknown_label() {
+    let cases = [
+        (
+            r#"metal == "titanium""#,
+            r#""titanium" is not a known label of metal (platinum, gold, iron, lead)"#,
+        ),
+        (
+            r#"lifecycle in ["active", "churned"]"#,
+            r#""churned" is not a known label of lifecycle"#,
+        ),
+        (
+            r#"status == "customer""#,
+            r#""customer" is not a known label of status (non_customer, prospect, target)"#,
+        ),
+        (
+            r#"metal >= "titanium""#,
+            r#""titanium" is not a known label of metal"#,
+        ),
+        ("r == 6", "6 is not a score of r (1 to 5)"),
+        ("r in [4, 4.5]", "4.5 is not a score of r"),
+    ];
+    for (when, needle) in cases {
+        let (_, reason) = schema_error(when, "tag = \"x\"");
+        assert!(reason.contains(needle), "{when}: {reason}");
+    }
+}
+
+#[test]
+fn schema_error_order_on_an_unordered_column() {
+    let (rule, reason) = schema_error(r#"lifecycle > "new""#, "at_least = \"a\"");
+    assert_eq!(rule, r#"2 ("under test")"#);
+    assert!(
+        reason.contains("lifecycle is a label column without an order"),
+        "{reason}"
+    );
+    let (_, reason) = schema_error(r#"credit_rating >= "B""#, "at_least = \"a\"");
+    assert!(
+        reason.contains("credit_rating is a text attribute without an order"),
+        "{reason}"
+    );
+    let (_, reason) = schema_error(r#"rfm_segment >= "x""#, "at_least = \"a\"");
+    assert!(reason.contains("without an order"), "{reason}");
+}
+
+#[test]
+fn schema_error_clashes() {
+    let rules = load(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\"\ncolumn = \"metal\""),
+        when_then("monetary > 1", "tier = \"a\""),
+    ));
+    let err = rules.validate(&schema()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"t.toml: rule set: the rule set's column "metal" is also the column of another classifier"#
+    );
+    let rules = load(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then(r#"kind == "enterprise""#, "tier = \"a\""),
+    ));
+    let clash = Schema::new().label_column("kind", vec![], false);
+    let err = rules.validate(&clash).unwrap_err();
+    assert!(err.to_string().contains(r#""kind" is ambiguous"#), "{err}");
+}
+
+// ---- file forms ----
+
+const CREDIT_TOML: &str = r#"
+name = "credit"
+column = "final"
+tiers = ["a", "b", "c"]
+default = "c"
+source = "a test"
+
+[[rules]]
+name = "big"
+when = 'monetary >= 1234.5678901234567890123456 and metal in ["platinum", "gold"]'
+tier = "a"
+
+[[rules]]
+when = 'credit_rating == "D"'
+at_most = "b"
+
+[[rules]]
+when = 'tier == "a" and satisfaction < 3'
+tag = "at_risk"
+"#;
+
+const CREDIT_JSON: &str = r#"{
+  "name": "credit", "column": "final", "tiers": ["a", "b", "c"], "default": "c",
+  "source": "a test",
+  "rules": [
+    {"name": "big", "when": "monetary >= 1234.5678901234567890123456 and metal in [\"platinum\", \"gold\"]", "tier": "a"},
+    {"when": "credit_rating == \"D\"", "at_most": "b"},
+    {"when": "tier == \"a\" and satisfaction < 3", "tag": "at_risk"}
+  ]
+}"#;
+
+#[test]
+fn toml_and_json_agree_and_round_trip() {
+    let from_toml = RuleSet::from_toml_str("c.toml", CREDIT_TOML).unwrap();
+    let from_json = RuleSet::from_json_str("c.json", CREDIT_JSON).unwrap();
+    assert_eq!(from_toml, from_json);
+    let json = serde_json::to_string(&from_toml).unwrap();
+    let back: RuleSet = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, from_toml);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let toml_text = toml::to_string(&from_toml).unwrap();
+    assert_eq!(
+        RuleSet::from_toml_str("again.toml", &toml_text).unwrap(),
+        from_toml
+    );
+    assert_eq!(from_toml.column(), "final");
+    assert_eq!(from_toml.source(), Some("a test"));
+    assert_eq!(from_toml.default_tier(), Some("c"));
+    assert_eq!(from_toml.referenced_columns(), ["metal"]);
+}
+
+#[test]
+fn decimals_are_exact() {
+    let rules = RuleSet::from_toml_str("c.toml", CREDIT_TOML).unwrap();
+    let json = serde_json::to_string(&rules).unwrap();
+    assert!(
+        json.contains("monetary >= 1234.5678901234567890123456 and"),
+        "{json}"
+    );
+    let facts_for = |monetary: &str| {
+        let mut profile = profile_with(&[]);
+        profile.monetary = crate::money::parse_amount(monetary).unwrap();
+        profile
+    };
+    let gold = [("metal", Label::Name("gold".into()))];
+    // One unit in the 22nd decimal place decides.
+    let below = facts_for("1234.5678901234567890123455");
+    let equal = facts_for("1234.56789012345678901234560");
+    assert_eq!(outcome_of(&rules, &below, &gold).tier.as_deref(), Some("c"));
+    assert_eq!(outcome_of(&rules, &equal, &gold).tier.as_deref(), Some("a"));
+    assert!(Decimal::from_str_exact("1234.5678901234567890123455").is_ok());
+}
+
+#[test]
+fn numbers_where_text_is_expected_are_parse_errors() {
+    for text in [
+        "name = \"t\"\ntiers = [\"a\", \"b\"]\ndefault = 1\n",
+        "name = \"t\"\ntiers = [1, 2]\n",
+        "name = \"t\"\ntiers = [\"a\"]\ndefault = \"a\"\n[[rules]]\nwhen = 'monetary > 1'\ntier = 1.5\n",
+        "name = \"t\"\ntiers = [\"a\"]\ndefault = \"a\"\n[[rules]]\nwhen = 5\ntag = \"x\"\n",
+    ] {
+        match RuleSet::from_toml_str("t.toml", text) {
+            Err(Error::Parse { what, reason }) => {
+                assert_eq!(what, "t.toml");
+                assert!(
+                    reason.contains("expected a quoted string (rule files have no number fields"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let json = r#"{"name": "t", "tiers": ["a"], "default": "a", "rules": [{"when": "true", "tag": 12.30}]}"#;
+    let err = RuleSet::from_json_str("t.json", json).unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    let err = RuleSet::from_toml_str(
+        "t.toml",
+        "name = \"t\"\ntiers = [\"a\"]\ndefault = \"a\"\nextra = \"x\"\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown field `extra`"), "{err}");
+    let err = RuleSet::from_toml_str(
+        "t.toml",
+        "name = \"t\"\ntiers = [\"a\"]\nunmatched = \"default\"\n",
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+}
+
+#[test]
+fn deserializing_checks_again() {
+    let json = r#"{"name": "t", "tiers": ["a", "a"], "default": "a"}"#;
+    let err = serde_json::from_str::<RuleSet>(json).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"rule set "t": rule set: tier "a" is listed twice"#),
+        "{err}"
+    );
+    let json =
+        r#"{"name": "t", "tiers": ["a"], "default": "a", "rules": [{"when": "x >", "tag": "y"}]}"#;
+    let err = serde_json::from_str::<RuleSet>(json).unwrap_err();
+    assert!(err.to_string().contains("rule 1: when, column 4"), "{err}");
+}
+
+#[test]
+fn presets_load() {
+    for key in PRESET_KEYS {
+        let rules = RuleSet::preset(key).unwrap();
+        rules.validate(&Schema::new()).unwrap();
+    }
+    assert!(matches!(
+        RuleSet::preset("nope"),
+        Err(Error::Config(ConfigError::UnknownPreset { .. }))
+    ));
+    let intent = RuleSet::preset("intent").unwrap();
+    for (value, want) in [("a", Some("a")), ("b", Some("b")), ("c", Some("c"))] {
+        assert_eq!(tier_of(&intent, &[("intent", txt(value))]).as_deref(), want);
+    }
+    assert_eq!(tier_of(&intent, &[]), None);
+    assert_eq!(intent.unmatched(), Some(Unmatched::Unscored));
+}
+
+#[test]
+fn autotraits() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RuleSet>();
+    assert_send_sync::<RuleOutcome>();
+    assert_send_sync::<Schema>();
+    assert_send_sync::<Facts<'_>>();
+}
