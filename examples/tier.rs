@@ -4,7 +4,8 @@
 //! cargo run --release --example tier -- --transactions FILE --as-of YYYY-MM-DD --out DIR
 //!     [--quantiles tie-aware|equal-count] [--bins K] [--on-invalid fail|skip]
 //!     [--columns customer_id=COL,date=COL,amount=COL]
-//!     [--customers FILE] [--preset NAME]... [--explain CUSTOMER_ID]
+//!     [--customers FILE] [--preset NAME]... [--rules FILE] [--explain CUSTOMER_ID]
+//!     [--lang en|zh-Hant|zh-Hans]
 //! ```
 //!
 //! Writes `DIR/tiers.csv`, `DIR/summary.json`, `DIR/model.json` and, with
@@ -23,6 +24,9 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::names::{Lang, display_name};
+use customer_tiering::presets::Preset;
+use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::read_customers_path;
 use customer_tiering::source::{
     ColumnMapping, CsvTransactions, OnInvalid, ReadSummary, ingest_into,
@@ -73,6 +77,12 @@ struct Args {
     /// Print why one customer gets each of its labels.
     #[arg(long, value_name = "CUSTOMER_ID")]
     explain: Option<String>,
+    /// A rule set (TOML or JSON) deciding the final `tier`, caps, floors and tags.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Language of the names printed on stdout (files keep their keys).
+    #[arg(long, default_value = "en", value_name = "en|zh-Hant|zh-Hans")]
+    lang: Lang,
 }
 
 fn parse_as_of(text: &str) -> Result<Date, String> {
@@ -107,15 +117,26 @@ fn run(args: &Args) -> Result<(), Error> {
         None => ColumnMapping::default(),
     };
     let mut warnings = Vec::new();
-    let mut extra = Vec::new();
+    let mut classifiers = Vec::new();
+    let mut rule_sets = Vec::new();
     let mut chosen_map = None;
     for key in &args.presets {
-        if key.starts_with("rfm-") {
-            chosen_map = Some(SegmentMap::preset(key)?);
-        } else if key != "metals" {
+        match presets::preset(key)? {
+            Preset::SegmentMap(map) => chosen_map = Some(map),
             // metals is always there: tiers.csv's fixed `metal` column.
-            extra.push(presets::classifier(key)?);
+            Preset::Classifier(_) if key == "metals" => {}
+            Preset::Classifier(params) => classifiers.push(params),
+            Preset::Rules(rules) => rule_sets.push(rules),
+            other => {
+                return Err(ConfigError::Pipeline {
+                    reason: format!("preset {key:?} ({other:?}) cannot be used here"),
+                }
+                .into());
+            }
         }
+    }
+    if let Some(path) = &args.rules {
+        rule_sets.push(RuleSet::from_path(path)?);
     }
     let segment_map = match chosen_map {
         Some(map) => Some(map),
@@ -141,10 +162,12 @@ fn run(args: &Args) -> Result<(), Error> {
                 .segment_map(segment_map),
         )
         .classifier(ParetoParams::metals());
-    for params in extra {
+    for params in classifiers {
         builder = builder.classifier(params);
     }
-    let pipeline = builder.build()?;
+    // Settings are checked before any data is read; rule sets once the customers file
+    // has told which attributes exist.
+    builder.clone().build()?;
 
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
     create_dir(&args.out)?;
@@ -162,16 +185,28 @@ fn run(args: &Args) -> Result<(), Error> {
         Some(path) => Some(read_customers_path(path, args.on_invalid, &mut on_reject)?),
         None => None,
     };
-    let mut builder = PopulationBuilder::new(args.as_of);
-    let mut read = ingest_into(source, &mut builder, args.on_invalid, &mut on_reject)?;
+    if let Some((table, _)) = &customers {
+        builder = builder.attributes(table.columns());
+    }
+    for rules in rule_sets {
+        builder = builder.rules(rules);
+    }
+    let pipeline = builder.build()?;
+    let mut population_builder = PopulationBuilder::new(args.as_of);
+    let mut read = ingest_into(
+        source,
+        &mut population_builder,
+        args.on_invalid,
+        &mut on_reject,
+    )?;
     let population = match customers {
         Some((table, customers_read)) => {
             read.read += customers_read.read;
             read.accepted += customers_read.accepted;
             read.rejected += customers_read.rejected;
-            builder.finish_with(table.into_customers())?
+            population_builder.finish_with(table.into_customers())?
         }
-        None => builder.finish()?,
+        None => population_builder.finish()?,
     };
     if let Some(e) = write_error {
         return Err(e);
@@ -193,6 +228,7 @@ fn run(args: &Args) -> Result<(), Error> {
             println!("  {line}");
         }
     }
+    print_counts(&tiering, args.lang);
     write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     let summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
@@ -203,6 +239,17 @@ fn run(args: &Args) -> Result<(), Error> {
             .as_bytes(),
     )?;
     Ok(())
+}
+
+/// Customers per label of every column, with display names in `lang`, on stdout.
+fn print_counts(tiering: &Tiering, lang: Lang) {
+    for (column, counts) in tiering.counts() {
+        let cells: Vec<String> = counts
+            .iter()
+            .map(|(label, n)| format!("{} {n}", display_name(&column, label, lang)))
+            .collect();
+        println!("{column:>12}: {}", cells.join(", "));
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

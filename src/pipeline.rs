@@ -6,14 +6,18 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::attributes::{AttrType, known_type};
 use crate::classify::composite::{CompositeModel, CompositeParams};
 use crate::classify::grade::{GradeModel, GradeParams};
+use crate::classify::lifecycle::STAGES;
 use crate::classify::lifecycle::{LifecycleModel, LifecycleParams};
 use crate::classify::pareto::{ParetoModel, ParetoParams};
 use crate::classify::rfm::{RfmModel, RfmParams};
-use crate::classify::{Classifier, Label, MissingUse, Model};
+use crate::classify::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{CustomerId, Population, Profile};
+use crate::rules::{Facts, RuleSet, Schema};
+use smol_str::SmolStr;
 
 /// The settings of any built-in classifier: the serialisable form of a pipeline's parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +84,37 @@ impl AnyParams {
             AnyParams::Grade(p) => vec![p.get_column().to_string()],
             AnyParams::Lifecycle(p) => vec![p.get_column().to_string()],
             AnyParams::Composite(p) => vec![p.get_column().to_string()],
+        }
+    }
+
+    /// Adds this classifier's columns, with their labels, to a rule schema.
+    fn describe(&self, schema: Schema) -> Schema {
+        let names = |labels: Vec<&str>| labels.into_iter().map(String::from).collect::<Vec<_>>();
+        match self {
+            AnyParams::Rfm(p) => {
+                let bins = p.get_bins();
+                let segments = p
+                    .get_segment_map()
+                    .map(|m| names(m.labels()))
+                    .unwrap_or_default();
+                schema
+                    .score_column("r", bins)
+                    .score_column("f", bins)
+                    .score_column("m", bins)
+                    .label_column("rfm_segment", segments, false)
+            }
+            AnyParams::Pareto(p) => {
+                let bands = names(p.get_bands().iter().map(|b| b.name.as_str()).collect());
+                schema.label_column(p.get_column(), bands, true)
+            }
+            AnyParams::Grade(p) => schema.label_column(p.get_column(), names(p.labels()), true),
+            AnyParams::Lifecycle(p) => {
+                schema.label_column(p.get_column(), names(STAGES.to_vec()), false)
+            }
+            AnyParams::Composite(p) => {
+                let bands = names(p.get_bands().iter().map(|b| b.name.as_str()).collect());
+                schema.label_column(p.get_column(), bands, true)
+            }
         }
     }
 
@@ -174,6 +209,8 @@ impl Model for AnyModel {
 #[derive(Debug, Clone, Default)]
 pub struct PipelineBuilder {
     classifiers: Vec<AnyParams>,
+    rules: Vec<RuleSet>,
+    attributes: Vec<(String, AttrType)>,
 }
 
 impl PipelineBuilder {
@@ -189,16 +226,62 @@ impl PipelineBuilder {
         self
     }
 
-    /// Validates and builds.
+    /// Adds a rule set (SPEC §8), applied after every classifier and every earlier rule
+    /// set; its conditions may use their columns.
+    #[must_use]
+    pub fn rules(mut self, rules: RuleSet) -> Self {
+        self.rules.push(rules);
+        self
+    }
+
+    /// Declares the attribute columns of a customers source (beyond SPEC §1's known
+    /// ones), so that rule sets may refer to them.
+    #[must_use]
+    pub fn attributes(mut self, columns: &[(String, AttrType)]) -> Self {
+        self.attributes.extend_from_slice(columns);
+        self
+    }
+
+    /// Validates and builds: every classifier's settings, distinct columns, and every
+    /// rule set against the columns and attributes before it.
     ///
     /// # Errors
     /// [`Error::Config`] for a classifier's bad settings, two classifiers writing one
-    /// column, or no classifier at all.
+    /// column, or no classifier at all; [`Error::Rule`] for a rule set that refers to
+    /// something unknown or cannot work (naming the rule).
     pub fn build(self) -> Result<Pipeline, Error> {
-        let pipeline = Pipeline {
+        let mut pipeline = Pipeline {
             classifiers: self.classifiers,
+            rules: Vec::new(),
         };
         pipeline.validate()?;
+        let mut schema = Schema::new();
+        for (name, kind) in &self.attributes {
+            if known_type(name).is_none() {
+                schema = schema.attribute(name, *kind);
+            }
+        }
+        for params in &pipeline.classifiers {
+            schema = params.describe(schema);
+        }
+        let mut columns = pipeline.columns();
+        for rules in self.rules {
+            let column = rules.column().to_string();
+            if columns.contains(&column) || column == "customer_id" || column == TAGS {
+                return Err(ConfigError::Pipeline {
+                    reason: format!(
+                        "rule set {:?} writes the column {column:?}, which is already taken",
+                        rules.name()
+                    ),
+                }
+                .into());
+            }
+            let rules = rules.with_schema(&schema)?;
+            let tiers = rules.tiers().iter().map(ToString::to_string).collect();
+            schema = schema.label_column(&column, tiers, true);
+            columns.push(column);
+            pipeline.rules.push(rules);
+        }
         Ok(pipeline)
     }
 }
@@ -207,7 +290,12 @@ impl PipelineBuilder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pipeline {
     classifiers: Vec<AnyParams>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<RuleSet>,
 }
+
+/// The column of the tags that rule sets add (`;`-joined, sorted).
+pub const TAGS: &str = "tags";
 
 impl Pipeline {
     fn validate(&self) -> Result<(), ConfigError> {
@@ -231,12 +319,16 @@ impl Pipeline {
         Ok(())
     }
 
-    /// The output columns, in order.
+    /// The output columns, in order: the classifiers', the rule sets', then `tags`
+    /// when there is a rule set.
     pub fn columns(&self) -> Vec<String> {
-        self.classifiers
+        let mut columns: Vec<String> = self
+            .classifiers
             .iter()
             .flat_map(AnyParams::columns)
-            .collect()
+            .collect();
+        columns.extend(rule_columns(&self.rules));
+        columns
     }
 
     /// The classifiers' settings.
@@ -270,18 +362,21 @@ impl Pipeline {
             per_model.push((model.columns().len(), labels));
             models.push(model);
         }
-        let width: usize = per_model.iter().map(|(w, _)| w).sum();
-        let mut labels = Vec::with_capacity(width * population.len());
-        for row in 0..population.len() {
-            for (w, model_labels) in &per_model {
-                labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
-            }
-        }
         let fitted = FittedPipeline {
             as_of: population.as_of(),
             fit_size: population.buyers().count(),
             models,
+            rules: self.rules.clone(),
         };
+        let model_columns: Vec<String> = fitted.models.iter().flat_map(Model::columns).collect();
+        let mut labels = Vec::with_capacity(fitted.columns().len() * population.len());
+        for (row, profile) in population.profiles().iter().enumerate() {
+            let start = labels.len();
+            for (w, model_labels) in &per_model {
+                labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
+            }
+            fitted.apply_rules(profile, &model_columns, start, &mut labels);
+        }
         let tiering = Tiering::new(fitted.columns(), population, labels);
         Ok((fitted, tiering))
     }
@@ -299,6 +394,8 @@ pub struct FittedPipeline {
     as_of: Date,
     fit_size: usize,
     models: Vec<AnyModel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<RuleSet>,
 }
 
 /// The file form of a [`FittedPipeline`], before validation.
@@ -308,6 +405,8 @@ struct FittedPipelineData {
     as_of: Date,
     fit_size: usize,
     models: Vec<AnyModel>,
+    #[serde(default)]
+    rules: Vec<RuleSet>,
 }
 
 impl TryFrom<FittedPipelineData> for FittedPipeline {
@@ -337,10 +436,23 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
                 seen.push(column);
             }
         }
+        for rules in &data.rules {
+            let column = rules.column().to_string();
+            if seen.contains(&column) || column == TAGS {
+                return Err(ConfigError::Pipeline {
+                    reason: format!(
+                        "saved rule set {:?} writes the column {column:?}, which is already taken",
+                        rules.name()
+                    ),
+                });
+            }
+            seen.push(column);
+        }
         Ok(FittedPipeline {
             as_of: data.as_of,
             fit_size: data.fit_size,
             models: data.models,
+            rules: data.rules,
         })
     }
 }
@@ -361,9 +473,49 @@ impl FittedPipeline {
         &self.models
     }
 
-    /// The output columns, in order.
+    /// The output columns, in order: the models', the rule sets', then `tags` when
+    /// there is a rule set.
     pub fn columns(&self) -> Vec<String> {
-        self.models.iter().flat_map(Model::columns).collect()
+        let mut columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
+        columns.extend(rule_columns(&self.rules));
+        columns
+    }
+
+    /// The rule sets, in order.
+    pub fn rule_sets(&self) -> &[RuleSet] {
+        &self.rules
+    }
+
+    /// Applies the rule sets to one customer whose model labels are `labels[start..]`,
+    /// appending each rule set's tier and then the tags.
+    fn apply_rules(
+        &self,
+        profile: &Profile,
+        model_columns: &[String],
+        start: usize,
+        labels: &mut Vec<Label>,
+    ) {
+        if self.rules.is_empty() {
+            return;
+        }
+        let mut columns = model_columns.to_vec();
+        let mut tags: Vec<SmolStr> = Vec::new();
+        for rules in &self.rules {
+            let outcome = rules.apply(&Facts {
+                profile,
+                columns: &columns,
+                labels: &labels[start..],
+            });
+            labels.push(match outcome.tier {
+                Some(tier) => Label::Name(tier),
+                None => Label::Unscored(Unscored::NoRuleMatched),
+            });
+            columns.push(rules.column().to_string());
+            tags.extend(outcome.tags);
+        }
+        tags.sort();
+        tags.dedup();
+        labels.push(Label::Name(SmolStr::new(tags.join(";"))));
     }
 
     /// Every label of one profile, in column order.
@@ -372,16 +524,21 @@ impl FittedPipeline {
         for model in &self.models {
             model.classify_into(profile, &mut out);
         }
+        let model_columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
+        self.apply_rules(profile, &model_columns, 0, &mut out);
         out
     }
 
     /// Labels every customer of a population with the fitted models (no refit).
     pub fn classify_all(&self, population: &Population) -> Tiering {
+        let model_columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
         let mut labels = Vec::new();
         for profile in population.profiles() {
+            let start = labels.len();
             for model in &self.models {
                 model.classify_into(profile, &mut labels);
             }
+            self.apply_rules(profile, &model_columns, start, &mut labels);
         }
         Tiering::new(self.columns(), population, labels)
     }
@@ -403,12 +560,33 @@ impl FittedPipeline {
         counts
     }
 
-    /// Why `profile` gets each of its labels: one line per column (SPEC §10).
+    /// Why `profile` gets each of its labels: one line per column (SPEC §10), the
+    /// rule sets' naming the rules that fired.
     pub fn explain(&self, profile: &Profile) -> Vec<String> {
-        self.models
+        let mut lines: Vec<String> = self
+            .models
             .iter()
             .flat_map(|m| m.explain(profile))
-            .collect()
+            .collect();
+        if !self.rules.is_empty() {
+            let mut columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
+            let mut labels = Vec::new();
+            for model in &self.models {
+                model.classify_into(profile, &mut labels);
+            }
+            for rules in &self.rules {
+                let facts = Facts {
+                    profile,
+                    columns: &columns,
+                    labels: &labels,
+                };
+                lines.push(rules.explain(&facts));
+                let tier = rules.apply(&facts).tier;
+                labels.push(tier.map_or(Label::Unscored(Unscored::NoRuleMatched), Label::Name));
+                columns.push(rules.column().to_string());
+            }
+        }
+        lines
     }
 
     /// The pipeline as pretty JSON (decimals as strings, exact).
@@ -493,11 +671,12 @@ impl Tiering {
         self.get(id).map(|labels| &labels[index])
     }
 
-    /// Customers per label, per column (unscored customers under `(unscored)`).
+    /// Customers per label, per column (unscored customers under `(unscored)`; the
+    /// `tags` column is not a label and is left out).
     pub fn counts(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
         let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         for (_, labels) in self.rows() {
-            for (column, label) in self.columns.iter().zip(labels) {
+            for (column, label) in self.columns.iter().zip(labels).filter(|(c, _)| *c != TAGS) {
                 let key = if label.is_scored() {
                     label.as_cell().into_owned()
                 } else {
@@ -512,6 +691,15 @@ impl Tiering {
         }
         counts
     }
+}
+
+/// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
+fn rule_columns(rules: &[RuleSet]) -> Vec<String> {
+    let mut columns: Vec<String> = rules.iter().map(|r| r.column().to_string()).collect();
+    if !rules.is_empty() {
+        columns.push(TAGS.to_string());
+    }
+    columns
 }
 
 #[cfg(test)]

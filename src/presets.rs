@@ -10,15 +10,19 @@
 //! | `abc` | `abc` | a, b, c |
 //! | `lifecycle` | `lifecycle` | (no order) non_customer, target, prospect, new, active, dormant, lost |
 //!
+//! | `intent` | `intent` | a, b, c (a rule set over the `intent` attribute) |
+//!
 //! The RFM segment maps (`rfm-default`, `rfm-rsquaredacademy`, `rfm-pymc`) are presets of
-//! [`SegmentMap`](crate::classify::segments::SegmentMap).
+//! [`SegmentMap`]. [`preset`] finds any of them by key.
 
 use crate::classify::composite::CompositeParams;
 use crate::classify::grade::GradeParams;
 use crate::classify::lifecycle::LifecycleParams;
 use crate::classify::pareto::ParetoParams;
-use crate::error::ConfigError;
+use crate::classify::segments::{self, SegmentMap};
+use crate::error::{ConfigError, Error};
 use crate::pipeline::AnyParams;
+use crate::rules::{self, RuleSet};
 
 /// The keys of the classifier presets.
 pub const CLASSIFIER_KEYS: &[&str] = &[
@@ -58,6 +62,57 @@ pub fn classifier(key: &str) -> Result<AnyParams, ConfigError> {
             });
         }
     })
+}
+
+/// Any shipped preset: a classifier, an RFM segment map, or a rule set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Preset {
+    /// A classifier's settings.
+    Classifier(AnyParams),
+    /// An RFM segment map.
+    SegmentMap(SegmentMap),
+    /// A rule set (the `intent` scheme).
+    Rules(RuleSet),
+}
+
+/// Every preset key, in the order of the PRESETS table.
+pub fn all_keys() -> Vec<&'static str> {
+    let mut keys = CLASSIFIER_KEYS.to_vec();
+    keys.extend(rules::PRESET_KEYS);
+    keys.extend(segments::PRESET_KEYS);
+    keys
+}
+
+/// Finds any preset by key.
+///
+/// # Errors
+/// [`ConfigError::UnknownPreset`] listing every key.
+///
+/// # Example
+/// ```
+/// use customer_tiering::presets::{preset, Preset};
+/// assert!(matches!(preset("intent")?, Preset::Rules(_)));
+/// assert!(matches!(preset("rfm-pymc")?, Preset::SegmentMap(_)));
+/// assert!(matches!(preset("value-tiers")?, Preset::Classifier(_)));
+/// let err = preset("diamond").unwrap_err().to_string();
+/// assert!(err.starts_with("unknown preset \"diamond\"; known presets: four-dimension, four-levels"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn preset(key: &str) -> Result<Preset, Error> {
+    if CLASSIFIER_KEYS.contains(&key) {
+        Ok(Preset::Classifier(classifier(key)?))
+    } else if rules::PRESET_KEYS.contains(&key) {
+        Ok(Preset::Rules(RuleSet::preset(key)?))
+    } else if segments::PRESET_KEYS.contains(&key) {
+        Ok(Preset::SegmentMap(SegmentMap::preset(key)?))
+    } else {
+        Err(ConfigError::UnknownPreset {
+            key: key.to_string(),
+            known: all_keys().join(", "),
+        }
+        .into())
+    }
 }
 
 #[cfg(test)]

@@ -79,6 +79,8 @@ pub enum Unscored {
     MissingMetric,
     /// No segment map applies (for example, its bins differ from the scores').
     NoSegmentMap,
+    /// No tier rule matched, and the rule set leaves such customers without a tier.
+    NoRuleMatched,
 }
 
 impl fmt::Display for Unscored {
@@ -87,6 +89,7 @@ impl fmt::Display for Unscored {
             Unscored::NoPurchases => "no purchase on or before the as-of date",
             Unscored::MissingMetric => "the metric has no value for this customer",
             Unscored::NoSegmentMap => "no segment map for these scores",
+            Unscored::NoRuleMatched => "no tier rule matched",
         })
     }
 }

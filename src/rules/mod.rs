@@ -211,6 +211,9 @@ impl PartialEq for RuleSet {
     }
 }
 
+// Every compared part (names, decimals, parsed conditions) has a total equality.
+impl Eq for RuleSet {}
+
 /// One rule: `when` a condition holds, an [`Outcome`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
