@@ -146,6 +146,7 @@ impl CompositeParams {
 struct Distribution {
     metric: Metric,
     /// The effective weight's mantissa at the model's common scale.
+    #[serde(with = "i128_string")]
     weight: i128,
     #[serde(with = "super::quantile::decimal_vec")]
     values: Vec<Decimal>,
@@ -444,6 +445,21 @@ impl fmt::Display for Shares<'_> {
             })
             .collect();
         f.write_str(&parts.join(" / "))
+    }
+}
+
+/// One `i128` as a decimal string (serde cannot buffer an `i128` inside a tagged enum).
+mod i128_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(value: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

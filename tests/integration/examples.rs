@@ -243,3 +243,79 @@ fn tier_rejects_an_unknown_preset_with_exit_1() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn tier_with_a_rule_set_writes_tier_and_tags_and_explains_the_rule() {
+    let dir = temp_dir("tier-rules");
+    let customers = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/quickstart_customers.csv"
+    );
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/rules/credit-cap.toml"
+    );
+    let out = run_tier(
+        &dir,
+        &[
+            "--customers",
+            customers,
+            "--preset",
+            "four-dimension",
+            "--preset",
+            "lifecycle",
+            "--rules",
+            rules,
+            "--explain",
+            "C0003",
+            "--lang",
+            "zh",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        stdout.contains(r#"rule 4 ("bad credit": credit_rating == "D"; credit_rating = D)"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("白金顾客"),
+        "metal names in zh-Hans:\n{stdout}"
+    );
+    let tiers = std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    assert!(tiers.starts_with(
+        "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal,grade,lifecycle,tier,tags\n"
+    ));
+    let c0001 = tiers
+        .lines()
+        .find(|l| l.starts_with("C0001,"))
+        .expect("C0001");
+    assert!(c0001.ends_with(",lost,c,win_back"), "{c0001}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn every_preset_runs_by_name() {
+    let customers = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/quickstart_customers.csv"
+    );
+    for key in customer_tiering::presets::all_keys() {
+        let dir = temp_dir(&format!("preset-{key}"));
+        let bins = if key == "rfm-pymc" { "4" } else { "5" };
+        let out = run_tier(
+            &dir,
+            &["--customers", customers, "--preset", key, "--bins", bins],
+        );
+        assert!(
+            out.status.success(),
+            "{key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -8,5 +8,6 @@ mod pipeline;
 mod properties;
 mod rejects;
 mod rules;
+mod schemes;
 mod serde_roundtrip;
 mod support;
