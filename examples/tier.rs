@@ -228,7 +228,7 @@ fn run(args: &Args) -> Result<(), Error> {
             println!("  {line}");
         }
     }
-    print_counts(&tiering, args.lang);
+    print_counts(&fitted, &tiering, args.lang);
     write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     let summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
@@ -241,12 +241,24 @@ fn run(args: &Args) -> Result<(), Error> {
     Ok(())
 }
 
-/// Customers per label of every column, with display names in `lang`, on stdout.
-fn print_counts(tiering: &Tiering, lang: Lang) {
+/// Customers per label of every column, with display names in `lang` (a rule set's own
+/// `tier_info` first, then the presets'), on stdout.
+fn print_counts(fitted: &FittedPipeline, tiering: &Tiering, lang: Lang) {
     for (column, counts) in tiering.counts() {
+        let rules = fitted.rule_sets().iter().find(|r| r.column() == column);
+        let name = |label: &str| -> String {
+            let own = rules
+                .and_then(|r| r.tier_info(label))
+                .and_then(|info| match lang {
+                    Lang::En => info.en.clone(),
+                    Lang::ZhHant => info.zh_hant.clone(),
+                    Lang::ZhHans => info.zh_hans.clone(),
+                });
+            own.unwrap_or_else(|| display_name(&column, label, lang).to_string())
+        };
         let cells: Vec<String> = counts
             .iter()
-            .map(|(label, n)| format!("{} {n}", display_name(&column, label, lang)))
+            .map(|(label, n)| format!("{} {n}", name(label)))
             .collect();
         println!("{column:>12}: {}", cells.join(", "));
     }

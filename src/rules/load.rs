@@ -66,8 +66,28 @@ pub(crate) struct RuleSetFile {
     pub(crate) source: Option<Text>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) label_orders: BTreeMap<String, Vec<Text>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) tier_info: BTreeMap<String, TierInfo>,
     #[serde(default)]
     pub(crate) rules: Vec<RuleFile>,
+}
+
+/// A tier's display names and playbook, as a rule file may give them (PRESETS §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierInfo {
+    /// English name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+    /// Traditional Chinese name.
+    #[serde(default, rename = "zh-Hant", skip_serializing_if = "Option::is_none")]
+    pub zh_hant: Option<String>,
+    /// Simplified Chinese name.
+    #[serde(default, rename = "zh-Hans", skip_serializing_if = "Option::is_none")]
+    pub zh_hans: Option<String>,
+    /// What the sales team does with customers of this tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<String>,
 }
 
 /// One rule as written in a file.
@@ -224,6 +244,7 @@ impl RuleSet {
                 .iter()
                 .map(|(column, order)| (column.clone(), order.iter().map(|l| text(l)).collect()))
                 .collect(),
+            tier_info: self.tier_info.clone(),
             rules: self
                 .rules
                 .iter()
@@ -328,6 +349,13 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         }
         label_orders.insert(label_column.clone(), labels);
     }
+
+    if let Some(unknown) = file.tier_info.keys().find(|t| tier_index(t).is_none()) {
+        return Err(set_error(format!(
+            "tier_info.{unknown}: {unknown:?} is not one of the tiers"
+        )));
+    }
+    let tier_info = file.tier_info.clone();
 
     let mut names: Vec<SmolStr> = Vec::new();
     let mut rules = Vec::with_capacity(file.rules.len());
@@ -531,6 +559,7 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         unmatched: file.unmatched,
         source: file.source.map(|s| s.0),
         label_orders,
+        tier_info,
         rules,
         names,
     })

@@ -167,6 +167,7 @@ mod load;
 mod parse;
 mod schema;
 
+pub use load::TierInfo;
 pub use schema::Schema;
 
 /// The keys of the shipped rule sets (PRESETS §1f).
@@ -192,6 +193,8 @@ pub struct RuleSet {
     unmatched: Option<Unmatched>,
     source: Option<String>,
     label_orders: BTreeMap<String, Vec<SmolStr>>,
+    /// Display names and playbooks the file gives, by tier.
+    tier_info: BTreeMap<String, TierInfo>,
     rules: Vec<Rule>,
     /// The identifiers that are neither metrics nor `tier`, in order of first use.
     names: Vec<SmolStr>,
@@ -207,6 +210,7 @@ impl PartialEq for RuleSet {
             && self.unmatched == other.unmatched
             && self.source == other.source
             && self.label_orders == other.label_orders
+            && self.tier_info == other.tier_info
             && self.rules == other.rules
     }
 }
@@ -345,6 +349,28 @@ impl RuleSet {
                 known: PRESET_KEYS.join(", "),
             })?;
         RuleSet::from_toml_str(&format!("preset {key}"), text)
+    }
+
+    /// The display names and playbook the file gives a tier (`[tier_info.a]`), if any.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [tier_info.a]
+    ///     en = "Key account"
+    ///     zh-Hans = "重点客户"
+    ///     playbook = "Weekly call."
+    /// "#)?;
+    /// let a = rules.tier_info("a").unwrap();
+    /// assert_eq!((a.zh_hans.as_deref(), a.playbook.as_deref()), (Some("重点客户"), Some("Weekly call.")));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
+        self.tier_info.get(tier)
     }
 
     /// The rule set's name.

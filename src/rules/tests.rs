@@ -990,3 +990,26 @@ fn autotraits() {
     assert_send_sync::<Schema>();
     assert_send_sync::<Facts<'_>>();
 }
+
+#[test]
+fn tier_info_names_only_tiers_and_survives_a_round_trip() {
+    let (rule, reason) = load_error(&header(
+        r#"["a", "b"]"#,
+        "default = \"b\"\n[tier_info.z]\nen = \"Zed\"",
+    ));
+    assert_eq!(
+        (rule.as_str(), reason.as_str()),
+        ("set", "tier_info.z: \"z\" is not one of the tiers")
+    );
+    let rules = load(&header(
+        r#"["a", "b"]"#,
+        "default = \"b\"\n[tier_info.a]\nen = \"Key\"\nzh-Hant = \"重點\"\nplaybook = \"Call weekly.\"",
+    ));
+    let back = RuleSet::from_json_str("t.json", &serde_json::to_string(&rules).unwrap()).unwrap();
+    assert_eq!(back, rules);
+    assert_eq!(
+        back.tier_info("a").and_then(|i| i.zh_hant.as_deref()),
+        Some("重點")
+    );
+    assert_eq!(back.tier_info("b"), None);
+}
