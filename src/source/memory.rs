@@ -1,10 +1,10 @@
-//! Transactions already in memory.
+//! Records already in memory: transactions, or customers with their attributes.
 
 use super::Source;
 use crate::error::Error;
-use crate::profile::Transaction;
 
-/// A [`Source`] over any iterator of transactions; its origin is `memory`.
+/// A [`Source`] over any iterator of records (transactions, or
+/// [`CustomerRecord`](super::customers::CustomerRecord)s); its origin is `memory`.
 ///
 /// # Example
 /// ```
@@ -22,7 +22,7 @@ pub struct MemorySource<I> {
     rows: I,
 }
 
-impl<I: Iterator<Item = Transaction>> MemorySource<I> {
+impl<I: Iterator> MemorySource<I> {
     /// Wraps an iterator (or anything that turns into one).
     pub fn new(rows: impl IntoIterator<IntoIter = I>) -> Self {
         MemorySource {
@@ -31,14 +31,14 @@ impl<I: Iterator<Item = Transaction>> MemorySource<I> {
     }
 }
 
-impl<I: Iterator<Item = Transaction>> Source for MemorySource<I> {
-    type Record = Transaction;
+impl<I: Iterator> Source for MemorySource<I> {
+    type Record = I::Item;
 
     fn origin(&self) -> &str {
         "memory"
     }
 
-    fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
+    fn next_record(&mut self) -> Option<Result<I::Item, Error>> {
         self.rows.next().map(Ok)
     }
 }
