@@ -66,10 +66,12 @@ pub enum Over {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DimensionRule {
-    /// SPEC §3 tie-aware terciles of a metric: score 3 → high, 2 → mid, 1 → low.
+    /// SPEC §3 tie-aware terciles of a metric or numeric attribute, ranked over the
+    /// scored population: score 3 → high, 2 → mid, 1 → low. A customer without a value
+    /// (a metric of a non-buyer, a missing attribute) gets `none`.
     Terciles {
-        /// The metric ranked.
-        metric: Metric,
+        /// A metric name or a numeric attribute name.
+        source: SmolStr,
         /// Who is ranked.
         #[serde(default)]
         over: Over,
@@ -443,9 +445,21 @@ fn dimension(name: &'static str, rule: DimensionRule) -> Dimension {
     }
 }
 
+/// The value of a metric (none for a non-buyer) or numeric attribute, and which way is
+/// better.
+fn source_value(source: &str, profile: &Profile) -> (Option<Decimal>, Direction) {
+    match Metric::from_name(source) {
+        Some(metric) => (
+            profile.metric(metric).filter(|_| profile.is_buyer()),
+            metric.default_direction(),
+        ),
+        None => (profile.attributes.number(source), Direction::HigherIsBetter),
+    }
+}
+
 fn terciles(metric: Metric, over: Over, none_at_or_below: Option<Decimal>) -> DimensionRule {
     DimensionRule::Terciles {
-        metric,
+        source: SmolStr::new_static(metric.name()),
         over,
         outside: Level::Low,
         none_at_or_below,
@@ -476,22 +490,17 @@ impl Classifier for GradeParams {
             .dimensions
             .iter()
             .map(|d| match &d.rule {
-                DimensionRule::Terciles { metric, over, .. } => {
+                DimensionRule::Terciles { source, over, .. } => {
                     let values: Vec<Decimal> = population
                         .buyers()
                         .filter(|p| *over == Over::Buyers || p.frequency >= 2)
-                        .filter_map(|p| p.metric(*metric))
+                        .filter_map(|p| source_value(source, p).0)
                         .collect();
                     if values.is_empty() {
                         return Ok(None);
                     }
-                    CutPoints::fit(
-                        &values,
-                        3,
-                        QuantileMode::TieAware,
-                        metric.default_direction(),
-                    )
-                    .map(Some)
+                    let direction = source_value(source, &population.profiles()[0]).1;
+                    CutPoints::fit(&values, 3, QuantileMode::TieAware, direction).map(Some)
                 }
                 _ => Ok(None),
             })
@@ -557,15 +566,15 @@ impl GradeModel {
         let dimension = &self.params.dimensions[index];
         match &dimension.rule {
             DimensionRule::Terciles {
-                metric,
+                source,
                 over,
                 outside,
                 none_at_or_below,
             } => {
-                let Some(value) = profile.metric(*metric).filter(|_| profile.is_buyer()) else {
+                let Some(value) = source_value(source, profile).0 else {
                     return Level::None;
                 };
-                if *over == Over::RepeatBuyers && profile.frequency < 2 {
+                if profile.is_buyer() && *over == Over::RepeatBuyers && profile.frequency < 2 {
                     return *outside;
                 }
                 if none_at_or_below.is_some_and(|limit| value <= limit) {
@@ -585,11 +594,10 @@ impl GradeModel {
                 low,
                 missing,
             } => {
-                let (value, direction) = match Metric::from_name(source) {
-                    Some(_) if !profile.is_buyer() => return Level::None,
-                    Some(metric) => (profile.metric(metric), metric.default_direction()),
-                    None => (profile.attributes.number(source), Direction::HigherIsBetter),
-                };
+                if Metric::from_name(source).is_some() && !profile.is_buyer() {
+                    return Level::None;
+                }
+                let (value, direction) = source_value(source, profile);
                 let Some(value) = value else { return *missing };
                 let reaches =
                     |t: &Option<Decimal>| t.is_some_and(|t| !direction.is_better(&t, &value));
@@ -887,6 +895,64 @@ mod tests {
         assert_eq!(levels("C6")[0..2], [High, High]);
         // C6's previous-window spend is 0.00, so it has no growth: potential low.
         assert_eq!(levels("C6")[3], Low);
+    }
+
+    #[test]
+    fn attribute_dimensions_terciles_and_thresholds() {
+        use crate::attributes::{AttrValue, Attributes};
+        let as_of = date(2026, 3, 31);
+        let mut b = PopulationBuilder::new(as_of);
+        let mut known = Vec::new();
+        for i in 1..=6i64 {
+            let id = CustomerId::new(&format!("C{i}")).unwrap();
+            b.add(Transaction::new(id.clone(), date(2026, 1, 1), Decimal::ONE))
+                .unwrap();
+            let mut attrs = Attributes::default();
+            attrs.insert("satisfaction", AttrValue::Number(Decimal::from(i)));
+            known.push((id, attrs));
+        }
+        let mut prospect = Attributes::default();
+        prospect.insert("satisfaction", AttrValue::Number(Decimal::from(6)));
+        known.push((CustomerId::new("P").unwrap(), prospect));
+        let population = b.finish_with(known).unwrap();
+        let dimension = |name: &'static str, rule| Dimension {
+            name: SmolStr::new_static(name),
+            rule,
+            weight: Decimal::ONE,
+        };
+        let params = GradeParams::new(
+            "g",
+            vec![
+                dimension(
+                    "happy",
+                    DimensionRule::Terciles {
+                        source: "satisfaction".into(),
+                        over: Over::Buyers,
+                        outside: Level::Low,
+                        none_at_or_below: Option::None,
+                    },
+                ),
+                dimension(
+                    "very_happy",
+                    DimensionRule::Thresholds {
+                        source: "satisfaction".into(),
+                        high: Some(Decimal::from(5)),
+                        mid: Some(Decimal::from(3)),
+                        low: Option::None,
+                        missing: Level::Mid,
+                    },
+                ),
+            ],
+            points_scheme(&[("top", 5), ("rest", 0)]),
+        );
+        let model = params.fit(&population).unwrap();
+        let levels = |id: &str| model.grade(population.get(id).unwrap()).levels;
+        use Level::*;
+        assert_eq!(levels("C1"), [Low, None]);
+        assert_eq!(levels("C3"), [Mid, Mid]);
+        assert_eq!(levels("C6"), [High, High]);
+        // Attributes apply to customers without purchases too, by the buyers' cut points.
+        assert_eq!(levels("P"), [High, High]);
     }
 
     #[test]
