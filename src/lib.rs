@@ -50,7 +50,12 @@
 //! | customer attributes | [`source::customers::read_customers`], [`attributes::Attributes`], [`PopulationBuilder::finish_with`] | §1 |
 //! | four-dimension grades, levels 1-4 | [`classify::grade::GradeParams`] | §6 |
 //! | lifecycle stages | [`classify::lifecycle::LifecycleParams`] | §7 |
-//! | schemes by name | [`presets::classifier`] | PRESETS |
+//! | VIP/A/B/C/D by a composite score | [`classify::composite::CompositeParams`] | PRESETS §1c |
+//! | missing data | [`classify::missing::MissingPolicy`] | §9 |
+//! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`] | §8 |
+//! | explanations | [`FittedPipeline::explain`] | §10 |
+//! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | PRESETS §3 |
+//! | schemes by name | [`presets::preset`] | PRESETS |
 //! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
 //!
 //! ## Sources and rejects
@@ -74,6 +79,16 @@
 //! SQL `NTILE(k) OVER (ORDER BY x, customer_id)` exactly. A saved model cannot see ids, so
 //! it scores a customer whose value ties across a bucket boundary into the lower bucket;
 //! with distinct values both agree exactly. Tie-aware scores (the default) agree always.
+//!
+//! ## Pipeline and rule sets
+//!
+//! A [`PipelineBuilder`] takes classifiers (columns in the order added), then rule sets
+//! ([`PipelineBuilder::rules`]), each checked on `build` against the columns before it
+//! (their labels and order) and the customers file's attributes
+//! ([`PipelineBuilder::attributes`]). A rule set writes its column (`tier` by default),
+//! and the pipeline adds a `tags` column after the rule sets. Everything — models and
+//! rule sets — saves as one JSON document ([`FittedPipeline::to_json`]) that is
+//! validated when loaded.
 //!
 //! ## Determinism
 //!
