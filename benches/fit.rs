@@ -3,10 +3,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use customer_tiering::PipelineBuilder;
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
+use customer_tiering::rules::RuleSet;
+use customer_tiering::{PipelineBuilder, presets};
 
 mod support;
 
@@ -43,5 +44,28 @@ fn classify(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, fit, classify);
+fn every_scheme(c: &mut Criterion) {
+    let population = support::population(100_000, 1_000_000, 7);
+    let rules = RuleSet::from_toml_str(
+        "credit-cap.toml",
+        include_str!("../examples/rules/credit-cap.toml"),
+    )
+    .expect("example rules load");
+    let mut builder = PipelineBuilder::new()
+        .classifier(RfmParams::default())
+        .classifier(ParetoParams::metals());
+    for key in ["four-dimension", "value-tiers", "lifecycle"] {
+        builder = builder.classifier(presets::classifier(key).expect("preset"));
+    }
+    let pipeline = builder.rules(rules).build().expect("valid pipeline");
+    let mut group = c.benchmark_group("fit");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(population.len() as u64));
+    group.bench_function("every_scheme_and_rules_run", |b| {
+        b.iter(|| black_box(pipeline.run(&population).expect("fits").1.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, fit, classify, every_scheme);
 criterion_main!(benches);

@@ -16,7 +16,7 @@ use crate::classify::rfm::{RfmModel, RfmParams};
 use crate::classify::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{CustomerId, Population, Profile};
-use crate::rules::{Facts, RuleSet, Schema};
+use crate::rules::{ColumnIndex, Facts, RuleSet, Schema};
 use smol_str::SmolStr;
 
 /// The settings of any built-in classifier: the serialisable form of a pipeline's parts.
@@ -368,14 +368,14 @@ impl Pipeline {
             models,
             rules: self.rules.clone(),
         };
-        let model_columns: Vec<String> = fitted.models.iter().flat_map(Model::columns).collect();
+        let context = fitted.rule_context();
         let mut labels = Vec::with_capacity(fitted.columns().len() * population.len());
         for (row, profile) in population.profiles().iter().enumerate() {
             let start = labels.len();
             for (w, model_labels) in &per_model {
                 labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
             }
-            fitted.apply_rules(profile, &model_columns, start, &mut labels);
+            fitted.apply_rules(profile, &context, start, &mut labels);
         }
         let tiering = Tiering::new(fitted.columns(), population, labels);
         Ok((fitted, tiering))
@@ -486,31 +486,47 @@ impl FittedPipeline {
         &self.rules
     }
 
+    /// The columns the rule sets see and, per rule set, where its label columns are:
+    /// worked out once per run, not per customer.
+    fn rule_context(&self) -> RuleContext {
+        let mut columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
+        let models = columns.len();
+        let mut indexes = Vec::with_capacity(self.rules.len());
+        for rules in &self.rules {
+            indexes.push(rules.index_columns(&columns));
+            columns.push(rules.column().to_string());
+        }
+        RuleContext {
+            columns,
+            models,
+            indexes,
+        }
+    }
+
     /// Applies the rule sets to one customer whose model labels are `labels[start..]`,
     /// appending each rule set's tier and then the tags.
     fn apply_rules(
         &self,
         profile: &Profile,
-        model_columns: &[String],
+        context: &RuleContext,
         start: usize,
         labels: &mut Vec<Label>,
     ) {
         if self.rules.is_empty() {
             return;
         }
-        let mut columns = model_columns.to_vec();
         let mut tags: Vec<SmolStr> = Vec::new();
-        for rules in &self.rules {
-            let outcome = rules.apply(&Facts {
+        for (i, rules) in self.rules.iter().enumerate() {
+            let facts = Facts {
                 profile,
-                columns: &columns,
+                columns: &context.columns[..context.models + i],
                 labels: &labels[start..],
-            });
+            };
+            let outcome = rules.apply_indexed(&facts, &context.indexes[i]);
             labels.push(match outcome.tier {
                 Some(tier) => Label::Name(tier),
                 None => Label::Unscored(Unscored::NoRuleMatched),
             });
-            columns.push(rules.column().to_string());
             tags.extend(outcome.tags);
         }
         tags.sort();
@@ -524,21 +540,22 @@ impl FittedPipeline {
         for model in &self.models {
             model.classify_into(profile, &mut out);
         }
-        let model_columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
-        self.apply_rules(profile, &model_columns, 0, &mut out);
+        if !self.rules.is_empty() {
+            self.apply_rules(profile, &self.rule_context(), 0, &mut out);
+        }
         out
     }
 
     /// Labels every customer of a population with the fitted models (no refit).
     pub fn classify_all(&self, population: &Population) -> Tiering {
-        let model_columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
+        let context = self.rule_context();
         let mut labels = Vec::new();
         for profile in population.profiles() {
             let start = labels.len();
             for model in &self.models {
                 model.classify_into(profile, &mut labels);
             }
-            self.apply_rules(profile, &model_columns, start, &mut labels);
+            self.apply_rules(profile, &context, start, &mut labels);
         }
         Tiering::new(self.columns(), population, labels)
     }
@@ -691,6 +708,16 @@ impl Tiering {
         }
         counts
     }
+}
+
+/// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
+struct RuleContext {
+    /// The models' columns, then each rule set's.
+    columns: Vec<String>,
+    /// How many of `columns` are the models'.
+    models: usize,
+    /// Per rule set, its label columns' positions.
+    indexes: Vec<ColumnIndex>,
 }
 
 /// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
