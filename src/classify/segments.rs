@@ -336,13 +336,7 @@ impl SegmentMap {
     /// # Ok::<(), customer_tiering::ConfigError>(())
     /// ```
     pub fn preset(key: &str) -> Result<Self, ConfigError> {
-        let (_, text) = PRESET_FILES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .ok_or_else(|| ConfigError::UnknownPreset {
-                key: key.to_string(),
-                known: PRESET_KEYS.join(", "),
-            })?;
+        let text = crate::presets::embedded(&PRESET_FILES, key)?;
         let data: SegmentMapData = toml::from_str(text).map_err(|e| ConfigError::SegmentMap {
             map: key.to_string(),
             reason: e.to_string(),

@@ -157,7 +157,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use crate::classify::Label;
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 use crate::profile::Profile;
 
 use condition::{Columns, Cond, Env, Subject, Val};
@@ -341,13 +341,7 @@ impl RuleSet {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn preset(key: &str) -> Result<RuleSet, Error> {
-        let (_, text) = PRESET_FILES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .ok_or_else(|| ConfigError::UnknownPreset {
-                key: key.to_string(),
-                known: PRESET_KEYS.join(", "),
-            })?;
+        let text = crate::presets::embedded(&PRESET_FILES, key)?;
         RuleSet::from_toml_str(&format!("preset {key}"), text)
     }
 

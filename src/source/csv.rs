@@ -275,6 +275,20 @@ pub(crate) fn header_names(header: &ByteRecord) -> Vec<String> {
         .collect()
 }
 
+/// Reads the next row into `record`; its 1-based physical line (SPEC §12), or `None`
+/// at the end.
+pub(crate) fn read_row<R: Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut ByteRecord,
+    origin: &str,
+) -> Option<Result<u64, Error>> {
+    match reader.read_byte_record(record) {
+        Ok(false) => None,
+        Ok(true) => Some(Ok(record.position().map_or(0, |p| p.line()))),
+        Err(e) => Some(Err(csv_error(origin, e))),
+    }
+}
+
 pub(crate) fn csv_error(origin: &str, error: csv::Error) -> Error {
     match error.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io {
@@ -296,14 +310,12 @@ impl<R: Read> Source for CsvTransactions<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                Some(self.parse_record(line))
-            }
-            Err(e) => Some(Err(csv_error(&self.origin, e))),
-        }
+        Some(
+            match read_row(&mut self.reader, &mut self.record, &self.origin)? {
+                Ok(line) => self.parse_record(line),
+                Err(e) => Err(e),
+            },
+        )
     }
 }
 

@@ -323,14 +323,12 @@ impl<R: Read> Source for CsvCustomers<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                Some(self.parse(line).map_err(Error::from))
-            }
-            Err(e) => Some(Err(super::csv::csv_error(&self.origin, e))),
-        }
+        Some(
+            match super::csv::read_row(&mut self.reader, &mut self.record, &self.origin)? {
+                Ok(line) => self.parse(line).map_err(Error::from),
+                Err(e) => Err(e),
+            },
+        )
     }
 }
 
