@@ -3,6 +3,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::attributes::{AttrType, AttrValue};
+use crate::error::ConfigError;
 use crate::profile::CustomerId;
 
 fn load(text: &str) -> RuleSet {
