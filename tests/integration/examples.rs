@@ -319,3 +319,79 @@ fn every_preset_runs_by_name() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+#[test]
+fn tier_with_a_saved_model_reproduces_the_fit_run_and_scores_later_data() {
+    let fit_dir = temp_dir("model-fit");
+    let out = run_tier(&fit_dir, &["--preset", "four-dimension"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = fit_dir.join("model.json");
+    let model = model.to_str().expect("UTF-8");
+
+    // Same data, the model's own date (no --as-of): the same tiers, byte for byte.
+    let again = temp_dir("model-again");
+    let args = [
+        "--transactions",
+        QUICKSTART,
+        "--model",
+        model,
+        "--out",
+        again.to_str().expect("UTF-8"),
+    ];
+    let out = run("tier", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |dir: &Path, file: &str| std::fs::read_to_string(dir.join(file)).expect(file);
+    assert_eq!(read(&again, "tiers.csv"), read(&fit_dir, "tiers.csv"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&again, "summary.json")).expect("JSON");
+    assert_eq!(summary["model"]["as_of"], "2026-06-30");
+    assert_eq!(summary["model"]["fit_size"], 300);
+
+    // An earlier date: classified by the same model, with a warning.
+    let earlier = temp_dir("model-earlier");
+    let mut args = args.to_vec();
+    args[5] = earlier.to_str().expect("UTF-8");
+    args.extend(["--as-of", "2026-01-31"]);
+    let out = run("tier", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        stderr.starts_with("warning: model_after_data: the model was fitted at 2026-06-30"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&earlier, "summary.json")).expect("JSON");
+    assert_eq!(summary["as_of"], "2026-01-31");
+    assert_eq!(summary["warnings"][0]["code"], "model_after_data");
+
+    // Settings that only a fit uses cannot go with a saved model: a usage error.
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--model",
+            model,
+            "--out",
+            "x",
+            "--bins",
+            "4",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    for dir in [fit_dir, again, earlier] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

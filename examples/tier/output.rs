@@ -1,0 +1,162 @@
+//! The files `tier` writes (SPEC §16), and its stdout table.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use customer_tiering::names::{Lang, display_name};
+use customer_tiering::source::ReadSummary;
+use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
+use serde_json::json;
+
+use crate::Warning;
+
+/// Customers per label of every column, with display names in `lang` (a rule set's own
+/// `tier_info` first, then the presets'), on stdout.
+pub(crate) fn print_counts(fitted: &FittedPipeline, tiering: &Tiering, lang: Lang) {
+    for (column, counts) in tiering.counts() {
+        let rules = fitted.rule_sets().iter().find(|r| r.column() == column);
+        let name = |label: &str| -> String {
+            let own = rules
+                .and_then(|r| r.tier_info(label))
+                .and_then(|info| match lang {
+                    Lang::En => info.en.clone(),
+                    Lang::ZhHant => info.zh_hant.clone(),
+                    Lang::ZhHans => info.zh_hans.clone(),
+                });
+            own.unwrap_or_else(|| display_name(&column, label, lang).to_string())
+        };
+        let cells: Vec<String> = counts
+            .iter()
+            .map(|(label, n)| format!("{} {n}", name(label)))
+            .collect();
+        println!("{column:>12}: {}", cells.join(", "));
+    }
+}
+
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub(crate) fn csv_error(path: &Path) -> impl FnOnce(csv::Error) -> Error + '_ {
+    move |e| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+pub(crate) fn create_dir(dir: &Path) -> Result<(), Error> {
+    fs::create_dir_all(dir).map_err(io_error(dir))
+}
+
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut bytes = bytes.to_vec();
+    if bytes.last() != Some(&b'\n') {
+        bytes.push(b'\n');
+    }
+    fs::write(path, bytes).map_err(io_error(path))
+}
+
+/// `rejects.csv`, written as rejects are found (SPEC §12).
+pub(crate) struct RejectsFile {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+}
+
+impl RejectsFile {
+    pub(crate) fn create(path: &Path) -> Result<Self, Error> {
+        let file = File::create(path).map_err(io_error(path))?;
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+        writer
+            .write_record(["source", "line", "field", "value", "reason"])
+            .map_err(csv_error(path))?;
+        Ok(RejectsFile {
+            path: path.to_path_buf(),
+            writer,
+        })
+    }
+
+    pub(crate) fn write(&mut self, r: &Reject) -> Result<(), Error> {
+        let line = r.location.line.to_string();
+        self.writer
+            .write_record([&r.location.source, &line, &r.field, &r.value, &r.reason])
+            .map_err(csv_error(&self.path))
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(), Error> {
+        self.writer.flush().map_err(io_error(&self.path))
+    }
+}
+
+pub(crate) fn write_tiers(
+    path: &Path,
+    population: &Population,
+    tiering: &Tiering,
+) -> Result<(), Error> {
+    let file = File::create(path).map_err(io_error(path))?;
+    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+    let mut header: Vec<&str> = vec![
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "transactions",
+        "monetary",
+        "tenure_days",
+    ];
+    header.extend(tiering.columns().iter().map(String::as_str));
+    writer.write_record(&header).map_err(csv_error(path))?;
+    let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
+    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
+        let mut row = vec![
+            profile.customer_id.to_string(),
+            opt(profile.recency_days),
+            profile.frequency.to_string(),
+            profile.transactions.to_string(),
+            money::display(profile.monetary),
+            opt(profile.tenure_days),
+        ];
+        row.extend(labels.iter().map(|l| l.as_cell().into_owned()));
+        writer.write_record(&row).map_err(csv_error(path))?;
+    }
+    writer.flush().map_err(io_error(path))
+}
+
+pub(crate) fn summary_json(
+    read: &ReadSummary,
+    population: &Population,
+    fitted: &FittedPipeline,
+    tiering: &Tiering,
+    warnings: &[Warning],
+) -> serde_json::Value {
+    let labels: serde_json::Map<String, serde_json::Value> = tiering
+        .counts()
+        .into_iter()
+        .map(|(column, counts)| {
+            let per_label = counts
+                .into_iter()
+                .map(|(label, n)| (label, json!({ "customers": n })))
+                .collect::<serde_json::Map<_, _>>();
+            (column, per_label.into())
+        })
+        .collect();
+    json!({
+        "read": read.read,
+        "accepted": read.accepted,
+        "rejected": read.rejected,
+        "after_as_of": read.after_as_of,
+        "customers": tiering.len(),
+        "buyers": population.buyers().count(),
+        "as_of": population.as_of().to_string(),
+        "model": { "as_of": fitted.as_of().to_string(), "fit_size": fitted.fit_size() },
+        "labels": labels,
+        "missing_data": fitted.missing_data(population).into_iter().map(|(use_, customers)| json!({
+            "classifier": use_.column, "source": use_.source, "policy": use_.policy, "customers": customers,
+        })).collect::<Vec<_>>(),
+        "warnings": warnings.iter().map(|w| json!({
+            "code": w.code, "classifier": w.classifier, "message": w.message, "figures": w.figures,
+        })).collect::<Vec<_>>(),
+    })
+}
