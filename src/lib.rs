@@ -113,6 +113,7 @@ pub mod classify;
 pub mod dates;
 pub mod error;
 pub mod metrics;
+pub mod migration;
 pub mod money;
 pub mod names;
 pub mod pipeline;

@@ -87,9 +87,13 @@ impl AnyParams {
         }
     }
 
-    /// Adds this classifier's columns, with their labels, to a rule schema.
-    fn describe(&self, schema: Schema) -> Schema {
+    /// This classifier's columns and the labels each can take.
+    fn column_labels(&self) -> Vec<(String, ColumnLabels)> {
         let names = |labels: Vec<&str>| labels.into_iter().map(String::from).collect::<Vec<_>>();
+        let ordered = |labels: Vec<String>| ColumnLabels::Named {
+            labels,
+            ordered: true,
+        };
         match self {
             AnyParams::Rfm(p) => {
                 let bins = p.get_bins();
@@ -97,25 +101,49 @@ impl AnyParams {
                     .get_segment_map()
                     .map(|m| names(m.labels()))
                     .unwrap_or_default();
-                schema
-                    .score_column("r", bins)
-                    .score_column("f", bins)
-                    .score_column("m", bins)
-                    .label_column("rfm_segment", segments, false)
+                let mut columns: Vec<(String, ColumnLabels)> = ["r", "f", "m"]
+                    .iter()
+                    .map(|c| (c.to_string(), ColumnLabels::Scores(bins)))
+                    .collect();
+                columns.push((
+                    "rfm_segment".into(),
+                    ColumnLabels::Named {
+                        labels: segments,
+                        ordered: false,
+                    },
+                ));
+                columns
             }
             AnyParams::Pareto(p) => {
                 let bands = names(p.get_bands().iter().map(|b| b.name.as_str()).collect());
-                schema.label_column(p.get_column(), bands, true)
+                vec![(p.get_column().to_string(), ordered(bands))]
             }
-            AnyParams::Grade(p) => schema.label_column(p.get_column(), names(p.labels()), true),
-            AnyParams::Lifecycle(p) => {
-                schema.label_column(p.get_column(), names(STAGES.to_vec()), false)
-            }
+            AnyParams::Grade(p) => vec![(p.get_column().to_string(), ordered(names(p.labels())))],
+            AnyParams::Lifecycle(p) => vec![(
+                p.get_column().to_string(),
+                ColumnLabels::Named {
+                    labels: names(STAGES.to_vec()),
+                    ordered: false,
+                },
+            )],
             AnyParams::Composite(p) => {
                 let bands = names(p.get_bands().iter().map(|b| b.name.as_str()).collect());
-                schema.label_column(p.get_column(), bands, true)
+                vec![(p.get_column().to_string(), ordered(bands))]
             }
         }
+    }
+
+    /// Adds this classifier's columns, with their labels, to a rule schema.
+    fn describe(&self, mut schema: Schema) -> Schema {
+        for (column, labels) in self.column_labels() {
+            schema = match labels {
+                ColumnLabels::Scores(bins) => schema.score_column(&column, bins),
+                ColumnLabels::Named { labels, ordered } => {
+                    schema.label_column(&column, labels, ordered)
+                }
+            };
+        }
+        schema
     }
 
     fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error> {
@@ -162,6 +190,17 @@ pub enum AnyModel {
 }
 
 impl AnyModel {
+    /// The settings the model was fitted with.
+    pub fn params(&self) -> AnyParams {
+        match self {
+            AnyModel::Rfm(m) => AnyParams::Rfm(m.params().clone()),
+            AnyModel::Pareto(m) => AnyParams::Pareto(m.params().clone()),
+            AnyModel::Grade(m) => AnyParams::Grade(m.params().clone()),
+            AnyModel::Lifecycle(m) => AnyParams::Lifecycle(m.params().clone()),
+            AnyModel::Composite(m) => AnyParams::Composite(m.params().clone()),
+        }
+    }
+
     fn as_model(&self) -> &dyn Model {
         match self {
             AnyModel::Rfm(m) => m.as_ref(),
@@ -486,6 +525,42 @@ impl FittedPipeline {
         &self.rules
     }
 
+    /// Every label column (not `tags`) and the labels it can take, best first where
+    /// they have an order: what a migration between periods needs to say who moved up.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::pipeline::ColumnLabels;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&b.finish()?)?;
+    /// let (column, labels) = &fitted.column_labels()[0];
+    /// assert_eq!(column, "metal");
+    /// assert_eq!(labels.order().unwrap(), ["platinum", "gold", "iron", "lead"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn column_labels(&self) -> Vec<(String, ColumnLabels)> {
+        let mut columns: Vec<(String, ColumnLabels)> = self
+            .models
+            .iter()
+            .flat_map(|m| m.params().column_labels())
+            .collect();
+        for rules in &self.rules {
+            let tiers = rules.tiers().iter().map(ToString::to_string).collect();
+            columns.push((
+                rules.column().to_string(),
+                ColumnLabels::Named {
+                    labels: tiers,
+                    ordered: true,
+                },
+            ));
+        }
+        columns
+    }
+
     /// The columns the rule sets see and, per rule set, where its label columns are:
     /// worked out once per run, not per customer.
     fn rule_context(&self) -> RuleContext {
@@ -707,6 +782,34 @@ impl Tiering {
             }
         }
         counts
+    }
+}
+
+/// The labels a column can take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnLabels {
+    /// Quantile scores `1..=k`; higher is better.
+    Scores(u8),
+    /// Named labels (empty: any), best first when `ordered`.
+    Named {
+        /// The labels.
+        labels: Vec<String>,
+        /// Whether `labels` is an order, best first.
+        ordered: bool,
+    },
+}
+
+impl ColumnLabels {
+    /// The labels best first, when they have an order (scores: `k` down to `1`).
+    pub fn order(&self) -> Option<Vec<String>> {
+        match self {
+            ColumnLabels::Scores(bins) => Some((1..=*bins).rev().map(|s| s.to_string()).collect()),
+            ColumnLabels::Named {
+                labels,
+                ordered: true,
+            } if !labels.is_empty() => Some(labels.clone()),
+            ColumnLabels::Named { .. } => None,
+        }
     }
 }
 

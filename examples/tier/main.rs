@@ -22,11 +22,12 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::presets::Preset;
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::read_customers_path;
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_into};
+use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_periods};
 use customer_tiering::{
     ConfigError, Error, FittedPipeline, Pipeline, PipelineBuilder, PopulationBuilder, Reject,
     presets,
@@ -36,7 +37,10 @@ use serde_json::json;
 
 mod output;
 
-use output::{RejectsFile, create_dir, print_counts, summary_json, write_file, write_tiers};
+use output::{
+    RejectsFile, create_dir, labels_json, print_counts, summary_json, write_file, write_migration,
+    write_tiers,
+};
 
 /// Sort customers into RFM scores, segments and metal tiers.
 #[derive(Debug, Parser)]
@@ -87,6 +91,17 @@ struct Args {
     /// Language of the names printed on stdout (files keep their keys).
     #[arg(long, default_value = "en", value_name = "en|zh-Hant|zh-Hans")]
     lang: Lang,
+    /// Also classify the same history at this earlier date and write the migration
+    /// between the two (previous_tiers.csv, migration.csv, migration.json).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    compare_as_of: Option<Date>,
+    /// Compare with a previous run's tiers.csv (migration.csv, migration.json).
+    #[arg(long, value_name = "FILE", conflicts_with = "compare_as_of")]
+    previous: Option<PathBuf>,
+    /// With --compare-as-of: classify both dates with the earlier date's model (fixed
+    /// thresholds) instead of refitting each (relative tiers).
+    #[arg(long, requires = "compare_as_of", conflicts_with = "model")]
+    fixed: bool,
 }
 
 fn parse_as_of(text: &str) -> Result<Date, String> {
@@ -170,22 +185,30 @@ fn run(args: &Args) -> Result<(), Error> {
         Plan::Fit(builder) => Ready::Fit(builder.build()?),
         Plan::Saved(fitted) => Ready::Saved(fitted),
     };
-    let mut population_builder = PopulationBuilder::new(as_of);
-    let mut read = ingest_into(
-        source,
-        &mut population_builder,
-        args.on_invalid,
-        &mut on_reject,
-    )?;
-    let population = match customers {
+    let mut builders = vec![PopulationBuilder::new(as_of)];
+    if let Some(earlier) = args.compare_as_of {
+        builders.push(PopulationBuilder::new(earlier));
+    }
+    let mut read = ingest_periods(source, &mut builders, args.on_invalid, &mut on_reject)?;
+    let known = match customers {
         Some((table, customers_read)) => {
             read.read += customers_read.read;
             read.accepted += customers_read.accepted;
             read.rejected += customers_read.rejected;
-            population_builder.finish_with(table.into_customers())?
+            table.into_customers()
         }
-        None => population_builder.finish()?,
+        None => Default::default(),
     };
+    let mut populations = builders
+        .into_iter()
+        .map(|b| b.finish_with(known.clone()))
+        .collect::<Result<Vec<_>, Error>>()?;
+    // builders[0] is the run's own date, builders[1] the --compare-as-of date.
+    let earlier_population = match args.compare_as_of {
+        Some(_) => populations.pop(),
+        None => None,
+    };
+    let population = populations.swap_remove(0);
     if let Some(e) = write_error {
         return Err(e);
     }
@@ -193,8 +216,23 @@ fn run(args: &Args) -> Result<(), Error> {
         file.finish()?;
     }
 
-    let (fitted, tiering) = match ready {
-        Ready::Fit(pipeline) => pipeline.run(&population)?,
+    let (fitted, tiering, earlier) = match ready {
+        Ready::Fit(pipeline) => match &earlier_population {
+            Some(earlier) if args.fixed => {
+                let (fitted, earlier_tiering) = pipeline.run(earlier)?;
+                let tiering = fitted.classify_all(&population);
+                (fitted, tiering, Some(earlier_tiering))
+            }
+            Some(earlier) => {
+                let (_, earlier_tiering) = pipeline.run(earlier)?;
+                let (fitted, tiering) = pipeline.run(&population)?;
+                (fitted, tiering, Some(earlier_tiering))
+            }
+            None => {
+                let (fitted, tiering) = pipeline.run(&population)?;
+                (fitted, tiering, None)
+            }
+        },
         Ready::Saved(fitted) => {
             if as_of < fitted.as_of() {
                 warnings.push(Warning {
@@ -208,7 +246,8 @@ fn run(args: &Args) -> Result<(), Error> {
                 });
             }
             let tiering = fitted.classify_all(&population);
-            (*fitted, tiering)
+            let earlier = earlier_population.as_ref().map(|p| fitted.classify_all(p));
+            (*fitted, tiering, earlier)
         }
     };
     for w in &warnings {
@@ -226,7 +265,38 @@ fn run(args: &Args) -> Result<(), Error> {
     print_counts(&fitted, &tiering, args.lang);
     write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
-    let summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
+    let previous = match (&earlier_population, &earlier, &args.previous) {
+        (Some(earlier_population), Some(earlier), _) => {
+            write_tiers(
+                &args.out.join("previous_tiers.csv"),
+                earlier_population,
+                earlier,
+            )?;
+            Some(Period::from_tiering(earlier_population, earlier))
+        }
+        (_, _, Some(path)) => {
+            let file = std::fs::File::open(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            Some(Period::from_tiers_csv(&path.display().to_string(), file)?)
+        }
+        _ => None,
+    };
+    if let Some(before) = &previous {
+        let orders = fitted
+            .column_labels()
+            .into_iter()
+            .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
+            .collect();
+        let after = Period::from_tiering(&population, &tiering);
+        let migration = migrate(before, &after, &orders)?;
+        write_migration(&args.out, &migration)?;
+    }
+    let mut summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
+    if let Some(earlier) = &earlier {
+        summary["previous_labels"] = labels_json(earlier);
+    }
     write_file(
         &args.out.join("summary.json"),
         serde_json::to_string_pretty(&summary)

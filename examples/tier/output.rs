@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
@@ -131,17 +132,7 @@ pub(crate) fn summary_json(
     tiering: &Tiering,
     warnings: &[Warning],
 ) -> serde_json::Value {
-    let labels: serde_json::Map<String, serde_json::Value> = tiering
-        .counts()
-        .into_iter()
-        .map(|(column, counts)| {
-            let per_label = counts
-                .into_iter()
-                .map(|(label, n)| (label, json!({ "customers": n })))
-                .collect::<serde_json::Map<_, _>>();
-            (column, per_label.into())
-        })
-        .collect();
+    let labels = labels_json(tiering);
     json!({
         "read": read.read,
         "accepted": read.accepted,
@@ -159,4 +150,56 @@ pub(crate) fn summary_json(
             "code": w.code, "classifier": w.classifier, "message": w.message, "figures": w.figures,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// Customers per label per column, as `summary.json` carries them.
+pub(crate) fn labels_json(tiering: &Tiering) -> serde_json::Value {
+    let labels: serde_json::Map<String, serde_json::Value> = tiering
+        .counts()
+        .into_iter()
+        .map(|(column, counts)| {
+            let per_label = counts
+                .into_iter()
+                .map(|(label, n)| (label, json!({ "customers": n })))
+                .collect::<serde_json::Map<_, _>>();
+            (column, per_label.into())
+        })
+        .collect();
+    labels.into()
+}
+
+/// `migration.csv` (one row per non-empty cell, sorted by classifier, from, to) and
+/// `migration.json` (the matrices with the customers who moved), SPEC §16.
+pub(crate) fn write_migration(dir: &Path, migration: &[ColumnMigration]) -> Result<(), Error> {
+    let path = dir.join("migration.csv");
+    let file = File::create(&path).map_err(io_error(&path))?;
+    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+    let header = [
+        "classifier",
+        "from",
+        "to",
+        "customers",
+        "monetary_before",
+        "monetary_after",
+    ];
+    writer.write_record(header).map_err(csv_error(&path))?;
+    let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
+    sorted.sort_by(|a, b| a.column.cmp(&b.column));
+    for column in sorted {
+        for ((from, to), cell) in &column.cells {
+            let row = [
+                column.column.clone(),
+                from.clone(),
+                to.clone(),
+                cell.customers.to_string(),
+                money::display(cell.monetary_before),
+                money::display(cell.monetary_after),
+            ];
+            writer.write_record(&row).map_err(csv_error(&path))?;
+        }
+    }
+    writer.flush().map_err(io_error(&path))?;
+    let json = serde_json::to_string_pretty(&json!({ "classifiers": migration }))
+        .expect("migration serialises");
+    write_file(&dir.join("migration.json"), json.as_bytes())
 }

@@ -321,6 +321,11 @@ impl CompositeModel {
         Some((Decimal::from_i128_with_scale(key, 0) / denominator).round_dp(6))
     }
 
+    /// The settings it was fitted with.
+    pub fn params(&self) -> &CompositeParams {
+        &self.params
+    }
+
     /// Customers per band on the fit population.
     pub fn sizes(&self) -> &[usize] {
         &self.sizes

@@ -139,19 +139,58 @@ pub fn ingest<S: Source<Record = Transaction>>(
 /// # Errors
 /// As [`ingest`].
 pub fn ingest_into<S: Source<Record = Transaction>>(
-    mut source: S,
+    source: S,
     builder: &mut PopulationBuilder,
+    on_invalid: OnInvalid,
+    on_reject: impl FnMut(&Reject),
+) -> Result<ReadSummary, Error> {
+    ingest_periods(source, std::slice::from_mut(builder), on_invalid, on_reject)
+}
+
+/// Like [`ingest_into`], feeding every accepted transaction to several builders at
+/// once — one per as-of date — so that two periods of one history are read in one pass
+/// (SPEC §13). `after_as_of` counts the rows after the first builder's date.
+///
+/// # Errors
+/// As [`ingest`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest_periods, MemorySource, OnInvalid};
+/// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let c1 = CustomerId::new("C1").unwrap();
+/// let rows = vec![
+///     Transaction::new(c1.clone(), date(2026, 1, 5), 3.into()),
+///     Transaction::new(c1, date(2026, 5, 5), 4.into()),
+/// ];
+/// let mut builders = [PopulationBuilder::new(date(2026, 6, 30)), PopulationBuilder::new(date(2026, 3, 31))];
+/// let read = ingest_periods(MemorySource::new(rows), &mut builders, OnInvalid::Fail, |_| {})?;
+/// let [later, earlier] = builders;
+/// assert_eq!((read.accepted, read.after_as_of), (2, 0));
+/// assert_eq!(later.finish()?.profiles()[0].frequency, 2);
+/// assert_eq!(earlier.finish()?.profiles()[0].frequency, 1);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn ingest_periods<S: Source<Record = Transaction>>(
+    mut source: S,
+    builders: &mut [PopulationBuilder],
     on_invalid: OnInvalid,
     mut on_reject: impl FnMut(&Reject),
 ) -> Result<ReadSummary, Error> {
-    let after_before = builder.after_as_of();
+    let after_before = builders.first().map_or(0, PopulationBuilder::after_as_of);
     let mut summary = ReadSummary::default();
     while let Some(record) = source.next_record() {
         match record {
             Ok(tx) => {
                 summary.read += 1;
                 summary.accepted += 1;
-                builder.add(tx)?;
+                if let Some((last, rest)) = builders.split_last_mut() {
+                    for builder in rest {
+                        builder.add(tx.clone())?;
+                    }
+                    last.add(tx)?;
+                }
             }
             Err(Error::Reject(reject)) => {
                 summary.read += 1;
@@ -164,6 +203,6 @@ pub fn ingest_into<S: Source<Record = Transaction>>(
             Err(fatal) => return Err(fatal),
         }
     }
-    summary.after_as_of = builder.after_as_of() - after_before;
+    summary.after_as_of = builders.first().map_or(0, PopulationBuilder::after_as_of) - after_before;
     Ok(summary)
 }

@@ -6,8 +6,7 @@ use std::process::{Command, Output};
 use customer_tiering::FittedPipeline;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
 
-/// The directory where `cargo test` put the example binaries (it builds them before
-/// running the tests); built on demand when missing.
+/// An example binary where `cargo test` put it; built on demand when missing or stale.
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let profile_dir = exe
@@ -15,7 +14,10 @@ fn example(name: &str) -> PathBuf {
         .and_then(Path::parent)
         .expect("target/<profile>");
     let path = profile_dir.join("examples").join(name);
-    if !path.exists() {
+    // `cargo test` builds the examples first; `cargo test --test integration` does not,
+    // so build one that is missing or older than this test binary.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&path) < modified(&exe) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--example", name])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -393,5 +395,96 @@ fn tier_with_a_saved_model_reproduces_the_fit_run_and_scores_later_data() {
     assert_eq!(out.status.code(), Some(2));
     for dir in [fit_dir, again, earlier] {
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[test]
+fn tier_compares_two_dates_and_a_previous_run() {
+    let dir = temp_dir("compare");
+    let out = run_tier(
+        &dir,
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--preset",
+            "four-dimension",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |dir: &Path, file: &str| std::fs::read_to_string(dir.join(file)).expect(file);
+    let previous = read(&dir, "previous_tiers.csv");
+    assert!(previous.starts_with(
+        "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal,grade\n"
+    ));
+    let migration = read(&dir, "migration.csv");
+    let mut lines = migration.lines();
+    assert_eq!(
+        lines.next(),
+        Some("classifier,from,to,customers,monetary_before,monetary_after")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let keys: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[0], r[1], r[2])).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| {
+        (a.0.as_bytes(), a.1.as_bytes(), a.2.as_bytes()).cmp(&(
+            b.0.as_bytes(),
+            b.1.as_bytes(),
+            b.2.as_bytes(),
+        ))
+    });
+    assert_eq!(keys, sorted, "rows sorted by classifier, from, to");
+    let previous_customers = previous.lines().count() - 1;
+    for classifier in ["r", "f", "m", "rfm_segment", "metal", "grade"] {
+        let cells: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == classifier).collect();
+        let total: usize = cells
+            .iter()
+            .map(|r| r[3].parse::<usize>().expect("count"))
+            .sum();
+        assert_eq!(
+            total, 300,
+            "{classifier}: every customer of either period in one cell"
+        );
+        let before: usize = cells
+            .iter()
+            .filter(|r| r[1] != "(none)")
+            .map(|r| r[3].parse::<usize>().expect("count"))
+            .sum();
+        assert_eq!(before, previous_customers, "{classifier}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&dir, "migration.json")).expect("JSON");
+    assert!(json["classifiers"].as_array().is_some_and(|c| c.len() == 6));
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir, "summary.json")).expect("JSON");
+    assert!(summary["previous_labels"]["metal"].is_object());
+
+    // A run compared with itself through --previous: only the diagonal.
+    let again = temp_dir("compare-again");
+    let tiers = dir.join("tiers.csv");
+    let out = run_tier(
+        &again,
+        &[
+            "--previous",
+            tiers.to_str().expect("UTF-8"),
+            "--preset",
+            "four-dimension",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in read(&again, "migration.csv").lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[1], cells[2], "{line}");
+        assert_eq!(cells[4], cells[5], "{line}");
+    }
+    for d in [dir, again] {
+        let _ = std::fs::remove_dir_all(d);
     }
 }

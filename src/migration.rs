@@ -1,0 +1,402 @@
+//! Migration between two periods (SPEC §13): the same customers' labels at two dates
+//! (or a previous run's `tiers.csv` against this run), matched by `customer_id`.
+//!
+//! Per label column: a matrix of counts (rows the earlier label, columns the later one)
+//! with a `(none)` row and column for customers present in only one period, and in each
+//! cell the exact sums of `monetary` at the earlier and at the later date (0 where the
+//! customer is absent). For columns whose labels have an order (scores: higher is
+//! better; tiers best first), the customers who moved up or down, and those new and
+//! gone.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, Location, Reject};
+use crate::money::checked_add;
+use crate::pipeline::Tiering;
+use crate::profile::{CustomerId, Population};
+
+/// The label of a customer absent from a period.
+pub const ABSENT: &str = "(none)";
+/// The label of a customer present but without a label in a column.
+pub const UNSCORED: &str = "(unscored)";
+
+/// One period: per customer, `monetary` and a label per column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Period {
+    columns: Vec<String>,
+    rows: BTreeMap<CustomerId, (Decimal, Vec<String>)>,
+}
+
+impl Period {
+    /// A run's labels with its population's `monetary` (the `tags` column left out).
+    ///
+    /// # Panics
+    /// Never for a tiering of that population (same customers, same order).
+    pub fn from_tiering(population: &Population, tiering: &Tiering) -> Self {
+        let keep: Vec<usize> = (0..tiering.columns().len())
+            .filter(|&i| tiering.columns()[i] != crate::pipeline::TAGS)
+            .collect();
+        let columns = keep.iter().map(|&i| tiering.columns()[i].clone()).collect();
+        let rows = population
+            .profiles()
+            .iter()
+            .zip(tiering.rows())
+            .map(|(profile, (id, labels))| {
+                debug_assert_eq!(&profile.customer_id, id);
+                let cells = keep
+                    .iter()
+                    .map(|&i| match labels[i].is_scored() {
+                        true => labels[i].as_cell().into_owned(),
+                        false => UNSCORED.to_string(),
+                    })
+                    .collect();
+                (id.clone(), (profile.monetary, cells))
+            })
+            .collect();
+        Period { columns, rows }
+    }
+
+    /// A previous run's `tiers.csv` (SPEC §16): `customer_id`, `monetary`, and every
+    /// column after `tenure_days` but `tags` as labels (an empty cell is unscored).
+    ///
+    /// # Errors
+    /// [`Error::MissingColumn`] without `customer_id` or `monetary`; [`Error::Reject`]
+    /// for a row with a bad id, amount or field count, or a customer given twice.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// let csv = "customer_id,recency_days,frequency,transactions,monetary,tenure_days,metal\nC1,3,1,1,10.00,3,gold\n";
+    /// let period = Period::from_tiers_csv("old/tiers.csv", csv.as_bytes())?;
+    /// assert_eq!(period.columns(), ["metal"]);
+    /// assert_eq!(period.len(), 1);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_tiers_csv<R: Read>(origin: &str, reader: R) -> Result<Self, Error> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| crate::source::csv::csv_error(origin, e))?
+            .clone();
+        let names = crate::source::csv::header_names(&header);
+        let find = |name: &str| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::MissingColumn {
+                    source_name: origin.to_string(),
+                    column: name.to_string(),
+                    header: names.join(","),
+                })
+        };
+        let (id_col, monetary_col) = (find("customer_id")?, find("monetary")?);
+        let first_label = names
+            .iter()
+            .position(|n| n == "tenure_days")
+            .map_or(0, |i| i + 1);
+        let label_cols: Vec<usize> = (first_label..names.len())
+            .filter(|&i| i != id_col && i != monetary_col && names[i] != crate::pipeline::TAGS)
+            .collect();
+        let mut rows = BTreeMap::new();
+        let mut record = csv::ByteRecord::new();
+        while let Some(line) = crate::source::csv::read_row(&mut reader, &mut record, origin) {
+            let line = line?;
+            let reject = |field: &str, raw: &[u8], reason: String| -> Error {
+                Reject {
+                    location: Location {
+                        source: origin.to_string(),
+                        line,
+                    },
+                    field: field.to_string(),
+                    value: String::from_utf8_lossy(raw).into_owned(),
+                    reason,
+                }
+                .into()
+            };
+            if record.len() != names.len() {
+                return Err(reject(
+                    "record",
+                    b"",
+                    format!("expected {} fields, found {}", names.len(), record.len()),
+                ));
+            }
+            let id = CustomerId::from_bytes(&record[id_col])
+                .map_err(|e| reject("customer_id", &record[id_col], e.to_string()))?;
+            let monetary = crate::money::parse_amount_bytes(&record[monetary_col])
+                .map_err(|e| reject("monetary", &record[monetary_col], e.to_string()))?;
+            let labels = label_cols
+                .iter()
+                .map(|&i| {
+                    let cell = String::from_utf8_lossy(record[i].trim_ascii()).into_owned();
+                    if cell.is_empty() {
+                        UNSCORED.to_string()
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            if rows.insert(id.clone(), (monetary, labels)).is_some() {
+                return Err(reject(
+                    "customer_id",
+                    id.as_str().as_bytes(),
+                    "customer given twice".into(),
+                ));
+            }
+        }
+        let columns = label_cols.iter().map(|&i| names[i].clone()).collect();
+        Ok(Period { columns, rows })
+    }
+
+    /// The label columns.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The number of customers.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the period has no customer.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One cell of a migration matrix.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// Customers that moved from the row's label to the column's.
+    pub customers: u64,
+    /// Their exact `monetary` at the earlier date (0 for new customers).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monetary_before: Decimal,
+    /// Their exact `monetary` at the later date (0 for gone customers).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub monetary_after: Decimal,
+}
+
+/// The migration of one label column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnMigration {
+    /// The column (`metal`, `r` …).
+    pub column: String,
+    /// Cells by (earlier label, later label); only non-empty cells.
+    #[serde(serialize_with = "cells_as_list")]
+    pub cells: BTreeMap<(String, String), Cell>,
+    /// The labels best first, when the column has an order.
+    pub order: Option<Vec<String>>,
+    /// Customers whose label got better (ordered columns only).
+    pub upgraded: Vec<CustomerId>,
+    /// Customers whose label got worse (ordered columns only).
+    pub downgraded: Vec<CustomerId>,
+    /// Customers present only in the later period.
+    pub new: Vec<CustomerId>,
+    /// Customers present only in the earlier period.
+    pub gone: Vec<CustomerId>,
+}
+
+fn cells_as_list<S: serde::Serializer>(
+    cells: &BTreeMap<(String, String), Cell>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        from: &'a str,
+        to: &'a str,
+        #[serde(flatten)]
+        cell: &'a Cell,
+    }
+    s.collect_seq(
+        cells
+            .iter()
+            .map(|((from, to), cell)| Row { from, to, cell }),
+    )
+}
+
+/// Matches two periods by customer and builds, for every column both have, its
+/// migration. `orders` gives the labels best first for ordered columns.
+///
+/// # Errors
+/// [`Error::Overflow`] when a cell's monetary sum leaves the decimal range.
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::{migrate, Period};
+/// use std::collections::BTreeMap;
+/// let head = "customer_id,recency_days,frequency,transactions,monetary,tenure_days,metal\n";
+/// let before = Period::from_tiers_csv("q1", format!("{head}A,1,1,1,10,1,gold\nB,1,1,1,5,1,lead\n").as_bytes())?;
+/// let after = Period::from_tiers_csv("q2", format!("{head}A,1,1,1,30,1,platinum\nC,1,1,1,7,1,lead\n").as_bytes())?;
+/// let orders = BTreeMap::from([("metal".to_string(), vec!["platinum".into(), "gold".into(), "iron".into(), "lead".into()])]);
+/// let metal = &migrate(&before, &after, &orders)?[0];
+/// assert_eq!(metal.upgraded[0].as_str(), "A");
+/// let a = &metal.cells[&("gold".to_string(), "platinum".to_string())];
+/// assert_eq!((a.customers, a.monetary_before, a.monetary_after), (1, 10.into(), 30.into()));
+/// assert_eq!(metal.cells[&("lead".to_string(), "(none)".to_string())].customers, 1);
+/// assert_eq!(metal.new[0].as_str(), "C");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn migrate(
+    before: &Period,
+    after: &Period,
+    orders: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<ColumnMigration>, Error> {
+    let mut out = Vec::new();
+    for (after_index, column) in after.columns.iter().enumerate() {
+        let Some(before_index) = before.columns.iter().position(|c| c == column) else {
+            continue;
+        };
+        let order = orders.get(column);
+        let rank = |label: &str| order.and_then(|o| o.iter().position(|l| l == label));
+        let mut migration = ColumnMigration {
+            column: column.clone(),
+            order: order.cloned(),
+            ..ColumnMigration::default()
+        };
+        let mut ids: Vec<&CustomerId> = before.rows.keys().chain(after.rows.keys()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let was = before
+                .rows
+                .get(id)
+                .map(|(m, labels)| (*m, labels[before_index].as_str()));
+            let now = after
+                .rows
+                .get(id)
+                .map(|(m, labels)| (*m, labels[after_index].as_str()));
+            let from = was.map_or(ABSENT, |(_, l)| l);
+            let to = now.map_or(ABSENT, |(_, l)| l);
+            let cell = migration
+                .cells
+                .entry((from.to_string(), to.to_string()))
+                .or_default();
+            cell.customers += 1;
+            let overflow = || Error::Overflow {
+                metric: "migration monetary",
+                customer: id.to_string(),
+            };
+            if let Some((m, _)) = was {
+                cell.monetary_before = checked_add(cell.monetary_before, m).ok_or_else(overflow)?;
+            }
+            if let Some((m, _)) = now {
+                cell.monetary_after = checked_add(cell.monetary_after, m).ok_or_else(overflow)?;
+            }
+            match (was, now) {
+                (None, Some(_)) => migration.new.push(id.clone()),
+                (Some(_), None) => migration.gone.push(id.clone()),
+                _ => match (rank(from), rank(to)) {
+                    (Some(a), Some(b)) if b < a => migration.upgraded.push(id.clone()),
+                    (Some(a), Some(b)) if b > a => migration.downgraded.push(id.clone()),
+                    _ => {}
+                },
+            }
+        }
+        out.push(migration);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::pareto::ParetoParams;
+    use crate::classify::rfm::RfmParams;
+    use crate::{PipelineBuilder, PopulationBuilder, Transaction};
+    use jiff::civil::date;
+
+    fn population(as_of: jiff::civil::Date) -> Population {
+        let mut b = PopulationBuilder::new(as_of);
+        for i in 0..40i64 {
+            let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+            for k in 0..(i % 5 + 1) {
+                let day = date(2025, 1 + (k * 2 + i % 2) as i8, 1 + (i % 27) as i8);
+                b.add(Transaction::new(
+                    id.clone(),
+                    day,
+                    Decimal::new(i * 137 + k * 11, 2),
+                ))
+                .unwrap();
+            }
+        }
+        b.finish().unwrap()
+    }
+
+    fn period(as_of: jiff::civil::Date) -> (Period, BTreeMap<String, Vec<String>>) {
+        let pop = population(as_of);
+        let pipeline = PipelineBuilder::new()
+            .classifier(RfmParams::default())
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap();
+        let (fitted, tiering) = pipeline.run(&pop).unwrap();
+        let orders = fitted
+            .column_labels()
+            .into_iter()
+            .filter_map(|(c, l)| l.order().map(|o| (c, o)))
+            .collect();
+        (Period::from_tiering(&pop, &tiering), orders)
+    }
+
+    #[test]
+    fn a_run_compared_with_itself_is_only_the_diagonal() {
+        let (p, orders) = period(date(2025, 12, 31));
+        for m in migrate(&p, &p, &orders).unwrap() {
+            assert!(m.cells.keys().all(|(a, b)| a == b), "{}", m.column);
+            assert!(
+                m.upgraded.is_empty()
+                    && m.downgraded.is_empty()
+                    && m.new.is_empty()
+                    && m.gone.is_empty()
+            );
+        }
+    }
+
+    #[test]
+    fn every_customer_is_in_one_cell_and_sums_are_exact() {
+        let (before, orders) = period(date(2025, 6, 30));
+        let (after, _) = period(date(2025, 12, 31));
+        let total = |p: &Period| p.rows.values().fold(Decimal::ZERO, |a, (m, _)| a + m);
+        let everyone: std::collections::BTreeSet<&CustomerId> =
+            before.rows.keys().chain(after.rows.keys()).collect();
+        for m in migrate(&before, &after, &orders).unwrap() {
+            let customers: u64 = m.cells.values().map(|c| c.customers).sum();
+            assert_eq!(customers as usize, everyone.len(), "{}", m.column);
+            let present_before: u64 = m
+                .cells
+                .iter()
+                .filter(|((a, _), _)| a != ABSENT)
+                .map(|(_, c)| c.customers)
+                .sum();
+            assert_eq!(present_before as usize, before.len());
+            let before_sum = m
+                .cells
+                .values()
+                .fold(Decimal::ZERO, |a, c| a + c.monetary_before);
+            let after_sum = m
+                .cells
+                .values()
+                .fold(Decimal::ZERO, |a, c| a + c.monetary_after);
+            assert_eq!(
+                (before_sum, after_sum),
+                (total(&before), total(&after)),
+                "{}",
+                m.column
+            );
+            let moved = m.upgraded.len() + m.downgraded.len() + m.new.len() + m.gone.len();
+            let off_diagonal: u64 = m
+                .cells
+                .iter()
+                .filter(|((a, b), _)| a != b)
+                .map(|(_, c)| c.customers)
+                .sum();
+            if m.order.is_some() {
+                assert_eq!(moved as u64, off_diagonal, "{}", m.column);
+            }
+        }
+    }
+}
