@@ -112,6 +112,7 @@ pub mod attributes;
 pub mod classify;
 pub mod dates;
 pub mod error;
+pub mod hysteresis;
 pub mod metrics;
 pub mod migration;
 pub mod money;

@@ -156,6 +156,13 @@ impl Period {
         &self.columns
     }
 
+    /// A customer's label in a column ([`UNSCORED`] when present without one); none
+    /// when the customer or the column is absent.
+    pub fn label(&self, id: &CustomerId, column: &str) -> Option<&str> {
+        let index = self.columns.iter().position(|c| c == column)?;
+        self.rows.get(id).map(|(_, labels)| labels[index].as_str())
+    }
+
     /// The number of customers.
     pub fn len(&self) -> usize {
         self.rows.len()

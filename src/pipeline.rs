@@ -757,6 +757,12 @@ impl Tiering {
         Some(&self.labels[row * width..(row + 1) * width])
     }
 
+    /// Replaces the label of the customer at `row` in the column at `column`.
+    pub(crate) fn set_label(&mut self, row: usize, column: usize, label: Label) {
+        let width = self.columns.len();
+        self.labels[row * width + column] = label;
+    }
+
     /// The label of one customer in one column.
     pub fn label(&self, id: &str, column: &str) -> Option<&Label> {
         let index = self.columns.iter().position(|c| c == column)?;

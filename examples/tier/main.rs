@@ -22,6 +22,7 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::presets::Preset;
@@ -33,6 +34,7 @@ use customer_tiering::{
     presets,
 };
 use jiff::civil::Date;
+use rust_decimal::Decimal;
 use serde_json::json;
 
 mod output;
@@ -102,6 +104,14 @@ struct Args {
     /// thresholds) instead of refitting each (relative tiers).
     #[arg(long, requires = "compare_as_of", conflicts_with = "model")]
     fixed: bool,
+    /// A margin (a share, e.g. 0.02) that keeps customers from flipping across a cut
+    /// point between the periods (tie-aware scores and metal bands).
+    #[arg(long, value_name = "H", value_parser = parse_share)]
+    hysteresis: Option<Decimal>,
+}
+
+fn parse_share(text: &str) -> Result<Decimal, String> {
+    customer_tiering::money::parse_amount(text).map_err(|e| format!("{text:?}: {e}"))
 }
 
 fn parse_as_of(text: &str) -> Result<Date, String> {
@@ -250,21 +260,6 @@ fn run(args: &Args) -> Result<(), Error> {
             (*fitted, tiering, earlier)
         }
     };
-    for w in &warnings {
-        eprintln!("warning: {}: {}", w.code, w.message);
-    }
-    if let Some(id) = &args.explain {
-        let profile = population.get(id).ok_or_else(|| ConfigError::Pipeline {
-            reason: format!("--explain: no customer {id:?} in the data"),
-        })?;
-        println!("{id}:");
-        for line in fitted.explain(profile) {
-            println!("  {line}");
-        }
-    }
-    print_counts(&fitted, &tiering, args.lang);
-    write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
-    write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     let previous = match (&earlier_population, &earlier, &args.previous) {
         (Some(earlier_population), Some(earlier), _) => {
             write_tiers(
@@ -283,6 +278,45 @@ fn run(args: &Args) -> Result<(), Error> {
         }
         _ => None,
     };
+    let (tiering, held) = match (args.hysteresis, &previous) {
+        (Some(h), Some(before)) => {
+            if args.fixed || args.model.is_some() {
+                return Err(ConfigError::Pipeline {
+                    reason:
+                        "hysteresis is for refitted (relative) tiers, not with --fixed or --model"
+                            .into(),
+                }
+                .into());
+            }
+            Hysteresis::new(h)?.apply(&fitted, &population, &tiering, before)?
+        }
+        (Some(_), None) => {
+            return Err(ConfigError::Pipeline {
+                reason: "--hysteresis needs a previous period: --compare-as-of or --previous"
+                    .into(),
+            }
+            .into());
+        }
+        (None, _) => (tiering, Vec::new()),
+    };
+    for w in &warnings {
+        eprintln!("warning: {}: {}", w.code, w.message);
+    }
+    if let Some(id) = &args.explain {
+        let profile = population.get(id).ok_or_else(|| ConfigError::Pipeline {
+            reason: format!("--explain: no customer {id:?} in the data"),
+        })?;
+        println!("{id}:");
+        for line in fitted.explain(profile) {
+            println!("  {line}");
+        }
+        for one in held.iter().filter(|h| h.customer_id.as_str() == id) {
+            println!("  {one}");
+        }
+    }
+    print_counts(&fitted, &tiering, args.lang);
+    write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
+    write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     if let Some(before) = &previous {
         let orders = fitted
             .column_labels()

@@ -162,7 +162,8 @@ impl ParetoParams {
         self.metric
     }
 
-    fn effective_direction(&self) -> Direction {
+    /// The direction ranked by: the one set, else the metric's default.
+    pub fn effective_direction(&self) -> Direction {
         self.direction.unwrap_or(self.metric.default_direction())
     }
 

@@ -488,3 +488,74 @@ fn tier_compares_two_dates_and_a_previous_run() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
+    let raw = temp_dir("hyst-raw");
+    let out = run_tier(&raw, &["--compare-as-of", "2026-03-31"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zero = temp_dir("hyst-zero");
+    let out = run_tier(
+        &zero,
+        &["--compare-as-of", "2026-03-31", "--hysteresis", "0"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    assert_eq!(read(&zero), read(&raw));
+
+    let held = temp_dir("hyst-held");
+    let out = run_tier(
+        &held,
+        &["--compare-as-of", "2026-03-31", "--hysteresis", "0.1"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(
+        read(&held),
+        read(&raw),
+        "a 10 % margin holds somebody back on this data"
+    );
+
+    for args in [
+        &["--hysteresis", "0.02"][..],
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--hysteresis",
+            "0.02",
+            "--quantiles",
+            "equal-count",
+        ][..],
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--hysteresis",
+            "0.02",
+            "--fixed",
+        ][..],
+    ] {
+        let dir = temp_dir("hyst-bad");
+        let out = run_tier(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+        assert!(
+            stderr.starts_with("error: pipeline: ") && stderr.contains("hysteresis"),
+            "{stderr}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    for d in [raw, zero, held] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -5,6 +5,7 @@
 //! the depth (CI uses 64; the default is 256).
 
 mod fit_classify;
+mod hysteresis;
 mod order_independence;
 mod pareto;
 mod quantile;

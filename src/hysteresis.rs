@@ -1,0 +1,325 @@
+//! Hysteresis (SPEC §13): keep a customer from flipping back and forth across a cut
+//! point between periods of refitted, relative tiers.
+//!
+//! A margin `h` (a share, `0 ≤ h < 1`). A customer's position is the share of the
+//! population strictly worse (quantile scores, `L/n`) or strictly better (Pareto bands,
+//! `p/n`). A customer with a previous label whose raw label differs is classified as if
+//! its position were shifted by `h` toward its previous label, and the result is then
+//! clamped between its raw and its previous label, both included. Customers without a
+//! previous label keep the raw one. Everything is exact: `h` is a decimal and positions
+//! are compared as fractions.
+//!
+//! It applies to tie-aware RFM scores and count-basis Pareto bands; other columns keep
+//! their raw labels. Equal-count scores are a configuration error (their cut points are
+//! not positions).
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use smol_str::SmolStr;
+
+use crate::classify::Label;
+use crate::classify::pareto::{Basis, cumulative};
+use crate::classify::quantile::{Direction, QuantileMode};
+use crate::error::{ConfigError, Error};
+use crate::migration::Period;
+use crate::money::checked_mul;
+use crate::pipeline::{AnyModel, FittedPipeline, Tiering};
+use crate::profile::{CustomerId, Metric, Population};
+
+/// A customer whose label hysteresis held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Who.
+    pub customer_id: CustomerId,
+    /// The column.
+    pub column: String,
+    /// The label without hysteresis.
+    pub raw: String,
+    /// The label kept.
+    pub label: String,
+    /// The previous period's label.
+    pub previous: String,
+}
+
+impl std::fmt::Display for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} = {}: hysteresis held it back from {} (previous period {})",
+            self.column, self.label, self.raw, self.previous
+        )
+    }
+}
+
+/// A validated hysteresis margin.
+///
+/// # Example
+/// ```
+/// use customer_tiering::hysteresis::Hysteresis;
+/// use rust_decimal::dec;
+/// assert!(Hysteresis::new(dec!(0.02)).is_ok());
+/// assert!(Hysteresis::new(dec!(1)).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hysteresis {
+    margin: Decimal,
+}
+
+/// One column hysteresis applies to.
+enum Target {
+    /// A tie-aware score: `k`, the metric, its direction.
+    Score { bins: u8, metric: Metric },
+    /// A count-basis band: the cumulative shares, the metric, its direction, the labels.
+    Band {
+        cumulative: Vec<Decimal>,
+        metric: Metric,
+        direction: Direction,
+        labels: Vec<SmolStr>,
+    },
+}
+
+impl Hysteresis {
+    /// A margin in `0 ≤ h < 1`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] outside that range.
+    pub fn new(margin: Decimal) -> Result<Self, ConfigError> {
+        if margin < Decimal::ZERO || margin >= Decimal::ONE {
+            return Err(ConfigError::Pipeline {
+                reason: format!("hysteresis must be a share in 0 <= h < 1, got {margin}"),
+            });
+        }
+        Ok(Hysteresis { margin })
+    }
+
+    /// The margin.
+    pub fn margin(&self) -> Decimal {
+        self.margin
+    }
+
+    /// Applies the margin to `tiering` (the refitted labels of `population` by
+    /// `fitted`) against the `previous` period's labels; returns the labels kept and the
+    /// customers held back.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] when an RFM model uses equal-count scores;
+    /// [`Error::Overflow`] when a shifted position leaves the decimal range.
+    pub fn apply(
+        &self,
+        fitted: &FittedPipeline,
+        population: &Population,
+        tiering: &Tiering,
+        previous: &Period,
+    ) -> Result<(Tiering, Vec<Held>), Error> {
+        let mut out = tiering.clone();
+        let mut held = Vec::new();
+        for (column, target) in targets(fitted)? {
+            let Some(index) = tiering.columns().iter().position(|c| *c == column) else {
+                continue;
+            };
+            let metric = match &target {
+                Target::Score { metric, .. } | Target::Band { metric, .. } => *metric,
+            };
+            let direction = match &target {
+                Target::Score { metric, .. } => metric.default_direction(),
+                Target::Band { direction, .. } => *direction,
+            };
+            // The scored population's values, worst first.
+            let mut values: Vec<Decimal> = population
+                .buyers()
+                .filter_map(|p| p.metric(metric))
+                .collect();
+            values.sort_unstable_by(|a, b| direction.worst_first(a, b));
+            let n = values.len();
+            for (row, (profile, (id, labels))) in
+                population.profiles().iter().zip(tiering.rows()).enumerate()
+            {
+                let Some(value) = profile.metric(metric).filter(|_| profile.is_buyer()) else {
+                    continue;
+                };
+                let Some(before) = previous.label(id, &column) else {
+                    continue;
+                };
+                let raw = labels[index].as_cell().into_owned();
+                if before == raw {
+                    continue;
+                }
+                let worse = values.partition_point(|v| direction.is_better(&value, v));
+                let better = n - values.partition_point(|v| !direction.is_better(v, &value));
+                let kept = match &target {
+                    Target::Score { bins, .. } => {
+                        let (Ok(prev), Label::Score(raw_score)) =
+                            (before.parse::<u8>(), &labels[index])
+                        else {
+                            continue;
+                        };
+                        Label::Score(self.score(*bins, worse, n, prev, *raw_score)?)
+                    }
+                    Target::Band {
+                        cumulative,
+                        labels: names,
+                        ..
+                    } => {
+                        let (Some(prev), Some(raw_band)) = (
+                            names.iter().position(|l| l == before),
+                            names.iter().position(|l| *l == raw),
+                        ) else {
+                            continue;
+                        };
+                        Label::Name(
+                            names[self.band(cumulative, better, n, prev, raw_band)?].clone(),
+                        )
+                    }
+                };
+                if kept.as_cell() != raw {
+                    let label = kept;
+                    held.push(Held {
+                        customer_id: id.clone(),
+                        column: column.clone(),
+                        raw: raw.clone(),
+                        label: label.as_cell().into_owned(),
+                        previous: before.to_string(),
+                    });
+                    out.set_label(row, index, label);
+                }
+            }
+        }
+        Ok((out, held))
+    }
+
+    /// A tie-aware score with the position `worse/n` shifted toward `prev`, clamped.
+    fn score(&self, bins: u8, worse: usize, n: usize, prev: u8, raw: u8) -> Result<u8, Error> {
+        let shifted = |sign: i64| -> Result<i64, Error> {
+            // 1 + floor(k·(L/n ± h)) = 1 + floor((k·L ± k·h·n) / n), exactly.
+            let k = Decimal::from(bins);
+            let khn = checked_mul(
+                checked_mul(k, self.margin).ok_or_else(overflow)?,
+                Decimal::from(n),
+            )
+            .ok_or_else(overflow)?;
+            let numerator =
+                Decimal::from(u64::from(bins) * worse as u64) + Decimal::from(sign) * khn;
+            let scale = 10i128.pow(numerator.scale());
+            let floor = numerator.mantissa().div_euclid(n as i128 * scale);
+            Ok(1 + floor.to_i64().unwrap_or(i64::MAX))
+        };
+        let kept = if raw < prev {
+            shifted(1)?.clamp(i64::from(raw), i64::from(prev))
+        } else {
+            shifted(-1)?.clamp(i64::from(prev), i64::from(raw))
+        };
+        // between two scores of 1..=k
+        Ok(kept as u8)
+    }
+
+    /// A count-basis band with the position `better/n` shifted toward `prev`, clamped.
+    fn band(
+        &self,
+        cumulative: &[Decimal],
+        better: usize,
+        n: usize,
+        prev: usize,
+        raw: usize,
+    ) -> Result<usize, Error> {
+        let hn = checked_mul(self.margin, Decimal::from(n)).ok_or_else(overflow)?;
+        let at = |sign: i64| -> usize {
+            // the first band b with p/n ± h < c_b, i.e. p ± h·n < c_b·n
+            let position = Decimal::from(better) + Decimal::from(sign) * hn;
+            cumulative
+                .iter()
+                .position(|c| position < *c * Decimal::from(n))
+                .unwrap_or(cumulative.len())
+        };
+        Ok(if raw > prev {
+            // fell (a larger index is worse): shift toward the better previous band
+            at(-1).clamp(prev, raw)
+        } else {
+            at(1).clamp(raw, prev)
+        })
+    }
+}
+
+fn overflow() -> Error {
+    Error::Overflow {
+        metric: "hysteresis position",
+        customer: "(all)".into(),
+    }
+}
+
+/// The columns of `fitted` that hysteresis applies to.
+fn targets(fitted: &FittedPipeline) -> Result<Vec<(String, Target)>, Error> {
+    let mut out = Vec::new();
+    for model in fitted.models() {
+        match model {
+            AnyModel::Rfm(m) => {
+                if m.params().get_mode() != QuantileMode::TieAware {
+                    return Err(ConfigError::Pipeline {
+                        reason: "hysteresis needs tie-aware quantile scores, not equal-count"
+                            .into(),
+                    }
+                    .into());
+                }
+                let bins = m.params().get_bins();
+                for (column, metric) in [
+                    ("r", Metric::RecencyDays),
+                    ("f", Metric::Frequency),
+                    ("m", Metric::Monetary),
+                ] {
+                    out.push((column.to_string(), Target::Score { bins, metric }));
+                }
+            }
+            AnyModel::Pareto(m) if m.params().get_basis() == Basis::Count => {
+                let params = m.params();
+                out.push((
+                    params.get_column().to_string(),
+                    Target::Band {
+                        cumulative: cumulative(params.get_bands()),
+                        metric: params.get_metric(),
+                        direction: params.effective_direction(),
+                        labels: params.get_bands().iter().map(|b| b.name.clone()).collect(),
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn scores_move_toward_the_previous_one_and_are_clamped() {
+        // k = 5, n = 100: a customer at L = 59 (raw score 3) was 4 before.
+        let h = Hysteresis::new(dec!(0.02)).unwrap();
+        // 1 + floor(5·(0.59 + 0.02)) = 1 + floor(3.05) = 4: held at 4.
+        assert_eq!(h.score(5, 59, 100, 4, 3).unwrap(), 4);
+        // L = 57: 1 + floor(5·0.59) = 3: falls to 3.
+        assert_eq!(h.score(5, 57, 100, 4, 3).unwrap(), 3);
+        // rose from 2 to 4 at L = 60: 1 + floor(5·0.58) = 3, between 2 and 4: 3.
+        assert_eq!(h.score(5, 60, 100, 2, 4).unwrap(), 3);
+        // h = 0 is the raw score.
+        let zero = Hysteresis::new(Decimal::ZERO).unwrap();
+        assert_eq!(zero.score(5, 59, 100, 4, 3).unwrap(), 3);
+        // A big margin never moves past the previous label.
+        let big = Hysteresis::new(dec!(0.9)).unwrap();
+        assert_eq!(big.score(5, 0, 100, 2, 1).unwrap(), 2);
+    }
+
+    #[test]
+    fn metal_bands_move_toward_the_previous_one() {
+        let cumulative = [dec!(0.01), dec!(0.05), dec!(0.20)];
+        let h = Hysteresis::new(dec!(0.02)).unwrap();
+        // n = 100, p = 5 better: raw iron (2), previously gold (1): 5 − 2 = 3 < 5 → gold.
+        assert_eq!(h.band(&cumulative, 5, 100, 1, 2).unwrap(), 1);
+        // p = 7: 7 − 2 = 5, not < 5 → iron.
+        assert_eq!(h.band(&cumulative, 7, 100, 1, 2).unwrap(), 2);
+        // rose from lead (3) to iron (2) at p = 19: 19 + 2 = 21 → lead: held at lead.
+        assert_eq!(h.band(&cumulative, 19, 100, 3, 2).unwrap(), 3);
+        let zero = Hysteresis::new(Decimal::ZERO).unwrap();
+        assert_eq!(zero.band(&cumulative, 5, 100, 1, 2).unwrap(), 2);
+    }
+}

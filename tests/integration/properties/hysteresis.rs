@@ -1,0 +1,94 @@
+//! SPEC §13 hysteresis: with `h = 0` the labels are the raw ones; a label never moves
+//! past the raw one nor away from the previous one; a repeat run changes nothing.
+
+use customer_tiering::classify::quantile::QuantileMode;
+use customer_tiering::hysteresis::Hysteresis;
+use customer_tiering::migration::Period;
+use customer_tiering::{PopulationBuilder, Tiering};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::support::{AS_OF, Row, full_pipeline, population_rows};
+
+/// The rank of a label in its column (0 = best), for r, f, m and metal.
+fn rank(column: &str, label: &str) -> Option<usize> {
+    match column {
+        "r" | "f" | "m" => label.parse::<usize>().ok().map(|s| 10 - s),
+        "metal" => ["platinum", "gold", "iron", "lead"]
+            .iter()
+            .position(|l| *l == label),
+        _ => None,
+    }
+}
+
+/// Two periods of one history: the earlier one 60 days before [`AS_OF`].
+fn periods(
+    rows: &[Row],
+) -> (
+    Period,
+    customer_tiering::Population,
+    Tiering,
+    customer_tiering::FittedPipeline,
+) {
+    let earlier_date = AS_OF.checked_sub(jiff::ToSpan::days(60)).expect("in range");
+    let mut builders = [
+        PopulationBuilder::new(AS_OF),
+        PopulationBuilder::new(earlier_date),
+    ];
+    for row in rows {
+        for b in &mut builders {
+            b.add(row.transaction()).expect("no overflow");
+        }
+    }
+    let [later, earlier] = builders;
+    let (later, earlier) = (
+        later.finish().expect("sums"),
+        earlier.finish().expect("sums"),
+    );
+    let pipeline = full_pipeline(5, QuantileMode::TieAware);
+    let previous = match pipeline.run(&earlier) {
+        Ok((_, tiering)) => Period::from_tiering(&earlier, &tiering),
+        Err(_) => Period::default(), // nobody bought before the earlier date
+    };
+    let (fitted, raw) = pipeline.run(&later).expect("later buyers");
+    (previous, later, raw, fitted)
+}
+
+proptest! {
+    #[test]
+    fn labels_stay_between_raw_and_previous(rows in population_rows(), h in 0u32..400) {
+        prop_assume!(rows.iter().any(|r| r.days_ago >= 0));
+        let (previous, later, raw, fitted) = periods(&rows);
+        let margin = Decimal::new(i64::from(h), 3);
+        let (kept, held) = Hysteresis::new(margin).unwrap().apply(&fitted, &later, &raw, &previous).unwrap();
+        for ((id, raw_labels), (_, kept_labels)) in raw.rows().zip(kept.rows()) {
+            for (i, column) in raw.columns().iter().enumerate() {
+                let (r, k) = (raw_labels[i].as_cell(), kept_labels[i].as_cell());
+                let Some(p) = previous.label(id, column) else {
+                    prop_assert_eq!(&r, &k, "{} {} has no previous label", id, column);
+                    continue;
+                };
+                match (rank(column, &r), rank(column, &k), rank(column, p)) {
+                    (Some(r), Some(k), Some(p)) => {
+                        prop_assert!(r.min(p) <= k && k <= r.max(p), "{} {}: raw {} kept {} previous {}", id, column, r, k, p);
+                    }
+                    _ => prop_assert_eq!(&r, &k, "{} {}: unordered columns keep the raw label", id, column),
+                }
+            }
+        }
+        if margin.is_zero() {
+            prop_assert!(held.is_empty());
+            prop_assert_eq!(kept, raw);
+        }
+    }
+
+    #[test]
+    fn a_repeat_run_changes_nothing(rows in population_rows(), h in 0u32..400) {
+        prop_assume!(rows.iter().any(|r| r.days_ago >= 0));
+        let (_, later, raw, fitted) = periods(&rows);
+        let same = Period::from_tiering(&later, &raw);
+        let (kept, held) = Hysteresis::new(Decimal::new(i64::from(h), 3)).unwrap().apply(&fitted, &later, &raw, &same).unwrap();
+        prop_assert!(held.is_empty());
+        prop_assert_eq!(kept, raw);
+    }
+}
