@@ -72,6 +72,21 @@ pub fn parse_date(raw: &[u8]) -> Result<Date, DateError> {
     Date::new(year, month, day).map_err(|_| DateError::NoSuchDay)
 }
 
+/// The number of days from 1970-01-01 to `date` (negative before it): whole-day
+/// differences of many dates become integer subtractions.
+///
+/// # Example
+/// ```
+/// use customer_tiering::dates::day_number;
+/// use jiff::civil::date;
+/// assert_eq!(day_number(date(1970, 1, 2)), 1);
+/// assert_eq!(day_number(date(2026, 3, 31)) - day_number(date(2026, 1, 1)), 89);
+/// ```
+pub fn day_number(date: Date) -> i32 {
+    // |days| ≤ 3.7 million for jiff's years −9999..=9999
+    days_between(Date::constant(1970, 1, 1), date) as i32
+}
+
 /// `later − earlier` in whole days (negative when `later` is before `earlier`).
 ///
 /// # Example

@@ -13,7 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use smol_str::SmolStr;
 
 use crate::attributes::Attributes;
-use crate::dates::days_between;
+use crate::dates::day_number;
 use crate::error::Error;
 use crate::money::{checked_add, checked_sub};
 use crate::profile::{CustomerId, Population, Profile, Transaction};
@@ -21,13 +21,14 @@ use crate::profile::{CustomerId, Population, Profile, Transaction};
 /// The default length of the current and previous windows of SPEC §2, in days.
 pub const DEFAULT_WINDOW_DAYS: u32 = 365;
 
-type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
+pub(crate) type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
 
 /// One customer's purchases so far, reduced to what SPEC §2 needs.
 #[derive(Debug, Clone, Default)]
-struct Accumulator {
-    /// Distinct purchase dates with the exact sum of amounts on each, sorted by date.
-    days: Vec<(Date, Decimal)>,
+pub(crate) struct Accumulator {
+    /// Distinct purchase dates (as day numbers, see [`day_number`]) with the exact sum
+    /// of amounts on each, sorted by date.
+    days: Vec<(i32, Decimal)>,
     transactions: u64,
     profit: Option<Decimal>,
     /// Distinct product codes, sorted.
@@ -35,7 +36,25 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn add_day(&mut self, date: Date, amount: Decimal) -> Option<()> {
+    /// Counts one transaction (dated on or before the as-of date).
+    pub(crate) fn add(&mut self, tx: &Transaction) -> Result<(), Error> {
+        let overflow = |metric| Error::Overflow {
+            metric,
+            customer: tx.customer_id.to_string(),
+        };
+        self.add_day(day_number(tx.date), tx.amount)
+            .ok_or_else(|| overflow("monetary"))?;
+        self.transactions += 1;
+        if let Some(profit) = tx.profit {
+            self.add_profit(profit).ok_or_else(|| overflow("profit"))?;
+        }
+        if let Some(product) = &tx.product {
+            self.add_product(product);
+        }
+        Ok(())
+    }
+
+    fn add_day(&mut self, date: i32, amount: Decimal) -> Option<()> {
         match self.days.last_mut() {
             // Transaction logs are mostly in date order: the common case appends.
             Some((last, sum)) if *last == date => *sum = checked_add(*sum, amount)?,
@@ -150,19 +169,7 @@ impl PopulationBuilder {
             Some(acc) => acc,
             None => self.customers.entry(tx.customer_id.clone()).or_default(),
         };
-        let overflow = |metric| Error::Overflow {
-            metric,
-            customer: tx.customer_id.to_string(),
-        };
-        acc.add_day(tx.date, tx.amount)
-            .ok_or_else(|| overflow("monetary"))?;
-        acc.transactions += 1;
-        if let Some(profit) = tx.profit {
-            acc.add_profit(profit).ok_or_else(|| overflow("profit"))?;
-        }
-        if let Some(product) = &tx.product {
-            acc.add_product(product);
-        }
+        acc.add(&tx)?;
         Ok(true)
     }
 
@@ -200,6 +207,61 @@ impl PopulationBuilder {
     /// The number of customers seen so far with a counted row.
     pub fn customers(&self) -> usize {
         self.customers.len()
+    }
+
+    /// The as-of date, the window and every customer's accumulated purchases.
+    pub(crate) fn into_parts(self) -> (Date, u32, IdMap<Accumulator>) {
+        (self.as_of, self.window_days, self.customers)
+    }
+
+    /// The ids of the customers seen so far with a counted row (in no order).
+    pub fn ids(&self) -> impl Iterator<Item = &CustomerId> {
+        self.customers.keys()
+    }
+
+    /// One customer's profile at the builder's as-of date, from the rows so far; none
+    /// for a customer without a counted row.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a sum leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1").unwrap();
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// b.add(Transaction::new(c1.clone(), date(2026, 3, 1), 5.into()))?;
+    /// assert_eq!(b.profile(&c1)?.unwrap().recency_days, Some(30));
+    /// b.advance_to(date(2026, 4, 30))?;
+    /// assert_eq!(b.profile(&c1)?.unwrap().recency_days, Some(60));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn profile(&self, id: &CustomerId) -> Result<Option<Profile>, Error> {
+        self.customers
+            .get(id)
+            .map(|acc| profile_of(id.clone(), acc, self.as_of, i64::from(self.window_days)))
+            .transpose()
+    }
+
+    /// Moves the as-of date forward: recency and tenure grow, the windows slide. Rows
+    /// already counted stay counted; rows dated after the old date were left out when
+    /// they were added and stay out.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] for a date before the current one.
+    pub fn advance_to(&mut self, as_of: Date) -> Result<(), Error> {
+        if as_of < self.as_of {
+            return Err(crate::ConfigError::Pipeline {
+                reason: format!(
+                    "cannot move the as-of date back from {} to {as_of}",
+                    self.as_of
+                ),
+            }
+            .into());
+        }
+        self.as_of = as_of;
+        Ok(())
     }
 
     /// Computes every profile, sorted by customer id.
@@ -241,22 +303,22 @@ impl PopulationBuilder {
         let mut customers = self.customers;
         for (id, attributes) in known_customers {
             let mut profile = match customers.remove(&id) {
-                Some(acc) => profile_of(id, acc, as_of, window)?,
+                Some(acc) => profile_of(id, &acc, as_of, window)?,
                 None => Profile::without_purchases(id),
             };
             profile.attributes = attributes;
             profiles.push(profile);
         }
         for (id, acc) in customers.drain() {
-            profiles.push(profile_of(id, acc, as_of, window)?);
+            profiles.push(profile_of(id, &acc, as_of, window)?);
         }
         Population::new(as_of, profiles)
     }
 }
 
-fn profile_of(
+pub(crate) fn profile_of(
     id: CustomerId,
-    acc: Accumulator,
+    acc: &Accumulator,
     as_of: Date,
     window: i64,
 ) -> Result<Profile, Error> {
@@ -268,12 +330,13 @@ fn profile_of(
         (Some(first), Some(last)) => (first.0, last.0),
         _ => return Ok(Profile::without_purchases(id)),
     };
+    let today = i64::from(day_number(as_of));
     let mut monetary = Decimal::ZERO;
     let mut current = Decimal::ZERO;
     let mut previous = Decimal::ZERO;
     for &(date, amount) in &acc.days {
         monetary = checked_add(monetary, amount).ok_or_else(|| overflow("monetary"))?;
-        let age = days_between(date, as_of);
+        let age = today - i64::from(date);
         if age < window {
             current = checked_add(current, amount).ok_or_else(|| overflow("monetary_current"))?;
         } else if age < 2 * window {
@@ -283,12 +346,12 @@ fn profile_of(
     }
     let growth = growth(current, previous);
     Ok(Profile {
-        recency_days: Some(days_between(last, as_of)),
+        recency_days: Some(today - i64::from(last)),
         frequency: acc.days.len() as u64,
         transactions: acc.transactions,
         monetary: crate::money::normalize_zero(monetary),
         profit: acc.profit.map(crate::money::normalize_zero),
-        tenure_days: Some(days_between(first, as_of)),
+        tenure_days: Some(today - i64::from(first)),
         distinct_products: (!acc.products.is_empty()).then_some(acc.products.len() as u64),
         monetary_current: crate::money::normalize_zero(current),
         monetary_previous: crate::money::normalize_zero(previous),
@@ -357,7 +420,10 @@ mod tests {
         assert_eq!(a.transactions, 3);
         assert_eq!(a.monetary.to_string(), "11.50");
         assert_eq!(a.profit, Some(dec!(2)));
-        assert_eq!(a.tenure_days, Some(days_between(date(2025, 1, 10), as_of)));
+        assert_eq!(
+            a.tenure_days,
+            Some(crate::dates::days_between(date(2025, 1, 10), as_of))
+        );
         assert_eq!(a.distinct_products, Some(2));
         assert_eq!(a.monetary_current.to_string(), "7.50");
         assert_eq!(a.monetary_previous.to_string(), "4");

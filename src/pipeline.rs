@@ -525,6 +525,14 @@ impl FittedPipeline {
         &self.rules
     }
 
+    /// The pipeline these models were fitted from: to refit it on other data.
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline {
+            classifiers: self.models.iter().map(AnyModel::params).collect(),
+            rules: self.rules.clone(),
+        }
+    }
+
     /// Every label column (not `tags`) and the labels it can take, best first where
     /// they have an order: what a migration between periods needs to say who moved up.
     ///
@@ -612,13 +620,20 @@ impl FittedPipeline {
     /// Every label of one profile, in column order.
     pub fn classify(&self, profile: &Profile) -> Vec<Label> {
         let mut out = Vec::new();
+        self.classify_into(profile, &mut out);
+        out
+    }
+
+    /// Appends every label of one profile, in column order, to `out` (a buffer reused
+    /// across customers saves an allocation each).
+    pub fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        let start = out.len();
         for model in &self.models {
-            model.classify_into(profile, &mut out);
+            model.classify_into(profile, out);
         }
         if !self.rules.is_empty() {
-            self.apply_rules(profile, &self.rule_context(), 0, &mut out);
+            self.apply_rules(profile, &self.rule_context(), start, out);
         }
-        out
     }
 
     /// Labels every customer of a population with the fitted models (no refit).

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
+use customer_tiering::output::write_tiers_csv;
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
@@ -98,31 +99,12 @@ pub(crate) fn write_tiers(
     tiering: &Tiering,
 ) -> Result<(), Error> {
     let file = File::create(path).map_err(io_error(path))?;
-    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
-    let mut header: Vec<&str> = vec![
-        "customer_id",
-        "recency_days",
-        "frequency",
-        "transactions",
-        "monetary",
-        "tenure_days",
-    ];
-    header.extend(tiering.columns().iter().map(String::as_str));
-    writer.write_record(&header).map_err(csv_error(path))?;
-    let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
-    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
-        let mut row = vec![
-            profile.customer_id.to_string(),
-            opt(profile.recency_days),
-            profile.frequency.to_string(),
-            profile.transactions.to_string(),
-            money::display(profile.monetary),
-            opt(profile.tenure_days),
-        ];
-        row.extend(labels.iter().map(|l| l.as_cell().into_owned()));
-        writer.write_record(&row).map_err(csv_error(path))?;
-    }
-    writer.flush().map_err(io_error(path))
+    write_tiers_csv(
+        &path.display().to_string(),
+        population,
+        tiering,
+        BufWriter::new(file),
+    )
 }
 
 pub(crate) fn summary_json(

@@ -559,3 +559,71 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
+    let fit = temp_dir("stream-fit");
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--as-of",
+            "2026-03-31",
+            "--out",
+            fit.to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = fit.join("model.json");
+    let model = model.to_str().expect("UTF-8");
+    let streamed = temp_dir("stream-out");
+    let out = run(
+        "stream",
+        &[
+            "--model",
+            model,
+            "--transactions",
+            QUICKSTART,
+            "--out",
+            streamed.to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let first = stdout.lines().next().expect("some label changes");
+    assert!(
+        first.contains(" -> ") && first.contains(" on 2026-"),
+        "{first}"
+    );
+    let batch = temp_dir("stream-batch");
+    let args = [
+        "--transactions",
+        QUICKSTART,
+        "--model",
+        model,
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        batch.to_str().expect("UTF-8"),
+    ];
+    let out = run("tier", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    assert_eq!(read(&streamed), read(&batch));
+    for d in [fit, streamed, batch] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -6,6 +6,7 @@
 
 mod fit_classify;
 mod hysteresis;
+mod incremental;
 mod order_independence;
 mod pareto;
 mod quantile;

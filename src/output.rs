@@ -1,0 +1,75 @@
+//! `tiers.csv` (SPEC §16): the profile metrics and every label of each customer, in id
+//! order, money exact, a none value an empty field.
+
+use std::io::Write;
+
+use crate::error::Error;
+use crate::money;
+use crate::pipeline::Tiering;
+use crate::profile::Population;
+
+/// The metric columns that open every `tiers.csv`.
+pub const METRIC_COLUMNS: [&str; 6] = [
+    "customer_id",
+    "recency_days",
+    "frequency",
+    "transactions",
+    "monetary",
+    "tenure_days",
+];
+
+/// Writes `tiers.csv` for a population and its labels (one row per customer of the
+/// population, in id order); `what` names the destination in errors.
+///
+/// # Errors
+/// [`Error::Io`] when writing fails.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::output::write_tiers_csv;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), "12.50".parse().unwrap()))?;
+/// let population = b.finish()?;
+/// let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// let mut out = Vec::new();
+/// write_tiers_csv("tiers.csv", &population, &tiering, &mut out)?;
+/// assert_eq!(String::from_utf8(out).unwrap(), "customer_id,recency_days,frequency,transactions,monetary,tenure_days,metal\nC1,30,1,1,12.50,30,platinum\n");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn write_tiers_csv<W: Write>(
+    what: &str,
+    population: &Population,
+    tiering: &Tiering,
+    writer: W,
+) -> Result<(), Error> {
+    let error = |e: csv::Error| Error::Io {
+        path: what.into(),
+        source: std::io::Error::other(e),
+    };
+    let mut writer = csv::Writer::from_writer(writer);
+    let mut header: Vec<&str> = METRIC_COLUMNS.to_vec();
+    header.extend(tiering.columns().iter().map(String::as_str));
+    writer.write_record(&header).map_err(error)?;
+    let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
+        row.clear();
+        row.extend([
+            profile.customer_id.to_string(),
+            opt(profile.recency_days),
+            profile.frequency.to_string(),
+            profile.transactions.to_string(),
+            money::display(profile.monetary),
+            opt(profile.tenure_days),
+        ]);
+        row.extend(labels.iter().map(|l| l.as_cell().into_owned()));
+        writer.write_record(&row).map_err(error)?;
+    }
+    writer.flush().map_err(|source| Error::Io {
+        path: what.into(),
+        source,
+    })
+}
