@@ -40,7 +40,7 @@ impl std::fmt::Display for Change {
         let from = self
             .from
             .as_ref()
-            .map_or_else(|| "(none)".to_string(), |l| cell(l));
+            .map_or_else(|| "(none)".to_string(), cell);
         write!(
             f,
             "{} {} {} -> {} on {}",
