@@ -56,6 +56,8 @@
 //! | explanations | [`FittedPipeline::explain`] | §10 |
 //! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | PRESETS §3 |
 //! | schemes by name | [`presets::preset`] | PRESETS |
+//! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | §13 |
+//! | `tiers.csv` | [`output::write_tiers_csv`] | §16 |
 //! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
 //!
 //! ## Sources and rejects
@@ -89,6 +91,16 @@
 //! and the pipeline adds a `tags` column after the rule sets. Everything — models and
 //! rule sets — saves as one JSON document ([`FittedPipeline::to_json`]) that is
 //! validated when loaded.
+//!
+//! ## Refreshing tiers (SPEC §13)
+//!
+//! A [`FittedPipeline`] loaded from JSON classifies later data without refitting
+//! ([`FittedPipeline::classify`], [`FittedPipeline::classify_all`]).
+//! [`source::ingest_periods`] reads one history at two dates in one pass;
+//! [`migration::migrate`] matches two periods by customer into matrices with the
+//! revenue that moved; [`hysteresis::Hysteresis`] damps flip-flopping across cut
+//! points; [`incremental::TieringState`] takes new orders one at a time and re-labels
+//! their customers at once, equal to a batch rebuild with the same model.
 //!
 //! ## Determinism
 //!

@@ -627,3 +627,26 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn migration_example_prints_both_matrices() {
+    let out = run("migration", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        stdout.starts_with("Quarter over quarter: 259 customers at 2026-03-31, 300 at 2026-06-30"),
+        "{stdout}"
+    );
+    for needle in [
+        "metal: rows Q1, columns Q2",
+        "grade: rows Q1, columns Q2",
+        "moved up: ",
+        "new: 41, gone: 0",
+    ] {
+        assert!(stdout.contains(needle), "{needle} missing in\n{stdout}");
+    }
+}
