@@ -249,7 +249,7 @@ impl PopulationBuilder {
     /// they were added and stay out.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] for a date before the current one.
+    /// [`ConfigError::Pipeline`](crate::ConfigError::Pipeline) for a date before the current one.
     pub fn advance_to(&mut self, as_of: Date) -> Result<(), Error> {
         if as_of < self.as_of {
             return Err(crate::ConfigError::Pipeline {

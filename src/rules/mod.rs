@@ -331,7 +331,7 @@ impl RuleSet {
     /// Loads a shipped rule set by key (see [`PRESET_KEYS`]).
     ///
     /// # Errors
-    /// [`ConfigError::UnknownPreset`] for an unknown key.
+    /// [`ConfigError::UnknownPreset`](crate::ConfigError::UnknownPreset) for an unknown key.
     ///
     /// # Example
     /// ```
