@@ -13,11 +13,24 @@ use rust_decimal::Decimal;
 mod support;
 
 fn incremental(c: &mut Criterion) {
-    let customers = 1_000_000u64;
-    let rows = support::transactions(customers, 3_000_000, 11);
+    // BENCH_CUSTOMERS (default 1 000 000) customers with three orders each over two years.
+    let customers: u64 = std::env::var("BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let mut history = PopulationBuilder::new(support::AS_OF);
-    for tx in rows {
-        history.add(tx).expect("no overflow");
+    for c in 0..customers {
+        let id = CustomerId::new(&format!("C{c:08}")).expect("valid id");
+        for k in 0..3u64 {
+            let days = ((c * 7 + k * 241) % 730) as i64;
+            let date = support::AS_OF
+                .checked_sub(jiff::ToSpan::days(days))
+                .expect("in range");
+            let cents = ((c * 37 + k * 1009) % 20_000) as i64;
+            history
+                .add(Transaction::new(id.clone(), date, Decimal::new(cents, 2)))
+                .expect("no overflow");
+        }
     }
     let population = history.clone().finish().expect("no overflow");
     let fitted = PipelineBuilder::new()
