@@ -213,6 +213,11 @@ impl TieringState {
             return Ok(Vec::new());
         }
         self.as_of = date;
+        self.relabel_everyone()
+    }
+
+    /// Re-classifies every customer; the changes sorted by customer.
+    fn relabel_everyone(&mut self) -> Result<Vec<Change>, Error> {
         let mut changes = Vec::new();
         for (id, entry) in &mut self.customers {
             relabel(
@@ -283,20 +288,7 @@ impl TieringState {
     pub fn refit(&mut self) -> Result<(), Error> {
         self.fitted = self.fitted.pipeline().fit(&self.population()?)?;
         self.columns = self.fitted.columns();
-        let mut ignored = Vec::new();
-        for (id, entry) in &mut self.customers {
-            relabel(
-                &self.fitted,
-                &self.columns,
-                (self.as_of, self.window_days),
-                id,
-                entry,
-                &mut self.scratch,
-                &mut ignored,
-            )?;
-            ignored.clear();
-        }
-        Ok(())
+        self.relabel_everyone().map(drop)
     }
 }
 

@@ -36,6 +36,15 @@ fn run(name: &str, args: &[&str]) -> Output {
         .expect("example runs")
 }
 
+/// Fails the test with the program's stderr unless it succeeded.
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("customer-tiering-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -63,11 +72,7 @@ fn run_tier(dir: &Path, more: &[&str]) -> Output {
 #[test]
 fn quickstart_prints_counts_and_two_explained_customers() {
     let out = run("quickstart", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
         stdout.starts_with("2745 rows read, 300 customers"),
@@ -90,11 +95,7 @@ fn the_committed_quickstart_data_is_the_generators_output() {
     let dir = temp_dir("gen");
     let path = dir.join("quickstart.csv");
     let out = run("gen_quickstart_data", &[path.to_str().expect("UTF-8 path")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let made = std::fs::read(&path).expect("generated");
     let committed = std::fs::read(QUICKSTART).expect("committed");
     assert!(
@@ -108,11 +109,7 @@ fn the_committed_quickstart_data_is_the_generators_output() {
 fn tier_on_the_quickstart_data_writes_every_file_and_a_model_that_reproduces_it() {
     let dir = temp_dir("tier");
     let out = run_tier(&dir, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let tiers = std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
     let mut lines = tiers.lines();
     assert_eq!(
@@ -181,11 +178,7 @@ fn tier_with_customers_presets_and_explain() {
             "C0001",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(stdout.starts_with("C0001:\n"), "{stdout}");
     for prefix in [
@@ -274,11 +267,7 @@ fn tier_with_a_rule_set_writes_tier_and_tags_and_explains_the_rule() {
             "zh",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
         stdout.contains(r#"rule 4 ("bad credit": credit_rating == "D"; credit_rating = D)"#),
@@ -326,11 +315,7 @@ fn every_preset_runs_by_name() {
 fn tier_with_a_saved_model_reproduces_the_fit_run_and_scores_later_data() {
     let fit_dir = temp_dir("model-fit");
     let out = run_tier(&fit_dir, &["--preset", "four-dimension"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let model = fit_dir.join("model.json");
     let model = model.to_str().expect("UTF-8");
 
@@ -345,11 +330,7 @@ fn tier_with_a_saved_model_reproduces_the_fit_run_and_scores_later_data() {
         again.to_str().expect("UTF-8"),
     ];
     let out = run("tier", &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let read = |dir: &Path, file: &str| std::fs::read_to_string(dir.join(file)).expect(file);
     assert_eq!(read(&again, "tiers.csv"), read(&fit_dir, "tiers.csv"));
     let summary: serde_json::Value =
@@ -363,11 +344,7 @@ fn tier_with_a_saved_model_reproduces_the_fit_run_and_scores_later_data() {
     args[5] = earlier.to_str().expect("UTF-8");
     args.extend(["--as-of", "2026-01-31"]);
     let out = run("tier", &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     assert!(
         stderr.starts_with("warning: model_after_data: the model was fitted at 2026-06-30"),
@@ -410,11 +387,7 @@ fn tier_compares_two_dates_and_a_previous_run() {
             "four-dimension",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let read = |dir: &Path, file: &str| std::fs::read_to_string(dir.join(file)).expect(file);
     let previous = read(&dir, "previous_tiers.csv");
     assert!(previous.starts_with(
@@ -474,11 +447,7 @@ fn tier_compares_two_dates_and_a_previous_run() {
             "four-dimension",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     for line in read(&again, "migration.csv").lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
         assert_eq!(cells[1], cells[2], "{line}");
@@ -493,21 +462,13 @@ fn tier_compares_two_dates_and_a_previous_run() {
 fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
     let raw = temp_dir("hyst-raw");
     let out = run_tier(&raw, &["--compare-as-of", "2026-03-31"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let zero = temp_dir("hyst-zero");
     let out = run_tier(
         &zero,
         &["--compare-as-of", "2026-03-31", "--hysteresis", "0"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
     assert_eq!(read(&zero), read(&raw));
 
@@ -516,11 +477,7 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
         &held,
         &["--compare-as-of", "2026-03-31", "--hysteresis", "0.1"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_ne!(
         read(&held),
         read(&raw),
@@ -574,11 +531,7 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
             fit.to_str().expect("UTF-8"),
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let model = fit.join("model.json");
     let model = model.to_str().expect("UTF-8");
     let streamed = temp_dir("stream-out");
@@ -593,11 +546,7 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
             streamed.to_str().expect("UTF-8"),
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     let first = stdout.lines().next().expect("some label changes");
     assert!(
@@ -616,11 +565,7 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
         batch.to_str().expect("UTF-8"),
     ];
     let out = run("tier", &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
     assert_eq!(read(&streamed), read(&batch));
     for d in [fit, streamed, batch] {
@@ -631,11 +576,7 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
 #[test]
 fn migration_example_prints_both_matrices() {
     let out = run("migration", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
         stdout.starts_with("Quarter over quarter: 259 customers at 2026-03-31, 300 at 2026-06-30"),
