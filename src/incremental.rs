@@ -19,6 +19,7 @@ use crate::error::{ConfigError, Error};
 use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of};
 use crate::pipeline::{FittedPipeline, Tiering};
 use crate::profile::{CustomerId, Population, Transaction};
+use smol_str::SmolStr;
 
 /// One label that changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct Change {
     /// Who.
     pub customer_id: CustomerId,
     /// The column.
-    pub column: String,
+    pub column: SmolStr,
     /// The label before (none for a customer seen for the first time).
     pub from: Option<Label>,
     /// The label now.
@@ -90,7 +91,7 @@ pub struct TieringState {
     /// Purchases and labels side by side: one lookup per order.
     customers: IdMap<Entry>,
     fitted: FittedPipeline,
-    columns: Vec<String>,
+    columns: Vec<SmolStr>,
     /// Reused for each customer's new labels.
     scratch: Vec<Label>,
 }
@@ -109,7 +110,7 @@ impl TieringState {
     /// [`Error::Overflow`] when a customer's sums leave the decimal range.
     pub fn new(fitted: FittedPipeline, history: PopulationBuilder) -> Result<Self, Error> {
         let (as_of, window_days, purchases) = history.into_parts();
-        let columns = fitted.columns();
+        let columns = fitted.columns().iter().map(SmolStr::new).collect();
         let mut state = TieringState {
             as_of,
             window_days,
@@ -270,11 +271,11 @@ impl TieringState {
             refitted.classify_all(&population),
         );
         let mut drift: BTreeMap<String, u64> =
-            self.columns.iter().map(|c| (c.clone(), 0)).collect();
+            self.columns.iter().map(|c| (c.to_string(), 0)).collect();
         for ((_, a), (_, b)) in now.rows().zip(then.rows()) {
             for (i, column) in self.columns.iter().enumerate() {
                 if a[i] != b[i] {
-                    *drift.get_mut(column).expect("every column") += 1;
+                    *drift.get_mut(column.as_str()).expect("every column") += 1;
                 }
             }
         }
@@ -287,7 +288,7 @@ impl TieringState {
     /// As [`Pipeline::fit`](crate::Pipeline::fit).
     pub fn refit(&mut self) -> Result<(), Error> {
         self.fitted = self.fitted.pipeline().fit(&self.population()?)?;
-        self.columns = self.fitted.columns();
+        self.columns = self.fitted.columns().iter().map(SmolStr::new).collect();
         self.relabel_everyone().map(drop)
     }
 }
@@ -295,7 +296,7 @@ impl TieringState {
 /// Re-profiles and re-classifies one customer, recording what changed.
 fn relabel(
     fitted: &FittedPipeline,
-    columns: &[String],
+    columns: &[SmolStr],
     (as_of, window_days): (Date, u32),
     id: &CustomerId,
     entry: &mut Entry,
