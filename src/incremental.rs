@@ -10,13 +10,13 @@
 //! everyone is re-classified); [`drift`](TieringState::drift) says how many customers a
 //! refit would relabel; [`refit`](TieringState::refit) refits on demand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
-use crate::classify::Label;
+use crate::classify::{Label, Unscored};
 use crate::error::{ConfigError, Error};
-use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of};
+use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of, profile_with};
 use crate::pipeline::{FittedPipeline, Tiering};
 use crate::profile::{CustomerId, Population, Transaction};
 use smol_str::SmolStr;
@@ -92,6 +92,10 @@ pub struct TieringState {
     customers: IdMap<Entry>,
     fitted: FittedPipeline,
     columns: Vec<SmolStr>,
+    /// The labels seen, by column, so that an entry can keep them as small codes.
+    codebook: Codebook,
+    /// Whether anything in the pipeline can read `growth` (see [`reads_growth`]).
+    growth: bool,
     /// Reused for each customer's new labels.
     scratch: Vec<Label>,
 }
@@ -99,7 +103,9 @@ pub struct TieringState {
 #[derive(Debug, Clone)]
 struct Entry {
     purchases: Accumulator,
-    labels: Vec<Label>,
+    /// The labels as codes of the codebook, in the entry itself: comparing them costs
+    /// no second trip to memory (a live state is too big for the cache).
+    labels: Codes,
 }
 
 impl TieringState {
@@ -115,14 +121,30 @@ impl TieringState {
             as_of,
             window_days,
             customers: IdMap::default(),
+            codebook: Codebook::new(fitted.columns().len()),
+            growth: reads_growth(&fitted)?,
             fitted,
             columns,
             scratch: Vec::new(),
         };
+        let mut ignored = Vec::new();
         for (id, purchases) in purchases {
-            let profile = profile_of(id.clone(), &purchases, as_of, i64::from(window_days))?;
-            let labels = state.fitted.classify(&profile);
-            state.customers.insert(id, Entry { purchases, labels });
+            let mut entry = Entry {
+                purchases,
+                labels: Codes::new(state.columns.len()),
+            };
+            relabel(
+                &state.fitted,
+                &state.columns,
+                &mut state.codebook,
+                (as_of, window_days, state.growth),
+                &id,
+                &mut entry,
+                &mut state.scratch,
+                &mut ignored,
+            )?;
+            ignored.clear();
+            state.customers.insert(id, entry);
         }
         Ok(state)
     }
@@ -148,8 +170,17 @@ impl TieringState {
     }
 
     /// A customer's labels, in [`FittedPipeline::columns`] order.
-    pub fn labels(&self, id: &CustomerId) -> Option<&[Label]> {
-        self.customers.get(id).map(|e| e.labels.as_slice())
+    pub fn labels(&self, id: &CustomerId) -> Option<Vec<Label>> {
+        let entry = self.customers.get(id)?;
+        Some(
+            entry
+                .labels
+                .as_slice()
+                .iter()
+                .enumerate()
+                .filter_map(|(column, code)| self.codebook.decode(column, *code))
+                .collect(),
+        )
     }
 
     /// Adds one transaction dated on or before the as-of date: the customer's profile
@@ -178,14 +209,15 @@ impl TieringState {
                 .entry(tx.customer_id.clone())
                 .or_insert(Entry {
                     purchases: Accumulator::default(),
-                    labels: Vec::new(),
+                    labels: Codes::new(self.columns.len()),
                 }),
         };
         entry.purchases.add(&tx)?;
         relabel(
             &self.fitted,
             &self.columns,
-            (self.as_of, self.window_days),
+            &mut self.codebook,
+            (self.as_of, self.window_days, self.growth),
             &tx.customer_id,
             entry,
             &mut self.scratch,
@@ -224,7 +256,8 @@ impl TieringState {
             relabel(
                 &self.fitted,
                 &self.columns,
-                (self.as_of, self.window_days),
+                &mut self.codebook,
+                (self.as_of, self.window_days, self.growth),
                 id,
                 entry,
                 &mut self.scratch,
@@ -289,35 +322,246 @@ impl TieringState {
     pub fn refit(&mut self) -> Result<(), Error> {
         self.fitted = self.fitted.pipeline().fit(&self.population()?)?;
         self.columns = self.fitted.columns().iter().map(SmolStr::new).collect();
+        self.codebook = Codebook::new(self.columns.len());
+        self.growth = reads_growth(&self.fitted)?;
+        for entry in self.customers.values_mut() {
+            entry.labels = Codes::new(self.columns.len());
+        }
         self.relabel_everyone().map(drop)
     }
 }
 
+/// Whether any model or rule of `fitted` can read a profile's `growth`: a sound
+/// over-approximation — every metric a model, a missing-data proxy or a rule condition
+/// uses is written by name in the saved pipeline, so a pipeline whose JSON never says
+/// `growth` cannot read it, and profiles for classifying may skip its division.
+fn reads_growth(fitted: &FittedPipeline) -> Result<bool, Error> {
+    Ok(fitted.to_json()?.contains("growth"))
+}
+
 /// Re-profiles and re-classifies one customer, recording what changed.
+#[allow(clippy::too_many_arguments)] // the state's fields, borrowed apart
 fn relabel(
     fitted: &FittedPipeline,
     columns: &[SmolStr],
-    (as_of, window_days): (Date, u32),
+    codebook: &mut Codebook,
+    (as_of, window_days, growth): (Date, u32, bool),
     id: &CustomerId,
     entry: &mut Entry,
     scratch: &mut Vec<Label>,
     changes: &mut Vec<Change>,
 ) -> Result<(), Error> {
-    let profile = profile_of(id.clone(), &entry.purchases, as_of, i64::from(window_days))?;
+    let profile = profile_with(
+        id.clone(),
+        &entry.purchases,
+        as_of,
+        i64::from(window_days),
+        growth,
+    )?;
     scratch.clear();
     fitted.classify_into(&profile, scratch);
+    let codes = entry.labels.as_mut_slice();
     for (i, column) in columns.iter().enumerate() {
-        let from = entry.labels.get(i);
-        if from != Some(&scratch[i]) {
+        let code = codebook.encode(i, &scratch[i])?;
+        if codes[i] != code {
             changes.push(Change {
                 customer_id: id.clone(),
                 column: column.clone(),
-                from: from.cloned(),
+                from: codebook.decode(i, codes[i]),
                 to: scratch[i].clone(),
                 date: as_of,
             });
+            codes[i] = code;
         }
     }
-    std::mem::swap(&mut entry.labels, scratch);
     Ok(())
+}
+
+/// Columns whose codes an entry keeps in place; more go to the heap.
+const IN_PLACE: usize = 16;
+
+/// A customer's label codes, one per column; 0 = not labelled yet.
+#[derive(Debug, Clone)]
+enum Codes {
+    InPlace([u16; IN_PLACE]),
+    Heap(Box<[u16]>),
+}
+
+impl Codes {
+    fn new(columns: usize) -> Self {
+        if columns <= IN_PLACE {
+            Codes::InPlace([0; IN_PLACE])
+        } else {
+            Codes::Heap(vec![0; columns].into_boxed_slice())
+        }
+    }
+
+    fn as_slice(&self) -> &[u16] {
+        match self {
+            Codes::InPlace(codes) => codes,
+            Codes::Heap(codes) => codes,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u16] {
+        match self {
+            Codes::InPlace(codes) => codes,
+            Codes::Heap(codes) => codes,
+        }
+    }
+}
+
+/// Label ↔ code, per column: scores are their value (1..=10), unscored reasons
+/// `UNSCORED + n`, names `NAMES +` their index in the column's list of names seen.
+#[derive(Debug, Clone, Default)]
+struct Codebook {
+    names: Vec<Vec<SmolStr>>,
+    /// Per column, name → index in `names` (tag combinations can be many).
+    index: Vec<HashMap<SmolStr, usize, foldhash::fast::RandomState>>,
+}
+
+const NAMES: u16 = 0x100;
+const UNSCORED: u16 = 0xF000;
+const REASONS: [Unscored; 4] = [
+    Unscored::NoPurchases,
+    Unscored::MissingMetric,
+    Unscored::NoSegmentMap,
+    Unscored::NoRuleMatched,
+];
+
+impl Codebook {
+    fn new(columns: usize) -> Self {
+        Codebook {
+            names: vec![Vec::new(); columns],
+            index: vec![HashMap::default(); columns],
+        }
+    }
+
+    /// The code of a label.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] past 61 184 distinct names in one column (only tag
+    /// combinations could get there).
+    fn encode(&mut self, column: usize, label: &Label) -> Result<u16, Error> {
+        Ok(match label {
+            Label::Score(score) => u16::from(*score),
+            Label::Unscored(why) => {
+                UNSCORED + REASONS.iter().position(|r| r == why).unwrap_or(0) as u16
+            }
+            Label::Name(name) => {
+                let (names, index) = (&mut self.names[column], &mut self.index[column]);
+                // A scan beats hashing for the few labels of a tier scheme.
+                let found = if names.len() <= 16 {
+                    names.iter().position(|n| n == name)
+                } else {
+                    index.get(name).copied()
+                };
+                let index = found.unwrap_or_else(|| {
+                    names.push(name.clone());
+                    index.insert(name.clone(), names.len() - 1);
+                    names.len() - 1
+                });
+                match u16::try_from(index) {
+                    Ok(index) if index < UNSCORED - NAMES => NAMES + index,
+                    _ => {
+                        return Err(ConfigError::Pipeline {
+                            reason: format!(
+                                "column {column}: too many distinct labels for a live tiering"
+                            ),
+                        }
+                        .into());
+                    }
+                }
+            }
+        })
+    }
+
+    /// The label of a code; none for 0 (not labelled yet).
+    fn decode(&self, column: usize, code: u16) -> Option<Label> {
+        match code {
+            0 => None,
+            1..NAMES => Some(Label::Score(code as u8)),
+            NAMES..UNSCORED => Some(Label::Name(
+                self.names[column][usize::from(code - NAMES)].clone(),
+            )),
+            _ => Some(Label::Unscored(
+                REASONS[usize::from(code - UNSCORED).min(REASONS.len() - 1)],
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_every_kind_of_label() {
+        let mut book = Codebook::new(2);
+        let labels = [
+            Label::Score(1),
+            Label::Score(10),
+            Label::Name("gold".into()),
+            Label::Name("lead".into()),
+            Label::Unscored(Unscored::NoPurchases),
+            Label::Unscored(Unscored::NoRuleMatched),
+        ];
+        for label in &labels {
+            let code = book.encode(1, label).unwrap();
+            assert_ne!(code, 0, "0 means not labelled yet");
+            assert_eq!(book.decode(1, code).as_ref(), Some(label));
+        }
+        assert_eq!(book.encode(1, &Label::Name("gold".into())).unwrap(), NAMES);
+        assert_eq!(book.decode(0, 0), None);
+    }
+
+    #[test]
+    fn growth_is_computed_exactly_when_the_pipeline_can_read_it() {
+        use crate::classify::rfm::RfmParams;
+        use crate::{PipelineBuilder, presets};
+        use jiff::civil::date;
+        let as_of = date(2026, 3, 31);
+        let mut history = PopulationBuilder::new(as_of);
+        for (i, day) in [date(2025, 1, 10), date(2026, 2, 1)]
+            .into_iter()
+            .enumerate()
+        {
+            let id = CustomerId::new("C1").unwrap();
+            history
+                .add(Transaction::new(
+                    id,
+                    day,
+                    rust_decimal::Decimal::from(10 + i),
+                ))
+                .unwrap();
+        }
+        let population = history.clone().finish().unwrap();
+        let fit = |builder: PipelineBuilder| builder.build().unwrap().fit(&population).unwrap();
+        let rfm = fit(PipelineBuilder::new().classifier(RfmParams::default()));
+        let graded =
+            fit(PipelineBuilder::new().classifier(presets::classifier("four-dimension").unwrap()));
+        assert!(!reads_growth(&rfm).unwrap());
+        assert!(reads_growth(&graded).unwrap());
+        // With growth read, the live labels equal the batch ones (potential high).
+        let state = TieringState::new(graded.clone(), history).unwrap();
+        let id = CustomerId::new("C1").unwrap();
+        assert_eq!(
+            state.labels(&id).unwrap(),
+            graded.classify_all(&population).get("C1").unwrap()
+        );
+    }
+
+    #[test]
+    fn too_many_names_in_a_column_is_an_error_not_a_wrong_label() {
+        let mut book = Codebook::new(1);
+        for i in 0..(UNSCORED - NAMES) {
+            book.encode(0, &Label::Name(SmolStr::new(i.to_string())))
+                .unwrap();
+        }
+        let err = book.encode(0, &Label::Name("one more".into())).unwrap_err();
+        assert!(
+            err.to_string().contains("too many distinct labels"),
+            "{err}"
+        );
+    }
 }

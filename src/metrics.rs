@@ -322,6 +322,18 @@ pub(crate) fn profile_of(
     as_of: Date,
     window: i64,
 ) -> Result<Profile, Error> {
+    profile_with(id, acc, as_of, window, true)
+}
+
+/// [`profile_of`], leaving `growth` out (none) unless `with_growth`: the one exact
+/// division of a profile, skipped where nothing reads it.
+pub(crate) fn profile_with(
+    id: CustomerId,
+    acc: &Accumulator,
+    as_of: Date,
+    window: i64,
+    with_growth: bool,
+) -> Result<Profile, Error> {
     let overflow = |metric| Error::Overflow {
         metric,
         customer: id.to_string(),
@@ -344,7 +356,11 @@ pub(crate) fn profile_of(
                 checked_add(previous, amount).ok_or_else(|| overflow("monetary_previous"))?;
         }
     }
-    let growth = growth(current, previous);
+    let growth = if with_growth {
+        growth(current, previous)
+    } else {
+        None
+    };
     Ok(Profile {
         recency_days: Some(today - i64::from(last)),
         frequency: acc.days.len() as u64,

@@ -39,7 +39,7 @@ proptest! {
         let labels = fitted.classify_all(&batch);
         prop_assert_eq!(&state.tiering().unwrap(), &labels);
         for (id, row) in labels.rows() {
-            prop_assert_eq!(state.labels(id), Some(row), "{}", id);
+            prop_assert_eq!(state.labels(id), Some(row.to_vec()), "{}", id);
         }
     }
 
