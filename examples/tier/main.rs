@@ -169,8 +169,22 @@ fn run(args: &Args) -> Result<(), Error> {
     let as_of = match (&plan, args.as_of) {
         (_, Some(date)) => date,
         (Plan::Saved(fitted), None) => fitted.as_of(),
-        (Plan::Fit(_), None) => unreachable!("clap requires --as-of without --model"),
+        // clap already requires --as-of without --model
+        (Plan::Fit(_), None) => {
+            return Err(ConfigError::Pipeline {
+                reason: "--as-of is required without --model".into(),
+            }
+            .into());
+        }
     };
+    if let Some(earlier) = args.compare_as_of
+        && earlier >= as_of
+    {
+        return Err(ConfigError::Pipeline {
+            reason: format!("--compare-as-of {earlier} must be before the as-of date {as_of}"),
+        }
+        .into());
+    }
 
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
     create_dir(&args.out)?;
