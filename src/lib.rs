@@ -58,6 +58,7 @@
 //! | schemes by name | [`presets::preset`] | PRESETS |
 //! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | §13 |
 //! | `tiers.csv` | [`output::write_tiers_csv`] | §16 |
+//! | summary figures, warnings | [`report::Summary`], [`report::warnings`] | §14, §15 |
 //! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
 //!
 //! ## Sources and rejects
@@ -134,6 +135,7 @@ pub mod output;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
+pub mod report;
 pub mod rules;
 pub mod source;
 

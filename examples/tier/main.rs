@@ -26,6 +26,7 @@ use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::presets::Preset;
+use customer_tiering::report::{self, Summary, Warning};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::read_customers_path;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_periods};
@@ -40,8 +41,7 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, create_dir, labels_json, print_counts, summary_json, write_file, write_migration,
-    write_tiers,
+    RejectsFile, create_dir, print_summary, summary_json, write_file, write_migration, write_tiers,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -90,6 +90,9 @@ struct Args {
     /// A rule set (TOML or JSON) deciding the final `tier`, caps, floors and tags.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
+    /// No summary table on stdout (warnings and errors still go to stderr).
+    #[arg(long)]
+    quiet: bool,
     /// Language of the names printed on stdout (files keep their keys).
     #[arg(long, default_value = "en", value_name = "en|zh-Hant|zh-Hans")]
     lang: Lang,
@@ -119,14 +122,6 @@ fn parse_as_of(text: &str) -> Result<Date, String> {
         return Err(format!("{text:?} is not a date of the form YYYY-MM-DD"));
     }
     customer_tiering::dates::parse_date(text.as_bytes()).map_err(|e| format!("{text:?}: {e}"))
-}
-
-/// A warning of SPEC §14: a stable code, the classifier and a message.
-pub(crate) struct Warning {
-    code: &'static str,
-    classifier: &'static str,
-    message: String,
-    figures: serde_json::Value,
 }
 
 /// A pipeline ready to label the data.
@@ -261,7 +256,7 @@ fn run(args: &Args) -> Result<(), Error> {
             if as_of < fitted.as_of() {
                 warnings.push(Warning {
                     code: "model_after_data",
-                    classifier: "(pipeline)",
+                    classifier: "(pipeline)".into(),
                     message: format!(
                         "the model was fitted at {} but classifies data as of {as_of}, an earlier date",
                         fitted.as_of()
@@ -313,8 +308,9 @@ fn run(args: &Args) -> Result<(), Error> {
         }
         (None, _) => (tiering, Vec::new()),
     };
+    warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings {
-        eprintln!("warning: {}: {}", w.code, w.message);
+        eprintln!("{w}");
     }
     if let Some(id) = &args.explain {
         let profile = population.get(id).ok_or_else(|| ConfigError::Pipeline {
@@ -328,7 +324,10 @@ fn run(args: &Args) -> Result<(), Error> {
             println!("  {one}");
         }
     }
-    print_counts(&fitted, &tiering, args.lang);
+    let summary = Summary::new(&population, &tiering)?;
+    if !args.quiet {
+        print_summary(&fitted, &summary, args.lang);
+    }
     write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     if let Some(before) = &previous {
@@ -341,9 +340,9 @@ fn run(args: &Args) -> Result<(), Error> {
         let migration = migrate(before, &after, &orders)?;
         write_migration(&args.out, &migration)?;
     }
-    let mut summary = summary_json(&read, &population, &fitted, &tiering, &warnings);
-    if let Some(earlier) = &earlier {
-        summary["previous_labels"] = labels_json(earlier);
+    let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
+    if let (Some(earlier_population), Some(earlier)) = (&earlier_population, &earlier) {
+        summary["previous_labels"] = json!(Summary::new(earlier_population, earlier)?.labels);
     }
     write_file(
         &args.out.join("summary.json"),
@@ -392,7 +391,7 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Pipeline
         None => {
             warnings.push(Warning {
                 code: "segment_map_bins",
-                classifier: "rfm_segment",
+                classifier: "rfm_segment".into(),
                 message: format!(
                     "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
                     args.bins

@@ -11,12 +11,27 @@ use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
 
-use crate::Warning;
+use customer_tiering::report::{LabelFigures, Summary, Warning};
+use std::collections::BTreeMap;
 
-/// Customers per label of every column, with display names in `lang` (a rule set's own
-/// `tier_info` first, then the presets'), on stdout.
-pub(crate) fn print_counts(fitted: &FittedPipeline, tiering: &Tiering, lang: Lang) {
-    for (column, counts) in tiering.counts() {
+/// The summary table on stdout (SPEC §15): per column and label, customers, share,
+/// revenue and revenue share, with display names in `lang` (a rule set's own
+/// `tier_info` first, then the presets'), labels best first where they have an order.
+pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: Lang) {
+    let orders: BTreeMap<String, Vec<String>> = fitted
+        .column_labels()
+        .into_iter()
+        .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
+        .collect();
+    println!(
+        "{:<12} {:<20} {:>9} {:>7} {:>16} {:>9}",
+        "column", "label", "customers", "share", "revenue", "rev.share"
+    );
+    let columns = fitted.columns();
+    for (column, figures) in columns
+        .iter()
+        .filter_map(|c| summary.labels.get_key_value(c))
+    {
         let rules = fitted.rule_sets().iter().find(|r| r.column() == column);
         let name = |label: &str| -> String {
             let own = rules
@@ -26,14 +41,38 @@ pub(crate) fn print_counts(fitted: &FittedPipeline, tiering: &Tiering, lang: Lan
                     Lang::ZhHant => info.zh_hant.clone(),
                     Lang::ZhHans => info.zh_hans.clone(),
                 });
-            own.unwrap_or_else(|| display_name(&column, label, lang).to_string())
+            own.unwrap_or_else(|| display_name(column, label, lang).to_string())
         };
-        let cells: Vec<String> = counts
-            .iter()
-            .map(|(label, n)| format!("{} {n}", name(label)))
-            .collect();
-        println!("{column:>12}: {}", cells.join(", "));
+        let rank = |label: &str| {
+            orders
+                .get(column)
+                .and_then(|o| o.iter().position(|l| l == label))
+                .unwrap_or(usize::MAX)
+        };
+        let mut rows: Vec<(&String, &LabelFigures)> = figures.iter().collect();
+        rows.sort_by_key(|(label, _)| (rank(label), label.as_str()));
+        for (label, f) in rows {
+            println!(
+                "{:<12} {:<20} {:>9} {:>7} {:>16} {:>9}",
+                column,
+                name(label),
+                f.customers,
+                f.share.round_dp(3).to_string(),
+                money::display(f.revenue),
+                f.revenue_share
+                    .map(|s| s.round_dp(3).to_string())
+                    .unwrap_or_default()
+            );
+        }
     }
+    println!(
+        "{:<12} {:<20} {:>9} {:>7} {:>16}",
+        "",
+        "(total)",
+        "",
+        "",
+        money::display(summary.revenue_total)
+    );
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -111,43 +150,25 @@ pub(crate) fn summary_json(
     read: &ReadSummary,
     population: &Population,
     fitted: &FittedPipeline,
-    tiering: &Tiering,
+    summary: &Summary,
     warnings: &[Warning],
 ) -> serde_json::Value {
-    let labels = labels_json(tiering);
     json!({
         "read": read.read,
         "accepted": read.accepted,
         "rejected": read.rejected,
         "after_as_of": read.after_as_of,
-        "customers": tiering.len(),
+        "customers": population.len(),
         "buyers": population.buyers().count(),
         "as_of": population.as_of().to_string(),
         "model": { "as_of": fitted.as_of().to_string(), "fit_size": fitted.fit_size() },
-        "labels": labels,
+        "labels": summary.labels,
+        "revenue_total": summary.revenue_total.to_string(),
         "missing_data": fitted.missing_data(population).into_iter().map(|(use_, customers)| json!({
             "classifier": use_.column, "source": use_.source, "policy": use_.policy, "customers": customers,
         })).collect::<Vec<_>>(),
-        "warnings": warnings.iter().map(|w| json!({
-            "code": w.code, "classifier": w.classifier, "message": w.message, "figures": w.figures,
-        })).collect::<Vec<_>>(),
+        "warnings": warnings,
     })
-}
-
-/// Customers per label per column, as `summary.json` carries them.
-pub(crate) fn labels_json(tiering: &Tiering) -> serde_json::Value {
-    let labels: serde_json::Map<String, serde_json::Value> = tiering
-        .counts()
-        .into_iter()
-        .map(|(column, counts)| {
-            let per_label = counts
-                .into_iter()
-                .map(|(label, n)| (label, json!({ "customers": n })))
-                .collect::<serde_json::Map<_, _>>();
-            (column, per_label.into())
-        })
-        .collect();
-    labels.into()
 }
 
 /// `migration.csv` (one row per non-empty cell, sorted by classifier, from, to) and

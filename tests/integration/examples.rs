@@ -591,3 +591,65 @@ fn migration_example_prints_both_matrices() {
         assert!(stdout.contains(needle), "{needle} missing in\n{stdout}");
     }
 }
+
+#[test]
+fn tier_summary_figures_add_up_and_quiet_silences_the_table() {
+    let dir = temp_dir("summary");
+    let out = run_tier(&dir, &["--quiet"]);
+    assert_ok(&out);
+    assert!(out.stdout.is_empty(), "--quiet prints no table");
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        stderr.contains("warning: empty_score: f: score 3 is empty"),
+        "{stderr}"
+    );
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).expect(file);
+    let summary: serde_json::Value = serde_json::from_str(&read("summary.json")).expect("JSON");
+    let decimal = |v: &serde_json::Value| {
+        v.as_str()
+            .expect("a decimal string")
+            .parse::<rust_decimal::Decimal>()
+            .expect("decimal")
+    };
+    let tiers = read("tiers.csv");
+    let total: rust_decimal::Decimal = tiers
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .nth(4)
+                .expect("monetary")
+                .parse::<rust_decimal::Decimal>()
+                .expect("decimal")
+        })
+        .sum();
+    assert_eq!(decimal(&summary["revenue_total"]), total);
+    for (column, labels) in summary["labels"].as_object().expect("labels") {
+        let labels = labels.as_object().expect("per label");
+        let customers: u64 = labels
+            .values()
+            .map(|f| f["customers"].as_u64().expect("count"))
+            .sum();
+        assert_eq!(customers, 300, "{column}");
+        let revenue: rust_decimal::Decimal = labels.values().map(|f| decimal(&f["revenue"])).sum();
+        assert_eq!(revenue, total, "{column}");
+        let share: rust_decimal::Decimal = labels.values().map(|f| decimal(&f["share"])).sum();
+        assert!(
+            (share - rust_decimal::Decimal::ONE).abs()
+                <= rust_decimal::Decimal::new(5, 4) * rust_decimal::Decimal::from(labels.len()),
+            "{column}: {share}"
+        );
+        let revenue_share: rust_decimal::Decimal = labels
+            .values()
+            .filter(|f| !f["revenue_share"].is_null())
+            .map(|f| decimal(&f["revenue_share"]))
+            .sum();
+        assert!(
+            (revenue_share - rust_decimal::Decimal::ONE).abs()
+                <= rust_decimal::Decimal::new(5, 4) * rust_decimal::Decimal::from(labels.len()),
+            "{column}: {revenue_share}"
+        );
+    }
+    assert_eq!(summary["warnings"][0]["code"], "empty_score");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,420 @@
+//! What a person looks at (SPEC §14, §15): summary figures per classifier and label,
+//! and warnings about inputs that make a tier meaningless.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::classify::Model;
+use crate::error::Error;
+use crate::migration::UNSCORED;
+use crate::money::checked_add;
+use crate::pipeline::{AnyModel, FittedPipeline, TAGS, Tiering};
+use crate::profile::{Metric, Population};
+
+/// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
+/// places, half away from zero; revenue is exact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelFigures {
+    /// Customers with the label.
+    pub customers: u64,
+    /// `customers / n`, `n` the classifier's population.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub share: Decimal,
+    /// Exact sum of their `monetary`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub revenue: Decimal,
+    /// `revenue / ` the total over labels with positive revenue; none when that total
+    /// is not positive or this label's revenue is not positive.
+    #[serde(with = "crate::money::opt_str")]
+    pub revenue_share: Option<Decimal>,
+    /// `revenue / ` their transaction rows; none without rows.
+    #[serde(with = "crate::money::opt_str")]
+    pub average_order_value: Option<Decimal>,
+    /// The lower median of their `recency_days`; none without buyers.
+    pub median_recency_days: Option<i64>,
+}
+
+/// Summary figures of a run: per column, per label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Exact sum of `monetary` over every customer of the run.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub revenue_total: Decimal,
+    /// Column → label → figures (unscored customers under `(unscored)`).
+    pub labels: BTreeMap<String, BTreeMap<String, LabelFigures>>,
+}
+
+/// Rounded half away from zero to exactly 4 decimal places (SPEC §15).
+fn round4(value: Decimal) -> Decimal {
+    let mut rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(4);
+    rounded
+}
+
+impl Summary {
+    /// The figures of `tiering` (the labels of `population`'s customers), every column
+    /// but `tags`.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a revenue sum leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::report::Summary;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for (id, amount) in [("A", 90), ("B", 10)] {
+    ///     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), amount.into()))?;
+    /// }
+    /// let population = b.finish()?;
+    /// let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+    /// let summary = Summary::new(&population, &tiering)?;
+    /// let platinum = &summary.labels["metal"]["platinum"];
+    /// assert_eq!((platinum.customers, platinum.share.to_string()), (1, "0.5000".into()));
+    /// assert_eq!(platinum.revenue_share.unwrap().to_string(), "0.9000");
+    /// assert_eq!(summary.revenue_total, 100.into());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn new(population: &Population, tiering: &Tiering) -> Result<Self, Error> {
+        let overflow = || Error::Overflow {
+            metric: "revenue",
+            customer: "(summary)".into(),
+        };
+        let revenue_total = population
+            .profiles()
+            .iter()
+            .try_fold(Decimal::ZERO, |acc, p| checked_add(acc, p.monetary))
+            .ok_or_else(overflow)?;
+        let n = Decimal::from(population.len().max(1));
+        let mut labels = BTreeMap::new();
+        for (index, column) in tiering.columns().iter().enumerate() {
+            if column == TAGS {
+                continue;
+            }
+            #[derive(Default)]
+            struct Acc {
+                customers: u64,
+                revenue: Decimal,
+                transactions: u64,
+                recency: Vec<i64>,
+            }
+            let mut per: BTreeMap<String, Acc> = BTreeMap::new();
+            for (profile, (_, row)) in population.profiles().iter().zip(tiering.rows()) {
+                let label = if row[index].is_scored() {
+                    row[index].as_cell().into_owned()
+                } else {
+                    UNSCORED.to_string()
+                };
+                let acc = per.entry(label).or_default();
+                acc.customers += 1;
+                acc.revenue = checked_add(acc.revenue, profile.monetary).ok_or_else(overflow)?;
+                acc.transactions += profile.transactions;
+                acc.recency.extend(profile.recency_days);
+            }
+            let positive = per
+                .values()
+                .filter(|a| a.revenue > Decimal::ZERO)
+                .try_fold(Decimal::ZERO, |t, a| checked_add(t, a.revenue))
+                .ok_or_else(overflow)?;
+            let figures = per
+                .into_iter()
+                .map(|(label, mut acc)| {
+                    let median = (!acc.recency.is_empty()).then(|| {
+                        let at = acc.recency.len().div_ceil(2) - 1;
+                        *acc.recency.select_nth_unstable(at).1
+                    });
+                    let figures = LabelFigures {
+                        customers: acc.customers,
+                        share: round4(Decimal::from(acc.customers) / n),
+                        revenue: crate::money::normalize_zero(acc.revenue),
+                        revenue_share: (positive > Decimal::ZERO && acc.revenue > Decimal::ZERO)
+                            .then(|| round4(acc.revenue / positive)),
+                        average_order_value: (acc.transactions > 0)
+                            .then(|| round4(acc.revenue / Decimal::from(acc.transactions))),
+                        median_recency_days: median,
+                    };
+                    (label, figures)
+                })
+                .collect();
+            labels.insert(column.clone(), figures);
+        }
+        Ok(Summary {
+            revenue_total,
+            labels,
+        })
+    }
+}
+
+/// A warning (SPEC §14): legal input that makes a tier meaningless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// A stable code in lower snake case (see [`warnings`]).
+    pub code: &'static str,
+    /// The classifier column it concerns (or `(pipeline)`).
+    pub classifier: String,
+    /// One line for people.
+    pub message: String,
+    /// The figures involved.
+    pub figures: serde_json::Value,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "warning: {}: {}", self.code, self.message)
+    }
+}
+
+/// The warnings a fitted pipeline and its population call for (SPEC §14):
+///
+/// | code | when |
+/// |---|---|
+/// | `too_few_buyers` | fewer than `10·k` buyers for `k` quantile bins |
+/// | `empty_score` | a quantile score left empty on the fit population, with the tie that emptied it |
+/// | `empty_band` | a Pareto band left empty on the fit population |
+/// | `single_value` | a ranked metric with a single distinct value among the buyers |
+/// | `missing_data` | a missing-data policy (§9) touched more than 20 % of the population |
+///
+/// The `tier` CLI adds `segment_map_bins` (a segment map written for another `k`) and
+/// `model_after_data` (a saved model applied to data dated before its own).
+pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let buyers = population.buyers().count();
+    let distinct = |metric: Metric| {
+        let mut values: Vec<Decimal> = population
+            .buyers()
+            .filter_map(|p| p.metric(metric))
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        values.len()
+    };
+    for model in fitted.models() {
+        match model {
+            AnyModel::Rfm(m) => {
+                let k = m.params().get_bins();
+                if buyers < 10 * usize::from(k) {
+                    out.push(Warning {
+                        code: "too_few_buyers",
+                        classifier: "rfm".into(),
+                        message: format!(
+                            "{buyers} buyers for {k} quantile bins (fewer than {})",
+                            10 * usize::from(k)
+                        ),
+                        figures: serde_json::json!({ "buyers": buyers, "bins": k }),
+                    });
+                }
+                for (column, metric, cuts) in [
+                    ("r", Metric::RecencyDays, m.recency()),
+                    ("f", Metric::Frequency, m.frequency()),
+                    ("m", Metric::Monetary, m.monetary()),
+                ] {
+                    for empty in cuts.empty_scores() {
+                        out.push(Warning {
+                            code: "empty_score",
+                            classifier: column.into(),
+                            message: format!("{column}: {empty}"),
+                            figures: serde_json::to_value(empty).unwrap_or_default(),
+                        });
+                    }
+                    if distinct(metric) == 1 {
+                        out.push(single_value(column, metric));
+                    }
+                }
+            }
+            AnyModel::Pareto(m) => {
+                let column = m.params().get_column().to_string();
+                for (band, size) in m.params().get_bands().iter().zip(m.sizes()) {
+                    if *size == 0 {
+                        out.push(Warning {
+                            code: "empty_band",
+                            classifier: column.clone(),
+                            message: format!("{column}: band {} holds no customer of the {} fitted", band.name, m.fit_size()),
+                            figures: serde_json::json!({ "band": band.name, "fit_size": m.fit_size() }),
+                        });
+                    }
+                }
+                if distinct(m.params().get_metric()) == 1 {
+                    out.push(single_value(&column, m.params().get_metric()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let n = population.len().max(1) as u64;
+    for (one, customers) in fitted.missing_data(population) {
+        if customers * 5 > n {
+            out.push(Warning {
+                code: "missing_data",
+                classifier: one.column.clone(),
+                message: format!(
+                    "{}: policy {} stepped in for {customers} of {n} customers ({}), more than 20 %",
+                    one.column, one.policy, one.source
+                ),
+                figures: serde_json::json!({ "source": one.source, "policy": one.policy, "customers": customers, "population": n }),
+            });
+        }
+    }
+    out
+}
+
+fn single_value(column: &str, metric: Metric) -> Warning {
+    Warning {
+        code: "single_value",
+        classifier: column.into(),
+        message: format!(
+            "{column}: every buyer has the same {metric}, so the ranking says nothing"
+        ),
+        figures: serde_json::json!({ "metric": metric.name() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::pareto::ParetoParams;
+    use crate::classify::rfm::RfmParams;
+    use crate::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    use jiff::civil::date;
+
+    fn population(rows: &[(&str, i64, i64, i8)]) -> Population {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for (id, cents, count, day) in rows {
+            for k in 0..*count {
+                let tx = Transaction::new(
+                    CustomerId::new(id).unwrap(),
+                    date(2026, 3, *day - k as i8),
+                    Decimal::new(*cents, 2),
+                );
+                b.add(tx).unwrap();
+            }
+        }
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn hand_computed_figures_and_totals() {
+        // A: 3 orders of 50.00 (150.00), B: 1 of 30.00, C: 1 refund of -20.00.
+        let pop = population(&[("A", 5000, 3, 20), ("B", 3000, 1, 10), ("C", -2000, 1, 1)]);
+        let (_, tiering) = PipelineBuilder::new()
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap()
+            .run(&pop)
+            .unwrap();
+        let s = Summary::new(&pop, &tiering).unwrap();
+        assert_eq!(s.revenue_total.to_string(), "160.00");
+        let metal = &s.labels["metal"];
+        let platinum = &metal["platinum"];
+        assert_eq!(
+            (
+                platinum.customers,
+                platinum.share.to_string(),
+                platinum.revenue.to_string()
+            ),
+            (1, "0.3333".into(), "150.00".into())
+        );
+        // over labels with positive revenue: 150 / (150 + 10)
+        assert_eq!(platinum.revenue_share.unwrap().to_string(), "0.9375");
+        assert_eq!(platinum.average_order_value.unwrap().to_string(), "50.0000");
+        assert_eq!(platinum.median_recency_days, Some(11));
+        let lead = &metal["lead"];
+        assert_eq!(
+            (lead.customers, lead.revenue.to_string()),
+            (2, "10.00".into())
+        );
+        assert_eq!(lead.median_recency_days, Some(21)); // recencies 21 and 30: lower median
+        // Totals over labels equal totals over customers.
+        let customers: u64 = metal.values().map(|f| f.customers).sum();
+        let revenue: Decimal = metal.values().map(|f| f.revenue).sum();
+        assert_eq!((customers, revenue), (3, s.revenue_total));
+    }
+
+    #[test]
+    fn ties_that_empty_a_score_warn_and_a_clean_population_does_not() {
+        // Over half the buyers bought once: F score 2 is empty (SPEC §3).
+        let rows: Vec<(String, i64, i64, i8)> = (0..60)
+            .map(|i| {
+                (
+                    format!("C{i:02}"),
+                    1000 + i as i64,
+                    if i < 40 { 1 } else { 2 + (i % 5) as i64 },
+                    28,
+                )
+            })
+            .collect();
+        let rows: Vec<(&str, i64, i64, i8)> = rows
+            .iter()
+            .map(|(id, c, n, d)| (id.as_str(), *c, *n, *d))
+            .collect();
+        let pop = population(&rows);
+        let fitted = PipelineBuilder::new()
+            .classifier(RfmParams::default())
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap()
+            .fit(&pop)
+            .unwrap();
+        let codes: Vec<(&str, String)> = warnings(&fitted, &pop)
+            .iter()
+            .map(|w| (w.code, w.classifier.clone()))
+            .collect();
+        assert!(
+            codes.contains(&("empty_score", "f".to_string())),
+            "{codes:?}"
+        );
+        assert!(
+            !codes.iter().any(|(c, _)| *c == "too_few_buyers"),
+            "{codes:?}"
+        );
+        // n = 7 distinct amounts: gold is empty (SPEC §4).
+        let seven: Vec<(String, i64, i64, i8)> = (1..=7)
+            .map(|i| (format!("S{i}"), i * 100, 1, i as i8))
+            .collect();
+        let seven: Vec<(&str, i64, i64, i8)> = seven
+            .iter()
+            .map(|(id, c, n, d)| (id.as_str(), *c, *n, *d))
+            .collect();
+        let pop7 = population(&seven);
+        let metals = PipelineBuilder::new()
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap()
+            .fit(&pop7)
+            .unwrap();
+        let found = warnings(&metals, &pop7);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "metal: band gold holds no customer of the 7 fitted"
+        );
+        // Five buyers: too few for five bins, and all spend the same.
+        let few = population(&[
+            ("A", 100, 1, 5),
+            ("B", 100, 1, 6),
+            ("C", 100, 1, 7),
+            ("D", 100, 1, 8),
+            ("E", 100, 1, 9),
+        ]);
+        let fitted = PipelineBuilder::new()
+            .classifier(RfmParams::default())
+            .build()
+            .unwrap()
+            .fit(&few)
+            .unwrap();
+        let found = warnings(&fitted, &few);
+        assert!(found.iter().any(|w| w.code == "too_few_buyers"));
+        assert!(
+            found
+                .iter()
+                .any(|w| w.code == "single_value" && w.classifier == "m")
+        );
+        assert_eq!(
+            found[0].to_string(),
+            "warning: too_few_buyers: 5 buyers for 5 quantile bins (fewer than 50)"
+        );
+    }
+}
