@@ -73,3 +73,73 @@ pub fn write_tiers_csv<W: Write>(
         source,
     })
 }
+
+/// Writes `tiers.jsonl` (SPEC §16 `--format jsonl`): one JSON object per customer, keys
+/// the `tiers.csv` header; integers (metrics, quantile scores) as JSON numbers, money
+/// as exact decimal strings, other labels as strings, none as null.
+///
+/// # Errors
+/// [`Error::Io`] when writing fails.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::output::write_tiers_jsonl;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), "12.50".parse().unwrap()))?;
+/// let population = b.finish()?;
+/// let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// let mut out = Vec::new();
+/// write_tiers_jsonl("tiers.jsonl", &population, &tiering, &mut out)?;
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "{\"customer_id\":\"C1\",\"recency_days\":30,\"frequency\":1,\"transactions\":1,\"monetary\":\"12.50\",\"tenure_days\":30,\"metal\":\"platinum\"}\n"
+/// );
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn write_tiers_jsonl<W: Write>(
+    what: &str,
+    population: &Population,
+    tiering: &Tiering,
+    mut writer: W,
+) -> Result<(), Error> {
+    use serde_json::Value;
+    let io = |source: std::io::Error| Error::Io {
+        path: what.into(),
+        source,
+    };
+    let number = |v: Option<i64>| v.map_or(Value::Null, Value::from);
+    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
+        // serde_json's Map keeps keys sorted unless told otherwise: build the line by
+        // hand so that keys come in the CSV header's order.
+        let mut fields: Vec<(&str, Value)> = vec![
+            ("customer_id", Value::from(profile.customer_id.as_str())),
+            ("recency_days", number(profile.recency_days)),
+            ("frequency", Value::from(profile.frequency)),
+            ("transactions", Value::from(profile.transactions)),
+            ("monetary", Value::from(money::display(profile.monetary))),
+            ("tenure_days", number(profile.tenure_days)),
+        ];
+        for (column, label) in tiering.columns().iter().zip(labels) {
+            let value = match label {
+                crate::classify::Label::Score(s) => Value::from(*s),
+                crate::classify::Label::Name(n)
+                    if n.is_empty() && column == crate::pipeline::TAGS =>
+                {
+                    Value::Null
+                }
+                crate::classify::Label::Name(n) => Value::from(n.as_str()),
+                crate::classify::Label::Unscored(_) => Value::Null,
+            };
+            fields.push((column.as_str(), value));
+        }
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", Value::from(*k)))
+            .collect();
+        writeln!(writer, "{{{}}}", body.join(",")).map_err(io)?;
+    }
+    writer.flush().map_err(io)
+}

@@ -90,6 +90,10 @@ struct Args {
     /// A rule set (TOML or JSON) deciding the final `tier`, caps, floors and tags.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
+    /// Output format of tiers and migration: csv (tiers.csv, migration.csv) or jsonl
+    /// (tiers.jsonl, migration.jsonl: one JSON object per row).
+    #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl"])]
+    format: String,
     /// No summary table on stdout (warnings and errors still go to stderr).
     #[arg(long)]
     quiet: bool,
@@ -328,7 +332,12 @@ fn run(args: &Args) -> Result<(), Error> {
     if !args.quiet {
         print_summary(&fitted, &summary, args.lang);
     }
-    write_tiers(&args.out.join("tiers.csv"), &population, &tiering)?;
+    let tiers_file = if args.format == "jsonl" {
+        "tiers.jsonl"
+    } else {
+        "tiers.csv"
+    };
+    write_tiers(&args.out.join(tiers_file), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     if let Some(before) = &previous {
         let orders = fitted
@@ -338,7 +347,7 @@ fn run(args: &Args) -> Result<(), Error> {
             .collect();
         let after = Period::from_tiering(&population, &tiering);
         let migration = migrate(before, &after, &orders)?;
-        write_migration(&args.out, &migration)?;
+        write_migration(&args.out, &migration, args.format == "jsonl")?;
     }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
     if let (Some(earlier_population), Some(earlier)) = (&earlier_population, &earlier) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
-use customer_tiering::output::write_tiers_csv;
+use customer_tiering::output::{write_tiers_csv, write_tiers_jsonl};
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
@@ -138,12 +138,12 @@ pub(crate) fn write_tiers(
     tiering: &Tiering,
 ) -> Result<(), Error> {
     let file = File::create(path).map_err(io_error(path))?;
-    write_tiers_csv(
-        &path.display().to_string(),
-        population,
-        tiering,
-        BufWriter::new(file),
-    )
+    let what = path.display().to_string();
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        write_tiers_jsonl(&what, population, tiering, BufWriter::new(file))
+    } else {
+        write_tiers_csv(&what, population, tiering, BufWriter::new(file))
+    }
 }
 
 pub(crate) fn summary_json(
@@ -173,7 +173,39 @@ pub(crate) fn summary_json(
 
 /// `migration.csv` (one row per non-empty cell, sorted by classifier, from, to) and
 /// `migration.json` (the matrices with the customers who moved), SPEC §16.
-pub(crate) fn write_migration(dir: &Path, migration: &[ColumnMigration]) -> Result<(), Error> {
+pub(crate) fn write_migration(
+    dir: &Path,
+    migration: &[ColumnMigration],
+    jsonl: bool,
+) -> Result<(), Error> {
+    if jsonl {
+        let mut lines = String::new();
+        let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
+        sorted.sort_by(|a, b| a.column.cmp(&b.column));
+        for column in sorted {
+            for ((from, to), cell) in &column.cells {
+                // keys in the CSV header's order
+                lines.push_str(&format!(
+                    "{{\"classifier\":{},\"from\":{},\"to\":{},\"customers\":{},\"monetary_before\":{},\"monetary_after\":{}}}\n",
+                    json!(column.column),
+                    json!(from),
+                    json!(to),
+                    cell.customers,
+                    json!(money::display(cell.monetary_before)),
+                    json!(money::display(cell.monetary_after)),
+                ));
+            }
+        }
+        write_file(&dir.join("migration.jsonl"), lines.as_bytes())?;
+    } else {
+        write_migration_csv(dir, migration)?;
+    }
+    let json = serde_json::to_string_pretty(&json!({ "classifiers": migration }))
+        .expect("migration serialises");
+    write_file(&dir.join("migration.json"), json.as_bytes())
+}
+
+fn write_migration_csv(dir: &Path, migration: &[ColumnMigration]) -> Result<(), Error> {
     let path = dir.join("migration.csv");
     let file = File::create(&path).map_err(io_error(&path))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(file));
@@ -201,8 +233,5 @@ pub(crate) fn write_migration(dir: &Path, migration: &[ColumnMigration]) -> Resu
             writer.write_record(&row).map_err(csv_error(&path))?;
         }
     }
-    writer.flush().map_err(io_error(&path))?;
-    let json = serde_json::to_string_pretty(&json!({ "classifiers": migration }))
-        .expect("migration serialises");
-    write_file(&dir.join("migration.json"), json.as_bytes())
+    writer.flush().map_err(io_error(&path))
 }

@@ -653,3 +653,66 @@ fn tier_summary_figures_add_up_and_quiet_silences_the_table() {
     assert_eq!(summary["warnings"][0]["code"], "empty_score");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn json_lines_equal_the_csv_output() {
+    let csv_dir = temp_dir("format-csv");
+    assert_ok(&run_tier(
+        &csv_dir,
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--preset",
+            "four-dimension",
+            "--quiet",
+        ],
+    ));
+    let jsonl_dir = temp_dir("format-jsonl");
+    assert_ok(&run_tier(
+        &jsonl_dir,
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--preset",
+            "four-dimension",
+            "--quiet",
+            "--format",
+            "jsonl",
+        ],
+    ));
+    assert!(!jsonl_dir.join("tiers.csv").exists() && !jsonl_dir.join("migration.csv").exists());
+    for (csv_name, jsonl_name) in [
+        ("tiers.csv", "tiers.jsonl"),
+        ("migration.csv", "migration.jsonl"),
+    ] {
+        let csv = std::fs::read_to_string(csv_dir.join(csv_name)).expect(csv_name);
+        let jsonl = std::fs::read_to_string(jsonl_dir.join(jsonl_name)).expect(jsonl_name);
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+        let rows: Vec<&str> = lines.collect();
+        let objects: Vec<&str> = jsonl.lines().collect();
+        assert_eq!(rows.len(), objects.len(), "{jsonl_name}");
+        for (row, object) in rows.iter().zip(objects) {
+            let value: serde_json::Value = serde_json::from_str(object).expect("each line parses");
+            let map = value.as_object().expect("an object");
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            let mut sorted_header = header.clone();
+            sorted_header.sort_unstable();
+            let mut sorted_keys = keys.clone();
+            sorted_keys.sort_unstable();
+            assert_eq!(sorted_keys, sorted_header, "{jsonl_name}");
+            for (key, cell) in header.iter().zip(row.split(',')) {
+                let as_text = match &map[*key] {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    other => panic!("unexpected {other}"),
+                };
+                assert_eq!(as_text, cell, "{jsonl_name} {key}");
+            }
+        }
+    }
+    for d in [csv_dir, jsonl_dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
