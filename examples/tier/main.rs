@@ -29,11 +29,12 @@ use customer_tiering::presets::Preset;
 use customer_tiering::report::{self, Summary, Warning};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::read_customers_path;
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_periods};
+use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_periods};
 use customer_tiering::{
     ConfigError, Error, FittedPipeline, Pipeline, PipelineBuilder, PopulationBuilder, Reject,
     presets,
 };
+use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -128,6 +129,51 @@ fn parse_as_of(text: &str) -> Result<Date, String> {
     customer_tiering::dates::parse_date(text.as_bytes()).map_err(|e| format!("{text:?}: {e}"))
 }
 
+/// Counts the rows a source yields on a progress line: shown only when stderr is a
+/// terminal (indicatif hides itself otherwise, so CI logs stay clean) and not `--quiet`.
+struct Progress<S> {
+    inner: S,
+    bar: ProgressBar,
+    rows: u64,
+}
+
+impl<S> Progress<S> {
+    fn new(inner: S, quiet: bool) -> Self {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new_spinner()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {human_pos} rows read ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        Progress {
+            inner,
+            bar,
+            rows: 0,
+        }
+    }
+}
+
+impl<S: Source> Source for Progress<S> {
+    type Record = S::Record;
+
+    fn origin(&self) -> &str {
+        self.inner.origin()
+    }
+
+    fn next_record(&mut self) -> Option<Result<S::Record, Error>> {
+        let record = self.inner.next_record();
+        self.rows += 1;
+        // Redrawing costs; every 64 Ki rows is often enough for a person.
+        if self.rows.is_multiple_of(65_536) {
+            self.bar.set_position(self.rows);
+        }
+        record
+    }
+}
+
 /// A pipeline ready to label the data.
 enum Ready {
     /// Fit on the data, then label it.
@@ -212,7 +258,10 @@ fn run(args: &Args) -> Result<(), Error> {
     if let Some(earlier) = args.compare_as_of {
         builders.push(PopulationBuilder::new(earlier));
     }
-    let mut read = ingest_periods(source, &mut builders, args.on_invalid, &mut on_reject)?;
+    let progress = Progress::new(source, args.quiet);
+    let bar = progress.bar.clone();
+    let mut read = ingest_periods(progress, &mut builders, args.on_invalid, &mut on_reject)?;
+    bar.finish_and_clear();
     let known = match customers {
         Some((table, customers_read)) => {
             read.read += customers_read.read;
