@@ -155,6 +155,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A chart could not be drawn.
+    #[error("chart {chart}: {reason}")]
+    Chart {
+        /// The chart's file name.
+        chart: &'static str,
+        /// What the drawing backend said.
+        reason: String,
+    },
     /// A saved model or a map file that cannot be parsed.
     #[error("{what}: {reason}")]
     Parse {

@@ -122,6 +122,8 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod attributes;
+#[cfg(feature = "charts")]
+pub mod charts;
 pub mod classify;
 pub mod dates;
 pub mod error;

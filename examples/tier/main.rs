@@ -42,7 +42,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, create_dir, print_summary, summary_json, write_file, write_migration, write_tiers,
+    RejectsFile, create_dir, print_summary, summary_json, write_charts, write_file,
+    write_migration, write_migration_chart, write_tiers,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -95,6 +96,9 @@ struct Args {
     /// (tiers.jsonl, migration.jsonl: one JSON object per row).
     #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl"])]
     format: String,
+    /// Write no SVG charts.
+    #[arg(long)]
+    no_charts: bool,
     /// No summary table on stdout (warnings and errors still go to stderr).
     #[arg(long)]
     quiet: bool,
@@ -381,6 +385,9 @@ fn run(args: &Args) -> Result<(), Error> {
     if !args.quiet {
         print_summary(&fitted, &summary, args.lang);
     }
+    if !args.no_charts {
+        write_charts(&args.out, &fitted, &summary, &tiering, args.lang)?;
+    }
     let tiers_file = if args.format == "jsonl" {
         "tiers.jsonl"
     } else {
@@ -397,6 +404,9 @@ fn run(args: &Args) -> Result<(), Error> {
         let after = Period::from_tiering(&population, &tiering);
         let migration = migrate(before, &after, &orders)?;
         write_migration(&args.out, &migration, args.format == "jsonl")?;
+        if !args.no_charts {
+            write_migration_chart(&args.out, &migration, &orders, args.lang)?;
+        }
     }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
     if let (Some(earlier_population), Some(earlier)) = (&earlier_population, &earlier) {

@@ -235,3 +235,82 @@ fn write_migration_csv(dir: &Path, migration: &[ColumnMigration]) -> Result<(), 
     }
     writer.flush().map_err(io_error(&path))
 }
+
+/// `pyramid.svg` (customers and revenue per metal, best on top) and `rfm_heatmap.svg`
+/// (R×F cells with customers and segment), names in `lang`.
+#[cfg(feature = "charts")]
+pub(crate) fn write_charts(
+    dir: &Path,
+    fitted: &FittedPipeline,
+    summary: &Summary,
+    tiering: &Tiering,
+    lang: Lang,
+) -> Result<(), Error> {
+    use customer_tiering::AnyModel;
+    use customer_tiering::charts::{pyramid_svg, rfm_heatmap_svg};
+    let orders: BTreeMap<String, Vec<String>> = fitted
+        .column_labels()
+        .into_iter()
+        .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
+        .collect();
+    if let Some(order) = orders.get("metal") {
+        let svg = pyramid_svg(summary, "metal", order, |l| {
+            display_name("metal", l, lang).to_string()
+        })?;
+        write_file(&dir.join("pyramid.svg"), svg.as_bytes())?;
+    }
+    let bins = fitted.models().iter().find_map(|m| match m {
+        AnyModel::Rfm(rfm) => Some(rfm.params().get_bins()),
+        _ => None,
+    });
+    if let Some(bins) = bins {
+        let svg = rfm_heatmap_svg(tiering, bins, |l| {
+            display_name("rfm_segment", l, lang).to_string()
+        })?;
+        write_file(&dir.join("rfm_heatmap.svg"), svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Without the `charts` feature there are no charts to write.
+#[cfg(not(feature = "charts"))]
+pub(crate) fn write_charts(
+    _: &Path,
+    _: &FittedPipeline,
+    _: &Summary,
+    _: &Tiering,
+    _: Lang,
+) -> Result<(), Error> {
+    Ok(())
+}
+
+/// `migration.svg`: the metal migration matrix with counts.
+#[cfg(feature = "charts")]
+pub(crate) fn write_migration_chart(
+    dir: &Path,
+    migration: &[ColumnMigration],
+    orders: &BTreeMap<String, Vec<String>>,
+    lang: Lang,
+) -> Result<(), Error> {
+    if let (Some(metal), Some(order)) = (
+        migration.iter().find(|m| m.column == "metal"),
+        orders.get("metal"),
+    ) {
+        let svg = customer_tiering::charts::migration_svg(metal, order, |l| {
+            display_name("metal", l, lang).to_string()
+        })?;
+        write_file(&dir.join("migration.svg"), svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Without the `charts` feature there are no charts to write.
+#[cfg(not(feature = "charts"))]
+pub(crate) fn write_migration_chart(
+    _: &Path,
+    _: &[ColumnMigration],
+    _: &BTreeMap<String, Vec<String>>,
+    _: Lang,
+) -> Result<(), Error> {
+    Ok(())
+}

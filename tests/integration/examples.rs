@@ -716,3 +716,89 @@ fn json_lines_equal_the_csv_output() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// The texts of an SVG, which must parse as XML.
+#[cfg(feature = "charts")]
+fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).expect("svg");
+    let doc =
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+#[cfg(feature = "charts")]
+#[test]
+fn charts_parse_as_xml_and_carry_the_names_and_counts_of_the_summary() {
+    let dir = temp_dir("charts");
+    assert_ok(&run_tier(
+        &dir,
+        &[
+            "--compare-as-of",
+            "2026-03-31",
+            "--quiet",
+            "--lang",
+            "zh-Hant",
+        ],
+    ));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    let pyramid = svg_texts(&dir.join("pyramid.svg"));
+    for (metal, name) in [
+        ("platinum", "白金顧客"),
+        ("gold", "黃金顧客"),
+        ("iron", "鐵顧客"),
+        ("lead", "鉛顧客"),
+    ] {
+        assert!(pyramid.iter().any(|t| t == name), "{name} in {pyramid:?}");
+        let figures = &summary["labels"]["metal"][metal];
+        let customers = figures["customers"].as_u64().expect("count").to_string();
+        assert!(
+            pyramid.contains(&customers),
+            "{metal} {customers} in {pyramid:?}"
+        );
+        let revenue = figures["revenue"].as_str().expect("revenue");
+        assert!(
+            pyramid.iter().any(|t| t == revenue),
+            "{metal} {revenue} in {pyramid:?}"
+        );
+    }
+    let heatmap = svg_texts(&dir.join("rfm_heatmap.svg"));
+    assert!(heatmap.iter().any(|t| t == "champions"), "{heatmap:?}");
+    assert!(heatmap.iter().any(|t| t == "R 5") && heatmap.iter().any(|t| t == "F 1"));
+    let migration = svg_texts(&dir.join("migration.svg"));
+    let csv = std::fs::read_to_string(dir.join("migration.csv")).expect("migration.csv");
+    for line in csv.lines().filter(|l| l.starts_with("metal,")) {
+        let count = line.split(',').nth(3).expect("customers");
+        assert!(
+            migration.iter().any(|t| t == count),
+            "{count} in {migration:?}"
+        );
+    }
+    let none = temp_dir("charts-none");
+    assert_ok(&run_tier(&none, &["--no-charts", "--quiet"]));
+    assert!(!none.join("pyramid.svg").exists() && !none.join("rfm_heatmap.svg").exists());
+    for d in [dir, none] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[cfg(feature = "charts")]
+#[test]
+fn the_readme_pyramid_is_the_quickstart_runs() {
+    let dir = temp_dir("readme-pyramid");
+    assert_ok(&run_tier(&dir, &["--quiet"]));
+    let made = std::fs::read_to_string(dir.join("pyramid.svg")).expect("pyramid.svg");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/pyramid.svg"))
+            .expect("docs/pyramid.svg");
+    assert!(
+        made == committed,
+        "docs/pyramid.svg is stale: regenerate it as the README says"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
