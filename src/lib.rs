@@ -70,6 +70,25 @@
 //! [`source::ReadSummary`] always satisfies `read = accepted + rejected`, and counts
 //! the accepted rows dated after the as-of date in `after_as_of`.
 //!
+//! ## Errors, rejects and warnings
+//!
+//! Everything fallible returns the one [`Error`] type: a [`Reject`] under the `fail`
+//! policy (file, line, field, raw value, reason), a [`ConfigError`] for settings,
+//! segment maps, rule sets and saved models that cannot work (found before any data is
+//! classified, or when a model is loaded), [`Error::Io`], [`Error::Overflow`] naming the
+//! customer, [`Error::EmptyPopulation`]. Legal input that makes a tier meaningless gives
+//! warnings instead ([`report::warnings`], SPEC §14), each with a stable code:
+//!
+//! | code | when |
+//! |---|---|
+//! | `too_few_buyers` | fewer than `10·k` buyers for `k` quantile bins |
+//! | `empty_score` | a quantile score left empty, with the tie that emptied it |
+//! | `empty_band` | a Pareto band left empty |
+//! | `single_value` | a ranked metric with one distinct value among the buyers |
+//! | `missing_data` | a missing-data policy touched more than 20 % of the population |
+//! | `segment_map_bins` | (`tier`) the default segment map does not fit `--bins` |
+//! | `model_after_data` | (`tier`) a saved model applied to data dated before its own |
+//!
 //! ## Classifiers
 //!
 //! Each classifier is *settings → [`fit`](classify::Classifier::fit) → model →

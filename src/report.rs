@@ -334,6 +334,53 @@ mod tests {
     }
 
     #[test]
+    fn a_clean_population_warns_nothing_and_a_missing_data_policy_over_20_percent_does() {
+        use crate::classify::missing::MissingPolicy;
+        // 100 buyers, distinct recency, frequency 1..=4 in even shares, distinct amounts.
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for i in 0..100i64 {
+            let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+            for k in 0..(1 + i % 4) {
+                let day = date(2025, 1 + (i % 12) as i8, 1 + (k * 7) as i8);
+                let mut tx = Transaction::new(id.clone(), day, Decimal::new(100 + i * 37 + k, 2));
+                if i % 3 != 0 {
+                    tx = tx.with_profit(Decimal::new(i, 2));
+                }
+                b.add(tx).unwrap();
+            }
+        }
+        let pop = b.finish().unwrap();
+        let clean = PipelineBuilder::new()
+            .classifier(RfmParams::default().bins(4).segment_map(None))
+            .classifier(ParetoParams::abc())
+            .build()
+            .unwrap()
+            .fit(&pop)
+            .unwrap();
+        assert_eq!(warnings(&clean, &pop), [], "a clean population");
+        // A third have no profit: a fill touches 34 % of them.
+        let profit = ParetoParams::metals()
+            .column("profit_metal")
+            .metric(Metric::Profit)
+            .missing(MissingPolicy::Fill {
+                value: Decimal::ZERO,
+            });
+        let fitted = PipelineBuilder::new()
+            .classifier(profit)
+            .build()
+            .unwrap()
+            .fit(&pop)
+            .unwrap();
+        let found = warnings(&fitted, &pop);
+        let missing: Vec<&Warning> = found.iter().filter(|w| w.code == "missing_data").collect();
+        assert_eq!(missing.len(), 1, "{found:?}");
+        assert_eq!(
+            missing[0].message,
+            "profit_metal: policy fill stepped in for 34 of 100 customers (profit), more than 20 %"
+        );
+    }
+
+    #[test]
     fn ties_that_empty_a_score_warn_and_a_clean_population_does_not() {
         // Over half the buyers bought once: F score 2 is empty (SPEC §3).
         let rows: Vec<(String, i64, i64, i8)> = (0..60)

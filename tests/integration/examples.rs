@@ -802,3 +802,25 @@ fn the_readme_pyramid_is_the_quickstart_runs() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn bins_other_than_five_warn_that_the_segment_map_does_not_apply() {
+    let dir = temp_dir("bins4");
+    let out = run_tier(&dir, &["--bins", "4", "--quiet"]);
+    assert_ok(&out);
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        stderr.lines().any(|l| l == "warning: segment_map_bins: the default segment map is written for k = 5; rfm_segment is left empty for k = 4"),
+        "{stderr}"
+    );
+    let clean = temp_dir("bins5");
+    let out = run_tier(&clean, &["--quiet"]);
+    assert!(
+        !String::from_utf8(out.stderr)
+            .expect("UTF-8")
+            .contains("segment_map_bins")
+    );
+    for d in [dir, clean] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
