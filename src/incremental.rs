@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use crate::classify::{Label, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of, profile_with};
-use crate::pipeline::{FittedPipeline, Tiering};
+use crate::pipeline::{FittedPipeline, RuleContext, Tiering};
 use crate::profile::{CustomerId, Population, Transaction};
 use smol_str::SmolStr;
 
@@ -54,10 +54,12 @@ impl std::fmt::Display for Change {
     }
 }
 
+/// A label as a change prints it: unscored and empty (no tags) spelled out.
 fn cell(label: &Label) -> String {
-    match label.as_cell() {
-        c if c.is_empty() => "(unscored)".to_string(),
-        c => c.into_owned(),
+    match label {
+        Label::Unscored(_) => "(unscored)".to_string(),
+        Label::Name(name) if name.is_empty() => "(none)".to_string(),
+        other => other.as_cell().into_owned(),
     }
 }
 
@@ -96,6 +98,8 @@ pub struct TieringState {
     codebook: Codebook,
     /// Whether anything in the pipeline can read `growth` (see [`reads_growth`]).
     growth: bool,
+    /// What the rule sets see of the columns, worked out once.
+    context: RuleContext,
     /// Reused for each customer's new labels.
     scratch: Vec<Label>,
 }
@@ -123,6 +127,7 @@ impl TieringState {
             customers: IdMap::default(),
             codebook: Codebook::new(fitted.columns().len()),
             growth: reads_growth(&fitted)?,
+            context: fitted.rule_context(),
             fitted,
             columns,
             scratch: Vec::new(),
@@ -134,7 +139,7 @@ impl TieringState {
                 labels: Codes::new(state.columns.len()),
             };
             relabel(
-                &state.fitted,
+                (&state.fitted, &state.context),
                 &state.columns,
                 &mut state.codebook,
                 (as_of, window_days, state.growth),
@@ -214,7 +219,7 @@ impl TieringState {
         };
         entry.purchases.add(&tx)?;
         relabel(
-            &self.fitted,
+            (&self.fitted, &self.context),
             &self.columns,
             &mut self.codebook,
             (self.as_of, self.window_days, self.growth),
@@ -254,7 +259,7 @@ impl TieringState {
         let mut changes = Vec::new();
         for (id, entry) in &mut self.customers {
             relabel(
-                &self.fitted,
+                (&self.fitted, &self.context),
                 &self.columns,
                 &mut self.codebook,
                 (self.as_of, self.window_days, self.growth),
@@ -324,6 +329,7 @@ impl TieringState {
         self.columns = self.fitted.columns().iter().map(SmolStr::new).collect();
         self.codebook = Codebook::new(self.columns.len());
         self.growth = reads_growth(&self.fitted)?;
+        self.context = self.fitted.rule_context();
         for entry in self.customers.values_mut() {
             entry.labels = Codes::new(self.columns.len());
         }
@@ -342,7 +348,7 @@ fn reads_growth(fitted: &FittedPipeline) -> Result<bool, Error> {
 /// Re-profiles and re-classifies one customer, recording what changed.
 #[allow(clippy::too_many_arguments)] // the state's fields, borrowed apart
 fn relabel(
-    fitted: &FittedPipeline,
+    (fitted, context): (&FittedPipeline, &RuleContext),
     columns: &[SmolStr],
     codebook: &mut Codebook,
     (as_of, window_days, growth): (Date, u32, bool),
@@ -359,7 +365,7 @@ fn relabel(
         growth,
     )?;
     scratch.clear();
-    fitted.classify_into(&profile, scratch);
+    fitted.classify_with(&profile, context, scratch);
     let codes = entry.labels.as_mut_slice();
     for (i, column) in columns.iter().enumerate() {
         let code = codebook.encode(i, &scratch[i])?;
@@ -549,6 +555,49 @@ mod tests {
             state.labels(&id).unwrap(),
             graded.classify_all(&population).get("C1").unwrap()
         );
+    }
+
+    #[test]
+    fn rule_sets_apply_in_a_live_tiering_as_in_a_batch() {
+        use crate::PipelineBuilder;
+        use crate::classify::pareto::ParetoParams;
+        use crate::rules::RuleSet;
+        use jiff::civil::date;
+        let as_of = date(2026, 3, 31);
+        let mut history = PopulationBuilder::new(as_of);
+        for i in 1..=50i64 {
+            let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+            history
+                .add(Transaction::new(id, date(2026, 3, 1), i.into()))
+                .unwrap();
+        }
+        let rules = RuleSet::from_toml_str(
+            "t.toml",
+            "name = \"t\"\ntiers = [\"top\", \"rest\"]\ndefault = \"rest\"\n[[rules]]\nwhen = 'metal >= \"gold\"'\ntier = \"top\"\n[[rules]]\nwhen = 'monetary > 45'\ntag = \"big\"\n",
+        )
+        .unwrap();
+        let pipeline = PipelineBuilder::new()
+            .classifier(ParetoParams::metals())
+            .rules(rules)
+            .build()
+            .unwrap();
+        let fitted = pipeline.fit(&history.clone().finish().unwrap()).unwrap();
+        let mut state = TieringState::new(fitted.clone(), history).unwrap();
+        let c10 = CustomerId::new("C10").unwrap();
+        let changes = state
+            .add(Transaction::new(c10.clone(), as_of, 100.into()))
+            .unwrap();
+        let moved: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            moved,
+            [
+                "C10 metal lead -> platinum on 2026-03-31",
+                "C10 tier rest -> top on 2026-03-31",
+                "C10 tags (none) -> big on 2026-03-31"
+            ]
+        );
+        let batch = fitted.classify_all(&state.population().unwrap());
+        assert_eq!(state.labels(&c10).unwrap(), batch.get("C10").unwrap());
     }
 
     #[test]

@@ -571,7 +571,7 @@ impl FittedPipeline {
 
     /// The columns the rule sets see and, per rule set, where its label columns are:
     /// worked out once per run, not per customer.
-    fn rule_context(&self) -> RuleContext {
+    pub(crate) fn rule_context(&self) -> RuleContext {
         let mut columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
         let models = columns.len();
         let mut indexes = Vec::with_capacity(self.rules.len());
@@ -627,13 +627,28 @@ impl FittedPipeline {
     /// Appends every label of one profile, in column order, to `out` (a buffer reused
     /// across customers saves an allocation each).
     pub fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        if self.rules.is_empty() {
+            for model in &self.models {
+                model.classify_into(profile, out);
+            }
+        } else {
+            self.classify_with(profile, &self.rule_context(), out);
+        }
+    }
+
+    /// [`classify_into`](Self::classify_into) with the rule context worked out once by
+    /// the caller (a live tiering classifies one customer per order).
+    pub(crate) fn classify_with(
+        &self,
+        profile: &Profile,
+        context: &RuleContext,
+        out: &mut Vec<Label>,
+    ) {
         let start = out.len();
         for model in &self.models {
             model.classify_into(profile, out);
         }
-        if !self.rules.is_empty() {
-            self.apply_rules(profile, &self.rule_context(), start, out);
-        }
+        self.apply_rules(profile, context, start, out);
     }
 
     /// Labels every customer of a population with the fitted models (no refit).
@@ -835,7 +850,8 @@ impl ColumnLabels {
 }
 
 /// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
-struct RuleContext {
+#[derive(Debug, Clone)]
+pub(crate) struct RuleContext {
     /// The models' columns, then each rule set's.
     columns: Vec<String>,
     /// How many of `columns` are the models'.
