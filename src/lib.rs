@@ -97,6 +97,17 @@
 //! full sort), one threshold per Pareto band boundary. Customers without purchases are
 //! [`classify::Label::Unscored`] with a reason, never given a made-up score.
 //!
+//! | classifier | settings | the rule (SPEC) | the model keeps |
+//! |---|---|---|---|
+//! | quantile score | [`classify::quantile::CutPoints`] | §3: tie-aware `1 + floor(k·L/n)`, or SQL `NTILE(k)` with the id tiebreak | `t_2..t_k` at positions `m_s` |
+//! | RFM | [`classify::rfm::RfmParams`] | §3 on recency (fewer days better), frequency, monetary; §5 segment by the first matching rule of a map | three sets of cut points, the map |
+//! | Pareto | [`classify::pareto::ParetoParams`] | §4: first band with `p < c_b·n` (count) or `S < c_b·T` (value, positives only) | one threshold per boundary (§13) |
+//! | grade, levels | [`classify::grade::GradeParams`] | §6: per dimension high/mid/low/none by terciles, thresholds, sign or a label map; weighted points against cut points, or a rule table | tercile cut points |
+//! | composite value tiers | [`classify::composite::CompositeParams`] | PRESETS §1c: weighted tie-aware percentiles `L/n`, an exact fraction, banded as §4 count basis | each input's fit distribution and the band thresholds |
+//! | lifecycle | [`classify::lifecycle::LifecycleParams`] | §7: first match of non_customer, target, prospect, new, active, dormant, lost | the day limits |
+//! | missing data | [`classify::missing::MissingPolicy`] | §9: exclude, fill, lower median, mean (4 dp), proxy | the fill value |
+//! | final tier | [`rules::RuleSet`] | §8: first matching tier rule, then every cap and floor in order, then tags | the rule set |
+//!
 //! *Equal-count and fitted models:* on the fit population, [`Pipeline::run`] labels by
 //! SQL `NTILE(k) OVER (ORDER BY x, customer_id)` exactly. A saved model cannot see ids, so
 //! it scores a customer whose value ties across a bucket boundary into the lower bucket;
