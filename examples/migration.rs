@@ -48,11 +48,7 @@ fn run() -> Result<(), Error> {
         .build()?;
     let (_, before) = pipeline.run(&earlier)?;
     let (fitted, after) = pipeline.run(&later)?;
-    let orders: BTreeMap<String, Vec<String>> = fitted
-        .column_labels()
-        .into_iter()
-        .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
-        .collect();
+    let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     let migration = migrate(
         &Period::from_tiering(&earlier, &before),
         &Period::from_tiering(&later, &after),

@@ -341,11 +341,7 @@ mod tests {
             .build()
             .unwrap();
         let (fitted, tiering) = pipeline.run(&pop).unwrap();
-        let orders = fitted
-            .column_labels()
-            .into_iter()
-            .filter_map(|(c, l)| l.order().map(|o| (c, o)))
-            .collect();
+        let orders = fitted.label_orders();
         (Period::from_tiering(&pop, &tiering), orders)
     }
 

@@ -533,6 +533,15 @@ impl FittedPipeline {
         }
     }
 
+    /// The labels of every ordered column, best first (scores: `k` down to `1`): what
+    /// [`migrate`](crate::migration::migrate) needs to say who moved up or down.
+    pub fn label_orders(&self) -> BTreeMap<String, Vec<String>> {
+        self.column_labels()
+            .into_iter()
+            .filter_map(|(column, labels)| labels.order().map(|order| (column, order)))
+            .collect()
+    }
+
     /// Every label column (not `tags`) and the labels it can take, best first where
     /// they have an order: what a migration between periods needs to say who moved up.
     ///

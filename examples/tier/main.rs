@@ -396,11 +396,7 @@ fn run(args: &Args) -> Result<(), Error> {
     write_tiers(&args.out.join(tiers_file), &population, &tiering)?;
     write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
     if let Some(before) = &previous {
-        let orders = fitted
-            .column_labels()
-            .into_iter()
-            .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
-            .collect();
+        let orders = fitted.label_orders();
         let after = Period::from_tiering(&population, &tiering);
         let migration = migrate(before, &after, &orders)?;
         write_migration(&args.out, &migration, args.format == "jsonl")?;

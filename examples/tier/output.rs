@@ -18,11 +18,7 @@ use std::collections::BTreeMap;
 /// revenue and revenue share, with display names in `lang` (a rule set's own
 /// `tier_info` first, then the presets'), labels best first where they have an order.
 pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: Lang) {
-    let orders: BTreeMap<String, Vec<String>> = fitted
-        .column_labels()
-        .into_iter()
-        .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
-        .collect();
+    let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     println!(
         "{:<12} {:<20} {:>9} {:>7} {:>16} {:>9}",
         "column", "label", "customers", "share", "revenue", "rev.share"
@@ -248,11 +244,7 @@ pub(crate) fn write_charts(
 ) -> Result<(), Error> {
     use customer_tiering::AnyModel;
     use customer_tiering::charts::{pyramid_svg, rfm_heatmap_svg};
-    let orders: BTreeMap<String, Vec<String>> = fitted
-        .column_labels()
-        .into_iter()
-        .filter_map(|(column, labels)| labels.order().map(|o| (column, o)))
-        .collect();
+    let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     if let Some(order) = orders.get("metal") {
         let svg = pyramid_svg(summary, "metal", order, |l| {
             display_name("metal", l, lang).to_string()

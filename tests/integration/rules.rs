@@ -32,15 +32,7 @@ fn schema() -> Schema {
         .label_column("grade", list(&["a", "b", "c", "d"]), true)
         .label_column(
             "lifecycle",
-            list(&[
-                "non_customer",
-                "target",
-                "prospect",
-                "new",
-                "active",
-                "dormant",
-                "lost",
-            ]),
+            list(&customer_tiering::classify::lifecycle::STAGES),
             false,
         )
         .label_column("metal", list(&["platinum", "gold", "iron", "lead"]), true)
