@@ -4,6 +4,31 @@
 //!
 //! Names come through a closure so that a caller can show them in any language
 //! ([`names::display_name`](crate::names::display_name)); files keep their keys.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::charts::pyramid_svg;
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::names::{display_name, Lang};
+//! use customer_tiering::report::Summary;
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for i in 1..=100i64 {
+//!     b.add(Transaction::new(CustomerId::new(&format!("C{i:03}")).unwrap(), date(2026, 3, 1), i.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let (fitted, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+//! let summary = Summary::new(&population, &tiering)?;
+//! let order = &fitted.label_orders()["metal"];
+//! // The same chart in Simplified Chinese: the names are real text in the SVG.
+//! let svg = pyramid_svg(&summary, "metal", order, |l| display_name("metal", l, Lang::ZhHans).into())?;
+//! // plotters writes each text on a line of its own
+//! let texts: Vec<&str> = svg.lines().filter(|l| !l.starts_with('<')).collect();
+//! assert!(texts.contains(&display_name("metal", "platinum", Lang::ZhHans)));
+//! assert!(!texts.contains(&"platinum"));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use plotters::prelude::*;
 use rust_decimal::Decimal;
@@ -127,6 +152,31 @@ pub fn pyramid_svg(
 ///
 /// # Errors
 /// [`Error::Chart`] if drawing fails.
+///
+/// # Example
+/// ```
+/// use customer_tiering::charts::rfm_heatmap_svg;
+/// use customer_tiering::classify::rfm::RfmParams;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// for i in 1..=50i64 {
+///     let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+///     for k in 0..=(i % 4) {
+///         b.add(Transaction::new(id.clone(), date(2026, 1 + (k % 3) as i8, 1 + (i % 28) as i8), i.into()))?;
+///     }
+/// }
+/// let population = b.finish()?;
+/// let (_, tiering) = PipelineBuilder::new().classifier(RfmParams::default()).build()?.run(&population)?;
+/// let svg = rfm_heatmap_svg(&tiering, 5, |text| text.to_uppercase())?;
+/// let texts: Vec<&str> = svg.lines().filter(|l| !l.starts_with('<')).collect();
+/// assert!(texts.contains(&"R 5") && texts.contains(&"F 1"));
+/// // The default map names one segment per R×F cell, so every segment shows up.
+/// for segment in tiering.counts()["rfm_segment"].keys() {
+///     assert!(texts.contains(&segment.to_uppercase().as_str()), "{segment}");
+/// }
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub fn rfm_heatmap_svg(
     tiering: &Tiering,
     bins: u8,
@@ -222,6 +272,21 @@ pub fn rfm_heatmap_svg(
 ///
 /// # Errors
 /// [`Error::Chart`] if drawing fails.
+///
+/// # Example
+/// ```
+/// use customer_tiering::charts::migration_svg;
+/// use customer_tiering::migration::{migrate, Period};
+/// let head = "customer_id,monetary,metal\n";
+/// let before = Period::from_tiers_csv("q1", format!("{head}A,10,gold\nB,4,lead\nC,3,lead\n").as_bytes())?;
+/// let after = Period::from_tiers_csv("q2", format!("{head}A,12,platinum\nB,9,lead\n").as_bytes())?;
+/// let order = ["platinum", "gold", "iron", "lead"].map(String::from).to_vec();
+/// let migrations = migrate(&before, &after, &[("metal".to_string(), order.clone())].into())?;
+/// let svg = migration_svg(&migrations[0], &order, |label| label.to_uppercase())?;
+/// let texts: Vec<&str> = svg.lines().filter(|l| !l.starts_with('<')).collect();
+/// assert!(texts.contains(&"PLATINUM") && texts.contains(&"(NONE)"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub fn migration_svg(
     migration: &ColumnMigration,
     order: &[String],

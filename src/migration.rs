@@ -7,6 +7,35 @@
 //! customer is absent). For columns whose labels have an order (scores: higher is
 //! better; tiers best first), the customers who moved up or down, and those new and
 //! gone.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::migration::{migrate, Period};
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::{date, Date};
+//! // A and B buy in the first quarter; in the second, B spends big and C arrives.
+//! let orders = [("A", 2026_01_10, 50), ("B", 2026_02_01, 5), ("B", 2026_05_01, 500), ("C", 2026_06_01, 1)];
+//! let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+//! let period = |as_of: Date| -> Result<Period, customer_tiering::Error> {
+//!     let mut b = PopulationBuilder::new(as_of);
+//!     for (id, ymd, amount) in orders {
+//!         let day = date((ymd / 10000) as i16, (ymd / 100 % 100) as i8, (ymd % 100) as i8);
+//!         b.add(Transaction::new(CustomerId::new(id).unwrap(), day, amount.into()))?;
+//!     }
+//!     let population = b.finish()?;
+//!     let (_, tiering) = pipeline.run(&population)?;
+//!     Ok(Period::from_tiering(&population, &tiering))
+//! };
+//! let (q1, q2) = (period(date(2026, 3, 31))?, period(date(2026, 6, 30))?);
+//! let best_first = ["platinum", "gold", "iron", "lead"].map(String::from).to_vec();
+//! let metal = &migrate(&q1, &q2, &[("metal".to_string(), best_first)].into())?[0];
+//! assert_eq!(q1.label(&CustomerId::new("B").unwrap(), "metal"), Some("lead"));
+//! assert_eq!(metal.upgraded.iter().map(|id| id.as_str()).collect::<Vec<_>>(), ["B"]);
+//! assert_eq!(metal.downgraded.iter().map(|id| id.as_str()).collect::<Vec<_>>(), ["A"]);
+//! assert_eq!(metal.new.iter().map(|id| id.as_str()).collect::<Vec<_>>(), ["C"]);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -20,15 +49,66 @@ use crate::pipeline::Tiering;
 use crate::profile::{CustomerId, Population};
 
 /// The label of a customer absent from a period.
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::{migrate, Period, ABSENT};
+/// let head = "customer_id,monetary,metal\n";
+/// let before = Period::from_tiers_csv("q1", format!("{head}A,10,gold\n").as_bytes())?;
+/// let after = Period::from_tiers_csv("q2", format!("{head}B,20,lead\n").as_bytes())?;
+/// let metal = &migrate(&before, &after, &Default::default())?[0];
+/// assert_eq!(metal.cells[&("gold".into(), ABSENT.into())].customers, 1);
+/// assert_eq!(metal.cells[&(ABSENT.into(), "lead".into())].customers, 1);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const ABSENT: &str = "(none)";
 /// The label of a customer present but without a label in a column.
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::{Period, UNSCORED};
+/// use customer_tiering::CustomerId;
+/// // N bought nothing by then: its metal cell is empty.
+/// let csv = "customer_id,monetary,metal\nA,10.00,gold\nN,0.00,\n";
+/// let period = Period::from_tiers_csv("tiers.csv", csv.as_bytes())?;
+/// assert_eq!(period.label(&CustomerId::new("N").unwrap(), "metal"), Some(UNSCORED));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const UNSCORED: &str = "(unscored)";
 
-/// One period: per customer, `monetary` and a label per column.
+/// One period: per customer, `monetary` and a label per column, and what the summary
+/// figures of the period need (SPEC §15): `transactions` and `recency_days`.
+///
+/// Made from a run ([`Period::from_tiering`]) or from a previous run's `tiers.csv`
+/// ([`Period::from_tiers_csv`]); compared by [`migrate`], summed up by
+/// [`Summary::from_period`](crate::report::Summary::from_period).
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::Period;
+/// use customer_tiering::CustomerId;
+/// let csv = "customer_id,recency_days,frequency,transactions,monetary,tenure_days,metal,tier,tags\n\
+///            A,3,2,2,90.00,40,platinum,gold,vip\nB,10,1,1,10.00,10,lead,lead,\n";
+/// let period = Period::from_tiers_csv("q1/tiers.csv", csv.as_bytes())?;
+/// assert_eq!(period.columns(), ["metal", "tier"]); // tags are not a label column
+/// assert_eq!(period.label(&CustomerId::new("A").unwrap(), "tier"), Some("gold"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Period {
     columns: Vec<String>,
-    rows: BTreeMap<CustomerId, (Decimal, Vec<String>)>,
+    rows: BTreeMap<CustomerId, Entry>,
+}
+
+/// One customer of a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) monetary: Decimal,
+    /// None when read from a `tiers.csv` without a `transactions` column.
+    pub(crate) transactions: Option<u64>,
+    /// None for a customer without purchases at the period's date.
+    pub(crate) recency_days: Option<i64>,
+    pub(crate) labels: Vec<String>,
 }
 
 impl Period {
@@ -36,6 +116,24 @@ impl Period {
     ///
     /// # Panics
     /// Never for a tiering of that population (same customers, same order).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::migration::Period;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for (id, amount) in [("A", 90), ("B", 10)] {
+    ///     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), amount.into()))?;
+    /// }
+    /// let population = b.finish()?;
+    /// let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+    /// let period = Period::from_tiering(&population, &tiering);
+    /// assert_eq!(period.label(&CustomerId::new("A").unwrap(), "metal"), Some("platinum"));
+    /// assert_eq!(period.len(), 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn from_tiering(population: &Population, tiering: &Tiering) -> Self {
         let keep: Vec<usize> = (0..tiering.columns().len())
             .filter(|&i| tiering.columns()[i] != crate::pipeline::TAGS)
@@ -54,7 +152,13 @@ impl Period {
                         false => UNSCORED.to_string(),
                     })
                     .collect();
-                (id.clone(), (profile.monetary, cells))
+                let entry = Entry {
+                    monetary: profile.monetary,
+                    transactions: Some(profile.transactions),
+                    recency_days: profile.recency_days,
+                    labels: cells,
+                };
+                (id.clone(), entry)
             })
             .collect();
         Period { columns, rows }
@@ -62,10 +166,13 @@ impl Period {
 
     /// A previous run's `tiers.csv` (SPEC §16): `customer_id`, `monetary`, and every
     /// column after `tenure_days` but `tags` as labels (an empty cell is unscored).
+    /// `transactions` and `recency_days` are read when present (an empty `recency_days`
+    /// is a customer without purchases); without a `transactions` column the period's
+    /// summary has no `average_order_value`.
     ///
     /// # Errors
     /// [`Error::MissingColumn`] without `customer_id` or `monetary`; [`Error::Reject`]
-    /// for a row with a bad id, amount or field count, or a customer given twice.
+    /// for a row with a bad id, amount, count or field count, or a customer given twice.
     ///
     /// # Example
     /// ```
@@ -94,12 +201,23 @@ impl Period {
                 })
         };
         let (id_col, monetary_col) = (find("customer_id")?, find("monetary")?);
+        let transactions_col = find("transactions").ok();
+        let recency_col = find("recency_days").ok();
         let first_label = names
             .iter()
             .position(|n| n == "tenure_days")
             .map_or(0, |i| i + 1);
         let label_cols: Vec<usize> = (first_label..names.len())
-            .filter(|&i| i != id_col && i != monetary_col && names[i] != crate::pipeline::TAGS)
+            .filter(|&i| {
+                ![
+                    Some(id_col),
+                    Some(monetary_col),
+                    transactions_col,
+                    recency_col,
+                ]
+                .contains(&Some(i))
+                    && names[i] != crate::pipeline::TAGS
+            })
             .collect();
         let mut rows = BTreeMap::new();
         let mut record = csv::ByteRecord::new();
@@ -128,6 +246,30 @@ impl Period {
                 .map_err(|e| reject("customer_id", &record[id_col], e.to_string()))?;
             let monetary = crate::money::parse_amount_bytes(&record[monetary_col])
                 .map_err(|e| reject("monetary", &record[monetary_col], e.to_string()))?;
+            let count = |column: usize, field: &str| -> Result<Option<i64>, Error> {
+                let raw = record[column].trim_ascii();
+                if raw.is_empty() {
+                    return Ok(None);
+                }
+                std::str::from_utf8(raw)
+                    .ok()
+                    .and_then(|text| text.parse::<i64>().ok())
+                    .filter(|&n| n >= 0)
+                    .map(Some)
+                    .ok_or_else(|| reject(field, raw, "not a whole number ≥ 0".into()))
+            };
+            // Every row of a tiers.csv has a count of rows (0 without purchases).
+            let transactions = match transactions_col {
+                Some(column) => match count(column, "transactions")? {
+                    Some(n) => Some(n.unsigned_abs()),
+                    None => return Err(reject("transactions", b"", "empty count".into())),
+                },
+                None => None,
+            };
+            let recency_days = match recency_col {
+                Some(column) => count(column, "recency_days")?,
+                None => None,
+            };
             let labels = label_cols
                 .iter()
                 .map(|&i| {
@@ -139,7 +281,13 @@ impl Period {
                     }
                 })
                 .collect();
-            if rows.insert(id.clone(), (monetary, labels)).is_some() {
+            let entry = Entry {
+                monetary,
+                transactions,
+                recency_days,
+                labels,
+            };
+            if rows.insert(id.clone(), entry).is_some() {
                 return Err(reject(
                     "customer_id",
                     id.as_str().as_bytes(),
@@ -152,29 +300,85 @@ impl Period {
     }
 
     /// The label columns.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// let csv = "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,metal\n\
+    ///            A,3,2,2,90.00,40,5,5,5,platinum\n";
+    /// let period = Period::from_tiers_csv("tiers.csv", csv.as_bytes())?;
+    /// assert_eq!(period.columns(), ["r", "f", "m", "metal"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> &[String] {
         &self.columns
     }
 
     /// A customer's label in a column ([`UNSCORED`] when present without one); none
     /// when the customer or the column is absent.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// use customer_tiering::CustomerId;
+    /// let period = Period::from_tiers_csv("t.csv", "customer_id,monetary,metal\nA,5,iron\n".as_bytes())?;
+    /// let a = CustomerId::new("A").unwrap();
+    /// assert_eq!(period.label(&a, "metal"), Some("iron"));
+    /// assert_eq!(period.label(&a, "grade"), None);
+    /// assert_eq!(period.label(&CustomerId::new("Z").unwrap(), "metal"), None);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn label(&self, id: &CustomerId, column: &str) -> Option<&str> {
         let index = self.columns.iter().position(|c| c == column)?;
-        self.rows.get(id).map(|(_, labels)| labels[index].as_str())
+        self.rows.get(id).map(|entry| entry.labels[index].as_str())
+    }
+
+    /// The customers in byte order of id, with what the summary figures need.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&CustomerId, &Entry)> {
+        self.rows.iter()
     }
 
     /// The number of customers.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// let period = Period::from_tiers_csv("t.csv", "customer_id,monetary\nA,5\nB,7\n".as_bytes())?;
+    /// assert_eq!(period.len(), 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.rows.len()
     }
 
     /// Whether the period has no customer.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// assert!(Period::default().is_empty());
+    /// let period = Period::from_tiers_csv("t.csv", "customer_id,monetary\nA,5\n".as_bytes())?;
+    /// assert!(!period.is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 }
 
 /// One cell of a migration matrix.
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::{migrate, Period};
+/// let head = "customer_id,monetary,metal\n";
+/// let before = Period::from_tiers_csv("q1", format!("{head}A,10.00,gold\nB,4.00,gold\n").as_bytes())?;
+/// let after = Period::from_tiers_csv("q2", format!("{head}A,12.50,gold\nB,9.00,gold\n").as_bytes())?;
+/// let cell = &migrate(&before, &after, &Default::default())?[0].cells[&("gold".into(), "gold".into())];
+/// assert_eq!(cell.customers, 2);
+/// assert_eq!((cell.monetary_before.to_string(), cell.monetary_after.to_string()), ("14.00".into(), "21.50".into()));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Cell {
     /// Customers that moved from the row's label to the column's.
@@ -188,6 +392,26 @@ pub struct Cell {
 }
 
 /// The migration of one label column.
+///
+/// Serialised (as in `migration.json`) with its cells as a list of
+/// `{from, to, customers, monetary_before, monetary_after}`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::migration::{migrate, Period};
+/// use std::collections::BTreeMap;
+/// let head = "customer_id,monetary,abc\n";
+/// let before = Period::from_tiers_csv("q1", format!("{head}A,10,A\nB,4,C\n").as_bytes())?;
+/// let after = Period::from_tiers_csv("q2", format!("{head}A,12,B\nB,9,A\n").as_bytes())?;
+/// let orders = BTreeMap::from([("abc".to_string(), vec!["A".into(), "B".into(), "C".into()])]);
+/// let abc = &migrate(&before, &after, &orders)?[0];
+/// assert_eq!((abc.upgraded[0].as_str(), abc.downgraded[0].as_str()), ("B", "A"));
+/// let json = serde_json::to_value(abc).unwrap();
+/// assert_eq!(json["cells"][0], serde_json::json!({
+///     "from": "A", "to": "B", "customers": 1, "monetary_before": "10", "monetary_after": "12"
+/// }));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ColumnMigration {
     /// The column (`metal`, `r` …).
@@ -271,11 +495,11 @@ pub fn migrate(
             let was = before
                 .rows
                 .get(id)
-                .map(|(m, labels)| (*m, labels[before_index].as_str()));
+                .map(|e| (e.monetary, e.labels[before_index].as_str()));
             let now = after
                 .rows
                 .get(id)
-                .map(|(m, labels)| (*m, labels[after_index].as_str()));
+                .map(|e| (e.monetary, e.labels[after_index].as_str()));
             let from = was.map_or(ABSENT, |(_, l)| l);
             let to = now.map_or(ABSENT, |(_, l)| l);
             let cell = migration
@@ -363,7 +587,7 @@ mod tests {
     fn every_customer_is_in_one_cell_and_sums_are_exact() {
         let (before, orders) = period(date(2025, 6, 30));
         let (after, _) = period(date(2025, 12, 31));
-        let total = |p: &Period| p.rows.values().fold(Decimal::ZERO, |a, (m, _)| a + m);
+        let total = |p: &Period| p.rows.values().fold(Decimal::ZERO, |a, e| a + e.monetary);
         let everyone: std::collections::BTreeSet<&CustomerId> =
             before.rows.keys().chain(after.rows.keys()).collect();
         for m in migrate(&before, &after, &orders).unwrap() {

@@ -1,5 +1,26 @@
 //! `tiers.csv` (SPEC §16): the profile metrics and every label of each customer, in id
-//! order, money exact, a none value an empty field.
+//! order, money exact, a none value an empty field; and its JSON Lines twin.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::output::{write_tiers_csv, write_tiers_jsonl};
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for (id, amount) in [("B", "5.00"), ("A", "120.40")] {
+//!     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), amount.parse().unwrap()))?;
+//! }
+//! let population = b.finish()?;
+//! let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+//! let (mut csv, mut jsonl) = (Vec::new(), Vec::new());
+//! write_tiers_csv("tiers.csv", &population, &tiering, &mut csv)?;
+//! write_tiers_jsonl("tiers.jsonl", &population, &tiering, &mut jsonl)?;
+//! let csv = String::from_utf8(csv).unwrap();
+//! assert_eq!(csv.lines().nth(1), Some("A,30,1,1,120.40,30,platinum")); // in id order
+//! assert_eq!(String::from_utf8(jsonl).unwrap().lines().count(), 2);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::io::Write;
 
@@ -9,6 +30,12 @@ use crate::pipeline::Tiering;
 use crate::profile::Population;
 
 /// The metric columns that open every `tiers.csv`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::output::METRIC_COLUMNS;
+/// assert_eq!(METRIC_COLUMNS.join(","), "customer_id,recency_days,frequency,transactions,monetary,tenure_days");
+/// ```
 pub const METRIC_COLUMNS: [&str; 6] = [
     "customer_id",
     "recency_days",

@@ -1,6 +1,28 @@
 //! What a person looks at (SPEC §14, §15): summary figures per classifier and label,
 //! and warnings about inputs that make a tier meaningless.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::classify::rfm::RfmParams;
+//! use customer_tiering::report::{warnings, Summary};
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for i in 1..=12i64 {
+//!     b.add(Transaction::new(CustomerId::new(&format!("C{i:02}")).unwrap(), date(2026, 3, 1), i.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let (fitted, tiering) = PipelineBuilder::new().classifier(RfmParams::default()).build()?.run(&population)?;
+//! let summary = Summary::new(&population, &tiering)?;
+//! let top = &summary.labels["m"]["5"]; // the two biggest spenders: 11 and 12
+//! assert_eq!((top.customers, top.revenue.to_string()), (2, "23".into()));
+//! // 12 buyers are too few for 5 bins (fewer than 50): the figures say so.
+//! let found = warnings(&fitted, &population);
+//! assert!(found.iter().any(|w| w.code == "too_few_buyers"));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -8,13 +30,34 @@ use serde::Serialize;
 
 use crate::classify::Model;
 use crate::error::Error;
-use crate::migration::UNSCORED;
+use crate::migration::{Period, UNSCORED};
 use crate::money::checked_add;
 use crate::pipeline::{AnyModel, FittedPipeline, TAGS, Tiering};
 use crate::profile::{Metric, Population};
 
 /// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
 /// places, half away from zero; revenue is exact.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::classify::pareto::ParetoParams;
+/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, amount, day) in [("A", 60, 1), ("A", 30, 21), ("B", 10, 11)] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, day), amount.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// # let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// use customer_tiering::report::Summary;
+/// // A bought 60 + 30 (last on 21 March), B 10 (on 11 March); as of 31 March.
+/// let summary = Summary::new(&population, &tiering)?;
+/// let a = &summary.labels["metal"]["platinum"];
+/// assert_eq!((a.customers, a.revenue, a.median_recency_days), (1, 90.into(), Some(10)));
+/// assert_eq!(a.average_order_value.unwrap().to_string(), "45.0000");
+/// assert_eq!(a.revenue_share.unwrap().to_string(), "0.9000");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LabelFigures {
     /// Customers with the label.
@@ -37,6 +80,29 @@ pub struct LabelFigures {
 }
 
 /// Summary figures of a run: per column, per label.
+///
+/// Serialises as `summary.json`'s `labels` and `revenue_total` (SPEC §16): decimals as
+/// strings.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::classify::pareto::ParetoParams;
+/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, amount, day) in [("A", 60, 1), ("A", 30, 21), ("B", 10, 11)] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, day), amount.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// # let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// use customer_tiering::report::Summary;
+/// let summary = Summary::new(&population, &tiering)?;
+/// let json = serde_json::to_value(&summary).unwrap();
+/// assert_eq!(json["revenue_total"], "100");
+/// assert_eq!(json["labels"]["metal"]["lead"]["share"], "0.5000");
+/// assert_eq!(json["labels"]["metal"]["lead"]["median_recency_days"], 20);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Exact sum of `monetary` over every customer of the run.
@@ -80,67 +146,79 @@ impl Summary {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn new(population: &Population, tiering: &Tiering) -> Result<Self, Error> {
-        let overflow = || Error::Overflow {
-            metric: "revenue",
-            customer: "(summary)".into(),
-        };
         let revenue_total = population
             .profiles()
             .iter()
             .try_fold(Decimal::ZERO, |acc, p| checked_add(acc, p.monetary))
             .ok_or_else(overflow)?;
-        let n = Decimal::from(population.len().max(1));
         let mut labels = BTreeMap::new();
         for (index, column) in tiering.columns().iter().enumerate() {
             if column == TAGS {
                 continue;
             }
-            #[derive(Default)]
-            struct Acc {
-                customers: u64,
-                revenue: Decimal,
-                transactions: u64,
-                recency: Vec<i64>,
-            }
-            let mut per: BTreeMap<String, Acc> = BTreeMap::new();
-            for (profile, (_, row)) in population.profiles().iter().zip(tiering.rows()) {
-                let label = if row[index].is_scored() {
-                    row[index].as_cell().into_owned()
-                } else {
-                    UNSCORED.to_string()
-                };
-                let acc = per.entry(label).or_default();
-                acc.customers += 1;
-                acc.revenue = checked_add(acc.revenue, profile.monetary).ok_or_else(overflow)?;
-                acc.transactions += profile.transactions;
-                acc.recency.extend(profile.recency_days);
-            }
-            let positive = per
-                .values()
-                .filter(|a| a.revenue > Decimal::ZERO)
-                .try_fold(Decimal::ZERO, |t, a| checked_add(t, a.revenue))
-                .ok_or_else(overflow)?;
-            let figures = per
-                .into_iter()
-                .map(|(label, mut acc)| {
-                    let median = (!acc.recency.is_empty()).then(|| {
-                        let at = acc.recency.len().div_ceil(2) - 1;
-                        *acc.recency.select_nth_unstable(at).1
+            let customers =
+                population
+                    .profiles()
+                    .iter()
+                    .zip(tiering.rows())
+                    .map(|(profile, (_, row))| {
+                        let label = match row[index].is_scored() {
+                            true => row[index].as_cell(),
+                            false => UNSCORED.into(),
+                        };
+                        let facts = Facts {
+                            monetary: profile.monetary,
+                            transactions: Some(profile.transactions),
+                            recency_days: profile.recency_days,
+                        };
+                        (label, facts)
                     });
-                    let figures = LabelFigures {
-                        customers: acc.customers,
-                        share: round4(Decimal::from(acc.customers) / n),
-                        revenue: crate::money::normalize_zero(acc.revenue),
-                        revenue_share: (positive > Decimal::ZERO && acc.revenue > Decimal::ZERO)
-                            .then(|| round4(acc.revenue / positive)),
-                        average_order_value: (acc.transactions > 0)
-                            .then(|| round4(acc.revenue / Decimal::from(acc.transactions))),
-                        median_recency_days: median,
-                    };
-                    (label, figures)
-                })
-                .collect();
-            labels.insert(column.clone(), figures);
+            labels.insert(column.clone(), label_figures(population.len(), customers)?);
+        }
+        Ok(Summary {
+            revenue_total,
+            labels,
+        })
+    }
+
+    /// The figures of a [`Period`]: the same as [`Summary::new`] for a period made by
+    /// [`Period::from_tiering`], and the figures of a previous run from its `tiers.csv`
+    /// ([`Period::from_tiers_csv`]; without a `transactions` column there, no
+    /// `average_order_value`).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a revenue sum leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// use customer_tiering::report::Summary;
+    /// let csv = "customer_id,recency_days,frequency,transactions,monetary,tenure_days,metal\n\
+    ///            A,3,2,2,90.00,40,platinum\nB,10,1,1,10.00,10,lead\nC,,0,0,0.00,,\n";
+    /// let summary = Summary::from_period(&Period::from_tiers_csv("old/tiers.csv", csv.as_bytes())?)?;
+    /// let platinum = &summary.labels["metal"]["platinum"];
+    /// assert_eq!(platinum.average_order_value.unwrap().to_string(), "45.0000");
+    /// assert_eq!(platinum.share.to_string(), "0.3333");
+    /// assert_eq!(summary.labels["metal"]["(unscored)"].median_recency_days, None);
+    /// assert_eq!(summary.revenue_total.to_string(), "100.00");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_period(period: &Period) -> Result<Self, Error> {
+        let revenue_total = period
+            .entries()
+            .try_fold(Decimal::ZERO, |acc, (_, e)| checked_add(acc, e.monetary))
+            .ok_or_else(overflow)?;
+        let mut labels = BTreeMap::new();
+        for (index, column) in period.columns().iter().enumerate() {
+            let customers = period.entries().map(|(_, entry)| {
+                let facts = Facts {
+                    monetary: entry.monetary,
+                    transactions: entry.transactions,
+                    recency_days: entry.recency_days,
+                };
+                (Cow::Borrowed(entry.labels[index].as_str()), facts)
+            });
+            labels.insert(column.clone(), label_figures(period.len(), customers)?);
         }
         Ok(Summary {
             revenue_total,
@@ -149,7 +227,99 @@ impl Summary {
     }
 }
 
+fn overflow() -> Error {
+    Error::Overflow {
+        metric: "revenue",
+        customer: "(summary)".into(),
+    }
+}
+
+/// What one customer brings to its label's figures.
+struct Facts {
+    monetary: Decimal,
+    /// None when unknown (a previous `tiers.csv` without the column).
+    transactions: Option<u64>,
+    recency_days: Option<i64>,
+}
+
+/// SPEC §15 per label, over a classifier's population of `n` customers.
+fn label_figures<'a>(
+    n: usize,
+    customers: impl Iterator<Item = (Cow<'a, str>, Facts)>,
+) -> Result<BTreeMap<String, LabelFigures>, Error> {
+    struct Acc {
+        customers: u64,
+        revenue: Decimal,
+        transactions: Option<u64>,
+        recency: Vec<i64>,
+    }
+    let mut per: BTreeMap<String, Acc> = BTreeMap::new();
+    for (label, facts) in customers {
+        let acc = match per.get_mut(label.as_ref()) {
+            Some(acc) => acc,
+            None => per.entry(label.into_owned()).or_insert(Acc {
+                customers: 0,
+                revenue: Decimal::ZERO,
+                transactions: Some(0),
+                recency: Vec::new(),
+            }),
+        };
+        acc.customers += 1;
+        acc.revenue = checked_add(acc.revenue, facts.monetary).ok_or_else(overflow)?;
+        acc.transactions = acc.transactions.zip(facts.transactions).map(|(a, b)| a + b);
+        acc.recency.extend(facts.recency_days);
+    }
+    let positive = per
+        .values()
+        .filter(|a| a.revenue > Decimal::ZERO)
+        .try_fold(Decimal::ZERO, |t, a| checked_add(t, a.revenue))
+        .ok_or_else(overflow)?;
+    let n = Decimal::from(n.max(1));
+    Ok(per
+        .into_iter()
+        .map(|(label, mut acc)| {
+            let median = (!acc.recency.is_empty()).then(|| {
+                let at = acc.recency.len().div_ceil(2) - 1;
+                *acc.recency.select_nth_unstable(at).1
+            });
+            let figures = LabelFigures {
+                customers: acc.customers,
+                share: round4(Decimal::from(acc.customers) / n),
+                revenue: crate::money::normalize_zero(acc.revenue),
+                revenue_share: (positive > Decimal::ZERO && acc.revenue > Decimal::ZERO)
+                    .then(|| round4(acc.revenue / positive)),
+                average_order_value: acc
+                    .transactions
+                    .filter(|&t| t > 0)
+                    .map(|t| round4(acc.revenue / Decimal::from(t))),
+                median_recency_days: median,
+            };
+            (label, figures)
+        })
+        .collect())
+}
+
 /// A warning (SPEC §14): legal input that makes a tier meaningless.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::classify::pareto::ParetoParams;
+/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, amount, day) in [("A", 60, 1), ("A", 30, 21), ("B", 10, 11)] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, day), amount.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// # let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// use customer_tiering::report::warnings;
+/// # let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&population)?;
+/// // Two buyers: the gold and iron bands are empty.
+/// let found = warnings(&fitted, &population);
+/// assert_eq!((found[0].code, found[0].classifier.as_str()), ("empty_band", "metal"));
+/// assert!(found[0].to_string().starts_with("warning: empty_band: "));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// A stable code in lower snake case (see [`warnings`]).
@@ -180,6 +350,28 @@ impl std::fmt::Display for Warning {
 ///
 /// The `tier` CLI adds `segment_map_bins` (a segment map written for another `k`) and
 /// `model_after_data` (a saved model applied to data dated before its own).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::rfm::RfmParams;
+/// use customer_tiering::report::warnings;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// // 60 buyers, 40 of them bought once: frequency 1 spans scores 1 to 3, so F score 2 is empty.
+/// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// for i in 0..60i64 {
+///     let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+///     for day in 1..=(if i < 40 { 1 } else { 2 + i % 5 }) {
+///         b.add(Transaction::new(id.clone(), date(2026, 3, day as i8), (1000 + i).into()))?;
+///     }
+/// }
+/// let population = b.finish()?;
+/// let fitted = PipelineBuilder::new().classifier(RfmParams::default()).build()?.fit(&population)?;
+/// let found = warnings(&fitted, &population);
+/// assert!(found.iter().any(|w| w.code == "empty_score" && w.classifier == "f"));
+/// assert!(!found.iter().any(|w| w.code == "too_few_buyers")); // 60 ≥ 10 · 5
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning> {
     let mut out = Vec::new();
     let buyers = population.buyers().count();
@@ -331,6 +523,61 @@ mod tests {
         let customers: u64 = metal.values().map(|f| f.customers).sum();
         let revenue: Decimal = metal.values().map(|f| f.revenue).sum();
         assert_eq!((customers, revenue), (3, s.revenue_total));
+    }
+
+    #[test]
+    fn a_periods_figures_equal_the_runs_directly_and_through_its_tiers_csv() {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for i in 0..30i64 {
+            let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+            for k in 0..(1 + i % 3) {
+                let day = date(2026, 1 + (k % 3) as i8, 1 + (i % 28) as i8);
+                b.add(Transaction::new(
+                    id.clone(),
+                    day,
+                    Decimal::new(i * 113 - 400, 2),
+                ))
+                .unwrap();
+            }
+        }
+        // Two customers without purchases: unscored in every column.
+        let customers =
+            ["C00", "C05", "N1", "N2"].map(|id| (CustomerId::new(id).unwrap(), Default::default()));
+        let pop = b.finish_with(customers).unwrap();
+        let (_, tiering) = PipelineBuilder::new()
+            .classifier(RfmParams::default())
+            .classifier(ParetoParams::metals())
+            .build()
+            .unwrap()
+            .run(&pop)
+            .unwrap();
+        let direct = Summary::new(&pop, &tiering).unwrap();
+        assert_eq!(direct.labels["metal"]["(unscored)"].customers, 2);
+        let period = Period::from_tiering(&pop, &tiering);
+        assert_eq!(Summary::from_period(&period).unwrap(), direct);
+        let mut csv = Vec::new();
+        crate::output::write_tiers_csv("tiers.csv", &pop, &tiering, &mut csv).unwrap();
+        let read = Period::from_tiers_csv("tiers.csv", csv.as_slice()).unwrap();
+        assert_eq!(Summary::from_period(&read).unwrap(), direct);
+    }
+
+    #[test]
+    fn a_tiers_csv_without_counts_has_no_average_and_a_bad_count_is_rejected() {
+        let csv = "customer_id,monetary,metal\nA,10.00,gold\nB,5.00,lead\n";
+        let period = Period::from_tiers_csv("old.csv", csv.as_bytes()).unwrap();
+        let s = Summary::from_period(&period).unwrap();
+        assert_eq!(s.labels["metal"]["gold"].average_order_value, None);
+        assert_eq!(s.labels["metal"]["gold"].median_recency_days, None);
+        assert_eq!(
+            s.labels["metal"]["gold"].revenue_share.unwrap().to_string(),
+            "0.6667"
+        );
+        let bad = "customer_id,recency_days,transactions,monetary,tenure_days,metal\nA,-3,1,10.00,3,gold\n";
+        let err = Period::from_tiers_csv("old.csv", bad.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "old.csv: line 2, field \"recency_days\": \"-3\": not a whole number ≥ 0"
+        );
     }
 
     #[test]

@@ -405,8 +405,8 @@ fn run(args: &Args) -> Result<(), Error> {
         }
     }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
-    if let (Some(earlier_population), Some(earlier)) = (&earlier_population, &earlier) {
-        summary["previous_labels"] = json!(Summary::new(earlier_population, earlier)?.labels);
+    if let Some(before) = &previous {
+        summary["previous_labels"] = json!(Summary::from_period(before)?.labels);
     }
     write_file(
         &args.out.join("summary.json"),

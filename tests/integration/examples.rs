@@ -453,6 +453,11 @@ fn tier_compares_two_dates_and_a_previous_run() {
         assert_eq!(cells[1], cells[2], "{line}");
         assert_eq!(cells[4], cells[5], "{line}");
     }
+    // The previous run's figures come from its tiers.csv, and equal its own summary.
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&again, "summary.json")).expect("JSON");
+    assert!(summary["previous_labels"]["grade"].is_object());
+    assert_eq!(summary["previous_labels"], summary["labels"]);
     for d in [dir, again] {
         let _ = std::fs::remove_dir_all(d);
     }
