@@ -6,6 +6,34 @@
 //! that can go wrong is found in `fit` or when a model is loaded. A customer a
 //! classifier cannot score gets [`Label::Unscored`] with the reason, never a made-up
 //! label.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::{pareto::ParetoParams, Classifier, Label, Model, Unscored};
+//! use customer_tiering::{CustomerId, PopulationBuilder, Profile, Transaction};
+//! use jiff::civil::date;
+//! use rust_decimal::dec;
+//!
+//! let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+//! for (id, amount) in [("C1", dec!(900.00)), ("C2", dec!(60.00)), ("C3", dec!(40.00))] {
+//!     builder.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 2), amount))?;
+//! }
+//! let population = builder.finish()?;
+//!
+//! let model = ParetoParams::metals().fit(&population)?; // settings → fitted model
+//! let prospect = Profile::without_purchases(CustomerId::new("P1").unwrap());
+//! let mut labels = Vec::new();
+//! for profile in [population.get("C1").unwrap(), population.get("C2").unwrap(), &prospect] {
+//!     model.classify_into(profile, &mut labels);
+//! }
+//! assert_eq!(labels, [
+//!     Label::Name("platinum".into()),
+//!     Label::Name("lead".into()),
+//!     Label::Unscored(Unscored::NoPurchases), // never a made-up label
+//! ]);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -25,6 +53,18 @@ pub mod rfm;
 pub mod segments;
 
 /// One column's label for one customer.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{Label, Unscored};
+/// let labels = [
+///     Label::Score(5),
+///     Label::Name("platinum".into()),
+///     Label::Unscored(Unscored::NoPurchases),
+/// ];
+/// let shown: Vec<String> = labels.iter().map(ToString::to_string).collect();
+/// assert_eq!(shown, ["5", "platinum", "(unscored: no purchase on or before the as-of date)"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Label {
@@ -54,6 +94,13 @@ impl Label {
     }
 
     /// Whether the customer got a label.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{Label, Unscored};
+    /// assert!(Label::Name("gold".into()).is_scored());
+    /// assert!(!Label::Unscored(Unscored::MissingMetric).is_scored());
+    /// ```
     pub fn is_scored(&self) -> bool {
         !matches!(self, Label::Unscored(_))
     }
@@ -69,6 +116,29 @@ impl fmt::Display for Label {
 }
 
 /// Why a customer has no label.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{rfm::RfmParams, Classifier, Label, Model, Unscored};
+/// use customer_tiering::{CustomerId, Profile};
+/// # use customer_tiering::{PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// let model = RfmParams::default().fit(&population)?;
+/// let prospect = Profile::without_purchases(CustomerId::new("P1").unwrap());
+/// let mut labels = Vec::new();
+/// model.classify_into(&prospect, &mut labels);
+/// assert_eq!(labels, [const { Label::Unscored(Unscored::NoPurchases) }; 4]);
+/// assert_eq!(Unscored::NoPurchases.to_string(), "no purchase on or before the as-of date");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -97,27 +167,189 @@ impl fmt::Display for Unscored {
 /// A fitted model: classifies any profile without refitting.
 ///
 /// Object-safe, so that a pipeline can hold models of different classifiers.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+/// let models: Vec<Box<dyn Model>> = vec![
+///     Box::new(RfmParams::default().fit(&population)?),
+///     Box::new(ParetoParams::metals().fit(&population)?),
+/// ];
+/// let c5 = population.get("C5").unwrap();
+/// let mut labels = Vec::new();
+/// for model in &models {
+///     model.classify_into(c5, &mut labels);
+/// }
+/// let row: Vec<String> = labels.iter().map(ToString::to_string).collect();
+/// assert_eq!(row, ["5", "5", "5", "champions", "platinum"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub trait Model: fmt::Debug + Send + Sync {
     /// The output columns, in order (`["r", "f", "m", "rfm_segment"]`, `["metal"]`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// let rfm = RfmParams::default().fit(&population)?;
+    /// assert_eq!(rfm.columns(), ["r", "f", "m", "rfm_segment"]);
+    /// assert_eq!(ParetoParams::abc().fit(&population)?.columns(), ["abc"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn columns(&self) -> Vec<String>;
 
     /// Appends one label per column for `profile`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// let mut labels = Vec::new();
+    /// for profile in population.profiles() {
+    ///     model.classify_into(profile, &mut labels);
+    /// }
+    /// let metals: Vec<String> = labels.iter().map(ToString::to_string).collect();
+    /// assert_eq!(metals, ["lead", "lead", "lead", "lead", "platinum"]); // C1..C5
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
 
     /// One line of prose per column saying why `profile` gets its label (SPEC §10).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// let lines = model.explain(population.get("C4").unwrap());
+    /// assert_eq!(lines.len(), 1);
+    /// let why = "metal = lead: monetary 40.00 is below the iron threshold 50.00";
+    /// assert!(lines[0].starts_with(why), "{}", lines[0]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn explain(&self, profile: &Profile) -> Vec<String>;
 
     /// The size of the population the model was fitted on.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::Attributes;
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Model};
+    /// use customer_tiering::CustomerId;
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     builder.add(Transaction::new(id, date(2026, 3, i), rust_decimal::dec!(10.00)))?;
+    /// # }
+    /// // five buyers C1..C5, and P1 from a customers file, who never bought
+    /// let known = [(CustomerId::new("P1").unwrap(), Attributes::default())];
+    /// let population = builder.finish_with(known)?;
+    /// let model = RfmParams::default().fit(&population)?;
+    /// assert_eq!((population.len(), model.fit_size()), (6, 5));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn fit_size(&self) -> usize;
 
     /// Appends where a missing-data policy stepped in for `profile` (SPEC §9), for the
     /// run summary. The default: nowhere.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
+    /// use customer_tiering::classify::{Classifier, Model};
+    /// use customer_tiering::Metric;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # use rust_decimal::dec;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
+    /// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
+    /// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
+    /// # let population = builder.finish()?;
+    /// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
+    /// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
+    /// let model = params.fit(&population)?;
+    /// let mut uses = Vec::new();
+    /// model.missing_uses(population.get("A").unwrap(), &mut uses);
+    /// model.missing_uses(population.get("B").unwrap(), &mut uses);
+    /// assert_eq!(uses.len(), 1); // B only: A has a profit of its own
+    /// assert_eq!((uses[0].source.as_str(), uses[0].policy.as_str()), ("profit", "fill"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         let _ = (profile, out);
     }
 }
 
 /// One customer a missing-data policy (SPEC §9) stepped in for.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
+/// use customer_tiering::classify::{Classifier, MissingUse, Model};
+/// use customer_tiering::Metric;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # use rust_decimal::dec;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
+/// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
+/// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
+/// # let population = builder.finish()?;
+/// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
+/// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
+/// let model = params.fit(&population)?;
+/// let mut uses = Vec::new();
+/// model.missing_uses(population.get("A").unwrap(), &mut uses);
+/// model.missing_uses(population.get("B").unwrap(), &mut uses);
+/// let policy = "fill".to_string();
+/// let want = MissingUse { column: "metal".into(), source: "profit".into(), policy };
+/// assert_eq!(uses, [want]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MissingUse {
     /// The classifier's column.
@@ -129,6 +361,29 @@ pub struct MissingUse {
 }
 
 /// Settings that fit a [`Model`] on a population.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
+/// use customer_tiering::{Error, Population};
+///
+/// fn columns_of(settings: &impl Classifier, pop: &Population) -> Result<Vec<String>, Error> {
+///     Ok(settings.fit(pop)?.columns())
+/// }
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// assert_eq!(columns_of(&ParetoParams::metals(), &population)?, ["metal"]);
+/// assert_eq!(columns_of(&RfmParams::default(), &population)?.len(), 4);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub trait Classifier {
     /// The fitted model.
     type Model: Model;
@@ -138,6 +393,29 @@ pub trait Classifier {
     /// # Errors
     /// [`Error::Config`] for unusable settings; [`Error::EmptyPopulation`] when no
     /// customer bought anything.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Model};
+    /// use customer_tiering::{Error, PopulationBuilder};
+    /// use jiff::civil::date;
+    /// # use customer_tiering::{CustomerId, Transaction};
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// let model = RfmParams::default().fit(&population)?;
+    /// assert_eq!(model.fit_size(), 5);
+    ///
+    /// let nobody = PopulationBuilder::new(date(2026, 3, 31)).finish()?;
+    /// assert!(matches!(RfmParams::default().fit(&nobody), Err(Error::EmptyPopulation { .. })));
+    /// assert!(matches!(RfmParams::default().bins(11).fit(&population), Err(Error::Config(_))));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn fit(&self, population: &Population) -> Result<Self::Model, Error>;
 
     /// Fits, then labels the fit population itself by the batch definition of SPEC
@@ -149,6 +427,28 @@ pub trait Classifier {
     ///
     /// # Errors
     /// As [`fit`](Classifier::fit).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for id in ["C1", "C2", "C3", "C4", "C5"] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     builder.add(Transaction::new(id, date(2026, 3, 1), rust_decimal::dec!(10.00)))?;
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // C1..C5 made one identical purchase each: every value ties.
+    /// let params = RfmParams::default().mode(QuantileMode::EqualCount);
+    /// let (model, labels) = params.fit_labels(&population)?;
+    /// // Row-major: r, f, m, rfm_segment per customer. SQL NTILE splits the tie by id …
+    /// let f: Vec<String> = labels.chunks(4).map(|row| row[1].to_string()).collect();
+    /// assert_eq!(f, ["1", "2", "3", "4", "5"]);
+    /// // … but the model cannot see ids: it scores all tied customers alike.
+    /// assert_eq!(model.scores(population.get("C5").unwrap()), Some([1, 1, 1]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn fit_labels(&self, population: &Population) -> Result<(Self::Model, Vec<Label>), Error> {
         let model = self.fit(population)?;
         let mut labels = Vec::with_capacity(population.len() * model.columns().len());

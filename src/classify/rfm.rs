@@ -1,5 +1,34 @@
 //! RFM: recency, frequency and monetary quantile scores and a named segment (SPEC §3,
 //! §5).
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::{rfm::RfmParams, Classifier, Model};
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! use rust_decimal::dec;
+//!
+//! // Customer Ci bought i times (on March 1..=i), 10.00 each.
+//! let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+//! for i in 1..=5i8 {
+//!     for day in 1..=i {
+//!         let id = CustomerId::new(&format!("C{i}")).unwrap();
+//!         builder.add(Transaction::new(id, date(2026, 3, day), dec!(10.00)))?;
+//!     }
+//! }
+//! let population = builder.finish()?;
+//!
+//! let model = RfmParams::default().fit(&population)?; // quintiles, rfm-default map
+//! let c4 = population.get("C4").unwrap();
+//! assert_eq!(model.scores(c4), Some([4, 4, 4]));
+//! let why = model.explain(c4); // one line per column: r, f, m, rfm_segment
+//! assert_eq!(
+//!     why[3],
+//!     "rfm_segment = loyal_customers: (R 4, F 4, M 4) matches rule 2 of rfm-default"
+//! );
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -11,6 +40,27 @@ use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
 /// The columns an RFM model writes.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::rfm::{RfmParams, COLUMNS};
+/// use customer_tiering::classify::{Classifier, Model};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+/// let model = RfmParams::default().fit(&population)?;
+/// assert_eq!(model.columns(), COLUMNS);
+/// assert_eq!(COLUMNS[3], "rfm_segment");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const COLUMNS: [&str; 4] = ["r", "f", "m", "rfm_segment"];
 
 /// RFM settings: bins, quantile mode and the segment map.
@@ -45,6 +95,17 @@ impl Default for RfmParams {
 
 impl RfmParams {
     /// Sets the number of bins `k` (2..=10, checked by `fit`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, segments::SegmentMap};
+    /// // Quartiles need a segment map written for k = 4.
+    /// let pymc = SegmentMap::preset("rfm-pymc")?;
+    /// let params = RfmParams::default().bins(4).segment_map(Some(pymc));
+    /// params.validate()?;
+    /// assert!(RfmParams::default().bins(4).validate().is_err()); // rfm-default is for k = 5
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn bins(mut self, bins: u8) -> Self {
         self.bins = bins;
@@ -52,6 +113,26 @@ impl RfmParams {
     }
 
     /// Sets the quantile mode.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for id in ["C1", "C2", "C3", "C4", "C5"] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     builder.add(Transaction::new(id, date(2026, 3, 1), rust_decimal::dec!(10.00)))?;
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // C1..C5 made one identical purchase each: every value ties.
+    /// let tie_aware = RfmParams::default().fit(&population)?;
+    /// let equal_count = RfmParams::default().mode(QuantileMode::EqualCount).fit(&population)?;
+    /// // customers per frequency score 1..=5 on the fit population
+    /// assert_eq!(tie_aware.frequency().sizes(), [5, 0, 0, 0, 0]); // equal values, equal scores
+    /// assert_eq!(equal_count.frequency().sizes(), [1, 1, 1, 1, 1]); // SQL NTILE splits ties
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn mode(mut self, mode: QuantileMode) -> Self {
         self.mode = mode;
@@ -59,6 +140,28 @@ impl RfmParams {
     }
 
     /// Sets the segment map; `None` leaves `rfm_segment` unscored.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Label, Model, Unscored};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().segment_map(None).fit(&population)?;
+    /// let mut labels = Vec::new();
+    /// model.classify_into(population.get("C5").unwrap(), &mut labels);
+    /// assert_eq!(labels[..3], [Label::Score(5), Label::Score(5), Label::Score(5)]);
+    /// assert_eq!(labels[3], Label::Unscored(Unscored::NoSegmentMap));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn segment_map(mut self, map: Option<SegmentMap>) -> Self {
         self.segment_map = map;
@@ -66,16 +169,39 @@ impl RfmParams {
     }
 
     /// The number of bins.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// assert_eq!(RfmParams::default().get_bins(), 5);
+    /// assert_eq!(RfmParams::default().bins(3).get_bins(), 3);
+    /// ```
     pub fn get_bins(&self) -> u8 {
         self.bins
     }
 
     /// The quantile mode.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams};
+    /// assert_eq!(RfmParams::default().get_mode(), QuantileMode::TieAware);
+    /// let params = RfmParams::default().mode(QuantileMode::EqualCount);
+    /// assert_eq!(params.get_mode(), QuantileMode::EqualCount);
+    /// ```
     pub fn get_mode(&self) -> QuantileMode {
         self.mode
     }
 
     /// The segment map, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// let params = RfmParams::default();
+    /// assert_eq!(params.get_segment_map().map(|map| map.name()), Some("rfm-default"));
+    /// assert!(RfmParams::default().segment_map(None).get_segment_map().is_none());
+    /// ```
     pub fn get_segment_map(&self) -> Option<&SegmentMap> {
         self.segment_map.as_ref()
     }
@@ -85,6 +211,20 @@ impl RfmParams {
     /// # Errors
     /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when
     /// the map is written for another `k` (SPEC §5).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// let err = RfmParams::default().bins(4).validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"segment map "rfm-default": written for k = 5, but the scores have k = 4"#
+    /// );
+    /// let err = RfmParams::default().bins(11).validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
+    /// RfmParams::default().bins(4).segment_map(None).validate()?; // no map: any k in 2..=10
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         check_bins(self.bins)?;
         if let Some(map) = &self.segment_map
@@ -167,6 +307,31 @@ impl Classifier for RfmParams {
 
 /// A fitted RFM model: the cut points of recency, frequency and monetary, and the
 /// settings it was fitted with.
+///
+/// Plain data: it serializes, and a loaded model scores like the original.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::rfm::{RfmModel, RfmParams};
+/// use customer_tiering::classify::Classifier;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+/// let model = RfmParams::default().fit(&population)?;
+/// let json = serde_json::to_string(&model)?;
+/// let loaded: RfmModel = serde_json::from_str(&json)?;
+/// loaded.validate()?;
+/// assert_eq!(loaded.scores(population.get("C3").unwrap()), Some([3, 3, 3]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RfmModel {
     params: RfmParams,
@@ -178,6 +343,26 @@ pub struct RfmModel {
 
 impl RfmModel {
     /// The settings the model was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().bins(4).segment_map(None).fit(&population)?;
+    /// assert_eq!(model.params().get_bins(), 4);
+    /// assert!(model.params().get_segment_map().is_none());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> &RfmParams {
         &self.params
     }
@@ -186,6 +371,32 @@ impl RfmModel {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`] naming the metric and the inconsistency.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::{RfmModel, RfmParams};
+    /// use customer_tiering::classify::Classifier;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let mut json = serde_json::to_value(RfmParams::default().fit(&population)?)?;
+    /// json["params"]["mode"] = "equal-count".into(); // hand-edited: the cut points are tie-aware
+    /// let tampered: RfmModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     tampered.validate().unwrap_err().to_string(),
+    ///     "pipeline: rfm model, recency_days: \
+    ///      cut points fitted with other bins or mode than the settings"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         let cuts = [&self.recency, &self.frequency, &self.monetary];
@@ -207,16 +418,81 @@ impl RfmModel {
     }
 
     /// The cut points of recency (days; fewer is better).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// use rust_decimal::dec;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().fit(&population)?;
+    /// // C1..C5 last bought 30, 29, 28, 27 and 26 days before March 31: worst first
+    /// assert_eq!(model.recency().cuts(), [dec!(30), dec!(29), dec!(28), dec!(27)]);
+    /// assert_eq!(model.recency().score(&dec!(3)), 5); // bought 3 days ago: better than all
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn recency(&self) -> &CutPoints {
         &self.recency
     }
 
     /// The cut points of frequency.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// use rust_decimal::dec;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().fit(&population)?;
+    /// assert_eq!(model.frequency().cuts(), [dec!(1), dec!(2), dec!(3), dec!(4)]);
+    /// assert_eq!(model.frequency().score(&dec!(2)), 2); // better than one cut point
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn frequency(&self) -> &CutPoints {
         &self.frequency
     }
 
     /// The cut points of monetary.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// use rust_decimal::dec;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().fit(&population)?;
+    /// let cuts: Vec<String> = model.monetary().cuts().iter().map(ToString::to_string).collect();
+    /// assert_eq!(cuts, ["10.00", "20.00", "30.00", "40.00"]);
+    /// assert_eq!(model.monetary().score(&dec!(35)), 4);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn monetary(&self) -> &CutPoints {
         &self.monetary
     }

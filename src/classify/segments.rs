@@ -14,6 +14,38 @@
 //! | `rfm-default` | 5 | SPEC §5's R×F grid (M not used), all 25 cells, no overlap | `others` |
 //! | `rfm-rsquaredacademy` | 5 | the ten ordered rules of the R package `rfm` | `others` |
 //! | `rfm-pymc` | 4 | pymc-marketing's five segments as explicit cells | `other` |
+//!
+//! # Example
+//!
+//! A map of one's own, for tertiles (k = 3), checked before it is used:
+//!
+//! ```
+//! use customer_tiering::classify::{rfm::RfmParams, segments::SegmentMap};
+//!
+//! let map = SegmentMap::from_toml_str("vip.toml", r#"
+//!     name = "vip"
+//!     bins = 3
+//!     fallback = "regular"
+//!
+//!     [[rules]]
+//!     segment = "vip"
+//!     r = [3, 3]
+//!     f = [3, 3]
+//!
+//!     [[rules]]
+//!     segment = "lapsed"
+//!     r = [1, 1]
+//! "#)?;
+//! assert_eq!((map.segment(3, 3, 1), map.segment(1, 3, 3), map.segment(2, 3, 3)),
+//!            ("vip", "lapsed", "regular"));
+//!
+//! let report = map.check();
+//! assert_eq!(report.uncovered.len(), 15); // R 2, and R 3 with F below 3: the fallback
+//! assert!(report.never_fire.is_empty());
+//!
+//! RfmParams::default().bins(3).segment_map(Some(map)).validate()?;
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,6 +55,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ConfigError, Error};
 
 /// The keys of the shipped segment maps.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::segments::{SegmentMap, PRESET_KEYS};
+/// for key in PRESET_KEYS {
+///     let map = SegmentMap::preset(key)?;
+///     assert_eq!(map.name(), *key);
+/// }
+/// # Ok::<(), customer_tiering::ConfigError>(())
+/// ```
 pub const PRESET_KEYS: &[&str] = &["rfm-default", "rfm-rsquaredacademy", "rfm-pymc"];
 
 const PRESET_FILES: [(&str, &str); 3] = [
@@ -38,6 +80,16 @@ const PRESET_FILES: [(&str, &str); 3] = [
 ];
 
 /// An inclusive range of scores, written `[lo, hi]`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::segments::ScoreRange;
+/// let range = ScoreRange::from([2, 4]);
+/// assert_eq!((range.lo, range.hi), (2, 4));
+/// assert_eq!(range.to_string(), "2-4");
+/// assert_eq!(ScoreRange::from([5, 5]).to_string(), "5");
+/// assert_eq!(serde_json::to_string(&range).unwrap(), "[2,4]"); // the file form
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "[u8; 2]", into = "[u8; 2]")]
 pub struct ScoreRange {
@@ -77,6 +129,15 @@ impl fmt::Display for ScoreRange {
 
 /// One rule of a segment map: a segment and the cells it claims, either as score ranges
 /// (an absent range means any score) or as an explicit list of (R, F, M) cells.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::segments::SegmentRule;
+/// let champions = SegmentRule::ranges("champions", Some([5, 5]), Some([4, 5]), None);
+/// assert_eq!(champions.to_string(), "R 5, F 4-5");
+/// assert!(champions.matches(5, 4, 1));
+/// assert!(!champions.matches(4, 5, 5));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentRule {
@@ -93,6 +154,14 @@ pub struct SegmentRule {
 
 impl SegmentRule {
     /// A rule over score ranges; `None` means any score.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentRule;
+    /// let at_risk = SegmentRule::ranges("at_risk", Some([1, 2]), Some([3, 4]), None);
+    /// assert!(at_risk.matches(2, 3, 5)); // any M
+    /// assert!(!at_risk.matches(3, 3, 5));
+    /// ```
     pub fn ranges(
         segment: &str,
         r: Option<[u8; 2]>,
@@ -109,6 +178,15 @@ impl SegmentRule {
     }
 
     /// A rule over an explicit list of (R, F, M) cells.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentRule;
+    /// let premium = SegmentRule::cells("premium", vec![[4, 4, 4], [4, 4, 3]]);
+    /// assert!(premium.matches(4, 4, 3));
+    /// assert!(!premium.matches(4, 3, 4));
+    /// assert_eq!(premium.to_string(), "2 cells");
+    /// ```
     pub fn cells(segment: &str, cells: Vec<[u8; 3]>) -> Self {
         SegmentRule {
             segment: segment.to_string(),
@@ -120,11 +198,26 @@ impl SegmentRule {
     }
 
     /// The segment the rule assigns.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+    /// assert_eq!(SegmentRule::cells("vip", vec![[2, 2, 2]]).segment(), "vip");
+    /// assert_eq!(SegmentMap::default().rules()[0].segment(), "champions");
+    /// ```
     pub fn segment(&self) -> &str {
         &self.segment
     }
 
     /// Whether the rule covers a cell.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentRule;
+    /// let recent = SegmentRule::ranges("recent", Some([5, 5]), None, None); // F, M: any
+    /// assert!(recent.matches(5, 1, 1) && recent.matches(5, 5, 5));
+    /// assert!(!recent.matches(4, 5, 5));
+    /// ```
     pub fn matches(&self, r: u8, f: u8, m: u8) -> bool {
         match &self.cells {
             Some(cells) => cells.contains(&[r, f, m]),
@@ -307,6 +400,22 @@ impl SegmentMap {
     ///
     /// # Errors
     /// [`ConfigError::SegmentMap`] naming the map, the rule and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+    /// let top = SegmentRule::ranges("top", Some([3, 3]), Some([3, 3]), None);
+    /// let map = SegmentMap::new("mine", 3, "rest", vec![top])?;
+    /// assert_eq!((map.segment(3, 3, 1), map.segment(3, 2, 1)), ("top", "rest"));
+    ///
+    /// let too_wide = SegmentRule::ranges("top", Some([3, 4]), None, None);
+    /// let err = SegmentMap::new("mine", 3, "rest", vec![too_wide]).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"segment map "mine": rule 1 (top): r range [3, 4] is outside 1..=3"#
+    /// );
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn new(
         name: &str,
         bins: u8,
@@ -377,6 +486,17 @@ impl SegmentMap {
     ///
     /// # Errors
     /// As [`from_toml_str`](Self::from_toml_str).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let map = SegmentMap::from_json_str("two.json", r#"{
+    ///     "name": "two", "bins": 2, "fallback": "rest",
+    ///     "rules": [{"segment": "best", "r": [2, 2], "f": [2, 2]}]
+    /// }"#)?;
+    /// assert_eq!((map.segment(2, 2, 1), map.segment(1, 2, 2)), ("best", "rest"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn from_json_str(what: &str, text: &str) -> Result<Self, Error> {
         let data: SegmentMapData = serde_json::from_str(text).map_err(|e| Error::Parse {
             what: what.to_string(),
@@ -386,32 +506,92 @@ impl SegmentMap {
     }
 
     /// The map's name.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// assert_eq!(SegmentMap::default().name(), "rfm-default");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The number of bins `k` the map is written for.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// assert_eq!(SegmentMap::default().bins(), 5);
+    /// assert_eq!(SegmentMap::preset("rfm-pymc")?.bins(), 4); // quartiles
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn bins(&self) -> u8 {
         self.bins
     }
 
     /// The segment of cells no rule covers.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let pymc = SegmentMap::preset("rfm-pymc")?;
+    /// assert_eq!(pymc.fallback(), "other");
+    /// assert_eq!(pymc.segment(1, 4, 1), "other"); // a cell none of its five segments lists
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn fallback(&self) -> &str {
         &self.fallback
     }
 
     /// Where the map comes from.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+    /// let pymc = SegmentMap::preset("rfm-pymc")?;
+    /// assert!(pymc.source().unwrap().starts_with("pymc-marketing"));
+    /// let all = SegmentRule::ranges("all", None, None, None);
+    /// assert_eq!(SegmentMap::new("mine", 2, "rest", vec![all])?.source(), None);
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
     }
 
     /// The rules, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let map = SegmentMap::default();
+    /// assert_eq!(map.rules().len(), 10);
+    /// assert_eq!(map.rules()[0].to_string(), "R 5, F 4-5"); // champions
+    /// ```
     pub fn rules(&self) -> &[SegmentRule] {
         &self.rules
     }
 
     /// A segment's display name in a language (`zh-Hans` …), when the map supplies one;
     /// otherwise the segment key itself (PRESETS §3).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let map = SegmentMap::from_toml_str("two.toml", r#"
+    ///     name = "two"
+    ///     bins = 2
+    ///     fallback = "rest"
+    ///     [display_names.zh-Hans]
+    ///     best = "重要价值客户"
+    ///     [[rules]]
+    ///     segment = "best"
+    ///     r = [2, 2]
+    /// "#)?;
+    /// assert_eq!(map.display_name("best", "zh-Hans"), "重要价值客户");
+    /// assert_eq!(map.display_name("rest", "zh-Hans"), "rest"); // no name given: the key
+    /// assert_eq!(map.display_name("best", "en"), "best");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn display_name<'a>(&'a self, segment: &'a str, lang: &str) -> &'a str {
         self.display_names
             .get(lang)
@@ -420,6 +600,19 @@ impl SegmentMap {
     }
 
     /// The distinct segment names, in rule order, then the fallback.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+    /// let rules = vec![
+    ///     SegmentRule::ranges("top", Some([2, 2]), Some([2, 2]), None),
+    ///     SegmentRule::ranges("low", Some([1, 1]), None, None),
+    ///     SegmentRule::cells("top", vec![[2, 1, 2]]), // a second rule for "top"
+    /// ];
+    /// let map = SegmentMap::new("mine", 2, "rest", rules)?;
+    /// assert_eq!(map.labels(), ["top", "low", "rest"]);
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn labels(&self) -> Vec<&str> {
         let mut labels: Vec<&str> = Vec::new();
         for name in self
@@ -451,6 +644,16 @@ impl SegmentMap {
 
     /// The first rule that covers (R, F, M), with its 0-based index; none when the cell
     /// falls to the fallback (or a score is outside `1..=k`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let map = SegmentMap::preset("rfm-rsquaredacademy")?;
+    /// let (index, rule) = map.matching_rule(5, 5, 5).unwrap();
+    /// assert_eq!((index, rule.segment()), (0, "champions"));
+    /// assert!(map.matching_rule(2, 1, 5).is_none()); // no rule covers it: "others"
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn matching_rule(&self, r: u8, f: u8, m: u8) -> Option<(usize, &SegmentRule)> {
         let index = self.table[self.cell_index(r, f, m)?];
         (index != NONE).then(|| (usize::from(index), &self.rules[usize::from(index)]))
@@ -458,6 +661,15 @@ impl SegmentMap {
 
     /// The segment of (R, F, M): the first matching rule's, else the fallback (also for
     /// scores outside `1..=k`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::segments::SegmentMap;
+    /// let map = SegmentMap::default();
+    /// assert_eq!(map.segment(4, 1, 3), "promising"); // rfm-default ignores M
+    /// assert_eq!(map.segment(2, 5, 1), "cant_lose");
+    /// assert_eq!(map.segment(6, 1, 1), "others"); // outside 1..=5: the fallback
+    /// ```
     #[inline]
     pub fn segment(&self, r: u8, f: u8, m: u8) -> &str {
         self.matching_rule(r, f, m)
@@ -518,6 +730,18 @@ impl SegmentMap {
 }
 
 /// A rule whose every cell is claimed by earlier rules.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::segments::{NeverFires, SegmentMap, SegmentRule};
+/// let rules = vec![
+///     SegmentRule::ranges("top", Some([2, 2]), None, None),
+///     SegmentRule::cells("shadowed", vec![[2, 1, 1]]), // R 2: already "top"
+/// ];
+/// let report = SegmentMap::new("mine", 2, "rest", rules)?.check();
+/// assert_eq!(report.never_fire, [NeverFires { rule: 2, segment: "shadowed".into() }]);
+/// # Ok::<(), customer_tiering::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeverFires {
     /// The rule's 1-based position.
@@ -527,6 +751,23 @@ pub struct NeverFires {
 }
 
 /// The findings of [`SegmentMap::check`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+/// let rules = vec![
+///     SegmentRule::ranges("top", Some([2, 2]), None, None),
+///     SegmentRule::ranges("low", Some([1, 1]), Some([1, 1]), None),
+/// ];
+/// let report = SegmentMap::new("t", 2, "rest", rules)?.check();
+/// assert_eq!(report.uncovered, [[1, 2, 1], [1, 2, 2]]);
+/// assert_eq!(report.cells_per_segment["top"], 4);
+/// assert_eq!(
+///     report.to_string().lines().next(),
+///     Some("t: 2 cells fall to the fallback: 121 122")
+/// );
+/// # Ok::<(), customer_tiering::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapReport {
     /// The map's name.

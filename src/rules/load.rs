@@ -73,6 +73,24 @@ pub(crate) struct RuleSetFile {
 }
 
 /// A tier's display names and playbook, as a rule file may give them (PRESETS §3).
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::{RuleSet, TierInfo};
+/// let rules = RuleSet::from_toml_str("t.toml", r#"
+///     name = "t"
+///     tiers = ["a", "b"]
+///     default = "b"
+///     [tier_info.a]
+///     en = "Key account"
+///     zh-Hant = "重點客戶"
+/// "#)?;
+/// let a: &TierInfo = rules.tier_info("a").unwrap();
+/// assert_eq!((a.en.as_deref(), a.zh_hant.as_deref()), (Some("Key account"), Some("重點客戶")));
+/// assert_eq!(a.playbook, None);
+/// assert!(rules.tier_info("b").is_none());
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TierInfo {

@@ -171,6 +171,15 @@ pub use load::TierInfo;
 pub use schema::Schema;
 
 /// The keys of the shipped rule sets (PRESETS §1f).
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::{RuleSet, PRESET_KEYS};
+/// for key in PRESET_KEYS {
+///     assert_eq!(RuleSet::preset(key)?.name(), key);
+/// }
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const PRESET_KEYS: [&str; 1] = ["intent"];
 
 const PRESET_FILES: [(&str, &str); 1] =
@@ -181,6 +190,19 @@ const PRESET_FILES: [(&str, &str); 1] =
 ///
 /// Serializes to its file form (so a saved model can hold it); deserializing parses and
 /// checks it again.
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::RuleSet;
+/// let rules = RuleSet::preset("intent")?;
+/// let json = serde_json::to_string(&rules)?;
+/// assert_eq!(serde_json::from_str::<RuleSet>(&json)?, rules);
+///
+/// let broken = json.replace(r#""tier":"c""#, r#""tier":"z""#); // a hand-edited model
+/// let err = serde_json::from_str::<RuleSet>(&broken).unwrap_err();
+/// assert!(err.to_string().contains(r#"tier "z" is not one of the tiers (a, b, c)"#), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     /// The file name (or `rule set "name"` when deserialized), for errors.
@@ -219,6 +241,26 @@ impl PartialEq for RuleSet {
 impl Eq for RuleSet {}
 
 /// One rule: `when` a condition holds, an [`Outcome`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::{Outcome, RuleSet};
+/// let rules = RuleSet::from_toml_str("t.toml", r#"
+///     name = "t"
+///     tiers = ["a", "b"]
+///     [[rules]]
+///     name = "big"
+///     when = "monetary >= 1000"
+///     tier = "a"
+///     [[rules]]
+///     tier = "b"
+/// "#)?;
+/// let [big, rest] = rules.rules() else { panic!("two rules") };
+/// assert_eq!((big.name(), big.when()), (Some("big"), Some("monetary >= 1000")));
+/// assert!(rest.is_catch_all()); // no `when`: it stands in for a default
+/// assert_eq!(rest.outcome(), &Outcome::Tier("b".into()));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     name: Option<String>,
@@ -231,16 +273,40 @@ pub struct Rule {
 
 impl Rule {
     /// The rule's name, if it has one.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let intent = RuleSet::preset("intent")?;
+    /// assert_eq!(intent.rules()[0].name(), Some("strong need"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// The condition as written; `None` for a rule that always applies.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let intent = RuleSet::preset("intent")?;
+    /// assert_eq!(intent.rules()[0].when(), Some(r#"intent == "a""#));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn when(&self) -> Option<&str> {
         self.when.as_deref()
     }
 
     /// What the rule does.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::{Outcome, RuleSet};
+    /// let intent = RuleSet::preset("intent")?;
+    /// assert_eq!(intent.rules()[2].outcome(), &Outcome::Tier("c".into()));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn outcome(&self) -> &Outcome {
         &self.outcome
     }
@@ -269,6 +335,32 @@ impl Rule {
 }
 
 /// What a rule does when its condition holds.
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::{Outcome, RuleSet};
+/// let rules = RuleSet::from_toml_str("t.toml", r#"
+///     name = "t"
+///     tiers = ["a", "b", "c"]
+///     default = "c"
+///     [[rules]]
+///     when = "monetary >= 1000"
+///     tier = "a"
+///     [[rules]]
+///     when = 'credit_rating == "D"'
+///     at_most = "b"
+///     [[rules]]
+///     when = "complaints > 3"
+///     tag = "unhappy"
+/// "#)?;
+/// let outcomes: Vec<&Outcome> = rules.rules().iter().map(|rule| rule.outcome()).collect();
+/// assert_eq!(outcomes, [
+///     &Outcome::Tier("a".into()),
+///     &Outcome::AtMost("b".into()),
+///     &Outcome::Tag("unhappy".into()),
+/// ]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Gives the tier (the first matching tier rule wins).
@@ -282,6 +374,25 @@ pub enum Outcome {
 }
 
 /// What a customer no tier rule matches gets, when the rule set has no `default`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::rules::{Facts, RuleSet, Unmatched};
+/// use customer_tiering::{CustomerId, Profile};
+/// let rules = RuleSet::from_toml_str("vip.toml", r#"
+///     name = "vip"
+///     tiers = ["vip"]
+///     unmatched = "unscored"
+///     [[rules]]
+///     when = "monetary >= 1000"
+///     tier = "vip"
+/// "#)?;
+/// assert_eq!(rules.unmatched(), Some(Unmatched::Unscored));
+/// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+/// assert_eq!(rules.apply(&facts).tier, None); // no tier rather than a made-up one
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unmatched {
@@ -292,8 +403,31 @@ pub enum Unmatched {
 /// What rules look at for one customer: the profile (metrics and attributes) and the
 /// labels of the other classifiers, `labels[i]` being the label of `columns[i]`.
 ///
-/// An identifier that is one of `columns` is that column's label; any other is an
-/// attribute of the profile.
+/// An identifier that is neither a metric nor `tier` is that column's label when it is
+/// one of `columns`, and otherwise an attribute of the profile.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::Label;
+/// use customer_tiering::rules::{Facts, RuleSet};
+/// use customer_tiering::{CustomerId, Profile};
+/// use rust_decimal::dec;
+/// let rules = RuleSet::from_toml_str("t.toml", r#"
+///     name = "t"
+///     tiers = ["a", "b"]
+///     default = "b"
+///     [[rules]]
+///     when = 'metal == "platinum" and monetary >= 1000'
+///     tier = "a"
+/// "#)?;
+/// let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// profile.monetary = dec!(1500.00); // metrics and attributes come from the profile …
+/// let columns = ["r".to_string(), "metal".to_string()]; // … labels from the other columns
+/// let labels = [Label::Score(5), Label::Name("platinum".into())];
+/// let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
+/// assert_eq!(rules.apply(&facts).tier.as_deref(), Some("a"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     /// The customer's metrics and attributes.
@@ -305,6 +439,43 @@ pub struct Facts<'a> {
 }
 
 /// The result of [`RuleSet::apply`] for one customer.
+///
+/// # Example
+/// ```
+/// use customer_tiering::attributes::AttrValue;
+/// use customer_tiering::rules::{Facts, RuleOutcome, RuleSet};
+/// use customer_tiering::{CustomerId, Profile};
+/// use rust_decimal::dec;
+/// let rules = RuleSet::from_toml_str("t.toml", r#"
+///     name = "t"
+///     tiers = ["a", "b", "c"]
+///     default = "c"
+///     [[rules]]
+///     when = "monetary >= 1000"
+///     tier = "a"
+///     [[rules]]
+///     when = 'credit_rating == "D"'
+///     at_most = "b"
+///     [[rules]]
+///     when = 'tier == "b"'
+///     tag = "upsell"
+///     [[rules]]
+///     when = 'credit_rating == "D"'
+///     tag = "check_credit"
+/// "#)?;
+/// let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// profile.monetary = dec!(1500.00);
+/// profile.attributes.insert("credit_rating", AttrValue::Text("D".into()));
+/// let outcome = rules.apply(&Facts { profile: &profile, columns: &[], labels: &[] });
+/// assert_eq!(outcome, RuleOutcome {
+///     tier: Some("b".into()),                           // rule 1 gave a, rule 2 capped it
+///     tags: vec!["check_credit".into(), "upsell".into()], // sorted; tags see the final tier
+///     tier_rule: Some(0),
+///     caps: vec![1],
+///     tag_rules: vec![2, 3],
+/// });
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleOutcome {
     /// The final tier; `None` only under `unmatched = "unscored"`.
@@ -322,6 +493,30 @@ pub struct RuleOutcome {
 
 /// The positions of a rule set's label columns among a run's columns, from
 /// [`RuleSet::index_columns`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::Label;
+/// use customer_tiering::rules::{Facts, RuleSet};
+/// use customer_tiering::{CustomerId, Profile};
+/// let rules = RuleSet::from_toml_str("rf.toml", r#"
+///     name = "rf"
+///     tiers = ["a", "b"]
+///     default = "b"
+///     [[rules]]
+///     when = "r >= 4 and f >= 4"
+///     tier = "a"
+/// "#)?;
+/// let columns = ["r", "f", "m"].map(String::from);
+/// let index = rules.index_columns(&columns); // once per run …
+/// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// for (scores, tier) in [([5, 4, 1], "a"), ([5, 3, 5], "b")] {
+///     let labels = scores.map(Label::Score); // … then for every customer
+///     let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
+///     assert_eq!(rules.apply_indexed(&facts, &index).tier.as_deref(), Some(tier));
+/// }
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnIndex {
     slots: Vec<Option<usize>>,
@@ -368,41 +563,135 @@ impl RuleSet {
     }
 
     /// The rule set's name.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// assert_eq!(RuleSet::preset("intent")?.name(), "intent");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The output column (`tier` unless the file says otherwise).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    /// "#)?;
+    /// assert_eq!(rules.column(), "tier");
+    /// assert_eq!(RuleSet::preset("intent")?.column(), "intent"); // `column = "intent"`
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn column(&self) -> &str {
         &self.column
     }
 
     /// The tier scheme, best first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// assert_eq!(RuleSet::preset("intent")?.tiers(), ["a", "b", "c"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn tiers(&self) -> &[SmolStr] {
         &self.tiers
     }
 
     /// The tier of a customer no tier rule matches, if the rule set names one.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    /// "#)?;
+    /// assert_eq!(rules.default_tier(), Some("b"));
+    /// assert_eq!(RuleSet::preset("intent")?.default_tier(), None); // unmatched = "unscored"
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn default_tier(&self) -> Option<&str> {
         self.default.map(|i| self.tiers[i].as_str())
     }
 
     /// `Some(Unmatched::Unscored)` when an unmatched customer gets no tier.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::{RuleSet, Unmatched};
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    /// "#)?;
+    /// assert_eq!(rules.unmatched(), None); // it has a default
+    /// assert_eq!(RuleSet::preset("intent")?.unmatched(), Some(Unmatched::Unscored));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn unmatched(&self) -> Option<Unmatched> {
         self.unmatched
     }
 
     /// Where the rule set comes from, if it says.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let intent = RuleSet::preset("intent")?;
+    /// assert!(intent.source().unwrap().starts_with("PRESETS §1f: purchase intent"));
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    /// "#)?;
+    /// assert_eq!(rules.source(), None);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
     }
 
     /// The rules, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// let intent = RuleSet::preset("intent")?;
+    /// let names: Vec<_> = intent.rules().iter().filter_map(|rule| rule.name()).collect();
+    /// assert_eq!(names, ["strong need", "need but hesitant", "vague need"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
     /// The label orders the rule set knows (best first), by column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::{RuleSet, Schema};
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [[rules]]
+    ///     when = 'metal >= "gold"'
+    ///     tier = "a"
+    /// "#)?;
+    /// assert!(rules.label_orders().is_empty());
+    /// let metals = ["platinum", "gold", "iron", "lead"].map(String::from).to_vec();
+    /// let rules = rules.with_schema(&Schema::new().label_column("metal", metals, true))?;
+    /// assert_eq!(rules.label_orders()["metal"], ["platinum", "gold", "iron", "lead"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn label_orders(&self) -> &BTreeMap<String, Vec<SmolStr>> {
         &self.label_orders
     }
@@ -495,6 +784,29 @@ impl RuleSet {
 
     /// [`apply`](RuleSet::apply) with the label columns found once by
     /// [`index_columns`](RuleSet::index_columns) (for `facts.columns`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// use customer_tiering::rules::{Facts, RuleSet};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// let rules = RuleSet::from_toml_str("rf.toml", r#"
+    ///     name = "rf"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [[rules]]
+    ///     when = "r >= 4 and f >= 4"
+    ///     tier = "a"
+    /// "#)?;
+    /// let columns = vec!["r".to_string()]; // this run has no `f` column
+    /// let index = rules.index_columns(&columns);
+    /// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// let facts = Facts { profile: &profile, columns: &columns, labels: &[Label::Score(5)] };
+    /// let outcome = rules.apply_indexed(&facts, &index);
+    /// assert_eq!(outcome.tier.as_deref(), Some("b")); // f is missing: `f >= 4` is false
+    /// assert_eq!(outcome, rules.apply(&facts));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn apply_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
         self.run(facts, Columns::Indexed(&index.slots))
     }

@@ -74,6 +74,22 @@ enum Kind<'s> {
 
 impl Schema {
     /// An empty schema: only metrics and the known attributes.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::{RuleSet, Schema};
+    /// let rules = RuleSet::from_toml_str("t.toml", r#"
+    ///     name = "t"
+    ///     tiers = ["a", "b"]
+    ///     default = "b"
+    ///     [[rules]]
+    ///     when = 'monetary > 100 and credit_rating != "D"'
+    ///     tier = "a"
+    /// "#)?;
+    /// rules.validate(&Schema::new())?; // metrics and SPEC §1 attributes need no declaring
+    /// assert!(!Schema::new().has_column("metal"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn new() -> Self {
         Schema::default()
     }
@@ -137,11 +153,30 @@ impl Schema {
     }
 
     /// Whether a label column of that name is declared.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrType;
+    /// use customer_tiering::rules::Schema;
+    /// let schema = Schema::new().score_column("r", 5).attribute("vip_score", AttrType::Number);
+    /// assert!(schema.has_column("r"));
+    /// assert!(!schema.has_column("vip_score")); // an attribute, not a label column
+    /// ```
     pub fn has_column(&self, name: &str) -> bool {
         self.find_column(name).is_some()
     }
 
     /// The type of an attribute: declared, else known (SPEC §1), else none.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrType;
+    /// use customer_tiering::rules::Schema;
+    /// let schema = Schema::new().attribute("vip_score", AttrType::Number);
+    /// assert_eq!(schema.attribute_type("vip_score"), Some(AttrType::Number));
+    /// assert!(matches!(schema.attribute_type("status"), Some(AttrType::OneOf(_))));
+    /// assert_eq!(schema.attribute_type("metal"), None); // a label column, if anything
+    /// ```
     pub fn attribute_type(&self, name: &str) -> Option<AttrType> {
         self.attributes
             .iter()
