@@ -65,6 +65,10 @@ pub const COLUMNS: [&str; 4] = ["r", "f", "m", "rfm_segment"];
 
 /// RFM settings: bins, quantile mode and the segment map.
 ///
+/// In JSON (a saved pipeline), `mode` left out is tie-aware and `segment_map` left out
+/// is the default map (`rfm-default`), as in [`RfmParams::default`]; `"segment_map": null`
+/// scores R, F and M without segments.
+///
 /// # Example
 /// ```
 /// use customer_tiering::classify::quantile::QuantileMode;
@@ -78,8 +82,13 @@ pub struct RfmParams {
     bins: u8,
     #[serde(default)]
     mode: QuantileMode,
-    #[serde(default)]
+    /// Left out of a file, the default map, as in [`RfmParams::default`]; `null` is no map.
+    #[serde(default = "default_segment_map")]
     segment_map: Option<SegmentMap>,
+}
+
+fn default_segment_map() -> Option<SegmentMap> {
+    Some(SegmentMap::default())
 }
 
 impl Default for RfmParams {
@@ -88,7 +97,7 @@ impl Default for RfmParams {
         RfmParams {
             bins: 5,
             mode: QuantileMode::TieAware,
-            segment_map: Some(SegmentMap::default()),
+            segment_map: default_segment_map(),
         }
     }
 }
@@ -610,5 +619,20 @@ impl Model for RfmModel {
 
     fn fit_size(&self) -> usize {
         self.fit_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_map_left_out_of_json_is_the_default_and_null_is_none() {
+        let left_out: RfmParams = serde_json::from_str(r#"{"bins": 5}"#).unwrap();
+        assert_eq!(left_out, RfmParams::default());
+        let none: RfmParams = serde_json::from_str(r#"{"bins": 5, "segment_map": null}"#).unwrap();
+        assert_eq!(none, RfmParams::default().segment_map(None));
+        let round_trip = serde_json::to_string(&none).unwrap();
+        assert_eq!(serde_json::from_str::<RfmParams>(&round_trip).unwrap(), none);
     }
 }

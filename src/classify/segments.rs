@@ -317,6 +317,15 @@ impl TryFrom<SegmentMapData> for SegmentMap {
         if data.rules.is_empty() {
             return Err(fail("no rules".into()));
         }
+        // The cell table holds rule indices as u16, with u16::MAX for the fallback.
+        if data.rules.len() >= usize::from(NONE) {
+            return Err(fail(format!(
+                "{} rules; at most {} (a {k}-bin map has only {} cells)",
+                data.rules.len(),
+                NONE - 1,
+                usize::from(k).pow(3)
+            )));
+        }
         for (i, rule) in data.rules.iter().enumerate() {
             let at =
                 |problem: String| fail(format!("rule {} ({}): {problem}", i + 1, rule.segment));
@@ -382,7 +391,7 @@ fn build_table(k: u8, rules: &[SegmentRule]) -> Vec<u16> {
             rules
                 .iter()
                 .position(|rule| rule.matches(r, f, m))
-                // at most u16::MAX − 1 rules are meaningful; more never fire anyway
+                // fewer than u16::MAX rules: checked on load
                 .map_or(NONE, |i| u16::try_from(i).unwrap_or(NONE))
         })
         .collect()
@@ -791,9 +800,10 @@ impl fmt::Display for MapReport {
             let list: Vec<String> = self.uncovered.iter().map(cell).collect();
             writeln!(
                 f,
-                "{}: {} cells fall to the fallback: {}",
+                "{}: {} {} to the fallback: {}",
                 self.map,
                 self.uncovered.len(),
+                if self.uncovered.len() == 1 { "cell falls" } else { "cells fall" },
                 list.join(" ")
             )?;
         }
@@ -804,9 +814,14 @@ impl fmt::Display for MapReport {
                 self.map, never.rule, never.segment
             )?;
         }
+        let cells = if self.multi_match_cells == 1 {
+            "cell matches"
+        } else {
+            "cells match"
+        };
         writeln!(
             f,
-            "{}: {} cells match more than one rule (first match wins)",
+            "{}: {} {cells} more than one rule (first match wins)",
             self.map, self.multi_match_cells
         )?;
         let per: Vec<String> = self
@@ -1020,6 +1035,15 @@ mod tests {
         let err = SegmentMap::from_toml_str("m.toml", unknown).unwrap_err();
         assert!(matches!(err, Error::Parse { .. }), "{err}");
         assert!(err.to_string().contains("segmnet"), "{err}");
+        // The cell table indexes rules by u16: a 65 535th rule could never fire.
+        let mut rules = vec![SegmentRule::cells("early", vec![[1, 1, 1]]); 65_534];
+        assert!(SegmentMap::new("big", 2, "rest", rules.clone()).is_ok());
+        rules.push(SegmentRule::cells("late", vec![[2, 2, 2]]));
+        let err = SegmentMap::new("big", 2, "rest", rules).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "segment map \"big\": 65535 rules; at most 65534 (a 2-bin map has only 8 cells)"
+        );
     }
 
     #[test]
