@@ -12,6 +12,37 @@
 //! It applies to tie-aware RFM scores and count-basis Pareto bands; other columns keep
 //! their raw labels. Equal-count scores are a configuration error (their cut points are
 //! not positions).
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::rfm::RfmParams;
+//! use customer_tiering::hysteresis::Hysteresis;
+//! use customer_tiering::migration::Period;
+//! use customer_tiering::PipelineBuilder;
+//! use rust_decimal::dec;
+//! # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! # use jiff::civil::date;
+//! # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+//! # for i in 1..=100i64 {
+//! #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+//! #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+//! # }
+//! # let population = orders.finish()?;
+//! // This quarter C001 … C100 spent 1 … 100; last quarter C060 had m = 4.
+//! let q4 = "customer_id,monetary,m\nC060,55,4\n";
+//! let previous = Period::from_tiers_csv("q4/tiers.csv", q4.as_bytes())?;
+//! let pipeline = PipelineBuilder::new().classifier(RfmParams::default()).build()?;
+//! let (fitted, tiering) = pipeline.run(&population)?;
+//! assert_eq!(tiering.label("C060", "m").unwrap().to_string(), "3"); // 1 + floor(5 · 59/100)
+//!
+//! // With h = 0.02 its position 0.59 counts as 0.61: 1 + floor(5 · 0.61) = 4, it stays at 4.
+//! let h = Hysteresis::new(dec!(0.02))?;
+//! let (kept, held) = h.apply(&fitted, &population, &tiering, &previous)?;
+//! assert_eq!(kept.label("C060", "m").unwrap().to_string(), "4");
+//! assert_eq!(held[0].to_string(), "m = 4: hysteresis held it back from 3 (previous period 4)");
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -27,6 +58,36 @@ use crate::pipeline::{AnyModel, FittedPipeline, Tiering};
 use crate::profile::{CustomerId, Metric, Population};
 
 /// A customer whose label hysteresis held back.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::classify::pareto::ParetoParams;
+/// # use customer_tiering::hysteresis::Hysteresis;
+/// # use customer_tiering::migration::Period;
+/// # use customer_tiering::PipelineBuilder;
+/// # use rust_decimal::dec;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// # let old = "customer_id,monetary,metal\nC095,95,gold\nC093,93,gold\n";
+/// # let previous = Period::from_tiers_csv("q4/tiers.csv", old.as_bytes())?;
+/// # let (fitted, tiering) =
+/// #     PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+/// // C001 … C100 spent 1 … 100; last period C095 was gold. Now 5 customers spend more
+/// // than C095, and 5 is not below gold's 5 % of 100: raw iron.
+/// let h = Hysteresis::new(dec!(0.02))?;
+/// let (_, held) = h.apply(&fitted, &population, &tiering, &previous)?;
+/// let one = &held[0];
+/// assert_eq!((one.customer_id.as_str(), one.column.as_str()), ("C095", "metal"));
+/// assert_eq!((one.previous.as_str(), one.raw.as_str()), ("gold", "iron"));
+/// assert_eq!(one.label, "gold");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     /// Who.
@@ -83,6 +144,16 @@ impl Hysteresis {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`] outside that range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::hysteresis::Hysteresis;
+    /// use rust_decimal::{dec, Decimal};
+    /// assert!(Hysteresis::new(Decimal::ZERO).is_ok()); // h = 0: every raw label is kept
+    /// let err = Hysteresis::new(dec!(1)).unwrap_err();
+    /// assert_eq!(err.to_string(), "pipeline: hysteresis must be a share in 0 <= h < 1, got 1");
+    /// assert!(Hysteresis::new(dec!(-0.01)).is_err());
+    /// ```
     pub fn new(margin: Decimal) -> Result<Self, ConfigError> {
         if margin < Decimal::ZERO || margin >= Decimal::ONE {
             return Err(ConfigError::Pipeline {
@@ -93,6 +164,14 @@ impl Hysteresis {
     }
 
     /// The margin.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::hysteresis::Hysteresis;
+    /// use rust_decimal::dec;
+    /// assert_eq!(Hysteresis::new(dec!(0.02))?.margin(), dec!(0.02));
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn margin(&self) -> Decimal {
         self.margin
     }
@@ -104,6 +183,41 @@ impl Hysteresis {
     /// # Errors
     /// [`ConfigError::Pipeline`] when an RFM model uses equal-count scores;
     /// [`Error::Overflow`] when a shifted position leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::hysteresis::Hysteresis;
+    /// # use customer_tiering::migration::Period;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use rust_decimal::dec;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let old = "customer_id,monetary,metal\nC095,95,gold\nC093,93,gold\n";
+    /// # let previous = Period::from_tiers_csv("q4/tiers.csv", old.as_bytes())?;
+    /// # let (fitted, tiering) =
+    /// #     PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+    /// // C001 … C100 spent 1 … 100. Last period C095 and C093 were gold; now 5 and 7
+    /// // customers spend more than they do, not below gold's 5 % of 100: both raw iron.
+    /// let h = Hysteresis::new(dec!(0.02))?;
+    /// let (kept, held) = h.apply(&fitted, &population, &tiering, &previous)?;
+    /// // C095: 5 − 0.02 · 100 = 3 < 5, held at gold. C093: 7 − 2 = 5, not < 5, iron.
+    /// assert_eq!(kept.label("C095", "metal").unwrap().to_string(), "gold");
+    /// assert_eq!(kept.label("C093", "metal").unwrap().to_string(), "iron");
+    /// assert_eq!(held.len(), 1);
+    ///
+    /// // h = 0 holds nobody back: the raw labels.
+    /// let zero = Hysteresis::new(dec!(0))?;
+    /// let (raw, held) = zero.apply(&fitted, &population, &tiering, &previous)?;
+    /// assert_eq!((raw, held.len()), (tiering, 0));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn apply(
         &self,
         fitted: &FittedPipeline,

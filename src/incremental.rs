@@ -9,6 +9,35 @@
 //! [`advance_to`](TieringState::advance_to) moves the as-of date (recency grows, and
 //! everyone is re-classified); [`drift`](TieringState::drift) says how many customers a
 //! refit would relabel; [`refit`](TieringState::refit) refits on demand.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::incremental::TieringState;
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//!
+//! let as_of = date(2026, 3, 31);
+//! let mut history = PopulationBuilder::new(as_of);
+//! for i in 1..=100i64 { // C001 spent 1, C002 spent 2, …, C100 spent 100
+//!     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+//!     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+//! }
+//! let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+//! let fitted = pipeline.fit(&history.clone().finish()?)?;
+//! let mut state = TieringState::new(fitted.clone(), history.clone())?;
+//!
+//! // An order of 7 takes C090 from 90 to 97, past the gold threshold 96: at once.
+//! let order = Transaction::new(CustomerId::new("C090").unwrap(), as_of, 7.into());
+//! let changes = state.add(order.clone())?;
+//! assert_eq!(changes[0].to_string(), "C090 metal iron -> gold on 2026-03-31");
+//!
+//! // The same as a batch run of the same model over every transaction.
+//! history.add(order)?;
+//! assert_eq!(state.tiering()?, fitted.classify_all(&history.finish()?));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +51,32 @@ use crate::profile::{CustomerId, Population, Transaction};
 use smol_str::SmolStr;
 
 /// One label that changed.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::Label;
+/// # use customer_tiering::classify::pareto::ParetoParams;
+/// # use customer_tiering::incremental::TieringState;
+/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let as_of = date(2026, 3, 31);
+/// # let mut history = PopulationBuilder::new(as_of);
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+/// # let mut state = TieringState::new(fitted, history)?;
+/// // A customer seen for the first time has no label before.
+/// let n01 = CustomerId::new("N01").unwrap();
+/// let changes = state.add(Transaction::new(n01.clone(), as_of, 3.into()))?;
+/// let change = &changes[0];
+/// assert_eq!((&change.customer_id, change.column.as_str()), (&n01, "metal"));
+/// assert_eq!((&change.from, &change.to), (&None, &Label::Name("lead".into())));
+/// assert_eq!(change.to_string(), "N01 metal (none) -> lead on 2026-03-31");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Who.
@@ -77,7 +132,8 @@ fn cell(label: &Label) -> String {
 ///     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
 ///     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
 /// }
-/// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&history.clone().finish()?)?;
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&history.clone().finish()?)?;
 /// let mut state = TieringState::new(fitted, history)?;
 /// // C050 orders for 60 more: 110 in all, above every other customer.
 /// let changes = state.add(Transaction::new(CustomerId::new("C050").unwrap(), as_of, 60.into()))?;
@@ -118,6 +174,29 @@ impl TieringState {
     ///
     /// # Errors
     /// [`Error::Overflow`] when a customer's sums leave the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// // history: C001 … C100, who spent 1 … 100; fitted: metals on them.
+    /// let state = TieringState::new(fitted, history)?;
+    /// assert_eq!(state.len(), 100);
+    /// let c100 = CustomerId::new("C100").unwrap();
+    /// assert_eq!(state.labels(&c100), Some(vec![Label::Name("platinum".into())]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn new(fitted: FittedPipeline, history: PopulationBuilder) -> Result<Self, Error> {
         let (as_of, window_days, purchases) = history.into_parts();
         let columns = fitted.columns().iter().map(SmolStr::new).collect();
@@ -155,26 +234,137 @@ impl TieringState {
     }
 
     /// The current as-of date.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // A live tiering built from purchases as of 2026-03-31.
+    /// assert_eq!(state.as_of(), date(2026, 3, 31));
+    /// state.advance_to(date(2026, 4, 30))?;
+    /// assert_eq!(state.as_of(), date(2026, 4, 30));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn as_of(&self) -> Date {
         self.as_of
     }
 
     /// The pipeline classifying.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals fitted on C001 … C100
+    /// assert_eq!(state.fitted().columns(), ["metal"]);
+    /// assert_eq!(state.fitted().fit_size(), 100);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fitted(&self) -> &FittedPipeline {
         &self.fitted
     }
 
     /// The number of customers.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // C001 … C100; a new customer makes 101, a second order of theirs does not.
+    /// assert_eq!(state.len(), 100);
+    /// let n01 = CustomerId::new("N01").unwrap();
+    /// state.add(Transaction::new(n01.clone(), as_of, 3.into()))?;
+    /// state.add(Transaction::new(n01, as_of, 4.into()))?;
+    /// assert_eq!(state.len(), 101);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.customers.len()
     }
 
     /// Whether no customer has bought anything yet.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// // A live tiering may start before any order, with a model fitted elsewhere.
+    /// let mut state = TieringState::new(fitted, PopulationBuilder::new(as_of))?;
+    /// assert!(state.is_empty());
+    /// state.add(Transaction::new(CustomerId::new("N01").unwrap(), as_of, 3.into()))?;
+    /// assert!(!state.is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.customers.is_empty()
     }
 
     /// A customer's labels, in [`FittedPipeline::columns`] order.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals of C001 … C100, who spent 1 … 100
+    /// let labels = state.labels(&CustomerId::new("C097").unwrap()).unwrap();
+    /// assert_eq!(labels[0].to_string(), "gold");
+    /// assert_eq!(state.labels(&CustomerId::new("N01").unwrap()), None); // never bought
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn labels(&self, id: &CustomerId) -> Option<Vec<Label>> {
         let entry = self.customers.get(id)?;
         Some(
@@ -196,6 +386,33 @@ impl TieringState {
     /// [`ConfigError::Pipeline`] for a transaction after the as-of date (call
     /// [`advance_to`](Self::advance_to) first); [`Error::Overflow`] when a sum leaves
     /// the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals of C001 … C100, who spent 1 … 100; thresholds 100, 96, 81.
+    /// let c001 = CustomerId::new("C001").unwrap();
+    /// // 2 in all: still lead, nothing changed.
+    /// assert!(state.add(Transaction::new(c001.clone(), as_of, 1.into()))?.is_empty());
+    /// let changes = state.add(Transaction::new(c001.clone(), as_of, 100.into()))?;
+    /// assert_eq!(changes[0].to_string(), "C001 metal lead -> platinum on 2026-03-31");
+    ///
+    /// let err = state.add(Transaction::new(c001, date(2026, 4, 1), 5.into())).unwrap_err();
+    /// assert!(err.to_string().ends_with("after the as-of date 2026-03-31: advance_to it first"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn add(&mut self, tx: Transaction) -> Result<Vec<Change>, Error> {
         if tx.date > self.as_of {
             return Err(ConfigError::Pipeline {
@@ -237,6 +454,27 @@ impl TieringState {
     /// # Errors
     /// [`ConfigError::Pipeline`] for an earlier date; [`Error::Overflow`] as
     /// [`add`](Self::add).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::lifecycle::LifecycleParams;
+    /// use customer_tiering::incremental::TieringState;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1").unwrap();
+    /// let mut history = PopulationBuilder::new(date(2026, 3, 31));
+    /// history.add(Transaction::new(c1.clone(), date(2025, 1, 10), 10.into()))?;
+    /// history.add(Transaction::new(c1.clone(), date(2026, 3, 1), 10.into()))?;
+    /// let pipeline = PipelineBuilder::new().classifier(LifecycleParams::default()).build()?;
+    /// let mut state = TieringState::new(pipeline.fit(&history.clone().finish()?)?, history)?;
+    /// // Last order 30 days ago: active.
+    /// assert_eq!(state.labels(&c1).unwrap()[0].to_string(), "active");
+    ///
+    /// let changes = state.advance_to(date(2026, 6, 30))?; // 121 days: more than 90
+    /// assert_eq!(changes[0].to_string(), "C1 lifecycle active -> dormant on 2026-06-30");
+    /// assert!(state.advance_to(date(2026, 6, 1)).is_err()); // never back
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn advance_to(&mut self, date: Date) -> Result<Vec<Change>, Error> {
         if date < self.as_of {
             return Err(ConfigError::Pipeline {
@@ -277,6 +515,32 @@ impl TieringState {
     ///
     /// # Errors
     /// [`Error::Overflow`] as [`add`](Self::add).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// use rust_decimal::dec;
+    /// // C050 spent 50 on 2026-03-01, and now 9.50 more.
+    /// let c050 = CustomerId::new("C050").unwrap();
+    /// state.add(Transaction::new(c050, as_of, dec!(9.50)))?;
+    /// let population = state.population()?;
+    /// let profile = population.get("C050").unwrap();
+    /// assert_eq!((profile.monetary, profile.frequency), (dec!(59.50), 2));
+    /// assert_eq!(population.len(), 100);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn population(&self) -> Result<Population, Error> {
         let window = i64::from(self.window_days);
         let profiles = self
@@ -292,6 +556,30 @@ impl TieringState {
     ///
     /// # Errors
     /// [`Error::Overflow`] as [`add`](Self::add).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals fitted on C001 … C100, who spent 1 … 100; a newcomer spends 500.
+    /// state.add(Transaction::new(CustomerId::new("N01").unwrap(), as_of, 500.into()))?;
+    /// let tiering = state.tiering()?;
+    /// assert_eq!(tiering.len(), 101);
+    /// assert_eq!(tiering.label("N01", "metal").unwrap().to_string(), "platinum");
+    /// assert_eq!(tiering.counts()["metal"]["platinum"], 2); // no refit: C100 keeps platinum
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn tiering(&self) -> Result<Tiering, Error> {
         Ok(self.fitted.classify_all(&self.population()?))
     }
@@ -301,6 +589,33 @@ impl TieringState {
     ///
     /// # Errors
     /// As [`Pipeline::fit`](crate::Pipeline::fit).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals fitted on C001 … C100, who spent 1 … 100: thresholds 100, 96, 81.
+    /// assert_eq!(state.drift()?["metal"], 0);
+    /// for n in 1..=5 {
+    ///     let id = CustomerId::new(&format!("N{n:02}")).unwrap();
+    ///     state.add(Transaction::new(id, as_of, 200.into()))?;
+    /// }
+    /// // Refitted on 105 buyers, the thresholds would be 200, 100, 85: C100 would fall to
+    /// // gold, C096 … C099 to iron, C081 … C084 to lead.
+    /// assert_eq!(state.drift()?["metal"], 9);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn drift(&self) -> Result<BTreeMap<String, u64>, Error> {
         let population = self.population()?;
         let refitted = self.fitted.pipeline().fit(&population)?;
@@ -324,6 +639,31 @@ impl TieringState {
     ///
     /// # Errors
     /// As [`Pipeline::fit`](crate::Pipeline::fit).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let mut state = TieringState::new(fitted, history)?;
+    /// // metals fitted on C001 … C100, who spent 1 … 100; C050 orders 60 more (110 in all).
+    /// state.add(Transaction::new(CustomerId::new("C050").unwrap(), as_of, 60.into()))?;
+    /// assert_eq!(state.drift()?["metal"], 3);
+    /// state.refit()?;
+    /// assert_eq!(state.drift()?["metal"], 0);
+    /// let c100 = state.labels(&CustomerId::new("C100").unwrap()).unwrap();
+    /// assert_eq!(c100[0].to_string(), "gold"); // C050 alone is platinum now
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn refit(&mut self) -> Result<(), Error> {
         self.fitted = self.fitted.pipeline().fit(&self.population()?)?;
         self.columns = self.fitted.columns().iter().map(SmolStr::new).collect();

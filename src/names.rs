@@ -3,6 +3,18 @@
 //!
 //! Files always carry the lower-case keys (`platinum`, `level_1`); these names are for
 //! tables and charts that people read. The table is plain data, `presets/names.toml`.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::names::{display_name, playbook, Lang};
+//! let lang: Lang = "zh-Hant".parse()?; // as `--lang zh-Hant` gives it
+//! assert_eq!(display_name("metal", "platinum", lang), "白金顧客");
+//! assert_eq!(display_name("metal", "platinum", Lang::En), "Platinum");
+//! let advice = playbook("metal", "platinum").unwrap();
+//! assert!(advice.starts_with("The most profitable customers"));
+//! # Ok::<(), String>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +23,19 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// A display language.
+///
+/// Parsed from the `--lang` values (`en`, `zh-Hant`, `zh-Hans`, and `zh` for `zh-Hans`),
+/// and displayed as its canonical tag.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::Lang;
+/// assert_eq!("zh".parse::<Lang>(), Ok(Lang::ZhHans));
+/// assert_eq!(Lang::ZhHans.to_string(), "zh-Hans");
+/// assert_eq!(Lang::default(), Lang::En);
+/// let err = "fr".parse::<Lang>().unwrap_err();
+/// assert_eq!(err, r#"unknown language "fr" (en, zh-Hant, zh-Hans or zh)"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// English.
@@ -47,6 +72,15 @@ impl fmt::Display for Lang {
 }
 
 /// One label's names and playbook.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::info;
+/// let dormant = info("lifecycle", "dormant").unwrap();
+/// assert_eq!(dormant.en, "Dormant");
+/// assert_eq!((dormant.zh_hant.as_str(), dormant.zh_hans.as_str()), ("沉寂客戶", "沉寂客户"));
+/// assert_eq!(dormant.playbook.as_deref(), Some("Reactivation offer."));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelInfo {
@@ -65,6 +99,14 @@ pub struct LabelInfo {
 
 impl LabelInfo {
     /// The name in a language.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::names::{info, Lang};
+    /// let iron = info("metal", "iron").unwrap();
+    /// assert_eq!(iron.name(Lang::En), "Iron");
+    /// assert_eq!(iron.name(Lang::ZhHans), "铁顾客");
+    /// ```
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -91,7 +133,8 @@ fn table() -> &'static Table {
 /// ```
 /// use customer_tiering::names::{info, Lang};
 /// let gold = info("metal", "gold").unwrap();
-/// assert_eq!((gold.name(Lang::En), gold.name(Lang::ZhHant), gold.name(Lang::ZhHans)), ("Gold", "黃金顧客", "黄金顾客"));
+/// assert_eq!(gold.name(Lang::En), "Gold");
+/// assert_eq!((gold.name(Lang::ZhHant), gold.name(Lang::ZhHans)), ("黃金顧客", "黄金顾客"));
 /// assert!(info("metal", "diamond").is_none());
 /// ```
 pub fn info(column: &str, label: &str) -> Option<&'static LabelInfo> {
@@ -114,7 +157,16 @@ pub fn display_name<'a>(column: &str, label: &'a str, lang: Lang) -> &'a str {
     }
 }
 
-/// The playbook of a preset label.
+/// The playbook of a preset label: none for an unknown label, and for the grade's
+/// words (`dimension`, `level_name`, `relationship_level`), which have names only.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::playbook;
+/// assert_eq!(playbook("lifecycle", "dormant"), Some("Reactivation offer."));
+/// assert_eq!(playbook("dimension", "value"), None);
+/// assert_eq!(playbook("metal", "diamond"), None);
+/// ```
 pub fn playbook(column: &str, label: &str) -> Option<&'static str> {
     info(column, label)?.playbook.as_deref()
 }

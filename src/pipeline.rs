@@ -1,5 +1,31 @@
 //! One pipeline for every classifier: build → fit on a population → a fitted pipeline
 //! (serialisable) → labels for every customer, sorted by id (SPEC §11).
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, PopulationBuilder};
+//! use customer_tiering::Transaction;
+//! use jiff::civil::date;
+//!
+//! let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+//! for i in 1..=100i64 { // C001 spent 1, C002 spent 2, …, C100 spent 100
+//!     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+//!     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+//! }
+//! let population = orders.finish()?;
+//!
+//! let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+//! let (fitted, tiering) = pipeline.run(&population)?;
+//! assert_eq!(tiering.label("C100", "metal").unwrap().to_string(), "platinum");
+//! assert_eq!(tiering.counts()["metal"]["gold"], 4); // C096 … C099
+//!
+//! // Saved and loaded, the fitted pipeline labels everyone the same, without a refit.
+//! let model = FittedPipeline::from_json("model.json", &fitted.to_json()?)?;
+//! assert_eq!(model.classify_all(&population), tiering);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -20,6 +46,19 @@ use crate::rules::{ColumnIndex, Facts, RuleSet, Schema};
 use smol_str::SmolStr;
 
 /// The settings of any built-in classifier: the serialisable form of a pipeline's parts.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::AnyParams;
+/// let params = AnyParams::from(ParetoParams::abc());
+/// assert!(matches!(&params, AnyParams::Pareto(abc) if abc.get_column() == "abc"));
+/// // A saved pipeline tags each classifier with its kind.
+/// let json = serde_json::to_string(&params)?;
+/// assert!(json.starts_with(r#"{"kind":"pareto","column":"abc","#));
+/// assert_eq!(serde_json::from_str::<AnyParams>(&json)?, params);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -173,6 +212,29 @@ impl AnyParams {
 }
 
 /// A fitted model of any built-in classifier.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, Model};
+/// use customer_tiering::{AnyModel, PipelineBuilder};
+/// use rust_decimal::Decimal;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&population)?;
+/// let AnyModel::Pareto(metals) = &fitted.models()[0] else { panic!("a Pareto model") };
+/// assert_eq!(metals.thresholds(), [100, 96, 81].map(Decimal::from)); // platinum, gold, iron
+/// // Any model is a Model itself.
+/// assert_eq!(fitted.models()[0].columns(), ["metal"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -191,6 +253,24 @@ pub enum AnyModel {
 
 impl AnyModel {
     /// The settings the model was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{AnyParams, PipelineBuilder};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::abc()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.models()[0].params(), AnyParams::from(ParetoParams::abc()));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> AnyParams {
         match self {
             AnyModel::Rfm(m) => AnyParams::Rfm(m.params().clone()),
@@ -242,7 +322,10 @@ impl Model for AnyModel {
 ///     .classifier(ParetoParams::metals())
 ///     .build()?;
 /// assert_eq!(pipeline.columns(), ["r", "f", "m", "rfm_segment", "metal"]);
-/// assert!(PipelineBuilder::new().classifier(ParetoParams::metals()).classifier(ParetoParams::metals()).build().is_err());
+/// let twice = PipelineBuilder::new()
+///     .classifier(ParetoParams::metals())
+///     .classifier(ParetoParams::metals());
+/// assert!(twice.build().is_err()); // two `metal` columns
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -254,11 +337,30 @@ pub struct PipelineBuilder {
 
 impl PipelineBuilder {
     /// An empty builder.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PipelineBuilder;
+    /// let err = PipelineBuilder::new().build().unwrap_err();
+    /// assert_eq!(err.to_string(), "pipeline: no classifier");
+    /// ```
     pub fn new() -> Self {
         PipelineBuilder::default()
     }
 
     /// Adds a classifier; columns come out in the order classifiers are added.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, pareto::ParetoParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::abc())
+    ///     .classifier(LifecycleParams::default())
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["abc", "lifecycle"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn classifier(mut self, params: impl Into<AnyParams>) -> Self {
         self.classifiers.push(params.into());
@@ -267,6 +369,37 @@ impl PipelineBuilder {
 
     /// Adds a rule set (SPEC §8), applied after every classifier and every earlier rule
     /// set; its conditions may use their columns.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal >= "gold"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(top)
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["metal", "tier", "tags"]);
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let (_, tiering) = pipeline.run(&population)?;
+    /// assert_eq!(tiering.counts()["tier"]["top"], 5); // platinum C100, gold C096 … C099
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn rules(mut self, rules: RuleSet) -> Self {
         self.rules.push(rules);
@@ -275,6 +408,26 @@ impl PipelineBuilder {
 
     /// Declares the attribute columns of a customers source (beyond SPEC §1's known
     /// ones), so that rule sets may refer to them.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrType;
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// let web = RuleSet::from_toml_str("web.toml", r#"
+    ///     name = "web"
+    ///     tiers = ["online", "offline"]
+    ///     default = "offline"
+    ///     [[rules]]
+    ///     when = 'channel == "web"'
+    ///     tier = "online"
+    /// "#)?;
+    /// let builder = PipelineBuilder::new().classifier(ParetoParams::abc()).rules(web);
+    /// assert!(builder.clone().build().is_err()); // `channel` is unknown
+    /// let channel = [("channel".to_string(), AttrType::Text)];
+    /// assert_eq!(builder.attributes(&channel).build()?.columns(), ["abc", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn attributes(mut self, columns: &[(String, AttrType)]) -> Self {
         self.attributes.extend_from_slice(columns);
@@ -286,8 +439,33 @@ impl PipelineBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] for a classifier's bad settings, two classifiers writing one
-    /// column, or no classifier at all; [`Error::Rule`] for a rule set that refers to
-    /// something unknown or cannot work (naming the rule).
+    /// column, a rule set writing a column already taken, or no classifier at all;
+    /// [`Error::Rule`] for a rule set that refers to something unknown or cannot work
+    /// (naming the rule).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Error, PipelineBuilder, RuleSet};
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal == "platinum"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let metals = PipelineBuilder::new().classifier(ParetoParams::metals()).rules(top.clone());
+    /// assert_eq!(metals.build()?.columns(), ["metal", "tier", "tags"]);
+    ///
+    /// // Without a `metal` column the rule cannot work: the error names file, rule and why.
+    /// let abc = PipelineBuilder::new().classifier(ParetoParams::abc()).rules(top);
+    /// let err = abc.build().unwrap_err();
+    /// assert!(matches!(&err, Error::Rule { rule, .. } if rule == "1"));
+    /// let start = r#"top.toml: rule 1: when, column 1: unknown identifier "metal": not a metric"#;
+    /// assert!(err.to_string().starts_with(start));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn build(self) -> Result<Pipeline, Error> {
         let mut pipeline = Pipeline {
             classifiers: self.classifiers,
@@ -325,7 +503,27 @@ impl PipelineBuilder {
     }
 }
 
-/// Classifiers to be fitted together on one population.
+/// Classifiers to be fitted together on one population, with the rule sets that follow
+/// them; built by [`PipelineBuilder`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::PipelineBuilder;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&population)?;
+/// assert_eq!(fitted.fit_size(), 100);
+/// assert_eq!(fitted.pipeline(), pipeline); // what to refit next period
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pipeline {
     classifiers: Vec<AnyParams>,
@@ -334,6 +532,42 @@ pub struct Pipeline {
 }
 
 /// The column of the tags that rule sets add (`;`-joined, sorted).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::pipeline::TAGS;
+/// use customer_tiering::{PipelineBuilder, RuleSet};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// let tags = RuleSet::from_toml_str("tags.toml", r#"
+///     name = "tags"
+///     tiers = ["any"]
+///     default = "any"
+///     [[rules]]
+///     when = 'metal == "platinum"'
+///     tag = "vip"
+///     [[rules]]
+///     when = "monetary >= 90"
+///     tag = "big"
+/// "#)?;
+/// let pipeline = PipelineBuilder::new()
+///     .classifier(ParetoParams::metals())
+///     .rules(tags)
+///     .build()?;
+/// let (_, tiering) = pipeline.run(&population)?;
+/// assert_eq!(tiering.columns(), ["metal", "tier", TAGS]);
+/// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+/// assert_eq!(tiering.label("C100", TAGS).unwrap().to_string(), "big;vip");
+/// assert_eq!(tiering.label("C001", TAGS).unwrap().to_string(), "");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const TAGS: &str = "tags";
 
 impl Pipeline {
@@ -360,6 +594,28 @@ impl Pipeline {
 
     /// The output columns, in order: the classifiers', the rule sets', then `tags`
     /// when there is a rule set.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// // `size` is a rule set writing the column `tier`.
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .rules(size)
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["r", "f", "m", "rfm_segment", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> Vec<String> {
         let mut columns: Vec<String> = self
             .classifiers
@@ -371,6 +627,18 @@ impl Pipeline {
     }
 
     /// The classifiers' settings.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::{AnyParams, PipelineBuilder};
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// assert!(matches!(pipeline.classifiers(), [AnyParams::Rfm(_), AnyParams::Pareto(_)]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn classifiers(&self) -> &[AnyParams] {
         &self.classifiers
     }
@@ -379,6 +647,30 @@ impl Pipeline {
     ///
     /// # Errors
     /// [`Error::EmptyPopulation`] when nobody bought anything; a classifier's fit error.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Error, PipelineBuilder, Population, Profile};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!((fitted.as_of(), fitted.fit_size()), (date(2026, 3, 31), 100));
+    ///
+    /// // Nobody to fit on:
+    /// let nobody = vec![Profile::without_purchases(CustomerId::new("P1").unwrap())];
+    /// let err = pipeline.fit(&Population::new(date(2026, 3, 31), nobody)?).unwrap_err();
+    /// assert!(matches!(err, Error::EmptyPopulation { .. }));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
         self.run(population).map(|(fitted, _)| fitted)
     }
@@ -388,6 +680,27 @@ impl Pipeline {
     ///
     /// # Errors
     /// As [`fit`](Self::fit).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let (fitted, tiering) = pipeline.run(&population)?;
+    /// assert_eq!(tiering.len(), 100);
+    /// assert_eq!(tiering.label("C097", "metal").unwrap().to_string(), "gold");
+    /// assert_eq!(fitted.classify_all(&population), tiering); // the model agrees with the run
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn run(&self, population: &Population) -> Result<(FittedPipeline, Tiering), Error> {
         if population.buyers().next().is_none() {
             return Err(Error::EmptyPopulation {
@@ -427,6 +740,32 @@ impl Pipeline {
 /// Deserialising validates every model (settings, cut point counts and order, one
 /// threshold per band boundary, distinct columns), so a loaded pipeline can always
 /// classify.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, Label};
+/// use customer_tiering::{FittedPipeline, PipelineBuilder};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// // Fitted on C001 … C100, who spent 1 … 100 by 2026-03-31: gold from 96 to below 100.
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&population)?;
+/// let loaded = FittedPipeline::from_json("model.json", &fitted.to_json()?)?;
+/// assert_eq!(loaded, fitted);
+///
+/// // In June a new customer spends 97: gold by the March thresholds.
+/// let mut june = PopulationBuilder::new(date(2026, 6, 30));
+/// june.add(Transaction::new(CustomerId::new("N01").unwrap(), date(2026, 6, 2), 97.into()))?;
+/// let newcomer = june.finish()?;
+/// assert_eq!(loaded.classify(newcomer.get("N01").unwrap()), [Label::Name("gold".into())]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "FittedPipelineData")]
 pub struct FittedPipeline {
@@ -498,22 +837,113 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
 
 impl FittedPipeline {
     /// The as-of date of the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on purchases of 2026-03-01, as of 2026-03-31
+    /// assert_eq!(fitted.as_of(), date(2026, 3, 31));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn as_of(&self) -> Date {
         self.as_of
     }
 
     /// The number of buyers the models were fitted on.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, Population, Profile};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// // C001 … C100 bought; P1 is known but has not.
+    /// profiles.push(Profile::without_purchases(CustomerId::new("P1").unwrap()));
+    /// let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!((population.len(), fitted.fit_size()), (101, 100));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fit_size(&self) -> usize {
         self.fit_size
     }
 
     /// The fitted models, in pipeline order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::{AnyModel, PipelineBuilder};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert!(matches!(fitted.models(), [AnyModel::Rfm(_), AnyModel::Pareto(_)]));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn models(&self) -> &[AnyModel] {
         &self.models
     }
 
     /// The output columns, in order: the models', the rule sets', then `tags` when
     /// there is a rule set.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// // `size` is a rule set writing the column `tier`.
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(size)
+    ///     .build()?;
+    /// assert_eq!(pipeline.fit(&population)?.columns(), ["metal", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> Vec<String> {
         let mut columns: Vec<String> = self.models.iter().flat_map(Model::columns).collect();
         columns.extend(rule_columns(&self.rules));
@@ -521,11 +951,62 @@ impl FittedPipeline {
     }
 
     /// The rule sets, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(size)
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.rule_sets()[0].name(), "size");
+    /// assert_eq!(fitted.rule_sets()[0].tiers(), ["big", "small"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn rule_sets(&self) -> &[RuleSet] {
         &self.rules
     }
 
     /// The pipeline these models were fitted from: to refit it on other data.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.pipeline(), pipeline);
+    /// // Refitting on the same data gives the same models.
+    /// assert_eq!(fitted.pipeline().fit(&population)?, fitted);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn pipeline(&self) -> Pipeline {
         Pipeline {
             classifiers: self.models.iter().map(AnyModel::params).collect(),
@@ -535,6 +1016,29 @@ impl FittedPipeline {
 
     /// The labels of every ordered column, best first (scores: `k` down to `1`): what
     /// [`migrate`](crate::migration::migrate) needs to say who moved up or down.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let orders = pipeline.fit(&population)?.label_orders();
+    /// assert_eq!(orders["metal"], ["platinum", "gold", "iron", "lead"]);
+    /// assert_eq!(orders["r"], ["5", "4", "3", "2", "1"]);
+    /// assert!(!orders.contains_key("rfm_segment")); // segment names have no order
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn label_orders(&self) -> BTreeMap<String, Vec<String>> {
         self.column_labels()
             .into_iter()
@@ -553,7 +1057,8 @@ impl FittedPipeline {
     /// use jiff::civil::date;
     /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
     /// b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
-    /// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&b.finish()?)?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&b.finish()?)?;
     /// let (column, labels) = &fitted.column_labels()[0];
     /// assert_eq!(column, "metal");
     /// assert_eq!(labels.order().unwrap(), ["platinum", "gold", "iron", "lead"]);
@@ -627,6 +1132,31 @@ impl FittedPipeline {
     }
 
     /// Every label of one profile, in column order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// // All bought on the same day, once: r = f = 1. 59 spent less than C060: m = 3.
+    /// let labels = fitted.classify(population.get("C060").unwrap());
+    /// let cells: Vec<String> = labels.iter().map(ToString::to_string).collect();
+    /// assert_eq!(cells, ["1", "1", "3", "hibernating", "lead"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn classify(&self, profile: &Profile) -> Vec<Label> {
         let mut out = Vec::new();
         self.classify_into(profile, &mut out);
@@ -635,6 +1165,30 @@ impl FittedPipeline {
 
     /// Appends every label of one profile, in column order, to `out` (a buffer reused
     /// across customers saves an allocation each).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100, who spent 1 … 100
+    /// let mut out = Vec::new();
+    /// for id in ["C100", "C001"] {
+    ///     fitted.classify_into(population.get(id).unwrap(), &mut out);
+    /// }
+    /// assert_eq!(out, [Label::Name("platinum".into()), Label::Name("lead".into())]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
         if self.rules.is_empty() {
             for model in &self.models {
@@ -661,6 +1215,30 @@ impl FittedPipeline {
     }
 
     /// Labels every customer of a population with the fitted models (no refit).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.clone().finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// // C001 orders 200 more: above the fitted platinum threshold 100, so platinum too.
+    /// let c001 = CustomerId::new("C001").unwrap();
+    /// orders.add(Transaction::new(c001, date(2026, 3, 31), 200.into()))?;
+    /// let tiering = fitted.classify_all(&orders.finish()?);
+    /// assert_eq!(tiering.label("C001", "metal").unwrap().to_string(), "platinum");
+    /// assert_eq!(tiering.counts()["metal"]["platinum"], 2); // no refit: C100 stays platinum
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn classify_all(&self, population: &Population) -> Tiering {
         let context = self.rule_context();
         let mut labels = Vec::new();
@@ -676,6 +1254,33 @@ impl FittedPipeline {
 
     /// How many customers of `population` each missing-data policy stepped in for, per
     /// classifier column and metric or attribute (SPEC §9).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams, MissingUse};
+    /// use customer_tiering::{Metric, PipelineBuilder};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, profit) in [("C1", Some(5)), ("C2", None), ("C3", Some(9)), ("C4", None)] {
+    /// #     let tx = Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), 10.into());
+    /// #     orders.add(match profit { Some(p) => tx.with_profit(p.into()), None => tx })?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // Four buyers; C2 and C4 have no profit, so they are ranked at the median profit.
+    /// let by_profit = ParetoParams::metals()
+    ///     .metric(Metric::Profit)
+    ///     .missing(MissingPolicy::FillMedian);
+    /// let fitted = PipelineBuilder::new().classifier(by_profit).build()?.fit(&population)?;
+    /// let uses = fitted.missing_data(&population);
+    /// let median = MissingUse {
+    ///     column: "metal".into(),
+    ///     source: "profit".into(),
+    ///     policy: "fill_median".into(),
+    /// };
+    /// assert_eq!(uses[&median], 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn missing_data(&self, population: &Population) -> BTreeMap<MissingUse, u64> {
         let mut counts = BTreeMap::new();
         let mut uses = Vec::new();
@@ -693,6 +1298,40 @@ impl FittedPipeline {
 
     /// Why `profile` gets each of its labels: one line per column (SPEC §10), the
     /// rule sets' naming the rules that fired.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal >= "gold"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(top)
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let lines = fitted.explain(population.get("C099").unwrap());
+    /// let metal = "metal = gold: monetary 99 is at least the gold threshold 96 and is below";
+    /// assert!(lines[0].starts_with(metal));
+    /// let rule = r#"tier = top: rule 1 (metal >= "gold"; metal = gold) gave top; tags: none"#;
+    /// assert_eq!(lines[1], rule);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn explain(&self, profile: &Profile) -> Vec<String> {
         let mut lines: Vec<String> = self
             .models
@@ -724,6 +1363,29 @@ impl FittedPipeline {
     ///
     /// # Errors
     /// Never in practice; [`Error::Parse`] if serialisation fails.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100 as of 2026-03-31: thresholds 100, 96 and 81.
+    /// let json = fitted.to_json()?;
+    /// assert!(json.starts_with("{\n  \"as_of\": \"2026-03-31\""));
+    /// let value: serde_json::Value = serde_json::from_str(&json)?;
+    /// assert_eq!(value["models"][0]["kind"], "pareto");
+    /// assert_eq!(value["models"][0]["thresholds"], serde_json::json!(["100", "96", "81"]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Result<String, Error> {
         serde_json::to_string_pretty(self).map_err(|e| Error::Parse {
             what: "model".into(),
@@ -736,6 +1398,31 @@ impl FittedPipeline {
     ///
     /// # Errors
     /// [`Error::Parse`] naming `what` (a file name) and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::FittedPipeline;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100
+    /// let json = fitted.to_json()?;
+    /// assert_eq!(FittedPipeline::from_json("model.json", &json)?, fitted);
+    ///
+    /// let empty = r#"{"as_of": "2026-03-31", "fit_size": 0, "models": []}"#;
+    /// let err = FittedPipeline::from_json("old.json", empty).unwrap_err();
+    /// assert_eq!(err.to_string(), "old.json: pipeline: the saved pipeline has no model");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn from_json(what: &str, json: &str) -> Result<Self, Error> {
         serde_json::from_str(json).map_err(|e| Error::Parse {
             what: what.to_string(),
@@ -745,6 +1432,24 @@ impl FittedPipeline {
 }
 
 /// Labels for every customer of a population, sorted by customer id.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// for (id, amount) in [("C", 20), ("A", 90), ("B", 5)] {
+///     let id = CustomerId::new(id).unwrap();
+///     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+/// }
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let (_, tiering) = pipeline.run(&orders.finish()?)?;
+/// // By id, whatever the input order:
+/// let rows: Vec<String> = tiering.rows().map(|(id, l)| format!("{id},{}", l[0])).collect();
+/// assert_eq!(rows, ["A,platinum", "B,lead", "C,lead"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tiering {
     columns: Vec<String>,
@@ -769,27 +1474,140 @@ impl Tiering {
     }
 
     /// The label columns, in order.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// assert_eq!(tiering.columns(), ["metal"]);
+    /// assert_eq!(tiering.columns(), fitted.columns());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> &[String] {
         &self.columns
     }
 
     /// The number of customers.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// assert_eq!(tiering.len(), 4); // P too, unscored
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
     /// Whether there is no customer.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// assert!(!tiering.is_empty());
+    /// let nobody = Population::new(date(2026, 3, 31), Vec::new())?;
+    /// assert!(fitted.classify_all(&nobody).is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 
     /// Each customer with its labels (one per column), in id order.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// // One CSV row per customer, as `tiers.csv` writes them (an unscored label is empty).
+    /// let csv: Vec<String> =
+    ///     tiering.rows().map(|(id, labels)| format!("{id},{}", labels[0].as_cell())).collect();
+    /// assert_eq!(csv, ["A,platinum", "B,lead", "C,lead", "P,"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn rows(&self) -> impl Iterator<Item = (&CustomerId, &[Label])> {
         let width = self.columns.len().max(1);
         self.ids.iter().zip(self.labels.chunks(width))
     }
 
     /// The labels of one customer.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// assert_eq!(tiering.get("A"), Some(&[Label::Name("platinum".into())][..]));
+    /// assert_eq!(tiering.get("Z"), None);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn get(&self, id: &str) -> Option<&[Label]> {
         let width = self.columns.len();
         let row = self.ids.binary_search_by(|c| c.as_str().cmp(id)).ok()?;
@@ -803,6 +1621,30 @@ impl Tiering {
     }
 
     /// The label of one customer in one column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{Label, Unscored};
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// assert_eq!(tiering.label("C", "metal"), Some(&Label::Name("lead".into())));
+    /// assert_eq!(tiering.label("P", "metal"), Some(&Label::Unscored(Unscored::NoPurchases)));
+    /// assert_eq!(tiering.label("A", "abc"), None); // no such column
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn label(&self, id: &str, column: &str) -> Option<&Label> {
         let index = self.columns.iter().position(|c| c == column)?;
         self.get(id).map(|labels| &labels[index])
@@ -810,6 +1652,29 @@ impl Tiering {
 
     /// Customers per label, per column (unscored customers under `(unscored)`; the
     /// `tags` column is not a label and is left out).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, Population, PopulationBuilder};
+    /// # use customer_tiering::{Profile, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("B", 5), ("A", 90), ("C", 20)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// # profiles.push(Profile::without_purchases(CustomerId::new("P").unwrap()));
+    /// # let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let (fitted, tiering) = pipeline.run(&population)?;
+    /// // tiering: metals of A (spent 90), B (5), C (20), and P, who has not bought yet
+    /// let metal = &tiering.counts()["metal"];
+    /// assert_eq!((metal["platinum"], metal["lead"], metal["(unscored)"]), (1, 2, 1));
+    /// assert!(!metal.contains_key("gold")); // nobody is gold: no entry
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn counts(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
         let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         for (_, labels) in self.rows() {
@@ -831,6 +1696,31 @@ impl Tiering {
 }
 
 /// The labels a column can take.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+/// use customer_tiering::pipeline::ColumnLabels;
+/// use customer_tiering::PipelineBuilder;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// let pipeline = PipelineBuilder::new()
+///     .classifier(RfmParams::default())
+///     .classifier(ParetoParams::metals())
+///     .build()?;
+/// let columns = pipeline.fit(&population)?.column_labels();
+/// assert_eq!(columns[0], ("r".to_string(), ColumnLabels::Scores(5)));
+/// let (name, segments) = &columns[3];
+/// assert_eq!(name, "rfm_segment");
+/// assert!(matches!(segments, ColumnLabels::Named { ordered: false, .. }));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColumnLabels {
     /// Quantile scores `1..=k`; higher is better.
@@ -846,6 +1736,16 @@ pub enum ColumnLabels {
 
 impl ColumnLabels {
     /// The labels best first, when they have an order (scores: `k` down to `1`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::pipeline::ColumnLabels;
+    /// assert_eq!(ColumnLabels::Scores(3).order().unwrap(), ["3", "2", "1"]);
+    /// let abc = ColumnLabels::Named { labels: vec!["a".into(), "b".into()], ordered: true };
+    /// assert_eq!(abc.order().unwrap(), ["a", "b"]);
+    /// let stages = ColumnLabels::Named { labels: vec!["new".into()], ordered: false };
+    /// assert_eq!(stages.order(), None);
+    /// ```
     pub fn order(&self) -> Option<Vec<String>> {
         match self {
             ColumnLabels::Scores(bins) => Some((1..=*bins).rev().map(|s| s.to_string()).collect()),

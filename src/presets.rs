@@ -9,11 +9,24 @@
 //! | `metals` | `metal` | platinum, gold, iron, lead |
 //! | `abc` | `abc` | a, b, c |
 //! | `lifecycle` | `lifecycle` | (no order) non_customer, target, prospect, new, active, dormant, lost |
-//!
 //! | `intent` | `intent` | a, b, c (a rule set over the `intent` attribute) |
 //!
 //! The RFM segment maps (`rfm-default`, `rfm-rsquaredacademy`, `rfm-pymc`) are presets of
 //! [`SegmentMap`]. [`preset`] finds any of them by key.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::presets::{self, Preset};
+//! use customer_tiering::PipelineBuilder;
+//!
+//! let metals = presets::classifier("metals")?;
+//! assert_eq!(PipelineBuilder::new().classifier(metals).build()?.columns(), ["metal"]);
+//!
+//! let Preset::SegmentMap(pymc) = presets::preset("rfm-pymc")? else { panic!("a segment map") };
+//! assert_eq!((pymc.bins(), pymc.fallback()), (4, "other"));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use crate::classify::composite::CompositeParams;
 use crate::classify::grade::GradeParams;
@@ -25,6 +38,18 @@ use crate::pipeline::AnyParams;
 use crate::rules::{self, RuleSet};
 
 /// The keys of the classifier presets.
+///
+/// # Example
+/// ```
+/// use customer_tiering::presets::{classifier, CLASSIFIER_KEYS};
+/// use customer_tiering::PipelineBuilder;
+/// let mut columns = Vec::new();
+/// for key in CLASSIFIER_KEYS {
+///     columns.extend(PipelineBuilder::new().classifier(classifier(key)?).build()?.columns());
+/// }
+/// assert_eq!(columns, ["grade", "level", "value_tier", "metal", "abc", "lifecycle"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub const CLASSIFIER_KEYS: &[&str] = &[
     "four-dimension",
     "four-levels",
@@ -77,6 +102,18 @@ pub(crate) fn embedded<'a>(files: &[(&str, &'a str)], key: &str) -> Result<&'a s
 }
 
 /// Any shipped preset: a classifier, an RFM segment map, or a rule set.
+///
+/// # Example
+/// ```
+/// use customer_tiering::presets::{preset, Preset};
+/// match preset("rfm-default")? {
+///     Preset::SegmentMap(map) => assert_eq!((map.bins(), map.fallback()), (5, "others")),
+///     other => panic!("not a segment map: {other:?}"),
+/// }
+/// let Preset::Rules(intent) = preset("intent")? else { panic!("a rule set") };
+/// assert_eq!(intent.column(), "intent");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Preset {
@@ -89,6 +126,15 @@ pub enum Preset {
 }
 
 /// Every preset key, in the order of the PRESETS table.
+///
+/// # Example
+/// ```
+/// use customer_tiering::presets::{all_keys, preset};
+/// let keys = all_keys();
+/// assert_eq!(&keys[..2], ["four-dimension", "four-levels"]); // the classifiers first
+/// assert_eq!(&keys[6..], ["intent", "rfm-default", "rfm-rsquaredacademy", "rfm-pymc"]);
+/// assert!(keys.iter().all(|key| preset(key).is_ok()));
+/// ```
 pub fn all_keys() -> Vec<&'static str> {
     let mut keys = CLASSIFIER_KEYS.to_vec();
     keys.extend(rules::PRESET_KEYS);
@@ -108,7 +154,7 @@ pub fn all_keys() -> Vec<&'static str> {
 /// assert!(matches!(preset("rfm-pymc")?, Preset::SegmentMap(_)));
 /// assert!(matches!(preset("value-tiers")?, Preset::Classifier(_)));
 /// let err = preset("diamond").unwrap_err().to_string();
-/// assert!(err.starts_with("unknown preset \"diamond\"; known presets: four-dimension, four-levels"));
+/// assert!(err.starts_with(r#"unknown preset "diamond"; known presets: four-dimension, "#));
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub fn preset(key: &str) -> Result<Preset, Error> {
