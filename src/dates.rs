@@ -3,10 +3,32 @@
 //! jiff alone would also accept `20240229` and other shapes; SPEC §1 accepts exactly a
 //! `YYYY-MM-DD` prefix, optionally followed by a time of day that starts with `T` or a
 //! space. The time (and any zone offset in it) is ignored: the date is never shifted.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::dates::{days_between, parse_date, DateError};
+//! use jiff::civil::date;
+//!
+//! let last = parse_date(b"2026-03-01T23:45:00-08:00")?; // the zone never shifts the date
+//! assert_eq!(last, date(2026, 3, 1));
+//! assert_eq!(days_between(last, date(2026, 3, 31)), 30); // recency_days at 2026-03-31
+//! assert_eq!(parse_date(b"03/01/2026"), Err(DateError::Shape));
+//! # Ok::<(), DateError>(())
+//! ```
 
 use jiff::civil::Date;
 
 /// Why a text is not a date under SPEC §1.
+///
+/// # Example
+/// ```
+/// use customer_tiering::dates::{parse_date, DateError};
+/// assert_eq!(parse_date(b" "), Err(DateError::Empty));
+/// assert_eq!(parse_date(b"2026/03/31"), Err(DateError::Shape));
+/// assert_eq!(parse_date(b"2026-02-29"), Err(DateError::NoSuchDay)); // 2026 is not a leap year
+/// assert_eq!(parse_date(b"2026-03-31Z"), Err(DateError::Trailing));
+/// assert_eq!(DateError::NoSuchDay.to_string(), "no such calendar day");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DateError {

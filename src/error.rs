@@ -3,12 +3,56 @@
 //! One public [`Error`] type composes every failure of the crate. A record that fails
 //! validation becomes a [`Reject`]: under the `fail` policy it stops the run as
 //! [`Error::Reject`], under `skip` it is handed to the caller and counted.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+//! use customer_tiering::{Error, PopulationBuilder};
+//! use jiff::civil::date;
+//!
+//! let data = "customer_id,date,amount\nC1,2026-03-01,5.00\nC2,2026-02-30,7.00\n";
+//! let mapping = ColumnMapping::default();
+//! let as_of = PopulationBuilder::new(date(2026, 3, 31));
+//! // `skip`: every reject goes to the callback, and the run goes on.
+//! let mut rejects = Vec::new();
+//! let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+//! let ingested = ingest(source, as_of.clone(), OnInvalid::Skip, |r| rejects.push(r.clone()))?;
+//! assert_eq!((ingested.population.len(), rejects[0].field.as_str()), (1, "date"));
+//! // `fail`: the first reject stops the run as `Error::Reject`.
+//! let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+//! let Err(Error::Reject(reject)) = ingest(source, as_of, OnInvalid::Fail, |_| {}) else {
+//!     panic!("expected a reject");
+//! };
+//! assert_eq!(*reject, rejects[0]);
+//! assert_eq!(
+//!     reject.to_string(),
+//!     r#"orders.csv: line 3, field "date": "2026-02-30": no such calendar day"#
+//! );
+//! # Ok::<(), Error>(())
+//! ```
 
 use std::fmt;
 use std::path::PathBuf;
 
 /// Where a record came from: its source and the 1-based physical line where it starts
 /// (the header is line 1, as csv's `Position::line()` counts).
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+/// use customer_tiering::{Error, Location, PopulationBuilder};
+/// # use jiff::civil::date;
+/// let data = "customer_id,date,amount\nC1,2026-03-01,5\nC2,2026-03-01,5 EUR\n";
+/// let mapping = ColumnMapping::default();
+/// let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+/// let builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let Err(Error::Reject(reject)) = ingest(source, builder, OnInvalid::Fail, |_| {}) else {
+///     panic!("expected a reject");
+/// };
+/// assert_eq!(reject.location, Location { source: "orders.csv".into(), line: 3 });
+/// assert_eq!(reject.location.to_string(), "orders.csv: line 3"); // the header is line 1
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The source's name: a file path, or `memory` for in-memory data.
@@ -27,6 +71,21 @@ impl fmt::Display for Location {
 /// A record rejected by validation: where, which field, the raw value and why.
 ///
 /// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::{Error, Location, Reject};
+/// // What a `Source` yields for a row that fails validation.
+/// let reject = Reject {
+///     location: Location { source: "orders.csv".into(), line: 17 },
+///     field: "amount".into(),
+///     value: "12,50".into(),
+///     reason: "not a decimal".into(),
+/// };
+/// let error = Error::from(reject);
+/// assert!(matches!(&error, Error::Reject(r) if r.location.line == 17));
+/// assert_eq!(error.to_string(), r#"orders.csv: line 17, field "amount": "12,50": not a decimal"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reject {
     /// Source and line of the record.
@@ -55,6 +114,17 @@ impl std::error::Error for Reject {}
 
 /// A problem with settings, a segment map or a column mapping, found before any data is
 /// classified.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::ColumnMapping;
+/// use customer_tiering::{ConfigError, Error};
+/// let err = ColumnMapping::parse("customer_id=CustomerID,amount").unwrap_err();
+/// assert!(matches!(err, ConfigError::Columns { .. }));
+/// assert_eq!(err.to_string(), r#"column mapping: "amount" is not of the form field=COLUMN"#);
+/// let err = Error::from(err); // `?` does this in functions returning `Error`
+/// assert!(matches!(err, Error::Config(ConfigError::Columns { .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -86,7 +156,10 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A pipeline whose classifiers clash (two write the same column).
+    /// A pipeline, classifier settings, saved model or profile set that cannot work: two
+    /// classifiers that write the same column, settings or a saved model that do not
+    /// validate, a customer given two profiles, an as-of date moved back, profile builders
+    /// at different as-of dates merged.
     #[error("pipeline: {reason}")]
     Pipeline {
         /// What is wrong with it.
@@ -103,6 +176,20 @@ pub enum ConfigError {
 }
 
 /// Every error of the crate.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ColumnMapping, CsvTransactions};
+/// use customer_tiering::Error;
+/// let header = "id,date,amount\n";
+/// let mapping = ColumnMapping::default();
+/// let err = CsvTransactions::from_reader("orders.csv", header.as_bytes(), &mapping).unwrap_err();
+/// assert!(matches!(&err, Error::MissingColumn { column, .. } if column == "customer_id"));
+/// assert_eq!(
+///     err.to_string(),
+///     r#"orders.csv: missing required column "customer_id" (header: id,date,amount)"#
+/// );
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -5,6 +5,29 @@
 //! come from the first and last, the windows are sums over dates), and it makes partial
 //! builders merge exactly: two builders fed disjoint parts of a file, merged, equal one
 //! builder fed the whole file, in any order.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//!
+//! let as_of = date(2026, 3, 31);
+//! let mut whole = PopulationBuilder::new(as_of);
+//! let mut parts = [PopulationBuilder::new(as_of), PopulationBuilder::new(as_of)];
+//! let rows = [("C1", 1, 10), ("C2", 9, 4), ("C1", 1, 5)];
+//! for (i, (id, day, amount)) in rows.into_iter().enumerate() {
+//!     let tx = Transaction::new(CustomerId::new(id)?, date(2026, 3, day), amount.into());
+//!     whole.add(tx.clone())?;
+//!     parts[i % 2].add(tx)?; // say, one builder per thread
+//! }
+//! let [mut left, right] = parts;
+//! left.merge(right)?;
+//! let merged = left.finish()?;
+//! assert_eq!(merged, whole.finish()?);
+//! let c1 = merged.get("C1").unwrap();
+//! assert_eq!((c1.frequency, c1.transactions, c1.monetary), (1, 2, 15.into()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::HashMap;
 
@@ -19,6 +42,23 @@ use crate::money::{checked_add, checked_sub};
 use crate::profile::{CustomerId, Population, Profile, Transaction};
 
 /// The default length of the current and previous windows of SPEC §2, in days.
+///
+/// # Example
+/// ```
+/// use customer_tiering::metrics::DEFAULT_WINDOW_DAYS;
+/// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// assert_eq!(DEFAULT_WINDOW_DAYS, 365);
+/// let c1 = CustomerId::new("C1")?;
+/// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// builder.add(Transaction::new(c1.clone(), date(2025, 4, 1), 10.into()))?; // 364 days before
+/// builder.add(Transaction::new(c1, date(2025, 3, 31), 1.into()))?; // 365 days before
+/// let population = builder.finish()?;
+/// let p = population.get("C1").unwrap();
+/// assert_eq!((p.monetary_current, p.monetary_previous), (10.into(), 1.into()));
+/// assert_eq!(p.growth, Some(9.into())); // (10 − 1) / 1
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const DEFAULT_WINDOW_DAYS: u32 = 365;
 
 pub(crate) type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
@@ -129,6 +169,16 @@ pub struct PopulationBuilder {
 
 impl PopulationBuilder {
     /// A builder for profiles at `as_of` with the default 365-day windows.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PopulationBuilder;
+    /// use jiff::civil::date;
+    /// let builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// assert_eq!((builder.as_of(), builder.customers()), (date(2026, 3, 31), 0));
+    /// assert!(builder.finish()?.is_empty()); // no rows: an empty population, not an error
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn new(as_of: Date) -> Self {
         PopulationBuilder {
             as_of,
@@ -138,7 +188,23 @@ impl PopulationBuilder {
         }
     }
 
-    /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2), in days.
+    /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2), in days
+    /// (at least 1: a window of 0 days is taken as 1).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31)).window_days(30);
+    /// builder.add(Transaction::new(c1.clone(), date(2026, 3, 20), 60.into()))?; // 11 days before
+    /// builder.add(Transaction::new(c1, date(2026, 2, 19), 40.into()))?; // 40 days before
+    /// let population = builder.finish()?;
+    /// let p = population.get("C1").unwrap();
+    /// assert_eq!((p.monetary_current, p.monetary_previous), (60.into(), 40.into()));
+    /// assert_eq!(p.growth.unwrap().to_string(), "0.5");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn window_days(mut self, days: u32) -> Self {
         self.window_days = days.max(1);
@@ -146,11 +212,35 @@ impl PopulationBuilder {
     }
 
     /// The as-of date.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PopulationBuilder;
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// assert_eq!(builder.as_of(), date(2026, 3, 31));
+    /// builder.advance_to(date(2026, 4, 30))?;
+    /// assert_eq!(builder.as_of(), date(2026, 4, 30));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn as_of(&self) -> Date {
         self.as_of
     }
 
     /// Accepted rows dated after the as-of date, left out of every metric.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(c1.clone(), date(2026, 3, 31), 5.into()))?; // as-of date
+    /// builder.add(Transaction::new(c1, date(2026, 4, 1), 7.into()))?; // the day after
+    /// assert_eq!(builder.after_as_of(), 1);
+    /// assert_eq!(builder.finish()?.get("C1").unwrap().monetary, 5.into());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn after_as_of(&self) -> u64 {
         self.after_as_of
     }
@@ -159,7 +249,23 @@ impl PopulationBuilder {
     /// date).
     ///
     /// # Errors
-    /// [`Error::Overflow`] when an exact sum of this customer leaves the decimal range.
+    /// [`Error::Overflow`] when an exact sum of this customer leaves the decimal range: its
+    /// amounts on this row's date, or its profits. Totals over several dates are summed,
+    /// and checked, by [`finish`](Self::finish) and [`profile`](Self::profile).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Error, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// use rust_decimal::Decimal;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// assert!(builder.add(Transaction::new(c1.clone(), date(2026, 3, 31), Decimal::MAX))?);
+    /// assert!(!builder.add(Transaction::new(c1.clone(), date(2026, 4, 1), 1.into()))?); // after
+    /// let err = builder.add(Transaction::new(c1, date(2026, 3, 31), Decimal::MAX)).unwrap_err();
+    /// assert!(matches!(err, Error::Overflow { metric: "monetary", .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add(&mut self, tx: Transaction) -> Result<bool, Error> {
         if tx.date > self.as_of {
             self.after_as_of += 1;
@@ -179,6 +285,24 @@ impl PopulationBuilder {
     /// # Errors
     /// [`Error::Config`] when the builders disagree on the as-of date or window;
     /// [`Error::Overflow`] when a merged sum leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let as_of = date(2026, 3, 31);
+    /// let c1 = CustomerId::new("C1")?;
+    /// let (mut left, mut right) = (PopulationBuilder::new(as_of), PopulationBuilder::new(as_of));
+    /// left.add(Transaction::new(c1.clone(), date(2026, 3, 1), 10.into()))?;
+    /// right.add(Transaction::new(c1, date(2026, 3, 1), 5.into()))?;
+    /// left.merge(right)?;
+    /// let population = left.finish()?;
+    /// let p = population.get("C1").unwrap();
+    /// assert_eq!((p.frequency, p.transactions, p.monetary), (1, 2, 15.into())); // same day
+    /// let mut march = PopulationBuilder::new(as_of);
+    /// assert!(march.merge(PopulationBuilder::new(date(2026, 4, 30))).is_err()); // other date
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn merge(&mut self, other: PopulationBuilder) -> Result<(), Error> {
         if (self.as_of, self.window_days) != (other.as_of, other.window_days) {
             return Err(crate::ConfigError::Pipeline {
@@ -205,6 +329,19 @@ impl PopulationBuilder {
     }
 
     /// The number of customers seen so far with a counted row.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// let rows = [("C1", date(2026, 3, 1)), ("C1", date(2026, 3, 5)), ("C2", date(2026, 4, 2))];
+    /// for (id, day) in rows {
+    ///     builder.add(Transaction::new(CustomerId::new(id)?, day, 1.into()))?;
+    /// }
+    /// assert_eq!(builder.customers(), 1); // C2's only row is after the as-of date
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn customers(&self) -> usize {
         self.customers.len()
     }
@@ -215,6 +352,20 @@ impl PopulationBuilder {
     }
 
     /// The ids of the customers seen so far with a counted row (in no order).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// for id in ["C2", "C1", "C2"] {
+    ///     builder.add(Transaction::new(CustomerId::new(id)?, date(2026, 3, 1), 1.into()))?;
+    /// }
+    /// let mut ids: Vec<&str> = builder.ids().map(CustomerId::as_str).collect();
+    /// ids.sort_unstable(); // they come in no particular order
+    /// assert_eq!(ids, ["C1", "C2"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ids(&self) -> impl Iterator<Item = &CustomerId> {
         self.customers.keys()
     }
@@ -250,6 +401,23 @@ impl PopulationBuilder {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`](crate::ConfigError::Pipeline) for a date before the current one.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 5.into()))?;
+    /// builder.advance_to(date(2026, 6, 30))?;
+    /// let back = builder.advance_to(date(2026, 1, 1)).unwrap_err();
+    /// assert_eq!(
+    ///     back.to_string(),
+    ///     "pipeline: cannot move the as-of date back from 2026-06-30 to 2026-01-01"
+    /// );
+    /// let population = builder.finish()?;
+    /// assert_eq!(population.get("C1").unwrap().recency_days, Some(121));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn advance_to(&mut self, as_of: Date) -> Result<(), Error> {
         if as_of < self.as_of {
             return Err(crate::ConfigError::Pipeline {
@@ -268,6 +436,20 @@ impl PopulationBuilder {
     ///
     /// # Errors
     /// [`Error::Overflow`] when a customer's total leaves the decimal range.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// for id in ["b", "B", "a"] {
+    ///     builder.add(Transaction::new(CustomerId::new(id)?, date(2026, 3, 1), 1.into()))?;
+    /// }
+    /// let population = builder.finish()?;
+    /// let ids: Vec<&str> = population.profiles().iter().map(|p| p.customer_id.as_str()).collect();
+    /// assert_eq!(ids, ["B", "a", "b"]); // by id, as bytes
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn finish(self) -> Result<Population, Error> {
         self.finish_with(std::iter::empty())
     }

@@ -4,10 +4,32 @@
 //! `5.`; SPEC §1 rejects all of those, so amounts are parsed here by the grammar
 //! `-?[0-9]+(\.[0-9]+)?` with at most 28 significant digits, straight into an integer
 //! mantissa and a scale. Nothing is ever rounded.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::money::{checked_add, display, parse_amount, AmountError};
+//!
+//! let sale = parse_amount("12.50")?;
+//! let refund = parse_amount("-12.5")?;
+//! let total = checked_add(sale, refund).expect("within the decimal range");
+//! assert_eq!(display(total), "0.00"); // the larger scale, and never "-0.00"
+//! assert_eq!(parse_amount("$5"), Err(AmountError::Grammar)); // rejected, not cleaned up
+//! # Ok::<(), AmountError>(())
+//! ```
 
 use rust_decimal::Decimal;
 
 /// Why a text is not an amount under SPEC §1.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::{parse_amount, AmountError};
+/// assert_eq!(parse_amount("  "), Err(AmountError::Empty));
+/// assert_eq!(parse_amount("+5"), Err(AmountError::Grammar));
+/// assert_eq!(parse_amount(".5"), Err(AmountError::Grammar));
+/// assert_eq!(parse_amount(&"9".repeat(29)), Err(AmountError::TooManyDigits));
+/// assert_eq!(AmountError::Empty.to_string(), "empty amount");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AmountError {
@@ -26,6 +48,15 @@ pub enum AmountError {
 
 /// The most digits an amount may have (leading zeros of the integer part aside):
 /// `10^28 − 1 < 2^96`, so any such amount fits `rust_decimal`'s mantissa, scale included.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::{parse_amount, AmountError, MAX_DIGITS};
+/// let widest = format!("{}.{}", "9".repeat(20), "9".repeat(MAX_DIGITS - 20));
+/// assert!(parse_amount(&widest).is_ok());
+/// assert!(parse_amount(&format!("000{widest}")).is_ok()); // leading zeros are not counted
+/// assert_eq!(parse_amount(&format!("{widest}9")), Err(AmountError::TooManyDigits));
+/// ```
 pub const MAX_DIGITS: usize = 28;
 
 /// Parses an amount by SPEC §1, exactly.
@@ -53,6 +84,14 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
 ///
 /// # Errors
 /// As [`parse_amount`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::{parse_amount_bytes, AmountError};
+/// assert_eq!(parse_amount_bytes(b" 7.10\t")?.to_string(), "7.10");
+/// assert_eq!(parse_amount_bytes(b"\xA35"), Err(AmountError::Grammar)); // Latin-1 pound sign
+/// # Ok::<(), AmountError>(())
+/// ```
 pub fn parse_amount_bytes(raw: &[u8]) -> Result<Decimal, AmountError> {
     let text = raw.trim_ascii();
     if text.is_empty() {
@@ -115,6 +154,14 @@ pub fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
 }
 
 /// `a − b` exactly, as [`checked_add`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::checked_sub;
+/// use rust_decimal::{dec, Decimal};
+/// assert_eq!(checked_sub(dec!(10.00), dec!(2.5)).unwrap().to_string(), "7.50");
+/// assert_eq!(checked_sub(Decimal::MIN, dec!(1)), None);
+/// ```
 #[inline]
 pub fn checked_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
     checked_add(a, -b)
@@ -150,6 +197,16 @@ pub fn display(value: Decimal) -> String {
 }
 
 /// Clears the sign of a zero so that it never prints as `-0.00`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::money::normalize_zero;
+/// use rust_decimal::dec;
+/// let minus_zero = -dec!(0.00);
+/// assert_eq!(minus_zero.to_string(), "-0.00");
+/// assert_eq!(normalize_zero(minus_zero).to_string(), "0.00");
+/// assert_eq!(normalize_zero(dec!(-1.50)).to_string(), "-1.50"); // only a zero changes
+/// ```
 #[inline]
 pub fn normalize_zero(mut value: Decimal) -> Decimal {
     if value.is_zero() {
@@ -276,6 +333,22 @@ mod tests {
 
 /// Serde for `Option<Decimal>` as an exact string or null (`rust_decimal`'s own
 /// `str_option` cannot read back the null it writes for `None`).
+///
+/// # Example
+/// ```
+/// use rust_decimal::{dec, Decimal};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+/// struct Line {
+///     #[serde(with = "customer_tiering::money::opt_str")]
+///     profit: Option<Decimal>,
+/// }
+/// let json = serde_json::to_string(&Line { profit: Some(dec!(2.50)) })?;
+/// assert_eq!(json, r#"{"profit":"2.50"}"#);
+/// assert_eq!(serde_json::from_str::<Line>(r#"{"profit":null}"#)?, Line { profit: None });
+/// assert!(serde_json::from_str::<Line>(r#"{"profit":2.5}"#).is_err()); // a float is refused
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub mod opt_str {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -284,6 +357,16 @@ pub mod opt_str {
     ///
     /// # Errors
     /// The serializer's.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::money::opt_str;
+    /// use rust_decimal::dec;
+    /// use serde_json::{json, value::Serializer};
+    /// assert_eq!(opt_str::serialize(&Some(dec!(12.50)), Serializer)?, json!("12.50"));
+    /// assert_eq!(opt_str::serialize(&None, Serializer)?, json!(null));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
         match value {
             Some(d) => s.serialize_some(&d.to_string()),
@@ -296,6 +379,16 @@ pub mod opt_str {
     ///
     /// # Errors
     /// When the value is neither null nor an exact decimal string.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::money::opt_str;
+    /// use serde_json::json;
+    /// assert_eq!(opt_str::deserialize(json!("12.50"))?.unwrap().to_string(), "12.50");
+    /// assert_eq!(opt_str::deserialize(json!(null))?, None);
+    /// assert!(opt_str::deserialize(json!(12.5)).is_err()); // a number went through a float
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|s| Decimal::from_str_exact(&s).map_err(serde::de::Error::custom))

@@ -1,5 +1,26 @@
 //! Domain types of SPEC §1-§2: customer ids, transactions, per-customer profiles and the
 //! population a classifier is fitted on.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::profile::{CustomerId, Metric, Transaction};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//! use rust_decimal::dec;
+//!
+//! let c1 = CustomerId::new("C1")?;
+//! let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+//! builder.add(Transaction::new(c1.clone(), date(2026, 1, 10), dec!(40.00)).with_product("tea"))?;
+//! builder.add(Transaction::new(c1, date(2026, 3, 21), dec!(-5.5)).with_product("cup"))?;
+//! let population = builder.finish()?;
+//! let p = population.get("C1").unwrap();
+//! assert_eq!(p.metric(Metric::RecencyDays), Some(dec!(10)));
+//! assert_eq!(p.metric(Metric::TenureDays), Some(dec!(80)));
+//! assert_eq!(p.monetary.to_string(), "34.50"); // a refund is a negative amount
+//! assert_eq!(p.metric(Metric::DistinctProducts), Some(dec!(2)));
+//! assert_eq!(p.metric(Metric::Profit), None); // no row had a profit
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 
@@ -12,6 +33,15 @@ use crate::attributes::Attributes;
 use crate::error::{ConfigError, Error};
 
 /// The longest customer id SPEC §1 allows, in bytes after trimming.
+///
+/// # Example
+/// ```
+/// use customer_tiering::profile::{CustomerId, IdError, MAX_ID_BYTES};
+/// let longest = "x".repeat(MAX_ID_BYTES);
+/// assert!(CustomerId::new(&longest).is_ok());
+/// assert!(CustomerId::new(&format!("  {longest}  ")).is_ok()); // counted after trimming
+/// assert_eq!(CustomerId::new(&format!("{longest}y")), Err(IdError::TooLong(129)));
+/// ```
 pub const MAX_ID_BYTES: usize = 128;
 
 /// A customer id: 1..=128 bytes of text after trimming ASCII whitespace, case-sensitive,
@@ -33,6 +63,15 @@ pub const MAX_ID_BYTES: usize = 128;
 pub struct CustomerId(SmolStr);
 
 /// Why a text is not a customer id.
+///
+/// # Example
+/// ```
+/// use customer_tiering::profile::{CustomerId, IdError};
+/// assert_eq!(CustomerId::new(" \t "), Err(IdError::Empty));
+/// assert_eq!(CustomerId::from_bytes(b"C\xFF1"), Err(IdError::NotUtf8));
+/// let err = CustomerId::new(&"x".repeat(130)).unwrap_err();
+/// assert_eq!(err.to_string(), "customer id longer than 128 bytes (130 bytes)");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
@@ -52,6 +91,16 @@ impl CustomerId {
     ///
     /// # Errors
     /// [`IdError`] when the trimmed id is empty or longer than 128 bytes.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::profile::{CustomerId, IdError};
+    /// let id = CustomerId::new("\tC0001 ")?;
+    /// assert_eq!(id.as_str(), "C0001");
+    /// assert_ne!(id, CustomerId::new("c0001")?); // case-sensitive
+    /// assert_eq!(CustomerId::new(""), Err(IdError::Empty));
+    /// # Ok::<(), IdError>(())
+    /// ```
     pub fn new(text: &str) -> Result<Self, IdError> {
         let trimmed = text.trim_ascii();
         match trimmed.len() {
@@ -65,6 +114,14 @@ impl CustomerId {
     ///
     /// # Errors
     /// [`IdError`] as [`CustomerId::new`], or [`IdError::NotUtf8`].
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::profile::{CustomerId, IdError};
+    /// assert_eq!(CustomerId::from_bytes(b" 17850\r")?.as_str(), "17850");
+    /// assert_eq!(CustomerId::from_bytes(b"\xFFC1"), Err(IdError::NotUtf8));
+    /// # Ok::<(), IdError>(())
+    /// ```
     pub fn from_bytes(raw: &[u8]) -> Result<Self, IdError> {
         std::str::from_utf8(raw.trim_ascii())
             .map_err(|_| IdError::NotUtf8)
@@ -72,6 +129,14 @@ impl CustomerId {
     }
 
     /// The id as text.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::CustomerId;
+    /// let id = CustomerId::new(" Acme-01 ")?;
+    /// assert_eq!(id.as_str(), "Acme-01");
+    /// # Ok::<(), customer_tiering::profile::IdError>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -132,6 +197,17 @@ pub struct Transaction {
 
 impl Transaction {
     /// A transaction without profit or product.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Transaction};
+    /// use jiff::civil::date;
+    /// use rust_decimal::dec;
+    /// let refund = Transaction::new(CustomerId::new("C1")?, date(2026, 3, 2), dec!(-4.50));
+    /// assert_eq!(refund.amount.to_string(), "-4.50");
+    /// assert_eq!((refund.profit, refund.product), (None, None));
+    /// # Ok::<(), customer_tiering::profile::IdError>(())
+    /// ```
     pub fn new(customer_id: CustomerId, date: Date, amount: Decimal) -> Self {
         Transaction {
             customer_id,
@@ -143,6 +219,21 @@ impl Transaction {
     }
 
     /// Sets the profit (by value, for chaining).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// use rust_decimal::dec;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// let tx = Transaction::new(c1.clone(), date(2026, 3, 1), dec!(80)).with_profit(dec!(12.40));
+    /// builder.add(tx)?;
+    /// builder.add(Transaction::new(c1, date(2026, 3, 9), dec!(20)))?; // profit unknown
+    /// let population = builder.finish()?;
+    /// assert_eq!(population.get("C1").unwrap().profit, Some(dec!(12.40)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_profit(mut self, profit: Decimal) -> Self {
         self.profit = Some(profit);
@@ -150,6 +241,20 @@ impl Transaction {
     }
 
     /// Sets the product code (by value, for chaining).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// for sku in ["tea", "cup", "tea"] {
+    ///     let line = Transaction::new(c1.clone(), date(2026, 3, 1), 5.into());
+    ///     builder.add(line.with_product(sku))?;
+    /// }
+    /// assert_eq!(builder.finish()?.get("C1").unwrap().distinct_products, Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_product(mut self, product: &str) -> Self {
         self.product = Some(SmolStr::new(product));
@@ -158,6 +263,16 @@ impl Transaction {
 }
 
 /// A per-customer metric of SPEC §2, by the name used in files and rule sets.
+///
+/// # Example
+/// ```
+/// use customer_tiering::Metric;
+/// let metric = Metric::from_name("tenure_days").unwrap();
+/// assert_eq!(metric, Metric::TenureDays);
+/// assert_eq!(metric.to_string(), "tenure_days");
+/// assert_eq!(serde_json::to_string(&Metric::RecencyDays)?, r#""recency_days""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -186,6 +301,14 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in SPEC §2 order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Metric;
+    /// let names = Metric::ALL.map(Metric::name);
+    /// assert_eq!(names[..4], ["recency_days", "frequency", "transactions", "monetary"]);
+    /// assert_eq!(names.last(), Some(&"growth"));
+    /// ```
     pub const ALL: [Metric; 10] = [
         Metric::RecencyDays,
         Metric::Frequency,
@@ -200,6 +323,13 @@ impl Metric {
     ];
 
     /// The metric's name in files (`recency_days`, `monetary`, …).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Metric;
+    /// assert_eq!(Metric::MonetaryCurrent.name(), "monetary_current");
+    /// assert_eq!(Metric::from_name(Metric::Growth.name()), Some(Metric::Growth));
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Metric::RecencyDays => "recency_days",
@@ -216,12 +346,27 @@ impl Metric {
     }
 
     /// Looks a metric up by its file name.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Metric;
+    /// assert_eq!(Metric::from_name("distinct_products"), Some(Metric::DistinctProducts));
+    /// assert_eq!(Metric::from_name("Monetary"), None); // names are exact, lower case
+    /// ```
     pub fn from_name(name: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
     /// The default direction of SPEC §3: fewer days is better for recency, larger is
     /// better for everything else.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::Metric;
+    /// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
+    /// assert_eq!(Metric::Monetary.default_direction(), Direction::HigherIsBetter);
+    /// ```
     pub fn default_direction(self) -> crate::classify::quantile::Direction {
         use crate::classify::quantile::Direction;
         match self {
@@ -243,6 +388,24 @@ impl fmt::Display for Metric {
 /// over directly by a caller that aggregates elsewhere (a data warehouse). A customer
 /// without purchases has `frequency == 0` and no recency or tenure; classifiers leave it
 /// unscored with a reason.
+///
+/// # Example
+/// ```
+/// use customer_tiering::{CustomerId, Metric, Profile};
+/// use rust_decimal::dec;
+/// // Aggregated elsewhere (a data warehouse) and handed over as is.
+/// let p = Profile {
+///     recency_days: Some(12),
+///     frequency: 4,
+///     transactions: 5,
+///     monetary: dec!(310.00),
+///     ..Profile::without_purchases(CustomerId::new("C7")?)
+/// };
+/// assert!(p.is_buyer());
+/// assert_eq!(p.metric(Metric::Monetary), Some(dec!(310.00)));
+/// assert_eq!(p.metric(Metric::Growth), None);
+/// # Ok::<(), customer_tiering::profile::IdError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// Who.
@@ -280,6 +443,16 @@ pub struct Profile {
 
 impl Profile {
     /// A customer known (from a customers source) but without purchases.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Metric, Profile};
+    /// let p = Profile::without_purchases(CustomerId::new("P1")?);
+    /// assert_eq!((p.frequency, p.recency_days, p.tenure_days), (0, None, None));
+    /// assert_eq!(p.metric(Metric::Monetary), Some(0.into()));
+    /// assert!(p.attributes.is_empty());
+    /// # Ok::<(), customer_tiering::profile::IdError>(())
+    /// ```
     pub fn without_purchases(customer_id: CustomerId) -> Self {
         Profile {
             customer_id,
@@ -299,6 +472,18 @@ impl Profile {
 
     /// Whether the customer bought on or before the as-of date (the scored population
     /// of SPEC §2).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{attributes::Attributes, CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 2), 0.into()))?;
+    /// let population = builder.finish_with([(CustomerId::new("P1")?, Attributes::default())])?;
+    /// assert!(population.get("C1").unwrap().is_buyer()); // an amount of 0 still counts
+    /// assert!(!population.get("P1").unwrap().is_buyer()); // known, never bought
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_buyer(&self) -> bool {
         self.frequency >= 1
     }
@@ -350,6 +535,16 @@ impl Population {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`] naming the first id given twice.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Population, Profile};
+    /// use jiff::civil::date;
+    /// let p = Profile::without_purchases(CustomerId::new("C1")?);
+    /// let err = Population::new(date(2026, 3, 31), vec![p.clone(), p]).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"pipeline: customer "C1" has two profiles"#);
+    /// # Ok::<(), customer_tiering::profile::IdError>(())
+    /// ```
     pub fn new(as_of: Date, mut profiles: Vec<Profile>) -> Result<Self, Error> {
         profiles.sort_unstable_by(|a, b| a.customer_id.cmp(&b.customer_id));
         if let Some(pair) = profiles
@@ -365,31 +560,103 @@ impl Population {
     }
 
     /// The as-of date the metrics are relative to.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PopulationBuilder;
+    /// use jiff::civil::date;
+    /// let population = PopulationBuilder::new(date(2026, 3, 31)).finish()?;
+    /// assert_eq!(population.as_of(), date(2026, 3, 31));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn as_of(&self) -> Date {
         self.as_of
     }
 
     /// Every customer, sorted by id.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Population, Profile};
+    /// use jiff::civil::date;
+    /// let ids = ["b", "a", "B"].map(|id| CustomerId::new(id).unwrap());
+    /// let profiles = ids.map(Profile::without_purchases);
+    /// let population = Population::new(date(2026, 3, 31), profiles.to_vec())?;
+    /// let ids: Vec<&str> = population.profiles().iter().map(|p| p.customer_id.as_str()).collect();
+    /// assert_eq!(ids, ["B", "a", "b"]); // byte order: upper case first
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn profiles(&self) -> &[Profile] {
         &self.profiles
     }
 
     /// The scored population: customers with at least one purchase.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{attributes::Attributes, CustomerId};
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 25.into()))?;
+    /// let population = builder.finish_with([(CustomerId::new("P1")?, Attributes::default())])?;
+    ///
+    /// let buyers: Vec<&str> = population.buyers().map(|p| p.customer_id.as_str()).collect();
+    /// assert_eq!(buyers, ["C1"]); // P1 never bought
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn buyers(&self) -> impl Iterator<Item = &Profile> {
         self.profiles.iter().filter(|p| p.is_buyer())
     }
 
     /// The number of customers.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{attributes::Attributes, CustomerId};
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 25.into()))?;
+    /// let population = builder.finish_with([(CustomerId::new("P1")?, Attributes::default())])?;
+    ///
+    /// assert_eq!(population.len(), 2); // buyers and known customers without purchases
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.profiles.len()
     }
 
     /// Whether there is no customer at all.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 4, 1), 25.into()))?;
+    /// assert!(builder.finish()?.is_empty()); // the only row is after the as-of date
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.profiles.is_empty()
     }
 
     /// The profile of one customer.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{attributes::Attributes, CustomerId};
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 25.into()))?;
+    /// let population = builder.finish_with([(CustomerId::new("P1")?, Attributes::default())])?;
+    ///
+    /// assert_eq!(population.get("C1").map(|p| p.monetary), Some(25.into()));
+    /// assert_eq!(population.get("c1"), None); // ids are case-sensitive
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, id: &str) -> Option<&Profile> {
         self.profiles
             .binary_search_by(|p| p.customer_id.as_str().cmp(id))

@@ -3,6 +3,25 @@
 //!
 //! Rows are read as raw bytes and every field is validated here, by SPEC §1's grammar:
 //! the csv crate's serde path would turn a numeric-looking amount into a float.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//!
+//! let data = "InvoiceNo,CustomerID,InvoiceDate,Amount\n\
+//!             536365,17850,2010-12-01 08:26:00,15.30\n\
+//!             536366,17850,2010-12-01 08:28:00,11.10\n";
+//! let mapping = ColumnMapping::parse("customer_id=CustomerID,date=InvoiceDate,amount=Amount")?;
+//! let source = CsvTransactions::from_reader("online_retail.csv", data.as_bytes(), &mapping)?;
+//! let builder = PopulationBuilder::new(date(2010, 12, 9));
+//! let population = ingest(source, builder, OnInvalid::Fail, |_| {})?.population;
+//! let p = population.get("17850").unwrap();
+//! assert_eq!((p.frequency, p.transactions, p.recency_days), (1, 2, Some(8)));
+//! assert_eq!(p.monetary.to_string(), "26.40");
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::fs::File;
 use std::io::Read;
@@ -64,6 +83,17 @@ impl ColumnMapping {
     /// # Errors
     /// [`ConfigError::Columns`] for an unknown field, a field named twice, or an entry
     /// without `=`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::ColumnMapping;
+    /// let mapping = ColumnMapping::parse("amount=Total")?;
+    /// assert_eq!(mapping.amount, "Total");
+    /// assert_eq!(mapping.customer_id, "customer_id"); // not named: the default
+    /// let err = ColumnMapping::parse("date=Day,date=Date").unwrap_err();
+    /// assert_eq!(err.to_string(), r#"column mapping: field "date" is mapped twice"#);
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn parse(spec: &str) -> Result<Self, ConfigError> {
         let mut mapping = ColumnMapping::default();
         let mut seen: Vec<&str> = Vec::new();
@@ -125,6 +155,23 @@ struct Columns {
 /// Extra columns are ignored. A row with a different number of fields than the header,
 /// an empty or over-long id, a malformed date or an amount outside SPEC §1's grammar is
 /// a [`Reject`] carrying the file, the line, the field, the raw value and the reason.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+/// use customer_tiering::PopulationBuilder;
+/// use jiff::civil::date;
+/// let data = "customer_id,date,amount,channel\nC1,2026-03-01,5.00,web\nC2,2026-03-01,7.00\n";
+/// let mapping = ColumnMapping::default();
+/// let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+/// let mut rejects = Vec::new();
+/// let builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
+/// assert_eq!(ingested.population.len(), 1); // the extra `channel` column is ignored
+/// assert_eq!((rejects[0].location.line, rejects[0].field.as_str()), (3, "record"));
+/// assert_eq!(rejects[0].reason, "expected 4 fields, found 3");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct CsvTransactions<R> {
     origin: String,
@@ -140,6 +187,21 @@ impl CsvTransactions<File> {
     /// # Errors
     /// [`Error::Io`] when the file cannot be read; [`Error::MissingColumn`] when the
     /// header lacks a mapped column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{ColumnMapping, CsvTransactions, Source};
+    /// use customer_tiering::Error;
+    /// let path = std::env::temp_dir().join(format!("orders-{}.csv", std::process::id()));
+    /// std::fs::write(&path, "customer_id,date,amount\nC1,2026-03-01,5.00\n")?;
+    /// let mut source = CsvTransactions::from_path(&path, &ColumnMapping::default())?;
+    /// assert_eq!(source.origin(), path.display().to_string()); // names the file in rejects
+    /// assert_eq!(source.next_record().unwrap()?.amount.to_string(), "5.00");
+    /// let missing = CsvTransactions::from_path("no/such/orders.csv", &ColumnMapping::default());
+    /// assert!(matches!(missing, Err(Error::Io { .. })));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>, mapping: &ColumnMapping) -> Result<Self, Error> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Io {
@@ -156,6 +218,22 @@ impl<R: Read> CsvTransactions<R> {
     /// # Errors
     /// [`Error::Io`] when the header cannot be read; [`Error::MissingColumn`] when it
     /// lacks a mapped column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{ColumnMapping, CsvTransactions, Source};
+    /// let mapping = ColumnMapping::default();
+    /// let header = "customer_id,date,amount\n";
+    /// let source = CsvTransactions::from_reader("upload", header.as_bytes(), &mapping)?;
+    /// assert_eq!(source.origin(), "upload");
+    /// let err = CsvTransactions::from_reader("upload", "id,date,amount\n".as_bytes(), &mapping)
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"upload: missing required column "customer_id" (header: id,date,amount)"#
+    /// );
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn from_reader(origin: &str, reader: R, mapping: &ColumnMapping) -> Result<Self, Error> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)

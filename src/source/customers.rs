@@ -7,6 +7,28 @@
 //! any other column becomes a number column when every value in it is a plain decimal,
 //! a text column otherwise. A second record for the same customer is a reject (the
 //! first is kept).
+//!
+//! # Example
+//! ```
+//! use customer_tiering::source::customers::read_customers;
+//! use customer_tiering::source::{ingest_into, ColumnMapping, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//!
+//! let people = "customer_id,kind,region\nC1,Enterprise,north\nP1,individual,south\n";
+//! let orders = "customer_id,date,amount\nC1,2026-03-01,250.00\n";
+//! let (table, _) = read_customers("customers.csv", people.as_bytes(), OnInvalid::Fail, |_| {})?;
+//! let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+//! let mapping = ColumnMapping::default();
+//! let source = CsvTransactions::from_reader("orders.csv", orders.as_bytes(), &mapping)?;
+//! ingest_into(source, &mut builder, OnInvalid::Fail, |_| {})?;
+//! let population = builder.finish_with(table.into_customers())?;
+//! assert_eq!(population.get("C1").unwrap().attributes.text("kind"), Some("enterprise"));
+//! let p1 = population.get("P1").unwrap(); // in the customers file only
+//! assert!(!p1.is_buyer());
+//! assert_eq!(p1.attributes.text("region"), Some("south"));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -22,6 +44,19 @@ use crate::error::{Error, Location, Reject};
 use crate::profile::CustomerId;
 
 /// One customer's attributes, and where the record came from (for rejects).
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::customers::CsvCustomers;
+/// use customer_tiering::source::Source;
+/// let data = "customer_id,kind,score\nC1,Enterprise,7\n";
+/// let mut source = CsvCustomers::from_reader("customers.csv", data.as_bytes())?;
+/// let record = source.next_record().unwrap()?;
+/// assert_eq!((record.location.line, record.customer_id.as_str()), (2, "C1"));
+/// assert_eq!(record.attributes.text("kind"), Some("enterprise")); // a known attribute: checked
+/// assert_eq!(record.attributes.text("score"), Some("7")); // typed later, by ingest_customers
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRecord {
     /// Source and line (for in-memory records, the 1-based record number).
@@ -35,6 +70,16 @@ pub struct CustomerRecord {
 
 impl CustomerRecord {
     /// A record built in memory.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::Attributes;
+    /// use customer_tiering::source::customers::CustomerRecord;
+    /// use customer_tiering::CustomerId;
+    /// let record = CustomerRecord::new(3, CustomerId::new("C9")?, Attributes::default());
+    /// assert_eq!(record.location.to_string(), "memory: line 3");
+    /// # Ok::<(), customer_tiering::profile::IdError>(())
+    /// ```
     pub fn new(line: u64, customer_id: CustomerId, attributes: Attributes) -> Self {
         CustomerRecord {
             location: Location {
@@ -49,6 +94,17 @@ impl CustomerRecord {
 
 /// Every customer of a customers source with its attributes, and the attribute columns
 /// with their types.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{customers::read_customers, OnInvalid};
+/// let data = "customer_id,region,employees\nC1,north,250\nC2,south,\n";
+/// let (table, _) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Fail, |_| {})?;
+/// assert_eq!(table.len(), 2);
+/// assert_eq!(table.get("C1").unwrap().number("employees"), Some(250.into()));
+/// assert_eq!(table.get("C2").unwrap().number("employees"), None); // an empty field: no value
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerTable {
     customers: BTreeMap<CustomerId, Attributes>,
@@ -58,21 +114,65 @@ pub struct CustomerTable {
 impl CustomerTable {
     /// The attribute columns and their types: the known ones, then the others (each
     /// group in order of first appearance, a record's attributes by name).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrType;
+    ///
+    /// # use customer_tiering::source::{customers::read_customers, OnInvalid};
+    /// let data = "customer_id,score,region\nC1,7,north\nC2,,south\n";
+    /// let (table, _) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Fail, |_| {})?;
+    ///
+    /// let known = ("region".to_string(), AttrType::Text);
+    /// assert_eq!(table.columns(), [known, ("score".to_string(), AttrType::Number)]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> &[(String, AttrType)] {
         &self.columns
     }
 
     /// The number of customers.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::source::{customers::read_customers, OnInvalid};
+    /// let data = "customer_id,score,region\nC1,7,north\nC2,,south\n";
+    /// let (table, _) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Fail, |_| {})?;
+    ///
+    /// assert_eq!(table.len(), 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.customers.len()
     }
 
     /// Whether the table has no customer.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{customers::read_customers, OnInvalid};
+    /// let header = "customer_id,region\n";
+    /// let (table, _) = read_customers("empty.csv", header.as_bytes(), OnInvalid::Fail, |_| {})?;
+    /// assert!(table.is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.customers.is_empty()
     }
 
     /// One customer's attributes.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::source::{customers::read_customers, OnInvalid};
+    /// let data = "customer_id,score,region\nC1,7,north\nC2,,south\n";
+    /// let (table, _) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Fail, |_| {})?;
+    ///
+    /// assert_eq!(table.get("C1").unwrap().text("region"), Some("north"));
+    /// assert_eq!(table.get("C2").unwrap().number("score"), None); // left empty
+    /// assert!(table.get("C3").is_none());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn get(&self, id: &str) -> Option<&Attributes> {
         CustomerId::new(id)
             .ok()
@@ -81,6 +181,22 @@ impl CustomerTable {
 
     /// Every customer with its attributes, by id (for
     /// [`PopulationBuilder::finish_with`](crate::PopulationBuilder::finish_with)).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PopulationBuilder;
+    /// use jiff::civil::date;
+    ///
+    /// # use customer_tiering::source::{customers::read_customers, OnInvalid};
+    /// let data = "customer_id,score,region\nC1,7,north\nC2,,south\n";
+    /// let (table, _) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Fail, |_| {})?;
+    ///
+    /// let builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// let population = builder.finish_with(table.into_customers())?;
+    /// assert_eq!(population.len(), 2); // both join, as customers without purchases
+    /// assert_eq!(population.buyers().count(), 0);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn into_customers(self) -> BTreeMap<CustomerId, Attributes> {
         self.customers
     }
@@ -204,6 +320,23 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
 /// Rejected here, with file, line, field, raw value and reason: an empty or over-long
 /// id, a row with too few or too many fields, and a known attribute that does not fit
 /// its type. (A second row for a customer is rejected by [`ingest_customers`].)
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::customers::{ingest_customers, CsvCustomers};
+/// use customer_tiering::source::OnInvalid;
+/// let data = "customer_id,status\nC1,Target\nC2,lead\n";
+/// let source = CsvCustomers::from_reader("customers.csv", data.as_bytes())?;
+/// let mut rejects = Vec::new();
+/// let (table, _) = ingest_customers(source, OnInvalid::Skip, |r| rejects.push(r.to_string()))?;
+/// assert_eq!(table.get("C1").unwrap().text("status"), Some("target"));
+/// assert_eq!(
+///     rejects,
+///     ["customers.csv: line 3, field \"status\": \"lead\": \
+///       status must be one of non_customer, prospect, target"]
+/// );
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct CsvCustomers<R> {
     origin: String,
@@ -219,6 +352,21 @@ impl CsvCustomers<File> {
     /// # Errors
     /// [`Error::Io`] when the file cannot be read; [`Error::MissingColumn`] without a
     /// `customer_id` column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::customers::{ingest_customers, CsvCustomers};
+    /// use customer_tiering::source::OnInvalid;
+    /// use customer_tiering::Error;
+    /// let path = std::env::temp_dir().join(format!("customers-{}.csv", std::process::id()));
+    /// std::fs::write(&path, "customer_id,status\nP1,Prospect\n")?;
+    /// let source = CsvCustomers::from_path(&path)?;
+    /// let (table, _) = ingest_customers(source, OnInvalid::Fail, |_| {})?;
+    /// assert_eq!(table.get("P1").unwrap().text("status"), Some("prospect"));
+    /// assert!(matches!(CsvCustomers::from_path("no/such/customers.csv"), Err(Error::Io { .. })));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Io {
@@ -234,6 +382,20 @@ impl<R: Read> CsvCustomers<R> {
     ///
     /// # Errors
     /// As [`CsvCustomers::from_path`].
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::customers::CsvCustomers;
+    /// use customer_tiering::source::Source;
+    /// let source = CsvCustomers::from_reader("crm-export", "customer_id,region\n".as_bytes())?;
+    /// assert_eq!(source.origin(), "crm-export");
+    /// let err = CsvCustomers::from_reader("crm-export", "id,region\n".as_bytes()).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"crm-export: missing required column "customer_id" (header: id,region)"#
+    /// );
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn from_reader(origin: &str, reader: R) -> Result<Self, Error> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let header = reader
@@ -367,6 +529,22 @@ pub fn read_customers<R: Read>(
 ///
 /// # Errors
 /// As [`read_customers`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::customers::read_customers_path;
+/// use customer_tiering::source::OnInvalid;
+/// let path = std::env::temp_dir().join(format!("crm-{}.csv", std::process::id()));
+/// std::fs::write(&path, "customer_id,employees\nC1,250\nC1,300\n")?;
+/// let mut rejects = Vec::new();
+/// let (table, summary) =
+///     read_customers_path(&path, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
+/// assert_eq!((summary.accepted, summary.rejected), (1, 1));
+/// assert_eq!(table.get("C1").unwrap().number("employees"), Some(250.into())); // the first is kept
+/// assert_eq!(rejects[0].location.line, 3);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read_customers_path(
     path: impl AsRef<Path>,
     on_invalid: OnInvalid,

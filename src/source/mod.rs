@@ -1,5 +1,24 @@
 //! Data sources (SPEC §1, §12): a small iterator-like trait, in-memory and CSV
 //! implementations, and [`ingest`], where the reject policy lives once.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//!
+//! let data = "customer_id,date,amount\nC1,2026-03-01,10.00\n,2026-03-02,5\nC2,2026-04-15,7\n";
+//! let mapping = ColumnMapping::default();
+//! let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+//! let mut rejects = Vec::new();
+//! let builder = PopulationBuilder::new(date(2026, 3, 31));
+//! let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.to_string()))?;
+//! let s = ingested.summary;
+//! assert_eq!((s.read, s.accepted, s.rejected, s.after_as_of), (3, 2, 1, 1));
+//! assert_eq!(rejects, [r#"orders.csv: line 3, field "customer_id": "": empty customer id"#]);
+//! assert_eq!(ingested.population.len(), 1); // C2 bought only after the as-of date
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -14,20 +33,78 @@ pub mod memory;
 pub use self::csv::{ColumnMapping, CsvTransactions};
 pub use self::memory::MemorySource;
 
-/// A stream of records: transactions, or (later) customer attributes.
+/// A stream of records: transactions, or customer records with their attributes
+/// ([`CustomerRecord`](customers::CustomerRecord)).
 ///
 /// `next_record` yields `Some(Ok(record))` for a valid row, `Some(Err(Error::Reject))`
 /// for a row that failed validation (counted, and handled by the policy), any other
 /// `Some(Err(..))` for a failure that stops the run (an unreadable file), and `None` at
 /// the end.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, OnInvalid, Source};
+/// use customer_tiering::{CustomerId, Error, PopulationBuilder, Transaction};
+/// use jiff::civil::{date, Date};
+///
+/// // One purchase of 1.00 by `C1` a day, from `next` to `last`.
+/// struct Daily {
+///     next: Date,
+///     last: Date,
+/// }
+///
+/// impl Source for Daily {
+///     type Record = Transaction;
+///     fn origin(&self) -> &str {
+///         "daily"
+///     }
+///     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
+///         let day = (self.next <= self.last).then_some(self.next)?;
+///         self.next = day.tomorrow().ok()?;
+///         let id = CustomerId::new("C1").expect("a valid id");
+///         Some(Ok(Transaction::new(id, day, 1.into())))
+///     }
+/// }
+///
+/// let march = Daily { next: date(2026, 3, 1), last: date(2026, 3, 31) };
+/// let builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let ingested = ingest(march, builder, OnInvalid::Fail, |_| {})?;
+/// assert_eq!(ingested.population.get("C1").unwrap().frequency, 31);
+/// # Ok::<(), Error>(())
+/// ```
 pub trait Source {
     /// What one row becomes.
     type Record;
 
     /// The source's name, used in every reject (`orders.csv`, `memory`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{ColumnMapping, CsvTransactions, MemorySource, Source};
+    /// use customer_tiering::Transaction;
+    /// let header = "customer_id,date,amount\n";
+    /// let mapping = ColumnMapping::default();
+    /// let csv = CsvTransactions::from_reader("orders.csv", header.as_bytes(), &mapping)?;
+    /// assert_eq!(csv.origin(), "orders.csv");
+    /// assert_eq!(MemorySource::new(Vec::<Transaction>::new()).origin(), "memory");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn origin(&self) -> &str;
 
     /// The next row.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{ColumnMapping, CsvTransactions, Source};
+    /// use customer_tiering::Error;
+    /// let data = "customer_id,date,amount\nC1,2026-03-01,9.90\nC2,2026-03-01,+5\n";
+    /// let mapping = ColumnMapping::default();
+    /// let mut source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+    /// assert_eq!(source.next_record().unwrap()?.amount.to_string(), "9.90");
+    /// assert!(matches!(source.next_record(), Some(Err(Error::Reject(r))) if r.field == "amount"));
+    /// assert!(source.next_record().is_none()); // the end
+    /// # Ok::<(), Error>(())
+    /// ```
     fn next_record(&mut self) -> Option<Result<Self::Record, Error>>;
 }
 
@@ -52,6 +129,15 @@ impl<S: Source + ?Sized> Source for Box<S> {
 }
 
 /// What to do with a bad record (SPEC §12).
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::OnInvalid;
+/// assert_eq!(OnInvalid::default(), OnInvalid::Fail);
+/// assert_eq!("skip".parse::<OnInvalid>(), Ok(OnInvalid::Skip));
+/// let err = "ignore".parse::<OnInvalid>().unwrap_err();
+/// assert_eq!(err, r#"unknown policy "ignore" (fail or skip)"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnInvalid {
@@ -74,6 +160,20 @@ impl std::str::FromStr for OnInvalid {
 }
 
 /// Counts of one ingest (SPEC §12): always `read = accepted + rejected`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid, ReadSummary};
+/// use customer_tiering::PopulationBuilder;
+/// use jiff::civil::date;
+/// let data = "customer_id,date,amount\nC1,2026-03-01,5\nC1,2026-13-01,5\nC2,2026-04-01,5\n";
+/// let mapping = ColumnMapping::default();
+/// let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
+/// let builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let summary = ingest(source, builder, OnInvalid::Skip, |_| {})?.summary;
+/// assert_eq!(summary, ReadSummary { read: 3, accepted: 2, rejected: 1, after_as_of: 1 });
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadSummary {
     /// Data rows read (header excluded).
@@ -87,6 +187,19 @@ pub struct ReadSummary {
 }
 
 /// The result of [`ingest`]: the population and the counts.
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest, Ingested, MemorySource, OnInvalid};
+/// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let rows = vec![Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 9.into())];
+/// let builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let Ingested { population, summary } =
+///     ingest(MemorySource::new(rows), builder, OnInvalid::Fail, |_| {})?;
+/// assert_eq!((population.len(), summary.accepted), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Ingested {
     /// Every customer with a purchase on or before the as-of date, sorted by id.
@@ -138,6 +251,28 @@ pub fn ingest<S: Source<Record = Transaction>>(
 ///
 /// # Errors
 /// As [`ingest`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::source::{ingest_into, ColumnMapping, CsvTransactions, OnInvalid};
+/// use customer_tiering::PopulationBuilder;
+/// use jiff::civil::date;
+/// let files = [
+///     ("2025.csv", "customer_id,date,amount\nC1,2025-06-01,10\n"),
+///     ("2026.csv", "customer_id,date,amount\nC1,2026-02-01,5\nC2,2026-03-01,1\n"),
+/// ];
+/// let mapping = ColumnMapping::default();
+/// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// for (name, data) in files {
+///     let source = CsvTransactions::from_reader(name, data.as_bytes(), &mapping)?;
+///     let read = ingest_into(source, &mut builder, OnInvalid::Fail, |_| {})?; // counts per file
+///     assert_eq!(read.rejected, 0);
+/// }
+/// let population = builder.finish()?;
+/// let c1 = population.get("C1").unwrap();
+/// assert_eq!((population.len(), c1.frequency, c1.monetary), (2, 2, 15.into()));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 pub fn ingest_into<S: Source<Record = Transaction>>(
     source: S,
     builder: &mut PopulationBuilder,
