@@ -10,6 +10,31 @@
 //!
 //! To score a new customer without refitting, the model keeps each metric's fit values
 //! (distinct, with counts): a percentile needs the whole distribution, not cut points.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::composite::CompositeParams;
+//! use customer_tiering::classify::{Classifier, Model};
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! use rust_decimal::dec;
+//! // ten buyers who bought once each, spending 0 to 9: without profit, products or growth,
+//! // profit's weight moves to monetary (0.35 + 0.25) and products' to frequency
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for i in 0..10 {
+//!     let id = CustomerId::new(&format!("C{i}")).unwrap();
+//!     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let model = CompositeParams::value_tiers().fit(&population)?;
+//! let best = population.get("C9").unwrap();
+//! assert_eq!(model.composite(best), Some(dec!(0.54))); // 0.60 × 9/10 strictly worse
+//! let mut labels = Vec::new();
+//! model.classify_into(best, &mut labels);
+//! assert_eq!(labels[0].as_cell(), "vip");
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -24,6 +49,18 @@ use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
 /// One metric of the composite and its weight.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::composite::Input;
+/// use customer_tiering::Metric;
+/// use rust_decimal::dec;
+/// let json = r#"{"metric": "profit", "weight": "0.25", "moves_to": "monetary"}"#;
+/// let profit: Input = serde_json::from_str(json)?;
+/// assert_eq!((profit.metric, profit.weight), (Metric::Profit, dec!(0.25)));
+/// assert_eq!(profit.moves_to, Some(Metric::Monetary)); // when no buyer has a profit
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
@@ -61,6 +98,29 @@ impl CompositeParams {
     /// The `value-tiers` preset (PRESETS §1c): monetary 0.35, frequency 0.20, distinct
     /// products 0.10, profit 0.25, growth 0.10; VIP 2 %, A 8 %, B 20 %, C 30 %, D 40 %;
     /// customers without purchases `d`.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 0..10 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # use customer_tiering::attributes::Attributes;
+    /// # let prospect = (CustomerId::new("P").unwrap(), Attributes::default());
+    /// # let population = b.finish_with([prospect])?;
+    /// use customer_tiering::classify::{composite::CompositeParams, Classifier, Model};
+    /// let tiers = CompositeParams::value_tiers();
+    /// let names: Vec<&str> = tiers.get_bands().iter().map(|b| b.name.as_str()).collect();
+    /// assert_eq!(names, ["vip", "a", "b", "c", "d"]);
+    /// let model = tiers.fit(&population)?;
+    /// let mut labels = Vec::new();
+    /// model.classify_into(population.get("P").unwrap(), &mut labels); // P never bought
+    /// assert_eq!(labels[0].as_cell(), "d");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn value_tiers() -> Self {
         let input = |metric, weight, moves_to| Input {
             metric,
@@ -89,11 +149,26 @@ impl CompositeParams {
     }
 
     /// The output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::composite::CompositeParams;
+    /// assert_eq!(CompositeParams::value_tiers().get_column(), "value_tier");
+    /// ```
     pub fn get_column(&self) -> &str {
         &self.column
     }
 
     /// The bands, best first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::composite::CompositeParams;
+    /// use rust_decimal::{dec, Decimal};
+    /// let tiers = CompositeParams::value_tiers();
+    /// let shares: Vec<Decimal> = tiers.get_bands().iter().map(|b| b.share).collect();
+    /// assert_eq!(shares, [dec!(0.02), dec!(0.08), dec!(0.20), dec!(0.30), dec!(0.40)]);
+    /// ```
     pub fn get_bands(&self) -> &[Band] {
         &self.bands
     }
@@ -104,6 +179,19 @@ impl CompositeParams {
     /// [`ConfigError`] for bad bands, no inputs, a metric given twice, a negative
     /// weight, a weight moving to a metric that is not an input, or a non-buyer label
     /// that is not a band.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::composite::CompositeParams;
+    /// let params: CompositeParams = serde_json::from_str(r#"{
+    ///     "column": "score",
+    ///     "inputs": [{"metric": "profit", "weight": "1", "moves_to": "recency_days"}],
+    ///     "bands": [{"name": "top", "share": "0.5"}, {"name": "rest", "share": "0.5"}]
+    /// }"#)?;
+    /// let err = params.validate().unwrap_err().to_string();
+    /// assert!(err.ends_with("profit's weight moves to recency_days, which is not an input"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         validate_bands(&self.bands)?;
         let fail = |reason: String| ConfigError::Pipeline {
@@ -272,6 +360,31 @@ fn lcm(a: u64, b: u64) -> u64 {
 
 /// A fitted composite model: each input's distribution and the band thresholds on the
 /// exact composite.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 0..10 {
+/// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::{composite::CompositeParams, Classifier, Model};
+/// use customer_tiering::{CustomerId, Profile};
+/// use rust_decimal::dec;
+/// // ten buyers who spent 0 to 9, once each
+/// let model = CompositeParams::value_tiers().fit(&population)?;
+/// // a new customer is ranked against the saved distributions, without refitting
+/// let mut newcomer = Profile::without_purchases(CustomerId::new("N1").unwrap());
+/// (newcomer.frequency, newcomer.monetary) = (1, dec!(8.5));
+/// assert_eq!(model.composite(&newcomer), Some(dec!(0.54))); // 9 of 10 spent less
+/// let mut labels = Vec::new();
+/// model.classify_into(&newcomer, &mut labels);
+/// assert_eq!(labels[0].as_cell(), "vip");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositeModel {
     params: CompositeParams,
@@ -315,6 +428,25 @@ impl CompositeModel {
 
     /// The composite of a profile as a decimal rounded to 6 places (for people; bands
     /// use the exact fraction).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..8 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::{composite::CompositeParams, Classifier};
+    /// use rust_decimal::dec;
+    /// // seven buyers who spent 1 to 7, once each: monetary carries 0.60 of the weight
+    /// let model = CompositeParams::value_tiers().fit(&population)?;
+    /// let best = population.get("C7").unwrap();
+    /// assert_eq!(model.composite(best), Some(dec!(0.514286))); // 0.60 × 6/7, rounded for people
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn composite(&self, profile: &Profile) -> Option<Decimal> {
         let key = self.key(profile)?;
         let denominator = Decimal::from(self.denominator) * Decimal::from(10u64.pow(self.scale));
@@ -322,11 +454,43 @@ impl CompositeModel {
     }
 
     /// The settings it was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 0..10 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::{composite::CompositeParams, Classifier};
+    /// let model = CompositeParams::value_tiers().fit(&population)?;
+    /// assert_eq!(model.params(), &CompositeParams::value_tiers());
+    /// assert_eq!(model.params().get_column(), "value_tier");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> &CompositeParams {
         &self.params
     }
 
     /// Customers per band on the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{composite::CompositeParams, Classifier};
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for i in 0..100 {
+    ///     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    ///     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// }
+    /// let model = CompositeParams::value_tiers().fit(&b.finish()?)?;
+    /// assert_eq!(model.sizes(), [2, 8, 20, 30, 40]); // vip 2 %, a 8 % … of 100 distinct buyers
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
     }
@@ -335,6 +499,31 @@ impl CompositeModel {
     ///
     /// # Errors
     /// [`ConfigError`] for invalid settings or an inconsistent fit.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 0..10 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::composite::{CompositeModel, CompositeParams};
+    /// use customer_tiering::classify::Classifier;
+    /// let model = CompositeParams::value_tiers().fit(&population)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: one band size for five bands
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["sizes"] = serde_json::json!([10]);
+    /// let edited: CompositeModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     edited.validate().unwrap_err().to_string(),
+    ///     "pipeline: composite model \"value_tier\": thresholds or sizes do not match the bands"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         let fail = |reason: &str| ConfigError::Pipeline {

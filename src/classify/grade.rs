@@ -6,6 +6,33 @@
 //! buyers or over repeat buyers), absolute thresholds on a metric or attribute, the sign
 //! of a metric, or a map from an attribute's labels. Customers without purchases get
 //! `none` on every metric dimension (attribute dimensions still apply).
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::grade::{GradeParams, Level};
+//! use customer_tiering::classify::Classifier;
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! use rust_decimal::dec;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for (id, day, amount) in [
+//!     ("A", date(2024, 6, 1), 100), ("A", date(2026, 3, 1), 300),
+//!     ("B", date(2024, 9, 1), 200), ("B", date(2026, 1, 1), 50),
+//!     ("C", date(2026, 2, 1), 80), ("D", date(2025, 12, 1), 20),
+//! ] {
+//!     b.add(Transaction::new(CustomerId::new(id).unwrap(), day, amount.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let model = GradeParams::four_dimension().fit(&population)?;
+//! // value, need, relationship, potential: A spends most, bought twice, is the older of
+//! // the two repeat buyers, and its spend grew (100 → 300)
+//! let a = model.grade(population.get("A").unwrap());
+//! assert_eq!(a.levels, [Level::High, Level::Mid, Level::Mid, Level::High]);
+//! assert_eq!((a.points, a.grade.as_str()), (Some(dec!(10)), "a"));
+//! assert_eq!(model.grade(population.get("B").unwrap()).grade, "b"); // 2 + 2 + 1 + 1
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +47,16 @@ use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
 /// A dimension's level.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::Level;
+/// // ordered as their points: none < low < mid < high
+/// assert!(Level::None < Level::Low && Level::Mid < Level::High);
+/// let level: Level = serde_json::from_str(r#""mid""#)?;
+/// assert_eq!(level, Level::Mid);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -35,6 +72,13 @@ pub enum Level {
 
 impl Level {
     /// The key used in files (`high` …).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::Level;
+    /// assert_eq!([Level::High, Level::None].map(Level::name), ["high", "none"]);
+    /// assert_eq!(Level::Mid.to_string(), Level::Mid.name());
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Level::High => "high",
@@ -52,6 +96,32 @@ impl fmt::Display for Level {
 }
 
 /// Which buyers a tercile ranks over.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # let firsts = [("R1", date(2025, 1, 1)), ("R2", date(2025, 6, 1)), ("R3", date(2025, 10, 1))];
+/// # for (id, first) in firsts {
+/// #     let id = CustomerId::new(id).unwrap();
+/// #     b.add(Transaction::new(id.clone(), first, 10.into()))?;
+/// #     b.add(Transaction::new(id, date(2026, 3, 1), 10.into()))?;
+/// # }
+/// # b.add(Transaction::new(CustomerId::new("S").unwrap(), date(2020, 1, 1), 10.into()))?;
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::grade::{DimensionRule, GradeParams, Level, Over};
+/// use customer_tiering::classify::Classifier;
+/// // R1, R2 and R3 bought twice, first 15, 10 and 6 months ago; S bought once, in 2020
+/// let four = GradeParams::four_dimension();
+/// let relationship = &four.dimensions()[2].rule; // tenure terciles
+/// assert!(matches!(relationship, DimensionRule::Terciles { over: Over::RepeatBuyers, .. }));
+/// let model = four.fit(&population)?;
+/// let level = |id: &str| model.grade(population.get(id).unwrap()).levels[2];
+/// assert_eq!([level("R1"), level("R2"), level("R3")], [Level::High, Level::Mid, Level::Low]);
+/// assert_eq!(level("S"), Level::Low); // the longest tenure, but not a repeat buyer: `outside`
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Over {
@@ -63,6 +133,34 @@ pub enum Over {
 }
 
 /// How one dimension's level is decided.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, day, amount) in [
+/// #     ("A", date(2024, 6, 1), 100), ("A", date(2026, 3, 1), 300),
+/// #     ("B", date(2024, 9, 1), 200), ("B", date(2026, 1, 1), 50),
+/// #     ("C", date(2026, 2, 1), 80), ("D", date(2025, 12, 1), 20),
+/// # ] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), day, amount.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::grade::{DimensionRule, GradeParams, Level};
+/// use customer_tiering::classify::Classifier;
+/// use customer_tiering::Metric;
+/// // four-dimension's potential is the sign of growth; no previous-window spend is low
+/// let four = GradeParams::four_dimension();
+/// let sign = DimensionRule::Sign { metric: Metric::Growth, missing: Level::Low };
+/// assert_eq!(four.dimensions()[3].rule, sign);
+/// let model = four.fit(&population)?;
+/// let potential = |id: &str| model.grade(population.get(id).unwrap()).levels[3];
+/// assert_eq!(potential("A"), Level::High); // spend grew from 100 to 300
+/// assert_eq!(potential("B"), Level::Low); // fell from 200 to 50
+/// assert_eq!(potential("C"), Level::Low); // nothing in the previous window
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DimensionRule {
@@ -130,6 +228,41 @@ fn none_level() -> Level {
 }
 
 /// One dimension: its name, rule and weight.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::attributes::{AttrValue, Attributes};
+/// # use customer_tiering::classify::grade::{GradeCut, Points, Scheme};
+/// # use customer_tiering::classify::Classifier;
+/// # use customer_tiering::{CustomerId, PopulationBuilder};
+/// # let mut attributes = Attributes::default();
+/// # attributes.insert("satisfaction", AttrValue::Number(5.into()));
+/// # let known = [(CustomerId::new("P").unwrap(), attributes)];
+/// # let population = PopulationBuilder::new(jiff::civil::date(2026, 3, 31)).finish_with(known)?;
+/// # let grades = vec![
+/// #     GradeCut { label: "happy".into(), min_points: Some(6.into()) },
+/// #     GradeCut { label: "other".into(), min_points: None },
+/// # ];
+/// # let scheme = Scheme::Points { points: Points::default(), grades };
+/// use customer_tiering::classify::grade::{Dimension, DimensionRule, GradeParams, Level};
+/// use rust_decimal::dec;
+/// // SPEC §6's absolute rule: satisfaction ≥ 4 → high
+/// let satisfaction = Dimension {
+///     name: "satisfaction".into(),
+///     rule: DimensionRule::Thresholds {
+///         source: "satisfaction".into(),
+///         high: Some(dec!(4)),
+///         mid: Some(dec!(3)),
+///         low: Some(dec!(1)),
+///         missing: Level::None,
+///     },
+///     weight: dec!(2), // counts double
+/// };
+/// let model = GradeParams::new("mood", vec![satisfaction], scheme).fit(&population)?;
+/// let graded = model.grade(population.get("P").unwrap()); // satisfaction 5
+/// assert_eq!((graded.levels[0], graded.points), (Level::High, Some(dec!(6)))); // 2 × 3
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
@@ -147,6 +280,25 @@ fn one() -> Decimal {
 }
 
 /// A grade and the least weighted points that reach it.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::{GradeCut, GradeParams, Level, Points, Scheme};
+/// use customer_tiering::classify::Classifier;
+/// use rust_decimal::dec;
+/// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// let grades = vec![
+///     GradeCut { label: "focus".into(), min_points: Some(dec!(9)) }, // 9 points or more
+///     GradeCut { label: "standard".into(), min_points: None }, // the last takes the rest
+/// ];
+/// let scheme = Scheme::Points { points: Points::default(), grades };
+/// let dimensions = GradeParams::four_dimension().dimensions().to_vec();
+/// let model = GradeParams::new("focus", dimensions, scheme).fit(&empty)?;
+/// let (h, m, l) = (Level::High, Level::Mid, Level::Low);
+/// assert_eq!(model.grade_levels(vec![h, h, m, l]).grade, "focus"); // 9
+/// assert_eq!(model.grade_levels(vec![m, m, m, m]).grade, "standard"); // 8
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GradeCut {
@@ -158,6 +310,28 @@ pub struct GradeCut {
 }
 
 /// Points per level (SPEC §6: 3 / 2 / 1 / 0).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::{GradeCut, GradeParams, Level, Points, Scheme};
+/// use customer_tiering::classify::Classifier;
+/// use rust_decimal::dec;
+/// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// let spec = Points::default(); // SPEC §6
+/// assert_eq!([spec.high, spec.mid, spec.low, spec.none], [dec!(3), dec!(2), dec!(1), dec!(0)]);
+/// // make `high` worth more: two highs and two lows now make 12 points instead of 8
+/// let steep = Points { high: dec!(5), ..spec };
+/// # let grades = vec![
+/// #     GradeCut { label: "a".into(), min_points: Some(dec!(10)) },
+/// #     GradeCut { label: "b".into(), min_points: None },
+/// # ];
+/// let scheme = Scheme::Points { points: steep, grades };
+/// # let dimensions = GradeParams::four_dimension().dimensions().to_vec();
+/// # let model = GradeParams::new("g", dimensions, scheme).fit(&empty)?;
+/// let (h, l) = (Level::High, Level::Low);
+/// assert_eq!(model.grade_levels(vec![h, h, l, l]).points, Some(dec!(12)));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Points {
@@ -199,6 +373,27 @@ impl Points {
 
 /// A row of a grade table: the levels each dimension must have (any, when absent) and
 /// the grade it gives. The first matching row wins.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::{GradeParams, Level, Scheme, TableRow};
+/// use customer_tiering::classify::Classifier;
+/// use std::collections::BTreeMap;
+/// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// // key accounts: high value and a high or mid relationship; need and potential: any
+/// let mut when = BTreeMap::new();
+/// when.insert("value".into(), vec![Level::High]);
+/// when.insert("relationship".into(), vec![Level::High, Level::Mid]);
+/// let key = TableRow { when, grade: "key".into() };
+/// let grades = vec!["key".into(), "other".into()];
+/// let scheme = Scheme::Table { grades, rows: vec![key], fallback: "other".into() };
+/// # let dimensions = GradeParams::four_dimension().dimensions().to_vec();
+/// # let model = GradeParams::new("account", dimensions, scheme).fit(&empty)?;
+/// let (h, m, n) = (Level::High, Level::Mid, Level::None);
+/// assert_eq!(model.grade_levels(vec![h, n, m, n]).grade, "key");
+/// assert_eq!(model.grade_levels(vec![h, h, n, h]).grade, "other"); // relationship none
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableRow {
@@ -209,6 +404,33 @@ pub struct TableRow {
 }
 
 /// How levels become a grade.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::{GradeParams, Level, Scheme};
+/// use customer_tiering::classify::Classifier;
+/// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// // a full rule table over the four SPEC §6 dimensions, instead of points
+/// let table: Scheme = toml::from_str(r#"
+///     by = "table"
+///     grades = ["key", "grow", "keep"]
+///     fallback = "keep"
+///     [[rows]]
+///     when = { value = ["high"], relationship = ["high", "mid"] }
+///     grade = "key"
+///     [[rows]]
+///     when = { potential = ["high"] }
+///     grade = "grow"
+/// "#)?;
+/// let dimensions = GradeParams::four_dimension().dimensions().to_vec();
+/// let model = GradeParams::new("plan", dimensions, table).fit(&empty)?;
+/// let (h, m, l) = (Level::High, Level::Mid, Level::Low);
+/// assert_eq!(model.grade_levels(vec![h, l, m, h]).grade, "key"); // the first matching row
+/// assert_eq!(model.grade_levels(vec![m, l, l, h]).grade, "grow");
+/// assert_eq!(model.grade_levels(vec![m, m, m, m]).grade, "keep"); // no row: the fallback
+/// assert_eq!(model.grade_levels(vec![m, m, m, m]).points, None); // a table has no points
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Scheme {
@@ -251,6 +473,37 @@ pub struct GradeParams {
 
 impl GradeParams {
     /// Grades from dimensions and a scheme, written to `column`.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, day, amount) in [
+    /// #     ("A", date(2024, 6, 1), 100), ("A", date(2026, 3, 1), 300),
+    /// #     ("B", date(2024, 9, 1), 200), ("B", date(2026, 1, 1), 50),
+    /// #     ("C", date(2026, 2, 1), 80), ("D", date(2025, 12, 1), 20),
+    /// # ] {
+    /// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), day, amount.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::grade::{GradeCut, GradeParams, Points, Scheme};
+    /// use customer_tiering::classify::Classifier;
+    /// use rust_decimal::dec;
+    /// // the four SPEC §6 dimensions, graded into two tiers instead of four
+    /// let dimensions = GradeParams::four_dimension().dimensions().to_vec();
+    /// let grades = vec![
+    ///     GradeCut { label: "key".into(), min_points: Some(dec!(10)) },
+    ///     GradeCut { label: "standard".into(), min_points: None },
+    /// ];
+    /// let scheme = Scheme::Points { points: Points::default(), grades };
+    /// let params = GradeParams::new("account", dimensions, scheme);
+    /// assert_eq!(params.labels(), ["key", "standard"]);
+    /// let model = params.fit(&population)?;
+    /// assert_eq!(model.grade(population.get("A").unwrap()).grade, "key"); // 10 points
+    /// assert_eq!(model.grade(population.get("B").unwrap()).grade, "standard"); // 6 points
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn new(column: &str, dimensions: Vec<Dimension>, scheme: Scheme) -> Self {
         GradeParams {
             column: SmolStr::new(column),
@@ -261,6 +514,20 @@ impl GradeParams {
 
     /// The `four-dimension` preset (SPEC §6, PRESETS §1a): value, need, relationship,
     /// potential → a ≥ 10, b ≥ 6, c ≥ 2, else d.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_dimension().fit(&empty)?;
+    /// let grade = |levels: [Level; 4]| model.grade_levels(levels.to_vec()).grade;
+    /// let (m, l, n) = (Level::Mid, Level::Low, Level::None);
+    /// assert_eq!(grade([m, m, m, m]), "b"); // 8 points: the all-mid archetype
+    /// assert_eq!(grade([m, m, l, l]), "b"); // 6: as near to b (8) as to c (4), ties go up
+    /// assert_eq!(grade([l, l, n, n]), "c"); // 2
+    /// assert_eq!(grade([l, n, n, n]), "d"); // 1
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn four_dimension() -> Self {
         GradeParams::new(
             "grade",
@@ -289,6 +556,20 @@ impl GradeParams {
     /// The `four-levels` preset (PRESETS §1b): purchasing power, need clarity (the
     /// `intent` attribute; `mid` without it), loyalty, relationship → level_1 ≥ 11,
     /// level_2 ≥ 9, level_3 ≥ 6, else level_4.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let params = GradeParams::four_levels();
+    /// let names: Vec<&str> = params.dimensions().iter().map(|d| d.name.as_str()).collect();
+    /// assert_eq!(names, ["purchasing_power", "need_clarity", "loyalty", "relationship"]);
+    /// let model = params.fit(&empty)?;
+    /// let (h, m) = (Level::High, Level::Mid);
+    /// assert_eq!(model.grade_levels(vec![h, h, h, m]).grade, "level_1"); // 11 points
+    /// assert_eq!(model.grade_levels(vec![m, m, m, m]).grade, "level_3"); // 8 points
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn four_levels() -> Self {
         let intent = [("a", Level::High), ("b", Level::Mid), ("c", Level::Low)]
             .into_iter()
@@ -324,8 +605,26 @@ impl GradeParams {
         )
     }
 
-    /// Sets a dimension's weight (by value, for chaining); unknown names are ignored
-    /// and caught by [`validate`](Self::validate) only if no dimension matches.
+    /// Sets a dimension's weight (by value, for chaining). A name that matches no
+    /// dimension changes nothing, and nothing reports it: [`validate`](Self::validate)
+    /// cannot see a misspelt name.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
+    /// use rust_decimal::dec;
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let value_first = GradeParams::four_dimension().weight("value", dec!(2));
+    /// assert_eq!(value_first.dimensions()[0].weight, dec!(2));
+    /// let model = value_first.fit(&empty)?;
+    /// let (h, l, n) = (Level::High, Level::Low, Level::None);
+    /// let graded = model.grade_levels(vec![h, l, n, n]);
+    /// assert_eq!((graded.points, graded.grade.as_str()), (Some(dec!(7)), "b")); // 2 × 3 + 1
+    /// // a name that matches no dimension changes nothing
+    /// let typo = GradeParams::four_dimension().weight("valeu", dec!(2));
+    /// assert_eq!(typo, GradeParams::four_dimension());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn weight(mut self, dimension: &str, weight: Decimal) -> Self {
         for d in self.dimensions.iter_mut().filter(|d| d.name == dimension) {
@@ -335,16 +634,38 @@ impl GradeParams {
     }
 
     /// The output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::GradeParams;
+    /// assert_eq!(GradeParams::four_dimension().get_column(), "grade");
+    /// assert_eq!(GradeParams::four_levels().get_column(), "level");
+    /// ```
     pub fn get_column(&self) -> &str {
         &self.column
     }
 
     /// The dimensions.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::GradeParams;
+    /// let four = GradeParams::four_dimension();
+    /// let names: Vec<&str> = four.dimensions().iter().map(|d| d.name.as_str()).collect();
+    /// assert_eq!(names, ["value", "need", "relationship", "potential"]);
+    /// ```
     pub fn dimensions(&self) -> &[Dimension] {
         &self.dimensions
     }
 
     /// The grade labels, best first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::GradeParams;
+    /// let levels = GradeParams::four_levels();
+    /// assert_eq!(levels.labels(), ["level_1", "level_2", "level_3", "level_4"]);
+    /// ```
     pub fn labels(&self) -> Vec<&str> {
         match &self.scheme {
             Scheme::Points { grades, .. } => grades.iter().map(|g| g.label.as_str()).collect(),
@@ -358,6 +679,18 @@ impl GradeParams {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`] naming the column and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::GradeParams;
+    /// use rust_decimal::dec;
+    /// assert_eq!(GradeParams::four_dimension().validate(), Ok(()));
+    /// let negative = GradeParams::four_dimension().weight("need", dec!(-1));
+    /// assert_eq!(
+    ///     negative.validate().unwrap_err().to_string(),
+    ///     "pipeline: grade \"grade\": dimension \"need\" has a negative weight"
+    /// );
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |reason: String| ConfigError::Pipeline {
             reason: format!("grade {:?}: {reason}", self.column),
@@ -514,6 +847,31 @@ impl Classifier for GradeParams {
 }
 
 /// A fitted grade model: the tercile cut points of each relative dimension.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, day, amount) in [
+/// #     ("A", date(2024, 6, 1), 100), ("A", date(2026, 3, 1), 300),
+/// #     ("B", date(2024, 9, 1), 200), ("B", date(2026, 1, 1), 50),
+/// #     ("C", date(2026, 2, 1), 80), ("D", date(2025, 12, 1), 20),
+/// # ] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), day, amount.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::grade::{GradeModel, GradeParams};
+/// use customer_tiering::classify::{Classifier, Model};
+/// let model = GradeParams::four_dimension().fit(&population)?;
+/// let mut labels = Vec::new();
+/// model.classify_into(population.get("A").unwrap(), &mut labels);
+/// assert_eq!(labels[0].as_cell(), "a");
+/// // the model is plain data: save it, load it, grade with it
+/// let loaded: GradeModel = serde_json::from_str(&serde_json::to_string(&model)?)?;
+/// assert_eq!(loaded, model);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradeModel {
     params: GradeParams,
@@ -524,6 +882,19 @@ pub struct GradeModel {
 }
 
 /// The levels of one customer and how it was graded.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::grade::{GradeParams, Graded, Level};
+/// use customer_tiering::classify::Classifier;
+/// use rust_decimal::dec;
+/// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// let model = GradeParams::four_dimension().fit(&empty)?;
+/// let graded: Graded = model.grade_levels(vec![Level::High, Level::Mid]); // the rest: none
+/// assert_eq!(graded.levels, [Level::High, Level::Mid, Level::None, Level::None]);
+/// assert_eq!((graded.points, graded.grade.as_str()), (Some(dec!(5)), "c"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Graded {
     /// The level of each dimension, in order.
@@ -536,6 +907,16 @@ pub struct Graded {
 
 impl GradeModel {
     /// The settings.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::GradeParams, Classifier};
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_levels().fit(&empty)?;
+    /// assert_eq!(model.params(), &GradeParams::four_levels());
+    /// assert_eq!(model.params().get_column(), "level");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> &GradeParams {
         &self.params
     }
@@ -544,6 +925,24 @@ impl GradeModel {
     ///
     /// # Errors
     /// [`ConfigError`] for invalid settings or tercile cut points.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::grade::{GradeModel, GradeParams};
+    /// use customer_tiering::classify::Classifier;
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_dimension().fit(&empty)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: cut points for no dimension at all
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["terciles"] = serde_json::json!([]);
+    /// let edited: GradeModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     edited.validate().unwrap_err().to_string(),
+    ///     "pipeline: grade \"grade\": cut points for another number of dimensions"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         if self.terciles.len() != self.params.dimensions.len() {

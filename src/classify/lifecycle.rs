@@ -5,6 +5,32 @@
 //! (`recency_days` ≤ 90) · `dormant` (`recency_days` ≤ 365) · `lost`. The day limits are
 //! settings. Nothing is fitted: the model is the settings, and every customer gets a
 //! stage.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for (id, day) in [
+//!     ("fresh", date(2026, 2, 1)),
+//!     ("loyal", date(2024, 1, 1)),
+//!     ("loyal", date(2026, 3, 1)),
+//!     ("quiet", date(2025, 6, 1)),
+//!     ("gone", date(2024, 5, 1)),
+//! ] {
+//!     b.add(Transaction::new(CustomerId::new(id).unwrap(), day, 10.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let model = LifecycleParams::default().fit(&population)?;
+//! let stage = |id: &str| model.stage(population.get(id).unwrap());
+//! assert_eq!(stage("fresh"), "new"); // first purchase 58 days ago
+//! assert_eq!(stage("loyal"), "active"); // last purchase 30 days ago
+//! assert_eq!(stage("quiet"), "dormant"); // 303 days ago
+//! assert_eq!(stage("gone"), "lost"); // more than 365 days ago
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -14,6 +40,15 @@ use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
 
 /// The stages, in SPEC §7's order of evaluation (they have no tier order).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::lifecycle::STAGES;
+/// // evaluated in this order, the first that matches wins: status first, then
+/// // customers without purchases, then buyers by tenure and recency
+/// assert_eq!(STAGES[..3], ["non_customer", "target", "prospect"]);
+/// assert_eq!(STAGES[3..], ["new", "active", "dormant", "lost"]);
+/// ```
 pub const STAGES: [&str; 7] = [
     "non_customer",
     "target",
@@ -57,6 +92,13 @@ impl Default for LifecycleParams {
 
 impl LifecycleParams {
     /// Sets the output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::lifecycle::LifecycleParams;
+    /// let params = LifecycleParams::default().column("stage");
+    /// assert_eq!(params.get_column(), "stage");
+    /// ```
     #[must_use]
     pub fn column(mut self, column: &str) -> Self {
         self.column = SmolStr::new(column);
@@ -64,6 +106,21 @@ impl LifecycleParams {
     }
 
     /// Sets the tenure limit of `new`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// // first purchase 120 days ago, the last one 10 days ago
+    /// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// (p.frequency, p.recency_days, p.tenure_days) = (2, Some(10), Some(120));
+    /// assert_eq!(LifecycleParams::default().fit(&population)?.stage(&p), "active");
+    /// let slow = LifecycleParams::default().new_days(180).fit(&population)?;
+    /// assert_eq!(slow.stage(&p), "new");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn new_days(mut self, days: u32) -> Self {
         self.new_days = days;
@@ -71,6 +128,21 @@ impl LifecycleParams {
     }
 
     /// Sets the recency limit of `active`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// // last purchase 75 days ago, the first one long before
+    /// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// (p.frequency, p.recency_days, p.tenure_days) = (4, Some(75), Some(800));
+    /// assert_eq!(LifecycleParams::default().fit(&population)?.stage(&p), "active");
+    /// let strict = LifecycleParams::default().active_days(60).fit(&population)?;
+    /// assert_eq!(strict.stage(&p), "dormant");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn active_days(mut self, days: u32) -> Self {
         self.active_days = days;
@@ -78,6 +150,21 @@ impl LifecycleParams {
     }
 
     /// Sets the recency limit of `dormant`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// use customer_tiering::{CustomerId, Profile};
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// // last purchase 200 days ago
+    /// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// (p.frequency, p.recency_days, p.tenure_days) = (4, Some(200), Some(800));
+    /// assert_eq!(LifecycleParams::default().fit(&population)?.stage(&p), "dormant");
+    /// let short = LifecycleParams::default().dormant_days(180).fit(&population)?;
+    /// assert_eq!(short.stage(&p), "lost");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn dormant_days(mut self, days: u32) -> Self {
         self.dormant_days = days;
@@ -85,6 +172,12 @@ impl LifecycleParams {
     }
 
     /// The output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::lifecycle::LifecycleParams;
+    /// assert_eq!(LifecycleParams::default().get_column(), "lifecycle");
+    /// ```
     pub fn get_column(&self) -> &str {
         &self.column
     }
@@ -93,6 +186,17 @@ impl LifecycleParams {
     ///
     /// # Errors
     /// [`ConfigError::Pipeline`] naming the limits.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::lifecycle::LifecycleParams;
+    /// assert_eq!(LifecycleParams::default().active_days(60).validate(), Ok(()));
+    /// let err = LifecycleParams::default().active_days(400).validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "pipeline: lifecycle: active_days (400) is longer than dormant_days (365)"
+    /// );
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.active_days > self.dormant_days {
             return Err(ConfigError::Pipeline {
@@ -155,6 +259,18 @@ impl Classifier for LifecycleParams {
 }
 
 /// The fitted lifecycle classifier: its settings (nothing is learnt from data).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier, Model};
+/// use customer_tiering::{CustomerId, Profile};
+/// # let population = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+/// let model = LifecycleParams::default().fit(&population)?;
+/// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// (p.frequency, p.recency_days, p.tenure_days) = (3, Some(200), Some(700));
+/// assert_eq!(model.explain(&p), ["lifecycle = dormant: last purchase 200 days ago (≤ 365)"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleModel {
     params: LifecycleParams,
@@ -163,6 +279,18 @@ pub struct LifecycleModel {
 
 impl LifecycleModel {
     /// The settings.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// let params = LifecycleParams::default().column("stage").dormant_days(180);
+    /// let model = params.fit(&population)?;
+    /// assert_eq!(model.params(), &params);
+    /// assert_eq!(model.params().get_column(), "stage");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> &LifecycleParams {
         &self.params
     }
@@ -190,6 +318,22 @@ impl LifecycleModel {
     ///
     /// # Errors
     /// As [`LifecycleParams::validate`].
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::lifecycle::{LifecycleModel, LifecycleParams};
+    /// use customer_tiering::classify::Classifier;
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// let model = LifecycleParams::default().fit(&population)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: `active` now outlasts `dormant`
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["params"]["active_days"] = serde_json::json!(400);
+    /// let edited: LifecycleModel = serde_json::from_value(json)?;
+    /// assert!(edited.validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()
     }

@@ -6,6 +6,23 @@
 //! The median is the lower median (the value at position `ceil(n/2)` ascending); the
 //! mean is the exact sum divided by the count, rounded half away from zero to 4
 //! decimal places.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::missing::MissingPolicy;
+//! use customer_tiering::{CustomerId, Metric, Profile};
+//! use rust_decimal::dec;
+//! // the profits of the scored customers that have one
+//! let profits = [dec!(12.50), dec!(3), dec!(40), dec!(7)];
+//! let median = MissingPolicy::FillMedian.fit(Metric::Profit, &profits)?;
+//! assert_eq!(median.fill(), Some(dec!(7))); // the lower median of 3, 7, 12.50, 40
+//! // a buyer none of whose rows had a profit gets the fill, and the use is reported
+//! let mut buyer = Profile::without_purchases(CustomerId::new("C9").unwrap());
+//! buyer.frequency = 1;
+//! assert_eq!(median.resolve(&buyer), (Some(dec!(7)), true));
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -17,6 +34,21 @@ use crate::money::checked_add;
 use crate::profile::{Metric, Profile};
 
 /// What to do when a metric has no value.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::missing::MissingPolicy;
+/// use customer_tiering::Metric;
+/// use rust_decimal::dec;
+/// assert_eq!(MissingPolicy::default(), MissingPolicy::Exclude);
+/// // the file form is tagged by `policy`; decimals are exact strings
+/// let policy: MissingPolicy = serde_json::from_str(r#"{"policy": "fill", "value": "0"}"#)?;
+/// assert_eq!(policy, MissingPolicy::Fill { value: dec!(0) });
+/// assert_eq!(policy.to_string(), "fill(0)");
+/// let proxy = MissingPolicy::Proxy { metric: Metric::Monetary };
+/// assert_eq!(proxy.to_string(), "proxy(monetary)");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MissingPolicy {
@@ -42,6 +74,16 @@ pub enum MissingPolicy {
 
 impl MissingPolicy {
     /// The policy's name in summaries (`exclude`, `fill`, `fill_median` …).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use rust_decimal::dec;
+    /// assert_eq!(MissingPolicy::FillMedian.name(), "fill_median");
+    /// // the name leaves the value out; `Display` keeps it
+    /// let fill = MissingPolicy::Fill { value: dec!(5) };
+    /// assert_eq!((fill.name(), fill.to_string().as_str()), ("fill", "fill(5)"));
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             MissingPolicy::Exclude => "exclude",
@@ -109,6 +151,20 @@ impl fmt::Display for MissingPolicy {
 }
 
 /// A fitted missing-data policy for one metric.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::missing::MissingPolicy;
+/// use customer_tiering::{CustomerId, Metric, Profile};
+/// use rust_decimal::dec;
+/// let exclude = MissingPolicy::Exclude.fit(Metric::Profit, &[dec!(5), dec!(8)])?;
+/// let mut buyer = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// buyer.frequency = 1; // a buyer without a profit
+/// assert_eq!(exclude.resolve(&buyer), (None, true)); // no value: unscored, with the reason
+/// buyer.profit = Some(dec!(2));
+/// assert_eq!(exclude.resolve(&buyer), (Some(dec!(2)), false)); // its own value
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingData {
     metric: Metric,
@@ -119,17 +175,52 @@ pub struct MissingData {
 
 impl MissingData {
     /// The metric.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::Metric;
+    /// let growth = MissingPolicy::FillMedian.fit(Metric::Growth, &[])?;
+    /// assert_eq!(growth.metric(), Metric::Growth);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn metric(&self) -> Metric {
         self.metric
     }
 
     /// The policy.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let mean = MissingPolicy::FillMean.fit(Metric::Profit, &[dec!(1), dec!(2)])?;
+    /// assert_eq!(mean.policy(), &MissingPolicy::FillMean);
+    /// assert_eq!(mean.policy().name(), "fill_mean"); // as the run summary counts it
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn policy(&self) -> &MissingPolicy {
         &self.policy
     }
 
     /// The fill value computed at fit time (none for `exclude`, `proxy`, or a fill over
     /// an empty population).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let values = [dec!(10), dec!(20), dec!(20)];
+    /// let mean = MissingPolicy::FillMean.fit(Metric::Profit, &values)?;
+    /// assert_eq!(mean.fill(), Some(dec!(16.6667))); // 50 / 3, to 4 places
+    /// let fixed = MissingPolicy::Fill { value: dec!(0) }.fit(Metric::Profit, &values)?;
+    /// assert_eq!(fixed.fill(), Some(dec!(0)));
+    /// let median = MissingPolicy::FillMedian.fit(Metric::Profit, &[])?; // nobody has a profit
+    /// assert_eq!(median.fill(), None);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fill(&self) -> Option<Decimal> {
         self.fill
     }

@@ -1,5 +1,27 @@
 //! Pareto tiers (SPEC §4): bands by share of customers (count basis, the customer
 //! pyramid: platinum / gold / iron / lead) or by share of the total (value basis, ABC).
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+//! use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//! let mut b = PopulationBuilder::new(date(2026, 3, 31));
+//! for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
+//!     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), spend.into()))?;
+//! }
+//! let population = b.finish()?;
+//! let metals = ParetoParams::metals().fit(&population)?; // by share of customers
+//! let abc = ParetoParams::abc().fit(&population)?; // by share of the spend
+//! assert_eq!(metals.sizes(), [1, 0, 1, 4]); // platinum, gold, iron, lead
+//! assert_eq!(abc.sizes(), [2, 2, 2]); // a: 50 + 30 = 80 % of the spend
+//! let mut labels = Vec::new();
+//! metals.classify_into(population.get("C2").unwrap(), &mut labels);
+//! abc.classify_into(population.get("C2").unwrap(), &mut labels);
+//! assert_eq!([labels[0].as_cell(), labels[1].as_cell()], ["iron", "a"]);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -16,6 +38,28 @@ use crate::money::{checked_add, checked_mul};
 use crate::profile::{Metric, Population, Profile};
 
 /// What a band's share is a share of.
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
+/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), spend.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
+/// use customer_tiering::classify::Classifier;
+/// use customer_tiering::Metric;
+/// use rust_decimal::dec;
+/// let halves = vec![Band::new("top", dec!(0.5)), Band::new("rest", dec!(0.5))];
+/// let by_count = ParetoParams::new("half", Metric::Monetary, Basis::Count, halves.clone());
+/// let by_value = ParetoParams::new("half", Metric::Monetary, Basis::Value, halves);
+/// // spend 50, 30, 10, 5, 3, 2: the best half of the customers, or of the spend
+/// assert_eq!(by_count.fit(&population)?.sizes(), [3, 3]);
+/// assert_eq!(by_value.fit(&population)?.sizes(), [1, 5]); // 50 of 100 is half already
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
@@ -27,6 +71,16 @@ pub enum Basis {
 }
 
 /// One band: its label and its share, a decimal fraction (`0.01` is 1 %).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::Band;
+/// use rust_decimal::dec;
+/// // in a settings file the share is an exact decimal string
+/// let band: Band = serde_json::from_str(r#"{"name": "gold", "share": "0.04"}"#)?;
+/// assert_eq!((band.name.as_str(), band.share), ("gold", dec!(0.04))); // 4 %
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
@@ -39,6 +93,14 @@ pub struct Band {
 
 impl Band {
     /// A band from a name and a share written as a decimal fraction.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::{Band, ParetoParams};
+    /// use rust_decimal::dec;
+    /// let gold = Band::new("gold", dec!(0.04)); // 4 %, not 4
+    /// assert_eq!(ParetoParams::metals().get_bands()[1], gold);
+    /// ```
     pub fn new(name: &str, share: Decimal) -> Self {
         Band {
             name: SmolStr::new(name),
@@ -73,7 +135,19 @@ pub struct ParetoParams {
 }
 
 impl ParetoParams {
-    /// Count-basis bands over `metric`.
+    /// Bands of `basis` over `metric`, best first, ranked in the metric's default
+    /// direction (see [`direction`](Self::direction)); missing-data policy `exclude`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let bands = vec![Band::new("loyal", dec!(0.25)), Band::new("others", dec!(0.75))];
+    /// let loyalty = ParetoParams::new("loyalty", Metric::Frequency, Basis::Count, bands);
+    /// assert_eq!((loyalty.get_column(), loyalty.get_metric()), ("loyalty", Metric::Frequency));
+    /// assert_eq!(loyalty.validate(), Ok(()));
+    /// ```
     pub fn new(column: &str, metric: Metric, basis: Basis, bands: Vec<Band>) -> Self {
         ParetoParams {
             column: SmolStr::new(column),
@@ -86,6 +160,36 @@ impl ParetoParams {
     }
 
     /// Sets the missing-data policy (SPEC §9; default `exclude`).
+    ///
+    /// # Example
+    /// ```
+    /// # use rust_decimal::dec;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # let tx = |id: &str, amount: i32| {
+    /// #     Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), amount.into())
+    /// # };
+    /// # b.add(tx("C1", 90).with_profit(dec!(40)))?;
+    /// # b.add(tx("C2", 50).with_profit(dec!(10)))?;
+    /// # b.add(tx("C3", 100))?;
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::missing::MissingPolicy;
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Label, Model, Unscored};
+    /// use customer_tiering::Metric;
+    /// // C1 and C2 have a profit (40, 10); C3 spent 100, but none of its rows had a profit
+    /// let by_profit = ParetoParams::metals().metric(Metric::Profit);
+    /// let excluded = by_profit.clone().fit(&population)?; // `exclude`, the default
+    /// let proxy = MissingPolicy::Proxy { metric: Metric::Monetary };
+    /// let proxied = by_profit.missing(proxy).fit(&population)?;
+    /// let c3 = population.get("C3").unwrap();
+    /// let (mut before, mut after) = (Vec::new(), Vec::new());
+    /// excluded.classify_into(c3, &mut before);
+    /// proxied.classify_into(c3, &mut after);
+    /// assert_eq!(before, [Label::Unscored(Unscored::MissingMetric)]);
+    /// assert_eq!(after[0].as_cell(), "platinum"); // monetary 100 stands in: the best of three
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[must_use]
     pub fn missing(mut self, policy: MissingPolicy) -> Self {
         self.missing = policy;
@@ -94,6 +198,18 @@ impl ParetoParams {
 
     /// The metals preset (PRESETS §1d): platinum 1 %, gold 4 %, iron 15 %, lead 80 % of
     /// customers by `monetary`, column `metal`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let metals = ParetoParams::metals();
+    /// let bands = metals.get_bands();
+    /// assert_eq!((bands[0].name.as_str(), bands[0].share), ("platinum", dec!(0.01)));
+    /// assert_eq!((bands[3].name.as_str(), bands[3].share), ("lead", dec!(0.80)));
+    /// assert_eq!((metals.get_column(), metals.get_metric()), ("metal", Metric::Monetary));
+    /// ```
     pub fn metals() -> Self {
         let band = |name, pct| Band::new(name, Decimal::new(pct, 2));
         ParetoParams::new(
@@ -111,6 +227,24 @@ impl ParetoParams {
 
     /// ABC analysis (SPEC §4 value basis): A 80 %, B 15 %, C 5 % of total `monetary`,
     /// column `abc`.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2),
+    /// #     ("C7", 0), ("C8", -4)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), spend.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier};
+    /// // spend 50, 30, 10, 5, 3, 2, 0 and -4 (a refund): T = 100, the positive total
+    /// let abc = ParetoParams::abc().fit(&population)?;
+    /// assert_eq!(abc.sizes(), [2, 2, 4]); // a: 50 + 30; b: 10 + 5; c: the rest, ≤ 0 included
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn abc() -> Self {
         let band = |name, pct| Band::new(name, Decimal::new(pct, 2));
         ParetoParams::new(
@@ -122,6 +256,14 @@ impl ParetoParams {
     }
 
     /// Sets the output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::Metric;
+    /// let by_profit = ParetoParams::metals().metric(Metric::Profit).column("profit_metal");
+    /// assert_eq!(by_profit.get_column(), "profit_metal"); // beside the default `metal` column
+    /// ```
     #[must_use]
     pub fn column(mut self, column: &str) -> Self {
         self.column = SmolStr::new(column);
@@ -129,6 +271,18 @@ impl ParetoParams {
     }
 
     /// Sets the metric ranked.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::Metric;
+    /// let by_frequency = ParetoParams::metals().metric(Metric::Frequency);
+    /// assert_eq!(by_frequency.get_metric(), Metric::Frequency);
+    /// // the metric brings its direction: fewer days since the last purchase is better
+    /// let by_recency = ParetoParams::metals().metric(Metric::RecencyDays);
+    /// assert_eq!(by_recency.effective_direction(), Direction::LowerIsBetter);
+    /// ```
     #[must_use]
     pub fn metric(mut self, metric: Metric) -> Self {
         self.metric = metric;
@@ -136,6 +290,19 @@ impl ParetoParams {
     }
 
     /// Overrides the metric's default direction.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::Metric;
+    /// // the newest relationships first
+    /// let by_tenure = ParetoParams::metals().metric(Metric::TenureDays);
+    /// let newest = by_tenure.direction(Direction::LowerIsBetter);
+    /// assert_eq!(newest.effective_direction(), Direction::LowerIsBetter);
+    /// // a value basis (share of a total) only makes sense where larger is better
+    /// assert!(ParetoParams::abc().direction(Direction::LowerIsBetter).validate().is_err());
+    /// ```
     #[must_use]
     pub fn direction(mut self, direction: Direction) -> Self {
         self.direction = Some(direction);
@@ -143,26 +310,73 @@ impl ParetoParams {
     }
 
     /// The output column.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// assert_eq!(ParetoParams::metals().get_column(), "metal");
+    /// assert_eq!(ParetoParams::abc().get_column(), "abc");
+    /// ```
     pub fn get_column(&self) -> &str {
         &self.column
     }
 
     /// The bands, best first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use rust_decimal::Decimal;
+    /// let abc = ParetoParams::abc();
+    /// let names: Vec<&str> = abc.get_bands().iter().map(|b| b.name.as_str()).collect();
+    /// assert_eq!(names, ["a", "b", "c"]); // best first
+    /// let total: Decimal = abc.get_bands().iter().map(|b| b.share).sum();
+    /// assert_eq!(total, Decimal::ONE); // exactly 100 %
+    /// ```
     pub fn get_bands(&self) -> &[Band] {
         &self.bands
     }
 
     /// The basis.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::{Basis, ParetoParams};
+    /// assert_eq!(ParetoParams::metals().get_basis(), Basis::Count); // share of customers
+    /// assert_eq!(ParetoParams::abc().get_basis(), Basis::Value); // share of the spend
+    /// ```
     pub fn get_basis(&self) -> Basis {
         self.basis
     }
 
     /// The metric ranked.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::Metric;
+    /// assert_eq!(ParetoParams::metals().get_metric(), Metric::Monetary);
+    /// let by_profit = ParetoParams::metals().metric(Metric::Profit);
+    /// assert_eq!(by_profit.get_metric(), Metric::Profit);
+    /// ```
     pub fn get_metric(&self) -> Metric {
         self.metric
     }
 
     /// The direction ranked by: the one set, else the metric's default.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::Metric;
+    /// let metals = ParetoParams::metals();
+    /// assert_eq!(metals.effective_direction(), Direction::HigherIsBetter); // monetary's own
+    /// let by_recency = metals.metric(Metric::RecencyDays);
+    /// assert_eq!(by_recency.effective_direction(), Direction::LowerIsBetter); // recency's own
+    /// let reversed = by_recency.direction(Direction::HigherIsBetter);
+    /// assert_eq!(reversed.effective_direction(), Direction::HigherIsBetter); // the one set
+    /// ```
     pub fn effective_direction(&self) -> Direction {
         self.direction.unwrap_or(self.metric.default_direction())
     }
@@ -172,6 +386,20 @@ impl ParetoParams {
     ///
     /// # Errors
     /// [`ConfigError::Bands`] naming the bands and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let bands = vec![Band::new("a", dec!(0.50)), Band::new("b", dec!(0.49))];
+    /// let params = ParetoParams::new("x", Metric::Monetary, Basis::Count, bands);
+    /// let err = params.validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "bands a=0.50,b=0.49: shares sum to 0.99 instead of exactly 1 (100 %)"
+    /// );
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         validate_bands(&self.bands)?;
         if self.basis == Basis::Value && self.effective_direction() == Direction::LowerIsBetter {
@@ -359,6 +587,31 @@ fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Ve
 }
 
 /// A fitted Pareto model: one threshold per band boundary (SPEC §13).
+///
+/// # Example
+/// ```
+/// # use customer_tiering::{PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=7 {
+/// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = b.finish()?;
+/// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+/// use customer_tiering::{CustomerId, Profile};
+/// use rust_decimal::dec;
+/// // seven buyers who spent 1 to 7
+/// let model = ParetoParams::metals().fit(&population)?;
+/// assert_eq!(model.fit_size(), 7);
+/// // a new customer is banded by the saved thresholds, without refitting
+/// let mut newcomer = Profile::without_purchases(CustomerId::new("N1").unwrap());
+/// (newcomer.frequency, newcomer.monetary) = (1, dec!(6.5));
+/// let mut labels = Vec::new();
+/// model.classify_into(&newcomer, &mut labels);
+/// assert_eq!(labels[0].as_cell(), "iron"); // below platinum's 7, at least iron's 6
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParetoModel {
     params: ParetoParams,
@@ -372,17 +625,72 @@ pub struct ParetoModel {
 
 impl ParetoModel {
     /// The settings it was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), spend.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::pareto::{Basis, ParetoParams};
+    /// use customer_tiering::classify::Classifier;
+    /// let model = ParetoParams::abc().fit(&population)?;
+    /// assert_eq!(model.params(), &ParetoParams::abc());
+    /// assert_eq!(model.params().get_basis(), Basis::Value);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn params(&self) -> &ParetoParams {
         &self.params
     }
 
     /// The thresholds `t_1..t_{B−1}` (a value is in band `b` or better iff it is at least
     /// `t_b`; for a lower-is-better metric, at most).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), spend.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier};
+    /// use rust_decimal::dec;
+    /// // spend 50, 30, 10, 5, 3 and 2: T = 100
+    /// let abc = ParetoParams::abc().fit(&population)?;
+    /// assert_eq!(abc.thresholds(), [dec!(30), dec!(5)]); // a from 30, b from 5, c below
+    /// assert_eq!(abc.band_of(&dec!(4.99)), 2); // c
+    /// // count basis: platinum and gold both need the best value, 50; iron needs 30
+    /// let metals = ParetoParams::metals().fit(&population)?;
+    /// assert_eq!(metals.thresholds(), [dec!(50), dec!(50), dec!(30)]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn thresholds(&self) -> &[Decimal] {
         &self.thresholds
     }
 
     /// Customers per band on the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier};
+    /// use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for i in 1..=1003 {
+    ///     let id = CustomerId::new(&format!("C{i:04}")).unwrap();
+    ///     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// }
+    /// let model = ParetoParams::metals().fit(&b.finish()?)?;
+    /// assert_eq!(model.sizes(), [11, 40, 150, 802]); // SPEC §4, n = 1003 distinct
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
     }
@@ -392,6 +700,31 @@ impl ParetoModel {
     ///
     /// # Errors
     /// [`ConfigError`] naming the column and the inconsistency.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=7 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::pareto::{ParetoModel, ParetoParams};
+    /// use customer_tiering::classify::Classifier;
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: its thresholds are no longer best first
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["thresholds"] = serde_json::json!(["6", "7", "7"]);
+    /// let edited: ParetoModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     edited.validate().unwrap_err().to_string(),
+    ///     "pipeline: pareto model \"metal\": thresholds are not ordered best first"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         let fail = |reason: String| ConfigError::Pipeline {

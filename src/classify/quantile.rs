@@ -13,6 +13,21 @@
 //!   `NTILE(k) OVER (ORDER BY x, customer_id)` exactly on the fit population; a fitted
 //!   [`CutPoints`] scores a value tied across a bucket boundary into the lower bucket
 //!   (it cannot see ids). With distinct values the two agree exactly.
+//!
+//! # Example
+//!
+//! ```
+//! use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+//! use rust_decimal::Decimal;
+//! // recency_days of five buyers: fewer days is better (SPEC §3 worked example)
+//! let days: Vec<Decimal> = [400, 30, 20, 10, 5].map(Decimal::from).to_vec();
+//! let r = CutPoints::fit(&days, 5, QuantileMode::TieAware, Direction::LowerIsBetter)?;
+//! let scores: Vec<u8> = days.iter().map(|d| r.score(d)).collect();
+//! assert_eq!(scores, [1, 2, 3, 4, 5]);
+//! // a new customer is scored by the stored cut points, without refitting
+//! assert_eq!(r.score(&Decimal::from(25)), 3); // better than 400 and 30, not than 20
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -23,9 +38,27 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ConfigError, Error};
 
 /// The smallest and largest number of bins SPEC §3 allows.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::BINS;
+/// assert_eq!((*BINS.start(), *BINS.end()), (2, 10));
+/// assert!(BINS.contains(&5)); // the default k
+/// assert!(!BINS.contains(&1));
+/// ```
 pub const BINS: std::ops::RangeInclusive<u8> = 2..=10;
 
 /// How positions are chosen (SPEC §3).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::QuantileMode;
+/// assert_eq!(QuantileMode::default(), QuantileMode::TieAware);
+/// let mode: QuantileMode = "equal-count".parse()?; // as on the command line
+/// assert_eq!(mode, QuantileMode::EqualCount);
+/// assert!("ntile".parse::<QuantileMode>().is_err());
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum QuantileMode {
@@ -39,6 +72,16 @@ pub enum QuantileMode {
 
 impl QuantileMode {
     /// The name used on the command line and in files.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::QuantileMode;
+    /// assert_eq!(QuantileMode::EqualCount.name(), "equal-count");
+    /// // the name parses back to the mode
+    /// let back: QuantileMode = QuantileMode::TieAware.name().parse()?;
+    /// assert_eq!(back, QuantileMode::TieAware);
+    /// # Ok::<(), String>(())
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             QuantileMode::TieAware => "tie-aware",
@@ -61,6 +104,15 @@ impl std::str::FromStr for QuantileMode {
 }
 
 /// Which way is better for a metric (SPEC §3).
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::Direction;
+/// use customer_tiering::Metric;
+/// // SPEC §3: fewer days since the last purchase is better; for every other metric, more
+/// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
+/// assert_eq!(Metric::TenureDays.default_direction(), Direction::HigherIsBetter);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -72,6 +124,15 @@ pub enum Direction {
 
 impl Direction {
     /// Orders worst first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use rust_decimal::Decimal;
+    /// let mut days: Vec<Decimal> = [5, 400, 30].map(Decimal::from).to_vec();
+    /// days.sort_by(|a, b| Direction::LowerIsBetter.worst_first(a, b));
+    /// assert_eq!(days, [400, 30, 5].map(Decimal::from)); // the longest absence first
+    /// ```
     #[inline]
     pub fn worst_first(self, a: &Decimal, b: &Decimal) -> Ordering {
         match self {
@@ -81,6 +142,15 @@ impl Direction {
     }
 
     /// Whether `a` is strictly better than `b`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::Direction;
+    /// use rust_decimal::dec;
+    /// assert!(Direction::LowerIsBetter.is_better(&dec!(10), &dec!(30))); // 10 days ago beats 30
+    /// assert!(Direction::HigherIsBetter.is_better(&dec!(30), &dec!(10)));
+    /// assert!(!Direction::HigherIsBetter.is_better(&dec!(10), &dec!(10.00))); // strictly
+    /// ```
     #[inline]
     pub fn is_better(self, a: &Decimal, b: &Decimal) -> bool {
         self.worst_first(a, b) == Ordering::Greater
@@ -91,6 +161,14 @@ impl Direction {
 ///
 /// # Errors
 /// [`ConfigError::Bins`] outside `2..=10`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::check_bins;
+/// assert!(check_bins(4).is_ok());
+/// let err = check_bins(11).unwrap_err();
+/// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
+/// ```
 pub fn check_bins(bins: u8) -> Result<(), ConfigError> {
     if BINS.contains(&bins) {
         Ok(())
@@ -138,6 +216,20 @@ fn ntile_bucket(pos: usize, n: usize, k: usize) -> u8 {
 }
 
 /// Why a score holds no customer of the fit population.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::{CutPoints, Direction, EmptyCause, QuantileMode};
+/// use rust_decimal::Decimal;
+/// // two customers for five scores: they score 1 and 3, three scores stay empty
+/// let two = [10, 20].map(Decimal::from);
+/// let cuts = CutPoints::fit(&two, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+/// assert_eq!(cuts.sizes(), [1, 0, 1, 0, 0]);
+/// let first = &cuts.empty_scores()[0];
+/// assert_eq!(first.score, 2);
+/// assert_eq!(first.cause, EmptyCause::FewerCustomersThanBins { customers: 2 });
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cause", rename_all = "snake_case")]
 pub enum EmptyCause {
@@ -158,6 +250,19 @@ pub enum EmptyCause {
 
 /// A score left empty on the fit population, and why (SPEC §3): reported so that nobody
 /// mistakes a tie for a bug.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+/// use rust_decimal::Decimal;
+/// // half the buyers bought once: they all score 1, and the next value scores 3 (SPEC §3)
+/// let frequency = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from);
+/// let f = CutPoints::fit(&frequency, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+/// let empty = &f.empty_scores()[0];
+/// assert_eq!(empty.score, 2);
+/// assert_eq!(empty.to_string(), "score 2 is empty: 5 customers share the value 1");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmptyScore {
     /// The empty score.
@@ -219,6 +324,22 @@ impl CutPoints {
     /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`ConfigError::Pipeline`] for
     /// no values at all (classifiers check for an empty population first and report
     /// [`Error::EmptyPopulation`] with its date).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=1003).map(Decimal::from).collect();
+    /// let up = Direction::HigherIsBetter;
+    /// let tie_aware = CutPoints::fit(&values, 5, QuantileMode::TieAware, up)?;
+    /// assert_eq!(tie_aware.sizes(), [201, 201, 200, 201, 200]); // SPEC §3, n = 1003
+    /// let ntile = CutPoints::fit(&values, 5, QuantileMode::EqualCount, up)?;
+    /// assert_eq!(ntile.sizes(), [201, 201, 201, 200, 200]);
+    /// let err = CutPoints::fit(&values, 1, QuantileMode::TieAware, up).unwrap_err();
+    /// assert_eq!(err.to_string(), "bins must be in 2..=10, got 1");
+    /// assert!(CutPoints::fit(&[], 5, QuantileMode::TieAware, up).is_err()); // nothing to fit
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fit(
         values: &[Decimal],
         bins: u8,
@@ -289,6 +410,19 @@ impl CutPoints {
     }
 
     /// The score of a value: `1 +` the number of cut points it is strictly better than.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use rust_decimal::{dec, Decimal};
+    /// let spend = [10, 20, 30, 40, 50].map(Decimal::from);
+    /// let cuts = CutPoints::fit(&spend, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+    /// assert_eq!(cuts.cuts(), [dec!(10), dec!(20), dec!(30), dec!(40)]);
+    /// assert_eq!(cuts.score(&dec!(30)), 3); // strictly better than 10 and 20 only
+    /// assert_eq!(cuts.score(&dec!(35)), 4); // a new value between 30 and 40
+    /// assert_eq!(cuts.score(&dec!(-5)), 1);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     #[inline]
     pub fn score(&self, value: &Decimal) -> u8 {
         let better_than = self
@@ -299,36 +433,120 @@ impl CutPoints {
     }
 
     /// The number of bins `k`.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let values = [3, 1, 2, 5].map(Decimal::from);
+    /// let cuts = CutPoints::fit(&values, 4, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+    /// assert_eq!(cuts.bins(), 4);
+    /// assert_eq!(cuts.cuts().len(), 3); // k − 1 cut points
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn bins(&self) -> u8 {
         self.bins
     }
 
     /// The mode the cut points were chosen by.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
+    /// let (mode, up) = (QuantileMode::EqualCount, Direction::HigherIsBetter);
+    /// let ntile = CutPoints::fit(&values, 5, mode, up)?;
+    /// assert_eq!(ntile.mode(), QuantileMode::EqualCount);
+    /// assert_eq!(ntile.cuts(), [2, 4, 5, 6].map(Decimal::from)); // the NTILE positions
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn mode(&self) -> QuantileMode {
         self.mode
     }
 
     /// Which way is better.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let days = [5, 400, 30].map(Decimal::from);
+    /// let r = CutPoints::fit(&days, 3, QuantileMode::TieAware, Direction::LowerIsBetter)?;
+    /// assert_eq!(r.direction(), Direction::LowerIsBetter);
+    /// assert_eq!(r.cuts(), [400, 30].map(Decimal::from)); // worst to best: most days first
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn direction(&self) -> Direction {
         self.direction
     }
 
     /// The size of the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=12).map(Decimal::from).collect();
+    /// let cuts = CutPoints::fit(&values, 4, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+    /// assert_eq!(cuts.fit_size(), 12);
+    /// assert_eq!(cuts.sizes().iter().sum::<usize>(), 12); // every fit value has a score
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn fit_size(&self) -> usize {
         self.fit_size
     }
 
     /// The cut points `t_2..=t_k`, worst to best.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
+    /// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+    /// // the values at positions m_s = ceil((s − 1)·7/5) = 2, 3, 5, 6
+    /// assert_eq!(cuts.cuts(), [2, 3, 5, 6].map(Decimal::from));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn cuts(&self) -> &[Decimal] {
         &self.cuts
     }
 
     /// Customers per score 1..=k on the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
+    /// let up = Direction::HigherIsBetter;
+    /// let tie_aware = CutPoints::fit(&values, 5, QuantileMode::TieAware, up)?;
+    /// assert_eq!(tie_aware.sizes(), [2, 1, 2, 1, 1]); // SPEC §3, n = 7
+    /// let ntile = CutPoints::fit(&values, 5, QuantileMode::EqualCount, up)?;
+    /// assert_eq!(ntile.sizes(), [2, 2, 1, 1, 1]); // larger buckets first
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
     }
 
     /// Every score left empty on the fit population, with the tie that emptied it.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use rust_decimal::Decimal;
+    /// let frequency = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from);
+    /// let up = Direction::HigherIsBetter;
+    /// let tie_aware = CutPoints::fit(&frequency, 5, QuantileMode::TieAware, up)?;
+    /// let empty: Vec<u8> = tie_aware.empty_scores().iter().map(|e| e.score).collect();
+    /// assert_eq!(empty, [2]); // five customers tie on 1 and all score 1
+    /// // equal-count splits the tie instead, and leaves no score empty
+    /// let ntile = CutPoints::fit(&frequency, 5, QuantileMode::EqualCount, up)?;
+    /// assert!(ntile.empty_scores().is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn empty_scores(&self) -> &[EmptyScore] {
         &self.empty
     }
@@ -338,6 +556,21 @@ impl CutPoints {
     ///
     /// # Errors
     /// A sentence naming what is inconsistent.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use rust_decimal::Decimal;
+    /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
+    /// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
+    /// assert_eq!(cuts.validate(), Ok(()));
+    /// // a saved model edited by hand: its cut points are no longer ordered
+    /// let mut json = serde_json::to_value(&cuts)?;
+    /// json["cuts"] = serde_json::json!(["6", "5", "3", "2"]);
+    /// let edited: CutPoints = serde_json::from_value(json)?;
+    /// assert_eq!(edited.validate().unwrap_err(), "cut points are not ordered worst to best");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), String> {
         check_bins(self.bins).map_err(|e| e.to_string())?;
         let k = usize::from(self.bins);
