@@ -9,9 +9,10 @@
 //! previous label keep the raw one. Everything is exact: `h` is a decimal and positions
 //! are compared as fractions.
 //!
-//! It applies to tie-aware RFM scores and count-basis Pareto bands; other columns keep
-//! their raw labels. Equal-count scores are a configuration error (their cut points are
-//! not positions).
+//! It applies to tie-aware RFM scores and count-basis Pareto bands. The columns that
+//! follow from those labels follow the kept ones: the RFM segment of the kept scores, and
+//! the tier and tags of the rule sets; other columns keep their raw labels. Equal-count
+//! scores are a configuration error (their cut points are not positions).
 //!
 //! # Example
 //!
@@ -227,6 +228,7 @@ impl Hysteresis {
     ) -> Result<(Tiering, Vec<Held>), Error> {
         let mut out = tiering.clone();
         let mut held = Vec::new();
+        let mut changed = Vec::new();
         for (column, target) in targets(fitted)? {
             let Some(index) = tiering.columns().iter().position(|c| *c == column) else {
                 continue;
@@ -295,8 +297,18 @@ impl Hysteresis {
                         previous: before.to_string(),
                     });
                     out.set_label(row, index, label);
+                    changed.push(row);
                 }
             }
+        }
+        // The segment and the rule sets follow the kept labels, so a row never pairs
+        // held scores with the segment or tier of its raw ones.
+        changed.sort_unstable();
+        changed.dedup();
+        let context = fitted.rule_context();
+        let profiles = population.profiles();
+        for row in changed {
+            fitted.rederive(&profiles[row], &context, out.row_mut(row));
         }
         Ok((out, held))
     }
@@ -421,6 +433,66 @@ mod tests {
         // A big margin never moves past the previous label.
         let big = Hysteresis::new(dec!(0.9)).unwrap();
         assert_eq!(big.score(5, 0, 100, 2, 1).unwrap(), 2);
+    }
+
+    #[test]
+    fn the_segment_and_the_rule_tier_follow_the_kept_scores() {
+        use crate::classify::rfm::RfmParams;
+        use crate::rules::RuleSet;
+        use crate::{PipelineBuilder, PopulationBuilder, Transaction};
+        use jiff::civil::date;
+        // C001 … C100 bought once, 10.00, C_i 101 − i days before the as-of date.
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for i in 1..=100i64 {
+            let day = date(2026, 3, 31) - jiff::Span::new().days(101 - i);
+            let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+            b.add(Transaction::new(id, day, Decimal::TEN)).unwrap();
+        }
+        let population = b.finish().unwrap();
+        let rules = RuleSet::from_toml_str(
+            "recent.toml",
+            r#"
+                name = "recent"
+                column = "tier"
+                tiers = ["warm", "cold"]
+                default = "cold"
+                [[rules]]
+                name = "recent buyers"
+                when = "r >= 4"
+                tier = "warm"
+                [[rules]]
+                name = "call the warm ones"
+                when = 'tier == "warm"'
+                tag = "call"
+            "#,
+        )
+        .unwrap();
+        let pipeline = PipelineBuilder::new()
+            .classifier(RfmParams::default())
+            .rules(rules)
+            .build()
+            .unwrap();
+        let (fitted, tiering) = pipeline.run(&population).unwrap();
+        let row = |t: &Tiering| -> Vec<String> {
+            t.get("C060")
+                .unwrap()
+                .iter()
+                .map(|l| l.as_cell().into_owned())
+                .collect()
+        };
+        assert_eq!(row(&tiering), ["3", "1", "1", "about_to_sleep", "cold", ""]);
+        let previous = Period::from_tiers_csv(
+            "q4.csv",
+            "customer_id,monetary,r,rfm_segment\nC060,10,4,promising\n".as_bytes(),
+        )
+        .unwrap();
+        let h = Hysteresis::new(dec!(0.02)).unwrap();
+        let (kept, held) = h.apply(&fitted, &population, &tiering, &previous).unwrap();
+        assert_eq!(held.len(), 1);
+        // R held at 4: under rfm-default R 4, F 1 is promising, and the rule sees r = 4.
+        assert_eq!(row(&kept), ["4", "1", "1", "promising", "warm", "call"]);
+        // Rows hysteresis left alone are the raw ones.
+        assert_eq!(kept.get("C059"), tiering.get("C059"));
     }
 
     #[test]

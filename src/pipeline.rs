@@ -1102,6 +1102,29 @@ impl FittedPipeline {
 
     /// Applies the rule sets to one customer whose model labels are `labels[start..]`,
     /// appending each rule set's tier and then the tags.
+    /// Works out again the columns that follow from other labels of the same row, after
+    /// those labels were changed (hysteresis): each RFM segment from its row's r, f, m
+    /// scores, then the rule sets' tier and tags. `row` is a whole row in column order.
+    pub(crate) fn rederive(&self, profile: &Profile, context: &RuleContext, row: &mut [Label]) {
+        let mut at = 0;
+        for model in &self.models {
+            let width = model.columns().len();
+            if let AnyModel::Rfm(rfm) = model
+                && let (Label::Score(r), Label::Score(f), Label::Score(m)) =
+                    (&row[at], &row[at + 1], &row[at + 2])
+                && let Some(map) = rfm.params().get_segment_map()
+            {
+                row[at + 3] = Label::Name(SmolStr::new(map.segment(*r, *f, *m)));
+            }
+            at += width;
+        }
+        if !self.rules.is_empty() {
+            let mut labels = row[..context.models].to_vec();
+            self.apply_rules(profile, context, 0, &mut labels);
+            row.clone_from_slice(&labels);
+        }
+    }
+
     fn apply_rules(
         &self,
         profile: &Profile,
@@ -1618,6 +1641,12 @@ impl Tiering {
     pub(crate) fn set_label(&mut self, row: usize, column: usize, label: Label) {
         let width = self.columns.len();
         self.labels[row * width + column] = label;
+    }
+
+    /// The labels of the customer at `row`, mutable.
+    pub(crate) fn row_mut(&mut self, row: usize) -> &mut [Label] {
+        let width = self.columns.len();
+        &mut self.labels[row * width..(row + 1) * width]
     }
 
     /// The label of one customer in one column.

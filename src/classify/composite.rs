@@ -450,7 +450,12 @@ impl CompositeModel {
     pub fn composite(&self, profile: &Profile) -> Option<Decimal> {
         let key = self.key(profile)?;
         let denominator = Decimal::from(self.denominator) * Decimal::from(10u64.pow(self.scale));
-        Some((Decimal::from_i128_with_scale(key, 0) / denominator).round_dp(6))
+        let composite = Decimal::from_i128_with_scale(key, 0) / denominator;
+        // half away from zero, as every figure for people (SPEC §15)
+        Some(
+            composite
+                .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        )
     }
 
     /// The settings it was fitted with.

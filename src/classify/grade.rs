@@ -182,7 +182,8 @@ pub enum DimensionRule {
         none_at_or_below: Option<Decimal>,
     },
     /// Absolute thresholds: at least `high` → high, at least `mid` → mid, at least `low`
-    /// → low, else none (for a lower-is-better metric: at most).
+    /// → low, else none. For a lower-is-better metric (`recency_days`) "at least" reads
+    /// "at most", and the thresholds go the other way: `high ≤ mid ≤ low`.
     Thresholds {
         /// A metric name or an attribute name.
         source: SmolStr,
@@ -469,6 +470,10 @@ pub struct GradeParams {
     column: SmolStr,
     dimensions: Vec<Dimension>,
     scheme: Scheme,
+    /// Names given to [`GradeParams::weight`] that match no dimension, reported by
+    /// `validate` (a setter cannot fail without breaking the chain).
+    #[serde(skip)]
+    unknown_weights: Vec<SmolStr>,
 }
 
 impl GradeParams {
@@ -509,6 +514,7 @@ impl GradeParams {
             column: SmolStr::new(column),
             dimensions,
             scheme,
+            unknown_weights: Vec::new(),
         }
     }
 
@@ -606,8 +612,7 @@ impl GradeParams {
     }
 
     /// Sets a dimension's weight (by value, for chaining). A name that matches no
-    /// dimension changes nothing, and nothing reports it: [`validate`](Self::validate)
-    /// cannot see a misspelt name.
+    /// dimension is kept and reported by [`validate`](Self::validate) (so by `fit`).
     ///
     /// # Example
     /// ```
@@ -620,15 +625,24 @@ impl GradeParams {
     /// let (h, l, n) = (Level::High, Level::Low, Level::None);
     /// let graded = model.grade_levels(vec![h, l, n, n]);
     /// assert_eq!((graded.points, graded.grade.as_str()), (Some(dec!(7)), "b")); // 2 × 3 + 1
-    /// // a name that matches no dimension changes nothing
+    /// // a name that matches no dimension is an error
     /// let typo = GradeParams::four_dimension().weight("valeu", dec!(2));
-    /// assert_eq!(typo, GradeParams::four_dimension());
+    /// assert_eq!(
+    ///     typo.validate().unwrap_err().to_string(),
+    ///     "pipeline: grade \"grade\": weight for \"valeu\", which is no dimension \
+    ///      (value, need, relationship, potential)"
+    /// );
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     #[must_use]
     pub fn weight(mut self, dimension: &str, weight: Decimal) -> Self {
+        let mut found = false;
         for d in self.dimensions.iter_mut().filter(|d| d.name == dimension) {
             d.weight = weight;
+            found = true;
+        }
+        if !found {
+            self.unknown_weights.push(SmolStr::new(dimension));
         }
         self
     }
@@ -698,6 +712,13 @@ impl GradeParams {
         if self.dimensions.is_empty() {
             return Err(fail("no dimensions".into()));
         }
+        if let Some(unknown) = self.unknown_weights.first() {
+            let names: Vec<&str> = self.dimensions.iter().map(|d| d.name.as_str()).collect();
+            return Err(fail(format!(
+                "weight for {unknown:?}, which is no dimension ({})",
+                names.join(", ")
+            )));
+        }
         for (i, d) in self.dimensions.iter().enumerate() {
             if self.dimensions[..i].iter().any(|e| e.name == d.name) {
                 return Err(fail(format!("dimension {:?} is named twice", d.name)));
@@ -708,12 +729,31 @@ impl GradeParams {
                     d.name
                 )));
             }
-            if let DimensionRule::Thresholds { high, mid, low, .. } = &d.rule {
+            if let DimensionRule::Thresholds {
+                source,
+                high,
+                mid,
+                low,
+                ..
+            } = &d.rule
+            {
                 let given: Vec<Decimal> = [high, mid, low].into_iter().flatten().copied().collect();
-                if given.is_empty() || given.windows(2).any(|w| w[0] < w[1]) {
+                // Best first: for a lower-is-better metric (recency) high is the least.
+                let direction = Metric::from_name(source)
+                    .map_or(Direction::HigherIsBetter, Metric::default_direction);
+                let (misordered, order) = match direction {
+                    Direction::HigherIsBetter => (given.windows(2).any(|w| w[0] < w[1]), "≥"),
+                    Direction::LowerIsBetter => (given.windows(2).any(|w| w[0] > w[1]), "≤"),
+                };
+                if given.is_empty() || misordered {
                     return Err(fail(format!(
-                        "dimension {:?}: thresholds must be given high ≥ mid ≥ low",
-                        d.name
+                        "dimension {:?}: thresholds must be given high {order} mid {order} low \
+                         ({source} is better when {})",
+                        d.name,
+                        match direction {
+                            Direction::HigherIsBetter => "higher",
+                            Direction::LowerIsBetter => "lower",
+                        }
                     )));
                 }
             }
@@ -1352,6 +1392,52 @@ mod tests {
         assert_eq!(levels("C6"), [High, High]);
         // Attributes apply to customers without purchases too, by the buyers' cut points.
         assert_eq!(levels("P"), [High, High]);
+    }
+
+    #[test]
+    fn thresholds_on_recency_go_best_first_the_other_way() {
+        let as_of = date(2026, 3, 31);
+        let mut b = PopulationBuilder::new(as_of);
+        for (id, days_ago) in [("A", 10), ("B", 60), ("C", 300), ("D", 400)] {
+            let day = as_of - jiff::Span::new().days(days_ago);
+            b.add(Transaction::new(
+                CustomerId::new(id).unwrap(),
+                day,
+                Decimal::ONE,
+            ))
+            .unwrap();
+        }
+        let population = b.finish().unwrap();
+        let recent = |high: i64, mid: i64, low: i64| {
+            GradeParams::new(
+                "g",
+                vec![Dimension {
+                    name: "recent".into(),
+                    rule: DimensionRule::Thresholds {
+                        source: "recency_days".into(),
+                        high: Some(high.into()),
+                        mid: Some(mid.into()),
+                        low: Some(low.into()),
+                        missing: Level::None,
+                    },
+                    weight: Decimal::ONE,
+                }],
+                points_scheme(&[("top", 3), ("rest", 0)]),
+            )
+        };
+        let model = recent(30, 90, 365).fit(&population).unwrap();
+        let level = |id: &str| model.grade(population.get(id).unwrap()).levels[0];
+        use Level::*;
+        assert_eq!(
+            ["A", "B", "C", "D"].map(level),
+            [High, Mid, Low, None],
+            "at most 30 days high, 90 mid, 365 low"
+        );
+        assert_eq!(
+            recent(365, 90, 30).validate().unwrap_err().to_string(),
+            "pipeline: grade \"g\": dimension \"recent\": thresholds must be given \
+             high ≤ mid ≤ low (recency_days is better when lower)"
+        );
     }
 
     #[test]

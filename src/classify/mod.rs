@@ -392,7 +392,8 @@ pub trait Classifier {
     ///
     /// # Errors
     /// [`Error::Config`] for unusable settings; [`Error::EmptyPopulation`] when no
-    /// customer bought anything.
+    /// customer bought anything, for the classifiers that rank buyers (RFM, Pareto,
+    /// composite); grade and lifecycle fit on any population.
     ///
     /// # Example
     /// ```

@@ -616,7 +616,8 @@ fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Ve
 pub struct ParetoModel {
     params: ParetoParams,
     fit_size: usize,
-    /// `t_1..t_{B−1}`; empty for a value basis whose positive total is 0.
+    /// `t_1..t_{B−1}`; empty for a value basis whose positive total is 0, and for a fit
+    /// on no value at all.
     #[serde(with = "decimal_vec")]
     thresholds: Vec<Decimal>,
     sizes: Vec<usize>,
@@ -731,7 +732,10 @@ impl ParetoModel {
             reason: format!("pareto model {:?}: {reason}", self.params.column),
         };
         let boundaries = self.params.bands.len() - 1;
-        let allowed_empty = self.params.basis == Basis::Value && self.thresholds.is_empty();
+        // No thresholds: a value basis whose positive total was 0, or a fit on nobody
+        // with the metric (every buyer unscored); either bands any value last.
+        let allowed_empty =
+            self.thresholds.is_empty() && (self.params.basis == Basis::Value || self.fit_size == 0);
         if self.thresholds.len() != boundaries && !allowed_empty {
             return Err(fail(format!(
                 "{} thresholds for {} bands (want {boundaries})",
@@ -918,6 +922,26 @@ mod tests {
             ParetoParams::metals().fit(&big).unwrap().sizes(),
             [11, 40, 150, 802]
         );
+    }
+
+    #[test]
+    fn a_fit_on_nobody_with_the_metric_saves_and_loads() {
+        // Two buyers, no profit given: every buyer is unscored, the model has no thresholds.
+        let pop = population(&[10, 20]);
+        let model = ParetoParams::metals()
+            .metric(Metric::Profit)
+            .fit(&pop)
+            .unwrap();
+        assert_eq!((model.fit_size(), model.sizes()), (0, &[0, 0, 0, 0][..]));
+        model.validate().unwrap();
+        let json = serde_json::to_string(&model).unwrap();
+        let back: ParetoModel = serde_json::from_str(&json).unwrap();
+        back.validate().unwrap();
+        assert_eq!(back, model);
+        // A model fitted on values must still carry all its thresholds.
+        let mut broken = ParetoParams::metals().fit(&pop).unwrap();
+        broken.thresholds.clear();
+        assert!(broken.validate().is_err());
     }
 
     #[test]

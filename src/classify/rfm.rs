@@ -633,6 +633,9 @@ mod tests {
         let none: RfmParams = serde_json::from_str(r#"{"bins": 5, "segment_map": null}"#).unwrap();
         assert_eq!(none, RfmParams::default().segment_map(None));
         let round_trip = serde_json::to_string(&none).unwrap();
-        assert_eq!(serde_json::from_str::<RfmParams>(&round_trip).unwrap(), none);
+        assert_eq!(
+            serde_json::from_str::<RfmParams>(&round_trip).unwrap(),
+            none
+        );
     }
 }

@@ -803,7 +803,11 @@ impl fmt::Display for MapReport {
                 "{}: {} {} to the fallback: {}",
                 self.map,
                 self.uncovered.len(),
-                if self.uncovered.len() == 1 { "cell falls" } else { "cells fall" },
+                if self.uncovered.len() == 1 {
+                    "cell falls"
+                } else {
+                    "cells fall"
+                },
                 list.join(" ")
             )?;
         }

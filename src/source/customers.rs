@@ -202,6 +202,45 @@ impl CustomerTable {
     }
 }
 
+/// The record with its known attributes (SPEC §1) checked against their types and
+/// written as [`parse_value`] writes them, whatever source made it: a `status` of
+/// `"Prospect"` becomes `prospect`, an `employees` of text `"12"` the number 12, an
+/// empty text no value.
+fn with_known_types(mut record: CustomerRecord) -> Result<CustomerRecord, Box<Reject>> {
+    if !record
+        .attributes
+        .iter()
+        .any(|(name, _)| known_type(name).is_some())
+    {
+        return Ok(record);
+    }
+    let mut checked = Attributes::default();
+    for (name, value) in record.attributes.iter() {
+        if known_type(name).is_none() {
+            checked.insert(name, value.clone());
+            continue;
+        }
+        let text = match value {
+            AttrValue::Number(n) => n.to_string(),
+            AttrValue::Text(t) => t.to_string(),
+        };
+        match parse_value(name, &text) {
+            Ok(Some(value)) => checked.insert(name, value),
+            Ok(None) => {}
+            Err(reason) => {
+                return Err(Box::new(Reject {
+                    location: record.location.clone(),
+                    field: name.to_string(),
+                    value: text,
+                    reason,
+                }));
+            }
+        }
+    }
+    record.attributes = checked;
+    Ok(record)
+}
+
 /// Reads every customer record of `source` into a table (SPEC §12).
 ///
 /// Under [`OnInvalid::Skip`] every reject — the source's own, and a second record for a
@@ -240,7 +279,7 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
     let mut known_columns: Vec<String> = Vec::new();
     let mut summary = ReadSummary::default();
     while let Some(record) = source.next_record() {
-        let reject = match record {
+        let reject = match record.and_then(|r| with_known_types(r).map_err(Error::Reject)) {
             Ok(record) => match first_line.get(&record.customer_id) {
                 Some(first) => Reject {
                     field: "customer_id".into(),
@@ -556,6 +595,60 @@ pub fn read_customers_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_from_memory_are_checked_like_csv_rows() {
+        use crate::source::MemorySource;
+        let record = |line: u64, id: &str, attrs: &[(&str, AttrValue)]| {
+            let mut attributes = Attributes::default();
+            for (name, value) in attrs {
+                attributes.insert(name, value.clone());
+            }
+            CustomerRecord::new(line, CustomerId::new(id).unwrap(), attributes)
+        };
+        let text = |t: &str| AttrValue::Text(t.into());
+        let records = vec![
+            record(
+                1,
+                "C1",
+                &[("status", text("Prospect")), ("employees", text("12"))],
+            ),
+            record(2, "C2", &[("employees", text("many"))]),
+            record(3, "C3", &[("status", text("vip")), ("note", text("x"))]),
+            record(
+                4,
+                "C4",
+                &[
+                    ("kind", text("")),
+                    ("employees", AttrValue::Number(5.into())),
+                ],
+            ),
+        ];
+        let mut rejects = Vec::new();
+        let (table, summary) = ingest_customers(MemorySource::new(records), OnInvalid::Skip, |r| {
+            rejects.push(r.to_string())
+        })
+        .unwrap();
+        assert_eq!((summary.accepted, summary.rejected), (2, 2), "{rejects:?}");
+        assert_eq!(
+            rejects[0],
+            "memory: line 2, field \"employees\": \"many\": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"
+        );
+        assert!(
+            rejects[1]
+                .starts_with("memory: line 3, field \"status\": \"vip\": status must be one of"),
+            "{}",
+            rejects[1]
+        );
+        let c1 = table.get("C1").unwrap();
+        assert_eq!(c1.text("status"), Some("prospect"));
+        assert_eq!(c1.number("employees"), Some(12.into()));
+        let c4 = table.get("C4").unwrap();
+        assert_eq!(
+            (c4.get("kind"), c4.number("employees")),
+            (None, Some(5.into()))
+        );
+    }
 
     #[test]
     fn known_attributes_are_typed_and_rejects_located() {

@@ -3,6 +3,7 @@
 //! the whole pipeline, model JSON round trips, and property tests of SPEC §3, §4, §11.
 
 mod csv_source;
+mod doc_examples;
 mod examples;
 mod pipeline;
 mod properties;

@@ -1,7 +1,9 @@
 //! SPEC §13 hysteresis: with `h = 0` the labels are the raw ones; a label never moves
-//! past the raw one nor away from the previous one; a repeat run changes nothing.
+//! past the raw one nor away from the previous one; the segment is the kept scores'; a
+//! repeat run changes nothing.
 
 use customer_tiering::classify::quantile::QuantileMode;
+use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::Period;
 use customer_tiering::{PopulationBuilder, Tiering};
@@ -61,6 +63,8 @@ proptest! {
         let (previous, later, raw, fitted) = periods(&rows);
         let margin = Decimal::new(i64::from(h), 3);
         let (kept, held) = Hysteresis::new(margin).unwrap().apply(&fitted, &later, &raw, &previous).unwrap();
+        let segments = SegmentMap::default();
+        prop_assert_eq!(&raw.columns()[..4], ["r", "f", "m", "rfm_segment"]);
         for ((id, raw_labels), (_, kept_labels)) in raw.rows().zip(kept.rows()) {
             for (i, column) in raw.columns().iter().enumerate() {
                 let (r, k) = (raw_labels[i].as_cell(), kept_labels[i].as_cell());
@@ -72,8 +76,14 @@ proptest! {
                     (Some(r), Some(k), Some(p)) => {
                         prop_assert!(r.min(p) <= k && k <= r.max(p), "{} {}: raw {} kept {} previous {}", id, column, r, k, p);
                     }
-                    _ => prop_assert_eq!(&r, &k, "{} {}: unordered columns keep the raw label", id, column),
+                    _ if column == "rfm_segment" => {}
+                    _ => prop_assert_eq!(&r, &k, "{} {}: other columns keep the raw label", id, column),
                 }
+            }
+            // The segment follows the kept scores.
+            let score = |i: usize| kept_labels[i].as_cell().parse::<u8>().ok();
+            if let (Some(r), Some(f), Some(m)) = (score(0), score(1), score(2)) {
+                prop_assert_eq!(kept_labels[3].as_cell(), segments.segment(r, f, m), "{}", id);
             }
         }
         if margin.is_zero() {
