@@ -57,11 +57,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Error> {
-    let json = std::fs::read_to_string(&args.model).map_err(|source| Error::Io {
-        path: args.model.clone(),
-        source,
-    })?;
-    let fitted = FittedPipeline::from_json(&args.model.display().to_string(), &json)?;
+    let fitted = FittedPipeline::from_path(&args.model)?;
     let mapping = match &args.columns {
         Some(spec) => ColumnMapping::parse(spec)?,
         None => ColumnMapping::default(),

@@ -112,6 +112,28 @@ impl fmt::Display for Reject {
 
 impl std::error::Error for Reject {}
 
+impl Reject {
+    /// A rejected field of a CSV row: the raw bytes kept (lossily, if not UTF-8) so
+    /// that the reject shows what the file held.
+    pub(crate) fn of_field(
+        source: &str,
+        line: u64,
+        field: &str,
+        raw: &[u8],
+        reason: impl ToString,
+    ) -> Reject {
+        Reject {
+            location: Location {
+                source: source.to_string(),
+                line,
+            },
+            field: field.to_string(),
+            value: String::from_utf8_lossy(raw).into_owned(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
 /// A problem with settings, a segment map or a column mapping, found before any data is
 /// classified.
 ///

@@ -43,7 +43,7 @@ use std::io::Read;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::error::{Error, Location, Reject};
+use crate::error::{Error, Reject};
 use crate::money::checked_add;
 use crate::pipeline::Tiering;
 use crate::profile::{CustomerId, Population};
@@ -224,16 +224,7 @@ impl Period {
         while let Some(line) = crate::source::csv::read_row(&mut reader, &mut record, origin) {
             let line = line?;
             let reject = |field: &str, raw: &[u8], reason: String| -> Error {
-                Reject {
-                    location: Location {
-                        source: origin.to_string(),
-                        line,
-                    },
-                    field: field.to_string(),
-                    value: String::from_utf8_lossy(raw).into_owned(),
-                    reason,
-                }
-                .into()
+                Reject::of_field(origin, line, field, raw, reason).into()
             };
             if record.len() != names.len() {
                 return Err(reject(

@@ -1452,6 +1452,40 @@ impl FittedPipeline {
             reason: e.to_string(),
         })
     }
+
+    /// Loads a saved pipeline from a file (`model.json` of the `tier` CLI), validated as
+    /// by [`from_json`](Self::from_json), errors naming the path.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; otherwise as
+    /// [`from_json`](Self::from_json).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::FittedPipeline;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # orders.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?
+    /// #     .fit(&orders.finish()?)?;
+    /// let path = std::env::temp_dir().join(format!("model-{}.json", std::process::id()));
+    /// std::fs::write(&path, fitted.to_json()?).unwrap();
+    /// assert_eq!(FittedPipeline::from_path(&path)?, fitted);
+    /// std::fs::remove_file(&path).unwrap();
+    /// let missing = FittedPipeline::from_path(&path).unwrap_err();
+    /// assert!(missing.to_string().contains("model-"), "{missing}");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        FittedPipeline::from_json(&path.display().to_string(), &json)
+    }
 }
 
 /// Labels for every customer of a population, sorted by customer id.

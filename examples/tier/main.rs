@@ -212,7 +212,7 @@ fn run(args: &Args) -> Result<(), Error> {
     };
     let mut warnings = Vec::new();
     let mut plan = match &args.model {
-        Some(path) => Plan::Saved(Box::new(load_model(path)?)),
+        Some(path) => Plan::Saved(Box::new(FittedPipeline::from_path(path)?)),
         None => Plan::Fit(pipeline_builder(args, &mut warnings)?),
     };
     let as_of = match (&plan, args.as_of) {
@@ -415,14 +415,6 @@ fn run(args: &Args) -> Result<(), Error> {
             .as_bytes(),
     )?;
     Ok(())
-}
-
-fn load_model(path: &std::path::Path) -> Result<FittedPipeline, Error> {
-    let json = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    FittedPipeline::from_json(&path.display().to_string(), &json)
 }
 
 /// The classifiers and rule sets asked for, checked before any data is read (rule

@@ -32,7 +32,7 @@ use smol_str::SmolStr;
 
 use super::Source;
 use crate::dates::parse_date;
-use crate::error::{ConfigError, Error, Location, Reject};
+use crate::error::{ConfigError, Error, Reject};
 use crate::money::parse_amount_bytes;
 use crate::profile::{CustomerId, Transaction};
 
@@ -276,15 +276,7 @@ impl<R: Read> CsvTransactions<R> {
     }
 
     fn reject(&self, line: u64, field: &str, raw: &[u8], reason: impl ToString) -> Error {
-        Error::from(Reject {
-            location: Location {
-                source: self.origin.clone(),
-                line,
-            },
-            field: field.to_string(),
-            value: String::from_utf8_lossy(raw).into_owned(),
-            reason: reason.to_string(),
-        })
+        Reject::of_field(&self.origin, line, field, raw, reason).into()
     }
 
     fn parse_record(&self, line: u64) -> Result<Transaction, Error> {

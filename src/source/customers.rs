@@ -460,15 +460,8 @@ impl<R: Read> CsvCustomers<R> {
     }
 
     fn parse(&self, line: u64) -> Result<CustomerRecord, Reject> {
-        let location = Location {
-            source: self.origin.clone(),
-            line,
-        };
-        let reject = |field: &str, raw: &[u8], reason: String| Reject {
-            location: location.clone(),
-            field: field.to_string(),
-            value: String::from_utf8_lossy(raw).into_owned(),
-            reason,
+        let reject = |field: &str, raw: &[u8], reason: String| {
+            Reject::of_field(&self.origin, line, field, raw, reason)
         };
         let record = &self.record;
         if record.len() != self.names.len() {
@@ -509,7 +502,10 @@ impl<R: Read> CsvCustomers<R> {
             }
         }
         Ok(CustomerRecord {
-            location,
+            location: Location {
+                source: self.origin.clone(),
+                line,
+            },
             customer_id,
             attributes,
         })
