@@ -114,12 +114,25 @@ impl std::error::Error for Reject {}
 
 impl Reject {
     /// A rejected field of a CSV row: the raw bytes kept (lossily, if not UTF-8) so
-    /// that the reject shows what the file held.
+    /// that the reject shows what the file held, cut as [`shown_value`] cuts.
     pub(crate) fn of_field(
         source: &str,
         line: u64,
         field: &str,
         raw: &[u8],
+        reason: impl ToString,
+    ) -> Reject {
+        Reject::of_prefix(source, line, field, raw, raw.len() as u64, reason)
+    }
+
+    /// A rejected field or record of which only the first bytes, `prefix`, were kept
+    /// from its `len` bytes.
+    pub(crate) fn of_prefix(
+        source: &str,
+        line: u64,
+        field: &str,
+        prefix: &[u8],
+        len: u64,
         reason: impl ToString,
     ) -> Reject {
         Reject {
@@ -128,10 +141,47 @@ impl Reject {
                 line,
             },
             field: field.to_string(),
-            value: String::from_utf8_lossy(raw).into_owned(),
+            value: shown_value(prefix, len),
             reason: reason.to_string(),
         }
     }
+}
+
+/// The most bytes of a raw value a reject shows (SPEC §12).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::{shown_value, MAX_SHOWN_BYTES};
+/// let value = "x".repeat(MAX_SHOWN_BYTES + 1);
+/// assert!(shown_value(value.as_bytes(), value.len() as u64).ends_with("… (201 bytes)"));
+/// ```
+pub const MAX_SHOWN_BYTES: usize = 200;
+
+/// A raw value as a reject shows it: whole when it has at most [`MAX_SHOWN_BYTES`]
+/// bytes, else its first bytes (up to 200, not splitting a character), `…` and its full
+/// length, so that a 50 MB field costs 200 bytes in `rejects.csv` and on stderr.
+/// `raw` holds the value's first bytes, `len` its full length.
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::shown_value;
+/// assert_eq!(shown_value(b"12,50", 5), "12,50");
+/// let long = "é".repeat(150); // 300 bytes
+/// assert_eq!(shown_value(long.as_bytes(), 300), format!("{}… (300 bytes)", "é".repeat(100)));
+/// ```
+pub fn shown_value(raw: &[u8], len: u64) -> String {
+    if len <= MAX_SHOWN_BYTES as u64 && raw.len() as u64 == len {
+        return String::from_utf8_lossy(raw).into_owned();
+    }
+    let mut cut = raw.len().min(MAX_SHOWN_BYTES);
+    // Back off to the start of a character cut in two, so that valid UTF-8 stays
+    // valid; invalid bytes are shown lossily anyway.
+    if let Err(e) = std::str::from_utf8(&raw[..cut])
+        && e.error_len().is_none()
+    {
+        cut = e.valid_up_to();
+    }
+    format!("{}… ({len} bytes)", String::from_utf8_lossy(&raw[..cut]))
 }
 
 /// A problem with settings, a segment map or a column mapping, found before any data is
@@ -270,6 +320,17 @@ pub enum Error {
         /// The chart's file name.
         chart: &'static str,
         /// What the drawing backend said.
+        reason: String,
+    },
+    /// A file whose layout cannot be read: a duplicate or over-long header, or a quote
+    /// still open at the end of the file (SPEC §12). The run stops under either policy.
+    #[error("{source_name}: line {line}: {reason}")]
+    Malformed {
+        /// The file.
+        source_name: String,
+        /// The 1-based physical line where the problem starts.
+        line: u64,
+        /// What is wrong.
         reason: String,
     },
     /// A saved model or a map file that cannot be parsed.

@@ -47,6 +47,8 @@ use crate::error::{Error, Reject};
 use crate::money::checked_add;
 use crate::pipeline::Tiering;
 use crate::profile::{CustomerId, Population};
+use crate::source::csv::{read_error, read_header, unread_reject};
+use crate::source::lines::{Record, Records};
 
 /// The label of a customer absent from a period.
 ///
@@ -184,12 +186,8 @@ impl Period {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_tiers_csv<R: Read>(origin: &str, reader: R) -> Result<Self, Error> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| crate::source::csv::csv_error(origin, e))?
-            .clone();
-        let names = crate::source::csv::header_names(&header);
+        let mut records = Records::new(reader, false);
+        let names = read_header(origin, &mut records)?;
         let find = |name: &str| {
             names
                 .iter()
@@ -220,25 +218,35 @@ impl Period {
             })
             .collect();
         let mut rows = BTreeMap::new();
-        let mut record = csv::ByteRecord::new();
-        while let Some(line) = crate::source::csv::read_row(&mut reader, &mut record, origin) {
-            let line = line?;
+        loop {
+            let record = match records.next_record(names.len() + 1) {
+                Ok(None) => break,
+                Ok(Some(Record::Row(row))) => row,
+                Ok(Some(Record::Unread {
+                    line,
+                    prefix,
+                    len,
+                    problem,
+                })) => return Err(unread_reject(origin, line, prefix, len, problem)),
+                Err(e) => return Err(read_error(origin, e)),
+            };
+            let line = record.line;
             let reject = |field: &str, raw: &[u8], reason: String| -> Error {
                 Reject::of_field(origin, line, field, raw, reason).into()
             };
             if record.len() != names.len() {
                 return Err(reject(
                     "record",
-                    b"",
+                    record.raw,
                     format!("expected {} fields, found {}", names.len(), record.len()),
                 ));
             }
-            let id = CustomerId::from_bytes(&record[id_col])
-                .map_err(|e| reject("customer_id", &record[id_col], e.to_string()))?;
-            let monetary = crate::money::parse_amount_bytes(&record[monetary_col])
-                .map_err(|e| reject("monetary", &record[monetary_col], e.to_string()))?;
+            let id = CustomerId::from_bytes(record.get(id_col))
+                .map_err(|e| reject("customer_id", record.get(id_col), e.to_string()))?;
+            let monetary = crate::money::parse_amount_bytes(record.get(monetary_col))
+                .map_err(|e| reject("monetary", record.get(monetary_col), e.to_string()))?;
             let count = |column: usize, field: &str| -> Result<Option<i64>, Error> {
-                let raw = record[column].trim_ascii();
+                let raw = record.get(column).trim_ascii();
                 if raw.is_empty() {
                     return Ok(None);
                 }
@@ -264,7 +272,7 @@ impl Period {
             let labels = label_cols
                 .iter()
                 .map(|&i| {
-                    let cell = String::from_utf8_lossy(record[i].trim_ascii()).into_owned();
+                    let cell = String::from_utf8_lossy(record.get(i).trim_ascii()).into_owned();
                     if cell.is_empty() {
                         UNSCORED.to_string()
                     } else {

@@ -27,10 +27,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use csv::ByteRecord;
 use smol_str::SmolStr;
 
 use super::Source;
+use super::lines::{MAX_COLUMNS, MAX_RECORD_BYTES, ReadError, Record, Records, Row};
 use crate::dates::parse_date;
 use crate::error::{ConfigError, Error, Reject};
 use crate::money::parse_amount_bytes;
@@ -175,8 +175,7 @@ struct Columns {
 #[derive(Debug)]
 pub struct CsvTransactions<R> {
     origin: String,
-    reader: csv::Reader<R>,
-    record: ByteRecord,
+    records: Records<R>,
     columns: Columns,
     width: usize,
 }
@@ -235,15 +234,9 @@ impl<R: Read> CsvTransactions<R> {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_reader(origin: &str, reader: R, mapping: &ColumnMapping) -> Result<Self, Error> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(reader);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| csv_error(origin, e))?
-            .clone();
-        let names = header_names(&header);
+        // Transactions are one line each (SPEC §12): a stray quote costs one line.
+        let mut records = Records::new(reader, false);
+        let names = read_header(origin, &mut records)?;
         let find = |name: &str| names.iter().position(|n| n == name);
         let require = |name: &str| {
             find(name).ok_or_else(|| Error::MissingColumn {
@@ -268,70 +261,115 @@ impl<R: Read> CsvTransactions<R> {
         };
         Ok(CsvTransactions {
             origin: origin.to_string(),
-            reader,
-            record: ByteRecord::new(),
+            records,
             columns,
             width: names.len(),
         })
     }
-
-    fn reject(&self, line: u64, field: &str, raw: &[u8], reason: impl ToString) -> Error {
-        Reject::of_field(&self.origin, line, field, raw, reason).into()
-    }
-
-    fn parse_record(&self, line: u64) -> Result<Transaction, Error> {
-        let record = &self.record;
-        if record.len() != self.width {
-            let joined: Vec<&[u8]> = record.iter().collect();
-            return Err(self.reject(
-                line,
-                "record",
-                &joined.join(&b","[..]),
-                format!("expected {} fields, found {}", self.width, record.len()),
-            ));
-        }
-        let c = self.columns;
-        let field = |i: usize| &record[i];
-        let customer_id = CustomerId::from_bytes(field(c.customer_id))
-            .map_err(|e| self.reject(line, "customer_id", field(c.customer_id), e))?;
-        let date =
-            parse_date(field(c.date)).map_err(|e| self.reject(line, "date", field(c.date), e))?;
-        let amount = parse_amount_bytes(field(c.amount))
-            .map_err(|e| self.reject(line, "amount", field(c.amount), e))?;
-        let profit = match c
-            .profit
-            .map(field)
-            .filter(|raw| !raw.trim_ascii().is_empty())
-        {
-            Some(raw) => {
-                Some(parse_amount_bytes(raw).map_err(|e| self.reject(line, "profit", raw, e))?)
-            }
-            None => None,
-        };
-        let product = match c
-            .product
-            .map(field)
-            .filter(|raw| !raw.trim_ascii().is_empty())
-        {
-            Some(raw) => Some(SmolStr::new(
-                std::str::from_utf8(raw.trim_ascii())
-                    .map_err(|_| self.reject(line, "product", raw, "not valid UTF-8"))?,
-            )),
-            None => None,
-        };
-        Ok(Transaction {
-            customer_id,
-            date,
-            amount,
-            profit,
-            product,
-        })
-    }
 }
 
-/// Header names: trimmed, lossily decoded, without a UTF-8 byte-order mark.
-pub(crate) fn header_names(header: &ByteRecord) -> Vec<String> {
-    header
+/// One transaction from a row of the expected width, or the reject that names the
+/// first field that fails.
+fn parse_transaction(
+    origin: &str,
+    c: Columns,
+    width: usize,
+    row: &Row<'_>,
+) -> Result<Transaction, Error> {
+    let line = row.line;
+    let reject = |field: &str, raw: &[u8], reason: &dyn std::fmt::Display| -> Error {
+        Reject::of_field(origin, line, field, raw, reason).into()
+    };
+    if row.len() != width {
+        return Err(reject(
+            "record",
+            row.raw,
+            &format_args!("expected {width} fields, found {}", row.len()),
+        ));
+    }
+    let field = |i: usize| row.get(i);
+    let customer_id = CustomerId::from_bytes(field(c.customer_id))
+        .map_err(|e| reject("customer_id", field(c.customer_id), &e))?;
+    let date = parse_date(field(c.date)).map_err(|e| reject("date", field(c.date), &e))?;
+    let amount =
+        parse_amount_bytes(field(c.amount)).map_err(|e| reject("amount", field(c.amount), &e))?;
+    let profit = match c
+        .profit
+        .map(field)
+        .filter(|raw| !raw.trim_ascii().is_empty())
+    {
+        Some(raw) => Some(parse_amount_bytes(raw).map_err(|e| reject("profit", raw, &e))?),
+        None => None,
+    };
+    let product = match c
+        .product
+        .map(field)
+        .filter(|raw| !raw.trim_ascii().is_empty())
+    {
+        Some(raw) => Some(SmolStr::new(
+            std::str::from_utf8(raw.trim_ascii())
+                .map_err(|_| reject("product", raw, &"not valid UTF-8"))?,
+        )),
+        None => None,
+    };
+    Ok(Transaction {
+        customer_id,
+        date,
+        amount,
+        profit,
+        product,
+    })
+}
+
+/// Reads the header: names trimmed (lossily decoded; a byte-order mark dropped), none
+/// repeated (SPEC §12). An empty file has an empty header. Columns without a name may
+/// repeat: nothing can refer to them.
+///
+/// # Errors
+/// [`Error::Malformed`] for a header that is too long, has a quote open at its end (in
+/// a source whose records are one line each), has more than [`MAX_COLUMNS`] columns, or
+/// names a column twice; [`Error::Io`] when reading fails.
+pub(crate) fn read_header<R: Read>(
+    origin: &str,
+    records: &mut Records<R>,
+) -> Result<Vec<String>, Error> {
+    let malformed = |line: u64, reason: String| Error::Malformed {
+        source_name: origin.to_string(),
+        line,
+        reason,
+    };
+    let row = match records
+        .next_record(MAX_COLUMNS)
+        .map_err(|e| read_error(origin, e))?
+    {
+        None => return Ok(Vec::new()),
+        Some(Record::Unread {
+            line, len, problem, ..
+        }) => {
+            return Err(malformed(
+                line,
+                match problem {
+                    super::lines::RecordProblem::TooLong => format!(
+                        "the header is {len} bytes long, more than the {MAX_RECORD_BYTES} a record may have"
+                    ),
+                    super::lines::RecordProblem::MultilineField => {
+                        "the header has a quote that is not closed on its line".to_string()
+                    }
+                },
+            ));
+        }
+        Some(Record::Row(row)) => row,
+    };
+    if row.len() > MAX_COLUMNS {
+        return Err(malformed(
+            row.line,
+            format!(
+                "the header has {} columns, more than the {MAX_COLUMNS} read",
+                row.len()
+            ),
+        ));
+    }
+    let names: Vec<String> = row
         .iter()
         .enumerate()
         .map(|(i, raw)| {
@@ -342,34 +380,46 @@ pub(crate) fn header_names(header: &ByteRecord) -> Vec<String> {
             };
             String::from_utf8_lossy(raw.trim_ascii()).into_owned()
         })
-        .collect()
-}
-
-/// Reads the next row into `record`; its 1-based physical line (SPEC §12), or `None`
-/// at the end.
-pub(crate) fn read_row<R: Read>(
-    reader: &mut csv::Reader<R>,
-    record: &mut ByteRecord,
-    origin: &str,
-) -> Option<Result<u64, Error>> {
-    match reader.read_byte_record(record) {
-        Ok(false) => None,
-        Ok(true) => Some(Ok(record.position().map_or(0, |p| p.line()))),
-        Err(e) => Some(Err(csv_error(origin, e))),
+        .collect();
+    for (second, name) in names.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+        if let Some(first) = names[..second].iter().position(|n| n == name) {
+            return Err(malformed(
+                row.line,
+                format!(
+                    "the header names the column {name:?} twice, as columns {} and {}",
+                    first + 1,
+                    second + 1
+                ),
+            ));
+        }
     }
+    Ok(names)
 }
 
-pub(crate) fn csv_error(origin: &str, error: csv::Error) -> Error {
-    match error.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
+/// The error for a file that could not be read through.
+pub(crate) fn read_error(origin: &str, error: ReadError) -> Error {
+    match error {
+        ReadError::Io(source) => Error::Io {
             path: origin.into(),
             source,
         },
-        other => Error::Parse {
-            what: origin.to_string(),
-            reason: format!("{other:?}"),
+        ReadError::UnterminatedQuote { line } => Error::Malformed {
+            source_name: origin.to_string(),
+            line,
+            reason: "a quote opened in the record starting on this line is still open at the end of the file".into(),
         },
     }
+}
+
+/// The reject of a record that was not split into fields.
+pub(crate) fn unread_reject(
+    origin: &str,
+    line: u64,
+    prefix: &[u8],
+    len: u64,
+    problem: super::lines::RecordProblem,
+) -> Error {
+    Reject::of_prefix(origin, line, "record", prefix, len, problem.reason()).into()
 }
 
 impl<R: Read> Source for CsvTransactions<R> {
@@ -380,12 +430,20 @@ impl<R: Read> Source for CsvTransactions<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
-        Some(
-            match read_row(&mut self.reader, &mut self.record, &self.origin)? {
-                Ok(line) => self.parse_record(line),
-                Err(e) => Err(e),
-            },
-        )
+        // One more field than the header is enough to tell a long row.
+        Some(match self.records.next_record(self.width + 1) {
+            Ok(None) => return None,
+            Ok(Some(Record::Row(row))) => {
+                parse_transaction(&self.origin, self.columns, self.width, &row)
+            }
+            Ok(Some(Record::Unread {
+                line,
+                prefix,
+                len,
+                problem,
+            })) => Err(unread_reject(&self.origin, line, prefix, len, problem)),
+            Err(e) => Err(read_error(&self.origin, e)),
+        })
     }
 }
 

@@ -35,9 +35,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use csv::ByteRecord;
 use smol_str::SmolStr;
 
+use super::csv::{read_error, read_header, unread_reject};
+use super::lines::{Record, Records, Row};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
 use crate::error::{Error, Location, Reject};
@@ -231,7 +232,7 @@ fn with_known_types(mut record: CustomerRecord) -> Result<CustomerRecord, Box<Re
                 return Err(Box::new(Reject {
                     location: record.location.clone(),
                     field: name.to_string(),
-                    value: text,
+                    value: crate::error::shown_value(text.as_bytes(), text.len() as u64),
                     reason,
                 }));
             }
@@ -379,8 +380,7 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
 #[derive(Debug)]
 pub struct CsvCustomers<R> {
     origin: String,
-    reader: csv::Reader<R>,
-    record: ByteRecord,
+    records: Records<R>,
     names: Vec<String>,
     id_column: usize,
 }
@@ -436,12 +436,9 @@ impl<R: Read> CsvCustomers<R> {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_reader(origin: &str, reader: R) -> Result<Self, Error> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| super::csv::csv_error(origin, e))?
-            .clone();
-        let names = super::csv::header_names(&header);
+        // CRM exports put line breaks in quoted notes: customers' records may span lines.
+        let mut records = Records::new(reader, true);
+        let names = read_header(origin, &mut records)?;
         let id_column = names
             .iter()
             .position(|n| n == "customer_id")
@@ -452,64 +449,64 @@ impl<R: Read> CsvCustomers<R> {
             })?;
         Ok(CsvCustomers {
             origin: origin.to_string(),
-            reader,
-            record: ByteRecord::new(),
+            records,
             names,
             id_column,
         })
     }
+}
 
-    fn parse(&self, line: u64) -> Result<CustomerRecord, Reject> {
-        let reject = |field: &str, raw: &[u8], reason: String| {
-            Reject::of_field(&self.origin, line, field, raw, reason)
-        };
-        let record = &self.record;
-        if record.len() != self.names.len() {
-            let joined: Vec<&[u8]> = record.iter().collect();
-            return Err(reject(
-                "record",
-                &joined.join(&b","[..]),
-                format!(
-                    "expected {} fields, found {}",
-                    self.names.len(),
-                    record.len()
-                ),
-            ));
-        }
-        let raw_id = &record[self.id_column];
-        let customer_id = CustomerId::from_bytes(raw_id)
-            .map_err(|e| reject("customer_id", raw_id, e.to_string()))?;
-        let mut attributes = Attributes::default();
-        for (i, name) in self
-            .names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != self.id_column)
-        {
-            let raw = &record[i];
-            let text = std::str::from_utf8(raw)
-                .map_err(|_| reject(name, raw, "not valid UTF-8".into()))?;
-            let value = if known_type(name).is_some() {
-                parse_value(name, text).map_err(|reason| reject(name, raw, reason))?
-            } else {
-                // Typed per column by ingest_customers once every record is read.
-                Some(text.trim_ascii())
-                    .filter(|t| !t.is_empty())
-                    .map(|t| AttrValue::Text(SmolStr::new(t)))
-            };
-            if let Some(value) = value {
-                attributes.insert(name, value);
-            }
-        }
-        Ok(CustomerRecord {
-            location: Location {
-                source: self.origin.clone(),
-                line,
-            },
-            customer_id,
-            attributes,
-        })
+/// One customer record from a row, or the reject naming the first field that fails.
+fn parse_customer(
+    origin: &str,
+    names: &[String],
+    id_column: usize,
+    row: &Row<'_>,
+) -> Result<CustomerRecord, Reject> {
+    let line = row.line;
+    let reject = |field: &str, raw: &[u8], reason: String| {
+        Reject::of_field(origin, line, field, raw, reason)
+    };
+    if row.len() != names.len() {
+        return Err(reject(
+            "record",
+            row.raw,
+            format!("expected {} fields, found {}", names.len(), row.len()),
+        ));
     }
+    let raw_id = row.get(id_column);
+    let customer_id =
+        CustomerId::from_bytes(raw_id).map_err(|e| reject("customer_id", raw_id, e.to_string()))?;
+    let mut attributes = Attributes::default();
+    // A column without a name holds nothing anyone can refer to.
+    for (i, name) in names
+        .iter()
+        .enumerate()
+        .filter(|(i, name)| *i != id_column && !name.is_empty())
+    {
+        let raw = row.get(i);
+        let text =
+            std::str::from_utf8(raw).map_err(|_| reject(name, raw, "not valid UTF-8".into()))?;
+        let value = if known_type(name).is_some() {
+            parse_value(name, text).map_err(|reason| reject(name, raw, reason))?
+        } else {
+            // Typed per column by ingest_customers once every record is read.
+            Some(text.trim_ascii())
+                .filter(|t| !t.is_empty())
+                .map(|t| AttrValue::Text(SmolStr::new(t)))
+        };
+        if let Some(value) = value {
+            attributes.insert(name, value);
+        }
+    }
+    Ok(CustomerRecord {
+        location: Location {
+            source: origin.to_string(),
+            line,
+        },
+        customer_id,
+        attributes,
+    })
 }
 
 impl<R: Read> Source for CsvCustomers<R> {
@@ -520,12 +517,19 @@ impl<R: Read> Source for CsvCustomers<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        Some(
-            match super::csv::read_row(&mut self.reader, &mut self.record, &self.origin)? {
-                Ok(line) => self.parse(line).map_err(Error::from),
-                Err(e) => Err(e),
-            },
-        )
+        Some(match self.records.next_record(self.names.len() + 1) {
+            Ok(None) => return None,
+            Ok(Some(Record::Row(row))) => {
+                parse_customer(&self.origin, &self.names, self.id_column, &row).map_err(Error::from)
+            }
+            Ok(Some(Record::Unread {
+                line,
+                prefix,
+                len,
+                problem,
+            })) => Err(unread_reject(&self.origin, line, prefix, len, problem)),
+            Err(e) => Err(read_error(&self.origin, e)),
+        })
     }
 }
 

@@ -314,7 +314,7 @@ fn timestamps_keep_their_own_calendar_date() {
 }
 
 #[test]
-fn quoted_fields_commas_and_multiline_records() {
+fn quoted_fields_commas_and_a_line_break_in_a_quote() {
     let data = "customer_id,date,amount,product\n\
                 \"Smith, Jane\",2026-01-05,\"12.50\",\"A,B\"\n\
                 \"two\nlines\",2026-01-05,1.00,P\n\
@@ -322,15 +322,23 @@ fn quoted_fields_commas_and_multiline_records() {
                 \"Smith, Jane\",2026-01-06,0.50,\"A,B\"\n";
     let (result, rejects) = run(data, OnInvalid::Skip);
     let ingested = result.unwrap();
-    assert_eq!(ingested.summary.read, 4);
+    // Transactions are one line each (SPEC §12): the quote that runs past line 3 costs
+    // line 3 alone, and every non-empty physical line is one record.
+    let s = ingested.summary;
+    assert_eq!((s.read, s.accepted, s.rejected), (5, 3, 2));
     let jane = ingested.population.get("Smith, Jane").unwrap();
     assert_eq!(jane.monetary.to_string(), "13.00");
     assert_eq!(jane.distinct_products, Some(1));
-    assert!(ingested.population.get("two\nlines").is_some());
-    // The line is where the record starts, counting the physical lines of the quoted
-    // newline above it.
-    assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0].location.line, 5);
+    assert!(ingested.population.get("two\nlines").is_none());
+    // Line 4 is read as a record of its own (its id ends in the stray quote).
+    assert!(ingested.population.get("lines\"").is_some());
+    let lines: Vec<(u64, &str, &str)> = rejects
+        .iter()
+        .map(|r| (r.location.line, r.field.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(lines[0], (3, "record", "multiline_field"));
+    assert_eq!(rejects[0].value, "\"two");
+    assert_eq!(lines[1].0, 5);
 
     let record = "customer_id,date,amount\n\"a,b\",2026-01-05\n";
     let reject = expect_reject(run(record, OnInvalid::Fail).0);
