@@ -45,7 +45,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Reject};
 use crate::money::checked_add;
-use crate::pipeline::Tiering;
+use crate::pipeline::{ColumnLabels, Tiering};
 use crate::profile::{CustomerId, Population};
 use crate::source::csv::{read_error, read_header, unread_reject};
 use crate::source::lines::{Record, Records};
@@ -186,6 +186,45 @@ impl Period {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_tiers_csv<R: Read>(origin: &str, reader: R) -> Result<Self, Error> {
+        Period::read_tiers_csv(origin, reader, &[])
+    }
+
+    /// Like [`Period::from_tiers_csv`], checking every label of the columns `known`
+    /// describes (a pipeline's [`column_labels`](crate::FittedPipeline::column_labels)) as a
+    /// saved model is checked (SPEC §17): a label the column cannot take — a hand-edited
+    /// `platinnum`, a score 6 of five bins — is an error naming the line. An empty cell is
+    /// an unscored customer; columns `known` does not name are read as they are.
+    ///
+    /// # Errors
+    /// As [`Period::from_tiers_csv`], and [`Error::Reject`] for an unknown label.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::migration::Period;
+    /// use customer_tiering::pipeline::ColumnLabels;
+    /// let metals = ["platinum", "gold", "iron", "lead"].map(String::from).to_vec();
+    /// let known = [("metal".to_string(), ColumnLabels::Named { labels: metals, ordered: true })];
+    /// let csv = "customer_id,monetary,metal\nC1,10.00,gold\nC2,5.00,platinnum\n";
+    /// let err = Period::from_tiers_csv_checked("old/tiers.csv", csv.as_bytes(), &known).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"old/tiers.csv: line 3, field "metal": "platinnum": not a label of metal (platinum, gold, iron, lead)"#
+    /// );
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_tiers_csv_checked<R: Read>(
+        origin: &str,
+        reader: R,
+        known: &[(String, ColumnLabels)],
+    ) -> Result<Self, Error> {
+        Period::read_tiers_csv(origin, reader, known)
+    }
+
+    fn read_tiers_csv<R: Read>(
+        origin: &str,
+        reader: R,
+        known: &[(String, ColumnLabels)],
+    ) -> Result<Self, Error> {
         let mut records = Records::new(reader, false);
         let names = read_header(origin, &mut records)?;
         let find = |name: &str| {
@@ -216,6 +255,10 @@ impl Period {
                 .contains(&Some(i))
                     && names[i] != crate::pipeline::TAGS
             })
+            .collect();
+        let checks: Vec<Option<&ColumnLabels>> = label_cols
+            .iter()
+            .map(|&i| known.iter().find(|(c, _)| *c == names[i]).map(|(_, l)| l))
             .collect();
         let mut rows = BTreeMap::new();
         loop {
@@ -269,17 +312,18 @@ impl Period {
                 Some(column) => count(column, "recency_days")?,
                 None => None,
             };
-            let labels = label_cols
-                .iter()
-                .map(|&i| {
-                    let cell = String::from_utf8_lossy(record.get(i).trim_ascii()).into_owned();
-                    if cell.is_empty() {
-                        UNSCORED.to_string()
-                    } else {
-                        cell
-                    }
-                })
-                .collect();
+            let mut labels = Vec::with_capacity(label_cols.len());
+            for (&i, check) in label_cols.iter().zip(&checks) {
+                let cell = String::from_utf8_lossy(record.get(i).trim_ascii()).into_owned();
+                if cell.is_empty() {
+                    labels.push(UNSCORED.to_string());
+                    continue;
+                }
+                if let Some(Err(reason)) = check.map(|c| label_check(&names[i], c, &cell)) {
+                    return Err(reject(&names[i], record.get(i), reason));
+                }
+                labels.push(cell);
+            }
             let entry = Entry {
                 monetary,
                 transactions,
@@ -529,6 +573,24 @@ pub fn migrate(
         out.push(migration);
     }
     Ok(out)
+}
+
+/// Whether `cell` is a label `column` can take.
+fn label_check(column: &str, labels: &ColumnLabels, cell: &str) -> Result<(), String> {
+    match labels {
+        ColumnLabels::Scores(k) => match cell.parse::<u8>() {
+            Ok(score) if (1..=*k).contains(&score) => Ok(()),
+            _ => Err(format!("not a score of {column} (1 to {k})")),
+        },
+        ColumnLabels::Named { labels, .. }
+            if labels.is_empty() || labels.iter().any(|l| l == cell) =>
+        {
+            Ok(())
+        }
+        ColumnLabels::Named { labels, .. } => {
+            Err(format!("not a label of {column} ({})", labels.join(", ")))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ use crate::classify::pareto::{ParetoModel, ParetoParams};
 use crate::classify::rfm::{RfmModel, RfmParams};
 use crate::classify::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
-use crate::profile::{CustomerId, Population, Profile};
+use crate::profile::{CustomerId, Metric, Population, Profile};
 use crate::rules::{ColumnIndex, Facts, RuleSet, Schema};
 use smol_str::SmolStr;
 
@@ -467,39 +467,116 @@ impl PipelineBuilder {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn build(self) -> Result<Pipeline, Error> {
+        let attributes: BTreeMap<String, AttrKind> = self
+            .attributes
+            .iter()
+            .filter(|(name, _)| known_type(name).is_none())
+            .map(|(name, kind)| (name.clone(), AttrKind::from(*kind)))
+            .collect();
         let mut pipeline = Pipeline {
             classifiers: self.classifiers,
             rules: Vec::new(),
+            attributes,
         };
         pipeline.validate()?;
-        let mut schema = Schema::new();
-        for (name, kind) in &self.attributes {
-            if known_type(name).is_none() {
-                schema = schema.attribute(name, *kind);
-            }
-        }
-        for params in &pipeline.classifiers {
-            schema = params.describe(schema);
-        }
-        let mut columns = pipeline.columns();
-        for rules in self.rules {
-            let column = rules.column().to_string();
-            if columns.contains(&column) || column == "customer_id" || column == TAGS {
-                return Err(ConfigError::Pipeline {
-                    reason: format!(
-                        "rule set {:?} writes the column {column:?}, which is already taken",
-                        rules.name()
-                    ),
-                }
-                .into());
-            }
-            let rules = rules.with_schema(&schema)?;
-            let tiers = rules.tiers().iter().map(ToString::to_string).collect();
-            schema = schema.label_column(&column, tiers, true);
-            columns.push(column);
-            pipeline.rules.push(rules);
-        }
+        let columns = pipeline
+            .classifiers
+            .iter()
+            .flat_map(AnyParams::columns)
+            .collect();
+        let schema = rule_schema(pipeline.classifiers.iter(), &pipeline.attributes);
+        pipeline.rules = check_rule_sets(schema, columns, self.rules)?;
         Ok(pipeline)
+    }
+}
+
+/// The schema rule sets are checked against: the classifiers' columns with their
+/// labels, and the custom attributes.
+fn rule_schema<'a>(
+    classifiers: impl Iterator<Item = &'a AnyParams>,
+    attributes: &BTreeMap<String, AttrKind>,
+) -> Schema {
+    let mut schema = Schema::new();
+    for (name, kind) in attributes {
+        schema = schema.attribute(name, AttrType::from(*kind));
+    }
+    for params in classifiers {
+        schema = params.describe(schema);
+    }
+    schema
+}
+
+/// Checks rule sets in order, each against the columns before it (SPEC §8, §17): its
+/// column's name, and every column, label and attribute its rules read.
+fn check_rule_sets(
+    mut schema: Schema,
+    mut columns: Vec<String>,
+    rule_sets: Vec<RuleSet>,
+) -> Result<Vec<RuleSet>, Error> {
+    let mut checked = Vec::with_capacity(rule_sets.len());
+    for rules in rule_sets {
+        let column = rules.column().to_string();
+        check_column_name(&column, &columns).map_err(|reason| ConfigError::Pipeline {
+            reason: format!(
+                "rule set {:?} writes the column {column:?}: {reason}",
+                rules.name()
+            ),
+        })?;
+        let rules = rules.with_schema(&schema)?;
+        let tiers = rules.tiers().iter().map(ToString::to_string).collect();
+        schema = schema.label_column(&column, tiers, true);
+        columns.push(column);
+        checked.push(rules);
+    }
+    Ok(checked)
+}
+
+/// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
+/// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
+/// metric columns nor with `tags`.
+fn check_column_name(column: &str, taken: &[String]) -> Result<(), String> {
+    let mut bytes = column.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return Err("a column name must match [a-z][a-z0-9_]*".into());
+    }
+    if column == "customer_id" || Metric::ALL.iter().any(|m| m.name() == column) {
+        return Err("that is the name of a metric".into());
+    }
+    if column == TAGS {
+        return Err("that is the column of the rule sets' tags".into());
+    }
+    if taken.iter().any(|c| c == column) {
+        return Err("another classifier or rule set writes it".into());
+    }
+    Ok(())
+}
+
+/// The type of a custom attribute that rule sets read, as a saved pipeline keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AttrKind {
+    Number,
+    Text,
+}
+
+impl From<AttrType> for AttrKind {
+    fn from(kind: AttrType) -> Self {
+        match kind {
+            AttrType::Number => AttrKind::Number,
+            // Custom columns are numbers or text; a fixed label set is SPEC §1's own.
+            AttrType::Text | AttrType::OneOf(_) => AttrKind::Text,
+        }
+    }
+}
+
+impl From<AttrKind> for AttrType {
+    fn from(kind: AttrKind) -> Self {
+        match kind {
+            AttrKind::Number => AttrType::Number,
+            AttrKind::Text => AttrType::Text,
+        }
     }
 }
 
@@ -529,6 +606,9 @@ pub struct Pipeline {
     classifiers: Vec<AnyParams>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     rules: Vec<RuleSet>,
+    /// The custom attributes the rule sets were checked against, with their types.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, AttrKind>,
 }
 
 /// The column of the tags that rule sets add (`;`-joined, sorted).
@@ -577,15 +657,13 @@ impl Pipeline {
                 reason: "no classifier".into(),
             });
         }
-        let mut seen: Vec<String> = vec!["customer_id".into()];
+        let mut seen: Vec<String> = Vec::new();
         for params in &self.classifiers {
             params.validate()?;
             for column in params.columns() {
-                if seen.contains(&column) {
-                    return Err(ConfigError::Pipeline {
-                        reason: format!("two classifiers write the column {column:?}"),
-                    });
-                }
+                check_column_name(&column, &seen).map_err(|reason| ConfigError::Pipeline {
+                    reason: format!("a classifier writes the column {column:?}: {reason}"),
+                })?;
                 seen.push(column);
             }
         }
@@ -715,10 +793,12 @@ impl Pipeline {
             models.push(model);
         }
         let fitted = FittedPipeline {
+            format_version: FORMAT_VERSION,
             as_of: population.as_of(),
             fit_size: population.buyers().count(),
             models,
             rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
         };
         let context = fitted.rule_context();
         let mut labels = Vec::with_capacity(fitted.columns().len() * population.len());
@@ -769,28 +849,66 @@ impl Pipeline {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "FittedPipelineData")]
 pub struct FittedPipeline {
+    format_version: u32,
     as_of: Date,
     fit_size: usize,
     models: Vec<AnyModel>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     rules: Vec<RuleSet>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, AttrKind>,
 }
+
+/// The version of the saved-pipeline format this crate writes and reads
+/// ([`FittedPipeline::to_json`]): a `model.json` of another version is refused on load
+/// rather than read wrongly. A file without `format_version` was written before the
+/// field existed, in this same format: it reads as version 1.
+///
+/// # Example
+/// ```
+/// use customer_tiering::pipeline::FORMAT_VERSION;
+/// use customer_tiering::FittedPipeline;
+/// assert_eq!(FORMAT_VERSION, 1);
+/// let future = r#"{"format_version": 2, "as_of": "2026-03-31", "fit_size": 1, "models": []}"#;
+/// let err = FittedPipeline::from_json("model.json", future).unwrap_err();
+/// assert!(err.to_string().contains("format_version 2"), "{err}");
+/// ```
+pub const FORMAT_VERSION: u32 = 1;
 
 /// The file form of a [`FittedPipeline`], before validation.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FittedPipelineData {
+    #[serde(default = "first_format_version")]
+    format_version: u32,
     as_of: Date,
     fit_size: usize,
     models: Vec<AnyModel>,
     #[serde(default)]
     rules: Vec<RuleSet>,
+    #[serde(default)]
+    attributes: BTreeMap<String, AttrKind>,
+}
+
+fn first_format_version() -> u32 {
+    1
 }
 
 impl TryFrom<FittedPipelineData> for FittedPipeline {
     type Error = ConfigError;
 
+    /// Checks a saved pipeline as fresh settings are checked (SPEC §17): its version,
+    /// every model's own invariants, unique well-formed columns, and every rule set
+    /// against the columns and labels the models actually have.
     fn try_from(data: FittedPipelineData) -> Result<Self, ConfigError> {
+        if data.format_version != FORMAT_VERSION {
+            return Err(ConfigError::Pipeline {
+                reason: format!(
+                    "the saved pipeline has format_version {}; this version of the crate reads {FORMAT_VERSION} (fit it again)",
+                    data.format_version
+                ),
+            });
+        }
         if data.models.is_empty() {
             return Err(ConfigError::Pipeline {
                 reason: "the saved pipeline has no model".into(),
@@ -806,31 +924,26 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
                 AnyModel::Composite(m) => m.validate()?,
             }
             for column in model.columns() {
-                if seen.contains(&column) {
-                    return Err(ConfigError::Pipeline {
-                        reason: format!("two saved models write the column {column:?}"),
-                    });
-                }
+                check_column_name(&column, &seen).map_err(|reason| ConfigError::Pipeline {
+                    reason: format!("a saved model writes the column {column:?}: {reason}"),
+                })?;
                 seen.push(column);
             }
         }
-        for rules in &data.rules {
-            let column = rules.column().to_string();
-            if seen.contains(&column) || column == TAGS {
-                return Err(ConfigError::Pipeline {
-                    reason: format!(
-                        "saved rule set {:?} writes the column {column:?}, which is already taken",
-                        rules.name()
-                    ),
-                });
-            }
-            seen.push(column);
-        }
+        let params: Vec<AnyParams> = data.models.iter().map(AnyModel::params).collect();
+        let schema = rule_schema(params.iter(), &data.attributes);
+        // A rule set's error names its file and rule; as a setting it is a pipeline's.
+        let rules =
+            check_rule_sets(schema, seen, data.rules).map_err(|e| ConfigError::Pipeline {
+                reason: format!("saved rule set: {e}"),
+            })?;
         Ok(FittedPipeline {
+            format_version: data.format_version,
             as_of: data.as_of,
             fit_size: data.fit_size,
             models: data.models,
-            rules: data.rules,
+            rules,
+            attributes: data.attributes,
         })
     }
 }
@@ -1011,6 +1124,7 @@ impl FittedPipeline {
         Pipeline {
             classifiers: self.models.iter().map(AnyModel::params).collect(),
             rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
         }
     }
 
@@ -1889,12 +2003,27 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "pipeline: two classifiers write the column \"metal\""
+            "pipeline: a classifier writes the column \"metal\": another classifier or rule set writes it"
         );
         assert_eq!(
             PipelineBuilder::new().build().unwrap_err().to_string(),
             "pipeline: no classifier"
         );
+        for (column, why) in [
+            ("monetary", "that is the name of a metric"),
+            ("Metal", "a column name must match [a-z][a-z0-9_]*"),
+            ("tags", "that is the column of the rule sets' tags"),
+            ("", "a column name must match [a-z][a-z0-9_]*"),
+        ] {
+            let err = PipelineBuilder::new()
+                .classifier(ParetoParams::metals().column(column))
+                .build()
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("pipeline: a classifier writes the column {column:?}: {why}")
+            );
+        }
         let bad_bins = PipelineBuilder::new()
             .classifier(RfmParams::default().bins(4))
             .build();
@@ -1904,6 +2033,84 @@ mod tests {
                 .to_string()
                 .contains("written for k = 5")
         );
+    }
+
+    fn rule_set(column: &str, when: &str) -> RuleSet {
+        RuleSet::from_toml_str(
+            "r.toml",
+            &format!(
+                "name = \"r\"\ncolumn = \"{column}\"\ntiers = [\"a\", \"b\"]\ndefault = \"b\"\n[[rules]]\nwhen = '{when}'\ntier = \"a\"\n"
+            ),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_rule_set_column_may_not_clash_with_a_metric_or_another_column() {
+        for (column, why) in [
+            ("monetary", "that is the name of a metric"),
+            ("metal", "another classifier or rule set writes it"),
+            ("tags", "that is the column of the rule sets' tags"),
+            ("Tier", "a column name must match [a-z][a-z0-9_]*"),
+        ] {
+            let err = PipelineBuilder::new()
+                .classifier(ParetoParams::metals())
+                .rules(rule_set(column, "monetary > 5"))
+                .build()
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("pipeline: rule set \"r\" writes the column {column:?}: {why}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_saved_pipeline_is_checked_like_fresh_settings() {
+        let population = population(&(1..=100).collect::<Vec<_>>());
+        let fitted = PipelineBuilder::new()
+            .classifier(ParetoParams::metals())
+            .rules(rule_set("tier", r#"metal == "gold""#))
+            .build()
+            .unwrap()
+            .fit(&population)
+            .unwrap();
+        let json = fitted.to_json().unwrap();
+        assert!(json.starts_with("{\n  \"format_version\": 1,"), "{json}");
+        assert_eq!(FittedPipeline::from_json("m", &json).unwrap(), fitted);
+        // Written before the version existed: the same format.
+        let unversioned = json.replacen("\"format_version\": 1,", "", 1);
+        assert_eq!(
+            FittedPipeline::from_json("m", &unversioned).unwrap(),
+            fitted
+        );
+        let future = json.replacen("\"format_version\": 1,", "\"format_version\": 7,", 1);
+        let err = FittedPipeline::from_json("m", &future)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("format_version 7"), "{err}");
+        // The rule set reads a label the model does not have, or a column it lacks.
+        for (edit, expect) in [
+            (("\\\"gold\\\"", "\\\"golden\\\""), "\"golden\""),
+            (("metal ==", "metals =="), "\"metals\""),
+        ] {
+            let tampered = json.replacen(edit.0, edit.1, 1);
+            assert_ne!(tampered, json, "{edit:?}");
+            let err = FittedPipeline::from_json("m", &tampered)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("saved rule set: r.toml: rule 1") || err.contains("rule 1"),
+                "{err}"
+            );
+            assert!(err.contains(expect), "{err}");
+        }
+        // A model renamed to clash with a metric.
+        let clash = json.replacen("\"column\": \"metal\"", "\"column\": \"monetary\"", 1);
+        let err = FittedPipeline::from_json("m", &clash)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the name of a metric"), "{err}");
     }
 
     #[test]

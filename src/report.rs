@@ -29,11 +29,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::classify::Model;
+use crate::classify::segments::SegmentMap;
 use crate::error::Error;
 use crate::migration::{Period, UNSCORED};
 use crate::money::checked_add;
 use crate::pipeline::{AnyModel, FittedPipeline, TAGS, Tiering};
 use crate::profile::{Metric, Population};
+use crate::source::ReadSummary;
 
 /// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
 /// places, half away from zero; revenue is exact.
@@ -347,6 +349,7 @@ impl std::fmt::Display for Warning {
 /// | `empty_band` | a Pareto band left empty on the fit population |
 /// | `single_value` | a ranked metric with a single distinct value among the buyers |
 /// | `missing_data` | a missing-data policy (§9) touched more than 20 % of the population |
+/// | `segment_map_coverage` | the RFM segment map leaves score cells to its fallback, or has rules that can never fire |
 ///
 /// The `tier` CLI adds `segment_map_bins` (a segment map written for another `k`) and
 /// `model_after_data` (a saved model applied to data dated before its own).
@@ -398,6 +401,9 @@ pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning
                         ),
                         figures: serde_json::json!({ "buyers": buyers, "bins": k }),
                     });
+                }
+                if let Some(map) = m.params().get_segment_map() {
+                    out.extend(segment_map_coverage(map));
                 }
                 for (column, metric, cuts) in [
                     ("r", Metric::RecencyDays, m.recency()),
@@ -451,6 +457,102 @@ pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning
         }
     }
     out
+}
+
+/// The `rejected_rows` warning (SPEC §14) for a source read under `skip`: how many of
+/// the rows read were rejected, their share (4 decimals) and where the rejects were
+/// written, so that a skipped tenth of a file never goes unnoticed. None when nothing
+/// was rejected.
+///
+/// # Example
+/// ```
+/// use customer_tiering::report::rejected_rows;
+/// use customer_tiering::source::ReadSummary;
+/// let read = ReadSummary { read: 2745, accepted: 2450, rejected: 295, after_as_of: 0 };
+/// let warning = rejected_rows("orders.csv", &read, Some("out/rejects.csv")).unwrap();
+/// assert_eq!(
+///     warning.to_string(),
+///     "warning: rejected_rows: orders.csv: 295 of 2745 rows rejected (share 0.1075); see out/rejects.csv"
+/// );
+/// assert_eq!(warning.figures["share"], "0.1075");
+/// let clean = ReadSummary { read: 10, accepted: 10, rejected: 0, after_as_of: 0 };
+/// assert!(rejected_rows("orders.csv", &clean, None).is_none());
+/// ```
+pub fn rejected_rows(
+    source: &str,
+    read: &ReadSummary,
+    rejects_file: Option<&str>,
+) -> Option<Warning> {
+    if read.rejected == 0 {
+        return None;
+    }
+    // In integers, half away from zero: (2·10⁴·rejected + read) div (2·read), which
+    // fits u128 for any u64 counts.
+    let (rejected, total) = (u128::from(read.rejected), u128::from(read.read.max(1)));
+    let units = (20_000 * rejected + total) / (2 * total);
+    let share = Decimal::from_i128_with_scale(i128::try_from(units).unwrap_or(i128::MAX), 4);
+    let whereto = rejects_file.map_or(String::new(), |f| format!("; see {f}"));
+    Some(Warning {
+        code: "rejected_rows",
+        classifier: "(input)".into(),
+        message: format!(
+            "{source}: {} of {} rows rejected (share {share}){whereto}",
+            read.rejected, read.read
+        ),
+        figures: serde_json::json!({
+            "source": source,
+            "rejected": read.rejected,
+            "read": read.read,
+            "share": share.to_string(),
+            "rejects_file": rejects_file,
+        }),
+    })
+}
+
+/// `segment_map_coverage` (SPEC §5, §17): score cells no rule of the map covers (their
+/// customers get the fallback segment) and rules that can never fire, as the map's
+/// checker finds them; none for a map that covers every cell with live rules.
+fn segment_map_coverage(map: &SegmentMap) -> Option<Warning> {
+    let report = map.check();
+    if report.uncovered.is_empty() && report.never_fire.is_empty() {
+        return None;
+    }
+    let cells: Vec<String> = report
+        .uncovered
+        .iter()
+        .map(|c| format!("{}{}{}", c[0], c[1], c[2]))
+        .collect();
+    let mut parts = Vec::new();
+    if !cells.is_empty() {
+        let what = if cells.len() == 1 {
+            "cell falls"
+        } else {
+            "cells fall"
+        };
+        parts.push(format!(
+            "{} score {what} to the fallback {:?}: {}",
+            cells.len(),
+            map.fallback(),
+            cells.join(" ")
+        ));
+    }
+    for never in &report.never_fire {
+        parts.push(format!(
+            "rule {} ({}) can never fire: earlier rules cover all its cells",
+            never.rule, never.segment
+        ));
+    }
+    Some(Warning {
+        code: "segment_map_coverage",
+        classifier: "rfm_segment".into(),
+        message: format!("segment map {:?}: {}", map.name(), parts.join("; ")),
+        figures: serde_json::json!({
+            "map": map.name(),
+            "fallback": map.fallback(),
+            "uncovered_cells": cells,
+            "never_fire": report.never_fire.iter().map(|n| n.rule).collect::<Vec<_>>(),
+        }),
+    })
 }
 
 fn single_value(column: &str, metric: Metric) -> Warning {
