@@ -2,6 +2,7 @@
 //! CSV sources and rejects, the `tier` example end to end, SPEC worked examples through
 //! the whole pipeline, model JSON round trips, and property tests of SPEC §3, §4, §11.
 
+mod bad_inputs;
 mod csv_source;
 mod doc_examples;
 mod examples;

@@ -6,6 +6,8 @@
 //! [`Transaction`] of customer [`id`]`(row.customer)`.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use customer_tiering::classify::Label;
 use customer_tiering::classify::pareto::ParetoParams;
@@ -332,4 +334,50 @@ pub(crate) fn render(population: &Population, tiering: &Tiering) -> String {
 pub(crate) fn reload(fitted: &FittedPipeline) -> FittedPipeline {
     let json = fitted.to_json().expect("serialises");
     FittedPipeline::from_json("model.json", &json).expect("loads what it saved")
+}
+
+/// An example binary where `cargo test` put it; built on demand when missing or stale.
+pub(crate) fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let path = profile_dir.join("examples").join(name);
+    // `cargo test` builds the examples first; `cargo test --test integration` does not,
+    // so build one that is missing or older than this test binary.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&path) < modified(&exe) {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building example {name}");
+    }
+    path
+}
+
+pub(crate) fn run(name: &str, args: &[&str]) -> Output {
+    Command::new(example(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("example runs")
+}
+
+/// Fails the test with the program's stderr unless it succeeded.
+pub(crate) fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("customer-tiering-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
