@@ -290,6 +290,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Another run holds the output directory's lock (SPEC §17: one run per directory);
+    /// the directory is left as it was. See [`crate::output::OutputDir::open`].
+    #[error(
+        "{}: another run is writing to this output directory (it holds {})",
+        dir.display(),
+        crate::output::LOCK_FILE
+    )]
+    Locked {
+        /// The output directory.
+        dir: PathBuf,
+    },
     /// An exact sum left the range of `rust_decimal` (about ±7.9·10²⁸).
     #[error("{metric} of customer {customer:?} overflows the decimal range")]
     Overflow {

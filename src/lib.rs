@@ -58,6 +58,7 @@
 //! | schemes by name | [`presets::preset`] | PRESETS |
 //! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | §13 |
 //! | `tiers.csv` | [`output::write_tiers_csv`] | §16 |
+//! | an output directory written all or nothing, locked, without stale files | [`output::OutputDir`], [`output::TIER_FILES`] | §17 |
 //! | summary figures, warnings | [`report::Summary`], [`report::warnings`] | §14, §15 |
 //! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
 //!

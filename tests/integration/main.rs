@@ -1,11 +1,13 @@
 //! The integration tests of customer-tiering, built as one test binary (as jiff does):
 //! CSV sources and rejects, the `tier` example end to end, SPEC worked examples through
-//! the whole pipeline, model JSON round trips, and property tests of SPEC §3, §4, §11.
+//! the whole pipeline, model JSON round trips, the output directory (SPEC §17), and
+//! property tests of SPEC §3, §4, §11.
 
 mod bad_inputs;
 mod csv_source;
 mod doc_examples;
 mod examples;
+mod output_dir;
 mod pipeline;
 mod properties;
 mod rejects;

@@ -1,5 +1,7 @@
-//! `tiers.csv` (SPEC §16): the profile metrics and every label of each customer, in id
-//! order, money exact, a none value an empty field; and its JSON Lines twin.
+//! The files of a run (SPEC §16, §17): `tiers.csv` — the profile metrics and every label
+//! of each customer, in id order, money exact, a none value an empty field — and its
+//! JSON Lines twin; and [`OutputDir`], which puts a run's files in place all or nothing,
+//! one run per directory, with no stale files left beside them.
 //!
 //! # Example
 //! ```
@@ -23,6 +25,10 @@
 //! ```
 
 use std::io::Write;
+
+mod dir;
+
+pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FILES};
 
 use crate::error::Error;
 use crate::money;
