@@ -721,6 +721,30 @@ impl Pipeline {
         &self.classifiers
     }
 
+    /// Every column with the labels it can take (rule sets: their tiers, best first):
+    /// what a previous period's labels are checked against before any data is read
+    /// ([`Period::from_tiers_csv_checked`](crate::migration::Period::from_tiers_csv_checked)).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::pipeline::ColumnLabels;
+    /// use customer_tiering::PipelineBuilder;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::abc()).build()?;
+    /// let labels = ["a", "b", "c"].map(String::from).to_vec();
+    /// assert_eq!(pipeline.column_labels(), [("abc".to_string(), ColumnLabels::Named { labels, ordered: true })]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn column_labels(&self) -> Vec<(String, ColumnLabels)> {
+        let mut columns: Vec<(String, ColumnLabels)> = self
+            .classifiers
+            .iter()
+            .flat_map(AnyParams::column_labels)
+            .collect();
+        columns.extend(rule_set_labels(&self.rules));
+        columns
+    }
+
     /// Fits every classifier on `population`.
     ///
     /// # Errors
@@ -1184,16 +1208,7 @@ impl FittedPipeline {
             .iter()
             .flat_map(|m| m.params().column_labels())
             .collect();
-        for rules in &self.rules {
-            let tiers = rules.tiers().iter().map(ToString::to_string).collect();
-            columns.push((
-                rules.column().to_string(),
-                ColumnLabels::Named {
-                    labels: tiers,
-                    ordered: true,
-                },
-            ));
-        }
+        columns.extend(rule_set_labels(&self.rules));
         columns
     }
 
@@ -1947,6 +1962,20 @@ pub(crate) struct RuleContext {
 }
 
 /// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
+/// Each rule set's column with its tiers, best first.
+fn rule_set_labels(rules: &[RuleSet]) -> impl Iterator<Item = (String, ColumnLabels)> + '_ {
+    rules.iter().map(|rules| {
+        let labels = rules.tiers().iter().map(ToString::to_string).collect();
+        (
+            rules.column().to_string(),
+            ColumnLabels::Named {
+                labels,
+                ordered: true,
+            },
+        )
+    })
+}
+
 fn rule_columns(rules: &[RuleSet]) -> Vec<String> {
     let mut columns: Vec<String> = rules.iter().map(|r| r.column().to_string()).collect();
     if !rules.is_empty() {

@@ -13,11 +13,20 @@
 //! (`four-dimension` → `grade`, `four-levels` → `level`, `abc`, `lifecycle`) or picks the
 //! RFM segment map (`rfm-rsquaredacademy`, `rfm-pymc`). Exit codes: 0 success (warnings allowed), 1 bad
 //! data or configuration (one line on stderr), 2 a usage error.
+//!
+//! Every setting is checked before the first data row is read (SPEC §17): flags and
+//! their combinations (exit 2), then presets, rule sets, segment maps, the column
+//! mapping, a saved model, a previous run's `tiers.csv` and the input headers (exit 1).
+//! Only then is `DIR` locked and the data read; every file is written under a temporary
+//! name and renamed into place when the whole run has succeeded, `summary.json` last,
+//! and files of an earlier run that this one did not write are removed
+//! ([`OutputDir`](customer_tiering::output::OutputDir)).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use customer_tiering::attributes::AttrType;
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
@@ -25,14 +34,16 @@ use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
+use customer_tiering::output::{OutputDir, TIER_FILES};
+use customer_tiering::pipeline::ColumnLabels;
 use customer_tiering::presets::Preset;
 use customer_tiering::report::{self, Summary, Warning};
 use customer_tiering::rules::RuleSet;
-use customer_tiering::source::customers::read_customers_path;
+use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_periods};
 use customer_tiering::{
-    ConfigError, Error, FittedPipeline, Pipeline, PipelineBuilder, PopulationBuilder, Reject,
-    presets,
+    ConfigError, CustomerId, Error, FittedPipeline, Pipeline, PipelineBuilder, PopulationBuilder,
+    Reject, presets,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
@@ -42,8 +53,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, create_dir, print_summary, summary_json, write_charts, write_file,
-    write_migration, write_migration_chart, write_tiers,
+    RejectsFile, print_summary, summary_json, write_charts, write_file, write_migration,
+    write_migration_chart, write_tiers,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -118,12 +129,44 @@ struct Args {
     fixed: bool,
     /// A margin (a share, e.g. 0.02) that keeps customers from flipping across a cut
     /// point between the periods (tie-aware scores and metal bands).
-    #[arg(long, value_name = "H", value_parser = parse_share)]
+    #[arg(long, value_name = "H", value_parser = parse_share, conflicts_with_all = ["fixed", "model"])]
     hysteresis: Option<Decimal>,
 }
 
 fn parse_share(text: &str) -> Result<Decimal, String> {
-    customer_tiering::money::parse_amount(text).map_err(|e| format!("{text:?}: {e}"))
+    let share =
+        customer_tiering::money::parse_amount(text).map_err(|e| format!("{text:?}: {e}"))?;
+    Hysteresis::new(share).map_err(|_| format!("{text:?} is not a share in 0 <= H < 1"))?;
+    Ok(share)
+}
+
+/// What clap cannot say alone about the flags together (SPEC §17: exit 2, before
+/// anything is read).
+fn check_flags(args: &Args) -> Result<(), String> {
+    if args.hysteresis.is_some() {
+        if args.compare_as_of.is_none() && args.previous.is_none() {
+            return Err(
+                "--hysteresis needs a previous period: --compare-as-of or --previous".into(),
+            );
+        }
+        if args.quantiles == QuantileMode::EqualCount {
+            return Err(
+                "--hysteresis is for tie-aware scores; --quantiles equal-count splits equal values across scores"
+                    .into(),
+            );
+        }
+    }
+    if let (Some(earlier), Some(as_of)) = (args.compare_as_of, args.as_of)
+        && earlier >= as_of
+    {
+        return Err(format!(
+            "--compare-as-of {earlier} must be before --as-of {as_of}"
+        ));
+    }
+    if let Some(id) = &args.explain {
+        CustomerId::new(id).map_err(|e| format!("--explain {id:?}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn parse_as_of(text: &str) -> Result<Date, String> {
@@ -178,6 +221,51 @@ impl<S: Source> Source for Progress<S> {
     }
 }
 
+/// Where the fitted pipeline comes from.
+enum Plan {
+    /// Fit these classifiers, then these rule sets, on the data.
+    Fit {
+        classifiers: PipelineBuilder,
+        rules: Vec<RuleSet>,
+    },
+    /// Classify with a saved pipeline.
+    Saved(Box<FittedPipeline>),
+}
+
+impl Plan {
+    /// The pipeline to fit, its rule sets checked against `attributes`.
+    fn build(&self, attributes: &[(String, AttrType)]) -> Result<Pipeline, Error> {
+        let Plan::Fit { classifiers, rules } = self else {
+            unreachable!("only a plan to fit is built")
+        };
+        let builder = classifiers.clone().attributes(attributes);
+        rules
+            .iter()
+            .cloned()
+            .fold(builder, PipelineBuilder::rules)
+            .build()
+    }
+
+    /// Every column the run writes with the labels it can take.
+    fn column_labels(&self) -> Result<Vec<(String, ColumnLabels)>, Error> {
+        match self {
+            Plan::Saved(fitted) => Ok(fitted.column_labels()),
+            Plan::Fit { classifiers, rules } => {
+                let mut labels = classifiers.clone().build()?.column_labels();
+                for rules in rules {
+                    let tiers = rules.tiers().iter().map(ToString::to_string).collect();
+                    let ordered = ColumnLabels::Named {
+                        labels: tiers,
+                        ordered: true,
+                    };
+                    labels.push((rules.column().to_string(), ordered));
+                }
+                Ok(labels)
+            }
+        }
+    }
+}
+
 /// A pipeline ready to label the data.
 enum Ready {
     /// Fit on the data, then label it.
@@ -186,16 +274,17 @@ enum Ready {
     Saved(Box<FittedPipeline>),
 }
 
-/// Where the fitted pipeline comes from.
-enum Plan {
-    /// Fit these classifiers and rule sets on the data.
-    Fit(PipelineBuilder),
-    /// Classify with a saved pipeline.
-    Saved(Box<FittedPipeline>),
-}
+/// The columns every `tiers.csv` has after the metrics (SPEC §16): a saved model
+/// without them cannot make one.
+const FIXED_COLUMNS: [&str; 5] = ["r", "f", "m", "rfm_segment", "metal"];
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Err(message) = check_flags(&args) {
+        Args::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -205,21 +294,58 @@ fn main() -> ExitCode {
     }
 }
 
+/// Everything settled before the first data row is read.
+struct Settings {
+    plan: Plan,
+    as_of: Date,
+    source: CsvTransactions<std::fs::File>,
+    customers: Option<CsvCustomers<std::fs::File>>,
+    previous: Option<Period>,
+    warnings: Vec<Warning>,
+}
+
 fn run(args: &Args) -> Result<(), Error> {
+    let settings = settle(args)?;
+    let mut out = OutputDir::open(&args.out)?;
+    match tier(args, settings, &mut out) {
+        Ok(summary) => {
+            out.write("summary.json", &summary)?;
+            out.commit("summary.json", &TIER_FILES)?;
+            Ok(())
+        }
+        Err(e) => {
+            // SPEC §17: a failed run changes nothing, but under skip the rejects of the
+            // data it read are what its user needs.
+            let kept = match args.on_invalid {
+                OnInvalid::Skip if out.file("rejects.csv").is_some() => {
+                    out.commit_only(&["rejects.csv"]).map(drop)
+                }
+                _ => out.abort(),
+            };
+            if let Err(also) = kept {
+                eprintln!("error: {also}");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Checks every setting and opens the inputs (their headers read and checked).
+fn settle(args: &Args) -> Result<Settings, Error> {
     let mapping = match &args.columns {
         Some(spec) => ColumnMapping::parse(spec)?,
         None => ColumnMapping::default(),
     };
     let mut warnings = Vec::new();
-    let mut plan = match &args.model {
-        Some(path) => Plan::Saved(Box::new(FittedPipeline::from_path(path)?)),
-        None => Plan::Fit(pipeline_builder(args, &mut warnings)?),
+    let plan = match &args.model {
+        Some(path) => Plan::Saved(Box::new(load_model(path)?)),
+        None => pipeline_builder(args, &mut warnings)?,
     };
     let as_of = match (&plan, args.as_of) {
         (_, Some(date)) => date,
         (Plan::Saved(fitted), None) => fitted.as_of(),
         // clap already requires --as-of without --model
-        (Plan::Fit(_), None) => {
+        (Plan::Fit { .. }, None) => {
             return Err(ConfigError::Pipeline {
                 reason: "--as-of is required without --model".into(),
             }
@@ -234,11 +360,77 @@ fn run(args: &Args) -> Result<(), Error> {
         }
         .into());
     }
-
+    if let Plan::Fit { .. } = &plan {
+        // Rule sets may read attributes whose types only the customers file tells:
+        // with one, their rules are checked again once it is read.
+        match plan.build(&[]) {
+            Err(Error::Rule { .. }) if args.customers.is_some() => {}
+            other => drop(other?),
+        }
+    }
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
-    create_dir(&args.out)?;
+    let customers = match &args.customers {
+        Some(path) => Some(CsvCustomers::from_path(path)?),
+        None => None,
+    };
+    let previous = match &args.previous {
+        Some(path) => {
+            // Its labels are checked against what this run's columns can hold.
+            let labels = plan.column_labels()?;
+            let file = std::fs::File::open(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let origin = path.display().to_string();
+            Some(Period::from_tiers_csv_checked(&origin, file, &labels)?)
+        }
+        None => None,
+    };
+    Ok(Settings {
+        plan,
+        as_of,
+        source,
+        customers,
+        previous,
+        warnings,
+    })
+}
+
+/// A saved pipeline, checked on load (SPEC §17) and able to write `tiers.csv`.
+fn load_model(path: &Path) -> Result<FittedPipeline, Error> {
+    let fitted = FittedPipeline::from_path(path)?;
+    let columns = fitted.columns();
+    let missing: Vec<&str> = FIXED_COLUMNS
+        .into_iter()
+        .filter(|c| !columns.iter().any(|have| have == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::Pipeline {
+            reason: format!(
+                "{}: the saved pipeline lacks the column(s) {} that every tiers.csv has",
+                path.display(),
+                missing.join(", ")
+            ),
+        }
+        .into());
+    }
+    Ok(fitted)
+}
+
+/// The run proper, into a locked output directory: reads the data, tiers it and writes
+/// every file but `summary.json`, whose bytes it returns.
+fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>, Error> {
+    let Settings {
+        plan,
+        as_of,
+        source,
+        customers,
+        previous,
+        mut warnings,
+    } = settings;
+    let transactions_origin = source.origin().to_string();
     let mut rejects = match args.on_invalid {
-        OnInvalid::Skip => Some(RejectsFile::create(&args.out.join("rejects.csv"))?),
+        OnInvalid::Skip => Some(RejectsFile::new(out.create("rejects.csv")?)?),
         OnInvalid::Fail => None,
     };
     let mut write_error = None;
@@ -247,15 +439,17 @@ fn run(args: &Args) -> Result<(), Error> {
             write_error = file.write(reject).err();
         }
     };
-    let customers = match &args.customers {
-        Some(path) => Some(read_customers_path(path, args.on_invalid, &mut on_reject)?),
+    let customers = match customers {
+        Some(source) => Some(ingest_customers(source, args.on_invalid, &mut on_reject)?),
         None => None,
     };
-    if let (Some((table, _)), Plan::Fit(builder)) = (&customers, &mut plan) {
-        *builder = std::mem::take(builder).attributes(table.columns());
-    }
     let ready = match plan {
-        Plan::Fit(builder) => Ready::Fit(builder.build()?),
+        Plan::Fit { .. } => {
+            let attributes = customers
+                .as_ref()
+                .map_or(&[][..], |(table, _)| table.columns());
+            Ready::Fit(plan.build(attributes)?)
+        }
         Plan::Saved(fitted) => Ready::Saved(fitted),
     };
     let mut builders = vec![PopulationBuilder::new(as_of)];
@@ -264,17 +458,28 @@ fn run(args: &Args) -> Result<(), Error> {
     }
     let progress = Progress::new(source, args.quiet);
     let bar = progress.bar.clone();
-    let mut read = ingest_periods(progress, &mut builders, args.on_invalid, &mut on_reject)?;
+    let read = ingest_periods(progress, &mut builders, args.on_invalid, &mut on_reject)?;
     bar.finish_and_clear();
-    let known = match customers {
-        Some((table, customers_read)) => {
-            read.read += customers_read.read;
-            read.accepted += customers_read.accepted;
-            read.rejected += customers_read.rejected;
-            table.into_customers()
-        }
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    rejects.map(RejectsFile::finish).transpose()?;
+    let (known, customers_read) = match customers {
+        Some((table, read)) => (table.into_customers(), Some(read)),
         None => Default::default(),
     };
+    if args.on_invalid == OnInvalid::Skip {
+        let rejects_path = out.path().join("rejects.csv").display().to_string();
+        warnings.extend(report::rejected_rows(
+            &transactions_origin,
+            &read,
+            Some(&rejects_path),
+        ));
+        if let (Some(path), Some(read)) = (&args.customers, &customers_read) {
+            let origin = path.display().to_string();
+            warnings.extend(report::rejected_rows(&origin, read, Some(&rejects_path)));
+        }
+    }
     let mut populations = builders
         .into_iter()
         .map(|b| b.finish_with(known.clone()))
@@ -285,12 +490,18 @@ fn run(args: &Args) -> Result<(), Error> {
         None => None,
     };
     let population = populations.swap_remove(0);
-    if let Some(e) = write_error {
-        return Err(e);
+    // SPEC §17: a population nobody bought in is an error, fitted or not.
+    for p in std::iter::once(&population).chain(&earlier_population) {
+        if p.buyers().next().is_none() {
+            return Err(Error::EmptyPopulation { as_of: p.as_of() });
+        }
     }
-    if let Some(file) = rejects {
-        file.finish()?;
-    }
+    let explained = match &args.explain {
+        Some(id) => Some(population.get(id).ok_or_else(|| ConfigError::Pipeline {
+            reason: format!("--explain: no customer {id:?} in the data"),
+        })?),
+        None => None,
+    };
 
     let (fitted, tiering, earlier) = match ready {
         Ready::Fit(pipeline) => match &earlier_population {
@@ -326,53 +537,24 @@ fn run(args: &Args) -> Result<(), Error> {
             (*fitted, tiering, earlier)
         }
     };
-    let previous = match (&earlier_population, &earlier, &args.previous) {
-        (Some(earlier_population), Some(earlier), _) => {
-            write_tiers(
-                &args.out.join("previous_tiers.csv"),
-                earlier_population,
-                earlier,
-            )?;
+    let previous = match (&earlier_population, &earlier) {
+        (Some(earlier_population), Some(earlier)) => {
+            write_tiers(out, "previous_tiers.csv", earlier_population, earlier)?;
             Some(Period::from_tiering(earlier_population, earlier))
         }
-        (_, _, Some(path)) => {
-            let file = std::fs::File::open(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            Some(Period::from_tiers_csv(&path.display().to_string(), file)?)
-        }
-        _ => None,
+        _ => previous,
     };
     let (tiering, held) = match (args.hysteresis, &previous) {
         (Some(h), Some(before)) => {
-            if args.fixed || args.model.is_some() {
-                return Err(ConfigError::Pipeline {
-                    reason:
-                        "hysteresis is for refitted (relative) tiers, not with --fixed or --model"
-                            .into(),
-                }
-                .into());
-            }
             Hysteresis::new(h)?.apply(&fitted, &population, &tiering, before)?
         }
-        (Some(_), None) => {
-            return Err(ConfigError::Pipeline {
-                reason: "--hysteresis needs a previous period: --compare-as-of or --previous"
-                    .into(),
-            }
-            .into());
-        }
-        (None, _) => (tiering, Vec::new()),
+        _ => (tiering, Vec::new()),
     };
     warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings {
         eprintln!("{w}");
     }
-    if let Some(id) = &args.explain {
-        let profile = population.get(id).ok_or_else(|| ConfigError::Pipeline {
-            reason: format!("--explain: no customer {id:?} in the data"),
-        })?;
+    if let (Some(id), Some(profile)) = (&args.explain, explained) {
         println!("{id}:");
         for line in fitted.explain(profile) {
             println!("  {line}");
@@ -386,40 +568,39 @@ fn run(args: &Args) -> Result<(), Error> {
         print_summary(&fitted, &summary, args.lang);
     }
     if !args.no_charts {
-        write_charts(&args.out, &fitted, &summary, &tiering, args.lang)?;
+        write_charts(out, &fitted, &summary, &tiering, args.lang)?;
     }
-    let tiers_file = if args.format == "jsonl" {
-        "tiers.jsonl"
-    } else {
-        "tiers.csv"
-    };
-    write_tiers(&args.out.join(tiers_file), &population, &tiering)?;
-    write_file(&args.out.join("model.json"), fitted.to_json()?.as_bytes())?;
+    let jsonl = args.format == "jsonl";
+    let tiers_file = if jsonl { "tiers.jsonl" } else { "tiers.csv" };
+    write_tiers(out, tiers_file, &population, &tiering)?;
+    write_file(out, "model.json", fitted.to_json()?.as_bytes())?;
     if let Some(before) = &previous {
         let orders = fitted.label_orders();
         let after = Period::from_tiering(&population, &tiering);
         let migration = migrate(before, &after, &orders)?;
-        write_migration(&args.out, &migration, args.format == "jsonl")?;
+        write_migration(out, &migration, jsonl)?;
         if !args.no_charts {
-            write_migration_chart(&args.out, &migration, &orders, args.lang)?;
+            write_migration_chart(out, &migration, &orders, args.lang)?;
         }
     }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
+    if let Some(read) = customers_read {
+        summary["customers_source"] = json!({
+            "read": read.read, "accepted": read.accepted, "rejected": read.rejected,
+        });
+    }
     if let Some(before) = &previous {
         summary["previous_labels"] = json!(Summary::from_period(before)?.labels);
     }
-    write_file(
-        &args.out.join("summary.json"),
-        serde_json::to_string_pretty(&summary)
-            .expect("JSON values serialise")
-            .as_bytes(),
-    )?;
-    Ok(())
+    summary["files"] = json!(out.file_names("summary.json"));
+    let mut bytes = serde_json::to_vec_pretty(&summary).expect("JSON values serialise");
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// The classifiers and rule sets asked for, checked before any data is read (rule
 /// sets again once the customers file has told which attributes exist).
-fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<PipelineBuilder, Error> {
+fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Plan, Error> {
     let mut classifiers = Vec::new();
     let mut rule_sets = Vec::new();
     let mut chosen_map = None;
@@ -468,11 +649,10 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Pipeline
     for params in classifiers {
         builder = builder.classifier(params);
     }
-    builder.clone().build()?;
-    for rules in rule_sets {
-        builder = builder.rules(rules);
-    }
-    Ok(builder)
+    Ok(Plan::Fit {
+        classifiers: builder,
+        rules: rule_sets,
+    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,10 @@
 //! The files `tier` writes (SPEC §16), and its stdout table.
 
-use std::fs::{self, File};
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
-use customer_tiering::output::{write_tiers_csv, write_tiers_jsonl};
+use customer_tiering::output::{OutputDir, OutputFile, write_tiers_csv, write_tiers_jsonl};
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
@@ -71,74 +69,68 @@ pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: La
     );
 }
 
-pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-pub(crate) fn csv_error(path: &Path) -> impl FnOnce(csv::Error) -> Error + '_ {
+fn csv_error(name: &str) -> impl FnOnce(csv::Error) -> Error + '_ {
     move |e| Error::Io {
-        path: path.to_path_buf(),
+        path: name.into(),
         source: std::io::Error::other(e),
     }
 }
 
-pub(crate) fn create_dir(dir: &Path) -> Result<(), Error> {
-    fs::create_dir_all(dir).map_err(io_error(dir))
+/// Writes a whole file, ending in a line break.
+pub(crate) fn write_file(out: &mut OutputDir, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    let file = out.create(name)?;
+    file.write_all(bytes).map_err(io_error(name))?;
+    if bytes.last() != Some(&b'\n') {
+        file.write_all(b"\n").map_err(io_error(name))?;
+    }
+    Ok(())
 }
 
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut bytes = bytes.to_vec();
-    if bytes.last() != Some(&b'\n') {
-        bytes.push(b'\n');
+fn io_error(name: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: name.into(),
+        source,
     }
-    fs::write(path, bytes).map_err(io_error(path))
 }
 
 /// `rejects.csv`, written as rejects are found (SPEC §12).
-pub(crate) struct RejectsFile {
-    path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+pub(crate) struct RejectsFile<'a> {
+    writer: csv::Writer<&'a mut OutputFile>,
 }
 
-impl RejectsFile {
-    pub(crate) fn create(path: &Path) -> Result<Self, Error> {
-        let file = File::create(path).map_err(io_error(path))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+impl<'a> RejectsFile<'a> {
+    pub(crate) fn new(file: &'a mut OutputFile) -> Result<Self, Error> {
+        let mut writer = csv::Writer::from_writer(file);
         writer
             .write_record(["source", "line", "field", "value", "reason"])
-            .map_err(csv_error(path))?;
-        Ok(RejectsFile {
-            path: path.to_path_buf(),
-            writer,
-        })
+            .map_err(csv_error("rejects.csv"))?;
+        Ok(RejectsFile { writer })
     }
 
     pub(crate) fn write(&mut self, r: &Reject) -> Result<(), Error> {
         let line = r.location.line.to_string();
         self.writer
             .write_record([&r.location.source, &line, &r.field, &r.value, &r.reason])
-            .map_err(csv_error(&self.path))
+            .map_err(csv_error("rejects.csv"))
     }
 
     pub(crate) fn finish(mut self) -> Result<(), Error> {
-        self.writer.flush().map_err(io_error(&self.path))
+        self.writer.flush().map_err(io_error("rejects.csv"))
     }
 }
 
+/// `tiers.csv` or, by its extension, `tiers.jsonl` (and `previous_tiers.csv`).
 pub(crate) fn write_tiers(
-    path: &Path,
+    out: &mut OutputDir,
+    name: &str,
     population: &Population,
     tiering: &Tiering,
 ) -> Result<(), Error> {
-    let file = File::create(path).map_err(io_error(path))?;
-    let what = path.display().to_string();
-    if path.extension().is_some_and(|e| e == "jsonl") {
-        write_tiers_jsonl(&what, population, tiering, BufWriter::new(file))
+    let file = out.create(name)?;
+    if name.ends_with(".jsonl") {
+        write_tiers_jsonl(name, population, tiering, file)
     } else {
-        write_tiers_csv(&what, population, tiering, BufWriter::new(file))
+        write_tiers_csv(name, population, tiering, file)
     }
 }
 
@@ -170,7 +162,7 @@ pub(crate) fn summary_json(
 /// `migration.csv` (one row per non-empty cell, sorted by classifier, from, to) and
 /// `migration.json` (the matrices with the customers who moved), SPEC §16.
 pub(crate) fn write_migration(
-    dir: &Path,
+    out: &mut OutputDir,
     migration: &[ColumnMigration],
     jsonl: bool,
 ) -> Result<(), Error> {
@@ -192,19 +184,18 @@ pub(crate) fn write_migration(
                 ));
             }
         }
-        write_file(&dir.join("migration.jsonl"), lines.as_bytes())?;
+        write_file(out, "migration.jsonl", lines.as_bytes())?;
     } else {
-        write_migration_csv(dir, migration)?;
+        write_migration_csv(out, migration)?;
     }
     let json = serde_json::to_string_pretty(&json!({ "classifiers": migration }))
         .expect("migration serialises");
-    write_file(&dir.join("migration.json"), json.as_bytes())
+    write_file(out, "migration.json", json.as_bytes())
 }
 
-fn write_migration_csv(dir: &Path, migration: &[ColumnMigration]) -> Result<(), Error> {
-    let path = dir.join("migration.csv");
-    let file = File::create(&path).map_err(io_error(&path))?;
-    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+fn write_migration_csv(out: &mut OutputDir, migration: &[ColumnMigration]) -> Result<(), Error> {
+    let name = "migration.csv";
+    let mut writer = csv::Writer::from_writer(out.create(name)?);
     let header = [
         "classifier",
         "from",
@@ -213,7 +204,7 @@ fn write_migration_csv(dir: &Path, migration: &[ColumnMigration]) -> Result<(), 
         "monetary_before",
         "monetary_after",
     ];
-    writer.write_record(header).map_err(csv_error(&path))?;
+    writer.write_record(header).map_err(csv_error(name))?;
     let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
     sorted.sort_by(|a, b| a.column.cmp(&b.column));
     for column in sorted {
@@ -226,17 +217,17 @@ fn write_migration_csv(dir: &Path, migration: &[ColumnMigration]) -> Result<(), 
                 money::display(cell.monetary_before),
                 money::display(cell.monetary_after),
             ];
-            writer.write_record(&row).map_err(csv_error(&path))?;
+            writer.write_record(&row).map_err(csv_error(name))?;
         }
     }
-    writer.flush().map_err(io_error(&path))
+    writer.flush().map_err(io_error(name))
 }
 
 /// `pyramid.svg` (customers and revenue per metal, best on top) and `rfm_heatmap.svg`
 /// (R×F cells with customers and segment), names in `lang`.
 #[cfg(feature = "charts")]
 pub(crate) fn write_charts(
-    dir: &Path,
+    out: &mut OutputDir,
     fitted: &FittedPipeline,
     summary: &Summary,
     tiering: &Tiering,
@@ -249,7 +240,7 @@ pub(crate) fn write_charts(
         let svg = pyramid_svg(summary, "metal", order, |l| {
             display_name("metal", l, lang).to_string()
         })?;
-        write_file(&dir.join("pyramid.svg"), svg.as_bytes())?;
+        write_file(out, "pyramid.svg", svg.as_bytes())?;
     }
     let bins = fitted.models().iter().find_map(|m| match m {
         AnyModel::Rfm(rfm) => Some(rfm.params().get_bins()),
@@ -259,7 +250,7 @@ pub(crate) fn write_charts(
         let svg = rfm_heatmap_svg(tiering, bins, |l| {
             display_name("rfm_segment", l, lang).to_string()
         })?;
-        write_file(&dir.join("rfm_heatmap.svg"), svg.as_bytes())?;
+        write_file(out, "rfm_heatmap.svg", svg.as_bytes())?;
     }
     Ok(())
 }
@@ -267,7 +258,7 @@ pub(crate) fn write_charts(
 /// Without the `charts` feature there are no charts to write.
 #[cfg(not(feature = "charts"))]
 pub(crate) fn write_charts(
-    _: &Path,
+    _: &mut OutputDir,
     _: &FittedPipeline,
     _: &Summary,
     _: &Tiering,
@@ -279,7 +270,7 @@ pub(crate) fn write_charts(
 /// `migration.svg`: the metal migration matrix with counts.
 #[cfg(feature = "charts")]
 pub(crate) fn write_migration_chart(
-    dir: &Path,
+    out: &mut OutputDir,
     migration: &[ColumnMigration],
     orders: &BTreeMap<String, Vec<String>>,
     lang: Lang,
@@ -291,7 +282,7 @@ pub(crate) fn write_migration_chart(
         let svg = customer_tiering::charts::migration_svg(metal, order, |l| {
             display_name("metal", l, lang).to_string()
         })?;
-        write_file(&dir.join("migration.svg"), svg.as_bytes())?;
+        write_file(out, "migration.svg", svg.as_bytes())?;
     }
     Ok(())
 }
@@ -299,7 +290,7 @@ pub(crate) fn write_migration_chart(
 /// Without the `charts` feature there are no charts to write.
 #[cfg(not(feature = "charts"))]
 pub(crate) fn write_migration_chart(
-    _: &Path,
+    _: &mut OutputDir,
     _: &[ColumnMigration],
     _: &BTreeMap<String, Vec<String>>,
     _: Lang,

@@ -170,7 +170,10 @@ fn tier_with_customers_presets_and_explain() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
             .expect("JSON");
-    assert_eq!(summary["read"], 2745 + 8);
+    // read, accepted and rejected count the transactions; the customers file its own.
+    assert_eq!(summary["read"], 2745);
+    assert_eq!(summary["customers_source"]["read"], 8);
+    assert_eq!(summary["customers_source"]["rejected"], 0);
     assert_eq!(summary["customers"], 303);
     assert_eq!(summary["buyers"], 300);
     assert_eq!(
@@ -463,13 +466,19 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
             "--fixed",
         ][..],
     ] {
+        // Flags that cannot work together are a usage error, found before anything is
+        // read or written (SPEC §17).
         let dir = temp_dir("hyst-bad");
-        let out = run_tier(&dir, args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let out = run_tier(&dir.join("out"), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr).expect("UTF-8");
         assert!(
-            stderr.starts_with("error: pipeline: ") && stderr.contains("hysteresis"),
+            stderr.starts_with("error: ") && stderr.contains("hysteresis"),
             "{stderr}"
+        );
+        assert!(
+            !dir.join("out").exists(),
+            "{args:?} created the output directory"
         );
         let _ = std::fs::remove_dir_all(dir);
     }

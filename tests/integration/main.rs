@@ -15,3 +15,4 @@ mod rules;
 mod schemes;
 mod serde_roundtrip;
 mod support;
+mod tier_safety;
