@@ -13,14 +13,13 @@
 //! holds the final state: identical to `tier --model FILE --transactions FILE --as-of
 //! LAST_DATE`.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use customer_tiering::incremental::TieringState;
-use customer_tiering::output::write_tiers_csv;
+use customer_tiering::output::{OutputDir, write_tiers_csv};
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source};
 use customer_tiering::{Error, FittedPipeline, PopulationBuilder, Transaction};
 
@@ -63,6 +62,9 @@ fn run(args: &Args) -> Result<(), Error> {
         None => ColumnMapping::default(),
     };
     let mut source = CsvTransactions::from_path(&args.transactions, &mapping)?;
+    // Locked before reading; tiers.csv is renamed into place only at the end, so a
+    // failed or killed replay leaves an earlier tiers.csv whole (SPEC §17).
+    let mut dir = OutputDir::open(&args.out)?;
     let mut history = PopulationBuilder::new(fitted.as_of());
     let mut later: Vec<Transaction> = Vec::new();
     let mut rejected = 0u64;
@@ -99,23 +101,11 @@ fn run(args: &Args) -> Result<(), Error> {
     }
     let _ = out.flush();
     drop(out);
-    std::fs::create_dir_all(&args.out).map_err(|source| Error::Io {
-        path: args.out.clone(),
-        source,
-    })?;
-    let path = args.out.join("tiers.csv");
-    let file = File::create(&path).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
     let population = state.population()?;
     let tiering = state.tiering()?;
-    write_tiers_csv(
-        &path.display().to_string(),
-        &population,
-        &tiering,
-        BufWriter::new(file),
-    )?;
+    write_tiers_csv("tiers.csv", &population, &tiering, dir.create("tiers.csv")?)?;
+    // stream writes tiers.csv alone: it is its own index, and no other file is its own.
+    dir.commit("tiers.csv", &["tiers.csv"])?;
     eprintln!(
         "replayed {replayed} orders up to {}; {} customers; {rejected} rejected",
         state.as_of(),

@@ -69,15 +69,21 @@
 //! naming file, line, field, raw value and reason; [`source::OnInvalid::Skip`] hands
 //! every [`Reject`] to a callback as it is found and counts it. The
 //! [`source::ReadSummary`] always satisfies `read = accepted + rejected`, and counts
-//! the accepted rows dated after the as-of date in `after_as_of`.
+//! the accepted rows dated after the as-of date in `after_as_of`. The CSV sources read
+//! in bounded memory: a transactions record is one physical line (a stray quote costs
+//! that line alone), a record over 1 MiB is rejected unread, and a raw value over 200
+//! bytes is shown cut ([`hostile_input`]).
 //!
 //! ## Errors, rejects and warnings
 //!
 //! Everything fallible returns the one [`Error`] type: a [`Reject`] under the `fail`
 //! policy (file, line, field, raw value, reason), a [`ConfigError`] for settings,
 //! segment maps, rule sets and saved models that cannot work (found before any data is
-//! classified, or when a model is loaded), [`Error::Io`], [`Error::Overflow`] naming the
-//! customer, [`Error::EmptyPopulation`]. Legal input that makes a tier meaningless gives
+//! classified, or when a model is loaded), [`Error::Malformed`] for a file whose layout
+//! cannot be read (a column named twice, a quote open at the end), [`Error::Io`],
+//! [`Error::Locked`], [`Error::Overflow`] naming the customer or the column total,
+//! [`Error::EmptyPopulation`]. What each kind of bad input gives, with an example of
+//! each, is the [`hostile_input`] guide. Legal input that makes a tier meaningless gives
 //! warnings instead ([`report::warnings`], SPEC §14), each with a stable code:
 //!
 //! | code | when |
@@ -87,6 +93,8 @@
 //! | `empty_band` | a Pareto band left empty |
 //! | `single_value` | a ranked metric with one distinct value among the buyers |
 //! | `missing_data` | a missing-data policy touched more than 20 % of the population |
+//! | `segment_map_coverage` | the RFM segment map leaves score cells to its fallback, or has rules that can never fire |
+//! | `rejected_rows` | rows were rejected under `skip` ([`report::rejected_rows`]): how many of how many, and where they went |
 //! | `segment_map_bins` | (`tier`) the default segment map does not fit `--bins` |
 //! | `model_after_data` | (`tier`) a saved model applied to data dated before its own |
 //!
@@ -158,6 +166,7 @@ pub mod charts;
 pub mod classify;
 pub mod dates;
 pub mod error;
+pub mod hostile_input;
 pub mod hysteresis;
 pub mod incremental;
 pub mod metrics;
