@@ -4,6 +4,7 @@
 //! Cases come from `proptest` with its default configuration, so `PROPTEST_CASES` sets
 //! the depth (CI uses 64; the default is 256).
 
+mod csv_lines;
 mod fit_classify;
 mod hysteresis;
 mod incremental;
