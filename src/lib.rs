@@ -170,6 +170,7 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod source;
+mod wide;
 
 pub use error::{ConfigError, Error, Location, Reject};
 pub use metrics::PopulationBuilder;
