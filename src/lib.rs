@@ -76,7 +76,11 @@
 //! policy (file, line, field, raw value, reason), a [`ConfigError`] for settings,
 //! segment maps, rule sets and saved models that cannot work (found before any data is
 //! classified, or when a model is loaded), [`Error::Io`], [`Error::Overflow`] naming the
-//! customer, [`Error::EmptyPopulation`]. Legal input that makes a tier meaningless gives
+//! customer whose figure overflowed or, for a total over customers, the figure and
+//! column (`revenue_total of metal`, [`error::Subject`]), [`Error::EmptyPopulation`].
+//! Legal settings never overflow: figures that SPEC defines exactly (hysteresis
+//! positions, Pareto and composite comparisons, means, shares) are worked in integers
+//! wide enough for them. Legal input that makes a tier meaningless gives
 //! warnings instead ([`report::warnings`], SPEC §14), each with a stable code:
 //!
 //! | code | when |
@@ -143,8 +147,8 @@
 //!
 //! Amounts are parsed by SPEC §1's grammar straight into `rust_decimal` with the scale
 //! as written; sums are checked (an overflow is [`Error::Overflow`] naming the
-//! customer) and keep the largest scale; output never shows a negative zero or an
-//! exponent.
+//! customer, or the column of a total) and keep the largest scale; output never shows
+//! a negative zero or an exponent.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -4,6 +4,8 @@
 //! exactly (§4 `p·100 < c·n`, §9 the mean, §13 shifted positions, §15 shares, PRESETS §1c
 //! the composite). Only what those need: products, sums, comparison and division.
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 
 /// `hi·2^128 + lo`; the field order makes the derived ordering numeric.
@@ -63,6 +65,10 @@ impl U256 {
             .wrapping_sub(other.hi)
             .wrapping_sub(u128::from(borrow));
         U256 { hi, lo }
+    }
+
+    pub(crate) fn checked_sub(self, other: U256) -> Option<U256> {
+        (self >= other).then(|| self.wrapping_sub(other))
     }
 
     /// `self · factor`, none past 2^256.
@@ -142,6 +148,37 @@ pub(crate) fn parts(value: Decimal) -> (u128, u32) {
     (value.mantissa().unsigned_abs(), value.scale())
 }
 
+/// `value · 10^(scale − value.scale())` as an integer: the decimal's magnitude at a
+/// larger scale `scale ≤ 56` (a mantissa < 2^96 times at most 10^56 < 2^187).
+pub(crate) fn at_scale(value: Decimal, scale: u32) -> Option<U256> {
+    let (mantissa, own) = parts(value);
+    let up = scale.checked_sub(own)?;
+    let first = pow10(up.min(28))?;
+    let second = pow10(up - up.min(28))?;
+    U256::mul(mantissa, first).checked_mul(second)
+}
+
+/// Compares `a / 10^sa` with `b / 10^sb` (magnitudes), exactly.
+pub(crate) fn cmp_scaled(a: U256, sa: u32, b: U256, sb: u32) -> Ordering {
+    // Multiply the side with the smaller scale; a product past 2^256 is larger than
+    // anything the other side holds.
+    let widen = |x: U256, by: u32| -> Option<U256> {
+        let mut x = x;
+        let mut left = by;
+        while left > 0 {
+            let step = left.min(38);
+            x = x.checked_mul(pow10(step)?)?;
+            left -= step;
+        }
+        Some(x)
+    };
+    match sa.cmp(&sb) {
+        Ordering::Equal => a.cmp(&b),
+        Ordering::Less => widen(a, sb - sa).map_or(Ordering::Greater, |a| a.cmp(&b)),
+        Ordering::Greater => widen(b, sa - sb).map_or(Ordering::Less, |b| a.cmp(&b)),
+    }
+}
+
 /// The decimal `±num/den` rounded half away from zero to `places` decimals, or to as
 /// many fewer as `rust_decimal`'s 96-bit mantissa holds (figures beyond 10^24 in size);
 /// none when even a whole number does not fit, or `den` is zero.
@@ -190,9 +227,11 @@ mod tests {
     }
 
     #[test]
-    fn sums_carry() {
+    fn sums_and_differences_borrow_and_carry() {
         let max_lo = U256::from_u128(u128::MAX);
         assert_eq!(max_lo.checked_add(U256::from_u128(1)), Some(big(1, 0)));
+        assert_eq!(big(1, 0).checked_sub(U256::from_u128(1)), Some(max_lo));
+        assert_eq!(U256::ZERO.checked_sub(U256::from_u128(1)), None);
         assert_eq!(
             big(u128::MAX, u128::MAX).checked_add(U256::from_u128(1)),
             None
@@ -227,8 +266,13 @@ mod tests {
     }
 
     #[test]
-    fn ratios_are_exact() {
+    fn scaled_comparisons_and_ratios_are_exact() {
         let third = |n| U256::from_u128(n);
+        // 0.30 vs 0.3: equal
+        assert_eq!(cmp_scaled(third(30), 2, third(3), 1), Ordering::Equal);
+        // 1 vs 10^-60: the scaled side overflows and is the larger
+        assert_eq!(cmp_scaled(third(1), 0, third(1), 60), Ordering::Greater);
+        assert_eq!(at_scale(dec!(1.5), 30), Some(U256::mul(15, 10u128.pow(29))));
         assert_eq!(
             ratio_to_decimal(false, third(2), third(3), 4),
             Some(dec!(0.6667))

@@ -5,6 +5,7 @@
 mod csv_source;
 mod doc_examples;
 mod examples;
+mod overflow;
 mod pipeline;
 mod properties;
 mod rejects;
