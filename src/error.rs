@@ -301,13 +301,17 @@ pub enum Error {
         /// The output directory.
         dir: PathBuf,
     },
-    /// An exact sum left the range of `rust_decimal` (about ±7.9·10²⁸).
-    #[error("{metric} of customer {customer:?} overflows the decimal range")]
+    /// An exact figure left the range of `rust_decimal` (about ±7.9·10²⁸): one
+    /// customer's own figure (`monetary of customer "C1" overflows the decimal range`),
+    /// or a total over customers, named by its figure and column (`revenue_total of
+    /// metal overflows the decimal range`), never by a made-up customer (SPEC §12).
+    #[error("{metric} of {subject} overflows the decimal range")]
     Overflow {
-        /// The metric being summed.
+        /// The figure: a metric of one customer (`monetary`, `growth` …) or a total
+        /// (`revenue_total`, `positive_total`, `monetary_before` …).
         metric: &'static str,
-        /// The customer whose sum overflowed.
-        customer: String,
+        /// Whose figure it is (boxed: it keeps the error small).
+        subject: Box<Subject>,
     },
     /// No customer bought anything on or before the as-of date, so nothing can be fitted.
     #[error("the scored population is empty: no customer has a purchase on or before {as_of}")]
@@ -354,6 +358,77 @@ pub enum Error {
     },
 }
 
+/// Whose figure overflowed (see [`Error::Overflow`]): one customer, or a total over the
+/// customers of a column, of one of its labels or of one cell of a migration matrix.
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::Subject;
+/// use customer_tiering::Error;
+/// let customer = Error::Overflow { metric: "monetary", subject: Box::new(Subject::Customer("C1".into())) };
+/// assert_eq!(customer.to_string(), r#"monetary of customer "C1" overflows the decimal range"#);
+/// let total = Error::Overflow { metric: "revenue_total", subject: Box::new(Subject::Column("metal".into())) };
+/// assert_eq!(total.to_string(), "revenue_total of metal overflows the decimal range");
+/// let cell = Subject::Cell { column: "metal".into(), from: "gold".into(), to: "platinum".into() };
+/// assert_eq!(cell.to_string(), r#"metal cell "gold" → "platinum""#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Subject {
+    /// One customer's own figure: its id.
+    Customer(String),
+    /// A total over the customers of an output column (its name: `metal`, `abc` …).
+    Column(String),
+    /// A total over the customers with one label of a column.
+    Label {
+        /// The column.
+        column: String,
+        /// The label.
+        label: String,
+    },
+    /// A total over one cell of a migration matrix (SPEC §13).
+    Cell {
+        /// The column.
+        column: String,
+        /// The earlier label (`(none)` for customers new in the later period).
+        from: String,
+        /// The later label (`(none)` for customers gone).
+        to: String,
+    },
+    /// A total over every customer of a run that has no label column to name.
+    Population,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Customer(id) => write!(f, "customer {id:?}"),
+            Subject::Column(column) => f.write_str(column),
+            Subject::Label { column, label } => write!(f, "{column} label {label:?}"),
+            Subject::Cell { column, from, to } => write!(f, "{column} cell {from:?} → {to:?}"),
+            Subject::Population => f.write_str("all customers"),
+        }
+    }
+}
+
+impl Error {
+    /// An overflow of one customer's own figure.
+    pub(crate) fn customer_overflow(metric: &'static str, customer: impl ToString) -> Error {
+        Error::Overflow {
+            metric,
+            subject: Box::new(Subject::Customer(customer.to_string())),
+        }
+    }
+
+    /// An overflow of a total over customers.
+    pub(crate) fn total_overflow(metric: &'static str, subject: Subject) -> Error {
+        Error::Overflow {
+            metric,
+            subject: Box::new(subject),
+        }
+    }
+}
+
 impl From<Reject> for Error {
     fn from(reject: Reject) -> Self {
         Error::Reject(Box::new(reject))
@@ -379,6 +454,48 @@ mod tests {
             Error::from(reject).to_string(),
             r#"orders.csv: line 17, field "amount": "12,50": not a decimal"#
         );
+    }
+
+    #[test]
+    fn overflows_name_a_customer_or_a_total_never_a_made_up_customer() {
+        let cases = [
+            (
+                Error::customer_overflow("monetary", "C1"),
+                r#"monetary of customer "C1" overflows the decimal range"#,
+            ),
+            (
+                Error::total_overflow("revenue_total", Subject::Column("metal".into())),
+                "revenue_total of metal overflows the decimal range",
+            ),
+            (
+                Error::total_overflow(
+                    "revenue",
+                    Subject::Label {
+                        column: "metal".into(),
+                        label: "lead".into(),
+                    },
+                ),
+                r#"revenue of metal label "lead" overflows the decimal range"#,
+            ),
+            (
+                Error::total_overflow(
+                    "monetary_before",
+                    Subject::Cell {
+                        column: "metal".into(),
+                        from: "(none)".into(),
+                        to: "gold".into(),
+                    },
+                ),
+                r#"monetary_before of metal cell "(none)" → "gold" overflows the decimal range"#,
+            ),
+            (
+                Error::total_overflow("revenue_total", Subject::Population),
+                "revenue_total of all customers overflows the decimal range",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
     }
 
     #[test]

@@ -46,7 +46,6 @@
 //! ```
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use smol_str::SmolStr;
 
 use crate::classify::Label;
@@ -54,9 +53,9 @@ use crate::classify::pareto::{Basis, cumulative};
 use crate::classify::quantile::{Direction, QuantileMode};
 use crate::error::{ConfigError, Error};
 use crate::migration::Period;
-use crate::money::checked_mul;
 use crate::pipeline::{AnyModel, FittedPipeline, Tiering};
 use crate::profile::{CustomerId, Metric, Population};
+use crate::wide::{U256, parts, pow10};
 
 /// A customer whose label hysteresis held back.
 ///
@@ -182,8 +181,9 @@ impl Hysteresis {
     /// customers held back.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] when an RFM model uses equal-count scores;
-    /// [`Error::Overflow`] when a shifted position leaves the decimal range.
+    /// [`ConfigError::Pipeline`] when an RFM model uses equal-count scores. Shifted
+    /// positions are compared exactly in wide integers, so no legal margin overflows
+    /// (SPEC §12), whatever the population's size.
     ///
     /// # Example
     /// ```
@@ -269,7 +269,7 @@ impl Hysteresis {
                         else {
                             continue;
                         };
-                        Label::Score(self.score(*bins, worse, n, prev, *raw_score)?)
+                        Label::Score(self.score(*bins, worse, n, prev, *raw_score))
                     }
                     Target::Band {
                         cumulative,
@@ -282,9 +282,7 @@ impl Hysteresis {
                         ) else {
                             continue;
                         };
-                        Label::Name(
-                            names[self.band(cumulative, better, n, prev, raw_band)?].clone(),
-                        )
+                        Label::Name(names[self.band(cumulative, better, n, prev, raw_band)].clone())
                     }
                 };
                 if kept.as_cell() != raw {
@@ -314,31 +312,42 @@ impl Hysteresis {
     }
 
     /// A tie-aware score with the position `worse/n` shifted toward `prev`, clamped.
-    fn score(&self, bins: u8, worse: usize, n: usize, prev: u8, raw: u8) -> Result<u8, Error> {
-        let shifted = |sign: i64| -> Result<i64, Error> {
-            // 1 + floor(k·(L/n ± h)) = 1 + floor((k·L ± k·h·n) / n), exactly.
-            let k = Decimal::from(bins);
-            let khn = checked_mul(
-                checked_mul(k, self.margin).ok_or_else(overflow)?,
-                Decimal::from(n),
-            )
-            .ok_or_else(overflow)?;
-            let numerator =
-                Decimal::from(u64::from(bins) * worse as u64) + Decimal::from(sign) * khn;
-            let scale = 10i128.pow(numerator.scale());
-            let floor = numerator.mantissa().div_euclid(n as i128 * scale);
-            Ok(1 + floor.to_i64().unwrap_or(i64::MAX))
+    ///
+    /// The shifted score `1 + floor(k·(L/n ± h))` reaches `j` exactly when
+    /// `k·(L·10^s ± m·n) ≥ (j − 1)·n·10^s` for `h = m / 10^s`: products of a count
+    /// (< 2^72 with `k`) and a power of ten or `m` (< 10^28 < 2^94), compared in 256
+    /// bits, so that every legal margin works for any population without rounding.
+    fn score(&self, bins: u8, worse: usize, n: usize, prev: u8, raw: u8) -> u8 {
+        let (margin, scale) = parts(self.margin);
+        // scale ≤ 28, so the power fits; the products are below 2^166 and their sums
+        // below 2^167, far from saturation.
+        let unit = pow10(scale).unwrap_or(u128::MAX);
+        let k = u128::from(bins);
+        let position = U256::mul(k * worse as u128, unit);
+        let shift = U256::mul(margin, k * n as u128);
+        let up = raw < prev;
+        let reaches = |j: u8| {
+            let cut = U256::mul(u128::from(j - 1) * n as u128, unit);
+            if up {
+                position.saturating_add(shift) >= cut
+            } else {
+                position >= cut.saturating_add(shift)
+            }
         };
-        let kept = if raw < prev {
-            shifted(1)?.clamp(i64::from(raw), i64::from(prev))
-        } else {
-            shifted(-1)?.clamp(i64::from(prev), i64::from(raw))
-        };
-        // between two scores of 1..=k
-        Ok(kept as u8)
+        // Between raw and previous, both included: the best score in (low, high] the
+        // shifted position reaches, else low (raw when moving up, previous when down).
+        let (low, high) = (raw.min(prev), raw.max(prev));
+        ((low + 1)..=high)
+            .rev()
+            .find(|&j| reaches(j))
+            .unwrap_or(low)
     }
 
     /// A count-basis band with the position `better/n` shifted toward `prev`, clamped.
+    ///
+    /// Band `b` holds the shifted position when `p ± h·n < c_b·n`; with `h` and `c_b`
+    /// at their common scale `S` (`m_h`, `m_c` ≤ 10^28), that is
+    /// `p·10^S ± m_h·n < m_c·n`, compared exactly in 256 bits.
     fn band(
         &self,
         cumulative: &[Decimal],
@@ -346,29 +355,42 @@ impl Hysteresis {
         n: usize,
         prev: usize,
         raw: usize,
-    ) -> Result<usize, Error> {
-        let hn = checked_mul(self.margin, Decimal::from(n)).ok_or_else(overflow)?;
-        let at = |sign: i64| -> usize {
-            // the first band b with p/n ± h < c_b, i.e. p ± h·n < c_b·n
-            let position = Decimal::from(better) + Decimal::from(sign) * hn;
-            cumulative
-                .iter()
-                .position(|c| position < *c * Decimal::from(n))
-                .unwrap_or(cumulative.len())
+    ) -> usize {
+        let (margin, margin_scale) = parts(self.margin);
+        let scale = cumulative
+            .iter()
+            .map(Decimal::scale)
+            .fold(margin_scale, u32::max);
+        let at_common = |mantissa: u128, own: u32| -> U256 {
+            // ≤ 28 decimals each: a mantissa < 2^96 times at most 10^28 fits 256 bits
+            U256::mul(mantissa, pow10(scale - own).unwrap_or(u128::MAX))
         };
-        Ok(if raw > prev {
+        let count = n as u128;
+        let position = at_common(better as u128, 0);
+        // < 2^190 · 2^64: the sums below stay under 2^255
+        let shift = at_common(margin, margin_scale)
+            .checked_mul(count)
+            .unwrap_or(U256::MAX);
+        let toward_better = raw > prev;
+        let at = cumulative
+            .iter()
+            .position(|c| {
+                let (m, s) = parts(*c);
+                let cut = at_common(m, s).checked_mul(count).unwrap_or(U256::MAX);
+                if toward_better {
+                    // p − h·n < c·n  ⟺  p < c·n + h·n
+                    position < cut.saturating_add(shift)
+                } else {
+                    position.saturating_add(shift) < cut
+                }
+            })
+            .unwrap_or(cumulative.len());
+        if toward_better {
             // fell (a larger index is worse): shift toward the better previous band
-            at(-1).clamp(prev, raw)
+            at.clamp(prev, raw)
         } else {
-            at(1).clamp(raw, prev)
-        })
-    }
-}
-
-fn overflow() -> Error {
-    Error::Overflow {
-        metric: "hysteresis position",
-        customer: "(all)".into(),
+            at.clamp(raw, prev)
+        }
     }
 }
 
@@ -415,6 +437,7 @@ fn targets(fitted: &FittedPipeline) -> Result<Vec<(String, Target)>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use rust_decimal::dec;
 
     #[test]
@@ -422,17 +445,17 @@ mod tests {
         // k = 5, n = 100: a customer at L = 59 (raw score 3) was 4 before.
         let h = Hysteresis::new(dec!(0.02)).unwrap();
         // 1 + floor(5·(0.59 + 0.02)) = 1 + floor(3.05) = 4: held at 4.
-        assert_eq!(h.score(5, 59, 100, 4, 3).unwrap(), 4);
+        assert_eq!(h.score(5, 59, 100, 4, 3), 4);
         // L = 57: 1 + floor(5·0.59) = 3: falls to 3.
-        assert_eq!(h.score(5, 57, 100, 4, 3).unwrap(), 3);
+        assert_eq!(h.score(5, 57, 100, 4, 3), 3);
         // rose from 2 to 4 at L = 60: 1 + floor(5·0.58) = 3, between 2 and 4: 3.
-        assert_eq!(h.score(5, 60, 100, 2, 4).unwrap(), 3);
+        assert_eq!(h.score(5, 60, 100, 2, 4), 3);
         // h = 0 is the raw score.
         let zero = Hysteresis::new(Decimal::ZERO).unwrap();
-        assert_eq!(zero.score(5, 59, 100, 4, 3).unwrap(), 3);
+        assert_eq!(zero.score(5, 59, 100, 4, 3), 3);
         // A big margin never moves past the previous label.
         let big = Hysteresis::new(dec!(0.9)).unwrap();
-        assert_eq!(big.score(5, 0, 100, 2, 1).unwrap(), 2);
+        assert_eq!(big.score(5, 0, 100, 2, 1), 2);
     }
 
     #[test]
@@ -495,17 +518,142 @@ mod tests {
         assert_eq!(kept.get("C059"), tiering.get("C059"));
     }
 
+    /// SPEC §13 by its own words, in exact fractions (i128 suffices for `n ≤ 10^6`):
+    /// `1 + floor(k·(L/n ± h))`, clamped between the raw and the previous score.
+    fn rational_score(h: Decimal, bins: u8, worse: usize, n: usize, prev: u8, raw: u8) -> u8 {
+        let (m, unit) = (h.mantissa(), 10i128.pow(h.scale()));
+        let (k, l, n) = (i128::from(bins), worse as i128, n as i128);
+        let sign = if raw < prev { 1 } else { -1 };
+        // k·(L/n ± m/10^s) = k·(L·10^s ± m·n) / (n·10^s)
+        let shifted = 1 + (k * (l * unit + sign * m * n)).div_euclid(n * unit);
+        let (low, high) = (i128::from(raw.min(prev)), i128::from(raw.max(prev)));
+        u8::try_from(shifted.clamp(low, high)).unwrap()
+    }
+
+    /// The first band `b` with `p/n ± h < c_b`, as fractions over `n·10^S`, clamped.
+    fn rational_band(
+        h: Decimal,
+        cumulative: &[Decimal],
+        p: usize,
+        n: usize,
+        prev: usize,
+        raw: usize,
+    ) -> usize {
+        let scale = cumulative
+            .iter()
+            .map(Decimal::scale)
+            .fold(h.scale(), u32::max);
+        let at = |d: Decimal| d.mantissa() * 10i128.pow(scale - d.scale());
+        let sign = if raw > prev { -1 } else { 1 };
+        let (p, n) = (p as i128, n as i128);
+        let shifted = p * 10i128.pow(scale) + sign * at(h) * n;
+        let band = cumulative
+            .iter()
+            .position(|c| shifted < at(*c) * n)
+            .unwrap_or(cumulative.len());
+        band.clamp(raw.min(prev), raw.max(prev))
+    }
+
+    #[test]
+    fn margins_with_28_decimals_never_overflow_and_are_exact() {
+        let almost_one = dec!(0.9999999999999999999999999999);
+        let tiny = dec!(0.0000000000000000000000000001);
+        for h in [almost_one, tiny] {
+            let margin = Hysteresis::new(h).unwrap();
+            for (bins, worse, n, prev, raw) in [
+                (5, 59, 100, 4, 3),
+                (5, 60, 100, 3, 4),
+                (5, 80, 100, 4, 5),
+                (5, 0, 100, 5, 1),
+                (10, 999_999, 1_000_000, 1, 10),
+                (2, 1, 3, 1, 2),
+            ] {
+                assert_eq!(
+                    margin.score(bins, worse, n, prev, raw),
+                    rational_score(h, bins, worse, n, prev, raw),
+                    "h {h}: k {bins}, L {worse}, n {n}, previous {prev}, raw {raw}"
+                );
+            }
+            let metals = [dec!(0.01), dec!(0.05), dec!(0.20)];
+            for (better, n, prev, raw) in [
+                (5, 100, 1, 2),
+                (1, 100, 0, 1),
+                (19, 100, 3, 2),
+                (0, 1, 3, 0),
+                (999_999, 1_000_000, 0, 3),
+            ] {
+                assert_eq!(
+                    margin.band(&metals, better, n, prev, raw),
+                    rational_band(h, &metals, better, n, prev, raw),
+                    "h {h}: p {better}, n {n}, previous {prev}, raw {raw}"
+                );
+            }
+        }
+        // At a cut exactly, the least margin is enough to hold a customer back: L = 60 of
+        // 100 is exactly score 4 (k·L/n = 3), and 3 − 5·10^-28 is score 3 again.
+        let least = Hysteresis::new(tiny).unwrap();
+        assert_eq!(least.score(5, 60, 100, 3, 4), 3);
+        assert_eq!(least.score(5, 59, 100, 4, 3), 3); // 2.95 + 5·10^-28 < 3: no
+        // p = 5 of 100 is exactly not gold (5 % · 100 = 5); 5 − 10^-26 is.
+        let metals = [dec!(0.01), dec!(0.05), dec!(0.20)];
+        assert_eq!(least.band(&metals, 5, 100, 1, 2), 1);
+        assert_eq!(least.band(&metals, 6, 100, 1, 2), 2);
+        // Almost 1: a whole population's width, short of 10^-28 — nearly everyone stays.
+        let most = Hysteresis::new(almost_one).unwrap();
+        assert_eq!(most.score(5, 0, 100, 5, 1), 5); // 1 + floor(5 · 0.99…9) = 5
+        assert_eq!(most.score(5, 99, 100, 1, 5), 1);
+        assert_eq!(most.band(&metals, 99, 100, 0, 3), 0); // 0.99 − 0.99…9 < 1 %
+        assert_eq!(most.band(&metals, 0, 100, 3, 0), 3);
+    }
+
+    proptest! {
+        #[test]
+        fn scores_and_bands_equal_the_rational_definition(
+            (bins, n, worse, prev, raw) in (2u8..=10, 1usize..=1_000_000).prop_flat_map(|(k, n)| {
+                (Just(k), Just(n), 0..n, 1..=k, 1..=k)
+            }),
+            (cumulative, better, band_prev, band_raw) in (0usize..3, 1usize..=1_000_000).prop_flat_map(|(set, n)| {
+                let sets: [Vec<Decimal>; 3] = [
+                    vec![dec!(0.01), dec!(0.05), dec!(0.20)],
+                    vec![dec!(0.02), dec!(0.10), dec!(0.30), dec!(0.60)],
+                    vec![dec!(0.3333333333333333333333333333), dec!(0.6666666666666666666666666667)],
+                ];
+                let cumulative = sets[set].clone();
+                let last = cumulative.len();
+                (Just(cumulative), 0..=n, 0..=last, 0..=last).prop_map(move |(c, p, a, b)| (c, (p, n), a, b))
+            }),
+            h in (0u32..=28).prop_flat_map(|s| {
+                (0..10u128.pow(s).max(1)).prop_map(move |m| Decimal::from_i128_with_scale(m as i128, s))
+            }),
+        ) {
+            let margin = Hysteresis::new(h).unwrap();
+            if prev != raw {
+                prop_assert_eq!(
+                    margin.score(bins, worse, n, prev, raw),
+                    rational_score(h, bins, worse, n, prev, raw)
+                );
+            }
+            let (p, count) = better;
+            if band_prev != band_raw {
+                prop_assert_eq!(
+                    margin.band(&cumulative, p, count, band_prev, band_raw),
+                    rational_band(h, &cumulative, p, count, band_prev, band_raw)
+                );
+            }
+        }
+    }
+
     #[test]
     fn metal_bands_move_toward_the_previous_one() {
         let cumulative = [dec!(0.01), dec!(0.05), dec!(0.20)];
         let h = Hysteresis::new(dec!(0.02)).unwrap();
         // n = 100, p = 5 better: raw iron (2), previously gold (1): 5 − 2 = 3 < 5 → gold.
-        assert_eq!(h.band(&cumulative, 5, 100, 1, 2).unwrap(), 1);
+        assert_eq!(h.band(&cumulative, 5, 100, 1, 2), 1);
         // p = 7: 7 − 2 = 5, not < 5 → iron.
-        assert_eq!(h.band(&cumulative, 7, 100, 1, 2).unwrap(), 2);
+        assert_eq!(h.band(&cumulative, 7, 100, 1, 2), 2);
         // rose from lead (3) to iron (2) at p = 19: 19 + 2 = 21 → lead: held at lead.
-        assert_eq!(h.band(&cumulative, 19, 100, 3, 2).unwrap(), 3);
+        assert_eq!(h.band(&cumulative, 19, 100, 3, 2), 3);
         let zero = Hysteresis::new(Decimal::ZERO).unwrap();
-        assert_eq!(zero.band(&cumulative, 5, 100, 1, 2).unwrap(), 2);
+        assert_eq!(zero.band(&cumulative, 5, 100, 1, 2), 2);
     }
 }

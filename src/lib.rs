@@ -81,9 +81,13 @@
 //! segment maps, rule sets and saved models that cannot work (found before any data is
 //! classified, or when a model is loaded), [`Error::Malformed`] for a file whose layout
 //! cannot be read (a column named twice, a quote open at the end), [`Error::Io`],
-//! [`Error::Locked`], [`Error::Overflow`] naming the customer or the column total,
-//! [`Error::EmptyPopulation`]. What each kind of bad input gives, with an example of
-//! each, is the [`hostile_input`] guide. Legal input that makes a tier meaningless gives
+//! [`Error::Locked`], [`Error::Overflow`] naming the customer whose figure overflowed
+//! or, for a total over customers, the figure and column (`revenue_total of metal`,
+//! [`error::Subject`]), [`Error::EmptyPopulation`]. Legal settings never overflow:
+//! figures that SPEC defines exactly (hysteresis positions, Pareto and composite
+//! comparisons, means, shares) are worked in integers wide enough for them. What each
+//! kind of bad input gives, with an example of each, is the [`hostile_input`] guide.
+//! Legal input that makes a tier meaningless gives
 //! warnings instead ([`report::warnings`], SPEC §14), each with a stable code:
 //!
 //! | code | when |
@@ -152,8 +156,8 @@
 //!
 //! Amounts are parsed by SPEC §1's grammar straight into `rust_decimal` with the scale
 //! as written; sums are checked (an overflow is [`Error::Overflow`] naming the
-//! customer) and keep the largest scale; output never shows a negative zero or an
-//! exponent.
+//! customer, or the column of a total) and keep the largest scale; output never shows
+//! a negative zero or an exponent.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -180,6 +184,7 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod source;
+mod wide;
 
 pub use error::{ConfigError, Error, Location, Reject};
 pub use metrics::PopulationBuilder;

@@ -32,14 +32,15 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use crate::attributes::Attributes;
 use crate::dates::day_number;
 use crate::error::Error;
-use crate::money::{checked_add, checked_sub};
+use crate::money::{checked_add, checked_mul};
 use crate::profile::{CustomerId, Population, Profile, Transaction};
+use crate::wide::{U256, at_scale, ratio_to_decimal};
 
 /// The default length of the current and previous windows of SPEC §2, in days.
 ///
@@ -78,10 +79,7 @@ pub(crate) struct Accumulator {
 impl Accumulator {
     /// Counts one transaction (dated on or before the as-of date).
     pub(crate) fn add(&mut self, tx: &Transaction) -> Result<(), Error> {
-        let overflow = |metric| Error::Overflow {
-            metric,
-            customer: tx.customer_id.to_string(),
-        };
+        let overflow = |metric| Error::customer_overflow(metric, &tx.customer_id);
         self.add_day(day_number(tx.date), tx.amount)
             .ok_or_else(|| overflow("monetary"))?;
         self.transactions += 1;
@@ -316,10 +314,9 @@ impl PopulationBuilder {
         self.after_as_of += other.after_as_of;
         for (id, acc) in other.customers {
             match self.customers.get_mut(&id) {
-                Some(mine) => mine.merge(acc).map_err(|metric| Error::Overflow {
-                    metric,
-                    customer: id.to_string(),
-                })?,
+                Some(mine) => mine
+                    .merge(acc)
+                    .map_err(|metric| Error::customer_overflow(metric, &id))?,
                 None => {
                     self.customers.insert(id, acc);
                 }
@@ -516,10 +513,7 @@ pub(crate) fn profile_with(
     window: i64,
     with_growth: bool,
 ) -> Result<Profile, Error> {
-    let overflow = |metric| Error::Overflow {
-        metric,
-        customer: id.to_string(),
-    };
+    let overflow = |metric| Error::customer_overflow(metric, &id);
     let (first, last) = match (acc.days.first(), acc.days.last()) {
         (Some(first), Some(last)) => (first.0, last.0),
         _ => return Ok(Profile::without_purchases(id)),
@@ -539,7 +533,7 @@ pub(crate) fn profile_with(
         }
     }
     let growth = if with_growth {
-        growth(current, previous)
+        growth(current, previous).map_err(|()| overflow("growth"))?
     } else {
         None
     };
@@ -559,30 +553,50 @@ pub(crate) fn profile_with(
     })
 }
 
-/// SPEC §2 growth: exact division rounded half away from zero to 28 significant digits,
-/// none unless the previous window's spend is positive.
-fn growth(current: Decimal, previous: Decimal) -> Option<Decimal> {
+/// SPEC §2 growth: exact division rounded half away from zero to 28 significant digits
+/// (at most 28 decimal places, `rust_decimal`'s limit), none unless the previous
+/// window's spend is positive; `Err` when the growth itself leaves the decimal range.
+///
+/// Worked in integers: `rust_decimal`'s own `checked_sub` and `checked_div` fail on
+/// intermediate results (`current − previous`) that the growth does not need, and its
+/// division rounds the last digit banker's way before a second rounding could fix it.
+fn growth(current: Decimal, previous: Decimal) -> Result<Option<Decimal>, ()> {
     if previous <= Decimal::ZERO {
-        return None;
+        return Ok(None);
     }
-    let diff = checked_sub(current, previous)?;
-    // rust_decimal divides to its full 28-29 digit precision with banker's rounding of
-    // the last digit; redo the last step half away from zero.
-    let quotient = diff.checked_div(previous)?;
-    Some(round_significant(quotient, 28).normalize())
-}
-
-fn round_significant(value: Decimal, digits: u32) -> Decimal {
-    if value.is_zero() {
-        return value;
+    let scale = current.scale().max(previous.scale());
+    // Both < 2^96 · 10^28 < 2^190: the differences and products below fit 256 bits.
+    let (c, p) = (
+        at_scale(current.abs(), scale).ok_or(())?,
+        at_scale(previous, scale).ok_or(())?,
+    );
+    let (negative, diff) = if current.is_sign_negative() {
+        (true, c.saturating_add(p))
+    } else if c >= p {
+        (false, c.checked_sub(p).ok_or(())?)
+    } else {
+        (true, p.checked_sub(c).ok_or(())?)
+    };
+    if diff == U256::ZERO {
+        return Ok(Some(Decimal::ZERO));
     }
-    let mantissa_digits = value.mantissa().unsigned_abs().ilog10() + 1;
-    if mantissa_digits <= digits {
-        return value;
+    let digits_28 = U256::from_u128(10u128.pow(28));
+    // The most decimal places that leave at most 28 digits before rounding.
+    for places in (0..=28).rev() {
+        let scaled = diff.checked_mul(10u128.pow(places)).ok_or(())?;
+        let (whole, _) = scaled.div_rem(p).ok_or(())?;
+        if whole < digits_28 {
+            let value = ratio_to_decimal(negative, scaled, p, 0).ok_or(())?;
+            let mut value = value;
+            value.set_scale(places).map_err(|_| ())?;
+            return Ok(Some(value.normalize()));
+        }
     }
-    let drop = mantissa_digits - digits;
-    let scale = value.scale().saturating_sub(drop);
-    value.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero)
+    // 10^28 or more: 28 significant digits of a 29-digit number end in a zero.
+    let tens = p.checked_mul(10).ok_or(())?;
+    let value = ratio_to_decimal(negative, diff, tens, 0).ok_or(())?;
+    let value = checked_mul(value, Decimal::TEN).ok_or(())?;
+    Ok(Some(value.normalize()))
 }
 
 #[cfg(test)]
@@ -659,15 +673,44 @@ mod tests {
     #[test]
     fn growth_rounds_half_away_from_zero_to_28_digits() {
         assert_eq!(
-            growth(dec!(2), dec!(3)).unwrap().to_string(),
+            growth(dec!(2), dec!(3)).unwrap().unwrap().to_string(),
             "-0.3333333333333333333333333333"
         );
         assert_eq!(
-            growth(dec!(5), dec!(3)).unwrap().to_string(),
+            growth(dec!(5), dec!(3)).unwrap().unwrap().to_string(),
             "0.6666666666666666666666666667"
         );
-        assert_eq!(growth(dec!(1), dec!(0)), None);
-        assert_eq!(growth(dec!(1), dec!(-1)), None);
+        assert_eq!(growth(dec!(1), dec!(0)), Ok(None));
+        assert_eq!(growth(dec!(1), dec!(-1)), Ok(None));
+    }
+
+    #[test]
+    fn growth_is_exact_at_the_edges_of_the_decimal_range() {
+        let g = |c: Decimal, p: Decimal| growth(c, p).map(|g| g.map(|g| g.to_string()));
+        // current − previous leaves the range, the growth −2 does not
+        assert_eq!(g(Decimal::MIN, Decimal::MAX), Ok(Some("-2".into())));
+        assert_eq!(g(dec!(-3.5), dec!(3.50)), Ok(Some("-2".into())));
+        assert_eq!(g(dec!(150.00), dec!(100)), Ok(Some("0.5".into())));
+        assert_eq!(g(dec!(7), dec!(7.000)), Ok(Some("0".into())));
+        // 28 significant digits of 1/7 − 1 and of 10^6/7 − 1
+        assert_eq!(
+            g(dec!(1), dec!(7)),
+            Ok(Some("-0.8571428571428571428571428571".into()))
+        );
+        assert_eq!(
+            g(dec!(1000000), dec!(7)),
+            Ok(Some("142856.1428571428571428571429".into()))
+        );
+        // 7.9·10^28 / 10^-28: far past the range, an error rather than a silent none
+        assert_eq!(
+            g(Decimal::MAX, dec!(0.0000000000000000000000000001)),
+            Err(())
+        );
+        // 10^28 and more keep 28 significant digits: the 29th is a rounded zero
+        assert_eq!(
+            g(dec!(50000000000000000000000000016), dec!(1)),
+            Ok(Some("50000000000000000000000000020".into()))
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ use std::io::Read;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::error::{Error, Reject};
+use crate::error::{Error, Reject, Subject};
 use crate::money::checked_add;
 use crate::pipeline::{ColumnLabels, Tiering};
 use crate::profile::{CustomerId, Population};
@@ -496,7 +496,8 @@ fn cells_as_list<S: serde::Serializer>(
 /// migration. `orders` gives the labels best first for ordered columns.
 ///
 /// # Errors
-/// [`Error::Overflow`] when a cell's monetary sum leaves the decimal range.
+/// [`Error::Overflow`] when a cell's monetary sum leaves the decimal range, naming the
+/// column and the cell (`monetary_before of metal cell "gold" → "platinum"`).
 ///
 /// # Example
 /// ```
@@ -550,15 +551,24 @@ pub fn migrate(
                 .entry((from.to_string(), to.to_string()))
                 .or_default();
             cell.customers += 1;
-            let overflow = || Error::Overflow {
-                metric: "migration monetary",
-                customer: id.to_string(),
+            // The cell's total overflows, not this customer's own monetary.
+            let overflow = |metric| {
+                Error::total_overflow(
+                    metric,
+                    Subject::Cell {
+                        column: column.clone(),
+                        from: from.to_string(),
+                        to: to.to_string(),
+                    },
+                )
             };
             if let Some((m, _)) = was {
-                cell.monetary_before = checked_add(cell.monetary_before, m).ok_or_else(overflow)?;
+                cell.monetary_before = checked_add(cell.monetary_before, m)
+                    .ok_or_else(|| overflow("monetary_before"))?;
             }
             if let Some((m, _)) = now {
-                cell.monetary_after = checked_add(cell.monetary_after, m).ok_or_else(overflow)?;
+                cell.monetary_after = checked_add(cell.monetary_after, m)
+                    .ok_or_else(|| overflow("monetary_after"))?;
             }
             match (was, now) {
                 (None, Some(_)) => migration.new.push(id.clone()),

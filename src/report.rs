@@ -25,17 +25,18 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Model;
 use crate::classify::segments::SegmentMap;
-use crate::error::Error;
+use crate::error::{Error, Subject};
 use crate::migration::{Period, UNSCORED};
 use crate::money::checked_add;
 use crate::pipeline::{AnyModel, FittedPipeline, TAGS, Tiering};
 use crate::profile::{Metric, Population};
 use crate::source::ReadSummary;
+use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
 /// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
 /// places, half away from zero; revenue is exact.
@@ -114,11 +115,13 @@ pub struct Summary {
     pub labels: BTreeMap<String, BTreeMap<String, LabelFigures>>,
 }
 
-/// Rounded half away from zero to exactly 4 decimal places (SPEC §15).
-fn round4(value: Decimal) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(4);
-    rounded
+/// `±num/den` rounded half away from zero to 4 decimal places (SPEC §15): exactly 4,
+/// but for figures beyond 10^24, where `rust_decimal` has room for fewer. The figures
+/// rounded here are shares (≤ 1) and averages (≤ a label's revenue), so they fit.
+fn round4(negative: bool, num: U256, den: U256) -> Decimal {
+    ratio_to_decimal(negative, num, den, 4)
+        .map(crate::money::normalize_zero)
+        .unwrap_or_default()
 }
 
 impl Summary {
@@ -126,7 +129,9 @@ impl Summary {
     /// but `tags`.
     ///
     /// # Errors
-    /// [`Error::Overflow`] when a revenue sum leaves the decimal range.
+    /// [`Error::Overflow`] when a label's revenue or the column's `revenue_total`
+    /// leaves the decimal range, naming the label or the column (the run's first); shares
+    /// and averages are exact quotients and never overflow.
     ///
     /// # Example
     /// ```
@@ -148,11 +153,6 @@ impl Summary {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn new(population: &Population, tiering: &Tiering) -> Result<Self, Error> {
-        let revenue_total = population
-            .profiles()
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, p| checked_add(acc, p.monetary))
-            .ok_or_else(overflow)?;
         let mut labels = BTreeMap::new();
         for (index, column) in tiering.columns().iter().enumerate() {
             if column == TAGS {
@@ -175,8 +175,15 @@ impl Summary {
                         };
                         (label, facts)
                     });
-            labels.insert(column.clone(), label_figures(population.len(), customers)?);
+            labels.insert(
+                column.clone(),
+                label_figures(column, population.len(), customers)?,
+            );
         }
+        let first = tiering.columns().iter().find(|c| *c != TAGS);
+        let revenue_total = revenue_total(first.and_then(|c| labels.get_key_value(c)), || {
+            population.profiles().iter().map(|p| p.monetary)
+        })?;
         Ok(Summary {
             revenue_total,
             labels,
@@ -189,7 +196,7 @@ impl Summary {
     /// `average_order_value`).
     ///
     /// # Errors
-    /// [`Error::Overflow`] when a revenue sum leaves the decimal range.
+    /// As [`Summary::new`].
     ///
     /// # Example
     /// ```
@@ -206,10 +213,6 @@ impl Summary {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_period(period: &Period) -> Result<Self, Error> {
-        let revenue_total = period
-            .entries()
-            .try_fold(Decimal::ZERO, |acc, (_, e)| checked_add(acc, e.monetary))
-            .ok_or_else(overflow)?;
         let mut labels = BTreeMap::new();
         for (index, column) in period.columns().iter().enumerate() {
             let customers = period.entries().map(|(_, entry)| {
@@ -220,8 +223,15 @@ impl Summary {
                 };
                 (Cow::Borrowed(entry.labels[index].as_str()), facts)
             });
-            labels.insert(column.clone(), label_figures(period.len(), customers)?);
+            labels.insert(
+                column.clone(),
+                label_figures(column, period.len(), customers)?,
+            );
         }
+        let first = period.columns().first();
+        let revenue_total = revenue_total(first.and_then(|c| labels.get_key_value(c)), || {
+            period.entries().map(|(_, e)| e.monetary)
+        })?;
         Ok(Summary {
             revenue_total,
             labels,
@@ -229,11 +239,26 @@ impl Summary {
     }
 }
 
-fn overflow() -> Error {
-    Error::Overflow {
-        metric: "revenue",
-        customer: "(summary)".into(),
-    }
+/// `revenue_total`: the sum over every customer, which each column's labels split
+/// (SPEC §15: totals over labels equal the totals over customers exactly). Summed over
+/// the first column's labels, so that an overflow names that column (SPEC §12:
+/// `revenue_total of metal`); over the customers when there is no column at all.
+fn revenue_total<I: Iterator<Item = Decimal>>(
+    first_column: Option<(&String, &BTreeMap<String, LabelFigures>)>,
+    customers: impl FnOnce() -> I,
+) -> Result<Decimal, Error> {
+    let (revenues, subject): (Vec<Decimal>, Subject) = match first_column {
+        Some((column, figures)) => (
+            figures.values().map(|f| f.revenue).collect(),
+            Subject::Column(column.clone()),
+        ),
+        None => (customers().collect(), Subject::Population),
+    };
+    let total = revenues
+        .into_iter()
+        .try_fold(Decimal::ZERO, checked_add)
+        .ok_or_else(|| Error::total_overflow("revenue_total", subject))?;
+    Ok(crate::money::normalize_zero(total))
 }
 
 /// What one customer brings to its label's figures.
@@ -245,21 +270,28 @@ struct Facts {
 }
 
 /// SPEC §15 per label, over a classifier's population of `n` customers.
+///
+/// Revenue sums are checked (an overflow names the column and label); shares and
+/// averages are exact quotients rounded once, worked in integers: the total over
+/// positive labels can pass the decimal range while every share stays ≤ 1, and
+/// `rust_decimal`'s division would round to 28 digits before the rounding to 4.
 fn label_figures<'a>(
+    column: &str,
     n: usize,
     customers: impl Iterator<Item = (Cow<'a, str>, Facts)>,
 ) -> Result<BTreeMap<String, LabelFigures>, Error> {
     struct Acc {
         customers: u64,
         revenue: Decimal,
-        transactions: Option<u64>,
+        /// A sum of u64 counts over fewer than 2^64 customers fits u128.
+        transactions: Option<u128>,
         recency: Vec<i64>,
     }
     let mut per: BTreeMap<String, Acc> = BTreeMap::new();
     for (label, facts) in customers {
         let acc = match per.get_mut(label.as_ref()) {
             Some(acc) => acc,
-            None => per.entry(label.into_owned()).or_insert(Acc {
+            None => per.entry(label.to_string()).or_insert(Acc {
                 customers: 0,
                 revenue: Decimal::ZERO,
                 transactions: Some(0),
@@ -267,16 +299,33 @@ fn label_figures<'a>(
             }),
         };
         acc.customers += 1;
-        acc.revenue = checked_add(acc.revenue, facts.monetary).ok_or_else(overflow)?;
-        acc.transactions = acc.transactions.zip(facts.transactions).map(|(a, b)| a + b);
+        acc.revenue = match checked_add(acc.revenue, facts.monetary) {
+            Some(sum) => sum,
+            None => {
+                return Err(Error::total_overflow(
+                    "revenue",
+                    Subject::Label {
+                        column: column.into(),
+                        label: label.into_owned(),
+                    },
+                ));
+            }
+        };
+        acc.transactions = acc
+            .transactions
+            .zip(facts.transactions)
+            .map(|(a, b)| a.saturating_add(u128::from(b)));
         acc.recency.extend(facts.recency_days);
     }
+    // Σ over labels with positive revenue, at their largest scale: each < 2^190, fewer
+    // than 2^64 labels, so the sum stays below 2^254.
+    let scale = per.values().map(|a| a.revenue.scale()).max().unwrap_or(0);
     let positive = per
         .values()
         .filter(|a| a.revenue > Decimal::ZERO)
-        .try_fold(Decimal::ZERO, |t, a| checked_add(t, a.revenue))
-        .ok_or_else(overflow)?;
-    let n = Decimal::from(n.max(1));
+        .filter_map(|a| at_scale(a.revenue, scale))
+        .fold(U256::ZERO, U256::saturating_add);
+    let count = U256::from_u128(n.max(1) as u128);
     Ok(per
         .into_iter()
         .map(|(label, mut acc)| {
@@ -284,16 +333,21 @@ fn label_figures<'a>(
                 let at = acc.recency.len().div_ceil(2) - 1;
                 *acc.recency.select_nth_unstable(at).1
             });
+            let (revenue_mantissa, revenue_scale) = parts(acc.revenue);
+            let negative = acc.revenue < Decimal::ZERO;
             let figures = LabelFigures {
                 customers: acc.customers,
-                share: round4(Decimal::from(acc.customers) / n),
+                share: round4(false, U256::from_u128(u128::from(acc.customers)), count),
                 revenue: crate::money::normalize_zero(acc.revenue),
-                revenue_share: (positive > Decimal::ZERO && acc.revenue > Decimal::ZERO)
-                    .then(|| round4(acc.revenue / positive)),
-                average_order_value: acc
-                    .transactions
-                    .filter(|&t| t > 0)
-                    .map(|t| round4(acc.revenue / Decimal::from(t))),
+                revenue_share: (positive > U256::ZERO && acc.revenue > Decimal::ZERO).then(|| {
+                    let revenue = at_scale(acc.revenue, scale).unwrap_or(U256::ZERO);
+                    round4(false, revenue, positive)
+                }),
+                average_order_value: acc.transactions.filter(|&t| t > 0).map(|t| {
+                    // revenue / t = m / (t · 10^s)
+                    let divisor = U256::mul(t, pow10(revenue_scale).unwrap_or(1));
+                    round4(negative, U256::from_u128(revenue_mantissa), divisor)
+                }),
                 median_recency_days: median,
             };
             (label, figures)

@@ -8,6 +8,13 @@
 //! compare those integers. A buyer without a metric has percentile 0 for it. When no
 //! buyer has a metric, its weight moves to the metric its settings name.
 //!
+//! Those integers are 128-bit and every step is checked. With the preset's inputs at
+//! most four counts differ (every buyer has `monetary` and `frequency`), so `D < n^4`
+//! and the largest composite, `D · Σ w_i·10^s`, stays exact up to billions of buyers
+//! (pairwise coprime counts near 70 000 already give `D ≈ 2.4·10^19`, past 64 bits).
+//! Inputs whose `D · Σ w_i·10^s` would not fit are a [`ConfigError`] at fit and when a
+//! saved model is loaded, never a wrapped number.
+//!
 //! To score a new customer without refitting, the model keeps each metric's fit values
 //! (distinct, with counts): a percentile needs the whole distribution, not cut points.
 //!
@@ -47,6 +54,7 @@ use super::quantile::Direction;
 use super::{Classifier, Label, Model, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
+use crate::wide::{U256, parts, pow10, ratio_to_decimal};
 
 /// One metric of the composite and its weight.
 ///
@@ -234,8 +242,8 @@ impl CompositeParams {
 struct Distribution {
     metric: Metric,
     /// The effective weight's mantissa at the model's common scale.
-    #[serde(with = "i128_string")]
-    weight: i128,
+    #[serde(with = "u128_string")]
+    weight: u128,
     #[serde(with = "super::quantile::decimal_vec")]
     values: Vec<Decimal>,
     worse: Vec<u64>,
@@ -269,7 +277,18 @@ impl Classifier for CompositeParams {
             .map(|i| i.weight.scale())
             .max()
             .unwrap_or(0);
-        let mut weights: Vec<Decimal> = self.inputs.iter().map(|i| i.weight).collect();
+        let range = |what: &str| self.range_error(what);
+        // The weights' mantissas at the common scale (≤ 10 decimals, validated), moved
+        // in integers: a moved weight must not be rounded or overflow either.
+        let mut weights: Vec<u128> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                let (mantissa, own) = parts(i.weight);
+                mantissa.checked_mul(pow10(scale - own)?)
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| range("the weights at a common scale"))?;
         let mut per_input: Vec<Vec<Decimal>> = self
             .inputs
             .iter()
@@ -290,7 +309,9 @@ impl Classifier for CompositeParams {
                     .position(|o| o.metric == to)
                     .expect("validated");
                 let moved = std::mem::take(&mut weights[i]);
-                weights[target] += moved;
+                weights[target] = weights[target]
+                    .checked_add(moved)
+                    .ok_or_else(|| range("the moved weights"))?;
             }
         }
         let mut distributions = Vec::with_capacity(self.inputs.len());
@@ -308,20 +329,22 @@ impl Classifier for CompositeParams {
                 distinct.push(group[0]);
                 worse.push(position);
             }
-            let mut weight = weights[i];
-            weight.rescale(scale);
             distributions.push(Distribution {
                 metric: input.metric,
-                weight: weight.mantissa(),
+                weight: weights[i],
                 values: distinct,
                 worse,
                 n,
             });
         }
-        let denominator = distributions
-            .iter()
-            .filter(|d| d.n > 0)
-            .fold(1u64, |acc, d| lcm(acc, d.n));
+        let denominator = denominator(&distributions)
+            .ok_or_else(|| range(&counts_text("the common denominator", &distributions)))?;
+        largest_key(&distributions, denominator).ok_or_else(|| {
+            range(&counts_text(
+                "the common denominator times the weights",
+                &distributions,
+            ))
+        })?;
         let mut model = CompositeModel {
             params: self.clone(),
             fit_size: population.buyers().count(),
@@ -331,12 +354,10 @@ impl Classifier for CompositeParams {
             thresholds: Vec::new(),
             sizes: vec![0; self.bands.len()],
         };
-        let mut keys: Vec<i128> = Vec::with_capacity(model.fit_size);
+        let mut keys: Vec<u128> = Vec::with_capacity(model.fit_size);
         for p in population.buyers() {
-            keys.push(model.key(p).ok_or_else(|| Error::Overflow {
-                metric: "composite",
-                customer: p.customer_id.to_string(),
-            })?);
+            // Below the largest key checked above, so never none.
+            keys.push(model.key(p).ok_or_else(|| range("a composite"))?);
         }
         let positions = threshold_positions(&cumulative(&self.bands), keys.len());
         let mut sorted = keys.clone();
@@ -350,12 +371,55 @@ impl Classifier for CompositeParams {
     }
 }
 
-fn gcd(a: u64, b: u64) -> u64 {
+impl CompositeParams {
+    /// The error for inputs whose exact composite does not fit 128 bits.
+    fn range_error(&self, what: &str) -> ConfigError {
+        ConfigError::Pipeline {
+            reason: format!(
+                "composite {:?}: {what}: more than 128 bits, so the composite cannot be \
+                 kept exact; use fewer inputs or weights with fewer decimals",
+                self.column
+            ),
+        }
+    }
+}
+
+/// `what (the counts n_i)` for an error message.
+fn counts_text(what: &str, distributions: &[Distribution]) -> String {
+    let counts: Vec<String> = distributions
+        .iter()
+        .filter(|d| d.n > 0)
+        .map(|d| format!("{} {}", d.metric, d.n))
+        .collect();
+    format!("{what} (buyers per input: {})", counts.join(", "))
+}
+
+/// `D`: the least common multiple of the inputs' counts (those with any buyer); none
+/// past 128 bits.
+fn denominator(distributions: &[Distribution]) -> Option<u128> {
+    distributions
+        .iter()
+        .filter(|d| d.n > 0)
+        .try_fold(1u128, |acc, d| lcm(acc, u128::from(d.n)))
+}
+
+/// The largest key any profile can have, `D · Σ w_i` over the inputs with buyers (a new
+/// customer better than every fit value has `L_i = n_i`); none past 128 bits.
+fn largest_key(distributions: &[Distribution], denominator: u128) -> Option<u128> {
+    distributions
+        .iter()
+        .filter(|d| d.n > 0)
+        .try_fold(0u128, |acc, d| acc.checked_add(d.weight))?
+        .checked_mul(denominator)
+}
+
+fn gcd(a: u128, b: u128) -> u128 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
-fn lcm(a: u64, b: u64) -> u64 {
-    a / gcd(a, b) * b
+/// Checked: none past 128 bits (both arguments positive).
+fn lcm(a: u128, b: u128) -> Option<u128> {
+    (a / gcd(a, b)).checked_mul(b)
 }
 
 /// A fitted composite model: each input's distribution and the band thresholds on the
@@ -386,24 +450,28 @@ fn lcm(a: u64, b: u64) -> u64 {
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SavedModel")]
 pub struct CompositeModel {
     params: CompositeParams,
     fit_size: usize,
     /// The common scale `s` of the weights.
     scale: u32,
-    /// `D`, the least common multiple of the inputs' `n`.
-    denominator: u64,
+    /// `D`, the least common multiple of the inputs' `n` (saved as a decimal string:
+    /// it passes 64 bits with a few tens of thousands of buyers).
+    #[serde(serialize_with = "u128_string::serialize")]
+    denominator: u128,
     distributions: Vec<Distribution>,
     /// Best-first thresholds on `composite · D · 10^s`.
-    #[serde(with = "i128_strings")]
-    thresholds: Vec<i128>,
+    #[serde(serialize_with = "u128_strings::serialize")]
+    thresholds: Vec<u128>,
     sizes: Vec<usize>,
 }
 
 impl CompositeModel {
-    /// `composite · D · 10^s` of a buyer, exactly; none on overflow.
-    fn key(&self, profile: &Profile) -> Option<i128> {
-        self.distributions.iter().try_fold(0i128, |acc, d| {
+    /// `composite · D · 10^s` of a buyer, exactly; none past 128 bits, which a fitted or
+    /// validated model rules out (its largest key fits).
+    fn key(&self, profile: &Profile) -> Option<u128> {
+        self.distributions.iter().try_fold(0u128, |acc, d| {
             let Some(value) = profile.metric(d.metric) else {
                 return Some(acc);
             };
@@ -413,13 +481,13 @@ impl CompositeModel {
             let worse = d.worse_than(&value, d.metric.default_direction());
             let term = d
                 .weight
-                .checked_mul(i128::from(worse))?
-                .checked_mul(i128::from(self.denominator / d.n))?;
+                .checked_mul(u128::from(worse))?
+                .checked_mul(self.denominator / u128::from(d.n))?;
             acc.checked_add(term)
         })
     }
 
-    fn band_of_key(&self, key: i128) -> usize {
+    fn band_of_key(&self, key: u128) -> usize {
         self.thresholds
             .iter()
             .position(|t| key >= *t)
@@ -449,13 +517,10 @@ impl CompositeModel {
     /// ```
     pub fn composite(&self, profile: &Profile) -> Option<Decimal> {
         let key = self.key(profile)?;
-        let denominator = Decimal::from(self.denominator) * Decimal::from(10u64.pow(self.scale));
-        let composite = Decimal::from_i128_with_scale(key, 0) / denominator;
-        // half away from zero, as every figure for people (SPEC §15)
-        Some(
-            composite
-                .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
+        // key / (D · 10^s), half away from zero as every figure for people (SPEC §15),
+        // in integers: D · 10^s can pass the decimal range.
+        let denominator = U256::mul(self.denominator, pow10(self.scale)?);
+        ratio_to_decimal(false, U256::from_u128(key), denominator, 6).map(|c| c.normalize())
     }
 
     /// The settings it was fitted with.
@@ -542,18 +607,54 @@ impl CompositeModel {
         if self.thresholds.windows(2).any(|w| w[0] < w[1]) {
             return Err(fail("thresholds are not ordered best first"));
         }
-        if self.denominator == 0 || self.distributions.len() != self.params.inputs.len() {
+        if self.distributions.len() != self.params.inputs.len()
+            || self
+                .distributions
+                .iter()
+                .zip(&self.params.inputs)
+                .any(|(d, i)| d.metric != i.metric)
+        {
             return Err(fail("distributions do not match the inputs"));
         }
+        let scale = self.params.inputs.iter().map(|i| i.weight.scale()).max();
+        if Some(self.scale) != scale {
+            return Err(fail("the scale is not the weights' largest"));
+        }
         for d in &self.distributions {
-            if d.values.len() != d.worse.len() || d.worse.windows(2).any(|w| w[0] >= w[1]) {
+            let direction = d.metric.default_direction();
+            if d.values.len() != d.worse.len()
+                || d.worse.windows(2).any(|w| w[0] >= w[1])
+                || d.values
+                    .windows(2)
+                    .any(|w| !direction.is_better(&w[1], &w[0]))
+            {
                 return Err(fail("a distribution is not ordered"));
             }
-            if d.n > 0 && !self.denominator.is_multiple_of(d.n) {
-                return Err(fail(
-                    "the denominator is not a multiple of every input's count",
-                ));
+            if d.worse.first().is_some_and(|w| *w != 0) || d.worse.last().is_some_and(|w| *w >= d.n)
+            {
+                return Err(fail("a distribution's counts do not match its size"));
             }
+        }
+        match denominator(&self.distributions) {
+            Some(d) if d == self.denominator => {}
+            Some(d) => {
+                return Err(fail(&format!(
+                    "the denominator {} is not {d}, the least common multiple of the \
+                     inputs' counts (earlier versions let it wrap past 64 bits); refit it",
+                    self.denominator
+                )));
+            }
+            None => {
+                return Err(self
+                    .params
+                    .range_error(&counts_text("the common denominator", &self.distributions)));
+            }
+        }
+        if largest_key(&self.distributions, self.denominator).is_none() {
+            return Err(self.params.range_error(&counts_text(
+                "the common denominator times the weights",
+                &self.distributions,
+            )));
         }
         Ok(())
     }
@@ -603,7 +704,7 @@ impl Model for CompositeModel {
             .iter()
             .filter(|d| d.weight != 0)
             .map(|d| {
-                let weight = Decimal::from_i128_with_scale(d.weight, self.scale).normalize();
+                let weight = plain(d.weight, self.scale);
                 match profile.metric(d.metric).filter(|_| d.n > 0) {
                     Some(v) => {
                         let worse = d.worse_than(&v, d.metric.default_direction());
@@ -647,30 +748,131 @@ impl fmt::Display for Shares<'_> {
     }
 }
 
-/// One `i128` as a decimal string (serde cannot buffer an `i128` inside a tagged enum).
-mod i128_string {
+/// A mantissa at a scale as a plain decimal without trailing zeros (`35, 2` → `0.35`);
+/// effective weights can pass `rust_decimal`'s 96 bits, so this is done on the digits.
+fn plain(mantissa: u128, scale: u32) -> String {
+    let digits = format!("{mantissa:0>width$}", width = scale as usize + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - scale as usize);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction}")
+    }
+}
+
+/// A model as saved: the same fields, with the denominator in any form a JSON file may
+/// hold it (see [`Stored`]).
+#[derive(Deserialize)]
+struct SavedModel {
+    params: CompositeParams,
+    fit_size: usize,
+    scale: u32,
+    denominator: Stored,
+    distributions: Vec<Distribution>,
+    #[serde(deserialize_with = "u128_strings::deserialize")]
+    thresholds: Vec<u128>,
+    sizes: Vec<usize>,
+}
+
+/// The denominator as a file holds it: a string (what this version writes), a JSON
+/// integer up to 64 bits (what earlier versions wrote), or a larger JSON number, which
+/// JSON readers (serde's buffering of tagged enums included) only see as a float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stored {
+    Exact(u128),
+    Float(f64),
+}
+
+impl<'de> Deserialize<'de> for Stored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Stored;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number, or one as a decimal string")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Stored, E> {
+                Ok(Stored::Exact(v.into()))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Stored, E> {
+                Ok(Stored::Exact(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Stored, E> {
+                u128::try_from(v)
+                    .map(Stored::Exact)
+                    .map_err(|_| E::custom(format!("a negative denominator {v}")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Stored, E> {
+                Ok(Stored::Float(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Stored, E> {
+                v.parse().map(Stored::Exact).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl TryFrom<SavedModel> for CompositeModel {
+    type Error = String;
+
+    /// The denominator is the least common multiple of the saved counts, so a float
+    /// stands for it exactly when it is that number as a JSON reader rounds it.
+    /// Everything else is checked by [`CompositeModel::validate`] when a pipeline loads.
+    fn try_from(saved: SavedModel) -> Result<Self, String> {
+        let denominator = match saved.denominator {
+            Stored::Exact(d) => d,
+            Stored::Float(f) => match denominator(&saved.distributions) {
+                // A JSON reader rounds a long integer to a nearby float (serde_json's
+                // fast path may miss the nearest by an ulp or two): accept a few ulps.
+                Some(d) if (f - d as f64).abs() <= d as f64 * 4.0 * f64::EPSILON => d,
+                _ => {
+                    return Err(format!(
+                        "composite model {:?}: the denominator {f} is not the least common \
+                         multiple of the inputs' counts; write it as a decimal string",
+                        saved.params.column
+                    ));
+                }
+            },
+        };
+        Ok(CompositeModel {
+            params: saved.params,
+            fit_size: saved.fit_size,
+            scale: saved.scale,
+            denominator,
+            distributions: saved.distributions,
+            thresholds: saved.thresholds,
+            sizes: saved.sizes,
+        })
+    }
+}
+
+/// One `u128` as a decimal string (serde cannot buffer a 128-bit integer inside a
+/// tagged enum, and JSON numbers lose precision past 2^53 in many readers).
+mod u128_string {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(value: &i128, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&value.to_string())
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         String::deserialize(d)?
             .parse()
             .map_err(serde::de::Error::custom)
     }
 }
 
-/// `i128` as decimal strings (JSON numbers lose precision past 2^53 in many readers).
-mod i128_strings {
+/// `u128`s as decimal strings, as [`u128_string`].
+mod u128_strings {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(values: &[i128], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(values: &[u128], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(values.iter().map(ToString::to_string))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i128>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u128>, D::Error> {
         Vec::<String>::deserialize(d)?
             .iter()
             .map(|s| s.parse().map_err(serde::de::Error::custom))
@@ -700,7 +902,7 @@ mod tests {
         // buyer either (no previous window), so composite = 0.60·L_m/n + 0.30·L_f/n.
         let pop = population(100);
         let model = CompositeParams::value_tiers().fit(&pop).unwrap();
-        let weights: Vec<(Metric, i128)> = model
+        let weights: Vec<(Metric, u128)> = model
             .distributions
             .iter()
             .map(|d| (d.metric, d.weight))
@@ -727,10 +929,190 @@ mod tests {
         let back: CompositeModel = serde_json::from_str(&json).unwrap();
         assert_eq!(back, model);
         back.validate().unwrap();
+        let explained = model.explain(pop.get("C009").unwrap());
         assert!(
-            model.explain(pop.get("C009").unwrap())[0]
-                .starts_with("value_tier = vip: composite 0.54 = monetary 0.6 × 9/10")
+            explained[0].starts_with("value_tier = vip: composite 0.54 = monetary 0.6 × 9/10"),
+            "{explained:?}"
         );
+    }
+
+    /// 70 001 buyers spending 0 … 70 000 (ids `Z000000` …): 70 000 with products (all one
+    /// product), 69 999 with a profit, 69 997 with a growth, each equal to the index, so
+    /// the composite grows with the index. The four counts are pairwise coprime: `D` is
+    /// 24 008 970 995 100 210 000, past 64 bits (as the oracle's `gen-lcm`).
+    fn coprime_counts() -> Population {
+        let profiles = (0..=70_000u64)
+            .map(|i| {
+                let mut p =
+                    Profile::without_purchases(CustomerId::new(&format!("Z{i:06}")).unwrap());
+                (p.frequency, p.transactions, p.monetary) = (1, 1, Decimal::from(i));
+                (p.recency_days, p.tenure_days) = (Some(1), Some(1));
+                p.distinct_products = (i >= 1).then_some(1);
+                p.profit = (i >= 2).then(|| Decimal::from(i));
+                p.growth = (i >= 4).then(|| Decimal::from(i));
+                p
+            })
+            .collect();
+        Population::new(date(2026, 6, 30), profiles).unwrap()
+    }
+
+    #[test]
+    fn a_denominator_past_64_bits_is_exact_and_its_model_loads_back() {
+        let population = coprime_counts();
+        let model = CompositeParams::value_tiers().fit(&population).unwrap();
+        assert_eq!(model.denominator, 24_008_970_995_100_210_000);
+        assert!(model.denominator > u128::from(u64::MAX));
+        // Distinct composites: 2 % of 70 001 is 1 401 customers, 10 % is 7 001 …
+        assert_eq!(model.sizes(), [1401, 5600, 14000, 21000, 28000]);
+        let band = |i: usize| {
+            let mut out = Vec::new();
+            model.classify_into(&population.profiles()[i], &mut out);
+            out[0].as_cell().into_owned()
+        };
+        for (i, want) in [(70_000, "vip"), (68_600, "vip"), (68_599, "a"), (0, "d")] {
+            assert_eq!(band(i), want, "Z{i:06}");
+        }
+        // 0.35 · 70000/70001 + 0.25 · 69998/69999 + 0.10 · 69996/69997 = 0.6999899…
+        let best = &population.profiles()[70_000];
+        assert_eq!(model.key(best), Some(1_680_603_960_588_013_300_000));
+        assert_eq!(model.composite(best), Some(Decimal::new(699_990, 6)));
+        // Saved and loaded through a pipeline (a tagged enum, buffered by serde): the
+        // denominator is a string, and the model is the same.
+        let pipeline = crate::PipelineBuilder::new()
+            .classifier(CompositeParams::value_tiers())
+            .build()
+            .unwrap();
+        let fitted = pipeline.fit(&population).unwrap();
+        let json = fitted.to_json().unwrap();
+        assert!(json.contains(r#""denominator": "24008970995100210000""#));
+        let back = crate::FittedPipeline::from_json("model.json", &json).unwrap();
+        assert_eq!(back, fitted);
+        // A JSON number past 64 bits reaches serde as a float: it loads when it is the
+        // least common multiple of the counts as JSON rounds it, and is refused otherwise.
+        let number = json.replace(
+            r#""denominator": "24008970995100210000""#,
+            r#""denominator": 24008970995100210000"#,
+        );
+        assert_eq!(
+            crate::FittedPipeline::from_json("model.json", &number).unwrap(),
+            fitted
+        );
+        let wrong = json.replace(
+            r#""denominator": "24008970995100210000""#,
+            r#""denominator": 24008970995100310000"#,
+        );
+        let err = crate::FittedPipeline::from_json("model.json", &wrong).unwrap_err();
+        assert!(
+            err.to_string().contains("is not the least common multiple"),
+            "{err}"
+        );
+        // What an earlier version saved: the 64-bit lcm wrapped. Refused, with the reason.
+        let wrapped = json.replace(
+            r#""denominator": "24008970995100210000""#,
+            r#""denominator": 5562226921390658384"#,
+        );
+        let err = crate::FittedPipeline::from_json("model.json", &wrapped).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "the denominator 5562226921390658384 is not 24008970995100210000, the least \
+                 common multiple of the inputs' counts"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_presets_composite_is_exact_for_a_billion_buyers() {
+        // Every buyer has monetary and frequency, so at most four counts differ; even
+        // pairwise near-coprime counts of a billion keep D · Σ w (Σ w = 100 at scale 2)
+        // within 128 bits.
+        let inputs = [
+            (Metric::Monetary, 35, 1_000_000_000),
+            (Metric::Frequency, 20, 1_000_000_000),
+            (Metric::DistinctProducts, 10, 999_999_999),
+            (Metric::Profit, 25, 999_999_997),
+            (Metric::Growth, 10, 999_999_991),
+        ];
+        let distributions: Vec<Distribution> = inputs
+            .iter()
+            .map(|&(metric, weight, n)| Distribution {
+                metric,
+                weight,
+                values: Vec::new(),
+                worse: Vec::new(),
+                n,
+            })
+            .collect();
+        let d = denominator(&distributions).unwrap();
+        assert_eq!(d, 999_999_987_000_000_038_999_999_973_000_000_000);
+        assert_eq!(largest_key(&distributions, d), Some(100 * d));
+    }
+
+    #[test]
+    fn models_saved_before_the_denominator_was_a_string_load() {
+        // Earlier versions wrote the denominator as a JSON integer and weights and
+        // thresholds as strings of i128: the same digits load into today's model.
+        let model = CompositeParams::value_tiers()
+            .fit(&population(100))
+            .unwrap();
+        let mut json = serde_json::to_value(&model).unwrap();
+        assert_eq!(json["denominator"], "100");
+        json["denominator"] = serde_json::json!(100);
+        let old: CompositeModel = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(old, model);
+        old.validate().unwrap();
+        json["denominator"] = serde_json::json!(100.0);
+        assert_eq!(
+            serde_json::from_value::<CompositeModel>(json.clone()).unwrap(),
+            model
+        );
+        json["denominator"] = serde_json::json!(-100);
+        assert!(serde_json::from_value::<CompositeModel>(json).is_err());
+    }
+
+    #[test]
+    fn inputs_whose_exact_composite_passes_128_bits_are_refused_at_fit_and_on_load() {
+        let settings = |weights: [&str; 2]| -> CompositeParams {
+            serde_json::from_value(serde_json::json!({
+                "column": "score",
+                "inputs": [
+                    {"metric": "monetary", "weight": weights[0]},
+                    {"metric": "profit", "weight": weights[1]}
+                ],
+                "bands": [{"name": "top", "share": "0.5"}, {"name": "rest", "share": "0.5"}]
+            }))
+            .unwrap()
+        };
+        let population = coprime_counts();
+        // The weights alone: 7.9·10^28 at 10 decimals is past 2^128.
+        let err = settings(["79228162514264337593543950335", "0.0000000001"])
+            .fit(&population)
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            err.err().unwrap_or_default(),
+            "pipeline: composite \"score\": the weights at a common scale: more than 128 \
+             bits, so the composite cannot be kept exact; use fewer inputs or weights with \
+             fewer decimals"
+        );
+        // D = 70001 · 69999 ≈ 4.9·10^9 times 10^19 at 10 decimals: past 2^128.
+        let err = settings(["10000000000000000000", "0.0000000001"])
+            .fit(&population)
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.contains(
+                "the common denominator times the weights (buyers per input: monetary \
+                 70001, profit 69999): more than 128 bits"
+            ),
+            "{err}"
+        );
+        // A saved model edited to such weights is refused when loaded.
+        let model = settings(["1", "1"]).fit(&population).unwrap();
+        let mut json = serde_json::to_value(&model).unwrap();
+        json["distributions"][0]["weight"] = "10000000000000000000000000000000000".into();
+        let edited: CompositeModel = serde_json::from_value(json).unwrap();
+        assert!(edited.validate().is_err());
     }
 
     #[test]

@@ -44,6 +44,7 @@ use smol_str::SmolStr;
 use super::quantile::{CutPoints, Direction, QuantileMode};
 use super::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error};
+use crate::money::{checked_add, checked_mul};
 use crate::profile::{Metric, Population, Profile};
 
 /// A dimension's level.
@@ -768,7 +769,12 @@ impl GradeParams {
             }
         }
         match &self.scheme {
-            Scheme::Points { grades, .. } => {
+            Scheme::Points { grades, points } => {
+                if largest_points(&self.dimensions, points).is_none() {
+                    return Err(fail(
+                        "weights × points cannot be summed exactly within the decimal range".into(),
+                    ));
+                }
                 let mins: Vec<Option<Decimal>> = grades.iter().map(|g| g.min_points).collect();
                 let (last, cut) = mins.split_last().expect("not empty");
                 if cut.iter().any(Option::is_none) && last.is_some() {
@@ -884,6 +890,27 @@ impl Classifier for GradeParams {
             terciles: fitted,
         })
     }
+}
+
+/// The largest weighted points sum in magnitude, when every `weight × points` product
+/// and every sum of them is exact in `rust_decimal`: each product must fit, and the sum
+/// of the largest magnitudes must fit at the largest scale of any product (then every
+/// partial sum of the weighted points does too). None otherwise.
+fn largest_points(dimensions: &[Dimension], points: &Points) -> Option<Decimal> {
+    let mut bound = Decimal::ZERO;
+    let mut scale = 0;
+    for d in dimensions {
+        let mut largest = Decimal::ZERO;
+        for p in [points.high, points.mid, points.low, points.none] {
+            let product = checked_mul(d.weight, p)?;
+            scale = scale.max(product.scale());
+            largest = largest.max(product.abs());
+        }
+        bound = checked_add(bound, largest)?;
+    }
+    let widen = crate::wide::pow10(scale.checked_sub(bound.scale())?)?;
+    let mantissa = bound.mantissa().checked_mul(i128::try_from(widen).ok()?)?;
+    Decimal::try_from_i128_with_scale(mantissa, scale).ok()
 }
 
 /// A fitted grade model: the tercile cut points of each relative dimension.
@@ -1113,22 +1140,28 @@ impl GradeModel {
         levels.resize(self.params.dimensions.len(), Level::None);
         match &self.params.scheme {
             Scheme::Points { points, grades } => {
+                // Exact; validated settings bound every sum (`largest_points`), so none
+                // only for a model that skipped validation: it is then left ungraded.
                 let total = self
                     .params
                     .dimensions
                     .iter()
                     .zip(&levels)
-                    .map(|(d, l)| d.weight * points.of(*l))
-                    .fold(Decimal::ZERO, |a, b| a + b);
-                let grade = grades
-                    .iter()
-                    .find(|g| g.min_points.is_none_or(|min| total >= min))
-                    .or(grades.last())
+                    .try_fold(Decimal::ZERO, |sum, (d, l)| {
+                        checked_add(sum, checked_mul(d.weight, points.of(*l))?)
+                    });
+                let grade = total
+                    .and_then(|total| {
+                        grades
+                            .iter()
+                            .find(|g| g.min_points.is_none_or(|min| total >= min))
+                            .or(grades.last())
+                    })
                     .map(|g| g.label.clone())
                     .unwrap_or_default();
                 Graded {
                     levels,
-                    points: Some(total),
+                    points: total,
                     grade,
                 }
             }
@@ -1249,6 +1282,28 @@ mod tests {
         params
             .fit(&Population::new(date(2026, 3, 31), vec![]).unwrap())
             .unwrap()
+    }
+
+    #[test]
+    fn weights_times_points_past_the_decimal_range_are_a_settings_error() {
+        let reason = "pipeline: grade \"grade\": weights × points cannot be summed exactly \
+                      within the decimal range";
+        let huge = GradeParams::four_dimension().weight("value", Decimal::MAX);
+        assert_eq!(huge.validate().unwrap_err().to_string(), reason);
+        // Each product fits, their sum does not: 3 × (MAX / 3) + 3 × 1 + …
+        let third = Decimal::MAX / Decimal::from(3);
+        let sum = GradeParams::four_dimension().weight("value", third);
+        assert_eq!(sum.validate().unwrap_err().to_string(), reason);
+        // A twelfth of the range per dimension is legal (4 × 3 points), and exact.
+        let twelfth = (Decimal::MAX / Decimal::from(12)).trunc();
+        let params = ["value", "need", "relationship", "potential"]
+            .iter()
+            .fold(GradeParams::four_dimension(), |p, d| p.weight(d, twelfth));
+        let empty = Population::new(jiff::civil::date(2026, 3, 31), vec![]).unwrap();
+        let model = params.fit(&empty).unwrap();
+        let graded = model.grade_levels(vec![Level::High; 4]);
+        assert_eq!(graded.points, Some(twelfth * Decimal::from(12)));
+        assert_eq!(graded.grade, "a");
     }
 
     #[test]

@@ -26,12 +26,12 @@
 
 use std::fmt;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::money::checked_add;
 use crate::profile::{Metric, Profile};
+use crate::wide::{U256, at_scale, pow10, ratio_to_decimal};
 
 /// What to do when a metric has no value.
 ///
@@ -97,7 +97,9 @@ impl MissingPolicy {
     /// Fits the policy on the values the scored population has (any order).
     ///
     /// # Errors
-    /// [`Error::Overflow`] when the mean's sum leaves the decimal range.
+    /// None today: the mean's sum is taken in integers wide enough for any population,
+    /// and the mean itself lies between the least and the greatest value, so it always
+    /// fits. The `Result` leaves room for policies that can fail.
     ///
     /// # Example
     /// ```
@@ -119,17 +121,7 @@ impl MissingPolicy {
                 let position = values.len().div_ceil(2) - 1;
                 Some(*work.select_nth_unstable(position).1)
             }
-            MissingPolicy::FillMean if !values.is_empty() => {
-                let sum = values
-                    .iter()
-                    .try_fold(Decimal::ZERO, |acc, v| checked_add(acc, *v))
-                    .ok_or_else(|| Error::Overflow {
-                        metric: metric.name(),
-                        customer: "(mean over all)".into(),
-                    })?;
-                let mean = sum / Decimal::from(values.len());
-                Some(mean.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
-            }
+            MissingPolicy::FillMean if !values.is_empty() => Some(mean(values)),
             _ => None,
         };
         Ok(MissingData {
@@ -138,6 +130,31 @@ impl MissingPolicy {
             fill,
         })
     }
+}
+
+/// SPEC §9: the exact sum divided by the count, rounded half away from zero to 4
+/// decimal places (fewer only for means beyond 10^24, where `rust_decimal` has no room
+/// for four).
+fn mean(values: &[Decimal]) -> Decimal {
+    let scale = values.iter().map(|v| v.scale()).max().unwrap_or(0);
+    // Each term < 2^96 · 10^28 < 2^190 and there are fewer than 2^60 of them, so the
+    // sums stay below 2^250: saturation is never reached.
+    let (mut positive, mut negative) = (U256::ZERO, U256::ZERO);
+    for v in values {
+        let magnitude = at_scale(v.abs(), scale).unwrap_or(U256::ZERO);
+        if v.is_sign_negative() {
+            negative = negative.saturating_add(magnitude);
+        } else {
+            positive = positive.saturating_add(magnitude);
+        }
+    }
+    let (below_zero, sum) = match positive.checked_sub(negative) {
+        Some(sum) => (false, sum),
+        None => (true, negative.checked_sub(positive).unwrap_or(U256::ZERO)),
+    };
+    let count = U256::mul(values.len() as u128, pow10(scale).unwrap_or(1));
+    // Between the least and the greatest value, so a whole number always fits.
+    ratio_to_decimal(below_zero, sum, count, 4).unwrap_or_default()
 }
 
 impl fmt::Display for MissingPolicy {
@@ -273,6 +290,26 @@ mod tests {
             .fit(Metric::Growth, &[dec!(-0.00015), dec!(0)])
             .unwrap();
         assert_eq!(mean.fill().unwrap().to_string(), "-0.0001"); // -0.000075 → -0.0001
+        // Sums past the decimal range: the mean itself fits, and is exact.
+        let mean = MissingPolicy::FillMean
+            .fit(Metric::Profit, &[Decimal::MAX, Decimal::MAX, dec!(1)])
+            .unwrap();
+        // (2·(2^96 − 1) + 1) / 3 has no room for decimals: a whole number, rounded
+        assert_eq!(
+            mean.fill().unwrap().to_string(),
+            "52818775009509558395695966890"
+        );
+        let mean = MissingPolicy::FillMean
+            .fit(Metric::Profit, &[Decimal::MIN, dec!(-0.0001), Decimal::MIN])
+            .unwrap();
+        assert_eq!(
+            mean.fill().unwrap().to_string(),
+            "-52818775009509558395695966890"
+        );
+        let mean = MissingPolicy::FillMean
+            .fit(Metric::Profit, &[dec!(1.10), dec!(1.3)])
+            .unwrap();
+        assert_eq!(mean.fill().unwrap().to_string(), "1.2000");
         let none = MissingPolicy::FillMean.fit(Metric::Growth, &[]).unwrap();
         assert_eq!(none.fill(), None);
     }

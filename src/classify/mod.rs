@@ -391,9 +391,11 @@ pub trait Classifier {
     /// Validates the settings, then fits on the buyers of `population`.
     ///
     /// # Errors
-    /// [`Error::Config`] for unusable settings; [`Error::EmptyPopulation`] when no
+    /// [`Error::Config`] for unusable settings (a composite whose exact fraction would
+    /// pass 128 bits on this population included); [`Error::EmptyPopulation`] when no
     /// customer bought anything, for the classifiers that rank buyers (RFM, Pareto,
-    /// composite); grade and lifecycle fit on any population.
+    /// composite); grade and lifecycle fit on any population; [`Error::Overflow`] naming
+    /// the column when a value-basis Pareto total leaves the decimal range.
     ///
     /// # Example
     /// ```

@@ -26,16 +26,16 @@
 use std::fmt;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::missing::{MissingData, MissingPolicy};
 use super::quantile::{Direction, decimal_vec, select_positions};
 use super::{Classifier, Label, MissingUse, Model, Unscored};
-use crate::error::{ConfigError, Error};
-use crate::money::{checked_add, checked_mul};
+use crate::error::{ConfigError, Error, Subject};
+use crate::money::checked_add;
 use crate::profile::{Metric, Population, Profile};
+use crate::wide::{U256, cmp_scaled, parts, pow10};
 
 /// What a band's share is a share of.
 ///
@@ -479,17 +479,25 @@ pub(crate) fn cumulative(bands: &[Band]) -> Vec<Decimal> {
 }
 
 /// The 1-based best-first positions `ceil(c_b·n)` of the band thresholds (SPEC §13):
-/// with `c_b < 1` and `n ≥ 1`, `1 ≤ ceil(c_b·n) ≤ n`; a share times a count is exact.
+/// with `c_b < 1` and `n ≥ 1`, `1 ≤ ceil(c_b·n) ≤ n`.
+///
+/// In integers (`ceil(m·n / 10^s)` for `c_b = m / 10^s`): `rust_decimal`'s own product
+/// rounds once `m·n` passes 96 bits, which a 28-decimal share reaches with any `n`.
 pub(crate) fn threshold_positions(cumulative: &[Decimal], n: usize) -> Vec<usize> {
-    let count = Decimal::from(n);
     cumulative
         .iter()
         .map(|c| {
-            (c * count)
-                .ceil()
-                .to_usize()
-                .unwrap_or(1)
-                .clamp(1, n.max(1))
+            let (mantissa, scale) = parts(*c);
+            let product = U256::mul(mantissa, n as u128);
+            // scale ≤ 28: 10^scale fits; the quotient is at most c_b·n ≤ n
+            let ceil = pow10(scale)
+                .and_then(|unit| product.div_rem(U256::from_u128(unit)))
+                .and_then(|(q, r)| {
+                    let q = q.to_u128()?;
+                    usize::try_from(q + u128::from(r != U256::ZERO)).ok()
+                })
+                .unwrap_or(n);
+            ceil.clamp(1, n.max(1))
         })
         .collect()
 }
@@ -512,7 +520,7 @@ impl Classifier for ParetoParams {
         let cumulative = self.cumulative();
         let thresholds = match self.basis {
             Basis::Count => count_thresholds(&mut values, &cumulative, direction),
-            Basis::Value => value_thresholds(&mut values, &cumulative)?,
+            Basis::Value => value_thresholds(&mut values, &cumulative, &self.column)?,
         };
         let mut model = ParetoModel {
             params: self.clone(),
@@ -548,39 +556,56 @@ fn count_thresholds(
 
 /// Value basis (SPEC §4, §13): `t_b` = the smallest positive value whose `S` (sum of
 /// values strictly better) is below `c_b·T`.
-fn value_thresholds(values: &mut [Decimal], cumulative: &[Decimal]) -> Result<Vec<Decimal>, Error> {
+///
+/// `T` must fit the decimal range (it is an error naming the column otherwise); every
+/// `S` is a partial sum of it. `S < c_b·T` is compared in integers, since `c_b·T` need
+/// not fit 96 bits when `T` is near the top of the range.
+fn value_thresholds(
+    values: &mut [Decimal],
+    cumulative: &[Decimal],
+    column: &str,
+) -> Result<Vec<Decimal>, Error> {
     let mut positive: Vec<Decimal> = values
         .iter()
         .copied()
         .filter(|v| *v > Decimal::ZERO)
         .collect();
-    let overflow = || Error::Overflow {
-        metric: "pareto total",
-        customer: "(all)".into(),
-    };
     let total = positive
         .iter()
         .try_fold(Decimal::ZERO, |acc, v| checked_add(acc, *v))
-        .ok_or_else(overflow)?;
+        .ok_or_else(|| Error::total_overflow("positive_total", Subject::Column(column.into())))?;
     if total.is_zero() {
         return Ok(Vec::new());
     }
-    let limits: Vec<Decimal> = cumulative
+    // c_b·T = (m_c · m_T) / 10^(s_c + s_T): each mantissa < 2^96, so the product fits.
+    let (total_mantissa, total_scale) = parts(total);
+    let limits: Vec<(U256, u32)> = cumulative
         .iter()
-        .map(|c| checked_mul(*c, total).ok_or_else(overflow))
-        .collect::<Result<_, _>>()?;
+        .map(|c| {
+            let (m, s) = parts(*c);
+            (U256::mul(m, total_mantissa), s + total_scale)
+        })
+        .collect();
     positive.sort_unstable_by(|a, b| b.cmp(a));
     let mut thresholds = vec![positive[0]; limits.len()];
     let mut better_sum = Decimal::ZERO;
     for group in positive.chunk_by(|a, b| a == b) {
         let value = group[0];
-        for (t, limit) in thresholds.iter_mut().zip(&limits) {
-            if better_sum < *limit {
+        let (sum_mantissa, sum_scale) = parts(better_sum);
+        for (t, (limit, limit_scale)) in thresholds.iter_mut().zip(&limits) {
+            let below = cmp_scaled(
+                U256::from_u128(sum_mantissa),
+                sum_scale,
+                *limit,
+                *limit_scale,
+            ) == std::cmp::Ordering::Less;
+            if below {
                 *t = value;
             }
         }
         for v in group {
-            better_sum = checked_add(better_sum, *v).ok_or_else(overflow)?;
+            // a partial sum of positive values never passes their total
+            better_sum = checked_add(better_sum, *v).unwrap_or(total);
         }
     }
     Ok(thresholds)
@@ -898,6 +923,7 @@ mod tests {
     use super::*;
     use crate::{CustomerId, PopulationBuilder, Transaction};
     use jiff::civil::date;
+    use rust_decimal::dec;
 
     fn population(values: &[i64]) -> Population {
         let mut b = PopulationBuilder::new(date(2026, 3, 31));
@@ -907,6 +933,22 @@ mod tests {
                 .unwrap();
         }
         b.finish().unwrap()
+    }
+
+    #[test]
+    fn threshold_positions_are_exact_ceilings() {
+        assert_eq!(
+            threshold_positions(&[dec!(0.01), dec!(0.05), dec!(0.20)], 1003),
+            [11, 51, 201]
+        );
+        // 0.2000…01 · 10^12 is 200 000 000 000 plus 10^-16: the ceiling is one more,
+        // though the decimal product (past 96 bits) would round the excess away.
+        let share = dec!(0.2000000000000000000000000001);
+        assert_eq!(
+            threshold_positions(&[share], 1_000_000_000_000),
+            [200_000_000_001]
+        );
+        assert_eq!(threshold_positions(&[dec!(0.5)], 1), [1]);
     }
 
     #[test]

@@ -190,7 +190,11 @@ pub fn positions(n: usize, bins: u8, mode: QuantileMode) -> Vec<usize> {
     let k = usize::from(bins);
     (2..=k)
         .map(|s| match mode {
-            QuantileMode::TieAware => ((s - 1) * n).div_ceil(k),
+            // (s − 1)·n in 128 bits: it passes usize for n beyond usize::MAX / 9, and
+            // the quotient, at most n, comes back
+            QuantileMode::TieAware => {
+                usize::try_from(((s as u128 - 1) * n as u128).div_ceil(k as u128)).unwrap_or(n)
+            }
             QuantileMode::EqualCount => ntile_prefix(n, k, s - 1),
         })
         .collect()
@@ -713,6 +717,17 @@ mod tests {
     }
 
     /// SPEC §3 worked examples: (values worst first, mode, scores, sizes).
+    #[test]
+    fn tie_aware_positions_never_wrap() {
+        // (s − 1)·n passes usize for n past usize::MAX / 9; the positions themselves fit.
+        let n = usize::MAX;
+        let want: Vec<usize> = (2..=10u128)
+            .map(|s| usize::try_from(((s - 1) * n as u128).div_ceil(10)).unwrap())
+            .collect();
+        assert_eq!(positions(n, 10, QuantileMode::TieAware), want);
+        assert_eq!(want[8], 16_602_069_666_338_596_454);
+    }
+
     #[test]
     fn spec_worked_examples() {
         use Direction::*;

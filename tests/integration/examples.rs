@@ -447,6 +447,19 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
         read(&raw),
         "a 10 % margin holds somebody back on this data"
     );
+    // Both ends of the legal range with 28 decimals (SPEC §12): no overflow.
+    for margin in [
+        "0.9999999999999999999999999999",
+        "0.0000000000000000000000000001",
+    ] {
+        let dir = temp_dir("hyst-edge");
+        let out = run_tier(
+            &dir,
+            &["--compare-as-of", "2026-03-31", "--hysteresis", margin],
+        );
+        assert_ok(&out);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 
     for args in [
         &["--hysteresis", "0.02"][..],

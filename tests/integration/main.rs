@@ -8,6 +8,7 @@ mod csv_source;
 mod doc_examples;
 mod examples;
 mod output_dir;
+mod overflow;
 mod pipeline;
 mod properties;
 mod rejects;

@@ -1,12 +1,13 @@
 //! SPEC §13 hysteresis: with `h = 0` the labels are the raw ones; a label never moves
 //! past the raw one nor away from the previous one; the segment is the kept scores'; a
-//! repeat run changes nothing.
+//! repeat run changes nothing; and every kept label is the shifted position computed
+//! directly in exact fractions, for any legal margin with 28 decimals (SPEC §12).
 
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::Period;
-use customer_tiering::{PopulationBuilder, Tiering};
+use customer_tiering::{Metric, PopulationBuilder, Tiering};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -100,5 +101,95 @@ proptest! {
         let (kept, held) = Hysteresis::new(Decimal::new(i64::from(h), 3)).unwrap().apply(&fitted, &later, &raw, &same).unwrap();
         prop_assert!(held.is_empty());
         prop_assert_eq!(kept, raw);
+    }
+}
+
+/// Margins with 28 decimals: both ends of the legal range `0 ≤ h < 1`, or any between.
+fn margins() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        Just(Decimal::from_i128_with_scale(
+            9_999_999_999_999_999_999_999_999_999,
+            28
+        )),
+        Just(Decimal::from_i128_with_scale(1, 28)),
+        (0..10i128.pow(28)).prop_map(|m| Decimal::from_i128_with_scale(m, 28)),
+    ]
+}
+
+/// SPEC §13 directly, in fractions over `n·10^28`: the position (`L/n` for a score, `p/n`
+/// for a band) shifted by `h` toward the previous label, the label there, clamped
+/// between the raw and the previous one. `rank` is 0 for the best label.
+fn naive_kept(
+    column: &str,
+    values: &[Decimal],
+    value: &Decimal,
+    h: Decimal,
+    raw: usize,
+    prev: usize,
+) -> usize {
+    let metric = match column {
+        "r" => Metric::RecencyDays,
+        "f" => Metric::Frequency,
+        _ => Metric::Monetary,
+    };
+    let n = values.len() as i128;
+    let unit = 10i128.pow(28);
+    let m = h.mantissa() * 10i128.pow(28 - h.scale());
+    let toward_better = raw > prev;
+    let sign = if toward_better { 1 } else { -1 };
+    let shifted_rank = if column == "metal" {
+        // first band b with p/n ∓ h < c_b: better ranks shift the position down
+        let p = values
+            .iter()
+            .filter(|v| super::better(metric, v, value))
+            .count() as i128;
+        let position = p * unit - sign * m * n;
+        [1i128, 5, 20]
+            .iter()
+            .position(|pct| position * 100 < pct * n * unit)
+            .unwrap_or(3)
+    } else {
+        // score 1 + floor(5·(L/n ± h)), rank 5 − score: better ranks shift L up
+        let l = values
+            .iter()
+            .filter(|v| super::better(metric, value, v))
+            .count() as i128;
+        let score = 1 + (5 * (l * unit + sign * m * n)).div_euclid(n * unit);
+        (5 - score.clamp(1, 5)) as usize
+    };
+    shifted_rank.clamp(raw.min(prev), raw.max(prev))
+}
+
+proptest! {
+    #[test]
+    fn kept_labels_are_the_exactly_shifted_positions(rows in population_rows(), h in margins()) {
+        prop_assume!(rows.iter().any(|r| r.days_ago >= 0));
+        let (previous, later, raw, fitted) = periods(&rows);
+        let (kept, _) = Hysteresis::new(h).unwrap().apply(&fitted, &later, &raw, &previous)
+            .expect("a legal margin never overflows");
+        for column in ["r", "f", "m", "metal"] {
+            let index = raw.columns().iter().position(|c| c == column).expect("the column");
+            let metric = match column {
+                "r" => Metric::RecencyDays,
+                "f" => Metric::Frequency,
+                _ => Metric::Monetary,
+            };
+            let values: Vec<Decimal> = later.buyers().map(|p| p.metric(metric).expect("a buyer's value")).collect();
+            let rank_of = |label: &str| rank(column, label).map(|r| if column == "metal" { r } else { r - 5 });
+            for (profile, ((id, raw_labels), (_, kept_labels))) in later.profiles().iter().zip(raw.rows().zip(kept.rows())) {
+                let (Some(before), true) = (previous.label(id, column), profile.is_buyer()) else {
+                    continue;
+                };
+                let raw_label = raw_labels[index].as_cell();
+                let (Some(r), Some(p)) = (rank_of(&raw_label), rank_of(before)) else {
+                    continue;
+                };
+                let want = if r == p { r } else {
+                    naive_kept(column, &values, &profile.metric(metric).expect("a buyer"), h, r, p)
+                };
+                let got = rank_of(&kept_labels[index].as_cell());
+                prop_assert_eq!(got, Some(want), "{} {}: raw {} previous {} h {}", id, column, raw_label, before, h);
+            }
+        }
     }
 }
