@@ -1532,7 +1532,7 @@ impl FittedPipeline {
     /// # let fitted = pipeline.fit(&population)?;
     /// // metals fitted on C001 … C100 as of 2026-03-31: thresholds 100, 96 and 81.
     /// let json = fitted.to_json()?;
-    /// assert!(json.starts_with("{\n  \"as_of\": \"2026-03-31\""));
+    /// assert!(json.starts_with("{\n  \"format_version\": 1,\n  \"as_of\": \"2026-03-31\""));
     /// let value: serde_json::Value = serde_json::from_str(&json)?;
     /// assert_eq!(value["models"][0]["kind"], "pareto");
     /// assert_eq!(value["models"][0]["thresholds"], serde_json::json!(["100", "96", "81"]));
