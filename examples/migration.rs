@@ -87,24 +87,31 @@ fn print_matrix(m: &ColumnMigration, order: &[String]) {
         }
         println!();
     }
-    let moved = |up: bool| -> (u64, Decimal, Decimal) {
+    // Sums of money are checked: `+` on decimals panics past their range.
+    let moved = |up: bool| -> Option<(u64, Decimal, Decimal)> {
         m.cells
             .iter()
             .filter(|((from, to), _)| {
                 let rank = |l: &str| order.iter().position(|o| o == l);
                 matches!((rank(from), rank(to)), (Some(a), Some(b)) if if up { b < a } else { b > a })
             })
-            .fold((0, Decimal::ZERO, Decimal::ZERO), |(n, before, after), (_, c)| {
-                (n + c.customers, before + c.monetary_before, after + c.monetary_after)
+            .try_fold((0, Decimal::ZERO, Decimal::ZERO), |(n, before, after), (_, c)| {
+                Some((
+                    n + c.customers,
+                    money::checked_add(before, c.monetary_before)?,
+                    money::checked_add(after, c.monetary_after)?,
+                ))
             })
     };
     for (name, up) in [("up", true), ("down", false)] {
-        let (n, before, after) = moved(up);
-        println!(
-            "  moved {name}: {n} customers, revenue {} in Q1 -> {} in Q2",
-            money::display(before),
-            money::display(after)
-        );
+        match moved(up) {
+            Some((n, before, after)) => println!(
+                "  moved {name}: {n} customers, revenue {} in Q1 -> {} in Q2",
+                money::display(before),
+                money::display(after)
+            ),
+            None => println!("  moved {name}: the revenue moved leaves the decimal range"),
+        }
     }
     println!("  new: {}, gone: {}\n", m.new.len(), m.gone.len());
 }
