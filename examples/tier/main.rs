@@ -496,9 +496,11 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
             return Err(Error::EmptyPopulation { as_of: p.as_of() });
         }
     }
-    let explained = match &args.explain {
-        Some(id) => Some(population.get(id).ok_or_else(|| ConfigError::Pipeline {
-            reason: format!("--explain: no customer {id:?} in the data"),
+    // Ids are compared trimmed, as the sources read them (checked in check_flags).
+    let explain_id = args.explain.as_deref().and_then(|id| CustomerId::new(id).ok());
+    let explained = match &explain_id {
+        Some(id) => Some(population.get(id.as_str()).ok_or_else(|| ConfigError::Pipeline {
+            reason: format!("--explain: no customer {:?} in the data", id.as_str()),
         })?),
         None => None,
     };
@@ -554,12 +556,12 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     for w in &warnings {
         eprintln!("{w}");
     }
-    if let (Some(id), Some(profile)) = (&args.explain, explained) {
+    if let (Some(id), Some(profile)) = (&explain_id, explained) {
         println!("{id}:");
         for line in fitted.explain(profile) {
             println!("  {line}");
         }
-        for one in held.iter().filter(|h| h.customer_id.as_str() == id) {
+        for one in held.iter().filter(|h| h.customer_id == *id) {
             println!("  {one}");
         }
     }

@@ -259,6 +259,28 @@ impl<R: Read> CsvTransactions<R> {
             profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
             product: optional(&mapping.product, mapping.explicit_optional[1])?,
         };
+        // One column read as two fields is a mapping mistake, never data to reject.
+        let fields = [
+            ("customer_id", Some(columns.customer_id)),
+            ("date", Some(columns.date)),
+            ("amount", Some(columns.amount)),
+            ("profit", columns.profit),
+            ("product", columns.product),
+        ];
+        for (i, (first, at)) in fields.iter().enumerate() {
+            if let Some((second, _)) = fields[i + 1..]
+                .iter()
+                .find(|(_, other)| at.is_some() && other == at)
+            {
+                return Err(ConfigError::Columns {
+                    reason: format!(
+                        "fields {first:?} and {second:?} are both mapped to the column {:?}",
+                        names[at.unwrap_or_default()]
+                    ),
+                }
+                .into());
+            }
+        }
         Ok(CsvTransactions {
             origin: origin.to_string(),
             records,
@@ -500,6 +522,17 @@ mod tests {
         assert_eq!(tx.customer_id.as_str(), "17850");
         assert_eq!(tx.product.as_deref(), Some("A"));
         assert_eq!(tx.profit, None);
+    }
+
+    #[test]
+    fn one_column_mapped_to_two_fields_is_a_mapping_error() {
+        let mapping = ColumnMapping::parse("date=Day,amount=Day").unwrap();
+        let err = CsvTransactions::from_reader("t.csv", "customer_id,Day\n".as_bytes(), &mapping)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"column mapping: fields "date" and "amount" are both mapped to the column "Day""#
+        );
     }
 
     #[test]
