@@ -47,8 +47,8 @@ use crate::error::{Error, Reject, Subject};
 use crate::money::checked_add;
 use crate::pipeline::{ColumnLabels, Tiering};
 use crate::profile::{CustomerId, Population};
-use crate::source::csv::{read_error, read_header, unread_reject};
-use crate::source::lines::{Record, Records};
+use crate::source::csv::read_header;
+use crate::source::lines::Records;
 
 /// The label of a customer absent from a period.
 ///
@@ -262,16 +262,9 @@ impl Period {
             .collect();
         let mut rows = BTreeMap::new();
         loop {
-            let record = match records.next_record(names.len() + 1) {
-                Ok(None) => break,
-                Ok(Some(Record::Row(row))) => row,
-                Ok(Some(Record::Unread {
-                    line,
-                    prefix,
-                    len,
-                    problem,
-                })) => return Err(unread_reject(origin, line, prefix, len, problem)),
-                Err(e) => return Err(read_error(origin, e)),
+            let record = match records.next_row(origin, names.len() + 1) {
+                None => break,
+                Some(row) => row?,
             };
             let line = record.line;
             let reject = |field: &str, raw: &[u8], reason: String| -> Error {

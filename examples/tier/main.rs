@@ -497,11 +497,18 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         }
     }
     // Ids are compared trimmed, as the sources read them (checked in check_flags).
-    let explain_id = args.explain.as_deref().and_then(|id| CustomerId::new(id).ok());
+    let explain_id = args
+        .explain
+        .as_deref()
+        .and_then(|id| CustomerId::new(id).ok());
     let explained = match &explain_id {
-        Some(id) => Some(population.get(id.as_str()).ok_or_else(|| ConfigError::Pipeline {
-            reason: format!("--explain: no customer {:?} in the data", id.as_str()),
-        })?),
+        Some(id) => Some(
+            population
+                .get(id.as_str())
+                .ok_or_else(|| ConfigError::Pipeline {
+                    reason: format!("--explain: no customer {:?} in the data", id.as_str()),
+                })?,
+        ),
         None => None,
     };
 

@@ -30,7 +30,7 @@ use std::path::Path;
 use smol_str::SmolStr;
 
 use super::Source;
-use super::lines::{MAX_COLUMNS, MAX_RECORD_BYTES, ReadError, Record, Records, Row};
+use super::lines::{MAX_COLUMNS, MAX_RECORD_BYTES, Record, RecordProblem, Records, Row};
 use crate::dates::parse_date;
 use crate::error::{ConfigError, Error, Reject};
 use crate::money::parse_amount_bytes;
@@ -362,7 +362,7 @@ pub(crate) fn read_header<R: Read>(
     };
     let row = match records
         .next_record(MAX_COLUMNS)
-        .map_err(|e| read_error(origin, e))?
+        .map_err(|e| e.into_error(origin))?
     {
         None => return Ok(Vec::new()),
         Some(Record::Unread {
@@ -371,10 +371,10 @@ pub(crate) fn read_header<R: Read>(
             return Err(malformed(
                 line,
                 match problem {
-                    super::lines::RecordProblem::TooLong => format!(
+                    RecordProblem::TooLong => format!(
                         "the header is {len} bytes long, more than the {MAX_RECORD_BYTES} a record may have"
                     ),
-                    super::lines::RecordProblem::MultilineField => {
+                    RecordProblem::MultilineField => {
                         "the header has a quote that is not closed on its line".to_string()
                     }
                 },
@@ -418,32 +418,6 @@ pub(crate) fn read_header<R: Read>(
     Ok(names)
 }
 
-/// The error for a file that could not be read through.
-pub(crate) fn read_error(origin: &str, error: ReadError) -> Error {
-    match error {
-        ReadError::Io(source) => Error::Io {
-            path: origin.into(),
-            source,
-        },
-        ReadError::UnterminatedQuote { line } => Error::Malformed {
-            source_name: origin.to_string(),
-            line,
-            reason: "a quote opened in the record starting on this line is still open at the end of the file".into(),
-        },
-    }
-}
-
-/// The reject of a record that was not split into fields.
-pub(crate) fn unread_reject(
-    origin: &str,
-    line: u64,
-    prefix: &[u8],
-    len: u64,
-    problem: super::lines::RecordProblem,
-) -> Error {
-    Reject::of_prefix(origin, line, "record", prefix, len, problem.reason()).into()
-}
-
 impl<R: Read> Source for CsvTransactions<R> {
     type Record = Transaction;
 
@@ -453,19 +427,8 @@ impl<R: Read> Source for CsvTransactions<R> {
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
         // One more field than the header is enough to tell a long row.
-        Some(match self.records.next_record(self.width + 1) {
-            Ok(None) => return None,
-            Ok(Some(Record::Row(row))) => {
-                parse_transaction(&self.origin, self.columns, self.width, &row)
-            }
-            Ok(Some(Record::Unread {
-                line,
-                prefix,
-                len,
-                problem,
-            })) => Err(unread_reject(&self.origin, line, prefix, len, problem)),
-            Err(e) => Err(read_error(&self.origin, e)),
-        })
+        let row = self.records.next_row(&self.origin, self.width + 1)?;
+        Some(row.and_then(|row| parse_transaction(&self.origin, self.columns, self.width, &row)))
     }
 }
 

@@ -37,8 +37,8 @@ use std::path::Path;
 
 use smol_str::SmolStr;
 
-use super::csv::{read_error, read_header, unread_reject};
-use super::lines::{Record, Records, Row};
+use super::csv::read_header;
+use super::lines::{Records, Row};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
 use crate::error::{Error, Location, Reject};
@@ -517,19 +517,10 @@ impl<R: Read> Source for CsvCustomers<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        Some(match self.records.next_record(self.names.len() + 1) {
-            Ok(None) => return None,
-            Ok(Some(Record::Row(row))) => {
-                parse_customer(&self.origin, &self.names, self.id_column, &row).map_err(Error::from)
-            }
-            Ok(Some(Record::Unread {
-                line,
-                prefix,
-                len,
-                problem,
-            })) => Err(unread_reject(&self.origin, line, prefix, len, problem)),
-            Err(e) => Err(read_error(&self.origin, e)),
-        })
+        let row = self.records.next_row(&self.origin, self.names.len() + 1)?;
+        Some(row.and_then(|row| {
+            parse_customer(&self.origin, &self.names, self.id_column, &row).map_err(Error::from)
+        }))
     }
 }
 

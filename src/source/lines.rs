@@ -20,6 +20,8 @@ use std::ops::Range;
 
 use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuilder, Terminator};
 
+use crate::error::{Error, Reject};
+
 /// The longest record read (SPEC §12: 1 MiB), line end excluded.
 pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
@@ -274,73 +276,83 @@ impl From<io::Error> for ReadError {
     }
 }
 
-/// CSV records of a byte stream, read one physical line at a time.
-pub(crate) struct Records<R> {
-    lines: Lines<R>,
-    core: CoreReader,
-    spans_lines: bool,
-    fields: Vec<u8>,
+/// The fields of the record being read: their bytes, where each ends, and how many
+/// there are (ends are kept for at most `max` of them; more are only counted).
+#[derive(Debug, Default)]
+struct Fields {
+    bytes: Vec<u8>,
     ends: Vec<usize>,
-    /// The raw bytes of a record that spans lines.
-    raw: Vec<u8>,
-    /// The first bytes of a record that spans lines and grew too long.
-    prefix: Vec<u8>,
+    len: usize,
+    count: usize,
+    max: usize,
 }
 
-impl<R> std::fmt::Debug for Records<R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Records")
-            .field("line", &self.lines.number)
-            .field("spans_lines", &self.spans_lines)
-            .finish_non_exhaustive()
+impl Fields {
+    fn clear(&mut self, max: usize) {
+        self.len = 0;
+        self.count = 0;
+        self.max = max;
     }
-}
 
-/// Feeds `input` to the parser, growing the output buffers as needed but never keeping
-/// more than `max_fields` field ends: further fields are only counted.
-fn feed(
-    core: &mut CoreReader,
-    mut input: &[u8],
-    fields: &mut Vec<u8>,
-    out_len: &mut usize,
-    ends: &mut Vec<usize>,
-    count: &mut usize,
-    max_fields: usize,
-) -> ReadRecordResult {
-    let mut spare = [0usize; 64];
-    // An empty input means the end of the file to csv_core: never pass one here.
-    if input.is_empty() {
-        return ReadRecordResult::InputEmpty;
-    }
-    loop {
-        let kept = (*count).min(ends.len());
-        let ends_out: &mut [usize] = if *count >= max_fields {
-            &mut spare
-        } else {
-            &mut ends[kept..]
-        };
-        let (result, read, written, ended) =
-            core.read_record(input, &mut fields[*out_len..], ends_out);
-        input = &input[read..];
-        *out_len += written;
-        *count += ended;
-        match result {
-            ReadRecordResult::OutputFull => {
-                let grown = (fields.len() * 2).max(fields.len() + input.len() + 64);
-                fields.resize(grown, 0);
-            }
-            ReadRecordResult::OutputEndsFull => {
-                if ends.len() < max_fields {
-                    let grown = (ends.len() * 2).max(16).min(max_fields);
-                    ends.resize(grown, 0);
-                }
-            }
-            other => return other,
-        }
+    /// Feeds `input` to the parser, growing the buffers as needed (room for `input` is
+    /// made first, so that it is parsed in one go).
+    fn feed(&mut self, core: &mut CoreReader, mut input: &[u8]) -> ReadRecordResult {
+        // An empty input means the end of the file to csv_core: never pass one here.
         if input.is_empty() {
             return ReadRecordResult::InputEmpty;
         }
+        if self.bytes.len() < self.len + input.len() + 1 {
+            self.bytes.resize(self.len + input.len() + 1, 0);
+        }
+        let mut spare = [0usize; 64];
+        loop {
+            let kept = self.count.min(self.ends.len());
+            let ends_out: &mut [usize] = if self.count >= self.max {
+                &mut spare
+            } else {
+                &mut self.ends[kept..]
+            };
+            let (result, read, written, ended) =
+                core.read_record(input, &mut self.bytes[self.len..], ends_out);
+            input = &input[read..];
+            self.len += written;
+            self.count += ended;
+            match result {
+                ReadRecordResult::OutputFull => {
+                    let grown = (self.bytes.len() * 2).max(self.len + input.len() + 64);
+                    self.bytes.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull if self.ends.len() < self.max => {
+                    let grown = (self.ends.len() * 2).max(16).min(self.max);
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {}
+                other => return other,
+            }
+            if input.is_empty() {
+                return ReadRecordResult::InputEmpty;
+            }
+        }
     }
+
+    fn row<'a>(&'a self, line: u64, raw: &'a [u8]) -> Row<'a> {
+        Row {
+            line,
+            raw,
+            fields: &self.bytes[..self.len],
+            ends: &self.ends[..self.count.min(self.ends.len())],
+            count: self.count,
+        }
+    }
+}
+
+/// Keeps in `prefix` the first bytes of a record found too long: those of `raw` (the
+/// lines before), then of `more`.
+fn keep_prefix(prefix: &mut Vec<u8>, raw: &[u8], more: &[u8]) {
+    prefix.clear();
+    prefix.extend_from_slice(&raw[..raw.len().min(KEPT_PREFIX_BYTES)]);
+    let missing = KEPT_PREFIX_BYTES - prefix.len();
+    prefix.extend_from_slice(&more[..missing.min(more.len())]);
 }
 
 /// Feeds `input` to the parser only for its state (is a quote open?), writing nothing.
@@ -363,6 +375,27 @@ fn feed_discarding(core: &mut CoreReader, mut input: &[u8]) -> ReadRecordResult 
     }
 }
 
+/// CSV records of a byte stream, read one physical line at a time.
+pub(crate) struct Records<R> {
+    lines: Lines<R>,
+    core: CoreReader,
+    spans_lines: bool,
+    fields: Fields,
+    /// The raw bytes of a record that spans lines.
+    raw: Vec<u8>,
+    /// The first bytes of a record that spans lines and grew too long.
+    prefix: Vec<u8>,
+}
+
+impl<R> std::fmt::Debug for Records<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("line", &self.lines.number)
+            .field("spans_lines", &self.spans_lines)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Read> Records<R> {
     /// Records of `reader`; with `spans_lines`, quoted fields may hold line breaks.
     pub(crate) fn new(reader: R, spans_lines: bool) -> Self {
@@ -374,10 +407,38 @@ impl<R: Read> Records<R> {
                 .terminator(Terminator::Any(b'\n'))
                 .build(),
             spans_lines,
-            fields: Vec::new(),
-            ends: Vec::new(),
+            fields: Fields::default(),
             raw: Vec::new(),
             prefix: Vec::new(),
+        }
+    }
+
+    /// The next record as a source yields it: its fields, or the reject of a record
+    /// that could not be split (`origin` names the file), or the error that stops
+    /// reading; `None` at the end.
+    pub(crate) fn next_row(
+        &mut self,
+        origin: &str,
+        max_fields: usize,
+    ) -> Option<Result<Row<'_>, Error>> {
+        match self.next_record(max_fields) {
+            Ok(None) => None,
+            Ok(Some(Record::Row(row))) => Some(Ok(row)),
+            Ok(Some(Record::Unread {
+                line,
+                prefix,
+                len,
+                problem,
+            })) => Some(Err(Reject::of_prefix(
+                origin,
+                line,
+                "record",
+                prefix,
+                len,
+                problem.reason(),
+            )
+            .into())),
+            Err(e) => Some(Err(e.into_error(origin))),
         }
     }
 
@@ -387,14 +448,15 @@ impl<R: Read> Records<R> {
         &mut self,
         max_fields: usize,
     ) -> Result<Option<Record<'_>>, ReadError> {
+        self.fields.clear(max_fields);
         if self.spans_lines {
-            self.next_multiline(max_fields)
+            self.next_multiline()
         } else {
-            self.next_single(max_fields)
+            self.next_single()
         }
     }
 
-    fn next_single(&mut self, max_fields: usize) -> Result<Option<Record<'_>>, ReadError> {
+    fn next_single(&mut self) -> Result<Option<Record<'_>>, ReadError> {
         let (line, range) = loop {
             match self.lines.next_line(&mut |_| {})? {
                 None => return Ok(None),
@@ -411,59 +473,27 @@ impl<R: Read> Records<R> {
             }
         };
         let text = self.lines.text(range);
-        if self.fields.len() < text.len() + 1 {
-            self.fields.resize(text.len() + 1, 0);
+        self.fields.feed(&mut self.core, text);
+        if self.fields.feed(&mut self.core, b"\n") == ReadRecordResult::Record {
+            return Ok(Some(Record::Row(self.fields.row(line, text))));
         }
-        let (mut out_len, mut count) = (0, 0);
-        let core = &mut self.core;
-        let (fields, ends) = (&mut self.fields, &mut self.ends);
-        feed(
-            core,
-            text,
-            fields,
-            &mut out_len,
-            ends,
-            &mut count,
-            max_fields,
-        );
-        match feed(
-            core,
-            b"\n",
-            fields,
-            &mut out_len,
-            ends,
-            &mut count,
-            max_fields,
-        ) {
-            ReadRecordResult::Record => Ok(Some(Record::Row(Row {
-                line,
-                raw: text,
-                fields: &self.fields[..out_len],
-                ends: &self.ends[..count.min(self.ends.len())],
-                count,
-            }))),
-            _ => {
-                // The `\n` went into a quoted field: close it, so that the next line
-                // starts a fresh record (a reset would also forget that the byte-order
-                // mark may only open the file).
-                feed_discarding(&mut self.core, b"\"\n");
-                Ok(Some(Record::Unread {
-                    line,
-                    prefix: text,
-                    len: text.len() as u64,
-                    problem: RecordProblem::MultilineField,
-                }))
-            }
-        }
+        // The `\n` went into a quoted field: close it, so that the next line starts a
+        // fresh record (a reset would also forget that the byte-order mark may only
+        // open the file).
+        feed_discarding(&mut self.core, b"\"\n");
+        Ok(Some(Record::Unread {
+            line,
+            prefix: text,
+            len: text.len() as u64,
+            problem: RecordProblem::MultilineField,
+        }))
     }
 
-    fn next_multiline(&mut self, max_fields: usize) -> Result<Option<Record<'_>>, ReadError> {
+    fn next_multiline(&mut self) -> Result<Option<Record<'_>>, ReadError> {
         let mut first_line: Option<u64> = None;
         let mut len: u64 = 0;
         let mut too_long = false;
-        let (mut out_len, mut count) = (0, 0);
         self.raw.clear();
-        self.prefix.clear();
         loop {
             let core = &mut self.core;
             let next = self.lines.next_line(&mut |piece| {
@@ -487,62 +517,32 @@ impl<R: Read> Records<R> {
                 Span::Text(range) => {
                     let text = &self.lines.buf[range];
                     len += text.len() as u64;
-                    if start != line && !too_long {
-                        self.raw.push(b'\n');
-                    }
                     if !too_long && len > MAX_RECORD_BYTES as u64 {
                         too_long = true;
-                        self.prefix
-                            .extend_from_slice(&self.raw[..self.raw.len().min(KEPT_PREFIX_BYTES)]);
-                        let missing = KEPT_PREFIX_BYTES.saturating_sub(self.prefix.len());
-                        self.prefix
-                            .extend_from_slice(&text[..missing.min(text.len())]);
+                        keep_prefix(&mut self.prefix, &self.raw, text);
                     }
                     if too_long {
                         feed_discarding(&mut self.core, text);
                     } else {
-                        self.raw.extend_from_slice(text);
-                        if self.fields.len() < out_len + text.len() + 1 {
-                            self.fields.resize(out_len + text.len() + 1, 0);
+                        if start != line {
+                            self.raw.push(b'\n');
                         }
-                        let (fields, ends) = (&mut self.fields, &mut self.ends);
-                        feed(
-                            &mut self.core,
-                            text,
-                            fields,
-                            &mut out_len,
-                            ends,
-                            &mut count,
-                            max_fields,
-                        );
+                        self.raw.extend_from_slice(text);
+                        self.fields.feed(&mut self.core, text);
                     }
                 }
                 Span::TooLong { len: line_len } => {
                     len += line_len;
                     if !too_long {
                         too_long = true;
-                        self.prefix
-                            .extend_from_slice(&self.raw[..self.raw.len().min(KEPT_PREFIX_BYTES)]);
-                        let missing = KEPT_PREFIX_BYTES.saturating_sub(self.prefix.len());
-                        let kept = &self.lines.prefix;
-                        self.prefix
-                            .extend_from_slice(&kept[..missing.min(kept.len())]);
+                        keep_prefix(&mut self.prefix, &self.raw, &self.lines.prefix);
                     }
                 }
             }
             let ended = if too_long {
                 feed_discarding(&mut self.core, b"\n")
             } else {
-                let (fields, ends) = (&mut self.fields, &mut self.ends);
-                feed(
-                    &mut self.core,
-                    b"\n",
-                    fields,
-                    &mut out_len,
-                    ends,
-                    &mut count,
-                    max_fields,
-                )
+                self.fields.feed(&mut self.core, b"\n")
             };
             if ended != ReadRecordResult::Record {
                 continue;
@@ -556,14 +556,25 @@ impl<R: Read> Records<R> {
                     problem: RecordProblem::TooLong,
                 }
             } else {
-                Record::Row(Row {
-                    line: start,
-                    raw: &self.raw,
-                    fields: &self.fields[..out_len],
-                    ends: &self.ends[..count.min(self.ends.len())],
-                    count,
-                })
+                Record::Row(self.fields.row(start, &self.raw))
             }));
+        }
+    }
+}
+
+impl ReadError {
+    /// The error that stops reading `origin`.
+    pub(crate) fn into_error(self, origin: &str) -> Error {
+        match self {
+            ReadError::Io(source) => Error::Io {
+                path: origin.into(),
+                source,
+            },
+            ReadError::UnterminatedQuote { line } => Error::Malformed {
+                source_name: origin.to_string(),
+                line,
+                reason: "a quote opened in the record starting on this line is still open at the end of the file".into(),
+            },
         }
     }
 }
