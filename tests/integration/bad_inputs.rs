@@ -10,7 +10,7 @@ use customer_tiering::{Error, PopulationBuilder};
 use jiff::civil::date;
 use serde::Deserialize;
 
-use crate::support::{run, temp_dir};
+use crate::support::{data_lines, run, temp_dir};
 
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad");
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
@@ -38,16 +38,6 @@ struct Case {
 #[derive(Debug, Deserialize)]
 struct Corpus {
     case: Vec<Case>,
-}
-
-/// Non-empty physical lines after the header (a `\r` before `\n` is part of the end).
-fn data_lines(bytes: &[u8]) -> u64 {
-    let lines = bytes
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .filter(|l| !l.is_empty())
-        .count();
-    lines.saturating_sub(1) as u64
 }
 
 fn check(case: &Case, dir: &Path) -> Result<(), String> {

@@ -381,3 +381,14 @@ pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// The non-empty physical lines of a file after its header (a `\r` before `\n` is part
+/// of the line end): the records a transactions file holds (SPEC §12).
+pub(crate) fn data_lines(bytes: &[u8]) -> u64 {
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .count();
+    lines.saturating_sub(1) as u64
+}

@@ -10,6 +10,8 @@ use jiff::civil::date;
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use crate::support::data_lines;
+
 /// Pieces that make CSV hard: quotes, separators, line ends, valid values, extremes.
 fn piece() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -41,16 +43,6 @@ fn file(header: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
         bytes.extend(pieces.concat());
         bytes
     })
-}
-
-/// Non-empty physical lines after the first (a `\r` before `\n` belongs to the end).
-fn data_lines(bytes: &[u8]) -> u64 {
-    let lines = bytes
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .filter(|l| !l.is_empty())
-        .count();
-    lines.saturating_sub(1) as u64
 }
 
 proptest! {
