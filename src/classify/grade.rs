@@ -768,7 +768,27 @@ impl GradeParams {
             }
         }
         match &self.scheme {
-            Scheme::Points { grades, .. } => {
+            Scheme::Points { points, grades } => {
+                // Legal settings never overflow (SPEC §12): if the largest sum in size
+                // is a decimal, summing any customer's weighted points is too.
+                let most = [points.high, points.mid, points.low, points.none]
+                    .into_iter()
+                    .map(|p| p.abs())
+                    .fold(Decimal::ZERO, Decimal::max);
+                let mut largest = Decimal::ZERO;
+                for d in &self.dimensions {
+                    largest = d
+                        .weight
+                        .checked_mul(most)
+                        .and_then(|term| largest.checked_add(term))
+                        .ok_or_else(|| {
+                            fail(format!(
+                                "dimension {:?}: weight {} × points up to {most} make the \
+                                 points sum overflow a decimal",
+                                d.name, d.weight
+                            ))
+                        })?;
+                }
                 let mins: Vec<Option<Decimal>> = grades.iter().map(|g| g.min_points).collect();
                 let (last, cut) = mins.split_last().expect("not empty");
                 if cut.iter().any(Option::is_none) && last.is_some() {
@@ -1455,6 +1475,45 @@ mod tests {
                 .to_string()
                 .contains("negative weight")
         );
+    }
+
+    /// Found by the no-panic property test: a saved model whose weights or points were
+    /// edited to the largest decimal loaded, then panicked summing a customer's points.
+    #[test]
+    fn weights_and_points_that_would_overflow_are_rejected() {
+        let p = GradeParams::four_dimension().weight("value", Decimal::MAX);
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "pipeline: grade \"grade\": dimension \"value\": weight \
+             79228162514264337593543950335 × points up to 3 make the points sum overflow a \
+             decimal"
+        );
+        let model = empty_model(GradeParams::four_dimension());
+        let mut json = serde_json::to_value(&model).unwrap();
+        json["params"]["scheme"]["points"]["low"] = "-79228162514264337593543950335".into();
+        let edited: GradeModel = serde_json::from_value(json).unwrap();
+        assert!(
+            edited
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("dimension \"need\": weight 1 × points up to")
+        );
+        // A sum near the limit is still legal, and grades without a panic.
+        let fifth = Decimal::MAX / Decimal::from(5);
+        let mut p = GradeParams::four_dimension();
+        let Scheme::Points { points, .. } = &mut p.scheme else {
+            panic!("four-dimension has points")
+        };
+        *points = Points {
+            high: fifth,
+            mid: Decimal::ZERO,
+            low: -fifth,
+            none: Decimal::ZERO,
+        };
+        p.validate().unwrap();
+        let graded = empty_model(p).grade_levels(vec![Level::High; 4]);
+        assert_eq!(graded.points, Some(fifth * Decimal::from(4)));
     }
 
     proptest! {
