@@ -1512,6 +1512,43 @@ mod tests {
         );
     }
 
+    /// Found by the no-panic property test: a saved model whose weights or points were
+    /// edited to the largest decimal loaded, then panicked summing a customer's points.
+    #[test]
+    fn weights_and_points_that_would_overflow_are_rejected() {
+        let p = GradeParams::four_dimension().weight("value", Decimal::MAX);
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "pipeline: grade \"grade\": weights × points cannot be summed exactly within the decimal range"
+        );
+        let model = empty_model(GradeParams::four_dimension());
+        let mut json = serde_json::to_value(&model).unwrap();
+        json["params"]["scheme"]["points"]["low"] = "-79228162514264337593543950335".into();
+        let edited: GradeModel = serde_json::from_value(json).unwrap();
+        assert!(
+            edited
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("weights × points cannot be summed exactly")
+        );
+        // A sum near the limit is still legal, and grades without a panic.
+        let fifth = Decimal::MAX / Decimal::from(5);
+        let mut p = GradeParams::four_dimension();
+        let Scheme::Points { points, .. } = &mut p.scheme else {
+            panic!("four-dimension has points")
+        };
+        *points = Points {
+            high: fifth,
+            mid: Decimal::ZERO,
+            low: -fifth,
+            none: Decimal::ZERO,
+        };
+        p.validate().unwrap();
+        let graded = empty_model(p).grade_levels(vec![Level::High; 4]);
+        assert_eq!(graded.points, Some(fifth * Decimal::from(4)));
+    }
+
     proptest! {
         #[test]
         fn raising_one_dimension_never_lowers_the_grade(

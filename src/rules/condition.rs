@@ -5,7 +5,7 @@
 //! flattened by the parser, so `a and (b and c)` is one conjunction of three tests.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
@@ -112,9 +112,9 @@ pub(crate) struct Test {
     pub(crate) op: Op,
     pub(crate) values: Values,
     /// For `<`, `<=`, `>`, `>=` with a text on a label column whose order the rule set
-    /// knows (`label_orders`): the labels that satisfy it. Without it such a test is
-    /// false.
-    pub(crate) label_set: Option<Box<[SmolStr]>>,
+    /// knows (`label_orders`): the text's position in that order (0 = best). Without it
+    /// such a test is false.
+    pub(crate) rank: Option<usize>,
     /// Byte span of the test in the `when` text.
     pub(crate) span: (u32, u32),
     /// 1-based character column of the test in the `when` text.
@@ -172,6 +172,9 @@ impl Cond {
     }
 }
 
+/// A label column's labels and their positions in its order (0 = best).
+pub(crate) type Positions = foldhash::HashMap<SmolStr, usize>;
+
 /// How names are found among the facts' label columns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Columns<'a> {
@@ -188,6 +191,8 @@ pub(crate) struct Env<'a> {
     pub(crate) names: &'a [SmolStr],
     pub(crate) columns: Columns<'a>,
     pub(crate) labels: &'a [Label],
+    /// Per name slot, the order of its labels when the rule set knows one.
+    pub(crate) orders: &'a [Option<Positions>],
     /// The rule set's own tier so far, by position in `tiers`.
     pub(crate) tier: Option<usize>,
 }
@@ -255,10 +260,15 @@ impl Test {
             (Val::Text(x), Values::Text(list)) => match self.op {
                 Op::Cmp(CmpOp::Eq) => list.first().is_some_and(|lit| lit == x),
                 Op::Cmp(CmpOp::Ne) => list.first().is_some_and(|lit| lit != x),
-                Op::Cmp(_) => self
-                    .label_set
-                    .as_ref()
-                    .is_some_and(|set| set.iter().any(|l| l == x)),
+                // Better (earlier) is greater: compare the literal's position with x's.
+                Op::Cmp(op) => match (self.rank, self.subject) {
+                    (Some(lit), Subject::Name(slot)) => env
+                        .orders
+                        .get(usize::from(slot))
+                        .and_then(|order| order.as_ref()?.get(x))
+                        .is_some_and(|&position| op.holds(lit.cmp(&position))),
+                    _ => false,
+                },
                 Op::In => list.iter().any(|l| l == x),
                 Op::NotIn => !list.iter().any(|l| l == x),
                 Op::IsMissing | Op::IsNotMissing => false,
@@ -285,11 +295,20 @@ impl Test {
 /// The first conjunction (an `and` chain, anywhere in the condition) with tests on one
 /// subject that can never all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
 /// `tier == "a" and tier == "b"`, `x is missing and x > 0`. Returns those tests.
-pub(crate) fn impossible_conjunction(cond: &Cond) -> Option<Vec<&Test>> {
+/// `orders` are the label orders by name slot (as in [`Env`]).
+///
+/// Each test is looked at once, and the tests on one subject are combined with sets, so
+/// the check takes time proportional to the condition's length (times a logarithm).
+pub(crate) fn impossible_conjunction<'c>(
+    cond: &'c Cond,
+    orders: &[Option<Positions>],
+) -> Option<Vec<&'c Test>> {
     match cond {
         Cond::Const(_) | Cond::Test(_) => None,
-        Cond::Not(inner) => impossible_conjunction(inner),
-        Cond::Or(items) => items.iter().find_map(impossible_conjunction),
+        Cond::Not(inner) => impossible_conjunction(inner, orders),
+        Cond::Or(items) => items
+            .iter()
+            .find_map(|item| impossible_conjunction(item, orders)),
         Cond::And(items) => {
             let mut groups: BTreeMap<Subject, Vec<&Test>> = BTreeMap::new();
             for item in items.iter() {
@@ -299,8 +318,12 @@ pub(crate) fn impossible_conjunction(cond: &Cond) -> Option<Vec<&Test>> {
             }
             groups
                 .into_values()
-                .find(|tests| tests.len() > 1 && group_is_empty(tests))
-                .or_else(|| items.iter().find_map(impossible_conjunction))
+                .find(|tests| tests.len() > 1 && group_is_empty(tests, orders))
+                .or_else(|| {
+                    items
+                        .iter()
+                        .find_map(|item| impossible_conjunction(item, orders))
+                })
         }
     }
 }
@@ -322,7 +345,7 @@ fn is_integral(subject: Subject) -> bool {
 }
 
 /// Whether tests on one subject, all required, leave no possible value.
-fn group_is_empty(tests: &[&Test]) -> bool {
+fn group_is_empty(tests: &[&Test], orders: &[Option<Positions>]) -> bool {
     let wants_missing = tests.iter().any(|t| t.op == Op::IsMissing);
     let wants_value = tests.iter().any(|t| t.op != Op::IsMissing);
     if wants_missing && wants_value {
@@ -332,15 +355,21 @@ fn group_is_empty(tests: &[&Test]) -> bool {
         integral: tests.first().is_some_and(|t| is_integral(t.subject)),
         ..Interval::default()
     };
-    let mut texts = Points::default();
+    let mut texts = Points {
+        order: tests.first().and_then(|t| match t.subject {
+            Subject::Name(slot) => orders.get(usize::from(slot))?.as_ref(),
+            Subject::Metric(_) | Subject::Tier => None,
+        }),
+        ..Points::default()
+    };
     for test in tests {
         match &test.values {
             Values::None => {}
             Values::Num(list) => numbers.add(test.op, list.iter().copied()),
             // A tier's goodness is minus its position, so that better is greater.
             Values::Tiers(list) => numbers.add(test.op, list.iter().map(|&i| -Decimal::from(i))),
-            Values::Text(list) => match (test.op, &test.label_set) {
-                (Op::Cmp(c), Some(set)) if c.is_ordered() => texts.allow(set.iter()),
+            Values::Text(list) => match (test.op, test.rank) {
+                (Op::Cmp(c), Some(rank)) if c.is_ordered() => texts.rank(c, rank),
                 (Op::Cmp(c), None) if c.is_ordered() => {}
                 (op, _) => texts.add(op, list),
             },
@@ -356,27 +385,32 @@ struct Interval {
     low: Option<(Decimal, bool)>,
     high: Option<(Decimal, bool)>,
     /// The only values allowed (`==`, `in`), when any test says so.
-    points: Option<Vec<Decimal>>,
+    points: Option<BTreeSet<Decimal>>,
     /// Values excluded (`!=`, `not in`).
-    excluded: Vec<Decimal>,
+    excluded: BTreeSet<Decimal>,
     /// Whether only whole numbers are possible.
     integral: bool,
 }
 
 impl Interval {
-    fn add(&mut self, op: Op, values: impl Iterator<Item = Decimal>) {
-        let values: Vec<Decimal> = values.collect();
-        let Some(&first) = values.first() else {
+    fn add(&mut self, op: Op, mut values: impl Iterator<Item = Decimal>) {
+        let Some(first) = values.next() else {
             return;
         };
+        let all = std::iter::once(first).chain(values);
         match op {
             Op::Cmp(CmpOp::Eq) | Op::In => {
+                let values: BTreeSet<Decimal> = all.collect();
                 self.points = Some(match self.points.take() {
                     None => values,
-                    Some(points) => points.into_iter().filter(|p| values.contains(p)).collect(),
+                    // Decimals equal in value (`1.0`, `1`) are one set entry.
+                    Some(mut points) => {
+                        points.retain(|p| values.contains(p));
+                        points
+                    }
                 });
             }
-            Op::Cmp(CmpOp::Ne) | Op::NotIn => self.excluded.extend(values),
+            Op::Cmp(CmpOp::Ne) | Op::NotIn => self.excluded.extend(all),
             Op::Cmp(CmpOp::Gt) => self.raise_low(first, false),
             Op::Cmp(CmpOp::Ge) => self.raise_low(first, true),
             Op::Cmp(CmpOp::Lt) => self.lower_high(first, false),
@@ -437,24 +471,33 @@ impl Interval {
     }
 }
 
+/// Text constraints of a conjunction.
 #[derive(Debug, Default)]
 struct Points<'t> {
-    allowed: Option<Vec<&'t str>>,
-    excluded: Vec<&'t str>,
+    /// The only texts allowed (`==`, `in`), when any test says so.
+    allowed: Option<foldhash::HashSet<&'t str>>,
+    /// Texts excluded (`!=`, `not in`).
+    excluded: foldhash::HashSet<&'t str>,
+    /// The subject's label order, when the rule set knows one.
+    order: Option<&'t Positions>,
+    /// The positions in `order` that `<`, `<=`, `>`, `>=` allow, `lo..hi`, when any
+    /// such test has a rank.
+    ranks: Option<(usize, usize)>,
 }
 
 impl<'t> Points<'t> {
-    fn allow(&mut self, values: impl Iterator<Item = &'t SmolStr>) {
-        let values: Vec<&str> = values.map(SmolStr::as_str).collect();
-        self.allowed = Some(match self.allowed.take() {
-            None => values,
-            Some(allowed) => allowed.into_iter().filter(|a| values.contains(a)).collect(),
-        });
-    }
-
     fn add(&mut self, op: Op, values: &'t [SmolStr]) {
         match op {
-            Op::Cmp(CmpOp::Eq) | Op::In => self.allow(values.iter()),
+            Op::Cmp(CmpOp::Eq) | Op::In => {
+                let values: foldhash::HashSet<&str> = values.iter().map(SmolStr::as_str).collect();
+                self.allowed = Some(match self.allowed.take() {
+                    None => values,
+                    Some(mut allowed) => {
+                        allowed.retain(|a| values.contains(a));
+                        allowed
+                    }
+                });
+            }
             Op::Cmp(CmpOp::Ne) | Op::NotIn => {
                 self.excluded.extend(values.iter().map(SmolStr::as_str));
             }
@@ -462,22 +505,55 @@ impl<'t> Points<'t> {
         }
     }
 
+    /// An ordered test whose literal is at position `rank`: better (earlier) is greater,
+    /// so `x > lit` allows the positions before `rank`, `x <= lit` those from it on.
+    fn rank(&mut self, op: CmpOp, rank: usize) {
+        let len = self.order.map_or(0, |order| order.len());
+        let (lo, hi) = match op {
+            CmpOp::Gt => (0, rank),
+            CmpOp::Ge => (0, rank + 1),
+            CmpOp::Lt => (rank + 1, len),
+            CmpOp::Le => (rank, len),
+            CmpOp::Eq | CmpOp::Ne => return,
+        };
+        let (old_lo, old_hi) = self.ranks.unwrap_or((0, len));
+        self.ranks = Some((lo.max(old_lo), hi.min(old_hi)));
+    }
+
     fn is_empty(&self) -> bool {
-        self.allowed
-            .as_ref()
-            .is_some_and(|allowed| allowed.iter().all(|a| self.excluded.contains(a)))
+        let Some((lo, hi)) = self.ranks else {
+            return self
+                .allowed
+                .as_ref()
+                .is_some_and(|allowed| allowed.iter().all(|a| self.excluded.contains(a)));
+        };
+        if lo >= hi {
+            return true;
+        }
+        let in_range = |label: &str| {
+            self.order
+                .and_then(|order| order.get(label))
+                .is_some_and(|&i| lo <= i && i < hi)
+        };
+        match &self.allowed {
+            Some(allowed) => !allowed
+                .iter()
+                .any(|a| in_range(a) && !self.excluded.contains(a)),
+            // Every label in the range is excluded (the excluded set has no duplicates).
+            None => self.excluded.iter().filter(|e| in_range(e)).count() >= hi - lo,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::parse::parse;
+    use crate::rules::parse::{Names, parse};
 
     fn impossible(text: &str) -> Option<String> {
-        let mut names = Vec::new();
+        let mut names = Names::default();
         let cond = parse(text, &mut names).unwrap_or_else(|e| panic!("{text}: {e:?}"));
-        impossible_conjunction(&cond).map(|tests| {
+        impossible_conjunction(&cond, &[]).map(|tests| {
             tests
                 .iter()
                 .map(|t| t.source(text))

@@ -9,8 +9,8 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::condition::{Cond, Op, Subject, Values, impossible_conjunction};
-use super::parse::parse;
+use super::condition::{Cond, Positions, Subject, Values, impossible_conjunction};
+use super::parse::{Names, parse};
 use super::{Outcome, Rule, RuleSet, Unmatched};
 use crate::error::Error;
 
@@ -146,8 +146,9 @@ pub(crate) fn rule_error(what: &str, rule: impl Into<String>, reason: impl Into<
     }
 }
 
-/// A tier, label or tag name: not empty, no surrounding whitespace.
-fn check_name(kind: &str, value: &str) -> Result<(), String> {
+/// A tier, label or tag name: not empty, no surrounding whitespace. `kind` is only
+/// written out for an error.
+fn check_name(kind: impl fmt::Display, value: &str) -> Result<(), String> {
     if value.is_empty() {
         Err(format!("{kind} is empty"))
     } else if value.trim() != value {
@@ -321,20 +322,23 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         ));
     }
     let mut tiers: Vec<SmolStr> = Vec::with_capacity(file.tiers.len());
+    let mut tier_positions = Positions::default();
     for tier in &file.tiers {
         check_name("a tier", &tier.0).map_err(set_error)?;
-        if tiers.iter().any(|t| *t == tier.0) {
-            return Err(set_error(format!(
-                "tier {:?} is listed twice in tiers",
-                tier.0
-            )));
+        let tier = SmolStr::new(&tier.0);
+        if tier_positions.insert(tier.clone(), tiers.len()).is_some() {
+            return Err(set_error(format!("tier {tier:?} is listed twice in tiers")));
         }
-        tiers.push(SmolStr::new(&tier.0));
+        tiers.push(tier);
     }
-    let tier_list = tiers.join(", ");
-    let tier_index = |tier: &str| tiers.iter().position(|t| t == tier);
-    let not_a_tier =
-        |kind: &str, tier: &str| format!("{kind} {tier:?} is not one of the tiers ({tier_list})");
+    let tier_index = |tier: &str| tier_positions.get(tier).copied();
+    // Only messages need the list, and only one message is ever written.
+    let not_a_tier = |kind: &str, tier: &str| {
+        format!(
+            "{kind} {tier:?} is not one of the tiers ({})",
+            tiers.join(", ")
+        )
+    };
 
     let default = match &file.default {
         Some(d) => Some(tier_index(&d.0).ok_or_else(|| set_error(not_a_tier("default", &d.0)))?),
@@ -349,23 +353,30 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
     }
 
     let mut label_orders: BTreeMap<String, Vec<SmolStr>> = BTreeMap::new();
+    // Each label column's order as positions, for ranking literals and labels.
+    let mut label_positions: BTreeMap<&str, Positions> = BTreeMap::new();
     for (label_column, order) in &file.label_orders {
         let mut labels: Vec<SmolStr> = Vec::with_capacity(order.len());
+        let mut positions = Positions::default();
         for label in order {
-            check_name(&format!("a label of label_orders.{label_column}"), &label.0)
-                .map_err(set_error)?;
-            if labels.iter().any(|l| *l == label.0) {
+            check_name(
+                format_args!("a label of label_orders.{label_column}"),
+                &label.0,
+            )
+            .map_err(set_error)?;
+            let label = SmolStr::new(&label.0);
+            if positions.insert(label.clone(), labels.len()).is_some() {
                 return Err(set_error(format!(
-                    "label {:?} is listed twice in label_orders.{label_column}",
-                    label.0
+                    "label {label:?} is listed twice in label_orders.{label_column}"
                 )));
             }
-            labels.push(SmolStr::new(&label.0));
+            labels.push(label);
         }
         if labels.is_empty() {
             return Err(set_error(format!("label_orders.{label_column} is empty")));
         }
         label_orders.insert(label_column.clone(), labels);
+        label_positions.insert(label_column, positions);
     }
 
     if let Some(unknown) = file.tier_info.keys().find(|t| tier_index(t).is_none()) {
@@ -375,7 +386,9 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
     }
     let tier_info = file.tier_info.clone();
 
-    let mut names: Vec<SmolStr> = Vec::new();
+    let mut names = Names::default();
+    // Per name slot, its label column's order, if the rule set knows one.
+    let mut orders: Vec<Option<Positions>> = Vec::new();
     let mut rules = Vec::with_capacity(file.rules.len());
     let mut catch_all: Option<usize> = None;
     for (index, raw) in file.rules.into_iter().enumerate() {
@@ -437,27 +450,36 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
                 .map_err(|e| fail(format!("when, column {}: {}", e.column, e.message)))?,
         };
         let when_text = when.as_deref().unwrap_or("");
+        // Names first used by this rule: each takes its column's order once.
+        for name in names.since(orders.len()) {
+            orders.push(label_positions.remove(name.as_str()));
+        }
 
         let mut problem: Option<String> = None;
         condition.for_each_test_mut(&mut |test| {
             if problem.is_some() {
                 return;
             }
-            let at = format!("when, column {}", test.column);
-            let source = test.source(when_text).to_string();
+            // Only a message needs these, and at most one message is written.
+            let at = || format!("when, column {}", test.column);
+            let source = || test.source(when_text).to_string();
             match test.subject {
                 Subject::Tier if is_tier_rule => {
                     problem = Some(format!(
-                        "{at}: `tier` (this rule set's own column) cannot be used in a tier \
+                        "{}: `tier` (this rule set's own column) cannot be used in a tier \
                          rule: the tier is not decided yet (use it in at_most, at_least or \
-                         tag rules)"
+                         tag rules)",
+                        at()
                     ));
                 }
                 Subject::Tier => match &test.values {
                     Values::Num(_) => {
                         problem = Some(format!(
-                            "{at}: `{source}`: tier is compared with a decimal, but tiers are \
-                             quoted texts ({tier_list})"
+                            "{}: `{}`: tier is compared with a decimal, but tiers are \
+                             quoted texts ({})",
+                            at(),
+                            source(),
+                            tiers.join(", ")
                         ));
                     }
                     Values::Text(list) => {
@@ -467,8 +489,10 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
                                 Some(i) => positions.push(i),
                                 None => {
                                     problem = Some(format!(
-                                        "{at}: `{source}`: {literal:?} is not one of the tiers \
-                                         ({tier_list})"
+                                        "{}: `{}`: {literal:?} is not one of the tiers ({})",
+                                        at(),
+                                        source(),
+                                        tiers.join(", ")
                                     ));
                                     return;
                                 }
@@ -479,34 +503,27 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
                     Values::None | Values::Tiers(_) => {}
                 },
                 Subject::Name(slot) if test.op.is_ordered() => {
-                    let (Some(column), Values::Text(list)) =
-                        (names.get(usize::from(slot)), &test.values)
-                    else {
+                    let Values::Text(list) = &test.values else {
                         return;
                     };
-                    let Some(order) = label_orders.get(column.as_str()) else {
+                    let Some(order) = orders.get(usize::from(slot)).and_then(Option::as_ref) else {
                         return;
                     };
-                    let Op::Cmp(op) = test.op else { return };
-                    let Some(position) =
-                        list.first().and_then(|l| order.iter().position(|o| o == l))
-                    else {
-                        problem = Some(format!(
-                            "{at}: `{source}`: {:?} is not in label_orders.{column} ({})",
-                            list.first().map_or("", |l| l.as_str()),
-                            order.join(", ")
-                        ));
-                        return;
-                    };
-                    // Better (earlier) is greater: compare the literal's position with each
-                    // label's, as for tiers.
-                    let set: Vec<SmolStr> = order
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| op.holds(position.cmp(i)))
-                        .map(|(_, l)| l.clone())
-                        .collect();
-                    test.label_set = Some(set.into());
+                    let literal = list.first().map_or("", SmolStr::as_str);
+                    match order.get(literal) {
+                        Some(&rank) => test.rank = Some(rank),
+                        None => {
+                            let column = names.get(slot).map_or("", SmolStr::as_str);
+                            problem = Some(format!(
+                                "{}: `{}`: {literal:?} is not in label_orders.{column} ({})",
+                                at(),
+                                source(),
+                                label_orders
+                                    .get(column)
+                                    .map_or(String::new(), |o| o.join(", "))
+                            ));
+                        }
+                    }
                 }
                 Subject::Metric(_) | Subject::Name(_) => {}
             }
@@ -514,7 +531,7 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         if let Some(reason) = problem {
             return Err(fail(reason));
         }
-        if let Some(tests) = impossible_conjunction(&condition) {
+        if let Some(tests) = impossible_conjunction(&condition, &orders) {
             let parts: Vec<&str> = tests.iter().map(|t| t.source(when_text)).collect();
             return Err(fail(format!(
                 "impossible condition: `{}` can never all hold",
@@ -579,6 +596,7 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         label_orders,
         tier_info,
         rules,
-        names,
+        names: names.into_list(),
+        orders,
     })
 }

@@ -126,7 +126,9 @@
 //! # What is checked
 //!
 //! On load ([`RuleSet::from_toml_str`], [`RuleSet::from_json_str`], [`RuleSet::from_path`],
-//! and deserialization): the syntax of every condition (errors give the column), a rule
+//! and deserialization): the syntax of every condition (errors give the column; parentheses
+//! and `not`s nest at most 64 levels deep, and the names other than metrics and `tier`
+//! number at most 65 536 per rule set), a rule
 //! with zero or several outcomes, a tier (in `tier`, `at_most`, `at_least`, `default`,
 //! or compared with `tier`) not in `tiers`, duplicate tiers, `tier` in a tier rule's
 //! condition, an impossible range (in any `and` chain, tests on one identifier that
@@ -145,12 +147,16 @@
 //!
 //! # Speed
 //!
+//! Loading, checking against a schema, explaining and saving take time proportional to
+//! the length of the rule file (up to a logarithm): a condition of 200 000 tests loads
+//! and checks in well under a second (`cargo bench --bench rules`).
+//!
 //! Conditions are parsed once, on load. [`RuleSet::apply`] allocates nothing but the
 //! vectors of its [`RuleOutcome`] that have entries; it finds label columns by name
 //! among the facts' few columns. [`RuleSet::index_columns`] resolves them once for a
 //! run's columns, for [`RuleSet::apply_indexed`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -160,7 +166,7 @@ use crate::classify::Label;
 use crate::error::Error;
 use crate::profile::Profile;
 
-use condition::{Columns, Cond, Env, Subject, Val};
+use condition::{Columns, Cond, Env, Positions, Subject, Val};
 
 mod condition;
 mod load;
@@ -220,6 +226,8 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     /// The identifiers that are neither metrics nor `tier`, in order of first use.
     names: Vec<SmolStr>,
+    /// Per entry of `names`, the positions of its labels when `label_orders` has it.
+    orders: Vec<Option<Positions>>,
 }
 
 impl PartialEq for RuleSet {
@@ -817,6 +825,7 @@ impl RuleSet {
             names: &self.names,
             columns,
             labels: facts.labels,
+            orders: &self.orders,
             tier: None,
         };
         let tier_rule = self
@@ -890,6 +899,7 @@ impl RuleSet {
             names: &self.names,
             columns: Columns::Scan(facts.columns),
             labels: facts.labels,
+            orders: &self.orders,
             tier: None,
         };
         let mut out = format!(
@@ -943,12 +953,17 @@ impl RuleSet {
         if outcome.tags.is_empty() {
             out.push_str("none");
         }
-        for (k, tag) in outcome.tags.iter().enumerate() {
-            let by: Vec<String> = outcome
-                .tag_rules
-                .iter()
-                .filter(|&&i| matches!(&self.rules[i].outcome, Outcome::Tag(t) if t == tag))
-                .map(|&i| {
+        // The tag rules that matched, by tag (sorted, as `outcome.tags`), in rule order.
+        let mut by_tag: BTreeMap<&SmolStr, Vec<usize>> = BTreeMap::new();
+        for &i in &outcome.tag_rules {
+            if let Outcome::Tag(tag) = &self.rules[i].outcome {
+                by_tag.entry(tag).or_default().push(i);
+            }
+        }
+        for (k, (tag, rules)) in by_tag.into_iter().enumerate() {
+            let by: Vec<String> = rules
+                .into_iter()
+                .map(|i| {
                     let rule = &self.rules[i];
                     format!("{}{})", rule.describe(i), self.values_of(rule, &env))
                 })
@@ -967,8 +982,9 @@ impl RuleSet {
     /// none.
     fn values_of(&self, rule: &Rule, env: &Env<'_>) -> String {
         let mut subjects: Vec<Subject> = Vec::new();
+        let mut seen: BTreeSet<Subject> = BTreeSet::new();
         rule.condition.for_each_test(&mut |test| {
-            if !subjects.contains(&test.subject) {
+            if seen.insert(test.subject) {
                 subjects.push(test.subject);
             }
         });

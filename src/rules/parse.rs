@@ -25,8 +25,46 @@ use crate::profile::Metric;
 const KEYWORDS: [&str; 8] = ["and", "or", "not", "in", "is", "missing", "true", "false"];
 
 /// How deep parentheses and `not`s may nest: deep enough for any real rule, shallow
-/// enough that the parser's recursion cannot exhaust the stack.
-const MAX_DEPTH: usize = 64;
+/// enough that the parser's recursion, and every later walk of the tree (checks,
+/// evaluation, explanation), cannot exhaust the stack.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The rule set's table of the names that are neither `tier` nor a metric, shared by all
+/// its rules: a name's slot is its position in the list. The map makes interning a name
+/// constant time, however many distinct names the conditions use.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    list: Vec<SmolStr>,
+    slots: foldhash::HashMap<SmolStr, u16>,
+}
+
+impl Names {
+    /// The slot of `name`, added if new; `None` once every `u16` slot is taken.
+    fn intern(&mut self, name: &str) -> Option<u16> {
+        if let Some(&slot) = self.slots.get(name) {
+            return Some(slot);
+        }
+        let slot = u16::try_from(self.list.len()).ok()?;
+        self.list.push(SmolStr::new(name));
+        self.slots.insert(SmolStr::new(name), slot);
+        Some(slot)
+    }
+
+    /// The name in a slot.
+    pub(crate) fn get(&self, slot: u16) -> Option<&SmolStr> {
+        self.list.get(usize::from(slot))
+    }
+
+    /// The names from slot `from` on.
+    pub(crate) fn since(&self, from: usize) -> &[SmolStr] {
+        self.list.get(from..).unwrap_or_default()
+    }
+
+    /// The names, by slot.
+    pub(crate) fn into_list(self) -> Vec<SmolStr> {
+        self.list
+    }
+}
 
 /// A syntax error: the 1-based character column where it was found, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,7 +281,10 @@ struct Parser<'s, 'n> {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
-    names: &'n mut Vec<SmolStr>,
+    names: &'n mut Names,
+    /// A byte offset and its 1-based character column: tests come left to right, so
+    /// each test's column is counted on from the previous one's, not from the start.
+    cursor: (usize, usize),
 }
 
 impl Parser<'_, '_> {
@@ -275,6 +316,17 @@ impl Parser<'_, '_> {
             Tok::End => "the end of the condition".into(),
             _ => format!("`{}`", self.slice(token)),
         }
+    }
+
+    /// The 1-based character column of a byte offset at or after the previous one asked.
+    fn column_at(&mut self, byte: usize) -> usize {
+        let (from, column) = self.cursor;
+        let column = match self.text.get(from..byte) {
+            Some(between) if byte >= from => column + between.chars().count(),
+            _ => column_of(self.text, byte),
+        };
+        self.cursor = (byte, column);
+        column
     }
 
     fn error(&self, token: &Token, message: String) -> ParseError {
@@ -392,17 +444,13 @@ impl Parser<'_, '_> {
         } else if let Some(metric) = Metric::from_name(&name) {
             Subject::Metric(metric)
         } else {
-            let slot = match self.names.iter().position(|n| *n == name) {
-                Some(slot) => slot,
-                None => {
-                    self.names.push(SmolStr::new(&name));
-                    self.names.len() - 1
-                }
-            };
-            Subject::Name(
-                u16::try_from(slot)
-                    .map_err(|_| self.error(&ident, "too many distinct names".into()))?,
-            )
+            let slot = self.names.intern(&name).ok_or_else(|| {
+                self.error(
+                    &ident,
+                    format!("too many distinct names: at most {}", u16::MAX as usize + 1),
+                )
+            })?;
+            Subject::Name(slot)
         };
         let next = self.peek().clone();
         let (op, values) = match next.tok {
@@ -449,9 +497,9 @@ impl Parser<'_, '_> {
             subject,
             op,
             values,
-            label_set: None,
+            rank: None,
             span,
-            column: to_u32(column_of(self.text, ident.start)),
+            column: to_u32(self.column_at(ident.start)),
         }))
     }
 
@@ -534,7 +582,7 @@ fn push_flat(items: &mut Vec<Cond>, item: Cond, or: bool) {
 
 /// Parses a condition. Names that are neither `tier` nor a metric are interned in `names`
 /// (the rule set's table, shared by all its rules).
-pub(crate) fn parse(text: &str, names: &mut Vec<SmolStr>) -> Result<Cond, ParseError> {
+pub(crate) fn parse(text: &str, names: &mut Names) -> Result<Cond, ParseError> {
     let tokens = tokenize(text)?;
     if tokens.len() == 1 {
         return Err(error_at(
@@ -549,6 +597,7 @@ pub(crate) fn parse(text: &str, names: &mut Vec<SmolStr>) -> Result<Cond, ParseE
         pos: 0,
         depth: 0,
         names,
+        cursor: (0, 1),
     };
     let cond = parser.or()?;
     if parser.peek().tok != Tok::End {
@@ -563,11 +612,11 @@ mod tests {
     use rust_decimal::dec;
 
     fn ok(text: &str) -> Cond {
-        parse(text, &mut Vec::new()).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+        parse(text, &mut Names::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"))
     }
 
     fn err(text: &str) -> (usize, String) {
-        match parse(text, &mut Vec::new()) {
+        match parse(text, &mut Names::default()) {
             Err(e) => (e.column, e.message),
             Ok(cond) => panic!("{text} parsed: {cond:?}"),
         }
@@ -609,7 +658,7 @@ mod tests {
 
     #[test]
     fn tests_and_literals() {
-        let mut names = Vec::new();
+        let mut names = Names::default();
         let cond = parse(
             r#"metal in ["platinum", "gold",] and monetary >= 1234.5678901234567890123456 and tier != "a\"b\\" and x is not missing and lifecycle not in ["lost"]"#,
             &mut names,
@@ -635,7 +684,7 @@ mod tests {
             (Op::IsNotMissing, &Values::None)
         );
         assert_eq!(tests[4].op, Op::NotIn);
-        assert_eq!(names, ["metal", "x", "lifecycle"]);
+        assert_eq!(names.into_list(), ["metal", "x", "lifecycle"]);
         assert_eq!(tests[0].column, 1);
         let c = ok("  r >= -2.50");
         let t = test_of(&c);
@@ -691,6 +740,45 @@ mod tests {
     }
 
     #[test]
+    fn columns_count_characters_from_test_to_test() {
+        let Cond::And(items) = ok(r#"x == "éé" and metal == "重點" and  r > 1"#) else {
+            panic!()
+        };
+        let columns: Vec<u32> = items.iter().map(|c| test_of(c).column).collect();
+        assert_eq!(columns, [1, 15, 34]);
+        // An error after the tests still counts from the start.
+        assert_eq!(
+            err(r#"x == "é" and y == "é" and ?"#),
+            (27, "unexpected character `?`".into())
+        );
+    }
+
+    #[test]
+    fn names_share_slots_up_to_the_limit() {
+        let mut names = Names::default();
+        let Cond::Or(items) = parse("a > 1 or b > 1 or a < 0", &mut names).unwrap() else {
+            panic!()
+        };
+        let slots: Vec<Subject> = items.iter().map(|c| test_of(c).subject).collect();
+        assert_eq!(
+            slots,
+            [Subject::Name(0), Subject::Name(1), Subject::Name(0)]
+        );
+        // Every u16 slot can be used, and one name more is an error at its column.
+        let all: Vec<String> = (0..=usize::from(u16::MAX))
+            .map(|i| format!("n{i} > 1"))
+            .collect();
+        let mut names = Names::default();
+        parse(&all.join(" or "), &mut names).unwrap();
+        assert_eq!(names.since(0).len(), 65_536);
+        let e = parse("n0 > 1 or one_more > 1", &mut names).unwrap_err();
+        assert_eq!(
+            (e.column, e.message.as_str()),
+            (11, "too many distinct names: at most 65536")
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let deep = format!("{}true{}", "(".repeat(100_000), ")".repeat(100_000));
         assert!(err(&deep).1.contains("nest deeper"));
@@ -705,7 +793,7 @@ mod tests {
         /// column lies inside it (or just past its end).
         #[test]
         fn any_text_parses_or_fails_at_a_column(text in "\\PC{0,40}") {
-            if let Err(e) = parse(&text, &mut Vec::new()) {
+            if let Err(e) = parse(&text, &mut Names::default()) {
                 proptest::prop_assert!(e.column >= 1 && e.column <= text.chars().count() + 1);
             }
         }
@@ -722,7 +810,7 @@ mod tests {
             ),
         ) {
             let text = words.join(" ");
-            if let Err(e) = parse(&text, &mut Vec::new()) {
+            if let Err(e) = parse(&text, &mut Names::default()) {
                 proptest::prop_assert!(e.column >= 1 && e.column <= text.chars().count() + 1);
             }
         }

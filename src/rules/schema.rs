@@ -1,5 +1,7 @@
 //! What conditions may refer to, and the checks of a rule set against it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use smol_str::SmolStr;
 
 use super::RuleSet;
@@ -37,7 +39,8 @@ use crate::profile::Metric;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
     columns: Vec<LabelColumn>,
-    attributes: Vec<(String, AttrType)>,
+    /// By name: a customers file may declare many, and each is looked up by name.
+    attributes: BTreeMap<String, AttrType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +150,7 @@ impl Schema {
     /// ```
     #[must_use]
     pub fn attribute(mut self, name: &str, ty: AttrType) -> Self {
-        self.attributes.retain(|(n, _)| n != name);
-        self.attributes.push((name.to_string(), ty));
+        self.attributes.insert(name.to_string(), ty);
         self
     }
 
@@ -179,9 +181,8 @@ impl Schema {
     /// ```
     pub fn attribute_type(&self, name: &str) -> Option<AttrType> {
         self.attributes
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| *t)
+            .get(name)
+            .copied()
             .or_else(|| known_type(name))
     }
 
@@ -262,10 +263,30 @@ impl Schema {
         }
     }
 
-    /// Checks one test against the schema; the reason when it does not fit.
-    fn check_test(&self, test: &Test, name: &str, source: &str) -> Result<(), String> {
-        let kind = self.resolve(test.subject, name)?;
-        match (kind, &test.values) {
+    /// What a subject stands for, with the set of its known labels when it is a text
+    /// that has some: worked out once per subject, then used by all its tests.
+    fn resolve_with_labels(&self, subject: Subject, name: &str) -> Resolved<'_> {
+        let kind = self.resolve(subject, name)?;
+        let labels = match kind {
+            Kind::Text { values, .. } if !values.is_empty() => {
+                Some(values.iter().map(String::as_str).collect())
+            }
+            Kind::Text { known, .. } if !known.is_empty() => Some(known.iter().copied().collect()),
+            Kind::Number(_) | Kind::Text { .. } | Kind::Tier => None,
+        };
+        Ok((kind, labels))
+    }
+
+    /// Checks one test against the schema, given what its subject stands for; the reason
+    /// when it does not fit.
+    fn check_test(
+        resolved: &Resolved<'_>,
+        test: &Test,
+        name: &str,
+        source: &str,
+    ) -> Result<(), String> {
+        let (kind, labels) = resolved.as_ref().map_err(String::clone)?;
+        match (*kind, &test.values) {
             (_, Values::None | Values::Tiers(_)) | (Kind::Tier, _) => Ok(()),
             (Kind::Number(_), Values::Text(list)) => Err(format!(
                 "`{source}`: {name} is a number, but {} is text; compare it with a decimal",
@@ -310,26 +331,31 @@ impl Schema {
                         "`{source}`: {name} has no known labels, so no order to compare by"
                     ));
                 }
-                let allowed: Vec<&str> = if values.is_empty() {
-                    known.to_vec()
-                } else {
-                    values.iter().map(String::as_str).collect()
-                };
-                if allowed.is_empty() {
+                let Some(labels) = labels else {
                     return Ok(());
-                }
-                match list.iter().find(|l| !allowed.contains(&l.as_str())) {
-                    Some(bad) => Err(format!(
-                        "`{source}`: {:?} is not a known label of {name} ({})",
-                        bad.as_str(),
-                        allowed.join(", ")
-                    )),
+                };
+                match list.iter().find(|l| !labels.contains(l.as_str())) {
+                    Some(bad) => {
+                        let allowed: Vec<&str> = if values.is_empty() {
+                            known.to_vec()
+                        } else {
+                            values.iter().map(String::as_str).collect()
+                        };
+                        Err(format!(
+                            "`{source}`: {:?} is not a known label of {name} ({})",
+                            bad.as_str(),
+                            allowed.join(", ")
+                        ))
+                    }
                     None => Ok(()),
                 }
             }
         }
     }
 }
+
+/// What a subject stands for and its known labels, or why it is not in the schema.
+type Resolved<'s> = Result<(Kind<'s>, Option<foldhash::HashSet<&'s str>>), String>;
 
 /// The first of some values, for a message.
 fn first(mut values: impl Iterator<Item = String>) -> String {
@@ -405,6 +431,7 @@ impl RuleSet {
                 }
             }
         }
+        let mut resolved: BTreeMap<Subject, Resolved<'_>> = BTreeMap::new();
         for (index, rule) in self.rules.iter().enumerate() {
             let when = rule.when.as_deref().unwrap_or("");
             let mut problem = None;
@@ -413,7 +440,10 @@ impl RuleSet {
                     return;
                 }
                 let name = self.subject_name(test.subject);
-                if let Err(reason) = schema.check_test(test, name, test.source(when)) {
+                let subject = resolved
+                    .entry(test.subject)
+                    .or_insert_with(|| schema.resolve_with_labels(test.subject, name));
+                if let Err(reason) = Schema::check_test(subject, test, name, test.source(when)) {
                     problem = Some(format!("when, column {}: {reason}", test.column));
                 }
             });
@@ -464,27 +494,33 @@ impl RuleSet {
     /// ```
     pub fn with_schema(self, schema: &Schema) -> Result<RuleSet, Error> {
         self.validate(schema)?;
-        let mut file = self.to_file();
+        let mut compared: BTreeSet<u16> = BTreeSet::new();
         for rule in &self.rules {
             rule.condition.for_each_test(&mut |test| {
-                if !test.op.is_ordered() {
-                    return;
-                }
-                let name = self.subject_name(test.subject);
-                if let Some(ColumnKind::Names { labels, .. }) =
-                    schema.find_column(name).map(|c| &c.kind)
-                {
-                    file.label_orders
-                        .entry(name.to_string())
-                        .or_insert_with(|| {
-                            labels
-                                .iter()
-                                .map(|l| super::load::Text(l.clone()))
-                                .collect()
-                        });
+                if let (true, Subject::Name(slot)) = (test.op.is_ordered(), test.subject) {
+                    compared.insert(slot);
                 }
             });
         }
+        let mut missing: BTreeMap<String, Vec<super::load::Text>> = BTreeMap::new();
+        for slot in compared {
+            let name = self.subject_name(Subject::Name(slot));
+            if self.label_orders.contains_key(name) {
+                continue;
+            }
+            if let Some(ColumnKind::Names { labels, .. }) =
+                schema.find_column(name).map(|c| &c.kind)
+            {
+                let order = labels.iter().map(|l| super::load::Text(l.clone()));
+                missing.insert(name.to_string(), order.collect());
+            }
+        }
+        // Nothing to add: the rule set as loaded is the answer, without parsing it again.
+        if missing.is_empty() {
+            return Ok(self);
+        }
+        let mut file = self.to_file();
+        file.label_orders.extend(missing);
         compile(&self.origin, file)
     }
 

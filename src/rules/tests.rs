@@ -557,6 +557,120 @@ fn error_impossible_range() {
 }
 
 #[test]
+fn error_impossible_range_on_ordered_labels() {
+    let orders = "[label_orders]\nmetal = [\"platinum\", \"gold\", \"iron\", \"lead\"]";
+    let cases = [
+        (r#"metal > "iron" and metal < "gold""#, true),
+        (r#"metal >= "gold" and metal <= "gold""#, false),
+        (
+            r#"metal >= "gold" and metal <= "gold" and metal != "gold""#,
+            true,
+        ),
+        (r#"metal >= "gold" and metal in ["iron", "lead"]"#, true),
+        (r#"metal >= "gold" and metal in ["gold", "iron"]"#, false),
+        (
+            r#"metal < "platinum" and metal not in ["gold", "iron"]"#,
+            false,
+        ),
+        (
+            r#"metal < "platinum" and metal not in ["gold", "iron", "lead"]"#,
+            true,
+        ),
+        (r#"metal > "platinum" and metal is not missing"#, true),
+        (r#"metal <= "lead" and metal >= "platinum""#, true),
+        (r#"metal <= "platinum" and metal >= "lead""#, false),
+        (r#"metal == "titanium" and metal >= "lead""#, true),
+    ];
+    for (when, impossible) in cases {
+        let text = format!(
+            "{}{}",
+            header(r#"["a", "b"]"#, &format!("default = \"b\"\n{orders}")),
+            when_then(when, "tier = \"a\"")
+        );
+        match RuleSet::from_toml_str("t.toml", &text) {
+            Ok(_) => assert!(!impossible, "{when} loaded"),
+            Err(e) => {
+                assert!(impossible, "{when}: {e}");
+                assert!(e.to_string().contains("impossible condition"), "{e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn error_nesting_too_deep_names_the_rule() {
+    let deep = format!("{}monetary > 1{}", "(".repeat(65), ")".repeat(65));
+    let (rule, reason) = load_error(&format!(
+        "{}[[rules]]\nname = \"deep\"\nwhen = '{deep}'\ntier = \"a\"\n",
+        header(r#"["a", "b"]"#, "default = \"b\"")
+    ));
+    assert_eq!(rule, r#"1 ("deep")"#);
+    assert_eq!(
+        reason,
+        "when, column 66: conditions nest deeper than 64 levels"
+    );
+    let nots = format!("{}monetary > 1", "not ".repeat(64));
+    load(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then(&nots, "tier = \"a\"")
+    ));
+}
+
+#[test]
+fn long_conditions_load_check_apply_and_explain() {
+    // 20 000 tests of every kind in one `or`, as a bench does at 100 000; here only
+    // that the result is right.
+    let n = 20_000;
+    let terms: Vec<String> = (0..n)
+        .map(|i| match i % 4 {
+            0 => format!("monetary > {}", i + 1),
+            1 => format!("x{i} in [{i}, {}]", i + 1),
+            2 => format!(r#"metal >= "gold" and frequency > {i}"#),
+            _ => format!("not recency_days <= {i}"),
+        })
+        .collect();
+    let mut schema = Schema::new().label_column(
+        "metal",
+        ["platinum", "gold", "iron", "lead"]
+            .map(String::from)
+            .to_vec(),
+        true,
+    );
+    for i in (1..n).step_by(4) {
+        schema = schema.attribute(&format!("x{i}"), AttrType::Number);
+    }
+    let rules = load(&format!(
+        "{}{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then(&terms.join(" or "), "tier = \"a\""),
+        when_then("monetary > 5", "tag = \"big\"")
+    ))
+    .with_schema(&schema)
+    .unwrap();
+    let mut profile = profile_with(&[("x9", num("10"))]);
+    profile.recency_days = Some(100_000);
+    let outcome = outcome_of(&rules, &profile, &[("metal", Label::Name("lead".into()))]);
+    assert_eq!(outcome.tier.as_deref(), Some("a"));
+    let explained = rules.explain(&Facts {
+        profile: &profile,
+        columns: &["metal".to_string()],
+        labels: &[Label::Name("lead".into())],
+    });
+    assert!(explained.starts_with("tier = a: rule 1 (monetary > 1 or x1 in [1, 2] or "));
+    // Every identifier once, in order of first use.
+    assert!(
+        explained.contains(
+            " or not recency_days <= 19999; monetary = 0, x1 = (missing), metal = lead, \
+             frequency = 0, recency_days = 100000, x5 = (missing), x9 = 10, x13 = (missing)"
+        ),
+        "{explained:.300}"
+    );
+    assert!(explained.ends_with(", x19997 = (missing)) gave a; tags: none"));
+    assert_eq!(explained.matches(" = ").count(), 1 + 4 + n / 4);
+}
+
+#[test]
 fn error_tier_rule_after_a_catch_all() {
     for catch_all in [
         "[[rules]]\ntier = \"b\"\n",

@@ -1,5 +1,7 @@
 //! Property tests of SPEC §3, §4 and §11, each against a naive reimplementation of the
-//! SPEC's definition written here, independently of the library.
+//! SPEC's definition written here, independently of the library; and of §16's "a panic
+//! is a bug whatever the input" for the loaders of rule sets, segment maps and saved
+//! pipelines (`no_panic`).
 //!
 //! Cases come from `proptest` with its default configuration, so `PROPTEST_CASES` sets
 //! the depth (CI uses 64; the default is 256).
@@ -8,6 +10,7 @@ mod csv_lines;
 mod fit_classify;
 mod hysteresis;
 mod incremental;
+mod no_panic;
 mod order_independence;
 mod pareto;
 mod quantile;
