@@ -940,11 +940,9 @@ proptest! {
         }
     }
 
-    /// The same for a saved composite model (and the rule sets). Ignored while
-    /// composite.rs is rewritten: a `distributions[].weight` or `scale` edited to an
-    /// extreme loads, then panics in `CompositeModel::composite`.
+    /// The same for a saved composite model (and the rule sets): a weight, count or
+    /// scale edited to an extreme is refused on load or classifies without a panic.
     #[test]
-    #[ignore = "composite.rs arithmetic is being rewritten; edited composite models still panic"]
     fn composite_model_loader_survives_mutated_models(
         mutations in vec((any::<usize>(), mutation()), 1..4),
     ) {
