@@ -27,7 +27,7 @@ const KEYWORDS: [&str; 8] = ["and", "or", "not", "in", "is", "missing", "true", 
 /// How deep parentheses and `not`s may nest: deep enough for any real rule, shallow
 /// enough that the parser's recursion, and every later walk of the tree (checks,
 /// evaluation, explanation), cannot exhaust the stack.
-pub(crate) const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 
 /// The rule set's table of the names that are neither `tier` nor a metric, shared by all
 /// its rules: a name's slot is its position in the list. The map makes interning a name
@@ -322,8 +322,8 @@ impl Parser<'_, '_> {
     fn column_at(&mut self, byte: usize) -> usize {
         let (from, column) = self.cursor;
         let column = match self.text.get(from..byte) {
-            Some(between) if byte >= from => column + between.chars().count(),
-            _ => column_of(self.text, byte),
+            Some(between) => column + between.chars().count(),
+            None => column_of(self.text, byte),
         };
         self.cursor = (byte, column);
         column

@@ -268,11 +268,11 @@ impl Schema {
     fn resolve_with_labels(&self, subject: Subject, name: &str) -> Resolved<'_> {
         let kind = self.resolve(subject, name)?;
         let labels = match kind {
-            Kind::Text { values, .. } if !values.is_empty() => {
-                Some(values.iter().map(String::as_str).collect())
+            Kind::Text { values, known, .. } => {
+                let labels = known_labels(values, known);
+                (!labels.is_empty()).then(|| labels.into_iter().collect())
             }
-            Kind::Text { known, .. } if !known.is_empty() => Some(known.iter().copied().collect()),
-            Kind::Number(_) | Kind::Text { .. } | Kind::Tier => None,
+            Kind::Number(_) | Kind::Tier => None,
         };
         Ok((kind, labels))
     }
@@ -335,18 +335,11 @@ impl Schema {
                     return Ok(());
                 };
                 match list.iter().find(|l| !labels.contains(l.as_str())) {
-                    Some(bad) => {
-                        let allowed: Vec<&str> = if values.is_empty() {
-                            known.to_vec()
-                        } else {
-                            values.iter().map(String::as_str).collect()
-                        };
-                        Err(format!(
-                            "`{source}`: {:?} is not a known label of {name} ({})",
-                            bad.as_str(),
-                            allowed.join(", ")
-                        ))
-                    }
+                    Some(bad) => Err(format!(
+                        "`{source}`: {:?} is not a known label of {name} ({})",
+                        bad.as_str(),
+                        known_labels(values, known).join(", ")
+                    )),
                     None => Ok(()),
                 }
             }
@@ -356,6 +349,16 @@ impl Schema {
 
 /// What a subject stands for and its known labels, or why it is not in the schema.
 type Resolved<'s> = Result<(Kind<'s>, Option<foldhash::HashSet<&'s str>>), String>;
+
+/// The labels a text subject may take, in the schema's order: its column's labels, else
+/// the known values of the attribute; empty when any is allowed.
+fn known_labels<'s>(values: &'s [String], known: &'static [&'static str]) -> Vec<&'s str> {
+    if values.is_empty() {
+        known.to_vec()
+    } else {
+        values.iter().map(String::as_str).collect()
+    }
+}
 
 /// The first of some values, for a message.
 fn first(mut values: impl Iterator<Item = String>) -> String {

@@ -6,7 +6,6 @@
 //! schema, applied, explained, classified with, saved and loaded again), and must not
 //! panic either.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use customer_tiering::attributes::AttrValue;
@@ -674,16 +673,6 @@ fn fitted_json(composite: bool) -> &'static Value {
     })
 }
 
-/// A directory of its own for files written by the tests.
-fn scratch_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("no-panic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        dir
-    })
-}
-
 /// Loads a rule set from the text in every way (TOML, JSON, and a file of each kind),
 /// and uses what loads.
 fn load_rules_every_way(text: &str) -> Result<(), TestCaseError> {
@@ -707,13 +696,15 @@ proptest! {
     /// Any bytes, as a rule file on disk (TOML and JSON by extension), or as text.
     #[test]
     fn rule_loader_survives_any_bytes(bytes in vec(any::<u8>(), 0..400), json in any::<bool>()) {
-        let path = scratch_dir().join(format!(
-            "rules-{:?}.{}",
-            std::thread::current().id(),
+        let path = std::env::temp_dir().join(format!(
+            "no-panic-rules-{}.{}",
+            std::process::id(),
             if json { "json" } else { "toml" }
         ));
         std::fs::write(&path, &bytes).expect("writable");
-        if let Ok(rules) = RuleSet::from_path(&path) {
+        let loaded = RuleSet::from_path(&path);
+        std::fs::remove_file(&path).expect("removable");
+        if let Ok(rules) = loaded {
             exercise_rules(&rules)?;
         }
         load_rules_every_way(&String::from_utf8_lossy(&bytes))?;
