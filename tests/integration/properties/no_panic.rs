@@ -1005,3 +1005,39 @@ fn the_deepest_condition_loads_and_works() {
     let rules = RuleSet::from_toml_str("deep.toml", &text).expect("64 levels load");
     exercise_rules(&rules).expect("works");
 }
+
+/// The edits the property test first found in a saved composite model (a weight at the
+/// decimal limit, scales past the decimal precision) are refused on load or classify and
+/// explain without a panic.
+#[test]
+fn edited_composite_weights_and_scales_are_refused_or_harmless() {
+    let model_index = |doc: &Value| {
+        doc["models"]
+            .as_array()
+            .and_then(|m| m.iter().position(|m| m["kind"] == "composite"))
+            .expect("a composite model")
+    };
+    for (path, value) in [
+        ("weight", Value::from("79228162514264337593543950335")),
+        ("weight", Value::from("-1")),
+        ("scale", Value::from(29)),
+        ("scale", Value::from(20)),
+        ("scale", Value::from(u32::MAX)),
+    ] {
+        let mut doc = fitted_json(true).clone();
+        let i = model_index(&doc);
+        let model = &doc["models"][i];
+        let before = [&model["distributions"][0]["weight"], &model["scale"]];
+        assert!(
+            before.iter().all(|v| !v.is_null()),
+            "the saved form changed: {model}"
+        );
+        match path {
+            "weight" => doc["models"][i]["distributions"][0]["weight"] = value.clone(),
+            _ => doc["models"][i]["scale"] = value.clone(),
+        }
+        if let Ok(fitted) = FittedPipeline::from_json("m.json", &doc.to_string()) {
+            exercise_pipeline(&fitted).expect("no panic, and it saves and loads back");
+        }
+    }
+}
