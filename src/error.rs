@@ -147,6 +147,71 @@ impl Reject {
     }
 }
 
+/// The most bytes of an error's reason kept: a parser's message quotes the input, and a
+/// hostile file's one line may be 200 MB long.
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::{cut_reason, MAX_REASON_BYTES};
+/// assert_eq!(cut_reason("x".repeat(MAX_REASON_BYTES)).len(), MAX_REASON_BYTES);
+/// ```
+pub const MAX_REASON_BYTES: usize = 1000;
+
+/// `reason` cut to [`MAX_REASON_BYTES`] (at a character boundary), then `…` and its
+/// full length, so that no error message — nor a line on stderr — grows with the input.
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::cut_reason;
+/// assert_eq!(cut_reason("bad rule".into()), "bad rule");
+/// let quoted = format!("expected a quoted string, found {}", "9".repeat(5000));
+/// assert!(cut_reason(quoted).ends_with("… (5032 bytes)"));
+/// ```
+pub fn cut_reason(reason: String) -> String {
+    if reason.len() <= MAX_REASON_BYTES {
+        return reason;
+    }
+    let mut cut = MAX_REASON_BYTES;
+    while !reason.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &reason[..cut], reason.len())
+}
+
+/// An [`Error::Parse`] for a TOML document that does not parse: one line, `line L,
+/// column C: message` (the parser's own display quotes the whole offending line in a
+/// drawing over several lines).
+pub(crate) fn toml_error(what: &str, text: &str, error: &toml::de::Error) -> Error {
+    let reason = match error.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
+            format!(
+                "line {line}, column {column}: {}",
+                error.message().trim_end()
+            )
+        }
+        None => error.message().trim_end().to_string(),
+    };
+    parse_error(what, reason)
+}
+
+/// An [`Error::Parse`] of `what`, its reason cut as [`cut_reason`] cuts.
+pub(crate) fn parse_error(what: &str, reason: impl fmt::Display) -> Error {
+    Error::Parse {
+        what: what.to_string(),
+        reason: cut_reason(reason.to_string()),
+    }
+}
+
 /// The most bytes of a raw value a reject shows (SPEC §12).
 ///
 /// # Example
@@ -496,6 +561,19 @@ mod tests {
         for (error, message) in cases {
             assert_eq!(error.to_string(), message);
         }
+    }
+
+    #[test]
+    fn long_reasons_are_cut_with_their_length() {
+        assert_eq!(cut_reason("short".into()), "short");
+        let long = "é".repeat(700); // 1400 bytes
+        let cut = cut_reason(long.clone());
+        assert_eq!(cut, format!("{}… (1400 bytes)", "é".repeat(500)));
+        assert!(
+            parse_error("m.json", long)
+                .to_string()
+                .ends_with("… (1400 bytes)")
+        );
     }
 
     #[test]

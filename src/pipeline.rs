@@ -40,7 +40,7 @@ use crate::classify::lifecycle::{LifecycleModel, LifecycleParams};
 use crate::classify::pareto::{ParetoModel, ParetoParams};
 use crate::classify::rfm::{RfmModel, RfmParams};
 use crate::classify::{Classifier, Label, MissingUse, Model, Unscored};
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, parse_error};
 use crate::profile::{CustomerId, Metric, Population, Profile};
 use crate::rules::{ColumnIndex, Facts, RuleSet, Schema};
 use smol_str::SmolStr;
@@ -1539,10 +1539,7 @@ impl FittedPipeline {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_json(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Parse {
-            what: "model".into(),
-            reason: e.to_string(),
-        })
+        serde_json::to_string_pretty(self).map_err(|e| parse_error("model", e))
     }
 
     /// Loads a pipeline saved by [`to_json`](Self::to_json); every model is validated
@@ -1576,10 +1573,7 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_json(what: &str, json: &str) -> Result<Self, Error> {
-        serde_json::from_str(json).map_err(|e| Error::Parse {
-            what: what.to_string(),
-            reason: e.to_string(),
-        })
+        serde_json::from_str(json).map_err(|e| parse_error(what, e))
     }
 
     /// Loads a saved pipeline from a file (`model.json` of the `tier` CLI), validated as

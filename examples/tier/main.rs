@@ -31,6 +31,7 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::error::cut_reason;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
@@ -288,10 +289,16 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// A message as one line of stderr (SPEC §16), however long or many-lined what it
+/// quotes.
+fn one_line(message: &dyn std::fmt::Display) -> String {
+    cut_reason(message.to_string().replace(['\r', '\n'], " "))
 }
 
 /// Everything settled before the first data row is read.
@@ -323,7 +330,7 @@ fn run(args: &Args) -> Result<(), Error> {
                 _ => out.abort(),
             };
             if let Err(also) = kept {
-                eprintln!("error: {also}");
+                eprintln!("error: {}", one_line(&also));
             }
             Err(e)
         }
@@ -561,7 +568,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     };
     warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings {
-        eprintln!("{w}");
+        eprintln!("{}", one_line(w));
     }
     if let (Some(id), Some(profile)) = (&explain_id, explained) {
         println!("{id}:");

@@ -52,7 +52,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, parse_error, toml_error};
 
 /// The keys of the shipped segment maps.
 ///
@@ -484,10 +484,7 @@ impl SegmentMap {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_toml_str(what: &str, text: &str) -> Result<Self, Error> {
-        let data: SegmentMapData = toml::from_str(text).map_err(|e| Error::Parse {
-            what: what.to_string(),
-            reason: e.to_string().trim_end().to_string(),
-        })?;
+        let data: SegmentMapData = toml::from_str(text).map_err(|e| toml_error(what, text, &e))?;
         Ok(SegmentMap::try_from(data)?)
     }
 
@@ -507,10 +504,7 @@ impl SegmentMap {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_json_str(what: &str, text: &str) -> Result<Self, Error> {
-        let data: SegmentMapData = serde_json::from_str(text).map_err(|e| Error::Parse {
-            what: what.to_string(),
-            reason: e.to_string(),
-        })?;
+        let data: SegmentMapData = serde_json::from_str(text).map_err(|e| parse_error(what, e))?;
         Ok(SegmentMap::try_from(data)?)
     }
 

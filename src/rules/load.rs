@@ -12,7 +12,7 @@ use smol_str::SmolStr;
 use super::condition::{Cond, Positions, Subject, Values, impossible_conjunction};
 use super::parse::{Names, parse};
 use super::{Outcome, Rule, RuleSet, Unmatched};
-use crate::error::Error;
+use crate::error::{Error, cut_reason, parse_error, toml_error};
 
 /// The default output column.
 pub(crate) const DEFAULT_COLUMN: &str = "tier";
@@ -142,7 +142,8 @@ pub(crate) fn rule_error(what: &str, rule: impl Into<String>, reason: impl Into<
     Error::Rule {
         file: what.to_string(),
         rule: rule.into(),
-        reason: reason.into(),
+        // A reason may quote every test of a condition, or every tier: never unbounded.
+        reason: cut_reason(reason.into()),
     }
 }
 
@@ -189,10 +190,7 @@ impl RuleSet {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_toml_str(what: &str, text: &str) -> Result<RuleSet, Error> {
-        let file: RuleSetFile = toml::from_str(text).map_err(|e| Error::Parse {
-            what: what.to_string(),
-            reason: e.to_string().trim_end().to_string(),
-        })?;
+        let file: RuleSetFile = toml::from_str(text).map_err(|e| toml_error(what, text, &e))?;
         compile(what, file)
     }
 
@@ -213,10 +211,7 @@ impl RuleSet {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_json_str(what: &str, text: &str) -> Result<RuleSet, Error> {
-        let file: RuleSetFile = serde_json::from_str(text).map_err(|e| Error::Parse {
-            what: what.to_string(),
-            reason: e.to_string(),
-        })?;
+        let file: RuleSetFile = serde_json::from_str(text).map_err(|e| parse_error(what, e))?;
         compile(what, file)
     }
 

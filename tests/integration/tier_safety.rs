@@ -383,3 +383,24 @@ fn rejected_rows_are_a_warning_on_stderr_and_in_the_summary() {
     assert_eq!(warning["figures"]["read"], 2746);
     let _ = fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_error_quoting_a_huge_line_stays_one_short_line() {
+    let dir = temp_dir("huge-line");
+    let rules = dir.join("huge.toml");
+    fs::write(
+        &rules,
+        format!("name = \"x\"\ntiers = [\"{}\"\n", "a".repeat(5 << 20)),
+    )
+    .expect("writable");
+    let out = tier(
+        &dir.join("out"),
+        &["--rules", rules.to_str().expect("UTF-8")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert_eq!(text.lines().count(), 1, "{}", &text[..text.len().min(300)]);
+    assert!(text.len() < 1200, "{} bytes", text.len());
+    assert!(text.contains("huge.toml: line 2, column "), "{text}");
+    let _ = fs::remove_dir_all(dir);
+}
