@@ -487,6 +487,12 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
             warnings.extend(report::rejected_rows(&origin, read, Some(&rejects_path)));
         }
     }
+    // What is known so far is said now: a run that fails next (every row rejected, say)
+    // still tells how much it set aside.
+    for w in &warnings {
+        eprintln!("{}", one_line(w));
+    }
+    let said = warnings.len();
     let mut populations = builders
         .into_iter()
         .map(|b| b.finish_with(known.clone()))
@@ -567,7 +573,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         _ => (tiering, Vec::new()),
     };
     warnings.extend(report::warnings(&fitted, &population));
-    for w in &warnings {
+    for w in &warnings[said..] {
         eprintln!("{}", one_line(w));
     }
     if let (Some(id), Some(profile)) = (&explain_id, explained) {

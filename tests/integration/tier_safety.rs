@@ -131,6 +131,12 @@ fn under_skip_a_failed_run_still_writes_its_rejects() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
+        stderr(&out).contains("warning: rejected_rows: ")
+            && stderr(&out).contains("2 of 2 rows rejected"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
         stderr(&out).contains("the scored population is empty"),
         "{}",
         stderr(&out)
