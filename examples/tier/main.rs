@@ -222,36 +222,38 @@ impl<S: Source> Source for Progress<S> {
     }
 }
 
-/// Where the fitted pipeline comes from.
-enum Plan {
-    /// Fit these classifiers, then these rule sets, on the data.
-    Fit {
-        classifiers: PipelineBuilder,
-        rules: Vec<RuleSet>,
-    },
-    /// Classify with a saved pipeline.
-    Saved(Box<FittedPipeline>),
+/// Classifiers to fit, then rule sets, as the flags asked for them.
+struct FitPlan {
+    classifiers: PipelineBuilder,
+    rules: Vec<RuleSet>,
 }
 
-impl Plan {
+impl FitPlan {
     /// The pipeline to fit, its rule sets checked against `attributes`.
     fn build(&self, attributes: &[(String, AttrType)]) -> Result<Pipeline, Error> {
-        let Plan::Fit { classifiers, rules } = self else {
-            unreachable!("only a plan to fit is built")
-        };
-        let builder = classifiers.clone().attributes(attributes);
-        rules
+        let builder = self.classifiers.clone().attributes(attributes);
+        self.rules
             .iter()
             .cloned()
             .fold(builder, PipelineBuilder::rules)
             .build()
     }
+}
 
+/// Where the fitted pipeline comes from.
+enum Plan {
+    /// Fit on the data.
+    Fit(FitPlan),
+    /// Classify with a saved pipeline.
+    Saved(Box<FittedPipeline>),
+}
+
+impl Plan {
     /// Every column the run writes with the labels it can take.
     fn column_labels(&self) -> Result<Vec<(String, ColumnLabels)>, Error> {
         match self {
             Plan::Saved(fitted) => Ok(fitted.column_labels()),
-            Plan::Fit { classifiers, rules } => {
+            Plan::Fit(FitPlan { classifiers, rules }) => {
                 let mut labels = classifiers.clone().build()?.column_labels();
                 for rules in rules {
                     let tiers = rules.tiers().iter().map(ToString::to_string).collect();
@@ -352,7 +354,7 @@ fn settle(args: &Args) -> Result<Settings, Error> {
         (_, Some(date)) => date,
         (Plan::Saved(fitted), None) => fitted.as_of(),
         // clap already requires --as-of without --model
-        (Plan::Fit { .. }, None) => {
+        (Plan::Fit(_), None) => {
             return Err(ConfigError::Pipeline {
                 reason: "--as-of is required without --model".into(),
             }
@@ -367,10 +369,10 @@ fn settle(args: &Args) -> Result<Settings, Error> {
         }
         .into());
     }
-    if let Plan::Fit { .. } = &plan {
+    if let Plan::Fit(fit) = &plan {
         // Rule sets may read attributes whose types only the customers file tells:
         // with one, their rules are checked again once it is read.
-        match plan.build(&[]) {
+        match fit.build(&[]) {
             Err(Error::Rule { .. }) if args.customers.is_some() => {}
             other => drop(other?),
         }
@@ -451,11 +453,11 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         None => None,
     };
     let ready = match plan {
-        Plan::Fit { .. } => {
+        Plan::Fit(fit) => {
             let attributes = customers
                 .as_ref()
                 .map_or(&[][..], |(table, _)| table.columns());
-            Ready::Fit(plan.build(attributes)?)
+            Ready::Fit(fit.build(attributes)?)
         }
         Plan::Saved(fitted) => Ready::Saved(fitted),
     };
@@ -671,10 +673,10 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Plan, Er
     for params in classifiers {
         builder = builder.classifier(params);
     }
-    Ok(Plan::Fit {
+    Ok(Plan::Fit(FitPlan {
         classifiers: builder,
         rules: rule_sets,
-    })
+    }))
 }
 
 #[cfg(test)]
