@@ -118,6 +118,14 @@ impl<R: Read> Lines<R> {
         &self.buf[range]
     }
 
+    /// The line of `range` (the last one returned) with the `\n` that ended it, when
+    /// that `\n` came right after it (no `\r`, not the end of the input): what a parser
+    /// can take in one go.
+    fn with_newline(&self, range: &Range<usize>) -> Option<&[u8]> {
+        (range.end < self.start && self.buf[range.end] == b'\n')
+            .then(|| &self.buf[range.start..=range.end])
+    }
+
     /// The next line and its 1-based number, or `None` at the end. The bytes of a line
     /// over the limit are handed to `overflow` piece by piece as they stream past.
     fn next_line(&mut self, overflow: &mut dyn FnMut(&[u8])) -> io::Result<Option<(u64, Span)>> {
@@ -278,13 +286,28 @@ impl From<io::Error> for ReadError {
 
 /// The fields of the record being read: their bytes, where each ends, and how many
 /// there are (ends are kept for at most `max` of them; more are only counted).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Fields {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     len: usize,
     count: usize,
     max: usize,
+    /// Where the ends of fields past `max` go, to be counted and dropped.
+    spare: [usize; 64],
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            len: 0,
+            count: 0,
+            max: 0,
+            spare: [0; 64],
+        }
+    }
 }
 
 impl Fields {
@@ -296,6 +319,7 @@ impl Fields {
 
     /// Feeds `input` to the parser, growing the buffers as needed (room for `input` is
     /// made first, so that it is parsed in one go).
+    #[inline]
     fn feed(&mut self, core: &mut CoreReader, mut input: &[u8]) -> ReadRecordResult {
         // An empty input means the end of the file to csv_core: never pass one here.
         if input.is_empty() {
@@ -304,11 +328,10 @@ impl Fields {
         if self.bytes.len() < self.len + input.len() + 1 {
             self.bytes.resize(self.len + input.len() + 1, 0);
         }
-        let mut spare = [0usize; 64];
         loop {
             let kept = self.count.min(self.ends.len());
             let ends_out: &mut [usize] = if self.count >= self.max {
-                &mut spare
+                &mut self.spare
             } else {
                 &mut self.ends[kept..]
             };
@@ -335,6 +358,7 @@ impl Fields {
         }
     }
 
+    #[inline]
     fn row<'a>(&'a self, line: u64, raw: &'a [u8]) -> Row<'a> {
         Row {
             line,
@@ -472,9 +496,16 @@ impl<R: Read> Records<R> {
                 Some((line, Span::Text(range))) => break (line, range),
             }
         };
+        let ended = match self.lines.with_newline(&range) {
+            // The common case: the line and its `\n` parsed in one call.
+            Some(line_and_end) => self.fields.feed(&mut self.core, line_and_end),
+            None => {
+                self.fields.feed(&mut self.core, self.lines.text(range.clone()));
+                self.fields.feed(&mut self.core, b"\n")
+            }
+        };
         let text = self.lines.text(range);
-        self.fields.feed(&mut self.core, text);
-        if self.fields.feed(&mut self.core, b"\n") == ReadRecordResult::Record {
+        if ended == ReadRecordResult::Record {
             return Ok(Some(Record::Row(self.fields.row(line, text))));
         }
         // The `\n` went into a quoted field: close it, so that the next line starts a
