@@ -500,7 +500,8 @@ impl<R: Read> Records<R> {
             // The common case: the line and its `\n` parsed in one call.
             Some(line_and_end) => self.fields.feed(&mut self.core, line_and_end),
             None => {
-                self.fields.feed(&mut self.core, self.lines.text(range.clone()));
+                self.fields
+                    .feed(&mut self.core, self.lines.text(range.clone()));
                 self.fields.feed(&mut self.core, b"\n")
             }
         };
