@@ -262,7 +262,7 @@ impl Period {
             .collect();
         let mut rows = BTreeMap::new();
         loop {
-            let record = match records.next_row(origin, names.len() + 1) {
+            let record = match records.next_row(origin, names.len()) {
                 None => break,
                 Some(row) => row?,
             };
@@ -270,13 +270,6 @@ impl Period {
             let reject = |field: &str, raw: &[u8], reason: String| -> Error {
                 Reject::of_field(origin, line, field, raw, reason).into()
             };
-            if record.len() != names.len() {
-                return Err(reject(
-                    "record",
-                    record.raw,
-                    format!("expected {} fields, found {}", names.len(), record.len()),
-                ));
-            }
             let id = CustomerId::from_bytes(record.get(id_col))
                 .map_err(|e| reject("customer_id", record.get(id_col), e.to_string()))?;
             let monetary = crate::money::parse_amount_bytes(record.get(monetary_col))

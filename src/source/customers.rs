@@ -467,13 +467,6 @@ fn parse_customer(
     let reject = |field: &str, raw: &[u8], reason: String| {
         Reject::of_field(origin, line, field, raw, reason)
     };
-    if row.len() != names.len() {
-        return Err(reject(
-            "record",
-            row.raw,
-            format!("expected {} fields, found {}", names.len(), row.len()),
-        ));
-    }
     let raw_id = row.get(id_column);
     let customer_id =
         CustomerId::from_bytes(raw_id).map_err(|e| reject("customer_id", raw_id, e.to_string()))?;
@@ -517,7 +510,7 @@ impl<R: Read> Source for CsvCustomers<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        let row = self.records.next_row(&self.origin, self.names.len() + 1)?;
+        let row = self.records.next_row(&self.origin, self.names.len())?;
         Some(row.and_then(|row| {
             parse_customer(&self.origin, &self.names, self.id_column, &row).map_err(Error::from)
         }))

@@ -437,33 +437,34 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// The next record as a source yields it: its fields, or the reject of a record
-    /// that could not be split (`origin` names the file), or the error that stops
-    /// reading; `None` at the end.
+    /// The next record as a source yields it: its `width` fields, or the reject of a
+    /// record that could not be split or has another number of fields (`origin` names
+    /// the file), or the error that stops reading; `None` at the end.
     pub(crate) fn next_row(
         &mut self,
         origin: &str,
-        max_fields: usize,
+        width: usize,
     ) -> Option<Result<Row<'_>, Error>> {
-        match self.next_record(max_fields) {
-            Ok(None) => None,
-            Ok(Some(Record::Row(row))) => Some(Ok(row)),
+        // One more field than the width is enough to tell a long row.
+        let reject = match self.next_record(width + 1) {
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.into_error(origin))),
+            Ok(Some(Record::Row(row))) if row.len() == width => return Some(Ok(row)),
+            Ok(Some(Record::Row(row))) => Reject::of_field(
+                origin,
+                row.line,
+                "record",
+                row.raw,
+                format_args!("expected {width} fields, found {}", row.len()),
+            ),
             Ok(Some(Record::Unread {
                 line,
                 prefix,
                 len,
                 problem,
-            })) => Some(Err(Reject::of_prefix(
-                origin,
-                line,
-                "record",
-                prefix,
-                len,
-                problem.reason(),
-            )
-            .into())),
-            Err(e) => Some(Err(e.into_error(origin))),
-        }
+            })) => Reject::of_prefix(origin, line, "record", prefix, len, problem.reason()),
+        };
+        Some(Err(reject.into()))
     }
 
     /// The next record, keeping at most `max_fields` fields (more are counted, so that
