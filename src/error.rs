@@ -171,11 +171,7 @@ pub fn cut_reason(reason: String) -> String {
     if reason.len() <= MAX_REASON_BYTES {
         return reason;
     }
-    let mut cut = MAX_REASON_BYTES;
-    while !reason.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}… ({} bytes)", &reason[..cut], reason.len())
+    cut(reason.as_bytes(), reason.len() as u64, MAX_REASON_BYTES)
 }
 
 /// An [`Error::Parse`] for a TOML document that does not parse: one line, `line L,
@@ -238,15 +234,21 @@ pub fn shown_value(raw: &[u8], len: u64) -> String {
     if len <= MAX_SHOWN_BYTES as u64 && raw.len() as u64 == len {
         return String::from_utf8_lossy(raw).into_owned();
     }
-    let mut cut = raw.len().min(MAX_SHOWN_BYTES);
+    cut(raw, len, MAX_SHOWN_BYTES)
+}
+
+/// The first bytes of `raw` (at most `max`, not splitting a character), `…` and the
+/// full length `len` of what `raw` begins.
+fn cut(raw: &[u8], len: u64, max: usize) -> String {
+    let mut end = raw.len().min(max);
     // Back off to the start of a character cut in two, so that valid UTF-8 stays
     // valid; invalid bytes are shown lossily anyway.
-    if let Err(e) = std::str::from_utf8(&raw[..cut])
+    if let Err(e) = std::str::from_utf8(&raw[..end])
         && e.error_len().is_none()
     {
-        cut = e.valid_up_to();
+        end = e.valid_up_to();
     }
-    format!("{}… ({len} bytes)", String::from_utf8_lossy(&raw[..cut]))
+    format!("{}… ({len} bytes)", String::from_utf8_lossy(&raw[..end]))
 }
 
 /// A problem with settings, a segment map or a column mapping, found before any data is
