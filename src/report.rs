@@ -540,11 +540,11 @@ pub fn rejected_rows(
     if read.rejected == 0 {
         return None;
     }
-    // In integers, half away from zero: (2·10⁴·rejected + read) div (2·read), which
-    // fits u128 for any u64 counts.
-    let (rejected, total) = (u128::from(read.rejected), u128::from(read.read.max(1)));
-    let units = (20_000 * rejected + total) / (2 * total);
-    let share = Decimal::from_i128_with_scale(i128::try_from(units).unwrap_or(i128::MAX), 4);
+    let share = round4(
+        false,
+        U256::from_u128(u128::from(read.rejected)),
+        U256::from_u128(u128::from(read.read.max(1))),
+    );
     let whereto = rejects_file.map_or(String::new(), |f| format!("; see {f}"));
     Some(Warning {
         code: "rejected_rows",
