@@ -568,42 +568,18 @@ pub fn rejected_rows(
 /// checker finds them; none for a map that covers every cell with live rules.
 fn segment_map_coverage(map: &SegmentMap) -> Option<Warning> {
     let report = map.check();
-    if report.uncovered.is_empty() && report.never_fire.is_empty() {
+    let shortfalls = report.shortfalls();
+    if shortfalls.is_empty() {
         return None;
-    }
-    let cells: Vec<String> = report
-        .uncovered
-        .iter()
-        .map(|c| format!("{}{}{}", c[0], c[1], c[2]))
-        .collect();
-    let mut parts = Vec::new();
-    if !cells.is_empty() {
-        let what = if cells.len() == 1 {
-            "cell falls"
-        } else {
-            "cells fall"
-        };
-        parts.push(format!(
-            "{} score {what} to the fallback {:?}: {}",
-            cells.len(),
-            map.fallback(),
-            cells.join(" ")
-        ));
-    }
-    for never in &report.never_fire {
-        parts.push(format!(
-            "rule {} ({}) can never fire: earlier rules cover all its cells",
-            never.rule, never.segment
-        ));
     }
     Some(Warning {
         code: "segment_map_coverage",
         classifier: "rfm_segment".into(),
-        message: format!("segment map {:?}: {}", map.name(), parts.join("; ")),
+        message: format!("segment map {:?}: {}", map.name(), shortfalls.join("; ")),
         figures: serde_json::json!({
             "map": map.name(),
             "fallback": map.fallback(),
-            "uncovered_cells": cells,
+            "uncovered_cells": report.uncovered_cells(),
             "never_fire": report.never_fire.iter().map(|n| n.rule).collect::<Vec<_>>(),
         }),
     })

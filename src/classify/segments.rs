@@ -785,32 +785,49 @@ pub struct MapReport {
     pub cells_per_segment: BTreeMap<String, usize>,
 }
 
-impl fmt::Display for MapReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cell = |c: &[u8; 3]| format!("{}{}{}", c[0], c[1], c[2]);
-        if self.uncovered.is_empty() {
-            writeln!(f, "{}: every cell is covered by a rule", self.map)?;
-        } else {
-            let list: Vec<String> = self.uncovered.iter().map(cell).collect();
-            writeln!(
-                f,
-                "{}: {} {} to the fallback: {}",
-                self.map,
-                self.uncovered.len(),
-                if self.uncovered.len() == 1 {
-                    "cell falls"
-                } else {
-                    "cells fall"
-                },
-                list.join(" ")
-            )?;
+impl MapReport {
+    /// The cells no rule covers, as `RFM` digits (`115`).
+    pub(crate) fn uncovered_cells(&self) -> Vec<String> {
+        self.uncovered
+            .iter()
+            .map(|c| format!("{}{}{}", c[0], c[1], c[2]))
+            .collect()
+    }
+
+    /// What keeps the map from serving every customer by a live rule, a phrase each:
+    /// the cells left to the fallback, then every rule that can never fire. Empty for
+    /// a map that covers every cell with live rules.
+    pub(crate) fn shortfalls(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.uncovered.is_empty() {
+            let what = if self.uncovered.len() == 1 {
+                "cell falls"
+            } else {
+                "cells fall"
+            };
+            let list = self.uncovered_cells().join(" ");
+            out.push(format!(
+                "{} {what} to the fallback: {list}",
+                self.uncovered.len()
+            ));
         }
         for never in &self.never_fire {
-            writeln!(
-                f,
-                "{}: rule {} ({}) can never fire: earlier rules cover all its cells",
-                self.map, never.rule, never.segment
-            )?;
+            out.push(format!(
+                "rule {} ({}) can never fire: earlier rules cover all its cells",
+                never.rule, never.segment
+            ));
+        }
+        out
+    }
+}
+
+impl fmt::Display for MapReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.uncovered.is_empty() {
+            writeln!(f, "{}: every cell is covered by a rule", self.map)?;
+        }
+        for shortfall in self.shortfalls() {
+            writeln!(f, "{}: {shortfall}", self.map)?;
         }
         let cells = if self.multi_match_cells == 1 {
             "cell matches"
