@@ -516,19 +516,30 @@ fn check_rule_sets(
     let mut checked = Vec::with_capacity(rule_sets.len());
     for rules in rule_sets {
         let column = rules.column().to_string();
-        check_column_name(&column, &columns).map_err(|reason| ConfigError::Pipeline {
-            reason: format!(
-                "rule set {:?} writes the column {column:?}: {reason}",
-                rules.name()
-            ),
-        })?;
+        let whose = format!("rule set {:?}", rules.name());
+        claim_columns(&mut columns, vec![column.clone()], &whose)?;
         let rules = rules.with_schema(&schema)?;
         let tiers = rules.tiers().iter().map(ToString::to_string).collect();
         schema = schema.label_column(&column, tiers, true);
-        columns.push(column);
         checked.push(rules);
     }
     Ok(checked)
+}
+
+/// Adds `columns` to `taken`, each checked by [`check_column_name`]; `whose` names the
+/// writer in the error.
+fn claim_columns(
+    taken: &mut Vec<String>,
+    columns: Vec<String>,
+    whose: &str,
+) -> Result<(), ConfigError> {
+    for column in columns {
+        check_column_name(&column, taken).map_err(|reason| ConfigError::Pipeline {
+            reason: format!("{whose} writes the column {column:?}: {reason}"),
+        })?;
+        taken.push(column);
+    }
+    Ok(())
 }
 
 /// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
@@ -660,12 +671,7 @@ impl Pipeline {
         let mut seen: Vec<String> = Vec::new();
         for params in &self.classifiers {
             params.validate()?;
-            for column in params.columns() {
-                check_column_name(&column, &seen).map_err(|reason| ConfigError::Pipeline {
-                    reason: format!("a classifier writes the column {column:?}: {reason}"),
-                })?;
-                seen.push(column);
-            }
+            claim_columns(&mut seen, params.columns(), "a classifier")?;
         }
         Ok(())
     }
@@ -947,12 +953,7 @@ impl TryFrom<FittedPipelineData> for FittedPipeline {
                 AnyModel::Lifecycle(m) => m.validate()?,
                 AnyModel::Composite(m) => m.validate()?,
             }
-            for column in model.columns() {
-                check_column_name(&column, &seen).map_err(|reason| ConfigError::Pipeline {
-                    reason: format!("a saved model writes the column {column:?}: {reason}"),
-                })?;
-                seen.push(column);
-            }
+            claim_columns(&mut seen, model.columns(), "a saved model")?;
         }
         let params: Vec<AnyParams> = data.models.iter().map(AnyModel::params).collect();
         let schema = rule_schema(params.iter(), &data.attributes);
