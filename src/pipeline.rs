@@ -1943,6 +1943,28 @@ impl ColumnLabels {
             ColumnLabels::Named { .. } => None,
         }
     }
+
+    /// The labels a rule set's column can take: its tiers, best first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::pipeline::ColumnLabels;
+    /// use customer_tiering::RuleSet;
+    /// let rules = RuleSet::from_toml_str("vip.toml", r#"
+    ///     name = "vip"
+    ///     tiers = ["vip", "rest"]
+    ///     default = "rest"
+    /// "#)?;
+    /// let tiers = vec!["vip".to_string(), "rest".to_string()];
+    /// assert_eq!(ColumnLabels::tiers_of(&rules), ColumnLabels::Named { labels: tiers, ordered: true });
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn tiers_of(rules: &RuleSet) -> Self {
+        ColumnLabels::Named {
+            labels: rules.tiers().iter().map(ToString::to_string).collect(),
+            ordered: true,
+        }
+    }
 }
 
 /// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
@@ -1959,16 +1981,9 @@ pub(crate) struct RuleContext {
 /// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
 /// Each rule set's column with its tiers, best first.
 fn rule_set_labels(rules: &[RuleSet]) -> impl Iterator<Item = (String, ColumnLabels)> + '_ {
-    rules.iter().map(|rules| {
-        let labels = rules.tiers().iter().map(ToString::to_string).collect();
-        (
-            rules.column().to_string(),
-            ColumnLabels::Named {
-                labels,
-                ordered: true,
-            },
-        )
-    })
+    rules
+        .iter()
+        .map(|rules| (rules.column().to_string(), ColumnLabels::tiers_of(rules)))
 }
 
 fn rule_columns(rules: &[RuleSet]) -> Vec<String> {

@@ -242,7 +242,9 @@ impl FitPlan {
 
 /// Where the fitted pipeline comes from.
 enum Plan {
-    /// Fit on the data.
+    /// Fit this pipeline, checked whole.
+    Built(Pipeline),
+    /// Fit this pipeline once the customers file has told its attributes' types.
     Fit(FitPlan),
     /// Classify with a saved pipeline.
     Saved(Box<FittedPipeline>),
@@ -252,17 +254,15 @@ impl Plan {
     /// Every column the run writes with the labels it can take.
     fn column_labels(&self) -> Result<Vec<(String, ColumnLabels)>, Error> {
         match self {
+            Plan::Built(pipeline) => Ok(pipeline.column_labels()),
             Plan::Saved(fitted) => Ok(fitted.column_labels()),
             Plan::Fit(FitPlan { classifiers, rules }) => {
                 let mut labels = classifiers.clone().build()?.column_labels();
-                for rules in rules {
-                    let tiers = rules.tiers().iter().map(ToString::to_string).collect();
-                    let ordered = ColumnLabels::Named {
-                        labels: tiers,
-                        ordered: true,
-                    };
-                    labels.push((rules.column().to_string(), ordered));
-                }
+                labels.extend(
+                    rules
+                        .iter()
+                        .map(|r| (r.column().to_string(), ColumnLabels::tiers_of(r))),
+                );
                 Ok(labels)
             }
         }
@@ -348,13 +348,23 @@ fn settle(args: &Args) -> Result<Settings, Error> {
     let mut warnings = Vec::new();
     let plan = match &args.model {
         Some(path) => Plan::Saved(Box::new(load_model(path)?)),
-        None => pipeline_builder(args, &mut warnings)?,
+        None => {
+            let fit = pipeline_builder(args, &mut warnings)?;
+            // Rule sets may read attributes whose types only the customers file tells:
+            // with one, the pipeline is built again once it is read.
+            match fit.build(&[]) {
+                Ok(pipeline) if args.customers.is_none() => Plan::Built(pipeline),
+                Ok(_) => Plan::Fit(fit),
+                Err(Error::Rule { .. }) if args.customers.is_some() => Plan::Fit(fit),
+                Err(e) => return Err(e),
+            }
+        }
     };
     let as_of = match (&plan, args.as_of) {
         (_, Some(date)) => date,
         (Plan::Saved(fitted), None) => fitted.as_of(),
         // clap already requires --as-of without --model
-        (Plan::Fit(_), None) => {
+        (Plan::Built(_) | Plan::Fit(_), None) => {
             return Err(ConfigError::Pipeline {
                 reason: "--as-of is required without --model".into(),
             }
@@ -368,14 +378,6 @@ fn settle(args: &Args) -> Result<Settings, Error> {
             reason: format!("--compare-as-of {earlier} must be before the as-of date {as_of}"),
         }
         .into());
-    }
-    if let Plan::Fit(fit) = &plan {
-        // Rule sets may read attributes whose types only the customers file tells:
-        // with one, their rules are checked again once it is read.
-        match fit.build(&[]) {
-            Err(Error::Rule { .. }) if args.customers.is_some() => {}
-            other => drop(other?),
-        }
     }
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
     let customers = match &args.customers {
@@ -453,6 +455,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         None => None,
     };
     let ready = match plan {
+        Plan::Built(pipeline) => Ready::Fit(pipeline),
         Plan::Fit(fit) => {
             let attributes = customers
                 .as_ref()
@@ -622,9 +625,9 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
-/// The classifiers and rule sets asked for, checked before any data is read (rule
-/// sets again once the customers file has told which attributes exist).
-fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Plan, Error> {
+/// The classifiers and rule sets asked for; `settle` builds them before any data is
+/// read, and again once a customers file has told its attributes' types.
+fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<FitPlan, Error> {
     let mut classifiers = Vec::new();
     let mut rule_sets = Vec::new();
     let mut chosen_map = None;
@@ -673,10 +676,10 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<Plan, Er
     for params in classifiers {
         builder = builder.classifier(params);
     }
-    Ok(Plan::Fit(FitPlan {
+    Ok(FitPlan {
         classifiers: builder,
         rules: rule_sets,
-    }))
+    })
 }
 
 #[cfg(test)]
