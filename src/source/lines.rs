@@ -541,6 +541,9 @@ impl<R: Read> Records<R> {
             let start = *first_line.get_or_insert(line);
             if start != line {
                 len += 1; // the line break inside the record
+                if !too_long {
+                    self.raw.push(b'\n');
+                }
             }
             match span {
                 Span::Text(range) if range.is_empty() && start == line => {
@@ -557,9 +560,6 @@ impl<R: Read> Records<R> {
                     if too_long {
                         feed_discarding(&mut self.core, text);
                     } else {
-                        if start != line {
-                            self.raw.push(b'\n');
-                        }
                         self.raw.extend_from_slice(text);
                         self.fields.feed(&mut self.core, text);
                     }
@@ -703,6 +703,20 @@ mod tests {
         data.extend_from_slice(b"\"\n2,3\n");
         let got = records(&data, true);
         assert_eq!(got, ["1:a|b", "2:record_too_long:1048581", "4:2|3"]);
+    }
+
+    #[test]
+    fn the_kept_prefix_of_a_long_record_keeps_its_line_breaks() {
+        let mut data = b"a,b\n1,\"x\n".to_vec();
+        data.extend(std::iter::repeat_n(b'y', MAX_RECORD_BYTES));
+        data.extend_from_slice(b"\"\n");
+        let mut records = Records::new(&data[..], true);
+        records.next_record(8).expect("header");
+        let Ok(Some(Record::Unread { prefix, .. })) = records.next_record(8) else {
+            panic!("a record too long")
+        };
+        assert_eq!(&prefix[..5], b"1,\"x\n");
+        assert_eq!(prefix.len(), KEPT_PREFIX_BYTES);
     }
 
     #[test]
