@@ -304,6 +304,15 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A classifier kind that cannot be registered (named twice, or not lower snake
+    /// case), or that a saved pipeline names but the registry does not know.
+    #[error("classifier kind {kind:?}: {reason}")]
+    ClassifierKind {
+        /// The kind.
+        kind: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A preset key that does not exist.
     #[error("unknown preset {key:?}; known presets: {known}")]
     UnknownPreset {

@@ -46,15 +46,12 @@
 //! ```
 
 use rust_decimal::Decimal;
-use smol_str::SmolStr;
 
-use crate::classify::Label;
-use crate::classify::pareto::{Basis, cumulative};
-use crate::classify::quantile::{Direction, QuantileMode};
+use crate::classify::{HysteresisTarget, Label};
 use crate::error::{ConfigError, Error};
 use crate::migration::Period;
-use crate::pipeline::{AnyModel, FittedPipeline, Tiering};
-use crate::profile::{CustomerId, Metric, Population};
+use crate::pipeline::{FittedPipeline, Tiering};
+use crate::profile::{CustomerId, Population};
 use crate::wide::{U256, parts, pow10};
 
 /// A customer whose label hysteresis held back.
@@ -124,19 +121,6 @@ impl std::fmt::Display for Held {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hysteresis {
     margin: Decimal,
-}
-
-/// One column hysteresis applies to.
-enum Target {
-    /// A tie-aware score: `k`, the metric, its direction.
-    Score { bins: u8, metric: Metric },
-    /// A count-basis band: the cumulative shares, the metric, its direction, the labels.
-    Band {
-        cumulative: Vec<Decimal>,
-        metric: Metric,
-        direction: Direction,
-        labels: Vec<SmolStr>,
-    },
 }
 
 impl Hysteresis {
@@ -229,16 +213,19 @@ impl Hysteresis {
         let mut out = tiering.clone();
         let mut held = Vec::new();
         let mut changed = Vec::new();
-        for (column, target) in targets(fitted)? {
+        for target in targets(fitted)? {
+            let column = target.column().to_string();
             let Some(index) = tiering.columns().iter().position(|c| *c == column) else {
                 continue;
             };
             let metric = match &target {
-                Target::Score { metric, .. } | Target::Band { metric, .. } => *metric,
+                HysteresisTarget::Score { metric, .. } | HysteresisTarget::Band { metric, .. } => {
+                    *metric
+                }
             };
             let direction = match &target {
-                Target::Score { metric, .. } => metric.default_direction(),
-                Target::Band { direction, .. } => *direction,
+                HysteresisTarget::Score { metric, .. } => metric.default_direction(),
+                HysteresisTarget::Band { direction, .. } => *direction,
             };
             // The scored population's values, worst first.
             let mut values: Vec<Decimal> = population
@@ -263,7 +250,7 @@ impl Hysteresis {
                 let worse = values.partition_point(|v| direction.is_better(&value, v));
                 let better = n - values.partition_point(|v| !direction.is_better(v, &value));
                 let kept = match &target {
-                    Target::Score { bins, .. } => {
+                    HysteresisTarget::Score { bins, .. } => {
                         let (Ok(prev), Label::Score(raw_score)) =
                             (before.parse::<u8>(), &labels[index])
                         else {
@@ -271,7 +258,7 @@ impl Hysteresis {
                         };
                         Label::Score(self.score(*bins, worse, n, prev, *raw_score))
                     }
-                    Target::Band {
+                    HysteresisTarget::Band {
                         cumulative,
                         labels: names,
                         ..
@@ -394,42 +381,11 @@ impl Hysteresis {
     }
 }
 
-/// The columns of `fitted` that hysteresis applies to.
-fn targets(fitted: &FittedPipeline) -> Result<Vec<(String, Target)>, Error> {
+/// The columns of `fitted` that hysteresis applies to: what each model says of its own.
+fn targets(fitted: &FittedPipeline) -> Result<Vec<HysteresisTarget>, Error> {
     let mut out = Vec::new();
     for model in fitted.models() {
-        match model {
-            AnyModel::Rfm(m) => {
-                if m.params().get_mode() != QuantileMode::TieAware {
-                    return Err(ConfigError::Pipeline {
-                        reason: "hysteresis needs tie-aware quantile scores, not equal-count"
-                            .into(),
-                    }
-                    .into());
-                }
-                let bins = m.params().get_bins();
-                for (column, metric) in [
-                    ("r", Metric::RecencyDays),
-                    ("f", Metric::Frequency),
-                    ("m", Metric::Monetary),
-                ] {
-                    out.push((column.to_string(), Target::Score { bins, metric }));
-                }
-            }
-            AnyModel::Pareto(m) if m.params().get_basis() == Basis::Count => {
-                let params = m.params();
-                out.push((
-                    params.get_column().to_string(),
-                    Target::Band {
-                        cumulative: cumulative(params.get_bands()),
-                        metric: params.get_metric(),
-                        direction: params.effective_direction(),
-                        labels: params.get_bands().iter().map(|b| b.name.clone()).collect(),
-                    },
-                ));
-            }
-            _ => {}
-        }
+        out.extend(model.hysteresis_targets()?);
     }
     Ok(out)
 }

@@ -47,7 +47,7 @@ use crate::classify::{Label, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of, profile_with};
 use crate::pipeline::{FittedPipeline, RuleContext, Tiering};
-use crate::profile::{CustomerId, Population, Transaction};
+use crate::profile::{CustomerId, Metric, Population, Transaction};
 use smol_str::SmolStr;
 
 /// One label that changed.
@@ -677,12 +677,10 @@ impl TieringState {
     }
 }
 
-/// Whether any model or rule of `fitted` can read a profile's `growth`: a sound
-/// over-approximation — every metric a model, a missing-data proxy or a rule condition
-/// uses is written by name in the saved pipeline, so a pipeline whose JSON never says
-/// `growth` cannot read it, and profiles for classifying may skip its division.
+/// Whether any model or rule of `fitted` reads a profile's `growth`: profiles for
+/// classifying skip its division otherwise.
 fn reads_growth(fitted: &FittedPipeline) -> Result<bool, Error> {
-    Ok(fitted.to_json()?.contains("growth"))
+    Ok(fitted.reads().metrics.contains(&Metric::Growth))
 }
 
 /// Re-profiles and re-classifies one customer, recording what changed.
@@ -764,22 +762,20 @@ struct Codebook {
     names: Vec<Vec<SmolStr>>,
     /// Per column, name → index in `names` (tag combinations can be many).
     index: Vec<HashMap<SmolStr, usize, foldhash::fast::RandomState>>,
+    /// The reasons for no label met so far, in every column (an application's
+    /// classifier may give reasons of its own).
+    reasons: Vec<Unscored>,
 }
 
 const NAMES: u16 = 0x100;
 const UNSCORED: u16 = 0xF000;
-const REASONS: [Unscored; 4] = [
-    Unscored::NoPurchases,
-    Unscored::MissingMetric,
-    Unscored::NoSegmentMap,
-    Unscored::NoRuleMatched,
-];
 
 impl Codebook {
     fn new(columns: usize) -> Self {
         Codebook {
             names: vec![Vec::new(); columns],
             index: vec![HashMap::default(); columns],
+            reasons: Vec::new(),
         }
     }
 
@@ -792,7 +788,24 @@ impl Codebook {
         Ok(match label {
             Label::Score(score) => u16::from(*score),
             Label::Unscored(why) => {
-                UNSCORED + REASONS.iter().position(|r| r == why).unwrap_or(0) as u16
+                let at = self
+                    .reasons
+                    .iter()
+                    .position(|r| r == why)
+                    .unwrap_or_else(|| {
+                        self.reasons.push(why.clone());
+                        self.reasons.len() - 1
+                    });
+                match u16::try_from(at) {
+                    Ok(at) if at <= u16::MAX - UNSCORED => UNSCORED + at,
+                    _ => {
+                        return Err(ConfigError::Pipeline {
+                            reason: "too many distinct reasons for no label in a live tiering"
+                                .into(),
+                        }
+                        .into());
+                    }
+                }
             }
             Label::Name(name) => {
                 let (names, index) = (&mut self.names[column], &mut self.index[column]);
@@ -830,9 +843,11 @@ impl Codebook {
             NAMES..UNSCORED => Some(Label::Name(
                 self.names[column][usize::from(code - NAMES)].clone(),
             )),
-            _ => Some(Label::Unscored(
-                REASONS[usize::from(code - UNSCORED).min(REASONS.len() - 1)],
-            )),
+            _ => self
+                .reasons
+                .get(usize::from(code - UNSCORED))
+                .cloned()
+                .map(Label::Unscored),
         }
     }
 }

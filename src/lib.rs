@@ -187,10 +187,16 @@ pub mod source;
 mod wide;
 
 pub use error::{ConfigError, Error, Location, Reject};
+/// The date crate whose types the API takes (`jiff::civil::Date`): use this one, and
+/// no version mismatch can arise.
+pub use jiff;
 pub use metrics::PopulationBuilder;
-pub use pipeline::{AnyModel, AnyParams, FittedPipeline, Pipeline, PipelineBuilder, Tiering};
+pub use pipeline::{FittedPipeline, Pipeline, PipelineBuilder, Tiering};
 pub use profile::{CustomerId, Metric, Population, Profile, Transaction};
 pub use rules::{Facts, RuleOutcome, RuleSet, Schema};
+/// The decimal crate of every amount (`rust_decimal::Decimal`), re-exported for the
+/// same reason.
+pub use rust_decimal;
 
 /// Compiles the README's code blocks as doctests, so that they cannot rot.
 #[cfg(doctest)]

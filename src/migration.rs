@@ -43,9 +43,10 @@ use std::io::Read;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::classify::ColumnLabels;
 use crate::error::{Error, Reject, Subject};
 use crate::money::checked_add;
-use crate::pipeline::{ColumnLabels, Tiering};
+use crate::pipeline::Tiering;
 use crate::profile::{CustomerId, Population};
 use crate::source::csv::read_header;
 use crate::source::lines::Records;
@@ -201,7 +202,7 @@ impl Period {
     /// # Example
     /// ```
     /// use customer_tiering::migration::Period;
-    /// use customer_tiering::pipeline::ColumnLabels;
+    /// use customer_tiering::classify::ColumnLabels;
     /// let metals = ["platinum", "gold", "iron", "lead"].map(String::from).to_vec();
     /// let known = [("metal".to_string(), ColumnLabels::Named { labels: metals, ordered: true })];
     /// let csv = "customer_id,monetary,metal\nC1,10.00,gold\nC2,5.00,platinnum\n";

@@ -28,13 +28,12 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::classify::Model;
-use crate::classify::segments::SegmentMap;
+use crate::classify::Warning;
 use crate::error::{Error, Subject};
 use crate::migration::{Period, UNSCORED};
 use crate::money::checked_add;
-use crate::pipeline::{AnyModel, FittedPipeline, TAGS, Tiering};
-use crate::profile::{Metric, Population};
+use crate::pipeline::{FittedPipeline, TAGS, Tiering};
+use crate::profile::Population;
 use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
@@ -355,45 +354,6 @@ fn label_figures<'a>(
         .collect())
 }
 
-/// A warning (SPEC §14): legal input that makes a tier meaningless.
-///
-/// # Example
-/// ```
-/// # use customer_tiering::classify::pareto::ParetoParams;
-/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
-/// # use jiff::civil::date;
-/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
-/// # for (id, amount, day) in [("A", 60, 1), ("A", 30, 21), ("B", 10, 11)] {
-/// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, day), amount.into()))?;
-/// # }
-/// # let population = b.finish()?;
-/// # let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
-/// use customer_tiering::report::warnings;
-/// # let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&population)?;
-/// // Two buyers: the gold and iron bands are empty.
-/// let found = warnings(&fitted, &population);
-/// assert_eq!((found[0].code, found[0].classifier.as_str()), ("empty_band", "metal"));
-/// assert!(found[0].to_string().starts_with("warning: empty_band: "));
-/// # Ok::<(), customer_tiering::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    /// A stable code in lower snake case (see [`warnings`]).
-    pub code: &'static str,
-    /// The classifier column it concerns (or `(pipeline)`).
-    pub classifier: String,
-    /// One line for people.
-    pub message: String,
-    /// The figures involved.
-    pub figures: serde_json::Value,
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "warning: {}: {}", self.code, self.message)
-    }
-}
-
 /// The warnings a fitted pipeline and its population call for (SPEC §14):
 ///
 /// | code | when |
@@ -430,72 +390,11 @@ impl std::fmt::Display for Warning {
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning> {
-    let mut out = Vec::new();
-    let buyers = population.buyers().count();
-    let distinct = |metric: Metric| {
-        let mut values: Vec<Decimal> = population
-            .buyers()
-            .filter_map(|p| p.metric(metric))
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        values.len()
-    };
-    for model in fitted.models() {
-        match model {
-            AnyModel::Rfm(m) => {
-                let k = m.params().get_bins();
-                if buyers < 10 * usize::from(k) {
-                    out.push(Warning {
-                        code: "too_few_buyers",
-                        classifier: "rfm".into(),
-                        message: format!(
-                            "{buyers} buyers for {k} quantile bins (fewer than {})",
-                            10 * usize::from(k)
-                        ),
-                        figures: serde_json::json!({ "buyers": buyers, "bins": k }),
-                    });
-                }
-                if let Some(map) = m.params().get_segment_map() {
-                    out.extend(segment_map_coverage(map));
-                }
-                for (column, metric, cuts) in [
-                    ("r", Metric::RecencyDays, m.recency()),
-                    ("f", Metric::Frequency, m.frequency()),
-                    ("m", Metric::Monetary, m.monetary()),
-                ] {
-                    for empty in cuts.empty_scores() {
-                        out.push(Warning {
-                            code: "empty_score",
-                            classifier: column.into(),
-                            message: format!("{column}: {empty}"),
-                            figures: serde_json::to_value(empty).unwrap_or_default(),
-                        });
-                    }
-                    if distinct(metric) == 1 {
-                        out.push(single_value(column, metric));
-                    }
-                }
-            }
-            AnyModel::Pareto(m) => {
-                let column = m.params().get_column().to_string();
-                for (band, size) in m.params().get_bands().iter().zip(m.sizes()) {
-                    if *size == 0 {
-                        out.push(Warning {
-                            code: "empty_band",
-                            classifier: column.clone(),
-                            message: format!("{column}: band {} holds no customer of the {} fitted", band.name, m.fit_size()),
-                            figures: serde_json::json!({ "band": band.name, "fit_size": m.fit_size() }),
-                        });
-                    }
-                }
-                if distinct(m.params().get_metric()) == 1 {
-                    out.push(single_value(&column, m.params().get_metric()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let mut out: Vec<Warning> = fitted
+        .models()
+        .iter()
+        .flat_map(|model| model.warnings(population))
+        .collect();
     let n = population.len().max(1) as u64;
     for (one, customers) in fitted.missing_data(population) {
         if customers * 5 > n {
@@ -563,44 +462,12 @@ pub fn rejected_rows(
     })
 }
 
-/// `segment_map_coverage` (SPEC §5, §17): score cells no rule of the map covers (their
-/// customers get the fallback segment) and rules that can never fire, as the map's
-/// checker finds them; none for a map that covers every cell with live rules.
-fn segment_map_coverage(map: &SegmentMap) -> Option<Warning> {
-    let report = map.check();
-    let shortfalls = report.shortfalls();
-    if shortfalls.is_empty() {
-        return None;
-    }
-    Some(Warning {
-        code: "segment_map_coverage",
-        classifier: "rfm_segment".into(),
-        message: format!("segment map {:?}: {}", map.name(), shortfalls.join("; ")),
-        figures: serde_json::json!({
-            "map": map.name(),
-            "fallback": map.fallback(),
-            "uncovered_cells": report.uncovered_cells(),
-            "never_fire": report.never_fire.iter().map(|n| n.rule).collect::<Vec<_>>(),
-        }),
-    })
-}
-
-fn single_value(column: &str, metric: Metric) -> Warning {
-    Warning {
-        code: "single_value",
-        classifier: column.into(),
-        message: format!(
-            "{column}: every buyer has the same {metric}, so the ranking says nothing"
-        ),
-        figures: serde_json::json!({ "metric": metric.name() }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::classify::pareto::ParetoParams;
     use crate::classify::rfm::RfmParams;
+    use crate::profile::Metric;
     use crate::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
     use jiff::civil::date;
 

@@ -31,14 +31,14 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::classify::{ColumnLabels, Warning};
 use customer_tiering::error::cut_reason;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::output::{OutputDir, TIER_FILES};
-use customer_tiering::pipeline::ColumnLabels;
 use customer_tiering::presets::Preset;
-use customer_tiering::report::{self, Summary, Warning};
+use customer_tiering::report::{self, Summary};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_periods};
@@ -258,11 +258,10 @@ impl Plan {
             Plan::Saved(fitted) => Ok(fitted.column_labels()),
             Plan::Fit(FitPlan { classifiers, rules }) => {
                 let mut labels = classifiers.clone().build()?.column_labels();
-                labels.extend(
-                    rules
-                        .iter()
-                        .map(|r| (r.column().to_string(), ColumnLabels::tiers_of(r))),
-                );
+                labels.extend(rules.iter().map(|r| {
+                    let tiers = r.tiers().iter().map(ToString::to_string).collect();
+                    (r.column().to_string(), ColumnLabels::ordered(tiers))
+                }));
                 Ok(labels)
             }
         }

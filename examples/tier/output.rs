@@ -9,7 +9,8 @@ use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
 
-use customer_tiering::report::{LabelFigures, Summary, Warning};
+use customer_tiering::classify::Warning;
+use customer_tiering::report::{LabelFigures, Summary};
 use std::collections::BTreeMap;
 
 /// The summary table on stdout (SPEC §15): per column and label, customers, share,
@@ -233,8 +234,8 @@ pub(crate) fn write_charts(
     tiering: &Tiering,
     lang: Lang,
 ) -> Result<(), Error> {
-    use customer_tiering::AnyModel;
     use customer_tiering::charts::{pyramid_svg, rfm_heatmap_svg};
+    use customer_tiering::classify::ColumnLabels;
     let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     if let Some(order) = orders.get("metal") {
         let svg = pyramid_svg(summary, "metal", order, |l| {
@@ -242,8 +243,13 @@ pub(crate) fn write_charts(
         })?;
         write_file(out, "pyramid.svg", svg.as_bytes())?;
     }
-    let bins = fitted.models().iter().find_map(|m| match m {
-        AnyModel::Rfm(rfm) => Some(rfm.params().get_bins()),
+    // The heat map needs the r and f scores and the segment they make.
+    let columns = fitted.column_labels();
+    let has = |name: &str| columns.iter().any(|(c, _)| c == name);
+    let bins = columns.iter().find_map(|(column, labels)| match labels {
+        ColumnLabels::Scores(bins) if column == "r" && has("f") && has("rfm_segment") => {
+            Some(*bins)
+        }
         _ => None,
     });
     if let Some(bins) = bins {

@@ -51,7 +51,7 @@ use smol_str::SmolStr;
 
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
 use super::quantile::Direction;
-use super::{Classifier, Label, Model, Unscored};
+use super::{Classifier, Column, ColumnLabels, Label, Model, Reads, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 use crate::wide::{U256, parts, pow10, ratio_to_decimal};
@@ -87,6 +87,7 @@ pub struct Input {
 ///
 /// # Example
 /// ```
+/// # use customer_tiering::classify::{Classifier as _, Model as _};
 /// use customer_tiering::classify::composite::CompositeParams;
 /// let tiers = CompositeParams::value_tiers();
 /// assert_eq!(tiers.get_column(), "value_tier");
@@ -180,6 +181,56 @@ impl CompositeParams {
     pub fn get_bands(&self) -> &[Band] {
         &self.bands
     }
+}
+
+/// One input's fit distribution: distinct values worst first, with the number of fit
+/// values strictly worse than each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Distribution {
+    metric: Metric,
+    /// The effective weight's mantissa at the model's common scale.
+    #[serde(with = "u128_string")]
+    weight: u128,
+    #[serde(with = "super::quantile::decimal_vec")]
+    values: Vec<Decimal>,
+    worse: Vec<u64>,
+    n: u64,
+}
+
+impl Distribution {
+    /// `L`: fit values strictly worse than `x`.
+    fn worse_than(&self, x: &Decimal, direction: Direction) -> u64 {
+        let i = self.values.partition_point(|v| direction.is_better(x, v));
+        match self.worse.get(i) {
+            Some(w) => *w,
+            None => self.n,
+        }
+    }
+}
+
+impl Classifier for CompositeParams {
+    type Model = CompositeModel;
+
+    const KIND: &'static str = "composite";
+
+    fn columns(&self) -> Vec<Column> {
+        let bands = self.bands.iter().map(|b| b.name.to_string()).collect();
+        vec![Column::new(
+            self.column.as_str(),
+            ColumnLabels::ordered(bands),
+        )]
+    }
+
+    fn reads(&self) -> Reads {
+        let mut reads = Reads::nothing();
+        for input in &self.inputs {
+            reads.add_metric(input.metric);
+            if let Some(metric) = input.moves_to {
+                reads.add_metric(metric);
+            }
+        }
+        reads
+    }
 
     /// Checks the settings.
     ///
@@ -190,6 +241,7 @@ impl CompositeParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::composite::CompositeParams;
     /// let params: CompositeParams = serde_json::from_str(r#"{
     ///     "column": "score",
@@ -200,7 +252,7 @@ impl CompositeParams {
     /// assert!(err.ends_with("profit's weight moves to recency_days, which is not an input"));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         validate_bands(&self.bands)?;
         let fail = |reason: String| ConfigError::Pipeline {
             reason: format!("composite {:?}: {reason}", self.column),
@@ -234,35 +286,6 @@ impl CompositeParams {
         }
         Ok(())
     }
-}
-
-/// One input's fit distribution: distinct values worst first, with the number of fit
-/// values strictly worse than each.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Distribution {
-    metric: Metric,
-    /// The effective weight's mantissa at the model's common scale.
-    #[serde(with = "u128_string")]
-    weight: u128,
-    #[serde(with = "super::quantile::decimal_vec")]
-    values: Vec<Decimal>,
-    worse: Vec<u64>,
-    n: u64,
-}
-
-impl Distribution {
-    /// `L`: fit values strictly worse than `x`.
-    fn worse_than(&self, x: &Decimal, direction: Direction) -> u64 {
-        let i = self.values.partition_point(|v| direction.is_better(x, v));
-        match self.worse.get(i) {
-            Some(w) => *w,
-            None => self.n,
-        }
-    }
-}
-
-impl Classifier for CompositeParams {
-    type Model = CompositeModel;
 
     fn fit(&self, population: &Population) -> Result<CompositeModel, Error> {
         self.validate()?;
@@ -523,28 +546,6 @@ impl CompositeModel {
         ratio_to_decimal(false, U256::from_u128(key), denominator, 6).map(|c| c.normalize())
     }
 
-    /// The settings it was fitted with.
-    ///
-    /// # Example
-    /// ```
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 0..10 {
-    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
-    /// # }
-    /// # let population = b.finish()?;
-    /// use customer_tiering::classify::{composite::CompositeParams, Classifier};
-    /// let model = CompositeParams::value_tiers().fit(&population)?;
-    /// assert_eq!(model.params(), &CompositeParams::value_tiers());
-    /// assert_eq!(model.params().get_column(), "value_tier");
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn params(&self) -> &CompositeParams {
-        &self.params
-    }
-
     /// Customers per band on the fit population.
     ///
     /// # Example
@@ -565,6 +566,50 @@ impl CompositeModel {
         &self.sizes
     }
 
+    fn band(&self, profile: &Profile) -> Result<usize, Unscored> {
+        if !profile.is_buyer() {
+            return match &self.params.non_buyers {
+                Some(label) => Ok(self
+                    .params
+                    .bands
+                    .iter()
+                    .position(|b| &b.name == label)
+                    .unwrap_or(self.params.bands.len() - 1)),
+                None => Err(Unscored::NoPurchases),
+            };
+        }
+        self.key(profile)
+            .map(|k| self.band_of_key(k))
+            .ok_or(Unscored::MissingMetric)
+    }
+}
+
+impl Model for CompositeModel {
+    type Params = CompositeParams;
+
+    /// The settings it was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 0..10 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::{composite::CompositeParams, Classifier};
+    /// let model = CompositeParams::value_tiers().fit(&population)?;
+    /// assert_eq!(model.params(), &CompositeParams::value_tiers());
+    /// assert_eq!(model.params().get_column(), "value_tier");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &CompositeParams {
+        &self.params
+    }
+
     /// Checks a loaded model.
     ///
     /// # Errors
@@ -572,6 +617,7 @@ impl CompositeModel {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
     /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
@@ -594,7 +640,7 @@ impl CompositeModel {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         let fail = |reason: &str| ConfigError::Pipeline {
             reason: format!("composite model {:?}: {reason}", self.params.column),
@@ -657,29 +703,6 @@ impl CompositeModel {
             )));
         }
         Ok(())
-    }
-
-    fn band(&self, profile: &Profile) -> Result<usize, Unscored> {
-        if !profile.is_buyer() {
-            return match &self.params.non_buyers {
-                Some(label) => Ok(self
-                    .params
-                    .bands
-                    .iter()
-                    .position(|b| &b.name == label)
-                    .unwrap_or(self.params.bands.len() - 1)),
-                None => Err(Unscored::NoPurchases),
-            };
-        }
-        self.key(profile)
-            .map(|k| self.band_of_key(k))
-            .ok_or(Unscored::MissingMetric)
-    }
-}
-
-impl Model for CompositeModel {
-    fn columns(&self) -> Vec<String> {
-        vec![self.params.column.to_string()]
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {

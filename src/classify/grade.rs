@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::quantile::{CutPoints, Direction, QuantileMode};
-use super::{Classifier, Label, MissingUse, Model, Unscored};
+use super::{Classifier, Column, ColumnLabels, Label, MissingUse, Model, Reads, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
 use crate::profile::{Metric, Population, Profile};
@@ -459,6 +459,7 @@ pub enum Scheme {
 ///
 /// # Example
 /// ```
+/// # use customer_tiering::classify::{Classifier as _, Model as _};
 /// use customer_tiering::classify::grade::GradeParams;
 /// let four = GradeParams::four_dimension();
 /// assert_eq!(four.get_column(), "grade");
@@ -617,6 +618,7 @@ impl GradeParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::{grade::{GradeParams, Level}, Classifier};
     /// use rust_decimal::dec;
     /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
@@ -687,6 +689,80 @@ impl GradeParams {
             Scheme::Table { grades, .. } => grades.iter().map(SmolStr::as_str).collect(),
         }
     }
+}
+
+fn dimension(name: &'static str, rule: DimensionRule) -> Dimension {
+    Dimension {
+        name: SmolStr::new_static(name),
+        rule,
+        weight: Decimal::ONE,
+    }
+}
+
+/// The value of a metric (none for a non-buyer) or numeric attribute, and which way is
+/// better.
+fn source_value(source: &str, profile: &Profile) -> (Option<Decimal>, Direction) {
+    match Metric::from_name(source) {
+        Some(metric) => (
+            profile.metric(metric).filter(|_| profile.is_buyer()),
+            metric.default_direction(),
+        ),
+        None => (profile.attributes.number(source), Direction::HigherIsBetter),
+    }
+}
+
+fn terciles(metric: Metric, over: Over, none_at_or_below: Option<Decimal>) -> DimensionRule {
+    DimensionRule::Terciles {
+        source: SmolStr::new_static(metric.name()),
+        over,
+        outside: Level::Low,
+        none_at_or_below,
+    }
+}
+
+fn points_scheme(grades: &[(&'static str, i64)]) -> Scheme {
+    let last = grades.len() - 1;
+    Scheme::Points {
+        points: Points::default(),
+        grades: grades
+            .iter()
+            .enumerate()
+            .map(|(i, (label, min))| GradeCut {
+                label: SmolStr::new_static(label),
+                min_points: (i < last).then(|| Decimal::from(*min)),
+            })
+            .collect(),
+    }
+}
+
+impl Classifier for GradeParams {
+    type Model = GradeModel;
+
+    const KIND: &'static str = "grade";
+
+    fn columns(&self) -> Vec<Column> {
+        let labels = self.labels().into_iter().map(String::from).collect();
+        vec![Column::new(
+            self.column.as_str(),
+            ColumnLabels::ordered(labels),
+        )]
+    }
+
+    fn reads(&self) -> Reads {
+        // Ranking over repeat buyers reads the frequency too.
+        let mut reads = Reads::metrics([Metric::Frequency]);
+        for dimension in &self.dimensions {
+            match &dimension.rule {
+                DimensionRule::Terciles { source, .. }
+                | DimensionRule::Thresholds { source, .. } => {
+                    reads.add_attribute(source.to_string());
+                }
+                DimensionRule::Sign { metric, .. } => reads.add_metric(*metric),
+                DimensionRule::Map { attribute, .. } => reads.add_attribute(attribute.to_string()),
+            }
+        }
+        reads
+    }
 
     /// Checks the settings: dimensions named once, weights not negative, grades named
     /// once with decreasing least points (the last without), table rows naming known
@@ -697,6 +773,7 @@ impl GradeParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::grade::GradeParams;
     /// use rust_decimal::dec;
     /// assert_eq!(GradeParams::four_dimension().validate(), Ok(()));
@@ -706,7 +783,7 @@ impl GradeParams {
     ///     "pipeline: grade \"grade\": dimension \"need\" has a negative weight"
     /// );
     /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         let fail = |reason: String| ConfigError::Pipeline {
             reason: format!("grade {:?}: {reason}", self.column),
         };
@@ -814,54 +891,6 @@ impl GradeParams {
         }
         Ok(())
     }
-}
-
-fn dimension(name: &'static str, rule: DimensionRule) -> Dimension {
-    Dimension {
-        name: SmolStr::new_static(name),
-        rule,
-        weight: Decimal::ONE,
-    }
-}
-
-/// The value of a metric (none for a non-buyer) or numeric attribute, and which way is
-/// better.
-fn source_value(source: &str, profile: &Profile) -> (Option<Decimal>, Direction) {
-    match Metric::from_name(source) {
-        Some(metric) => (
-            profile.metric(metric).filter(|_| profile.is_buyer()),
-            metric.default_direction(),
-        ),
-        None => (profile.attributes.number(source), Direction::HigherIsBetter),
-    }
-}
-
-fn terciles(metric: Metric, over: Over, none_at_or_below: Option<Decimal>) -> DimensionRule {
-    DimensionRule::Terciles {
-        source: SmolStr::new_static(metric.name()),
-        over,
-        outside: Level::Low,
-        none_at_or_below,
-    }
-}
-
-fn points_scheme(grades: &[(&'static str, i64)]) -> Scheme {
-    let last = grades.len() - 1;
-    Scheme::Points {
-        points: Points::default(),
-        grades: grades
-            .iter()
-            .enumerate()
-            .map(|(i, (label, min))| GradeCut {
-                label: SmolStr::new_static(label),
-                min_points: (i < last).then(|| Decimal::from(*min)),
-            })
-            .collect(),
-    }
-}
-
-impl Classifier for GradeParams {
-    type Model = GradeModel;
 
     fn fit(&self, population: &Population) -> Result<GradeModel, Error> {
         self.validate()?;
@@ -973,61 +1002,6 @@ pub struct Graded {
 }
 
 impl GradeModel {
-    /// The settings.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{grade::GradeParams, Classifier};
-    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
-    /// let model = GradeParams::four_levels().fit(&empty)?;
-    /// assert_eq!(model.params(), &GradeParams::four_levels());
-    /// assert_eq!(model.params().get_column(), "level");
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn params(&self) -> &GradeParams {
-        &self.params
-    }
-
-    /// Checks a loaded model.
-    ///
-    /// # Errors
-    /// [`ConfigError`] for invalid settings or tercile cut points.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::grade::{GradeModel, GradeParams};
-    /// use customer_tiering::classify::Classifier;
-    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
-    /// let model = GradeParams::four_dimension().fit(&empty)?;
-    /// assert_eq!(model.validate(), Ok(()));
-    /// // a saved model edited by hand: cut points for no dimension at all
-    /// let mut json = serde_json::to_value(&model)?;
-    /// json["terciles"] = serde_json::json!([]);
-    /// let edited: GradeModel = serde_json::from_value(json)?;
-    /// assert_eq!(
-    ///     edited.validate().unwrap_err().to_string(),
-    ///     "pipeline: grade \"grade\": cut points for another number of dimensions"
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.params.validate()?;
-        if self.terciles.len() != self.params.dimensions.len() {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "grade {:?}: cut points for another number of dimensions",
-                    self.params.column
-                ),
-            });
-        }
-        for cuts in self.terciles.iter().flatten() {
-            cuts.validate().map_err(|reason| ConfigError::Pipeline {
-                reason: format!("grade {:?}: {reason}", self.params.column),
-            })?;
-        }
-        Ok(())
-    }
-
     fn level(&self, index: usize, profile: &Profile) -> Level {
         let dimension = &self.params.dimensions[index];
         match &dimension.rule {
@@ -1187,8 +1161,63 @@ impl GradeModel {
 }
 
 impl Model for GradeModel {
-    fn columns(&self) -> Vec<String> {
-        vec![self.params.column.to_string()]
+    type Params = GradeParams;
+
+    /// The settings.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::{grade::GradeParams, Classifier};
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_levels().fit(&empty)?;
+    /// assert_eq!(model.params(), &GradeParams::four_levels());
+    /// assert_eq!(model.params().get_column(), "level");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &GradeParams {
+        &self.params
+    }
+
+    /// Checks a loaded model.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for invalid settings or tercile cut points.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::grade::{GradeModel, GradeParams};
+    /// use customer_tiering::classify::Classifier;
+    /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
+    /// let model = GradeParams::four_dimension().fit(&empty)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: cut points for no dimension at all
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["terciles"] = serde_json::json!([]);
+    /// let edited: GradeModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     edited.validate().unwrap_err().to_string(),
+    ///     "pipeline: grade \"grade\": cut points for another number of dimensions"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        if self.terciles.len() != self.params.dimensions.len() {
+            return Err(ConfigError::Pipeline {
+                reason: format!(
+                    "grade {:?}: cut points for another number of dimensions",
+                    self.params.column
+                ),
+            });
+        }
+        for cuts in self.terciles.iter().flatten() {
+            cuts.validate().map_err(|reason| ConfigError::Pipeline {
+                reason: format!("grade {:?}: {reason}", self.params.column),
+            })?;
+        }
+        Ok(())
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {

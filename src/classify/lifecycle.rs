@@ -35,9 +35,9 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::{Classifier, Label, Model};
+use super::{Classifier, Column, ColumnLabels, Label, Model, Reads};
 use crate::error::{ConfigError, Error};
-use crate::profile::{Population, Profile};
+use crate::profile::{Metric, Population, Profile};
 
 /// The stages, in SPEC §7's order of evaluation (they have no tier order).
 ///
@@ -63,6 +63,7 @@ pub const STAGES: [&str; 7] = [
 ///
 /// # Example
 /// ```
+/// # use customer_tiering::classify::{Classifier as _, Model as _};
 /// use customer_tiering::classify::lifecycle::LifecycleParams;
 /// let params = LifecycleParams::default().active_days(60);
 /// assert!(params.validate().is_ok());
@@ -182,33 +183,6 @@ impl LifecycleParams {
         &self.column
     }
 
-    /// Checks that `active` does not outlast `dormant`.
-    ///
-    /// # Errors
-    /// [`ConfigError::Pipeline`] naming the limits.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::lifecycle::LifecycleParams;
-    /// assert_eq!(LifecycleParams::default().active_days(60).validate(), Ok(()));
-    /// let err = LifecycleParams::default().active_days(400).validate().unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     "pipeline: lifecycle: active_days (400) is longer than dormant_days (365)"
-    /// );
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.active_days > self.dormant_days {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "lifecycle: active_days ({}) is longer than dormant_days ({})",
-                    self.active_days, self.dormant_days
-                ),
-            });
-        }
-        Ok(())
-    }
-
     /// The stage of a profile, and the figure that decided it.
     fn stage(&self, profile: &Profile) -> (&'static str, String) {
         let status = profile.attributes.text("status");
@@ -249,6 +223,48 @@ impl LifecycleParams {
 impl Classifier for LifecycleParams {
     type Model = LifecycleModel;
 
+    const KIND: &'static str = "lifecycle";
+
+    fn columns(&self) -> Vec<Column> {
+        let stages = STAGES.iter().map(|s| s.to_string()).collect();
+        vec![Column::new(
+            self.column.as_str(),
+            ColumnLabels::unordered(stages),
+        )]
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::metrics([Metric::RecencyDays, Metric::TenureDays]).attribute("status")
+    }
+
+    /// Checks that `active` does not outlast `dormant`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] naming the limits.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::lifecycle::LifecycleParams;
+    /// assert_eq!(LifecycleParams::default().active_days(60).validate(), Ok(()));
+    /// let err = LifecycleParams::default().active_days(400).validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "pipeline: lifecycle: active_days (400) is longer than dormant_days (365)"
+    /// );
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.active_days > self.dormant_days {
+            return Err(ConfigError::Pipeline {
+                reason: format!(
+                    "lifecycle: active_days ({}) is longer than dormant_days ({})",
+                    self.active_days, self.dormant_days
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn fit(&self, population: &Population) -> Result<LifecycleModel, Error> {
         self.validate()?;
         Ok(LifecycleModel {
@@ -278,23 +294,6 @@ pub struct LifecycleModel {
 }
 
 impl LifecycleModel {
-    /// The settings.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
-    /// # use jiff::civil::date;
-    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
-    /// let params = LifecycleParams::default().column("stage").dormant_days(180);
-    /// let model = params.fit(&population)?;
-    /// assert_eq!(model.params(), &params);
-    /// assert_eq!(model.params().get_column(), "stage");
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn params(&self) -> &LifecycleParams {
-        &self.params
-    }
-
     /// The stage of a profile.
     ///
     /// # Example
@@ -313,6 +312,28 @@ impl LifecycleModel {
     pub fn stage(&self, profile: &Profile) -> &'static str {
         self.params.stage(profile).0
     }
+}
+
+impl Model for LifecycleModel {
+    type Params = LifecycleParams;
+
+    /// The settings.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// # use jiff::civil::date;
+    /// # let population = customer_tiering::Population::new(date(2026, 3, 31), vec![])?;
+    /// let params = LifecycleParams::default().column("stage").dormant_days(180);
+    /// let model = params.fit(&population)?;
+    /// assert_eq!(model.params(), &params);
+    /// assert_eq!(model.params().get_column(), "stage");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &LifecycleParams {
+        &self.params
+    }
 
     /// Checks a loaded model.
     ///
@@ -321,6 +342,7 @@ impl LifecycleModel {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::lifecycle::{LifecycleModel, LifecycleParams};
     /// use customer_tiering::classify::Classifier;
     /// # use jiff::civil::date;
@@ -334,14 +356,8 @@ impl LifecycleModel {
     /// assert!(edited.validate().is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()
-    }
-}
-
-impl Model for LifecycleModel {
-    fn columns(&self) -> Vec<String> {
-        vec![self.params.column.to_string()]
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {

@@ -37,11 +37,23 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use crate::error::Error;
-use crate::profile::{Population, Profile};
+use crate::error::{ConfigError, Error};
+use crate::profile::{Metric, Population, Profile};
+
+mod any;
+mod column;
+mod registry;
+mod warning;
+
+pub use any::{AnyModel, AnyParams};
+pub use column::{Column, ColumnLabels, Reads};
+pub use registry::Registry;
+pub use warning::Warning;
+pub(crate) use warning::single_value;
 
 pub mod composite;
 pub mod grade;
@@ -139,7 +151,7 @@ impl fmt::Display for Label {
 /// assert_eq!(Unscored::NoPurchases.to_string(), "no purchase on or before the as-of date");
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Unscored {
@@ -151,6 +163,9 @@ pub enum Unscored {
     NoSegmentMap,
     /// No tier rule matched, and the rule set leaves such customers without a tier.
     NoRuleMatched,
+    /// An application's classifier's own reason, in its words
+    /// (`Unscored::Other("no CRM record".into())`).
+    Other(SmolStr),
 }
 
 impl fmt::Display for Unscored {
@@ -160,233 +175,135 @@ impl fmt::Display for Unscored {
             Unscored::MissingMetric => "the metric has no value for this customer",
             Unscored::NoSegmentMap => "no segment map for these scores",
             Unscored::NoRuleMatched => "no tier rule matched",
+            Unscored::Other(reason) => reason,
         })
     }
 }
 
-/// A fitted model: classifies any profile without refitting.
+/// Settings that fit a [`Model`] on a population: one kind of classifier.
 ///
-/// Object-safe, so that a pipeline can hold models of different classifiers.
+/// Every classifier, built in or an application's own, is a pair of plain-data types:
+/// settings implementing `Classifier` and the fitted model implementing [`Model`]. Both
+/// are serde types: a pipeline saves them in `model.json` under the classifier's
+/// [`KIND`](Classifier::KIND) and loads them back through a
+/// [`Registry`] that knows the kind. Everything a pipeline needs to know of a
+/// classifier comes through these two traits — its columns and their labels, what it
+/// reads, its warnings, its explanations — so an application's classifier joins a
+/// [`PipelineBuilder`](crate::PipelineBuilder) and behaves exactly like the built-ins.
 ///
 /// # Example
+///
+/// A churn-risk flag written by an application (see the crate guide's "Your own
+/// classifier" for the whole round trip):
+///
 /// ```
-/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
-/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-/// # use jiff::civil::date;
-/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-/// # for i in 1..=5i8 {
-/// #     for day in 1..=i {
-/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-/// #     }
-/// # }
-/// # let population = builder.finish()?;
-/// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
-/// let models: Vec<Box<dyn Model>> = vec![
-///     Box::new(RfmParams::default().fit(&population)?),
-///     Box::new(ParetoParams::metals().fit(&population)?),
-/// ];
-/// let c5 = population.get("C5").unwrap();
-/// let mut labels = Vec::new();
-/// for model in &models {
-///     model.classify_into(c5, &mut labels);
+/// use customer_tiering::classify::{Classifier, Column, ColumnLabels, Label, Model, Reads, Unscored};
+/// use customer_tiering::{Error, Metric, PipelineBuilder, Population, Profile};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// struct ChurnRisk { days: i64 }
+///
+/// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// struct ChurnModel { params: ChurnRisk, fit_size: usize }
+///
+/// impl Classifier for ChurnRisk {
+///     type Model = ChurnModel;
+///     const KIND: &'static str = "churn_risk";
+///     fn columns(&self) -> Vec<Column> {
+///         vec![Column::new("churn", ColumnLabels::ordered(vec!["safe".into(), "at_risk".into()]))]
+///     }
+///     fn reads(&self) -> Reads {
+///         Reads::metrics([Metric::RecencyDays])
+///     }
+///     fn fit(&self, population: &Population) -> Result<ChurnModel, Error> {
+///         Ok(ChurnModel { params: self.clone(), fit_size: population.buyers().count() })
+///     }
 /// }
-/// let row: Vec<String> = labels.iter().map(ToString::to_string).collect();
-/// assert_eq!(row, ["5", "5", "5", "champions", "platinum"]);
-/// # Ok::<(), customer_tiering::Error>(())
-/// ```
-pub trait Model: fmt::Debug + Send + Sync {
-    /// The output columns, in order (`["r", "f", "m", "rfm_segment"]`, `["metal"]`).
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     for day in 1..=i {
-    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-    /// #     }
-    /// # }
-    /// # let population = builder.finish()?;
-    /// let rfm = RfmParams::default().fit(&population)?;
-    /// assert_eq!(rfm.columns(), ["r", "f", "m", "rfm_segment"]);
-    /// assert_eq!(ParetoParams::abc().fit(&population)?.columns(), ["abc"]);
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    fn columns(&self) -> Vec<String>;
-
-    /// Appends one label per column for `profile`.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     for day in 1..=i {
-    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-    /// #     }
-    /// # }
-    /// # let population = builder.finish()?;
-    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
-    /// let model = ParetoParams::metals().fit(&population)?;
-    /// let mut labels = Vec::new();
-    /// for profile in population.profiles() {
-    ///     model.classify_into(profile, &mut labels);
-    /// }
-    /// let metals: Vec<String> = labels.iter().map(ToString::to_string).collect();
-    /// assert_eq!(metals, ["lead", "lead", "lead", "lead", "platinum"]); // C1..C5
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
-
-    /// One line of prose per column saying why `profile` gets its label (SPEC §10).
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     for day in 1..=i {
-    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-    /// #     }
-    /// # }
-    /// # let population = builder.finish()?;
-    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
-    /// let model = ParetoParams::metals().fit(&population)?;
-    /// let lines = model.explain(population.get("C4").unwrap());
-    /// assert_eq!(lines.len(), 1);
-    /// let why = "metal = lead: monetary 40.00 is below the iron threshold 50.00";
-    /// assert!(lines[0].starts_with(why), "{}", lines[0]);
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    fn explain(&self, profile: &Profile) -> Vec<String>;
-
-    /// The size of the population the model was fitted on.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::attributes::Attributes;
-    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Model};
-    /// use customer_tiering::CustomerId;
-    /// # use customer_tiering::{PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #     builder.add(Transaction::new(id, date(2026, 3, i), rust_decimal::dec!(10.00)))?;
-    /// # }
-    /// // five buyers C1..C5, and P1 from a customers file, who never bought
-    /// let known = [(CustomerId::new("P1").unwrap(), Attributes::default())];
-    /// let population = builder.finish_with(known)?;
-    /// let model = RfmParams::default().fit(&population)?;
-    /// assert_eq!((population.len(), model.fit_size()), (6, 5));
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    fn fit_size(&self) -> usize;
-
-    /// Appends where a missing-data policy stepped in for `profile` (SPEC §9), for the
-    /// run summary. The default: nowhere.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
-    /// use customer_tiering::classify::{Classifier, Model};
-    /// use customer_tiering::Metric;
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # use rust_decimal::dec;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
-    /// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
-    /// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
-    /// # let population = builder.finish()?;
-    /// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
-    /// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
-    /// let model = params.fit(&population)?;
-    /// let mut uses = Vec::new();
-    /// model.missing_uses(population.get("A").unwrap(), &mut uses);
-    /// model.missing_uses(population.get("B").unwrap(), &mut uses);
-    /// assert_eq!(uses.len(), 1); // B only: A has a profit of its own
-    /// assert_eq!((uses[0].source.as_str(), uses[0].policy.as_str()), ("profit", "fill"));
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
-        let _ = (profile, out);
-    }
-}
-
-/// One customer a missing-data policy (SPEC §9) stepped in for.
 ///
-/// # Example
-/// ```
-/// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
-/// use customer_tiering::classify::{Classifier, MissingUse, Model};
-/// use customer_tiering::Metric;
-/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-/// # use jiff::civil::date;
-/// # use rust_decimal::dec;
-/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-/// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
-/// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
-/// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
-/// # let population = builder.finish()?;
-/// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
-/// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
-/// let model = params.fit(&population)?;
-/// let mut uses = Vec::new();
-/// model.missing_uses(population.get("A").unwrap(), &mut uses);
-/// model.missing_uses(population.get("B").unwrap(), &mut uses);
-/// let policy = "fill".to_string();
-/// let want = MissingUse { column: "metal".into(), source: "profit".into(), policy };
-/// assert_eq!(uses, [want]);
-/// # Ok::<(), customer_tiering::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct MissingUse {
-    /// The classifier's column.
-    pub column: String,
-    /// The metric or attribute that had no value.
-    pub source: String,
-    /// The policy that stepped in (`exclude`, `fill`, `fill_median` …).
-    pub policy: String,
-}
-
-/// Settings that fit a [`Model`] on a population.
-///
-/// # Example
-/// ```
-/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
-/// use customer_tiering::{Error, Population};
-///
-/// fn columns_of(settings: &impl Classifier, pop: &Population) -> Result<Vec<String>, Error> {
-///     Ok(settings.fit(pop)?.columns())
+/// impl Model for ChurnModel {
+///     type Params = ChurnRisk;
+///     fn params(&self) -> &ChurnRisk { &self.params }
+///     fn fit_size(&self) -> usize { self.fit_size }
+///     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+///         out.push(match profile.recency_days {
+///             Some(days) if days > self.params.days => Label::Name("at_risk".into()),
+///             Some(_) => Label::Name("safe".into()),
+///             None => Label::Unscored(Unscored::NoPurchases),
+///         });
+///     }
+///     fn explain(&self, profile: &Profile) -> Vec<String> {
+///         let mut label = Vec::new();
+///         self.classify_into(profile, &mut label);
+///         vec![format!("churn = {}: recency_days {:?} against {} days", label[0], profile.recency_days, self.params.days)]
+///     }
 /// }
-/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-/// # use jiff::civil::date;
-/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-/// # for i in 1..=5i8 {
-/// #     for day in 1..=i {
-/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-/// #     }
-/// # }
-/// # let population = builder.finish()?;
-/// assert_eq!(columns_of(&ParetoParams::metals(), &population)?, ["metal"]);
-/// assert_eq!(columns_of(&RfmParams::default(), &population)?.len(), 4);
+///
+/// let pipeline = PipelineBuilder::new().classifier(ChurnRisk { days: 90 }).build()?;
+/// assert_eq!(pipeline.columns(), ["churn"]);
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
-pub trait Classifier {
+pub trait Classifier:
+    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
+{
     /// The fitted model.
-    type Model: Model;
+    type Model: Model<Params = Self>;
+
+    /// The kind's name: `model.json` tags each model with it, and a [`Registry`] finds
+    /// the types to load by it. Lower snake case, unique in a registry (the built-ins
+    /// are `rfm`, `pareto`, `grade`, `lifecycle` and `composite`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier};
+    /// assert_eq!((RfmParams::KIND, ParetoParams::KIND), ("rfm", "pareto"));
+    /// ```
+    const KIND: &'static str;
+
+    /// The output columns, in order, with the labels each can take: what rule sets are
+    /// checked against, and what orders a migration.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, ColumnLabels};
+    /// let columns = RfmParams::default().columns();
+    /// let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    /// assert_eq!(names, ["r", "f", "m", "rfm_segment"]);
+    /// assert_eq!(columns[0].labels, ColumnLabels::Scores(5));
+    /// ```
+    fn columns(&self) -> Vec<Column>;
+
+    /// Checks the settings; a pipeline calls it when it is built and when it is loaded.
+    /// The default accepts any settings.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] saying what cannot work.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// assert!(RfmParams::default().validate().is_ok());
+    /// assert_eq!(
+    ///     RfmParams::default().bins(11).validate().unwrap_err().to_string(),
+    ///     "bins must be in 2..=10, got 11"
+    /// );
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        Ok(())
+    }
+
+    /// The metrics and attributes the classifier reads. The default, every metric and
+    /// no attribute, is always safe; saying less lets a pipeline skip work (`growth`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, Classifier};
+    /// let reads = LifecycleParams::default().reads();
+    /// assert_eq!(reads.attributes, ["status"]);
+    /// ```
+    fn reads(&self) -> Reads {
+        Reads::default()
+    }
 
     /// Validates the settings, then fits on the buyers of `population`.
     ///
@@ -454,7 +371,7 @@ pub trait Classifier {
     /// ```
     fn fit_labels(&self, population: &Population) -> Result<(Self::Model, Vec<Label>), Error> {
         let model = self.fit(population)?;
-        let mut labels = Vec::with_capacity(population.len() * model.columns().len());
+        let mut labels = Vec::with_capacity(population.len() * self.columns().len());
         for profile in population.profiles() {
             model.classify_into(profile, &mut labels);
         }
@@ -462,40 +379,407 @@ pub trait Classifier {
     }
 }
 
-impl<M: Model + ?Sized> Model for Box<M> {
+/// A fitted model: classifies any profile without refitting, and says why.
+///
+/// The model keeps a copy of its settings ([`params`](Model::params)), so a saved
+/// pipeline can be refitted on later data. Only [`classify_into`](Model::classify_into),
+/// [`explain`](Model::explain), [`params`](Model::params) and
+/// [`fit_size`](Model::fit_size) are required; the rest have defaults for a classifier
+/// with nothing to say. A pipeline holds models of different kinds side by side as
+/// [`AnyModel`]s.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, AnyModel, Classifier};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=5i8 {
+/// #     for day in 1..=i {
+/// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+/// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+/// #     }
+/// # }
+/// # let population = builder.finish()?;
+/// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+/// let models = [
+///     AnyModel::new(RfmParams::default().fit(&population)?),
+///     AnyModel::new(ParetoParams::metals().fit(&population)?),
+/// ];
+/// let c5 = population.get("C5").unwrap();
+/// let mut labels = Vec::new();
+/// for model in &models {
+///     model.classify_into(c5, &mut labels);
+/// }
+/// let row: Vec<String> = labels.iter().map(ToString::to_string).collect();
+/// assert_eq!(row, ["5", "5", "5", "champions", "platinum"]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub trait Model:
+    fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    /// The settings type.
+    type Params: Classifier<Model = Self>;
+
+    /// The settings the model was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let model = ParetoParams::abc().fit(&population)?;
+    /// assert_eq!(model.params(), &ParetoParams::abc());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &Self::Params;
+
+    /// The output columns, in order (`["r", "f", "m", "rfm_segment"]`, `["metal"]`):
+    /// by default, the names of the settings' [`columns`](Classifier::columns).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// let rfm = RfmParams::default().fit(&population)?;
+    /// assert_eq!(rfm.columns(), ["r", "f", "m", "rfm_segment"]);
+    /// assert_eq!(ParetoParams::abc().fit(&population)?.columns(), ["abc"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn columns(&self) -> Vec<String> {
-        (**self).columns()
+        self.params()
+            .columns()
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
     }
-    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        (**self).classify_into(profile, out)
+
+    /// Appends one label per column for `profile`. It cannot fail: all that can go
+    /// wrong is found in `fit` or when the model is loaded; a customer the model cannot
+    /// score gets [`Label::Unscored`] with the reason.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// let mut labels = Vec::new();
+    /// for profile in population.profiles() {
+    ///     model.classify_into(profile, &mut labels);
+    /// }
+    /// let metals: Vec<String> = labels.iter().map(ToString::to_string).collect();
+    /// assert_eq!(metals, ["lead", "lead", "lead", "lead", "platinum"]); // C1..C5
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
+
+    /// One line of prose per column saying why `profile` gets its label (SPEC §10):
+    /// the values, the cut points or thresholds they were compared with.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// let lines = model.explain(population.get("C4").unwrap());
+    /// assert_eq!(lines.len(), 1);
+    /// let why = "metal = lead: monetary 40.00 is below the iron threshold 50.00";
+    /// assert!(lines[0].starts_with(why), "{}", lines[0]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn explain(&self, profile: &Profile) -> Vec<String>;
+
+    /// The size of the population the model was fitted on.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::Attributes;
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Model};
+    /// use customer_tiering::CustomerId;
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     builder.add(Transaction::new(id, date(2026, 3, i), rust_decimal::dec!(10.00)))?;
+    /// # }
+    /// // five buyers C1..C5, and P1 from a customers file, who never bought
+    /// let known = [(CustomerId::new("P1").unwrap(), Attributes::default())];
+    /// let population = builder.finish_with(known)?;
+    /// let model = RfmParams::default().fit(&population)?;
+    /// assert_eq!((population.len(), model.fit_size()), (6, 5));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn fit_size(&self) -> usize;
+
+    /// Checks a model read from a file: its settings and its own invariants (cut
+    /// points in order, one per boundary …). A pipeline calls it for every model it
+    /// loads, so a loaded model can always classify. The default checks the settings.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming what is inconsistent.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::{RfmModel, RfmParams}, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// let mut json = serde_json::to_value(RfmParams::default().fit(&population)?)?;
+    /// json["params"]["mode"] = "equal-count".into(); // hand-edited: the cut points are tie-aware
+    /// let tampered: RfmModel = serde_json::from_value(json)?;
+    /// assert!(tampered.validate().unwrap_err().to_string().contains("other bins or mode"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.params().validate()
     }
-    fn explain(&self, profile: &Profile) -> Vec<String> {
-        (**self).explain(profile)
-    }
-    fn fit_size(&self) -> usize {
-        (**self).fit_size()
-    }
+
+    /// Appends where a missing-data policy stepped in for `profile` (SPEC §9), for the
+    /// run summary. The default: nowhere.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
+    /// use customer_tiering::classify::{Classifier, Model};
+    /// use customer_tiering::Metric;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # use rust_decimal::dec;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
+    /// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
+    /// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
+    /// # let population = builder.finish()?;
+    /// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
+    /// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
+    /// let model = params.fit(&population)?;
+    /// let mut uses = Vec::new();
+    /// model.missing_uses(population.get("A").unwrap(), &mut uses);
+    /// model.missing_uses(population.get("B").unwrap(), &mut uses);
+    /// assert_eq!(uses.len(), 1); // B only: A has a profit of its own
+    /// assert_eq!((uses[0].source.as_str(), uses[0].policy.as_str()), ("profit", "fill"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
-        (**self).missing_uses(profile, out)
+        let _ = (profile, out);
+    }
+
+    /// The warnings (SPEC §14) this model calls for on its fit population: legal data
+    /// that makes its labels meaningless (an empty band, a single value). The default:
+    /// none.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, amount) in [("A", 60), ("B", 10)] {
+    /// #     b.add(Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), amount.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// // Two buyers: gold and iron hold nobody.
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// let codes: Vec<&str> = model.warnings(&population).iter().map(|w| w.code).collect();
+    /// assert_eq!(codes, ["empty_band", "empty_band"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn warnings(&self, population: &Population) -> Vec<Warning> {
+        let _ = population;
+        Vec::new()
+    }
+
+    /// The columns hysteresis (SPEC §13) may hold back, with the positions that define
+    /// them. The default: none, so the model's labels are always the raw ones.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] when the settings rule hysteresis out (equal-count scores).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let metals = ParetoParams::metals().fit(&population)?;
+    /// assert_eq!(metals.hysteresis_targets()?.len(), 1);
+    /// let abc = ParetoParams::abc().fit(&population)?; // value basis: no positions
+    /// assert!(abc.hysteresis_targets()?.is_empty());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
+        Ok(Vec::new())
+    }
+
+    /// Works out again the columns that follow from the model's other columns, after
+    /// hysteresis changed some of them: `labels` are this model's labels of one customer,
+    /// in column order. The default: nothing follows (RFM's segment follows its scores).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier, Label, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let rfm = RfmParams::default().fit(&population)?;
+    /// let mut row = vec![Label::Score(5), Label::Score(5), Label::Score(5), Label::Name("lost".into())];
+    /// rfm.rederive(&mut row);
+    /// assert_eq!(row[3], Label::Name("champions".into()));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn rederive(&self, labels: &mut [Label]) {
+        let _ = labels;
     }
 }
 
-impl<M: Model + ?Sized> Model for &M {
-    fn columns(&self) -> Vec<String> {
-        (**self).columns()
+/// A column hysteresis (SPEC §13) applies to, and how a customer's position in it is
+/// defined.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{rfm::RfmParams, Classifier, HysteresisTarget, Model};
+/// use customer_tiering::Metric;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+/// # let population = b.finish()?;
+/// let targets = RfmParams::default().fit(&population)?.hysteresis_targets()?;
+/// let HysteresisTarget::Score { column, bins, metric } = &targets[0] else { panic!() };
+/// assert_eq!((column.as_str(), *bins, *metric), ("r", 5, Metric::RecencyDays));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HysteresisTarget {
+    /// A tie-aware quantile score `1 + floor(k·L/n)` of a metric (its default
+    /// direction): the position is `L/n`, the share of buyers strictly worse.
+    Score {
+        /// The column.
+        column: String,
+        /// `k`.
+        bins: u8,
+        /// The metric ranked.
+        metric: Metric,
+    },
+    /// A count-basis band: the first band `b` with `p < c_b·n`; the position is `p/n`,
+    /// the share of buyers strictly better.
+    Band {
+        /// The column.
+        column: String,
+        /// The cumulative shares `c_b` of every band but the last, best first.
+        cumulative: Vec<rust_decimal::Decimal>,
+        /// The metric ranked.
+        metric: Metric,
+        /// Which way the metric is better.
+        direction: quantile::Direction,
+        /// The bands' labels, best first.
+        labels: Vec<SmolStr>,
+    },
+}
+
+impl HysteresisTarget {
+    /// The column it applies to.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let targets = ParetoParams::metals().fit(&population)?.hysteresis_targets()?;
+    /// assert_eq!(targets[0].column(), "metal");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn column(&self) -> &str {
+        match self {
+            HysteresisTarget::Score { column, .. } | HysteresisTarget::Band { column, .. } => {
+                column
+            }
+        }
     }
-    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        (**self).classify_into(profile, out)
-    }
-    fn explain(&self, profile: &Profile) -> Vec<String> {
-        (**self).explain(profile)
-    }
-    fn fit_size(&self) -> usize {
-        (**self).fit_size()
-    }
-    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
-        (**self).missing_uses(profile, out)
-    }
+}
+
+/// One customer a missing-data policy (SPEC §9) stepped in for.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
+/// use customer_tiering::classify::{Classifier, MissingUse, Model};
+/// use customer_tiering::Metric;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # use rust_decimal::dec;
+/// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// # let (a, b) = (CustomerId::new("A").unwrap(), CustomerId::new("B").unwrap());
+/// builder.add(Transaction::new(a, date(2026, 3, 1), dec!(10.00)).with_profit(dec!(3.00)))?;
+/// builder.add(Transaction::new(b, date(2026, 3, 1), dec!(10.00)))?; // no profit
+/// # let population = builder.finish()?;
+/// let fill_zero = MissingPolicy::Fill { value: dec!(0) };
+/// let params = ParetoParams::metals().metric(Metric::Profit).missing(fill_zero);
+/// let model = params.fit(&population)?;
+/// let mut uses = Vec::new();
+/// model.missing_uses(population.get("A").unwrap(), &mut uses);
+/// model.missing_uses(population.get("B").unwrap(), &mut uses);
+/// let policy = "fill".to_string();
+/// let want = MissingUse { column: "metal".into(), source: "profit".into(), policy };
+/// assert_eq!(uses, [want]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MissingUse {
+    /// The classifier's column.
+    pub column: String,
+    /// The metric or attribute that had no value.
+    pub source: String,
+    /// The policy that stepped in (`exclude`, `fill`, `fill_median` …).
+    pub policy: String,
 }
 
 /// The values of a metric over the buyers that have one, in population (id) order.

@@ -31,7 +31,10 @@ use smol_str::SmolStr;
 
 use super::missing::{MissingData, MissingPolicy};
 use super::quantile::{Direction, decimal_vec, select_positions};
-use super::{Classifier, Label, MissingUse, Model, Unscored};
+use super::{
+    Classifier, Column, ColumnLabels, HysteresisTarget, Label, MissingUse, Model, Reads, Unscored,
+    Warning, single_value,
+};
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
 use crate::profile::{Metric, Population, Profile};
@@ -114,6 +117,7 @@ impl Band {
 ///
 /// # Example
 /// ```
+/// # use customer_tiering::classify::{Classifier as _, Model as _};
 /// use customer_tiering::classify::pareto::ParetoParams;
 /// let metals = ParetoParams::metals();
 /// assert_eq!(metals.get_column(), "metal");
@@ -140,6 +144,7 @@ impl ParetoParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
     /// use customer_tiering::Metric;
     /// use rust_decimal::dec;
@@ -293,6 +298,7 @@ impl ParetoParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::pareto::ParetoParams;
     /// use customer_tiering::classify::quantile::Direction;
     /// use customer_tiering::Metric;
@@ -379,39 +385,6 @@ impl ParetoParams {
     /// ```
     pub fn effective_direction(&self) -> Direction {
         self.direction.unwrap_or(self.metric.default_direction())
-    }
-
-    /// Checks the bands (SPEC §4): at least one, names distinct and non-empty, shares
-    /// positive and summing to exactly 1; value basis ranks larger-is-better only.
-    ///
-    /// # Errors
-    /// [`ConfigError::Bands`] naming the bands and the problem.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
-    /// use customer_tiering::Metric;
-    /// use rust_decimal::dec;
-    /// let bands = vec![Band::new("a", dec!(0.50)), Band::new("b", dec!(0.49))];
-    /// let params = ParetoParams::new("x", Metric::Monetary, Basis::Count, bands);
-    /// let err = params.validate().unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     "bands a=0.50,b=0.49: shares sum to 0.99 instead of exactly 1 (100 %)"
-    /// );
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        validate_bands(&self.bands)?;
-        if self.basis == Basis::Value && self.effective_direction() == Direction::LowerIsBetter {
-            return Err(bands_error(
-                &self.bands,
-                format!(
-                    "value basis needs a metric where larger is better, not {}",
-                    self.metric
-                ),
-            ));
-        }
-        Ok(())
     }
 
     /// Cumulative shares of the bands before the last.
@@ -504,6 +477,58 @@ pub(crate) fn threshold_positions(cumulative: &[Decimal], n: usize) -> Vec<usize
 
 impl Classifier for ParetoParams {
     type Model = ParetoModel;
+
+    const KIND: &'static str = "pareto";
+
+    fn columns(&self) -> Vec<Column> {
+        let bands = self.bands.iter().map(|b| b.name.to_string()).collect();
+        vec![Column::new(
+            self.column.as_str(),
+            ColumnLabels::ordered(bands),
+        )]
+    }
+
+    fn reads(&self) -> Reads {
+        let mut reads = Reads::metrics([self.metric]);
+        if let MissingPolicy::Proxy { metric } = self.missing {
+            reads.add_metric(metric);
+        }
+        reads
+    }
+
+    /// Checks the bands (SPEC §4): at least one, names distinct and non-empty, shares
+    /// positive and summing to exactly 1; value basis ranks larger-is-better only.
+    ///
+    /// # Errors
+    /// [`ConfigError::Bands`] naming the bands and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::pareto::{Band, Basis, ParetoParams};
+    /// use customer_tiering::Metric;
+    /// use rust_decimal::dec;
+    /// let bands = vec![Band::new("a", dec!(0.50)), Band::new("b", dec!(0.49))];
+    /// let params = ParetoParams::new("x", Metric::Monetary, Basis::Count, bands);
+    /// let err = params.validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "bands a=0.50,b=0.49: shares sum to 0.99 instead of exactly 1 (100 %)"
+    /// );
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        validate_bands(&self.bands)?;
+        if self.basis == Basis::Value && self.effective_direction() == Direction::LowerIsBetter {
+            return Err(bands_error(
+                &self.bands,
+                format!(
+                    "value basis needs a metric where larger is better, not {}",
+                    self.metric
+                ),
+            ));
+        }
+        Ok(())
+    }
 
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
         self.validate()?;
@@ -650,29 +675,6 @@ pub struct ParetoModel {
 }
 
 impl ParetoModel {
-    /// The settings it was fitted with.
-    ///
-    /// # Example
-    /// ```
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
-    /// #     let id = CustomerId::new(id).unwrap();
-    /// #     b.add(Transaction::new(id, date(2026, 3, 1), spend.into()))?;
-    /// # }
-    /// # let population = b.finish()?;
-    /// use customer_tiering::classify::pareto::{Basis, ParetoParams};
-    /// use customer_tiering::classify::Classifier;
-    /// let model = ParetoParams::abc().fit(&population)?;
-    /// assert_eq!(model.params(), &ParetoParams::abc());
-    /// assert_eq!(model.params().get_basis(), Basis::Value);
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn params(&self) -> &ParetoParams {
-        &self.params
-    }
-
     /// The thresholds `t_1..t_{B−1}` (a value is in band `b` or better iff it is at least
     /// `t_b`; for a lower-is-better metric, at most).
     ///
@@ -721,71 +723,6 @@ impl ParetoModel {
         &self.sizes
     }
 
-    /// Checks a loaded model: valid bands, one threshold per boundary (none for a value
-    /// basis without positive total), ordered best first.
-    ///
-    /// # Errors
-    /// [`ConfigError`] naming the column and the inconsistency.
-    ///
-    /// # Example
-    /// ```
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=7 {
-    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
-    /// # }
-    /// # let population = b.finish()?;
-    /// use customer_tiering::classify::pareto::{ParetoModel, ParetoParams};
-    /// use customer_tiering::classify::Classifier;
-    /// let model = ParetoParams::metals().fit(&population)?;
-    /// assert_eq!(model.validate(), Ok(()));
-    /// // a saved model edited by hand: its thresholds are no longer best first
-    /// let mut json = serde_json::to_value(&model)?;
-    /// json["thresholds"] = serde_json::json!(["6", "7", "7"]);
-    /// let edited: ParetoModel = serde_json::from_value(json)?;
-    /// assert_eq!(
-    ///     edited.validate().unwrap_err().to_string(),
-    ///     "pipeline: pareto model \"metal\": thresholds are not ordered best first"
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.params.validate()?;
-        let fail = |reason: String| ConfigError::Pipeline {
-            reason: format!("pareto model {:?}: {reason}", self.params.column),
-        };
-        let boundaries = self.params.bands.len() - 1;
-        // No thresholds: a value basis whose positive total was 0, or a fit on nobody
-        // with the metric (every buyer unscored); either bands any value last.
-        let allowed_empty =
-            self.thresholds.is_empty() && (self.params.basis == Basis::Value || self.fit_size == 0);
-        if self.thresholds.len() != boundaries && !allowed_empty {
-            return Err(fail(format!(
-                "{} thresholds for {} bands (want {boundaries})",
-                self.thresholds.len(),
-                self.params.bands.len()
-            )));
-        }
-        let direction = self.params.effective_direction();
-        if self
-            .thresholds
-            .windows(2)
-            .any(|w| direction.is_better(&w[1], &w[0]))
-        {
-            return Err(fail("thresholds are not ordered best first".into()));
-        }
-        if self.sizes.len() != self.params.bands.len() {
-            return Err(fail(format!(
-                "{} band sizes for {} bands",
-                self.sizes.len(),
-                self.params.bands.len()
-            )));
-        }
-        Ok(())
-    }
-
     /// The band index (0 = best) of a value.
     ///
     /// # Example
@@ -830,8 +767,96 @@ impl ParetoModel {
 }
 
 impl Model for ParetoModel {
-    fn columns(&self) -> Vec<String> {
-        vec![self.params.column.to_string()]
+    type Params = ParetoParams;
+
+    /// The settings it was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, spend) in [("C1", 50), ("C2", 30), ("C3", 10), ("C4", 5), ("C5", 3), ("C6", 2)] {
+    /// #     let id = CustomerId::new(id).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), spend.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::pareto::{Basis, ParetoParams};
+    /// use customer_tiering::classify::Classifier;
+    /// let model = ParetoParams::abc().fit(&population)?;
+    /// assert_eq!(model.params(), &ParetoParams::abc());
+    /// assert_eq!(model.params().get_basis(), Basis::Value);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &ParetoParams {
+        &self.params
+    }
+
+    /// Checks a loaded model: valid bands, one threshold per boundary (none for a value
+    /// basis without positive total), ordered best first.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the column and the inconsistency.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=7 {
+    /// #     let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// use customer_tiering::classify::pareto::{ParetoModel, ParetoParams};
+    /// use customer_tiering::classify::Classifier;
+    /// let model = ParetoParams::metals().fit(&population)?;
+    /// assert_eq!(model.validate(), Ok(()));
+    /// // a saved model edited by hand: its thresholds are no longer best first
+    /// let mut json = serde_json::to_value(&model)?;
+    /// json["thresholds"] = serde_json::json!(["6", "7", "7"]);
+    /// let edited: ParetoModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     edited.validate().unwrap_err().to_string(),
+    ///     "pipeline: pareto model \"metal\": thresholds are not ordered best first"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        let fail = |reason: String| ConfigError::Pipeline {
+            reason: format!("pareto model {:?}: {reason}", self.params.column),
+        };
+        let boundaries = self.params.bands.len() - 1;
+        // No thresholds: a value basis whose positive total was 0, or a fit on nobody
+        // with the metric (every buyer unscored); either bands any value last.
+        let allowed_empty =
+            self.thresholds.is_empty() && (self.params.basis == Basis::Value || self.fit_size == 0);
+        if self.thresholds.len() != boundaries && !allowed_empty {
+            return Err(fail(format!(
+                "{} thresholds for {} bands (want {boundaries})",
+                self.thresholds.len(),
+                self.params.bands.len()
+            )));
+        }
+        let direction = self.params.effective_direction();
+        if self
+            .thresholds
+            .windows(2)
+            .any(|w| direction.is_better(&w[1], &w[0]))
+        {
+            return Err(fail("thresholds are not ordered best first".into()));
+        }
+        if self.sizes.len() != self.params.bands.len() {
+            return Err(fail(format!(
+                "{} band sizes for {} bands",
+                self.sizes.len(),
+                self.params.bands.len()
+            )));
+        }
+        Ok(())
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
@@ -896,6 +921,43 @@ impl Model for ParetoModel {
                 policy: self.missing.policy().name().to_string(),
             });
         }
+    }
+
+    /// `empty_band` per band that holds nobody of the fit population, and
+    /// `single_value`.
+    fn warnings(&self, population: &Population) -> Vec<Warning> {
+        let column = self.params.column.as_str();
+        let mut out = Vec::new();
+        for (band, size) in self.params.bands.iter().zip(self.sizes()) {
+            if *size == 0 {
+                out.push(Warning::new(
+                    "empty_band",
+                    column,
+                    format!(
+                        "{column}: band {} holds no customer of the {} fitted",
+                        band.name, self.fit_size
+                    ),
+                    serde_json::json!({ "band": band.name, "fit_size": self.fit_size }),
+                ));
+            }
+        }
+        out.extend(single_value(column, self.params.metric, population));
+        out
+    }
+
+    /// Count-basis bands have positions; value-basis bands do not.
+    fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
+        if self.params.basis != Basis::Count {
+            return Ok(Vec::new());
+        }
+        let params = &self.params;
+        Ok(vec![HysteresisTarget::Band {
+            column: params.column.to_string(),
+            cumulative: cumulative(&params.bands),
+            metric: params.metric,
+            direction: params.effective_direction(),
+            labels: params.bands.iter().map(|b| b.name.clone()).collect(),
+        }])
     }
 }
 

@@ -34,8 +34,11 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
-use super::segments::SegmentMap;
-use super::{Classifier, Label, Model, Unscored};
+use super::segments::{SegmentMap, coverage_warning};
+use super::{
+    Classifier, Column, ColumnLabels, HysteresisTarget, Label, Model, Reads, Unscored, Warning,
+    single_value,
+};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
@@ -107,6 +110,7 @@ impl RfmParams {
     ///
     /// # Example
     /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::{rfm::RfmParams, segments::SegmentMap};
     /// // Quartiles need a segment map written for k = 4.
     /// let pymc = SegmentMap::preset("rfm-pymc")?;
@@ -215,42 +219,6 @@ impl RfmParams {
         self.segment_map.as_ref()
     }
 
-    /// Checks the settings without data.
-    ///
-    /// # Errors
-    /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when
-    /// the map is written for another `k` (SPEC §5).
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::rfm::RfmParams;
-    /// let err = RfmParams::default().bins(4).validate().unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     r#"segment map "rfm-default": written for k = 5, but the scores have k = 4"#
-    /// );
-    /// let err = RfmParams::default().bins(11).validate().unwrap_err();
-    /// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
-    /// RfmParams::default().bins(4).segment_map(None).validate()?; // no map: any k in 2..=10
-    /// # Ok::<(), customer_tiering::ConfigError>(())
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        check_bins(self.bins)?;
-        if let Some(map) = &self.segment_map
-            && map.bins() != self.bins
-        {
-            return Err(ConfigError::SegmentMap {
-                map: map.name().to_string(),
-                reason: format!(
-                    "written for k = {}, but the scores have k = {}",
-                    map.bins(),
-                    self.bins
-                ),
-            });
-        }
-        Ok(())
-    }
-
     fn fit_cuts(
         &self,
         population: &Population,
@@ -287,6 +255,63 @@ const RFM_METRICS: [Metric; 3] = [Metric::RecencyDays, Metric::Frequency, Metric
 impl Classifier for RfmParams {
     type Model = RfmModel;
 
+    const KIND: &'static str = "rfm";
+
+    fn columns(&self) -> Vec<Column> {
+        let segments = self
+            .segment_map
+            .as_ref()
+            .map(|m| m.labels().into_iter().map(String::from).collect())
+            .unwrap_or_default();
+        let mut columns: Vec<Column> = COLUMNS[..3]
+            .iter()
+            .map(|c| Column::new(*c, ColumnLabels::Scores(self.bins)))
+            .collect();
+        columns.push(Column::new(COLUMNS[3], ColumnLabels::unordered(segments)));
+        columns
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::metrics(RFM_METRICS)
+    }
+
+    /// Checks the settings without data.
+    ///
+    /// # Errors
+    /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when
+    /// the map is written for another `k` (SPEC §5).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// let err = RfmParams::default().bins(4).validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"segment map "rfm-default": written for k = 5, but the scores have k = 4"#
+    /// );
+    /// let err = RfmParams::default().bins(11).validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
+    /// RfmParams::default().bins(4).segment_map(None).validate()?; // no map: any k in 2..=10
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        check_bins(self.bins)?;
+        if let Some(map) = &self.segment_map
+            && map.bins() != self.bins
+        {
+            return Err(ConfigError::SegmentMap {
+                map: map.name().to_string(),
+                reason: format!(
+                    "written for k = {}, but the scores have k = {}",
+                    map.bins(),
+                    self.bins
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn fit(&self, population: &Population) -> Result<RfmModel, Error> {
         self.fit_cuts(population).map(|(model, _)| model)
     }
@@ -321,6 +346,7 @@ impl Classifier for RfmParams {
 ///
 /// # Example
 /// ```
+/// # use customer_tiering::classify::{Classifier as _, Model as _};
 /// use customer_tiering::classify::rfm::{RfmModel, RfmParams};
 /// use customer_tiering::classify::Classifier;
 /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
@@ -351,81 +377,6 @@ pub struct RfmModel {
 }
 
 impl RfmModel {
-    /// The settings the model was fitted with.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     for day in 1..=i {
-    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-    /// #     }
-    /// # }
-    /// # let population = builder.finish()?;
-    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
-    /// let model = RfmParams::default().bins(4).segment_map(None).fit(&population)?;
-    /// assert_eq!(model.params().get_bins(), 4);
-    /// assert!(model.params().get_segment_map().is_none());
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn params(&self) -> &RfmParams {
-        &self.params
-    }
-
-    /// Checks a loaded model: valid settings, and cut points that agree with them.
-    ///
-    /// # Errors
-    /// [`ConfigError::Pipeline`] naming the metric and the inconsistency.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::rfm::{RfmModel, RfmParams};
-    /// use customer_tiering::classify::Classifier;
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=5i8 {
-    /// #     for day in 1..=i {
-    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
-    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
-    /// #     }
-    /// # }
-    /// # let population = builder.finish()?;
-    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
-    /// let mut json = serde_json::to_value(RfmParams::default().fit(&population)?)?;
-    /// json["params"]["mode"] = "equal-count".into(); // hand-edited: the cut points are tie-aware
-    /// let tampered: RfmModel = serde_json::from_value(json)?;
-    /// assert_eq!(
-    ///     tampered.validate().unwrap_err().to_string(),
-    ///     "pipeline: rfm model, recency_days: \
-    ///      cut points fitted with other bins or mode than the settings"
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.params.validate()?;
-        let cuts = [&self.recency, &self.frequency, &self.monetary];
-        for (metric, cuts) in RFM_METRICS.iter().zip(cuts) {
-            let fail = |reason: String| ConfigError::Pipeline {
-                reason: format!("rfm model, {metric}: {reason}"),
-            };
-            cuts.validate().map_err(fail)?;
-            if (cuts.bins(), cuts.mode()) != (self.params.bins, self.params.mode) {
-                return Err(fail(
-                    "cut points fitted with other bins or mode than the settings".into(),
-                ));
-            }
-            if cuts.direction() != metric.default_direction() {
-                return Err(fail("cut points ranked in the wrong direction".into()));
-            }
-        }
-        Ok(())
-    }
-
     /// The cut points of recency (days; fewer is better).
     ///
     /// # Example
@@ -568,8 +519,83 @@ impl RfmModel {
 }
 
 impl Model for RfmModel {
-    fn columns(&self) -> Vec<String> {
-        COLUMNS.map(String::from).to_vec()
+    type Params = RfmParams;
+
+    /// The settings the model was fitted with.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::{rfm::RfmParams, Classifier};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let model = RfmParams::default().bins(4).segment_map(None).fit(&population)?;
+    /// assert_eq!(model.params().get_bins(), 4);
+    /// assert!(model.params().get_segment_map().is_none());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn params(&self) -> &RfmParams {
+        &self.params
+    }
+
+    /// Checks a loaded model: valid settings, and cut points that agree with them.
+    ///
+    /// # Errors
+    /// [`ConfigError::Pipeline`] naming the metric and the inconsistency.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::{Classifier as _, Model as _};
+    /// use customer_tiering::classify::rfm::{RfmModel, RfmParams};
+    /// use customer_tiering::classify::Classifier;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=5i8 {
+    /// #     for day in 1..=i {
+    /// #         let id = CustomerId::new(&format!("C{i}")).unwrap();
+    /// #         builder.add(Transaction::new(id, date(2026, 3, day), rust_decimal::dec!(10.00)))?;
+    /// #     }
+    /// # }
+    /// # let population = builder.finish()?;
+    /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
+    /// let mut json = serde_json::to_value(RfmParams::default().fit(&population)?)?;
+    /// json["params"]["mode"] = "equal-count".into(); // hand-edited: the cut points are tie-aware
+    /// let tampered: RfmModel = serde_json::from_value(json)?;
+    /// assert_eq!(
+    ///     tampered.validate().unwrap_err().to_string(),
+    ///     "pipeline: rfm model, recency_days: \
+    ///      cut points fitted with other bins or mode than the settings"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.params.validate()?;
+        let cuts = [&self.recency, &self.frequency, &self.monetary];
+        for (metric, cuts) in RFM_METRICS.iter().zip(cuts) {
+            let fail = |reason: String| ConfigError::Pipeline {
+                reason: format!("rfm model, {metric}: {reason}"),
+            };
+            cuts.validate().map_err(fail)?;
+            if (cuts.bins(), cuts.mode()) != (self.params.bins, self.params.mode) {
+                return Err(fail(
+                    "cut points fitted with other bins or mode than the settings".into(),
+                ));
+            }
+            if cuts.direction() != metric.default_direction() {
+                return Err(fail("cut points ranked in the wrong direction".into()));
+            }
+        }
+        Ok(())
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
@@ -619,6 +645,68 @@ impl Model for RfmModel {
 
     fn fit_size(&self) -> usize {
         self.fit_size
+    }
+
+    /// `too_few_buyers` (fewer than `10·k`), `segment_map_coverage`, and per score
+    /// `empty_score` and `single_value`.
+    fn warnings(&self, population: &Population) -> Vec<Warning> {
+        let mut out = Vec::new();
+        let buyers = population.buyers().count();
+        let k = self.params.bins;
+        if buyers < 10 * usize::from(k) {
+            out.push(Warning::new(
+                "too_few_buyers",
+                "rfm",
+                format!(
+                    "{buyers} buyers for {k} quantile bins (fewer than {})",
+                    10 * usize::from(k)
+                ),
+                serde_json::json!({ "buyers": buyers, "bins": k }),
+            ));
+        }
+        if let Some(map) = &self.params.segment_map {
+            out.extend(coverage_warning(map));
+        }
+        let cuts = [&self.recency, &self.frequency, &self.monetary];
+        for ((column, metric), cuts) in COLUMNS.iter().zip(RFM_METRICS).zip(cuts) {
+            for empty in cuts.empty_scores() {
+                out.push(Warning::new(
+                    "empty_score",
+                    *column,
+                    format!("{column}: {empty}"),
+                    serde_json::to_value(empty).unwrap_or_default(),
+                ));
+            }
+            out.extend(single_value(column, metric, population));
+        }
+        out
+    }
+
+    /// The three tie-aware scores; equal-count scores rule hysteresis out.
+    fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
+        if self.params.mode != QuantileMode::TieAware {
+            return Err(ConfigError::Pipeline {
+                reason: "hysteresis needs tie-aware quantile scores, not equal-count".into(),
+            });
+        }
+        Ok(COLUMNS
+            .iter()
+            .zip(RFM_METRICS)
+            .map(|(column, metric)| HysteresisTarget::Score {
+                column: column.to_string(),
+                bins: self.params.bins,
+                metric,
+            })
+            .collect())
+    }
+
+    /// The segment follows the scores.
+    fn rederive(&self, labels: &mut [Label]) {
+        if let [Label::Score(r), Label::Score(f), Label::Score(m), segment] = labels
+            && let Some(map) = &self.params.segment_map
+        {
+            *segment = Label::Name(SmolStr::new(map.segment(*r, *f, *m)));
+        }
     }
 }
 

@@ -20,6 +20,7 @@
 //! A map of one's own, for tertiles (k = 3), checked before it is used:
 //!
 //! ```
+//! # use customer_tiering::classify::{Classifier as _, Model as _};
 //! use customer_tiering::classify::{rfm::RfmParams, segments::SegmentMap};
 //!
 //! let map = SegmentMap::from_toml_str("vip.toml", r#"
@@ -52,6 +53,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::classify::Warning;
 use crate::error::{ConfigError, Error, parse_error, toml_error};
 
 /// The keys of the shipped segment maps.
@@ -846,6 +848,28 @@ impl fmt::Display for MapReport {
             .collect();
         write!(f, "{}: cells per segment: {}", self.map, per.join(", "))
     }
+}
+
+/// `segment_map_coverage` (SPEC §5, §17): score cells no rule of the map covers (their
+/// customers get the fallback segment) and rules that can never fire, as the map's
+/// checker finds them; none for a map that covers every cell with live rules.
+pub(crate) fn coverage_warning(map: &SegmentMap) -> Option<Warning> {
+    let report = map.check();
+    let shortfalls = report.shortfalls();
+    if shortfalls.is_empty() {
+        return None;
+    }
+    Some(Warning {
+        code: "segment_map_coverage",
+        classifier: "rfm_segment".into(),
+        message: format!("segment map {:?}: {}", map.name(), shortfalls.join("; ")),
+        figures: serde_json::json!({
+            "map": map.name(),
+            "fallback": map.fallback(),
+            "uncovered_cells": report.uncovered_cells(),
+            "never_fire": report.never_fire.iter().map(|n| n.rule).collect::<Vec<_>>(),
+        }),
+    })
 }
 
 #[cfg(test)]

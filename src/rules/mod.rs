@@ -730,6 +730,21 @@ impl RuleSet {
             .collect()
     }
 
+    /// The metrics the conditions compare.
+    pub(crate) fn metrics_read(&self) -> Vec<crate::profile::Metric> {
+        let mut metrics = Vec::new();
+        for rule in &self.rules {
+            rule.condition.for_each_test(&mut |test| {
+                if let condition::Subject::Metric(metric) = test.subject
+                    && !metrics.contains(&metric)
+                {
+                    metrics.push(metric);
+                }
+            });
+        }
+        metrics
+    }
+
     /// Finds the rule set's label columns among a run's columns once, for
     /// [`apply_indexed`](RuleSet::apply_indexed).
     ///

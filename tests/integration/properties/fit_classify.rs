@@ -80,9 +80,8 @@ proptest! {
         let population = population_of(&rows);
         let (fitted, tiering) = full_pipeline(k, QuantileMode::EqualCount).run(&population).unwrap();
         let classified = fitted.classify_all(&population);
-        let customer_tiering::AnyModel::Rfm(rfm) = &fitted.models()[0] else {
-            panic!("RFM first");
-        };
+        let rfm: &customer_tiering::classify::rfm::RfmModel =
+            fitted.models()[0].downcast_ref().expect("RFM first");
         let metrics = [
             ("r", Metric::RecencyDays, rfm.recency()),
             ("f", Metric::Frequency, rfm.frequency()),

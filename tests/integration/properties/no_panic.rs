@@ -585,10 +585,9 @@ fn exercise_map(map: &SegmentMap) -> Result<(), TestCaseError> {
     let json = serde_json::to_string(map).expect("a map serialises");
     let back = SegmentMap::from_json_str("again.json", &json);
     prop_assert_eq!(back.as_ref().ok(), Some(map), "{:?}", back);
-    let _ = RfmParams::default()
-        .bins(k)
-        .segment_map(Some(map.clone()))
-        .validate();
+    let _ = customer_tiering::classify::Classifier::validate(
+        &RfmParams::default().bins(k).segment_map(Some(map.clone())),
+    );
     Ok(())
 }
 

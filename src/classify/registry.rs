@@ -1,0 +1,199 @@
+//! The kinds of classifier a saved pipeline may name, and how to load each.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::composite::CompositeParams;
+use super::grade::GradeParams;
+use super::lifecycle::LifecycleParams;
+use super::pareto::ParetoParams;
+use super::rfm::RfmParams;
+use super::{AnyModel, AnyParams, Classifier, Model};
+use crate::error::ConfigError;
+
+type Load<T> = fn(serde_json::Value) -> Result<T, String>;
+
+/// How to load one kind.
+#[derive(Clone, Copy)]
+struct Kind {
+    params: Load<AnyParams>,
+    model: Load<AnyModel>,
+}
+
+/// The classifier kinds a saved pipeline (`model.json`) may name, with the types that
+/// load each: the built-ins (`rfm`, `pareto`, `grade`, `lifecycle`, `composite`) and
+/// whatever the application registers. A model of a kind the registry does not know is
+/// an error naming the kind; every model loaded is checked
+/// ([`Model::validate`]) before it can classify.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+/// use customer_tiering::{FittedPipeline, PipelineBuilder};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+/// # let population = b.finish()?;
+/// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&population)?;
+/// let json = fitted.to_json()?;
+/// let registry = Registry::builtin(); // an application adds its kinds with `register`
+/// assert_eq!(FittedPipeline::from_json_with("model.json", &json, &registry)?, fitted);
+///
+/// let renamed = json.replace(r#""kind": "pareto""#, r#""kind": "churn_risk""#);
+/// let err = FittedPipeline::from_json_with("model.json", &renamed, &registry).unwrap_err();
+/// assert!(err.to_string().contains(r#"unknown classifier kind "churn_risk""#), "{err}");
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Registry {
+    kinds: BTreeMap<&'static str, Kind>,
+}
+
+impl Default for Registry {
+    /// The built-in kinds.
+    fn default() -> Self {
+        Registry::builtin()
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("kinds", &self.kinds.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// A registry without any kind, not even the built-ins.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Registry;
+    /// assert_eq!(Registry::empty().kinds().count(), 0);
+    /// ```
+    pub fn empty() -> Self {
+        Registry {
+            kinds: BTreeMap::new(),
+        }
+    }
+
+    /// The built-in kinds: `composite`, `grade`, `lifecycle`, `pareto`, `rfm`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Registry;
+    /// let kinds: Vec<&str> = Registry::builtin().kinds().collect();
+    /// assert_eq!(kinds, ["composite", "grade", "lifecycle", "pareto", "rfm"]);
+    /// ```
+    pub fn builtin() -> Self {
+        let mut registry = Registry::empty();
+        registry.insert::<RfmParams>();
+        registry.insert::<ParetoParams>();
+        registry.insert::<GradeParams>();
+        registry.insert::<LifecycleParams>();
+        registry.insert::<CompositeParams>();
+        registry
+    }
+
+    /// Adds the kind `C` (its settings and its model type).
+    ///
+    /// # Errors
+    /// [`ConfigError::ClassifierKind`] when the registry knows the kind already or its
+    /// name is not lower snake case (`[a-z][a-z0-9_]*`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+    /// let err = Registry::builtin().register::<ParetoParams>().unwrap_err();
+    /// assert_eq!(err.to_string(), r#"classifier kind "pareto": registered twice"#);
+    /// assert_eq!(Registry::empty().register::<ParetoParams>()?.kinds().count(), 1);
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
+    pub fn register<C: Classifier>(mut self) -> Result<Self, ConfigError> {
+        let fail = |reason: &str| ConfigError::ClassifierKind {
+            kind: C::KIND.to_string(),
+            reason: reason.to_string(),
+        };
+        let mut bytes = C::KIND.bytes();
+        let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+            && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
+            return Err(fail("a kind must match [a-z][a-z0-9_]*"));
+        }
+        if self.kinds.contains_key(C::KIND) {
+            return Err(fail("registered twice"));
+        }
+        self.insert::<C>();
+        Ok(self)
+    }
+
+    /// The kinds it knows, in name order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Registry;
+    /// assert!(Registry::builtin().kinds().any(|k| k == "rfm"));
+    /// ```
+    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.kinds.keys().copied()
+    }
+
+    fn insert<C: Classifier>(&mut self) {
+        self.kinds.insert(
+            C::KIND,
+            Kind {
+                params: load_params::<C>,
+                model: load_model::<C::Model>,
+            },
+        );
+    }
+
+    fn kind_of(&self, value: &mut serde_json::Value) -> Result<Kind, String> {
+        let Some(object) = value.as_object_mut() else {
+            return Err("expected an object with a \"kind\"".into());
+        };
+        let kind = match object.remove("kind") {
+            Some(serde_json::Value::String(kind)) => kind,
+            Some(other) => return Err(format!("\"kind\" must be a string, got {other}")),
+            None => return Err("missing field `kind`".into()),
+        };
+        self.kinds.get(kind.as_str()).copied().ok_or_else(|| {
+            let known: Vec<&str> = self.kinds().collect();
+            format!(
+                "unknown classifier kind {kind:?} (this registry knows {}; an application registers its own with Registry::register)",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )
+        })
+    }
+
+    /// Loads settings tagged with their kind.
+    pub(crate) fn params_from_value(
+        &self,
+        mut value: serde_json::Value,
+    ) -> Result<AnyParams, String> {
+        let kind = self.kind_of(&mut value)?;
+        (kind.params)(value)
+    }
+
+    /// Loads a model tagged with its kind, and checks it.
+    pub(crate) fn model_from_value(
+        &self,
+        mut value: serde_json::Value,
+    ) -> Result<AnyModel, String> {
+        let kind = self.kind_of(&mut value)?;
+        (kind.model)(value)
+    }
+}
+
+fn load_params<C: Classifier>(value: serde_json::Value) -> Result<AnyParams, String> {
+    let params: C = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    Ok(AnyParams::new(params))
+}
+
+fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, String> {
+    let model: M = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    model.validate().map_err(|e| e.to_string())?;
+    Ok(AnyModel::new(model))
+}

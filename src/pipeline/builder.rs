@@ -1,0 +1,528 @@
+//! Assembling a pipeline: classifiers and rule sets, checked together before any data
+//! is seen.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::fitted::{FORMAT_VERSION, FittedPipeline};
+use super::tiering::Tiering;
+use super::{TAGS, rule_columns, rule_set_labels};
+use crate::attributes::{AttrType, known_type};
+use crate::classify::{AnyParams, Column, ColumnLabels};
+use crate::error::{ConfigError, Error};
+use crate::profile::{Metric, Population};
+use crate::rules::{RuleSet, Schema};
+
+/// Assembles a [`Pipeline`]; `build` checks every classifier's settings and that no two
+/// write the same column, before any data is seen.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+/// use customer_tiering::PipelineBuilder;
+/// let pipeline = PipelineBuilder::new()
+///     .classifier(RfmParams::default())
+///     .classifier(ParetoParams::metals())
+///     .build()?;
+/// assert_eq!(pipeline.columns(), ["r", "f", "m", "rfm_segment", "metal"]);
+/// let twice = PipelineBuilder::new()
+///     .classifier(ParetoParams::metals())
+///     .classifier(ParetoParams::metals());
+/// assert!(twice.build().is_err()); // two `metal` columns
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PipelineBuilder {
+    classifiers: Vec<AnyParams>,
+    rules: Vec<RuleSet>,
+    attributes: Vec<(String, AttrType)>,
+}
+
+impl PipelineBuilder {
+    /// An empty builder.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::PipelineBuilder;
+    /// let err = PipelineBuilder::new().build().unwrap_err();
+    /// assert_eq!(err.to_string(), "pipeline: no classifier");
+    /// ```
+    pub fn new() -> Self {
+        PipelineBuilder::default()
+    }
+
+    /// Adds a classifier; columns come out in the order classifiers are added.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{lifecycle::LifecycleParams, pareto::ParetoParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::abc())
+    ///     .classifier(LifecycleParams::default())
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["abc", "lifecycle"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    #[must_use]
+    pub fn classifier(mut self, params: impl Into<AnyParams>) -> Self {
+        self.classifiers.push(params.into());
+        self
+    }
+
+    /// Adds a rule set (SPEC §8), applied after every classifier and every earlier rule
+    /// set; its conditions may use their columns.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal >= "gold"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(top)
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["metal", "tier", "tags"]);
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let (_, tiering) = pipeline.run(&population)?;
+    /// assert_eq!(tiering.counts()["tier"]["top"], 5); // platinum C100, gold C096 … C099
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    #[must_use]
+    pub fn rules(mut self, rules: RuleSet) -> Self {
+        self.rules.push(rules);
+        self
+    }
+
+    /// Declares the attribute columns of a customers source (beyond SPEC §1's known
+    /// ones), so that rule sets may refer to them.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::attributes::AttrType;
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// let web = RuleSet::from_toml_str("web.toml", r#"
+    ///     name = "web"
+    ///     tiers = ["online", "offline"]
+    ///     default = "offline"
+    ///     [[rules]]
+    ///     when = 'channel == "web"'
+    ///     tier = "online"
+    /// "#)?;
+    /// let builder = PipelineBuilder::new().classifier(ParetoParams::abc()).rules(web);
+    /// assert!(builder.clone().build().is_err()); // `channel` is unknown
+    /// let channel = [("channel".to_string(), AttrType::Text)];
+    /// assert_eq!(builder.attributes(&channel).build()?.columns(), ["abc", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    #[must_use]
+    pub fn attributes(mut self, columns: &[(String, AttrType)]) -> Self {
+        self.attributes.extend_from_slice(columns);
+        self
+    }
+
+    /// Validates and builds: every classifier's settings, distinct columns, and every
+    /// rule set against the columns and attributes before it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a classifier's bad settings, two classifiers writing one
+    /// column, a rule set writing a column already taken, or no classifier at all;
+    /// [`Error::Rule`] for a rule set that refers to something unknown or cannot work
+    /// (naming the rule).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Error, PipelineBuilder, RuleSet};
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal == "platinum"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let metals = PipelineBuilder::new().classifier(ParetoParams::metals()).rules(top.clone());
+    /// assert_eq!(metals.build()?.columns(), ["metal", "tier", "tags"]);
+    ///
+    /// // Without a `metal` column the rule cannot work: the error names file, rule and why.
+    /// let abc = PipelineBuilder::new().classifier(ParetoParams::abc()).rules(top);
+    /// let err = abc.build().unwrap_err();
+    /// assert!(matches!(&err, Error::Rule { rule, .. } if rule == "1"));
+    /// let start = r#"top.toml: rule 1: when, column 1: unknown identifier "metal": not a metric"#;
+    /// assert!(err.to_string().starts_with(start));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn build(self) -> Result<Pipeline, Error> {
+        let attributes: BTreeMap<String, AttrKind> = self
+            .attributes
+            .iter()
+            .filter(|(name, _)| known_type(name).is_none())
+            .map(|(name, kind)| (name.clone(), AttrKind::from(*kind)))
+            .collect();
+        let mut pipeline = Pipeline {
+            classifiers: self.classifiers,
+            rules: Vec::new(),
+            attributes,
+        };
+        pipeline.validate()?;
+        let columns = pipeline
+            .classifiers
+            .iter()
+            .flat_map(|c| names(c.columns()))
+            .collect();
+        let schema = rule_schema(pipeline.classifiers.iter(), &pipeline.attributes);
+        pipeline.rules = check_rule_sets(schema, columns, self.rules)?;
+        Ok(pipeline)
+    }
+}
+
+/// The schema rule sets are checked against: the classifiers' columns with their
+/// labels, and the custom attributes.
+pub(super) fn rule_schema<'a>(
+    classifiers: impl Iterator<Item = &'a AnyParams>,
+    attributes: &BTreeMap<String, AttrKind>,
+) -> Schema {
+    let mut schema = Schema::new();
+    for (name, kind) in attributes {
+        schema = schema.attribute(name, AttrType::from(*kind));
+    }
+    for params in classifiers {
+        schema = describe(schema, params.columns());
+    }
+    schema
+}
+
+/// Checks rule sets in order, each against the columns before it (SPEC §8, §17): its
+/// column's name, and every column, label and attribute its rules read.
+pub(super) fn check_rule_sets(
+    mut schema: Schema,
+    mut columns: Vec<String>,
+    rule_sets: Vec<RuleSet>,
+) -> Result<Vec<RuleSet>, Error> {
+    let mut checked = Vec::with_capacity(rule_sets.len());
+    for rules in rule_sets {
+        let column = rules.column().to_string();
+        let whose = format!("rule set {:?}", rules.name());
+        claim_columns(&mut columns, vec![column.clone()], &whose)?;
+        let rules = rules.with_schema(&schema)?;
+        let tiers = rules.tiers().iter().map(ToString::to_string).collect();
+        schema = schema.label_column(&column, tiers, true);
+        checked.push(rules);
+    }
+    Ok(checked)
+}
+
+/// Adds `columns` to `taken`, each checked by [`check_column_name`]; `whose` names the
+/// writer in the error.
+pub(super) fn claim_columns(
+    taken: &mut Vec<String>,
+    columns: Vec<String>,
+    whose: &str,
+) -> Result<(), ConfigError> {
+    for column in columns {
+        check_column_name(&column, taken).map_err(|reason| ConfigError::Pipeline {
+            reason: format!("{whose} writes the column {column:?}: {reason}"),
+        })?;
+        taken.push(column);
+    }
+    Ok(())
+}
+
+/// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
+/// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
+/// metric columns nor with `tags`.
+fn check_column_name(column: &str, taken: &[String]) -> Result<(), String> {
+    let mut bytes = column.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return Err("a column name must match [a-z][a-z0-9_]*".into());
+    }
+    if column == "customer_id" || Metric::ALL.iter().any(|m| m.name() == column) {
+        return Err("that is the name of a metric".into());
+    }
+    if column == TAGS {
+        return Err("that is the column of the rule sets' tags".into());
+    }
+    if taken.iter().any(|c| c == column) {
+        return Err("another classifier or rule set writes it".into());
+    }
+    Ok(())
+}
+
+/// The type of a custom attribute that rule sets read, as a saved pipeline keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum AttrKind {
+    Number,
+    Text,
+}
+
+impl From<AttrType> for AttrKind {
+    fn from(kind: AttrType) -> Self {
+        match kind {
+            AttrType::Number => AttrKind::Number,
+            // Custom columns are numbers or text; a fixed label set is SPEC §1's own.
+            AttrType::Text | AttrType::OneOf(_) => AttrKind::Text,
+        }
+    }
+}
+
+impl From<AttrKind> for AttrType {
+    fn from(kind: AttrKind) -> Self {
+        match kind {
+            AttrKind::Number => AttrType::Number,
+            AttrKind::Text => AttrType::Text,
+        }
+    }
+}
+
+/// Classifiers to be fitted together on one population, with the rule sets that follow
+/// them; built by [`PipelineBuilder`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::PipelineBuilder;
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&population)?;
+/// assert_eq!(fitted.fit_size(), 100);
+/// assert_eq!(fitted.pipeline(), pipeline); // what to refit next period
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub(super) classifiers: Vec<AnyParams>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) rules: Vec<RuleSet>,
+    /// The custom attributes the rule sets were checked against, with their types.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) attributes: BTreeMap<String, AttrKind>,
+}
+
+impl Pipeline {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.classifiers.is_empty() {
+            return Err(ConfigError::Pipeline {
+                reason: "no classifier".into(),
+            });
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for params in &self.classifiers {
+            params.validate()?;
+            claim_columns(&mut seen, names(params.columns()), "a classifier")?;
+        }
+        Ok(())
+    }
+
+    /// The output columns, in order: the classifiers', the rule sets', then `tags`
+    /// when there is a rule set.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// // `size` is a rule set writing the column `tier`.
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .rules(size)
+    ///     .build()?;
+    /// assert_eq!(pipeline.columns(), ["r", "f", "m", "rfm_segment", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = self
+            .classifiers
+            .iter()
+            .flat_map(|c| names(c.columns()))
+            .collect();
+        columns.extend(rule_columns(&self.rules));
+        columns
+    }
+
+    /// The classifiers' settings.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let kinds: Vec<&str> = pipeline.classifiers().iter().map(|c| c.kind()).collect();
+    /// assert_eq!(kinds, ["rfm", "pareto"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn classifiers(&self) -> &[AnyParams] {
+        &self.classifiers
+    }
+
+    /// Every column with the labels it can take (rule sets: their tiers, best first):
+    /// what a previous period's labels are checked against before any data is read
+    /// ([`Period::from_tiers_csv_checked`](crate::migration::Period::from_tiers_csv_checked)).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::classify::ColumnLabels;
+    /// use customer_tiering::PipelineBuilder;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::abc()).build()?;
+    /// let labels = ["a", "b", "c"].map(String::from).to_vec();
+    /// assert_eq!(pipeline.column_labels(), [("abc".to_string(), ColumnLabels::Named { labels, ordered: true })]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn column_labels(&self) -> Vec<(String, ColumnLabels)> {
+        let mut columns: Vec<(String, ColumnLabels)> = self
+            .classifiers
+            .iter()
+            .flat_map(|c| c.columns())
+            .map(|c| (c.name, c.labels))
+            .collect();
+        columns.extend(rule_set_labels(&self.rules));
+        columns
+    }
+
+    /// Fits every classifier on `population`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPopulation`] when nobody bought anything; a classifier's fit error.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Error, PipelineBuilder, Population, Profile};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!((fitted.as_of(), fitted.fit_size()), (date(2026, 3, 31), 100));
+    ///
+    /// // Nobody to fit on:
+    /// let nobody = vec![Profile::without_purchases(CustomerId::new("P1").unwrap())];
+    /// let err = pipeline.fit(&Population::new(date(2026, 3, 31), nobody)?).unwrap_err();
+    /// assert!(matches!(err, Error::EmptyPopulation { .. }));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
+        self.run(population).map(|(fitted, _)| fitted)
+    }
+
+    /// Fits every classifier and labels the fit population by SPEC's batch definitions
+    /// (for equal-count quantiles, SQL `NTILE` with the `customer_id` tiebreak).
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let (fitted, tiering) = pipeline.run(&population)?;
+    /// assert_eq!(tiering.len(), 100);
+    /// assert_eq!(tiering.label("C097", "metal").unwrap().to_string(), "gold");
+    /// assert_eq!(fitted.classify_all(&population), tiering); // the model agrees with the run
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn run(&self, population: &Population) -> Result<(FittedPipeline, Tiering), Error> {
+        if population.buyers().next().is_none() {
+            return Err(Error::EmptyPopulation {
+                as_of: population.as_of(),
+            });
+        }
+        let mut models = Vec::with_capacity(self.classifiers.len());
+        let mut per_model = Vec::with_capacity(self.classifiers.len());
+        for params in &self.classifiers {
+            let (model, labels) = params.fit_labels(population)?;
+            per_model.push((model.columns().len(), labels));
+            models.push(model);
+        }
+        let fitted = FittedPipeline {
+            format_version: FORMAT_VERSION,
+            as_of: population.as_of(),
+            fit_size: population.buyers().count(),
+            models,
+            rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
+        };
+        let context = fitted.rule_context();
+        let mut labels = Vec::with_capacity(fitted.columns().len() * population.len());
+        for (row, profile) in population.profiles().iter().enumerate() {
+            let start = labels.len();
+            for (w, model_labels) in &per_model {
+                labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
+            }
+            fitted.apply_rules(profile, &context, start, &mut labels);
+        }
+        let tiering = Tiering::new(fitted.columns(), population, labels);
+        Ok((fitted, tiering))
+    }
+}
+
+/// The names of `columns`.
+pub(super) fn names(columns: Vec<Column>) -> Vec<String> {
+    columns.into_iter().map(|c| c.name).collect()
+}
+
+/// Adds `columns`, with their labels, to a rule schema.
+fn describe(mut schema: Schema, columns: Vec<Column>) -> Schema {
+    for Column { name, labels } in columns {
+        schema = match labels {
+            ColumnLabels::Scores(bins) => schema.score_column(&name, bins),
+            ColumnLabels::Named { labels, ordered } => schema.label_column(&name, labels, ordered),
+        };
+    }
+    schema
+}

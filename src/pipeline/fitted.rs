@@ -1,0 +1,875 @@
+//! A fitted pipeline: models and rule sets that classify any customer, saved and
+//! loaded as one JSON document.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::builder::{AttrKind, Pipeline, check_rule_sets, claim_columns, rule_schema};
+use super::tiering::Tiering;
+use super::{rule_columns, rule_set_labels};
+use crate::classify::{
+    AnyModel, AnyParams, ColumnLabels, Label, MissingUse, Reads, Registry, Unscored,
+};
+use crate::error::{ConfigError, Error, parse_error};
+use crate::profile::{Population, Profile};
+use crate::rules::{ColumnIndex, Facts, RuleSet};
+
+/// Fitted models of every classifier, with the as-of date and size of the fit
+/// population. Saved as JSON and loaded back, it classifies identically.
+///
+/// Deserialising validates every model (settings, cut point counts and order, one
+/// threshold per band boundary, distinct columns), so a loaded pipeline can always
+/// classify.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, Label};
+/// use customer_tiering::{FittedPipeline, PipelineBuilder};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=100i64 {
+/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+/// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+/// # }
+/// # let population = orders.finish()?;
+/// // Fitted on C001 … C100, who spent 1 … 100 by 2026-03-31: gold from 96 to below 100.
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let fitted = pipeline.fit(&population)?;
+/// let loaded = FittedPipeline::from_json("model.json", &fitted.to_json()?)?;
+/// assert_eq!(loaded, fitted);
+///
+/// // In June a new customer spends 97: gold by the March thresholds.
+/// let mut june = PopulationBuilder::new(date(2026, 6, 30));
+/// june.add(Transaction::new(CustomerId::new("N01").unwrap(), date(2026, 6, 2), 97.into()))?;
+/// let newcomer = june.finish()?;
+/// assert_eq!(loaded.classify(newcomer.get("N01").unwrap()), [Label::Name("gold".into())]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedPipeline {
+    pub(super) format_version: u32,
+    pub(super) as_of: Date,
+    pub(super) fit_size: usize,
+    pub(super) models: Vec<AnyModel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) rules: Vec<RuleSet>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) attributes: BTreeMap<String, AttrKind>,
+}
+
+/// The version of the saved-pipeline format this crate writes and reads
+/// ([`FittedPipeline::to_json`]): a `model.json` of another version is refused on load
+/// rather than read wrongly. A file without `format_version` was written before the
+/// field existed, in this same format: it reads as version 1.
+///
+/// # Example
+/// ```
+/// use customer_tiering::pipeline::FORMAT_VERSION;
+/// use customer_tiering::FittedPipeline;
+/// assert_eq!(FORMAT_VERSION, 1);
+/// let future = r#"{"format_version": 2, "as_of": "2026-03-31", "fit_size": 1, "models": []}"#;
+/// let err = FittedPipeline::from_json("model.json", future).unwrap_err();
+/// assert!(err.to_string().contains("format_version 2"), "{err}");
+/// ```
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file form of a [`FittedPipeline`], before its models are loaded by kind and
+/// everything is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FittedPipelineData {
+    #[serde(default = "first_format_version")]
+    format_version: u32,
+    as_of: Date,
+    fit_size: usize,
+    models: Vec<serde_json::Value>,
+    #[serde(default)]
+    rules: Vec<RuleSet>,
+    #[serde(default)]
+    attributes: BTreeMap<String, AttrKind>,
+}
+
+fn first_format_version() -> u32 {
+    1
+}
+
+impl<'de> Deserialize<'de> for FittedPipeline {
+    /// Reads a pipeline of built-in kinds; an application's own kinds load through
+    /// [`FittedPipeline::from_json_with`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let data = FittedPipelineData::deserialize(deserializer)?;
+        FittedPipeline::checked(data, &Registry::builtin()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FittedPipeline {
+    /// Loads the models of a saved pipeline by kind, then checks it as fresh settings
+    /// are checked (SPEC §17): its version, every model's own invariants, unique
+    /// well-formed columns, and every rule set against the columns and labels the
+    /// models actually have.
+    fn checked(data: FittedPipelineData, registry: &Registry) -> Result<Self, ConfigError> {
+        if data.format_version != FORMAT_VERSION {
+            return Err(ConfigError::Pipeline {
+                reason: format!(
+                    "the saved pipeline has format_version {}; this version of the crate reads {FORMAT_VERSION} (fit it again)",
+                    data.format_version
+                ),
+            });
+        }
+        if data.models.is_empty() {
+            return Err(ConfigError::Pipeline {
+                reason: "the saved pipeline has no model".into(),
+            });
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut models = Vec::with_capacity(data.models.len());
+        for (i, value) in data.models.into_iter().enumerate() {
+            let model =
+                registry
+                    .model_from_value(value)
+                    .map_err(|reason| ConfigError::Pipeline {
+                        reason: format!("saved model {}: {reason}", i + 1),
+                    })?;
+            claim_columns(&mut seen, model.columns(), "a saved model")?;
+            models.push(model);
+        }
+        let params: Vec<AnyParams> = models.iter().map(AnyModel::params).collect();
+        let schema = rule_schema(params.iter(), &data.attributes);
+        // A rule set's error names its file and rule; as a setting it is a pipeline's.
+        let rules =
+            check_rule_sets(schema, seen, data.rules).map_err(|e| ConfigError::Pipeline {
+                reason: format!("saved rule set: {e}"),
+            })?;
+        Ok(FittedPipeline {
+            format_version: data.format_version,
+            as_of: data.as_of,
+            fit_size: data.fit_size,
+            models,
+            rules,
+            attributes: data.attributes,
+        })
+    }
+}
+
+impl FittedPipeline {
+    /// The as-of date of the fit population.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on purchases of 2026-03-01, as of 2026-03-31
+    /// assert_eq!(fitted.as_of(), date(2026, 3, 31));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// The number of buyers the models were fitted on.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, Population, Profile};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let mut profiles = orders.finish()?.profiles().to_vec();
+    /// // C001 … C100 bought; P1 is known but has not.
+    /// profiles.push(Profile::without_purchases(CustomerId::new("P1").unwrap()));
+    /// let population = Population::new(date(2026, 3, 31), profiles)?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!((population.len(), fitted.fit_size()), (101, 100));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+
+    /// The fitted models, in pipeline order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// let kinds: Vec<&str> = fitted.models().iter().map(|m| m.kind()).collect();
+    /// assert_eq!(kinds, ["rfm", "pareto"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn models(&self) -> &[AnyModel] {
+        &self.models
+    }
+
+    /// The output columns, in order: the models', the rule sets', then `tags` when
+    /// there is a rule set.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// // `size` is a rule set writing the column `tier`.
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(size)
+    ///     .build()?;
+    /// assert_eq!(pipeline.fit(&population)?.columns(), ["metal", "tier", "tags"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = self.models.iter().flat_map(AnyModel::columns).collect();
+        columns.extend(rule_columns(&self.rules));
+        columns
+    }
+
+    /// The rule sets, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # use customer_tiering::RuleSet;
+    /// # let size = RuleSet::from_toml_str("size.toml", r#"
+    /// #     name = "size"
+    /// #     tiers = ["big", "small"]
+    /// #     default = "small"
+    /// #     [[rules]]
+    /// #     when = "monetary >= 90"
+    /// #     tier = "big"
+    /// # "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(size)
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.rule_sets()[0].name(), "size");
+    /// assert_eq!(fitted.rule_sets()[0].tiers(), ["big", "small"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn rule_sets(&self) -> &[RuleSet] {
+        &self.rules
+    }
+
+    /// The pipeline these models were fitted from: to refit it on other data.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.pipeline(), pipeline);
+    /// // Refitting on the same data gives the same models.
+    /// assert_eq!(fitted.pipeline().fit(&population)?, fitted);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline {
+            classifiers: self.models.iter().map(AnyModel::params).collect(),
+            rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
+        }
+    }
+
+    /// Everything the models and rule sets read: the metrics a profile must have
+    /// computed for them, and the attributes they look at.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Metric, PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let growing = RuleSet::from_toml_str("g.toml", r#"
+    ///     name = "g"
+    ///     tiers = ["growing", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = "growth > 0.5"
+    ///     tier = "growing"
+    /// "#)?;
+    /// let metals = PipelineBuilder::new().classifier(ParetoParams::metals());
+    /// let fitted = metals.clone().build()?.fit(&population)?;
+    /// assert_eq!(fitted.reads().metrics, [Metric::Monetary]);
+    /// let fitted = metals.rules(growing).build()?.fit(&population)?;
+    /// assert_eq!(fitted.reads().metrics, [Metric::Monetary, Metric::Growth]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn reads(&self) -> Reads {
+        let mut reads = Reads::nothing();
+        for model in &self.models {
+            reads.extend(model.params().reads());
+        }
+        for rules in &self.rules {
+            reads.extend(Reads::metrics(rules.metrics_read()));
+            for name in rules.referenced_columns() {
+                if !self.attributes.contains_key(name) {
+                    continue;
+                }
+                reads.add_attribute(name.to_string());
+            }
+        }
+        reads
+    }
+
+    /// The labels of every ordered column, best first (scores: `k` down to `1`): what
+    /// [`migrate`](crate::migration::migrate) needs to say who moved up or down.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let orders = pipeline.fit(&population)?.label_orders();
+    /// assert_eq!(orders["metal"], ["platinum", "gold", "iron", "lead"]);
+    /// assert_eq!(orders["r"], ["5", "4", "3", "2", "1"]);
+    /// assert!(!orders.contains_key("rfm_segment")); // segment names have no order
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn label_orders(&self) -> BTreeMap<String, Vec<String>> {
+        self.column_labels()
+            .into_iter()
+            .filter_map(|(column, labels)| labels.order().map(|order| (column, order)))
+            .collect()
+    }
+
+    /// Every label column (not `tags`) and the labels it can take, best first where
+    /// they have an order: what a migration between periods needs to say who moved up.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::classify::ColumnLabels;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// b.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&b.finish()?)?;
+    /// let (column, labels) = &fitted.column_labels()[0];
+    /// assert_eq!(column, "metal");
+    /// assert_eq!(labels.order().unwrap(), ["platinum", "gold", "iron", "lead"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn column_labels(&self) -> Vec<(String, ColumnLabels)> {
+        let mut columns: Vec<(String, ColumnLabels)> = self
+            .models
+            .iter()
+            .flat_map(|m| m.params().columns())
+            .map(|c| (c.name, c.labels))
+            .collect();
+        columns.extend(rule_set_labels(&self.rules));
+        columns
+    }
+
+    /// The columns the rule sets see and, per rule set, where its label columns are:
+    /// worked out once per run, not per customer.
+    pub(crate) fn rule_context(&self) -> RuleContext {
+        let mut columns: Vec<String> = self.models.iter().flat_map(AnyModel::columns).collect();
+        let models = columns.len();
+        let mut indexes = Vec::with_capacity(self.rules.len());
+        for rules in &self.rules {
+            indexes.push(rules.index_columns(&columns));
+            columns.push(rules.column().to_string());
+        }
+        RuleContext {
+            columns,
+            models,
+            indexes,
+        }
+    }
+
+    /// Works out again the columns that follow from other labels of the same row, after
+    /// those labels were changed (hysteresis): each RFM segment from its row's r, f, m
+    /// scores, then the rule sets' tier and tags. `row` is a whole row in column order.
+    pub(crate) fn rederive(&self, profile: &Profile, context: &RuleContext, row: &mut [Label]) {
+        let mut at = 0;
+        for model in &self.models {
+            let width = model.columns().len();
+            model.rederive(&mut row[at..at + width]);
+            at += width;
+        }
+        if !self.rules.is_empty() {
+            let mut labels = row[..context.models].to_vec();
+            self.apply_rules(profile, context, 0, &mut labels);
+            row.clone_from_slice(&labels);
+        }
+    }
+
+    pub(super) fn apply_rules(
+        &self,
+        profile: &Profile,
+        context: &RuleContext,
+        start: usize,
+        labels: &mut Vec<Label>,
+    ) {
+        if self.rules.is_empty() {
+            return;
+        }
+        let mut tags: Vec<SmolStr> = Vec::new();
+        for (i, rules) in self.rules.iter().enumerate() {
+            let facts = Facts {
+                profile,
+                columns: &context.columns[..context.models + i],
+                labels: &labels[start..],
+            };
+            let outcome = rules.apply_indexed(&facts, &context.indexes[i]);
+            labels.push(match outcome.tier {
+                Some(tier) => Label::Name(tier),
+                None => Label::Unscored(Unscored::NoRuleMatched),
+            });
+            tags.extend(outcome.tags);
+        }
+        tags.sort();
+        tags.dedup();
+        labels.push(Label::Name(SmolStr::new(tags.join(";"))));
+    }
+
+    /// Every label of one profile, in column order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// // All bought on the same day, once: r = f = 1. 59 spent less than C060: m = 3.
+    /// let labels = fitted.classify(population.get("C060").unwrap());
+    /// let cells: Vec<String> = labels.iter().map(ToString::to_string).collect();
+    /// assert_eq!(cells, ["1", "1", "3", "hibernating", "lead"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn classify(&self, profile: &Profile) -> Vec<Label> {
+        let mut out = Vec::new();
+        self.classify_into(profile, &mut out);
+        out
+    }
+
+    /// Appends every label of one profile, in column order, to `out` (a buffer reused
+    /// across customers saves an allocation each).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100, who spent 1 … 100
+    /// let mut out = Vec::new();
+    /// for id in ["C100", "C001"] {
+    ///     fitted.classify_into(population.get(id).unwrap(), &mut out);
+    /// }
+    /// assert_eq!(out, [Label::Name("platinum".into()), Label::Name("lead".into())]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        if self.rules.is_empty() {
+            for model in &self.models {
+                model.classify_into(profile, out);
+            }
+        } else {
+            self.classify_with(profile, &self.rule_context(), out);
+        }
+    }
+
+    /// [`classify_into`](Self::classify_into) with the rule context worked out once by
+    /// the caller (a live tiering classifies one customer per order).
+    pub(crate) fn classify_with(
+        &self,
+        profile: &Profile,
+        context: &RuleContext,
+        out: &mut Vec<Label>,
+    ) {
+        let start = out.len();
+        for model in &self.models {
+            model.classify_into(profile, out);
+        }
+        self.apply_rules(profile, context, start, out);
+    }
+
+    /// Labels every customer of a population with the fitted models (no refit).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.clone().finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// // C001 orders 200 more: above the fitted platinum threshold 100, so platinum too.
+    /// let c001 = CustomerId::new("C001").unwrap();
+    /// orders.add(Transaction::new(c001, date(2026, 3, 31), 200.into()))?;
+    /// let tiering = fitted.classify_all(&orders.finish()?);
+    /// assert_eq!(tiering.label("C001", "metal").unwrap().to_string(), "platinum");
+    /// assert_eq!(tiering.counts()["metal"]["platinum"], 2); // no refit: C100 stays platinum
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn classify_all(&self, population: &Population) -> Tiering {
+        let context = self.rule_context();
+        let mut labels = Vec::new();
+        for profile in population.profiles() {
+            let start = labels.len();
+            for model in &self.models {
+                model.classify_into(profile, &mut labels);
+            }
+            self.apply_rules(profile, &context, start, &mut labels);
+        }
+        Tiering::new(self.columns(), population, labels)
+    }
+
+    /// How many customers of `population` each missing-data policy stepped in for, per
+    /// classifier column and metric or attribute (SPEC §9).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams, MissingUse};
+    /// use customer_tiering::{Metric, PipelineBuilder};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for (id, profit) in [("C1", Some(5)), ("C2", None), ("C3", Some(9)), ("C4", None)] {
+    /// #     let tx = Transaction::new(CustomerId::new(id).unwrap(), date(2026, 3, 1), 10.into());
+    /// #     orders.add(match profit { Some(p) => tx.with_profit(p.into()), None => tx })?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// // Four buyers; C2 and C4 have no profit, so they are ranked at the median profit.
+    /// let by_profit = ParetoParams::metals()
+    ///     .metric(Metric::Profit)
+    ///     .missing(MissingPolicy::FillMedian);
+    /// let fitted = PipelineBuilder::new().classifier(by_profit).build()?.fit(&population)?;
+    /// let uses = fitted.missing_data(&population);
+    /// let median = MissingUse {
+    ///     column: "metal".into(),
+    ///     source: "profit".into(),
+    ///     policy: "fill_median".into(),
+    /// };
+    /// assert_eq!(uses[&median], 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn missing_data(&self, population: &Population) -> BTreeMap<MissingUse, u64> {
+        let mut counts = BTreeMap::new();
+        let mut uses = Vec::new();
+        for profile in population.profiles() {
+            uses.clear();
+            for model in &self.models {
+                model.missing_uses(profile, &mut uses);
+            }
+            for one in uses.drain(..) {
+                *counts.entry(one).or_default() += 1;
+            }
+        }
+        counts
+    }
+
+    /// Why `profile` gets each of its labels: one line per column (SPEC §10), the
+    /// rule sets' naming the rules that fired.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let top = RuleSet::from_toml_str("top.toml", r#"
+    ///     name = "top"
+    ///     tiers = ["top", "rest"]
+    ///     default = "rest"
+    ///     [[rules]]
+    ///     when = 'metal >= "gold"'
+    ///     tier = "top"
+    /// "#)?;
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(ParetoParams::metals())
+    ///     .rules(top)
+    ///     .build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
+    /// let lines = fitted.explain(population.get("C099").unwrap());
+    /// let metal = "metal = gold: monetary 99 is at least the gold threshold 96 and is below";
+    /// assert!(lines[0].starts_with(metal));
+    /// let rule = r#"tier = top: rule 1 (metal >= "gold"; metal = gold) gave top; tags: none"#;
+    /// assert_eq!(lines[1], rule);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn explain(&self, profile: &Profile) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .models
+            .iter()
+            .flat_map(|m| m.explain(profile))
+            .collect();
+        if !self.rules.is_empty() {
+            let mut columns: Vec<String> = self.models.iter().flat_map(AnyModel::columns).collect();
+            let mut labels = Vec::new();
+            for model in &self.models {
+                model.classify_into(profile, &mut labels);
+            }
+            for rules in &self.rules {
+                let facts = Facts {
+                    profile,
+                    columns: &columns,
+                    labels: &labels,
+                };
+                lines.push(rules.explain(&facts));
+                let tier = rules.apply(&facts).tier;
+                labels.push(tier.map_or(Label::Unscored(Unscored::NoRuleMatched), Label::Name));
+                columns.push(rules.column().to_string());
+            }
+        }
+        lines
+    }
+
+    /// The pipeline as pretty JSON (decimals as strings, exact).
+    ///
+    /// # Errors
+    /// Never in practice; [`Error::Parse`] if serialisation fails.
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100 as of 2026-03-31: thresholds 100, 96 and 81.
+    /// let json = fitted.to_json()?;
+    /// assert!(json.starts_with("{\n  \"format_version\": 1,\n  \"as_of\": \"2026-03-31\""));
+    /// let value: serde_json::Value = serde_json::from_str(&json)?;
+    /// assert_eq!(value["models"][0]["kind"], "pareto");
+    /// assert_eq!(value["models"][0]["thresholds"], serde_json::json!(["100", "96", "81"]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self).map_err(|e| parse_error("model", e))
+    }
+
+    /// Loads a pipeline saved by [`to_json`](Self::to_json); every model is validated
+    /// as it is read.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming `what` (a file name) and the problem.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::FittedPipeline;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&population)?;
+    /// // metals fitted on C001 … C100
+    /// let json = fitted.to_json()?;
+    /// assert_eq!(FittedPipeline::from_json("model.json", &json)?, fitted);
+    ///
+    /// let empty = r#"{"as_of": "2026-03-31", "fit_size": 0, "models": []}"#;
+    /// let err = FittedPipeline::from_json("old.json", empty).unwrap_err();
+    /// assert_eq!(err.to_string(), "old.json: pipeline: the saved pipeline has no model");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_json(what: &str, json: &str) -> Result<Self, Error> {
+        FittedPipeline::from_json_with(what, json, &Registry::builtin())
+    }
+
+    /// Loads a pipeline saved by [`to_json`](Self::to_json) whose models may be of the
+    /// application's own kinds: `registry` says how to load each kind, and a model of a
+    /// kind it does not know is an error naming the kind.
+    ///
+    /// # Errors
+    /// As [`from_json`](Self::from_json).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+    /// use customer_tiering::{FittedPipeline, PipelineBuilder};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let fitted = PipelineBuilder::new().classifier(ParetoParams::abc()).build()?.fit(&population)?;
+    /// let registry = Registry::builtin(); // plus the application's kinds, registered
+    /// let loaded = FittedPipeline::from_json_with("model.json", &fitted.to_json()?, &registry)?;
+    /// assert_eq!(loaded, fitted);
+    /// let none = Registry::empty();
+    /// let err = FittedPipeline::from_json_with("model.json", &fitted.to_json()?, &none).unwrap_err();
+    /// assert!(err.to_string().contains(r#"unknown classifier kind "pareto""#), "{err}");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_json_with(what: &str, json: &str, registry: &Registry) -> Result<Self, Error> {
+        let data: FittedPipelineData =
+            serde_json::from_str(json).map_err(|e| parse_error(what, e))?;
+        FittedPipeline::checked(data, registry).map_err(|e| parse_error(what, e))
+    }
+
+    /// Loads a saved pipeline from a file (`model.json` of the `tier` CLI), validated as
+    /// by [`from_json`](Self::from_json), errors naming the path.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; otherwise as
+    /// [`from_json`](Self::from_json).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::FittedPipeline;
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # orders.add(Transaction::new(CustomerId::new("C1").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?
+    /// #     .fit(&orders.finish()?)?;
+    /// let path = std::env::temp_dir().join(format!("model-{}.json", std::process::id()));
+    /// std::fs::write(&path, fitted.to_json()?).unwrap();
+    /// assert_eq!(FittedPipeline::from_path(&path)?, fitted);
+    /// std::fs::remove_file(&path).unwrap();
+    /// let missing = FittedPipeline::from_path(&path).unwrap_err();
+    /// assert!(missing.to_string().contains("model-"), "{missing}");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        FittedPipeline::from_json(&path.display().to_string(), &json)
+    }
+}
+
+/// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
+#[derive(Debug, Clone)]
+pub(crate) struct RuleContext {
+    /// The models' columns, then each rule set's.
+    columns: Vec<String>,
+    /// How many of `columns` are the models'.
+    models: usize,
+    /// Per rule set, its label columns' positions.
+    indexes: Vec<ColumnIndex>,
+}
