@@ -313,6 +313,15 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// An application's rule logic ([`TierRules`](crate::rules::TierRules)) that cannot
+    /// work where it stands in a pipeline.
+    #[error("rules {name:?}: {reason}")]
+    Rules {
+        /// The rules' name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A preset key that does not exist.
     #[error("unknown preset {key:?}; known presets: {known}")]
     UnknownPreset {

@@ -181,6 +181,7 @@ pub mod output;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
+mod registry;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -193,6 +194,7 @@ pub use jiff;
 pub use metrics::PopulationBuilder;
 pub use pipeline::{FittedPipeline, Pipeline, PipelineBuilder, Tiering};
 pub use profile::{CustomerId, Metric, Population, Profile, Transaction};
+pub use registry::Registry;
 pub use rules::{Facts, RuleOutcome, RuleSet, Schema};
 /// The decimal crate of every amount (`rust_decimal::Decimal`), re-exported for the
 /// same reason.

@@ -6,9 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{
-    Classifier, Column, HysteresisTarget, Label, MissingUse, Model, Reads, Registry, Warning,
-};
+use super::{Classifier, Column, HysteresisTarget, Label, MissingUse, Model, Reads, Warning};
+use crate::Registry;
 use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
 

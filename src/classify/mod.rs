@@ -46,12 +46,10 @@ use crate::profile::{Metric, Population, Profile};
 
 mod any;
 mod column;
-mod registry;
 mod warning;
 
 pub use any::{AnyModel, AnyParams};
 pub use column::{Column, ColumnLabels, Reads};
-pub use registry::Registry;
 pub use warning::Warning;
 pub(crate) use warning::single_value;
 
@@ -186,7 +184,7 @@ impl fmt::Display for Unscored {
 /// settings implementing `Classifier` and the fitted model implementing [`Model`]. Both
 /// are serde types: a pipeline saves them in `model.json` under the classifier's
 /// [`KIND`](Classifier::KIND) and loads them back through a
-/// [`Registry`] that knows the kind. Everything a pipeline needs to know of a
+/// [`Registry`](crate::Registry) that knows the kind. Everything a pipeline needs to know of a
 /// classifier comes through these two traits — its columns and their labels, what it
 /// reads, its warnings, its explanations — so an application's classifier joins a
 /// [`PipelineBuilder`](crate::PipelineBuilder) and behaves exactly like the built-ins.
@@ -249,7 +247,7 @@ pub trait Classifier:
     /// The fitted model.
     type Model: Model<Params = Self>;
 
-    /// The kind's name: `model.json` tags each model with it, and a [`Registry`] finds
+    /// The kind's name: `model.json` tags each model with it, and a [`Registry`](crate::Registry) finds
     /// the types to load by it. Lower snake case, unique in a registry (the built-ins
     /// are `rfm`, `pareto`, `grade`, `lifecycle` and `composite`).
     ///

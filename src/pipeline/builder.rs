@@ -12,7 +12,7 @@ use crate::attributes::{AttrType, known_type};
 use crate::classify::{AnyParams, Column, ColumnLabels};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population};
-use crate::rules::{RuleSet, Schema};
+use crate::rules::{AnyRules, Schema};
 
 /// Assembles a [`Pipeline`]; `build` checks every classifier's settings and that no two
 /// write the same column, before any data is seen.
@@ -35,7 +35,7 @@ use crate::rules::{RuleSet, Schema};
 #[derive(Debug, Clone, Default)]
 pub struct PipelineBuilder {
     classifiers: Vec<AnyParams>,
-    rules: Vec<RuleSet>,
+    rules: Vec<AnyRules>,
     attributes: Vec<(String, AttrType)>,
 }
 
@@ -105,8 +105,8 @@ impl PipelineBuilder {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     #[must_use]
-    pub fn rules(mut self, rules: RuleSet) -> Self {
-        self.rules.push(rules);
+    pub fn rules(mut self, rules: impl Into<AnyRules>) -> Self {
+        self.rules.push(rules.into());
         self
     }
 
@@ -215,14 +215,14 @@ pub(super) fn rule_schema<'a>(
 pub(super) fn check_rule_sets(
     mut schema: Schema,
     mut columns: Vec<String>,
-    rule_sets: Vec<RuleSet>,
-) -> Result<Vec<RuleSet>, Error> {
+    rule_sets: Vec<AnyRules>,
+) -> Result<Vec<AnyRules>, Error> {
     let mut checked = Vec::with_capacity(rule_sets.len());
     for rules in rule_sets {
         let column = rules.column().to_string();
         let whose = format!("rule set {:?}", rules.name());
         claim_columns(&mut columns, vec![column.clone()], &whose)?;
-        let rules = rules.with_schema(&schema)?;
+        let rules = rules.check(&schema)?;
         let tiers = rules.tiers().iter().map(ToString::to_string).collect();
         schema = schema.label_column(&column, tiers, true);
         checked.push(rules);
@@ -320,7 +320,7 @@ impl From<AttrKind> for AttrType {
 pub struct Pipeline {
     pub(super) classifiers: Vec<AnyParams>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(super) rules: Vec<RuleSet>,
+    pub(super) rules: Vec<AnyRules>,
     /// The custom attributes the rule sets were checked against, with their types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) attributes: BTreeMap<String, AttrKind>,

@@ -10,12 +10,11 @@ use smol_str::SmolStr;
 use super::builder::{AttrKind, Pipeline, check_rule_sets, claim_columns, rule_schema};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
-use crate::classify::{
-    AnyModel, AnyParams, ColumnLabels, Label, MissingUse, Reads, Registry, Unscored,
-};
+use crate::Registry;
+use crate::classify::{AnyModel, AnyParams, ColumnLabels, Label, MissingUse, Reads, Unscored};
 use crate::error::{ConfigError, Error, parse_error};
 use crate::profile::{Population, Profile};
-use crate::rules::{ColumnIndex, Facts, RuleSet};
+use crate::rules::{AnyRules, ColumnIndex, Facts};
 
 /// Fitted models of every classifier, with the as-of date and size of the fit
 /// population. Saved as JSON and loaded back, it classifies identically.
@@ -56,7 +55,7 @@ pub struct FittedPipeline {
     pub(super) fit_size: usize,
     pub(super) models: Vec<AnyModel>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(super) rules: Vec<RuleSet>,
+    pub(super) rules: Vec<AnyRules>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) attributes: BTreeMap<String, AttrKind>,
 }
@@ -88,7 +87,7 @@ struct FittedPipelineData {
     fit_size: usize,
     models: Vec<serde_json::Value>,
     #[serde(default)]
-    rules: Vec<RuleSet>,
+    rules: Vec<serde_json::Value>,
     #[serde(default)]
     attributes: BTreeMap<String, AttrKind>,
 }
@@ -139,9 +138,19 @@ impl FittedPipeline {
         }
         let params: Vec<AnyParams> = models.iter().map(AnyModel::params).collect();
         let schema = rule_schema(params.iter(), &data.attributes);
+        let mut rule_sets = Vec::with_capacity(data.rules.len());
+        for (i, value) in data.rules.into_iter().enumerate() {
+            let rules =
+                registry
+                    .rules_from_value(value)
+                    .map_err(|reason| ConfigError::Pipeline {
+                        reason: format!("saved rule set {}: {reason}", i + 1),
+                    })?;
+            rule_sets.push(rules);
+        }
         // A rule set's error names its file and rule; as a setting it is a pipeline's.
         let rules =
-            check_rule_sets(schema, seen, data.rules).map_err(|e| ConfigError::Pipeline {
+            check_rule_sets(schema, seen, rule_sets).map_err(|e| ConfigError::Pipeline {
                 reason: format!("saved rule set: {e}"),
             })?;
         Ok(FittedPipeline {
@@ -303,7 +312,7 @@ impl FittedPipeline {
     /// assert_eq!(fitted.rule_sets()[0].tiers(), ["big", "small"]);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn rule_sets(&self) -> &[RuleSet] {
+    pub fn rule_sets(&self) -> &[AnyRules] {
         &self.rules
     }
 
@@ -369,12 +378,11 @@ impl FittedPipeline {
             reads.extend(model.params().reads());
         }
         for rules in &self.rules {
-            reads.extend(Reads::metrics(rules.metrics_read()));
-            for name in rules.referenced_columns() {
-                if !self.attributes.contains_key(name) {
-                    continue;
+            reads.extend(rules.reads());
+            for name in rules.columns_read() {
+                if self.attributes.contains_key(&name) {
+                    reads.add_attribute(name);
                 }
-                reads.add_attribute(name.to_string());
             }
         }
         reads
@@ -492,7 +500,7 @@ impl FittedPipeline {
                 columns: &context.columns[..context.models + i],
                 labels: &labels[start..],
             };
-            let outcome = rules.apply_indexed(&facts, &context.indexes[i]);
+            let outcome = rules.decide_indexed(&facts, &context.indexes[i]);
             labels.push(match outcome.tier {
                 Some(tier) => Label::Name(tier),
                 None => Label::Unscored(Unscored::NoRuleMatched),
@@ -724,8 +732,8 @@ impl FittedPipeline {
                     labels: &labels,
                 };
                 lines.push(rules.explain(&facts));
-                let tier = rules.apply(&facts).tier;
-                labels.push(tier.map_or(Label::Unscored(Unscored::NoRuleMatched), Label::Name));
+                let outcome = rules.decide_indexed(&facts, &rules.index_columns(&columns));
+                labels.push(AnyRules::label_of(&outcome));
                 columns.push(rules.column().to_string());
             }
         }
@@ -806,7 +814,8 @@ impl FittedPipeline {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::Registry;
     /// use customer_tiering::{FittedPipeline, PipelineBuilder};
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;

@@ -37,7 +37,7 @@ pub use fitted::{FORMAT_VERSION, FittedPipeline};
 pub use tiering::Tiering;
 
 use crate::classify::ColumnLabels;
-use crate::rules::RuleSet;
+use crate::rules::AnyRules;
 
 /// The column of the tags that rule sets add (`;`-joined, sorted).
 ///
@@ -79,7 +79,7 @@ use crate::rules::RuleSet;
 pub const TAGS: &str = "tags";
 
 /// Each rule set's column with its tiers, best first.
-fn rule_set_labels(rules: &[RuleSet]) -> impl Iterator<Item = (String, ColumnLabels)> + '_ {
+fn rule_set_labels(rules: &[AnyRules]) -> impl Iterator<Item = (String, ColumnLabels)> + '_ {
     rules.iter().map(|rules| {
         let tiers = rules.tiers().iter().map(ToString::to_string).collect();
         (rules.column().to_string(), ColumnLabels::ordered(tiers))
@@ -87,7 +87,7 @@ fn rule_set_labels(rules: &[RuleSet]) -> impl Iterator<Item = (String, ColumnLab
 }
 
 /// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
-fn rule_columns(rules: &[RuleSet]) -> Vec<String> {
+fn rule_columns(rules: &[AnyRules]) -> Vec<String> {
     let mut columns: Vec<String> = rules.iter().map(|r| r.column().to_string()).collect();
     if !rules.is_empty() {
         columns.push(TAGS.to_string());
@@ -99,6 +99,7 @@ fn rule_columns(rules: &[RuleSet]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::classify::AnyModel;
+    use crate::rules::RuleSet;
     use crate::classify::pareto::ParetoParams;
     use crate::classify::quantile::QuantileMode;
     use crate::classify::rfm::RfmParams;

@@ -170,10 +170,12 @@ use condition::{Columns, Cond, Env, Positions, Subject, Val};
 
 mod condition;
 mod load;
+mod logic;
 mod parse;
 mod schema;
 
 pub use load::TierInfo;
+pub use logic::{AnyRules, TierRules};
 pub use schema::Schema;
 
 /// The keys of the shipped rule sets (PRESETS §1f).
@@ -446,6 +448,27 @@ pub struct Facts<'a> {
     pub labels: &'a [Label],
 }
 
+impl Facts<'_> {
+    /// The customer's label in `column`, if a column before the rules has that name.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::Label;
+    /// use customer_tiering::rules::Facts;
+    /// use customer_tiering::{CustomerId, Profile};
+    /// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+    /// let columns = ["metal".to_string()];
+    /// let labels = [Label::Name("gold".into())];
+    /// let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
+    /// assert_eq!(facts.label("metal"), Some(&Label::Name("gold".into())));
+    /// assert_eq!(facts.label("abc"), None);
+    /// ```
+    pub fn label(&self, column: &str) -> Option<&Label> {
+        let at = self.columns.iter().position(|c| c == column)?;
+        self.labels.get(at)
+    }
+}
+
 /// The result of [`RuleSet::apply`] for one customer.
 ///
 /// # Example
@@ -499,6 +522,43 @@ pub struct RuleOutcome {
     pub tag_rules: Vec<usize>,
 }
 
+impl RuleOutcome {
+    /// The outcome `tier`, without tags, from no rule in particular: what an
+    /// application's [`TierRules`] usually returns.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleOutcome;
+    /// let key = RuleOutcome::tier("key");
+    /// assert_eq!((key.tier.as_deref(), key.tags.len()), (Some("key"), 0));
+    /// ```
+    pub fn tier(tier: &str) -> Self {
+        RuleOutcome {
+            tier: Some(SmolStr::new(tier)),
+            tags: Vec::new(),
+            tier_rule: None,
+            caps: Vec::new(),
+            tag_rules: Vec::new(),
+        }
+    }
+
+    /// These tags added (sorted, without duplicates).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleOutcome;
+    /// let outcome = RuleOutcome::tier("key").with_tags(["vip", "call", "vip"]);
+    /// assert_eq!(outcome.tags, ["call", "vip"]);
+    /// ```
+    #[must_use]
+    pub fn with_tags<'t>(mut self, tags: impl IntoIterator<Item = &'t str>) -> Self {
+        self.tags.extend(tags.into_iter().map(SmolStr::new));
+        self.tags.sort_unstable();
+        self.tags.dedup();
+        self
+    }
+}
+
 /// The positions of a rule set's label columns among a run's columns, from
 /// [`RuleSet::index_columns`].
 ///
@@ -525,7 +585,7 @@ pub struct RuleOutcome {
 /// }
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnIndex {
     slots: Vec<Option<usize>>,
 }
@@ -727,6 +787,15 @@ impl RuleSet {
             .iter()
             .map(SmolStr::as_str)
             .filter(|name| crate::attributes::known_type(name).is_none())
+            .collect()
+    }
+
+    /// The known attributes (SPEC §1) the conditions compare.
+    pub(crate) fn attributes_read(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|name| crate::attributes::known_type(name).is_some())
+            .map(ToString::to_string)
             .collect()
     }
 

@@ -1,15 +1,25 @@
-//! The kinds of classifier a saved pipeline may name, and how to load each.
+//! The kinds of classifier and rule logic a saved pipeline may name, and how to load
+//! each.
+//!
+//! # Example
+//! ```
+//! use customer_tiering::Registry;
+//! let registry = Registry::builtin();
+//! assert!(registry.kinds().any(|k| k == "pareto"));
+//! assert!(registry.rule_kinds().any(|k| k == "rule_set"));
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::composite::CompositeParams;
-use super::grade::GradeParams;
-use super::lifecycle::LifecycleParams;
-use super::pareto::ParetoParams;
-use super::rfm::RfmParams;
-use super::{AnyModel, AnyParams, Classifier, Model};
+use crate::classify::composite::CompositeParams;
+use crate::classify::grade::GradeParams;
+use crate::classify::lifecycle::LifecycleParams;
+use crate::classify::pareto::ParetoParams;
+use crate::classify::rfm::RfmParams;
+use crate::classify::{AnyModel, AnyParams, Classifier, Model};
 use crate::error::ConfigError;
+use crate::rules::{AnyRules, RuleSet, TierRules};
 
 type Load<T> = fn(serde_json::Value) -> Result<T, String>;
 
@@ -20,15 +30,16 @@ struct Kind {
     model: Load<AnyModel>,
 }
 
-/// The classifier kinds a saved pipeline (`model.json`) may name, with the types that
-/// load each: the built-ins (`rfm`, `pareto`, `grade`, `lifecycle`, `composite`) and
-/// whatever the application registers. A model of a kind the registry does not know is
-/// an error naming the kind; every model loaded is checked
-/// ([`Model::validate`]) before it can classify.
+/// The classifier and rule kinds a saved pipeline (`model.json`) may name, with the
+/// types that load each: the built-ins (classifiers `rfm`, `pareto`, `grade`,
+/// `lifecycle`, `composite`; rules `rule_set`) and whatever the application registers.
+/// A model of a kind the registry does not know is an error naming the kind; every
+/// model loaded is checked ([`Model::validate`]) before it can classify.
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::Registry;
 /// use customer_tiering::{FittedPipeline, PipelineBuilder};
 /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
 /// # use jiff::civil::date;
@@ -48,6 +59,7 @@ struct Kind {
 #[derive(Clone)]
 pub struct Registry {
     kinds: BTreeMap<&'static str, Kind>,
+    rules: BTreeMap<&'static str, Load<AnyRules>>,
 }
 
 impl Default for Registry {
@@ -61,6 +73,7 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("kinds", &self.kinds.keys().collect::<Vec<_>>())
+            .field("rules", &self.rules.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -70,12 +83,13 @@ impl Registry {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::Registry;
+    /// use customer_tiering::Registry;
     /// assert_eq!(Registry::empty().kinds().count(), 0);
     /// ```
     pub fn empty() -> Self {
         Registry {
             kinds: BTreeMap::new(),
+            rules: BTreeMap::new(),
         }
     }
 
@@ -83,7 +97,7 @@ impl Registry {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::Registry;
+    /// use customer_tiering::Registry;
     /// let kinds: Vec<&str> = Registry::builtin().kinds().collect();
     /// assert_eq!(kinds, ["composite", "grade", "lifecycle", "pareto", "rfm"]);
     /// ```
@@ -94,6 +108,7 @@ impl Registry {
         registry.insert::<GradeParams>();
         registry.insert::<LifecycleParams>();
         registry.insert::<CompositeParams>();
+        registry.rules.insert(RuleSet::KIND, load_rules::<RuleSet>);
         registry
     }
 
@@ -105,25 +120,20 @@ impl Registry {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, Registry};
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::Registry;
     /// let err = Registry::builtin().register::<ParetoParams>().unwrap_err();
     /// assert_eq!(err.to_string(), r#"classifier kind "pareto": registered twice"#);
     /// assert_eq!(Registry::empty().register::<ParetoParams>()?.kinds().count(), 1);
     /// # Ok::<(), customer_tiering::ConfigError>(())
     /// ```
     pub fn register<C: Classifier>(mut self) -> Result<Self, ConfigError> {
-        let fail = |reason: &str| ConfigError::ClassifierKind {
-            kind: C::KIND.to_string(),
-            reason: reason.to_string(),
-        };
-        let mut bytes = C::KIND.bytes();
-        let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-            && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !well_formed {
-            return Err(fail("a kind must match [a-z][a-z0-9_]*"));
-        }
+        check_kind(C::KIND)?;
         if self.kinds.contains_key(C::KIND) {
-            return Err(fail("registered twice"));
+            return Err(ConfigError::ClassifierKind {
+                kind: C::KIND.to_string(),
+                reason: "registered twice".into(),
+            });
         }
         self.insert::<C>();
         Ok(self)
@@ -133,11 +143,69 @@ impl Registry {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::Registry;
+    /// use customer_tiering::Registry;
     /// assert!(Registry::builtin().kinds().any(|k| k == "rfm"));
     /// ```
     pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.kinds.keys().copied()
+    }
+
+    /// Adds the rule kind `R`.
+    ///
+    /// # Errors
+    /// [`ConfigError::ClassifierKind`] when the registry knows the kind already or its
+    /// name is not lower snake case.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::rules::RuleSet;
+    /// use customer_tiering::Registry;
+    /// assert!(Registry::builtin().register_rules::<RuleSet>().is_err()); // built in
+    /// assert!(Registry::empty().register_rules::<RuleSet>().is_ok());
+    /// ```
+    pub fn register_rules<R: TierRules>(mut self) -> Result<Self, ConfigError> {
+        check_kind(R::KIND)?;
+        if self.rules.contains_key(R::KIND) {
+            return Err(ConfigError::ClassifierKind {
+                kind: R::KIND.to_string(),
+                reason: "registered twice".into(),
+            });
+        }
+        self.rules.insert(R::KIND, load_rules::<R>);
+        Ok(self)
+    }
+
+    /// The rule kinds it knows, in name order.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Registry;
+    /// assert_eq!(Registry::builtin().rule_kinds().collect::<Vec<_>>(), ["rule_set"]);
+    /// ```
+    pub fn rule_kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.rules.keys().copied()
+    }
+
+    /// Loads rules tagged with their kind; an entry without a kind is a [`RuleSet`]
+    /// (saved before rule logic had kinds).
+    pub(crate) fn rules_from_value(
+        &self,
+        mut value: serde_json::Value,
+    ) -> Result<AnyRules, String> {
+        let kind = match value.as_object_mut().map(|o| o.remove("kind")) {
+            Some(Some(serde_json::Value::String(kind))) => kind,
+            Some(Some(other)) => return Err(format!("\"kind\" must be a string, got {other}")),
+            Some(None) => RuleSet::KIND.to_string(),
+            None => return Err("expected an object".into()),
+        };
+        let load = self.rules.get(kind.as_str()).ok_or_else(|| {
+            let known: Vec<&str> = self.rule_kinds().collect();
+            format!(
+                "unknown rule kind {kind:?} (this registry knows {}; an application registers its own with Registry::register_rules)",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )
+        })?;
+        load(value)
     }
 
     fn insert<C: Classifier>(&mut self) {
@@ -196,4 +264,24 @@ fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, String> {
     let model: M = serde_json::from_value(value).map_err(|e| e.to_string())?;
     model.validate().map_err(|e| e.to_string())?;
     Ok(AnyModel::new(model))
+}
+
+fn load_rules<R: TierRules>(value: serde_json::Value) -> Result<AnyRules, String> {
+    let rules: R = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    Ok(AnyRules::new(rules))
+}
+
+/// A kind's name must be lower snake case.
+fn check_kind(kind: &str) -> Result<(), ConfigError> {
+    let mut bytes = kind.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if well_formed {
+        Ok(())
+    } else {
+        Err(ConfigError::ClassifierKind {
+            kind: kind.to_string(),
+            reason: "a kind must match [a-z][a-z0-9_]*".into(),
+        })
+    }
 }
