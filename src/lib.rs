@@ -67,7 +67,12 @@
 //! A [`source::Source`] yields records or rejects; [`source::ingest`] applies the
 //! policy once: [`source::OnInvalid::Fail`] stops at the first bad record with an error
 //! naming file, line, field, raw value and reason; [`source::OnInvalid::Skip`] hands
-//! every [`Reject`] to a callback as it is found and counts it. The
+//! every [`Reject`] to a callback as it is found and counts it. A reject's [`Location`]
+//! names its source and where in it the record is ([`error::Position`]): a physical
+//! line of a file, the number of a record of data in memory or of a stream, or a table
+//! and row key of a database, so that an application's own source says where in its
+//! own terms ([`Reject::new`]); [`output::reject_row`] writes one as a row of
+//! `rejects.csv`. The
 //! [`source::ReadSummary`] always satisfies `read = accepted + rejected`, and counts
 //! the accepted rows dated after the as-of date in `after_as_of`. The CSV sources read
 //! in bounded memory: a transactions record is one physical line (a stray quote costs

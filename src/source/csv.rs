@@ -168,8 +168,10 @@ struct Columns {
 /// let builder = PopulationBuilder::new(date(2026, 3, 31));
 /// let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 /// assert_eq!(ingested.population.len(), 1); // the extra `channel` column is ignored
-/// assert_eq!((rejects[0].location.line, rejects[0].field.as_str()), (3, "record"));
-/// assert_eq!(rejects[0].reason, "expected 4 fields, found 3");
+/// assert_eq!(
+///     rejects[0].to_string(),
+///     r#"orders.csv: line 3, field "record": "C2,2026-03-01,7.00": expected 4 fields, found 3"#
+/// );
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug)]

@@ -102,7 +102,7 @@ pub trait Source {
     /// let mapping = ColumnMapping::default();
     /// let mut source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
     /// assert_eq!(source.next_record().unwrap()?.amount.to_string(), "9.90");
-    /// assert!(matches!(source.next_record(), Some(Err(Error::Reject(r))) if r.field == "amount"));
+    /// assert!(matches!(source.next_record(), Some(Err(Error::Reject(r))) if r.field() == "amount"));
     /// assert!(source.next_record().is_none()); // the end
     /// # Ok::<(), Error>(())
     /// ```
