@@ -622,6 +622,24 @@ pub enum Error {
         /// The as-of date of the fit.
         as_of: jiff::civil::Date,
     },
+    /// An application's own classifier failed: its settings do not fit the data, or
+    /// what it needs (a scoring service, a model file) failed. Built by
+    /// [`Error::classifier`] or [`Error::classifier_with_source`] in the classifier's
+    /// [`fit`](crate::classify::Classifier::fit). The message names the classifier by
+    /// its kind and, as every message of this crate, says the cause on its one line;
+    /// the cause is also kept whole as [`source`](std::error::Error::source), to be
+    /// walked or downcast.
+    #[error("classifier {kind}: {reason}{}", Because(.source))]
+    Classifier {
+        /// The classifier's kind: the name it is saved and registered under
+        /// (`churn_risk`).
+        kind: String,
+        /// What went wrong, in the classifier's words.
+        reason: String,
+        /// The error that caused it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// A rule set that cannot be used (SPEC §8): names the file, the rule and the problem.
     #[error("{file}: rule {rule}: {reason}")]
     Rule {
@@ -728,6 +746,82 @@ impl Error {
         Error::Overflow {
             metric,
             subject: Box::new(subject),
+        }
+    }
+}
+
+impl Error {
+    /// An application classifier's own failure, of the classifier of kind `kind`
+    /// ([`Error::Classifier`]).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Error, Population};
+    /// // The fit of an application's classifier that needs at least 100 buyers.
+    /// fn fit_churn(population: &Population) -> Result<(), Error> {
+    ///     if population.len() < 100 {
+    ///         let reason = format!("needs 100 buyers, got {}", population.len());
+    ///         return Err(Error::classifier("churn_risk", reason));
+    ///     }
+    ///     Ok(())
+    /// }
+    /// let nobody = Population::new(jiff::civil::date(2026, 3, 31), Vec::new())?;
+    /// let err = fit_churn(&nobody).unwrap_err();
+    /// assert!(matches!(&err, Error::Classifier { kind, .. } if kind == "churn_risk"));
+    /// assert_eq!(err.to_string(), "classifier churn_risk: needs 100 buyers, got 0");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn classifier(kind: impl Into<String>, reason: impl fmt::Display) -> Error {
+        Error::Classifier {
+            kind: kind.into(),
+            reason: reason.to_string(),
+            source: None,
+        }
+    }
+
+    /// An application classifier's own failure with the error that caused it, kept as
+    /// the [`source`](std::error::Error::source) of the returned [`Error::Classifier`]
+    /// and said at the end of its message.
+    ///
+    /// # Example
+    /// ```
+    /// use std::error::Error as _;
+    /// use customer_tiering::Error;
+    /// // The fit of an application's classifier that reads its threshold from settings.
+    /// fn fit_churn(threshold: &str) -> Result<u32, Error> {
+    ///     threshold.parse().map_err(|e| {
+    ///         Error::classifier_with_source("churn_risk", format!("threshold {threshold:?}"), e)
+    ///     })
+    /// }
+    /// let err = fit_churn("ten").unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"classifier churn_risk: threshold "ten": invalid digit found in string"#
+    /// );
+    /// let cause = err.source().unwrap(); // the cause chain is kept
+    /// assert!(cause.downcast_ref::<std::num::ParseIntError>().is_some());
+    /// ```
+    pub fn classifier_with_source(
+        kind: impl Into<String>,
+        reason: impl fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Classifier {
+            kind: kind.into(),
+            reason: reason.to_string(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+/// `: cause` after a message that has a cause, nothing after one that has none.
+struct Because<'a>(&'a Option<Box<dyn std::error::Error + Send + Sync>>);
+
+impl fmt::Display for Because<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(cause) => write!(f, ": {cause}"),
+            None => Ok(()),
         }
     }
 }

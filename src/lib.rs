@@ -88,7 +88,9 @@
 //! cannot be read (a column named twice, a quote open at the end), [`Error::Io`],
 //! [`Error::Locked`], [`Error::Overflow`] naming the customer whose figure overflowed
 //! or, for a total over customers, the figure and column (`revenue_total of metal`,
-//! [`error::Subject`]), [`Error::EmptyPopulation`]. Legal settings never overflow:
+//! [`error::Subject`]), [`Error::EmptyPopulation`], and [`Error::Classifier`] for an
+//! application's own classifier that fails, naming its kind and keeping the cause
+//! ([`Error::classifier_with_source`]). Legal settings never overflow:
 //! figures that SPEC defines exactly (hysteresis positions, Pareto and composite
 //! comparisons, means, shares) are worked in integers wide enough for them. What each
 //! kind of bad input gives, with an example of each, is the [`hostile_input`] guide.

@@ -1,13 +1,17 @@
 //! What an application plugs in from outside the crate: a source of its own that says
-//! where a bad record is in its own terms (a table row, a record of a stream).
+//! where a bad record is in its own terms (a table row, a record of a stream), and a
+//! classifier of its own whose fit fails with a cause.
+
+use std::error::Error as _;
 
 use customer_tiering::attributes::Attributes;
+use customer_tiering::classify::{Classifier, Label, Model};
 use customer_tiering::error::Position;
 use customer_tiering::output::{REJECT_COLUMNS, reject_row};
 use customer_tiering::source::customers::{CustomerRecord, ingest_customers};
 use customer_tiering::source::{OnInvalid, Source, ingest};
 use customer_tiering::{
-    CustomerId, Error, Location, PopulationBuilder, Reject, Transaction, money,
+    CustomerId, Error, Location, Population, PopulationBuilder, Profile, Reject, Transaction, money,
 };
 use jiff::civil::date;
 
@@ -125,4 +129,106 @@ fn customer_records_of_a_stream_are_numbered_and_a_duplicate_names_the_first() {
             r#"crm-events: record 2, field "customer_id": "C1": duplicate customer id (first at record 1)"#
         ]
     );
+}
+
+/// An application's classifier that reads its threshold from a setting of its own.
+struct ChurnRisk {
+    threshold: &'static str,
+}
+
+#[derive(Debug)]
+struct ChurnModel {
+    threshold: u32,
+    fit_size: usize,
+}
+
+impl Model for ChurnModel {
+    fn columns(&self) -> Vec<String> {
+        vec!["churn_risk".into()]
+    }
+
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        let days = profile.recency_days.unwrap_or(i64::MAX);
+        let high = days > i64::from(self.threshold);
+        out.push(Label::Name(if high { "high" } else { "low" }.into()));
+    }
+
+    fn explain(&self, _: &Profile) -> Vec<String> {
+        vec![format!(
+            "more than {} days since the last purchase",
+            self.threshold
+        )]
+    }
+
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+}
+
+impl Classifier for ChurnRisk {
+    type Model = ChurnModel;
+
+    fn fit(&self, population: &Population) -> Result<ChurnModel, Error> {
+        let threshold = self.threshold.parse().map_err(|e| {
+            Error::classifier_with_source(
+                "churn_risk",
+                format!("threshold {:?}", self.threshold),
+                e,
+            )
+        })?;
+        if population.is_empty() {
+            return Err(Error::classifier("churn_risk", "no customer to fit on"));
+        }
+        Ok(ChurnModel {
+            threshold,
+            fit_size: population.len(),
+        })
+    }
+}
+
+fn one_buyer() -> Population {
+    let mut builder = PopulationBuilder::new(AS_OF);
+    let id = CustomerId::new("C1").unwrap();
+    builder
+        .add(Transaction::new(id, date(2026, 1, 1), 5.into()))
+        .unwrap();
+    builder.finish().unwrap()
+}
+
+#[test]
+fn a_classifier_of_an_application_fails_by_its_kind_and_keeps_the_cause() {
+    let population = one_buyer();
+    let model = ChurnRisk { threshold: "60" }.fit(&population).unwrap();
+    let mut labels = Vec::new();
+    model.classify_into(&population.profiles()[0], &mut labels);
+    assert_eq!(labels, [Label::Name("high".into())]);
+
+    let err = ChurnRisk { threshold: "sixty" }
+        .fit(&population)
+        .unwrap_err();
+    assert!(matches!(&err, Error::Classifier { kind, .. } if kind == "churn_risk"));
+    assert_eq!(
+        err.to_string(),
+        r#"classifier churn_risk: threshold "sixty": invalid digit found in string"#
+    );
+    let cause = err.source().expect("the cause is kept");
+    assert!(cause.is::<std::num::ParseIntError>());
+
+    // It travels as any error does: boxed, across threads, its chain walked.
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(err);
+    let cause = boxed.source().expect("the cause, through the box");
+    assert_eq!(cause.to_string(), "invalid digit found in string");
+    assert!(cause.source().is_none());
+    let from_thread = std::thread::spawn(move || boxed.to_string())
+        .join()
+        .unwrap();
+    assert!(from_thread.starts_with("classifier churn_risk: "));
+
+    let nobody = Population::new(AS_OF, Vec::new()).unwrap();
+    let err = ChurnRisk { threshold: "60" }.fit(&nobody).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "classifier churn_risk: no customer to fit on"
+    );
+    assert!(err.source().is_none());
 }
