@@ -50,11 +50,11 @@ use smol_str::SmolStr;
 
 use crate::classify::Label;
 use crate::classify::pareto::{Basis, cumulative};
-use crate::classify::quantile::{Direction, QuantileMode};
+use crate::classify::quantile::QuantileMode;
 use crate::error::{ConfigError, Error};
 use crate::migration::Period;
 use crate::pipeline::{AnyModel, FittedPipeline, Tiering};
-use crate::profile::{CustomerId, Metric, Population};
+use crate::profile::{CustomerId, Direction, Metric, Population};
 use crate::wide::{U256, parts, pow10};
 
 /// A customer whose label hysteresis held back.

@@ -30,11 +30,11 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::missing::{MissingData, MissingPolicy};
-use super::quantile::{Direction, decimal_vec, select_positions};
+use super::quantile::{decimal_vec, select_positions};
 use super::{Classifier, Label, MissingUse, Model, Unscored};
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, cmp_scaled, parts, pow10};
 
 /// What a band's share is a share of.
@@ -275,7 +275,7 @@ impl ParetoParams {
     /// # Example
     /// ```
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// let by_frequency = ParetoParams::metals().metric(Metric::Frequency);
     /// assert_eq!(by_frequency.get_metric(), Metric::Frequency);
@@ -294,7 +294,7 @@ impl ParetoParams {
     /// # Example
     /// ```
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// // the newest relationships first
     /// let by_tenure = ParetoParams::metals().metric(Metric::TenureDays);
@@ -368,7 +368,7 @@ impl ParetoParams {
     /// # Example
     /// ```
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// let metals = ParetoParams::metals();
     /// assert_eq!(metals.effective_direction(), Direction::HigherIsBetter); // monetary's own

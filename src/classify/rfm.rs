@@ -37,7 +37,7 @@ use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
 use super::segments::SegmentMap;
 use super::{Classifier, Label, Model, Unscored};
 use crate::error::{ConfigError, Error};
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 
 /// The columns an RFM model writes.
 ///
@@ -552,8 +552,8 @@ impl RfmModel {
         let score = cuts.score(&value);
         let list: Vec<String> = cuts.cuts().iter().map(ToString::to_string).collect();
         let better = match cuts.direction() {
-            super::quantile::Direction::LowerIsBetter => "fewer is better",
-            super::quantile::Direction::HigherIsBetter => "more is better",
+            Direction::LowerIsBetter => "fewer is better",
+            Direction::HigherIsBetter => "more is better",
         };
         format!(
             "{name} = {score}: {metric} {value} is better than {} of the {} cut points [{}] ({better}; {}, k = {}, fitted on {} buyers)",
