@@ -175,6 +175,7 @@ pub mod attributes;
 #[cfg(feature = "charts")]
 pub mod charts;
 pub mod classify;
+mod csv_lines;
 pub mod dates;
 pub mod error;
 pub mod hostile_input;

@@ -43,12 +43,11 @@ use std::io::Read;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::csv_lines::{Records, read_header};
 use crate::error::{Error, Reject, Subject};
 use crate::money::checked_add;
 use crate::pipeline::{ColumnLabels, Tiering};
 use crate::profile::{CustomerId, Population};
-use crate::source::csv::read_header;
-use crate::source::lines::Records;
 
 /// The label of a customer absent from a period.
 ///

@@ -37,10 +37,9 @@ use std::path::Path;
 
 use smol_str::SmolStr;
 
-use super::csv::read_header;
-use super::lines::{Records, Row};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
+use crate::csv_lines::{Records, Row, read_header};
 use crate::error::{Error, Location, Position, Reject};
 use crate::profile::CustomerId;
 

@@ -28,7 +28,6 @@ use crate::profile::{Population, Transaction};
 
 pub mod csv;
 pub mod customers;
-pub(crate) mod lines;
 pub mod memory;
 
 pub use self::csv::{ColumnMapping, CsvTransactions};
