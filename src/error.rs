@@ -596,13 +596,15 @@ pub enum Error {
     /// Another run holds the output directory's lock (SPEC §17: one run per directory);
     /// the directory is left as it was. See [`crate::output::OutputDir::open`].
     #[error(
-        "{}: another run is writing to this output directory (it holds {})",
-        dir.display(),
-        crate::output::LOCK_FILE
+        "{}: another run is writing to this output directory (it holds {lock_file})",
+        dir.display()
     )]
     Locked {
         /// The output directory.
         dir: PathBuf,
+        /// The lock file in it that the other run holds
+        /// ([`LOCK_FILE`](crate::output::LOCK_FILE)).
+        lock_file: &'static str,
     },
     /// An exact figure left the range of `rust_decimal` (about ±7.9·10²⁸): one
     /// customer's own figure (`monetary of customer "C1" overflows the decimal range`),
