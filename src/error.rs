@@ -17,7 +17,7 @@
 //! let mut rejects = Vec::new();
 //! let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
 //! let ingested = ingest(source, as_of.clone(), OnInvalid::Skip, |r| rejects.push(r.clone()))?;
-//! assert_eq!((ingested.population.len(), rejects[0].field.as_str()), (1, "date"));
+//! assert_eq!((ingested.population.len(), rejects[0].field()), (1, "date"));
 //! // `fail`: the first reject stops the run as `Error::Reject`.
 //! let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
 //! let Err(Error::Reject(reject)) = ingest(source, as_of, OnInvalid::Fail, |_| {}) else {
@@ -34,12 +34,19 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where a record came from: its source and the 1-based physical line where it starts
-/// (the header is line 1, as csv's `Position::line()` counts).
+/// Where a record came from: the name of its source and its [`Position`] there — a
+/// physical line of a file, the number of a record of a stream, or the key of a row of
+/// a database table.
+///
+/// Displays as `orders.csv: line 17`, `queue: record 9` or `crm.sqlite: table orders,
+/// row 42`. Serialised with the source beside one key naming the position:
+/// `{"source":"orders.csv","line":17}`, `{"source":"queue","record":9}`,
+/// `{"source":"crm.sqlite","row":{"table":"orders","key":"42"}}`.
 ///
 /// # Example
 /// ```
 /// use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+/// use customer_tiering::error::Position;
 /// use customer_tiering::{Error, Location, PopulationBuilder};
 /// # use jiff::civil::date;
 /// let data = "customer_id,date,amount\nC1,2026-03-01,5\nC2,2026-03-01,5 EUR\n";
@@ -49,55 +56,177 @@ use std::path::PathBuf;
 /// let Err(Error::Reject(reject)) = ingest(source, builder, OnInvalid::Fail, |_| {}) else {
 ///     panic!("expected a reject");
 /// };
-/// assert_eq!(reject.location, Location { source: "orders.csv".into(), line: 3 });
-/// assert_eq!(reject.location.to_string(), "orders.csv: line 3"); // the header is line 1
+/// assert_eq!(reject.location(), &Location::line("orders.csv", 3)); // the header is line 1
+/// assert_eq!(reject.location().position(), &Position::Line(3));
+/// assert_eq!(reject.location().to_string(), "orders.csv: line 3");
+/// // Sources that are not files say where in their own terms.
+/// assert_eq!(Location::record("queue", 9).to_string(), "queue: record 9");
+/// let row = Location::row("crm.sqlite", "orders", 42);
+/// assert_eq!(row.to_string(), "crm.sqlite: table orders, row 42");
 /// # Ok::<(), Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Location {
-    /// The source's name: a file path, or `memory` for in-memory data.
-    pub source: String,
-    /// 1-based physical line where the record starts; for in-memory data, the 1-based
-    /// index of the record.
-    pub line: u64,
+    source: String,
+    #[serde(flatten)]
+    position: Position,
+}
+
+impl Location {
+    /// A record of a file: `line` is the 1-based physical line where it starts, the
+    /// header being line 1 (as csv's `Position::line()` counts; SPEC §12). What every
+    /// CSV source of this crate gives.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::error::Position;
+    /// use customer_tiering::Location;
+    /// let location = Location::line("orders.csv", 17);
+    /// assert_eq!((location.source(), location.position()), ("orders.csv", &Position::Line(17)));
+    /// assert_eq!(location.to_string(), "orders.csv: line 17");
+    /// ```
+    pub fn line(source: impl Into<String>, line: u64) -> Location {
+        Location {
+            source: source.into(),
+            position: Position::Line(line),
+        }
+    }
+
+    /// A record of a source without lines — data in memory, a stream, a message queue,
+    /// an API — by its 1-based number in the order the source yields them.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Location;
+    /// assert_eq!(Location::record("memory", 3).to_string(), "memory: record 3");
+    /// ```
+    pub fn record(source: impl Into<String>, record: u64) -> Location {
+        Location {
+            source: source.into(),
+            position: Position::Record(record),
+        }
+    }
+
+    /// A row of a database table, by its key (a rowid, a primary key; a key of several
+    /// columns written as the application chooses).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::error::Position;
+    /// use customer_tiering::Location;
+    /// let location = Location::row("crm.sqlite", "orders", 42);
+    /// assert_eq!(location.to_string(), "crm.sqlite: table orders, row 42");
+    /// let Position::Row { table, key } = location.position() else { unreachable!() };
+    /// assert_eq!((table.as_str(), key.as_str()), ("orders", "42"));
+    /// ```
+    pub fn row(
+        source: impl Into<String>,
+        table: impl Into<String>,
+        key: impl ToString,
+    ) -> Location {
+        Location {
+            source: source.into(),
+            position: Position::Row {
+                table: table.into(),
+                key: key.to_string(),
+            },
+        }
+    }
+
+    /// The source's name: a file path, `memory`, or what a [`Source`](crate::source::Source)
+    /// gives as its [`origin`](crate::source::Source::origin).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::Location;
+    /// assert_eq!(Location::line("orders.csv", 2).source(), "orders.csv");
+    /// ```
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Where in the source the record is.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::error::Position;
+    /// use customer_tiering::Location;
+    /// assert_eq!(Location::record("memory", 3).position(), &Position::Record(3));
+    /// ```
+    pub fn position(&self) -> &Position {
+        &self.position
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}", self.source, self.line)
+        write!(f, "{}: {}", self.source, self.position)
+    }
+}
+
+/// Where in its source a record is (see [`Location`]).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::Position;
+/// let shown = [
+///     Position::Line(17),
+///     Position::Record(9),
+///     Position::Row { table: "orders".into(), key: "42".into() },
+/// ]
+/// .map(|p| p.to_string());
+/// assert_eq!(shown, ["line 17", "record 9", "table orders, row 42"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Position {
+    /// The 1-based physical line of a file where the record starts, the header being
+    /// line 1 (SPEC §12).
+    Line(u64),
+    /// The 1-based number of the record, in the order its source yields them.
+    Record(u64),
+    /// A row of a database table.
+    Row {
+        /// The table.
+        table: String,
+        /// The row's key, as text.
+        key: String,
+    },
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Line(line) => write!(f, "line {line}"),
+            Position::Record(record) => write!(f, "record {record}"),
+            Position::Row { table, key } => write!(f, "table {table}, row {key}"),
+        }
     }
 }
 
 /// A record rejected by validation: where, which field, the raw value and why.
 ///
-/// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`.
+/// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`. The
+/// value is shown as [`shown_value`] shows it and the reason cut as [`cut_reason`] cuts
+/// it, whoever built the reject, so that no reject grows with its input (SPEC §12).
 ///
 /// # Example
 /// ```
 /// use customer_tiering::{Error, Location, Reject};
 /// // What a `Source` yields for a row that fails validation.
-/// let reject = Reject {
-///     location: Location { source: "orders.csv".into(), line: 17 },
-///     field: "amount".into(),
-///     value: "12,50".into(),
-///     reason: "not a decimal".into(),
-/// };
+/// let reject = Reject::new(Location::line("orders.csv", 17), "amount", "12,50", "not a decimal");
+/// assert_eq!((reject.field(), reject.value(), reject.reason()), ("amount", "12,50", "not a decimal"));
 /// let error = Error::from(reject);
-/// assert!(matches!(&error, Error::Reject(r) if r.location.line == 17));
+/// assert!(matches!(&error, Error::Reject(r) if r.location() == &Location::line("orders.csv", 17)));
 /// assert_eq!(error.to_string(), r#"orders.csv: line 17, field "amount": "12,50": not a decimal"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reject {
-    /// Source and line of the record.
-    pub location: Location,
-    /// The field that failed (`customer_id`, `date`, `amount`, …), or `record` for a
-    /// problem with the whole row (a wrong number of fields, a duplicate customer).
-    pub field: String,
-    /// The raw value as read (lossily decoded when it is not UTF-8); for `record`
-    /// problems, the whole row joined with commas.
-    pub value: String,
-    /// Why the record was rejected.
-    pub reason: String,
+    location: Location,
+    field: String,
+    value: String,
+    reason: String,
 }
 
 impl fmt::Display for Reject {
@@ -113,6 +242,116 @@ impl fmt::Display for Reject {
 impl std::error::Error for Reject {}
 
 impl Reject {
+    /// A rejected record: where it is, the field that failed (or `record` for the whole
+    /// row), the raw value as read — text or bytes, decoded lossily when not UTF-8 and
+    /// cut as [`shown_value`] cuts — and why (cut as [`cut_reason`] cuts).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::source::{ingest, OnInvalid, Source};
+    /// use customer_tiering::{CustomerId, Error, Location, PopulationBuilder, Reject, Transaction};
+    /// use jiff::civil::date;
+    ///
+    /// // Rows of a database table `orders`, keyed by rowid; one has no customer.
+    /// struct Orders(std::vec::IntoIter<(i64, &'static str, &'static str)>);
+    ///
+    /// impl Source for Orders {
+    ///     type Record = Transaction;
+    ///     fn origin(&self) -> &str {
+    ///         "crm.sqlite"
+    ///     }
+    ///     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
+    ///         let (rowid, customer, amount) = self.0.next()?;
+    ///         let at = Location::row(self.origin(), "orders", rowid);
+    ///         Some(match CustomerId::new(customer) {
+    ///             Ok(id) => Ok(Transaction::new(id, date(2026, 3, 1), amount.parse().unwrap())),
+    ///             Err(e) => Err(Reject::new(at, "customer_id", customer, e).into()),
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let rows = vec![(41, "C1", "9.90"), (42, "", "5.00")];
+    /// let mut rejects = Vec::new();
+    /// let builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// let ingested = ingest(Orders(rows.into_iter()), builder, OnInvalid::Skip, |r| {
+    ///     rejects.push(r.to_string())
+    /// })?;
+    /// assert_eq!(ingested.summary.rejected, 1);
+    /// assert_eq!(
+    ///     rejects,
+    ///     [r#"crm.sqlite: table orders, row 42, field "customer_id": "": empty customer id"#]
+    /// );
+    /// // A value of any length costs at most 200 bytes and its length.
+    /// let long = Reject::new(Location::record("queue", 1), "note", "x".repeat(5000), "too long");
+    /// assert!(long.value().ends_with("… (5000 bytes)"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new(
+        location: Location,
+        field: impl Into<String>,
+        value: impl AsRef<[u8]>,
+        reason: impl fmt::Display,
+    ) -> Reject {
+        let value = value.as_ref();
+        Reject {
+            location,
+            field: field.into(),
+            value: shown_value(value, value.len() as u64),
+            reason: cut_reason(reason.to_string()),
+        }
+    }
+
+    /// Where the record is.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Location, Reject};
+    /// let reject = Reject::new(Location::record("memory", 2), "date", "2026-02-30", "no such day");
+    /// assert_eq!(reject.location().to_string(), "memory: record 2");
+    /// ```
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// The field that failed (`customer_id`, `date`, `amount`, …), or `record` for a
+    /// problem with the whole row (a wrong number of fields, a record too long).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Location, Reject};
+    /// let reject = Reject::new(Location::line("orders.csv", 5), "record", "C1,2026-03-01", "expected 3 fields, found 2");
+    /// assert_eq!(reject.field(), "record");
+    /// ```
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The raw value as read, lossily decoded when it is not UTF-8 and cut to its first
+    /// 200 bytes, `…` and its length when longer (SPEC §12); for `record` problems, the
+    /// whole row as it stood.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Location, Reject};
+    /// let reject = Reject::new(Location::line("orders.csv", 3), "amount", b"12\xFF", "not a decimal");
+    /// assert_eq!(reject.value(), "12\u{FFFD}");
+    /// ```
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Why the record was rejected.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Location, Reject};
+    /// let reject = Reject::new(Location::line("orders.csv", 3), "amount", "1e3", "not a decimal");
+    /// assert_eq!(reject.reason(), "not a decimal");
+    /// ```
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
     /// A rejected field of a CSV row: the raw bytes kept (lossily, if not UTF-8) so
     /// that the reject shows what the file held, cut as [`shown_value`] cuts.
     pub(crate) fn of_field(
@@ -125,8 +364,8 @@ impl Reject {
         Reject::of_prefix(source, line, field, raw, raw.len() as u64, reason)
     }
 
-    /// A rejected field or record of which only the first bytes, `prefix`, were kept
-    /// from its `len` bytes.
+    /// A rejected field or record of a CSV file of which only the first bytes, `prefix`,
+    /// were kept from its `len` bytes.
     pub(crate) fn of_prefix(
         source: &str,
         line: u64,
@@ -136,10 +375,7 @@ impl Reject {
         reason: impl ToString,
     ) -> Reject {
         Reject {
-            location: Location {
-                source: source.to_string(),
-                line,
-            },
+            location: Location::line(source, line),
             field: field.to_string(),
             value: shown_value(prefix, len),
             reason: reason.to_string(),
@@ -378,13 +614,15 @@ pub enum Error {
     /// Another run holds the output directory's lock (SPEC §17: one run per directory);
     /// the directory is left as it was. See [`crate::output::OutputDir::open`].
     #[error(
-        "{}: another run is writing to this output directory (it holds {})",
-        dir.display(),
-        crate::output::LOCK_FILE
+        "{}: another run is writing to this output directory (it holds {lock_file})",
+        dir.display()
     )]
     Locked {
         /// The output directory.
         dir: PathBuf,
+        /// The lock file in it that the other run holds
+        /// ([`LOCK_FILE`](crate::output::LOCK_FILE)).
+        lock_file: &'static str,
     },
     /// An exact figure left the range of `rust_decimal` (about ±7.9·10²⁸): one
     /// customer's own figure (`monetary of customer "C1" overflows the decimal range`),
@@ -403,6 +641,24 @@ pub enum Error {
     EmptyPopulation {
         /// The as-of date of the fit.
         as_of: jiff::civil::Date,
+    },
+    /// An application's own classifier failed: its settings do not fit the data, or
+    /// what it needs (a scoring service, a model file) failed. Built by
+    /// [`Error::classifier`] or [`Error::classifier_with_source`] in the classifier's
+    /// [`fit`](crate::classify::Classifier::fit). The message names the classifier by
+    /// its kind and, as every message of this crate, says the cause on its one line;
+    /// the cause is also kept whole as [`source`](std::error::Error::source), to be
+    /// walked or downcast.
+    #[error("classifier {kind}: {reason}{}", Because(.source))]
+    Classifier {
+        /// The classifier's kind: the name it is saved and registered under
+        /// (`churn_risk`).
+        kind: String,
+        /// What went wrong, in the classifier's words.
+        reason: String,
+        /// The error that caused it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A rule set that cannot be used (SPEC §8): names the file, the rule and the problem.
     #[error("{file}: rule {rule}: {reason}")]
@@ -514,6 +770,82 @@ impl Error {
     }
 }
 
+impl Error {
+    /// An application classifier's own failure, of the classifier of kind `kind`
+    /// ([`Error::Classifier`]).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{Error, Population};
+    /// // The fit of an application's classifier that needs at least 100 buyers.
+    /// fn fit_churn(population: &Population) -> Result<(), Error> {
+    ///     if population.len() < 100 {
+    ///         let reason = format!("needs 100 buyers, got {}", population.len());
+    ///         return Err(Error::classifier("churn_risk", reason));
+    ///     }
+    ///     Ok(())
+    /// }
+    /// let nobody = Population::new(jiff::civil::date(2026, 3, 31), Vec::new())?;
+    /// let err = fit_churn(&nobody).unwrap_err();
+    /// assert!(matches!(&err, Error::Classifier { kind, .. } if kind == "churn_risk"));
+    /// assert_eq!(err.to_string(), "classifier churn_risk: needs 100 buyers, got 0");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn classifier(kind: impl Into<String>, reason: impl fmt::Display) -> Error {
+        Error::Classifier {
+            kind: kind.into(),
+            reason: reason.to_string(),
+            source: None,
+        }
+    }
+
+    /// An application classifier's own failure with the error that caused it, kept as
+    /// the [`source`](std::error::Error::source) of the returned [`Error::Classifier`]
+    /// and said at the end of its message.
+    ///
+    /// # Example
+    /// ```
+    /// use std::error::Error as _;
+    /// use customer_tiering::Error;
+    /// // The fit of an application's classifier that reads its threshold from settings.
+    /// fn fit_churn(threshold: &str) -> Result<u32, Error> {
+    ///     threshold.parse().map_err(|e| {
+    ///         Error::classifier_with_source("churn_risk", format!("threshold {threshold:?}"), e)
+    ///     })
+    /// }
+    /// let err = fit_churn("ten").unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"classifier churn_risk: threshold "ten": invalid digit found in string"#
+    /// );
+    /// let cause = err.source().unwrap(); // the cause chain is kept
+    /// assert!(cause.downcast_ref::<std::num::ParseIntError>().is_some());
+    /// ```
+    pub fn classifier_with_source(
+        kind: impl Into<String>,
+        reason: impl fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Classifier {
+            kind: kind.into(),
+            reason: reason.to_string(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+/// `: cause` after a message that has a cause, nothing after one that has none.
+struct Because<'a>(&'a Option<Box<dyn std::error::Error + Send + Sync>>);
+
+impl fmt::Display for Because<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(cause) => write!(f, ": {cause}"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl From<Reject> for Error {
     fn from(reject: Reject) -> Self {
         Error::Reject(Box::new(reject))
@@ -526,19 +858,79 @@ mod tests {
 
     #[test]
     fn reject_names_source_line_field_value_and_reason() {
-        let reject = Reject {
-            location: Location {
-                source: "orders.csv".into(),
-                line: 17,
-            },
-            field: "amount".into(),
-            value: "12,50".into(),
-            reason: "not a decimal".into(),
-        };
+        let reject = Reject::new(
+            Location::line("orders.csv", 17),
+            "amount",
+            "12,50",
+            "not a decimal",
+        );
         assert_eq!(
             Error::from(reject).to_string(),
             r#"orders.csv: line 17, field "amount": "12,50": not a decimal"#
         );
+    }
+
+    #[test]
+    fn locations_display_each_position_in_its_own_terms() {
+        let cases = [
+            (Location::line("orders.csv", 17), "orders.csv: line 17"),
+            (Location::record("memory", 3), "memory: record 3"),
+            (
+                Location::row("crm.sqlite", "orders", 42),
+                "crm.sqlite: table orders, row 42",
+            ),
+            (
+                Location::row("erp", "customer accounts", "DE-0042/7"),
+                "erp: table customer accounts, row DE-0042/7",
+            ),
+        ];
+        for (location, shown) in cases {
+            assert_eq!(location.to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn a_file_location_serialises_as_before_and_every_position_round_trips() {
+        let cases = [
+            (
+                Location::line("orders.csv", 17),
+                r#"{"source":"orders.csv","line":17}"#,
+            ),
+            (
+                Location::record("memory", 3),
+                r#"{"source":"memory","record":3}"#,
+            ),
+            (
+                Location::row("crm.sqlite", "orders", 42),
+                r#"{"source":"crm.sqlite","row":{"table":"orders","key":"42"}}"#,
+            ),
+        ];
+        for (location, json) in cases {
+            assert_eq!(serde_json::to_string(&location).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Location>(json).unwrap(), location);
+        }
+        // A reject of a file serialises as it did when `Location` had a `line` field.
+        let reject = Reject::new(Location::line("orders.csv", 3), "amount", "1e3", "bad");
+        let json = serde_json::to_string(&reject).unwrap();
+        assert_eq!(
+            json,
+            r#"{"location":{"source":"orders.csv","line":3},"field":"amount","value":"1e3","reason":"bad"}"#
+        );
+        assert_eq!(serde_json::from_str::<Reject>(&json).unwrap(), reject);
+    }
+
+    #[test]
+    fn a_reject_built_by_an_application_is_cut_as_the_crate_cuts_its_own() {
+        let raw = "é".repeat(150); // 300 bytes
+        let reject = Reject::new(Location::record("queue", 1), "note", &raw, "x".repeat(2000));
+        assert_eq!(reject.value(), shown_value(raw.as_bytes(), 300));
+        assert_eq!(
+            reject.value(),
+            Reject::of_field("queue", 1, "note", raw.as_bytes(), "").value()
+        );
+        assert!(reject.reason().ends_with("… (2000 bytes)"));
+        let bytes = Reject::new(Location::line("a.csv", 2), "amount", b"1\xFF2", "bad");
+        assert_eq!(bytes.value(), "1\u{FFFD}2");
     }
 
     #[test]

@@ -93,7 +93,7 @@
 //! # Example
 //! ```
 //! use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
-//! use customer_tiering::PopulationBuilder;
+//! use customer_tiering::{Location, PopulationBuilder};
 //! use jiff::civil::date;
 //!
 //! // Line 3 opens a quote it never closes; line 4 has a grouped amount.
@@ -108,8 +108,9 @@
 //! let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 //! let s = ingested.summary;
 //! assert_eq!((s.read, s.accepted, s.rejected), (4, 2, 2)); // four lines, four records
-//! assert_eq!((rejects[0].location.line, rejects[0].reason.as_str()), (3, "multiline_field"));
-//! assert_eq!((rejects[1].location.line, rejects[1].field.as_str()), (4, "amount"));
+//! assert_eq!(rejects[0].location(), &Location::line("orders.csv", 3));
+//! assert_eq!(rejects[0].reason(), "multiline_field");
+//! assert_eq!((rejects[1].location(), rejects[1].field()), (&Location::line("orders.csv", 4), "amount"));
 //! assert_eq!(ingested.population.get("C4").unwrap().recency_days, Some(27)); // the 4th
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```

@@ -67,7 +67,12 @@
 //! A [`source::Source`] yields records or rejects; [`source::ingest`] applies the
 //! policy once: [`source::OnInvalid::Fail`] stops at the first bad record with an error
 //! naming file, line, field, raw value and reason; [`source::OnInvalid::Skip`] hands
-//! every [`Reject`] to a callback as it is found and counts it. The
+//! every [`Reject`] to a callback as it is found and counts it. A reject's [`Location`]
+//! names its source and where in it the record is ([`error::Position`]): a physical
+//! line of a file, the number of a record of data in memory or of a stream, or a table
+//! and row key of a database, so that an application's own source says where in its
+//! own terms ([`Reject::new`]); [`output::reject_row`] writes one as a row of
+//! `rejects.csv`. The
 //! [`source::ReadSummary`] always satisfies `read = accepted + rejected`, and counts
 //! the accepted rows dated after the as-of date in `after_as_of`. The CSV sources read
 //! in bounded memory: a transactions record is one physical line (a stray quote costs
@@ -83,7 +88,9 @@
 //! cannot be read (a column named twice, a quote open at the end), [`Error::Io`],
 //! [`Error::Locked`], [`Error::Overflow`] naming the customer whose figure overflowed
 //! or, for a total over customers, the figure and column (`revenue_total of metal`,
-//! [`error::Subject`]), [`Error::EmptyPopulation`]. Legal settings never overflow:
+//! [`error::Subject`]), [`Error::EmptyPopulation`], and [`Error::Classifier`] for an
+//! application's own classifier that fails, naming its kind and keeping the cause
+//! ([`Error::classifier_with_source`]). Legal settings never overflow:
 //! figures that SPEC defines exactly (hysteresis positions, Pareto and composite
 //! comparisons, means, shares) are worked in integers wide enough for them. What each
 //! kind of bad input gives, with an example of each, is the [`hostile_input`] guide.
@@ -168,6 +175,7 @@ pub mod attributes;
 #[cfg(feature = "charts")]
 pub mod charts;
 pub mod classify;
+mod csv_lines;
 pub mod dates;
 pub mod error;
 pub mod hostile_input;

@@ -44,12 +44,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::ColumnLabels;
+use crate::csv_lines::{Records, read_header};
 use crate::error::{Error, Reject, Subject};
 use crate::money::checked_add;
 use crate::pipeline::Tiering;
 use crate::profile::{CustomerId, Population};
-use crate::source::csv::read_header;
-use crate::source::lines::Records;
 
 /// The label of a customer absent from a period.
 ///

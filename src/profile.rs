@@ -1,5 +1,6 @@
 //! Domain types of SPEC §1-§2: customer ids, transactions, per-customer profiles and the
-//! population a classifier is fitted on.
+//! population a classifier is fitted on; the metrics of a profile and which way each
+//! is better ([`Direction`]).
 //!
 //! # Example
 //! ```
@@ -22,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use jiff::civil::Date;
@@ -362,13 +364,12 @@ impl Metric {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
     /// assert_eq!(Metric::Monetary.default_direction(), Direction::HigherIsBetter);
     /// ```
-    pub fn default_direction(self) -> crate::classify::quantile::Direction {
-        use crate::classify::quantile::Direction;
+    pub fn default_direction(self) -> Direction {
         match self {
             Metric::RecencyDays => Direction::LowerIsBetter,
             _ => Direction::HigherIsBetter,
@@ -379,6 +380,61 @@ impl Metric {
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Which way is better for a metric (SPEC §3): each [`Metric`] has its own
+/// ([`Metric::default_direction`]); quantile scores, Pareto bands and grades rank by it.
+///
+/// # Example
+/// ```
+/// use customer_tiering::profile::Direction;
+/// use customer_tiering::Metric;
+/// // SPEC §3: fewer days since the last purchase is better; for every other metric, more
+/// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
+/// assert_eq!(Metric::TenureDays.default_direction(), Direction::HigherIsBetter);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Larger values are better (frequency, monetary, tenure …).
+    HigherIsBetter,
+    /// Smaller values are better (recency).
+    LowerIsBetter,
+}
+
+impl Direction {
+    /// Orders worst first.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::profile::Direction;
+    /// use rust_decimal::Decimal;
+    /// let mut days: Vec<Decimal> = [5, 400, 30].map(Decimal::from).to_vec();
+    /// days.sort_by(|a, b| Direction::LowerIsBetter.worst_first(a, b));
+    /// assert_eq!(days, [400, 30, 5].map(Decimal::from)); // the longest absence first
+    /// ```
+    #[inline]
+    pub fn worst_first(self, a: &Decimal, b: &Decimal) -> Ordering {
+        match self {
+            Direction::HigherIsBetter => a.cmp(b),
+            Direction::LowerIsBetter => b.cmp(a),
+        }
+    }
+
+    /// Whether `a` is strictly better than `b`.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::profile::Direction;
+    /// use rust_decimal::dec;
+    /// assert!(Direction::LowerIsBetter.is_better(&dec!(10), &dec!(30))); // 10 days ago beats 30
+    /// assert!(Direction::HigherIsBetter.is_better(&dec!(30), &dec!(10)));
+    /// assert!(!Direction::HigherIsBetter.is_better(&dec!(10), &dec!(10.00))); // strictly
+    /// ```
+    #[inline]
+    pub fn is_better(self, a: &Decimal, b: &Decimal) -> bool {
+        self.worst_first(a, b) == Ordering::Greater
     }
 }
 

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
-use customer_tiering::output::{OutputDir, OutputFile, write_tiers_csv, write_tiers_jsonl};
+use customer_tiering::output::{
+    OutputDir, OutputFile, REJECT_COLUMNS, reject_row, write_tiers_csv, write_tiers_jsonl,
+};
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
@@ -103,15 +105,14 @@ impl<'a> RejectsFile<'a> {
     pub(crate) fn new(file: &'a mut OutputFile) -> Result<Self, Error> {
         let mut writer = csv::Writer::from_writer(file);
         writer
-            .write_record(["source", "line", "field", "value", "reason"])
+            .write_record(REJECT_COLUMNS)
             .map_err(csv_error("rejects.csv"))?;
         Ok(RejectsFile { writer })
     }
 
     pub(crate) fn write(&mut self, r: &Reject) -> Result<(), Error> {
-        let line = r.location.line.to_string();
         self.writer
-            .write_record([&r.location.source, &line, &r.field, &r.value, &r.reason])
+            .write_record(reject_row(r))
             .map_err(csv_error("rejects.csv"))
     }
 

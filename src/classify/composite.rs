@@ -50,10 +50,9 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
-use super::quantile::Direction;
 use super::{Classifier, Column, ColumnLabels, Label, Model, Reads, Unscored};
 use crate::error::{ConfigError, Error};
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, parts, pow10, ratio_to_decimal};
 
 /// One metric of the composite and its weight.

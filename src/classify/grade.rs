@@ -41,11 +41,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::quantile::{CutPoints, Direction, QuantileMode};
+use super::quantile::{CutPoints, QuantileMode};
 use super::{Classifier, Column, ColumnLabels, Label, MissingUse, Model, Reads, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 
 /// A dimension's level.
 ///

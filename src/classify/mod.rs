@@ -714,7 +714,7 @@ pub enum HysteresisTarget {
         /// The metric ranked.
         metric: Metric,
         /// Which way the metric is better.
-        direction: quantile::Direction,
+        direction: crate::profile::Direction,
         /// The bands' labels, best first.
         labels: Vec<SmolStr>,
     },

@@ -30,14 +30,14 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::missing::{MissingData, MissingPolicy};
-use super::quantile::{Direction, decimal_vec, select_positions};
+use super::quantile::{decimal_vec, select_positions};
 use super::{
     Classifier, Column, ColumnLabels, HysteresisTarget, Label, MissingUse, Model, Reads, Unscored,
     Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, cmp_scaled, parts, pow10};
 
 /// What a band's share is a share of.
@@ -280,7 +280,7 @@ impl ParetoParams {
     /// # Example
     /// ```
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// let by_frequency = ParetoParams::metals().metric(Metric::Frequency);
     /// assert_eq!(by_frequency.get_metric(), Metric::Frequency);
@@ -300,7 +300,7 @@ impl ParetoParams {
     /// ```
     /// # use customer_tiering::classify::{Classifier as _, Model as _};
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// // the newest relationships first
     /// let by_tenure = ParetoParams::metals().metric(Metric::TenureDays);
@@ -374,7 +374,7 @@ impl ParetoParams {
     /// # Example
     /// ```
     /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::classify::quantile::Direction;
+    /// use customer_tiering::profile::Direction;
     /// use customer_tiering::Metric;
     /// let metals = ParetoParams::metals();
     /// assert_eq!(metals.effective_direction(), Direction::HigherIsBetter); // monetary's own

@@ -17,7 +17,8 @@
 //! # Example
 //!
 //! ```
-//! use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+//! use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+//! use customer_tiering::profile::Direction;
 //! use rust_decimal::Decimal;
 //! // recency_days of five buyers: fewer days is better (SPEC §3 worked example)
 //! let days: Vec<Decimal> = [400, 30, 20, 10, 5].map(Decimal::from).to_vec();
@@ -36,6 +37,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ConfigError, Error};
+use crate::profile::Direction;
 
 /// The smallest and largest number of bins SPEC §3 allows.
 ///
@@ -100,60 +102,6 @@ impl std::str::FromStr for QuantileMode {
                 "unknown quantile mode {other:?} (tie-aware or equal-count)"
             )),
         }
-    }
-}
-
-/// Which way is better for a metric (SPEC §3).
-///
-/// # Example
-/// ```
-/// use customer_tiering::classify::quantile::Direction;
-/// use customer_tiering::Metric;
-/// // SPEC §3: fewer days since the last purchase is better; for every other metric, more
-/// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
-/// assert_eq!(Metric::TenureDays.default_direction(), Direction::HigherIsBetter);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// Larger values are better (frequency, monetary, tenure …).
-    HigherIsBetter,
-    /// Smaller values are better (recency).
-    LowerIsBetter,
-}
-
-impl Direction {
-    /// Orders worst first.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::quantile::Direction;
-    /// use rust_decimal::Decimal;
-    /// let mut days: Vec<Decimal> = [5, 400, 30].map(Decimal::from).to_vec();
-    /// days.sort_by(|a, b| Direction::LowerIsBetter.worst_first(a, b));
-    /// assert_eq!(days, [400, 30, 5].map(Decimal::from)); // the longest absence first
-    /// ```
-    #[inline]
-    pub fn worst_first(self, a: &Decimal, b: &Decimal) -> Ordering {
-        match self {
-            Direction::HigherIsBetter => a.cmp(b),
-            Direction::LowerIsBetter => b.cmp(a),
-        }
-    }
-
-    /// Whether `a` is strictly better than `b`.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::quantile::Direction;
-    /// use rust_decimal::dec;
-    /// assert!(Direction::LowerIsBetter.is_better(&dec!(10), &dec!(30))); // 10 days ago beats 30
-    /// assert!(Direction::HigherIsBetter.is_better(&dec!(30), &dec!(10)));
-    /// assert!(!Direction::HigherIsBetter.is_better(&dec!(10), &dec!(10.00))); // strictly
-    /// ```
-    #[inline]
-    pub fn is_better(self, a: &Decimal, b: &Decimal) -> bool {
-        self.worst_first(a, b) == Ordering::Greater
     }
 }
 
@@ -223,7 +171,8 @@ fn ntile_bucket(pos: usize, n: usize, k: usize) -> u8 {
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::quantile::{CutPoints, Direction, EmptyCause, QuantileMode};
+/// use customer_tiering::classify::quantile::{CutPoints, EmptyCause, QuantileMode};
+/// use customer_tiering::profile::Direction;
 /// use rust_decimal::Decimal;
 /// // two customers for five scores: they score 1 and 3, three scores stay empty
 /// let two = [10, 20].map(Decimal::from);
@@ -257,7 +206,8 @@ pub enum EmptyCause {
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+/// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+/// use customer_tiering::profile::Direction;
 /// use rust_decimal::Decimal;
 /// // half the buyers bought once: they all score 1, and the next value scores 3 (SPEC §3)
 /// let frequency = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from);
@@ -298,7 +248,8 @@ impl fmt::Display for EmptyScore {
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+/// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+/// use customer_tiering::profile::Direction;
 /// use rust_decimal::Decimal;
 /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
 /// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -331,7 +282,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// use customer_tiering::profile::Direction;
     /// use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=1003).map(Decimal::from).collect();
     /// let up = Direction::HigherIsBetter;
@@ -417,7 +369,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// use customer_tiering::profile::Direction;
     /// use rust_decimal::{dec, Decimal};
     /// let spend = [10, 20, 30, 40, 50].map(Decimal::from);
     /// let cuts = CutPoints::fit(&spend, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -440,7 +393,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let values = [3, 1, 2, 5].map(Decimal::from);
     /// let cuts = CutPoints::fit(&values, 4, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -456,7 +410,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
     /// let (mode, up) = (QuantileMode::EqualCount, Direction::HigherIsBetter);
@@ -473,7 +428,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let days = [5, 400, 30].map(Decimal::from);
     /// let r = CutPoints::fit(&days, 3, QuantileMode::TieAware, Direction::LowerIsBetter)?;
@@ -489,7 +445,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=12).map(Decimal::from).collect();
     /// let cuts = CutPoints::fit(&values, 4, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -505,7 +462,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
     /// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -521,7 +479,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
     /// let up = Direction::HigherIsBetter;
@@ -539,7 +498,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// # use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// # use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// # use customer_tiering::profile::Direction;
     /// # use rust_decimal::Decimal;
     /// let frequency = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from);
     /// let up = Direction::HigherIsBetter;
@@ -563,7 +523,8 @@ impl CutPoints {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode};
+    /// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
+    /// use customer_tiering::profile::Direction;
     /// use rust_decimal::Decimal;
     /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
     /// let cuts = CutPoints::fit(&values, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
@@ -639,7 +600,8 @@ pub(crate) fn select_positions(
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::quantile::{batch_scores, CutPoints, Direction, QuantileMode};
+/// use customer_tiering::classify::quantile::{batch_scores, CutPoints, QuantileMode};
+/// use customer_tiering::profile::Direction;
 /// use rust_decimal::Decimal;
 /// let values: Vec<Decimal> = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from).to_vec();
 /// let mode = QuantileMode::EqualCount;

@@ -40,7 +40,7 @@ use super::{
     single_value,
 };
 use crate::error::{ConfigError, Error};
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 
 /// The columns an RFM model writes.
 ///
@@ -503,8 +503,8 @@ impl RfmModel {
         let score = cuts.score(&value);
         let list: Vec<String> = cuts.cuts().iter().map(ToString::to_string).collect();
         let better = match cuts.direction() {
-            super::quantile::Direction::LowerIsBetter => "fewer is better",
-            super::quantile::Direction::HigherIsBetter => "more is better",
+            Direction::LowerIsBetter => "fewer is better",
+            Direction::HigherIsBetter => "more is better",
         };
         format!(
             "{name} = {score}: {metric} {value} is better than {} of the {} cut points [{}] ({better}; {}, k = {}, fitted on {} buyers)",

@@ -229,7 +229,7 @@ impl OutputDir {
     /// let path = std::env::temp_dir().join(format!("ct-doc-open-{}", std::process::id()));
     /// let first = OutputDir::open(&path)?;
     /// let second = OutputDir::open(&path).unwrap_err();
-    /// assert!(matches!(&second, Error::Locked { dir } if *dir == path));
+    /// assert!(matches!(&second, Error::Locked { dir, .. } if *dir == path));
     /// assert!(second.to_string().ends_with("another run is writing to this output directory (it holds .tier.lock)"));
     /// drop(first); // releases the lock
     /// let again = OutputDir::open(&path)?;
@@ -251,7 +251,12 @@ impl OutputDir {
             .map_err(io_at(&lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(Error::Locked { dir }),
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked {
+                    dir,
+                    lock_file: LOCK_FILE,
+                });
+            }
             Err(fs::TryLockError::Error(source)) => {
                 return Err(Error::Io {
                     path: lock_path,
@@ -1212,7 +1217,7 @@ mod tests {
         // open of the lock file is a second description, and conflicts.
         let err = OutputDir::open(&dir).expect_err("locked");
         assert!(
-            matches!(&err, Error::Locked { dir: d } if *d == dir),
+            matches!(&err, Error::Locked { dir: d, .. } if *d == dir),
             "{err}"
         );
         assert_eq!(

@@ -30,7 +30,7 @@ mod dir;
 
 pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FILES};
 
-use crate::error::Error;
+use crate::error::{Error, Position, Reject};
 use crate::money;
 use crate::pipeline::Tiering;
 use crate::profile::Population;
@@ -50,6 +50,60 @@ pub const METRIC_COLUMNS: [&str; 6] = [
     "monetary",
     "tenure_days",
 ];
+
+/// The header of `rejects.csv` (SPEC §12, §16).
+///
+/// # Example
+/// ```
+/// use customer_tiering::output::REJECT_COLUMNS;
+/// assert_eq!(REJECT_COLUMNS.join(","), "source,line,field,value,reason");
+/// ```
+pub const REJECT_COLUMNS: [&str; 5] = ["source", "line", "field", "value", "reason"];
+
+/// One row of `rejects.csv`, in the order of [`REJECT_COLUMNS`].
+///
+/// The `line` column holds a file's physical line as its bare number (SPEC §12), so a
+/// file's rejects are written exactly as SPEC §16 says. Any other position is written
+/// as its location shows it (`record 9`, `table orders, row 42`): a bare number in that
+/// column is always a line of a file, never a record number or a row key.
+///
+/// # Example
+/// ```
+/// use customer_tiering::output::{reject_row, REJECT_COLUMNS};
+/// use customer_tiering::{Location, Reject};
+/// let rejects = [
+///     Reject::new(Location::line("orders.csv", 17), "amount", "12,50", "not a decimal"),
+///     Reject::new(Location::record("queue", 9), "date", "2026-02-30", "no such calendar day"),
+///     Reject::new(Location::row("crm.sqlite", "orders", 42), "customer_id", "", "empty customer id"),
+/// ];
+/// let mut out = csv::Writer::from_writer(Vec::new());
+/// out.write_record(REJECT_COLUMNS)?;
+/// for reject in &rejects {
+///     out.write_record(reject_row(reject))?;
+/// }
+/// assert_eq!(
+///     String::from_utf8(out.into_inner()?)?,
+///     "source,line,field,value,reason\n\
+///      orders.csv,17,amount,\"12,50\",not a decimal\n\
+///      queue,record 9,date,2026-02-30,no such calendar day\n\
+///      crm.sqlite,\"table orders, row 42\",customer_id,,empty customer id\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reject_row(reject: &Reject) -> [String; 5] {
+    let location = reject.location();
+    let position = match location.position() {
+        Position::Line(line) => line.to_string(),
+        other => other.to_string(),
+    };
+    [
+        location.source().to_string(),
+        position,
+        reject.field().to_string(),
+        reject.value().to_string(),
+        reject.reason().to_string(),
+    ]
+}
 
 /// Writes `tiers.csv` for a population and its labels (one row per customer of the
 /// population, in id order); `what` names the destination in errors.

@@ -99,11 +99,11 @@ fn rule_columns(rules: &[AnyRules]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::classify::AnyModel;
-    use crate::rules::RuleSet;
     use crate::classify::pareto::ParetoParams;
     use crate::classify::quantile::QuantileMode;
     use crate::classify::rfm::RfmParams;
     use crate::profile::{CustomerId, Population, Profile};
+    use crate::rules::RuleSet;
     use crate::{PopulationBuilder, Transaction};
     use jiff::civil::date;
     use rust_decimal::Decimal;

@@ -30,7 +30,7 @@ use std::path::Path;
 use smol_str::SmolStr;
 
 use super::Source;
-use super::lines::{MAX_COLUMNS, MAX_RECORD_BYTES, Record, RecordProblem, Records, Row};
+use crate::csv_lines::{Records, Row, read_header};
 use crate::dates::parse_date;
 use crate::error::{ConfigError, Error, Reject};
 use crate::money::parse_amount_bytes;
@@ -168,8 +168,10 @@ struct Columns {
 /// let builder = PopulationBuilder::new(date(2026, 3, 31));
 /// let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 /// assert_eq!(ingested.population.len(), 1); // the extra `channel` column is ignored
-/// assert_eq!((rejects[0].location.line, rejects[0].field.as_str()), (3, "record"));
-/// assert_eq!(rejects[0].reason, "expected 4 fields, found 3");
+/// assert_eq!(
+///     rejects[0].to_string(),
+///     r#"orders.csv: line 3, field "record": "C2,2026-03-01,7.00": expected 4 fields, found 3"#
+/// );
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug)]
@@ -329,81 +331,6 @@ fn parse_transaction(origin: &str, c: Columns, row: &Row<'_>) -> Result<Transact
         profit,
         product,
     })
-}
-
-/// Reads the header: names trimmed (lossily decoded; a byte-order mark dropped), none
-/// repeated (SPEC §12). An empty file has an empty header. Columns without a name may
-/// repeat: nothing can refer to them.
-///
-/// # Errors
-/// [`Error::Malformed`] for a header that is too long, has a quote open at its end (in
-/// a source whose records are one line each), has more than [`MAX_COLUMNS`] columns, or
-/// names a column twice; [`Error::Io`] when reading fails.
-pub(crate) fn read_header<R: Read>(
-    origin: &str,
-    records: &mut Records<R>,
-) -> Result<Vec<String>, Error> {
-    let malformed = |line: u64, reason: String| Error::Malformed {
-        source_name: origin.to_string(),
-        line,
-        reason,
-    };
-    let row = match records
-        .next_record(MAX_COLUMNS)
-        .map_err(|e| e.into_error(origin))?
-    {
-        None => return Ok(Vec::new()),
-        Some(Record::Unread {
-            line, len, problem, ..
-        }) => {
-            return Err(malformed(
-                line,
-                match problem {
-                    RecordProblem::TooLong => format!(
-                        "the header is {len} bytes long, more than the {MAX_RECORD_BYTES} a record may have"
-                    ),
-                    RecordProblem::MultilineField => {
-                        "the header has a quote that is not closed on its line".to_string()
-                    }
-                },
-            ));
-        }
-        Some(Record::Row(row)) => row,
-    };
-    if row.len() > MAX_COLUMNS {
-        return Err(malformed(
-            row.line,
-            format!(
-                "the header has {} columns, more than the {MAX_COLUMNS} read",
-                row.len()
-            ),
-        ));
-    }
-    let names: Vec<String> = row
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let raw = if i == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-            } else {
-                raw
-            };
-            String::from_utf8_lossy(raw.trim_ascii()).into_owned()
-        })
-        .collect();
-    for (second, name) in names.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
-        if let Some(first) = names[..second].iter().position(|n| n == name) {
-            return Err(malformed(
-                row.line,
-                format!(
-                    "the header names the column {name:?} twice, as columns {} and {}",
-                    first + 1,
-                    second + 1
-                ),
-            ));
-        }
-    }
-    Ok(names)
 }
 
 impl<R: Read> Source for CsvTransactions<R> {

@@ -37,11 +37,10 @@ use std::path::Path;
 
 use smol_str::SmolStr;
 
-use super::csv::read_header;
-use super::lines::{Records, Row};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
-use crate::error::{Error, Location, Reject};
+use crate::csv_lines::{Records, Row, read_header};
+use crate::error::{Error, Location, Position, Reject};
 use crate::profile::CustomerId;
 
 /// One customer's attributes, and where the record came from (for rejects).
@@ -50,17 +49,20 @@ use crate::profile::CustomerId;
 /// ```
 /// use customer_tiering::source::customers::CsvCustomers;
 /// use customer_tiering::source::Source;
+/// use customer_tiering::Location;
 /// let data = "customer_id,kind,score\nC1,Enterprise,7\n";
 /// let mut source = CsvCustomers::from_reader("customers.csv", data.as_bytes())?;
 /// let record = source.next_record().unwrap()?;
-/// assert_eq!((record.location.line, record.customer_id.as_str()), (2, "C1"));
+/// assert_eq!(record.location, Location::line("customers.csv", 2));
+/// assert_eq!(record.customer_id.as_str(), "C1");
 /// assert_eq!(record.attributes.text("kind"), Some("enterprise")); // a known attribute: checked
 /// assert_eq!(record.attributes.text("score"), Some("7")); // typed later, by ingest_customers
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRecord {
-    /// Source and line (for in-memory records, the 1-based record number).
+    /// Where the record is: its line in a file, its number among records built in
+    /// memory, or whatever position the source gives it.
     pub location: Location,
     /// Who.
     pub customer_id: CustomerId,
@@ -70,23 +72,24 @@ pub struct CustomerRecord {
 }
 
 impl CustomerRecord {
-    /// A record built in memory.
+    /// A record built in memory, the `record`th (1-based) of its source `memory`. A
+    /// source of its own (a database table) sets [`location`](Self::location) as it
+    /// finds it.
     ///
     /// # Example
     /// ```
     /// use customer_tiering::attributes::Attributes;
     /// use customer_tiering::source::customers::CustomerRecord;
-    /// use customer_tiering::CustomerId;
+    /// use customer_tiering::{CustomerId, Location};
     /// let record = CustomerRecord::new(3, CustomerId::new("C9")?, Attributes::default());
-    /// assert_eq!(record.location.to_string(), "memory: line 3");
+    /// assert_eq!(record.location.to_string(), "memory: record 3");
+    /// let from_crm = CustomerRecord { location: Location::row("crm.sqlite", "customers", 42), ..record };
+    /// assert_eq!(from_crm.location.to_string(), "crm.sqlite: table customers, row 42");
     /// # Ok::<(), customer_tiering::profile::IdError>(())
     /// ```
-    pub fn new(line: u64, customer_id: CustomerId, attributes: Attributes) -> Self {
+    pub fn new(record: u64, customer_id: CustomerId, attributes: Attributes) -> Self {
         CustomerRecord {
-            location: Location {
-                source: "memory".into(),
-                line,
-            },
+            location: Location::record("memory", record),
             customer_id,
             attributes,
         }
@@ -229,17 +232,43 @@ fn with_known_types(mut record: CustomerRecord) -> Result<CustomerRecord, Box<Re
             Ok(Some(value)) => checked.insert(name, value),
             Ok(None) => {}
             Err(reason) => {
-                return Err(Box::new(Reject {
-                    location: record.location.clone(),
-                    field: name.to_string(),
-                    value: crate::error::shown_value(text.as_bytes(), text.len() as u64),
+                return Err(Box::new(Reject::new(
+                    record.location.clone(),
+                    name,
+                    text,
                     reason,
-                }));
+                )));
             }
         }
     }
     record.attributes = checked;
     Ok(record)
+}
+
+/// Where a customer's first record was, for the reason of a later duplicate's reject: a
+/// line by its number, any other position boxed, so that this map of every customer
+/// costs 16 bytes a customer instead of a whole [`Position`] (48).
+enum FirstAt {
+    Line(u64),
+    Other(Box<Position>),
+}
+
+impl FirstAt {
+    fn of(position: &Position) -> FirstAt {
+        match position {
+            Position::Line(line) => FirstAt::Line(*line),
+            other => FirstAt::Other(Box::new(other.clone())),
+        }
+    }
+}
+
+impl std::fmt::Display for FirstAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FirstAt::Line(line) => Position::Line(*line).fmt(f),
+            FirstAt::Other(position) => position.fmt(f),
+        }
+    }
 }
 
 /// Reads every customer record of `source` into a table (SPEC §12).
@@ -264,7 +293,7 @@ fn with_known_types(mut record: CustomerRecord) -> Result<CustomerRecord, Box<Re
 /// let mut rejects = Vec::new();
 /// let (table, summary) = ingest_customers(MemorySource::new(records), OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 /// assert_eq!((summary.accepted, summary.rejected), (1, 1));
-/// assert_eq!(rejects[0].to_string(), "memory: line 2, field \"customer_id\": \"C1\": duplicate customer id (first at line 1)");
+/// assert_eq!(rejects[0].to_string(), "memory: record 2, field \"customer_id\": \"C1\": duplicate customer id (first at record 1)");
 /// assert_eq!(table.get("C1").unwrap().number("tier_code"), Some(7.into())); // every value numeric
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
@@ -273,7 +302,7 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
     on_invalid: OnInvalid,
     mut on_reject: impl FnMut(&Reject),
 ) -> Result<(CustomerTable, ReadSummary), Error> {
-    let mut first_line: BTreeMap<CustomerId, u64> = BTreeMap::new();
+    let mut first_at: BTreeMap<CustomerId, FirstAt> = BTreeMap::new();
     let mut customers: BTreeMap<CustomerId, Attributes> = BTreeMap::new();
     // Columns SPEC §1 does not name: (name, every value so far is a plain decimal).
     let mut other_columns: Vec<(String, bool)> = Vec::new();
@@ -281,13 +310,13 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
     let mut summary = ReadSummary::default();
     while let Some(record) = source.next_record() {
         let reject = match record.and_then(|r| with_known_types(r).map_err(Error::Reject)) {
-            Ok(record) => match first_line.get(&record.customer_id) {
-                Some(first) => Reject {
-                    field: "customer_id".into(),
-                    value: record.customer_id.to_string(),
-                    reason: format!("duplicate customer id (first at line {first})"),
-                    location: record.location,
-                },
+            Ok(record) => match first_at.get(&record.customer_id) {
+                Some(first) => Reject::new(
+                    record.location,
+                    "customer_id",
+                    record.customer_id.as_str(),
+                    format_args!("duplicate customer id (first at {first})"),
+                ),
                 None => {
                     summary.read += 1;
                     summary.accepted += 1;
@@ -307,7 +336,10 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
                             None => other_columns.push((name.to_string(), numeric)),
                         }
                     }
-                    first_line.insert(record.customer_id.clone(), record.location.line);
+                    first_at.insert(
+                        record.customer_id.clone(),
+                        FirstAt::of(record.location.position()),
+                    );
                     customers.insert(record.customer_id, record.attributes);
                     continue;
                 }
@@ -462,10 +494,10 @@ fn parse_customer(
     names: &[String],
     id_column: usize,
     row: &Row<'_>,
-) -> Result<CustomerRecord, Reject> {
+) -> Result<CustomerRecord, Error> {
     let line = row.line;
-    let reject = |field: &str, raw: &[u8], reason: String| {
-        Reject::of_field(origin, line, field, raw, reason)
+    let reject = |field: &str, raw: &[u8], reason: String| -> Error {
+        Reject::of_field(origin, line, field, raw, reason).into()
     };
     let raw_id = row.get(id_column);
     let customer_id =
@@ -493,10 +525,7 @@ fn parse_customer(
         }
     }
     Ok(CustomerRecord {
-        location: Location {
-            source: origin.to_string(),
-            line,
-        },
+        location: Location::line(origin, line),
         customer_id,
         attributes,
     })
@@ -511,9 +540,7 @@ impl<R: Read> Source for CsvCustomers<R> {
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
         let row = self.records.next_row(&self.origin, self.names.len())?;
-        Some(row.and_then(|row| {
-            parse_customer(&self.origin, &self.names, self.id_column, &row).map_err(Error::from)
-        }))
+        Some(row.and_then(|row| parse_customer(&self.origin, &self.names, self.id_column, &row)))
     }
 }
 
@@ -530,7 +557,7 @@ impl<R: Read> Source for CsvCustomers<R> {
 /// let mut rejects = Vec::new();
 /// let (table, summary) = read_customers("customers.csv", data.as_bytes(), OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 /// assert_eq!((summary.read, summary.accepted, summary.rejected), (3, 2, 1));
-/// assert_eq!(rejects[0].reason, "duplicate customer id (first at line 2)");
+/// assert_eq!(rejects[0].reason(), "duplicate customer id (first at line 2)");
 /// assert_eq!(table.get("C1").unwrap().text("status"), Some("target"));
 /// assert_eq!(table.get("C2").unwrap().text("segment_code"), Some("12")); // "A7" makes the column text
 /// # Ok::<(), customer_tiering::Error>(())
@@ -564,7 +591,7 @@ pub fn read_customers<R: Read>(
 ///     read_customers_path(&path, OnInvalid::Skip, |r| rejects.push(r.clone()))?;
 /// assert_eq!((summary.accepted, summary.rejected), (1, 1));
 /// assert_eq!(table.get("C1").unwrap().number("employees"), Some(250.into())); // the first is kept
-/// assert_eq!(rejects[0].location.line, 3);
+/// assert_eq!(rejects[0].location().to_string(), format!("{}: line 3", path.display()));
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -583,12 +610,12 @@ mod tests {
     #[test]
     fn records_from_memory_are_checked_like_csv_rows() {
         use crate::source::MemorySource;
-        let record = |line: u64, id: &str, attrs: &[(&str, AttrValue)]| {
+        let record = |number: u64, id: &str, attrs: &[(&str, AttrValue)]| {
             let mut attributes = Attributes::default();
             for (name, value) in attrs {
                 attributes.insert(name, value.clone());
             }
-            CustomerRecord::new(line, CustomerId::new(id).unwrap(), attributes)
+            CustomerRecord::new(number, CustomerId::new(id).unwrap(), attributes)
         };
         let text = |t: &str| AttrValue::Text(t.into());
         let records = vec![
@@ -616,11 +643,11 @@ mod tests {
         assert_eq!((summary.accepted, summary.rejected), (2, 2), "{rejects:?}");
         assert_eq!(
             rejects[0],
-            "memory: line 2, field \"employees\": \"many\": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"
+            "memory: record 2, field \"employees\": \"many\": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"
         );
         assert!(
             rejects[1]
-                .starts_with("memory: line 3, field \"status\": \"vip\": status must be one of"),
+                .starts_with("memory: record 3, field \"status\": \"vip\": status must be one of"),
             "{}",
             rejects[1]
         );
@@ -683,6 +710,24 @@ mod tests {
             err.to_string(),
             r#"c.csv: line 3, field "customer_id": "C1": duplicate customer id (first at line 2)"#
         );
+    }
+
+    #[test]
+    fn a_duplicate_names_where_the_first_was_in_its_source_s_own_terms() {
+        use crate::source::MemorySource;
+        let id = CustomerId::new("C1").unwrap();
+        let at = |key: u64| CustomerRecord {
+            location: Location::row("crm.sqlite", "customers", key),
+            ..CustomerRecord::new(0, id.clone(), Attributes::default())
+        };
+        let records = vec![at(7), at(42)];
+        let err =
+            ingest_customers(MemorySource::new(records), OnInvalid::Fail, |_| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"crm.sqlite: table customers, row 42, field "customer_id": "C1": duplicate customer id (first at table customers, row 7)"#
+        );
+        assert_eq!(std::mem::size_of::<FirstAt>(), 16);
     }
 
     #[test]

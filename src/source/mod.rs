@@ -28,7 +28,6 @@ use crate::profile::{Population, Transaction};
 
 pub mod csv;
 pub mod customers;
-pub(crate) mod lines;
 pub mod memory;
 
 pub use self::csv::{ColumnMapping, CsvTransactions};
@@ -102,7 +101,7 @@ pub trait Source {
     /// let mapping = ColumnMapping::default();
     /// let mut source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &mapping)?;
     /// assert_eq!(source.next_record().unwrap()?.amount.to_string(), "9.90");
-    /// assert!(matches!(source.next_record(), Some(Err(Error::Reject(r))) if r.field == "amount"));
+    /// assert!(matches!(source.next_record(), Some(Err(Error::Reject(r))) if r.field() == "amount"));
     /// assert!(source.next_record().is_none()); // the end
     /// # Ok::<(), Error>(())
     /// ```

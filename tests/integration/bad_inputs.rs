@@ -10,7 +10,7 @@ use customer_tiering::{Error, PopulationBuilder};
 use jiff::civil::date;
 use serde::Deserialize;
 
-use crate::support::{data_lines, run, temp_dir};
+use crate::support::{data_lines, line_of, run, temp_dir};
 
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad");
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
@@ -241,7 +241,7 @@ fn a_stray_quote_on_line_3_of_100_003_lines_costs_one_line() {
         (100_002, 100_001, 1)
     );
     assert_eq!(
-        (rejects[0].location.line, rejects[0].reason.as_str()),
+        (line_of(&rejects[0]), rejects[0].reason()),
         (3, "multiline_field")
     );
     assert_eq!(summary.read, data_lines(&data));
@@ -259,22 +259,22 @@ fn a_line_of_3_mib_is_rejected_unread_and_its_value_shown_cut() {
     );
     let r = &rejects[0];
     assert_eq!(
-        (r.location.line, r.field.as_str(), r.reason.as_str()),
+        (line_of(r), r.field(), r.reason()),
         (3, "record", "record_too_long")
     );
     let shown = format!("C2,2026-01-01,{}… (3145742 bytes)", "9".repeat(186));
-    assert_eq!(r.value, shown);
+    assert_eq!(r.value(), shown);
 
     // A field under the record limit but over 200 bytes is shown cut, with its length.
     let long = "7".repeat(5000);
     let data = format!("customer_id,date,amount\nC1,2026-01-01,{long}\n");
     let (_, rejects) = skip_all(data.as_bytes());
     assert_eq!(
-        rejects[0].value,
+        rejects[0].value(),
         format!("{}… (5000 bytes)", "7".repeat(200))
     );
     assert_eq!(
-        rejects[0].reason,
+        rejects[0].reason(),
         "more than 28 significant digits; it cannot be held exactly"
     );
 }

@@ -8,6 +8,8 @@ use customer_tiering::source::{
 use customer_tiering::{ConfigError, Error, PopulationBuilder, Reject};
 use jiff::civil::{Date, date};
 
+use crate::support::line_of;
+
 const AS_OF: Date = date(2026, 3, 31);
 
 const GRAMMAR: &str =
@@ -114,11 +116,11 @@ fn fail_stops_at_the_first_bad_record() {
     let (result, rejects) = run(&bad_file(), OnInvalid::Fail);
     let reject = expect_reject(result);
     assert!(rejects.is_empty(), "fail does not call the reject callback");
-    assert_eq!(reject.location.source, "orders.csv");
-    assert_eq!(reject.location.line, 3);
-    assert_eq!(reject.field, "customer_id");
-    assert_eq!(reject.value, "");
-    assert_eq!(reject.reason, "empty customer id");
+    assert_eq!(reject.location().source(), "orders.csv");
+    assert_eq!(line_of(&reject), 3);
+    assert_eq!(reject.field(), "customer_id");
+    assert_eq!(reject.value(), "");
+    assert_eq!(reject.reason(), "empty customer id");
     assert_eq!(
         Error::Reject(Box::new(reject)).to_string(),
         r#"orders.csv: line 3, field "customer_id": "": empty customer id"#
@@ -132,10 +134,10 @@ fn fail_names_each_kind_of_bad_record() {
         let reject = expect_reject(run(&data, OnInvalid::Fail).0);
         assert_eq!(
             (
-                reject.location.line,
-                &*reject.field,
-                &*reject.value,
-                &*reject.reason
+                line_of(&reject),
+                reject.field(),
+                reject.value(),
+                reject.reason()
             ),
             (3, field, value, reason),
             "{row:?}"
@@ -161,8 +163,8 @@ fn skip_counts_and_reports_every_reject_in_order() {
     let got: Vec<(u64, &str, &str, &str)> = rejects
         .iter()
         .map(|r| {
-            assert_eq!(r.location.source, "orders.csv");
-            (r.location.line, &*r.field, &*r.value, &*r.reason)
+            assert_eq!(r.location().source(), "orders.csv");
+            (line_of(r), r.field(), r.value(), r.reason())
         })
         .collect();
     let want: Vec<(u64, &str, &str, &str)> = BAD
@@ -214,7 +216,7 @@ fn amounts_keep_their_scale_and_zero_counts() {
     let too_long = "customer_id,date,amount\nf,2026-03-01,99999999999999999999999999999\n";
     let reject = expect_reject(run(too_long, OnInvalid::Fail).0);
     assert_eq!(
-        (reject.location.line, &*reject.field, &*reject.value),
+        (line_of(&reject), reject.field(), reject.value()),
         (2, "amount", "99999999999999999999999999999")
     );
 }
@@ -274,12 +276,12 @@ fn column_mapping_reads_other_header_names() {
         (1, 2, Some(8))
     );
     assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0].location.line, 5);
-    assert_eq!(rejects[0].value, "1e3");
+    assert_eq!(line_of(&rejects[0]), 5);
+    assert_eq!(rejects[0].value(), "1e3");
     assert!(
-        ["amount", "Amount"].contains(&rejects[0].field.as_str()),
+        ["amount", "Amount"].contains(&rejects[0].field()),
         "{:?}",
-        rejects[0].field
+        rejects[0].field()
     );
 }
 
@@ -334,16 +336,16 @@ fn quoted_fields_commas_and_a_line_break_in_a_quote() {
     assert!(ingested.population.get("lines\"").is_some());
     let lines: Vec<(u64, &str, &str)> = rejects
         .iter()
-        .map(|r| (r.location.line, r.field.as_str(), r.reason.as_str()))
+        .map(|r| (line_of(r), r.field(), r.reason()))
         .collect();
     assert_eq!(lines[0], (3, "record", "multiline_field"));
-    assert_eq!(rejects[0].value, "\"two");
+    assert_eq!(rejects[0].value(), "\"two");
     assert_eq!(lines[1].0, 5);
 
     let record = "customer_id,date,amount\n\"a,b\",2026-01-05\n";
     let reject = expect_reject(run(record, OnInvalid::Fail).0);
-    assert_eq!((reject.location.line, &*reject.field), (2, "record"));
-    assert_eq!(reject.reason, "expected 3 fields, found 2");
+    assert_eq!((line_of(&reject), reject.field()), (2, "record"));
+    assert_eq!(reject.reason(), "expected 3 fields, found 2");
 }
 
 #[test]
@@ -384,14 +386,11 @@ fn raw_bytes_that_are_not_utf8_are_rejected_with_a_lossy_value() {
     .unwrap();
     assert_eq!((ingested.summary.read, ingested.summary.rejected), (2, 2));
     assert_eq!(
-        (rejects[0].location.line, &*rejects[0].field),
+        (line_of(&rejects[0]), rejects[0].field()),
         (2, "customer_id")
     );
-    assert_eq!(
-        (rejects[1].location.line, &*rejects[1].field),
-        (3, "amount")
-    );
-    assert_eq!(rejects[1].value, "\u{fffd}5");
+    assert_eq!((line_of(&rejects[1]), rejects[1].field()), (3, "amount"));
+    assert_eq!(rejects[1].value(), "\u{fffd}5");
 }
 
 #[test]
@@ -403,11 +402,7 @@ fn an_overlong_id_is_rejected() {
     assert_eq!(result.unwrap().population.len(), 1);
     assert_eq!(rejects.len(), 1);
     assert_eq!(
-        (
-            rejects[0].location.line,
-            &*rejects[0].field,
-            &*rejects[0].value
-        ),
+        (line_of(&rejects[0]), rejects[0].field(), rejects[0].value()),
         (3, "customer_id", long.as_str())
     );
 }
@@ -431,11 +426,7 @@ fn a_bad_profit_is_rejected_and_an_empty_one_is_none() {
     );
     assert_eq!(rejects.len(), 1);
     assert_eq!(
-        (
-            rejects[0].location.line,
-            &*rejects[0].field,
-            &*rejects[0].value
-        ),
+        (line_of(&rejects[0]), rejects[0].field(), rejects[0].value()),
         (4, "profit", "1e2")
     );
 }

@@ -209,7 +209,7 @@ fn a_killed_run_leaves_the_previous_files_and_the_next_run_cleans_up() {
     // Another process holds the directory: refused at once.
     let err = OutputDir::open(&dir).expect_err("locked by the child");
     assert!(
-        matches!(&err, Error::Locked { dir: d } if *d == dir),
+        matches!(&err, Error::Locked { dir: d, .. } if *d == dir),
         "{err}"
     );
 

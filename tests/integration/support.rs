@@ -14,9 +14,10 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::error::Position;
 use customer_tiering::{
     CustomerId, FittedPipeline, Pipeline, PipelineBuilder, Population, PopulationBuilder, Profile,
-    Tiering, Transaction, money,
+    Reject, Tiering, Transaction, money,
 };
 use jiff::Span;
 use jiff::civil::{Date, date};
@@ -26,6 +27,14 @@ use rust_decimal::Decimal;
 
 /// The as-of date of every generated population.
 pub(crate) const AS_OF: Date = date(2026, 3, 31);
+
+/// The line of a reject of a file (a test fails on any other position).
+pub(crate) fn line_of(reject: &Reject) -> u64 {
+    match reject.location().position() {
+        Position::Line(line) => *line,
+        other => panic!("{reject}: {other} is not a line"),
+    }
+}
 
 /// The id of generated customer `i`: byte order differs from numeric order (`c10` <
 /// `c2`) and from case-insensitive order (`C3` < `c1`), on purpose.

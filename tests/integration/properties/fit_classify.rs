@@ -2,7 +2,8 @@
 //! on its own fit population, and survive a JSON round trip.
 
 use customer_tiering::classify::Label;
-use customer_tiering::classify::quantile::{CutPoints, Direction, QuantileMode, batch_scores};
+use customer_tiering::classify::quantile::{CutPoints, QuantileMode, batch_scores};
+use customer_tiering::profile::Direction;
 use customer_tiering::{Metric, Profile};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

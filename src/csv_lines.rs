@@ -14,6 +14,11 @@
 //!
 //! In both modes a record over [`MAX_RECORD_BYTES`] is rejected as `record_too_long`
 //! before anything else is checked, and skipped without being held in memory.
+//! [`read_header`] reads the first record as a header and checks it.
+//!
+//! What every CSV file of the crate is read with: the transactions and customers
+//! sources ([`crate::source`]) and a tiers file of an earlier run
+//! ([`crate::migration::Period`]). It knows nothing of what the fields mean.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -610,6 +615,81 @@ impl ReadError {
             },
         }
     }
+}
+
+/// Reads the header: names trimmed (lossily decoded; a byte-order mark dropped), none
+/// repeated (SPEC §12). An empty file has an empty header. Columns without a name may
+/// repeat: nothing can refer to them.
+///
+/// # Errors
+/// [`Error::Malformed`] for a header that is too long, has a quote open at its end (in
+/// a source whose records are one line each), has more than [`MAX_COLUMNS`] columns, or
+/// names a column twice; [`Error::Io`] when reading fails.
+pub(crate) fn read_header<R: Read>(
+    origin: &str,
+    records: &mut Records<R>,
+) -> Result<Vec<String>, Error> {
+    let malformed = |line: u64, reason: String| Error::Malformed {
+        source_name: origin.to_string(),
+        line,
+        reason,
+    };
+    let row = match records
+        .next_record(MAX_COLUMNS)
+        .map_err(|e| e.into_error(origin))?
+    {
+        None => return Ok(Vec::new()),
+        Some(Record::Unread {
+            line, len, problem, ..
+        }) => {
+            return Err(malformed(
+                line,
+                match problem {
+                    RecordProblem::TooLong => format!(
+                        "the header is {len} bytes long, more than the {MAX_RECORD_BYTES} a record may have"
+                    ),
+                    RecordProblem::MultilineField => {
+                        "the header has a quote that is not closed on its line".to_string()
+                    }
+                },
+            ));
+        }
+        Some(Record::Row(row)) => row,
+    };
+    if row.len() > MAX_COLUMNS {
+        return Err(malformed(
+            row.line,
+            format!(
+                "the header has {} columns, more than the {MAX_COLUMNS} read",
+                row.len()
+            ),
+        ));
+    }
+    let names: Vec<String> = row
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            String::from_utf8_lossy(raw.trim_ascii()).into_owned()
+        })
+        .collect();
+    for (second, name) in names.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+        if let Some(first) = names[..second].iter().position(|n| n == name) {
+            return Err(malformed(
+                row.line,
+                format!(
+                    "the header names the column {name:?} twice, as columns {} and {}",
+                    first + 1,
+                    second + 1
+                ),
+            ));
+        }
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
