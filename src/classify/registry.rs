@@ -9,9 +9,9 @@ use super::lifecycle::LifecycleParams;
 use super::pareto::ParetoParams;
 use super::rfm::RfmParams;
 use super::{AnyModel, AnyParams, Classifier, Model};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, SavedModelProblem};
 
-type Load<T> = fn(serde_json::Value) -> Result<T, String>;
+type Load<T> = fn(serde_json::Value) -> Result<T, SavedModelProblem>;
 
 /// How to load one kind.
 #[derive(Clone, Copy)]
@@ -150,50 +150,73 @@ impl Registry {
         );
     }
 
-    fn kind_of(&self, value: &mut serde_json::Value) -> Result<Kind, String> {
+    /// The kind `value` names (taken out of it), and how to load that kind.
+    fn kind_of(&self, value: &mut serde_json::Value) -> Result<(String, Kind), SavedModelProblem> {
         let Some(object) = value.as_object_mut() else {
-            return Err("expected an object with a \"kind\"".into());
+            return Err(SavedModelProblem::NotAnObject);
         };
         let kind = match object.remove("kind") {
             Some(serde_json::Value::String(kind)) => kind,
-            Some(other) => return Err(format!("\"kind\" must be a string, got {other}")),
-            None => return Err("missing field `kind`".into()),
+            Some(other) => {
+                return Err(SavedModelProblem::KindNotAString {
+                    found: other.to_string(),
+                });
+            }
+            None => return Err(SavedModelProblem::MissingKind),
         };
-        self.kinds.get(kind.as_str()).copied().ok_or_else(|| {
-            let known: Vec<&str> = self.kinds().collect();
-            format!(
-                "unknown classifier kind {kind:?} (this registry knows {}; an application registers its own with Registry::register)",
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
-            )
-        })
+        match self.kinds.get(kind.as_str()) {
+            Some(loader) => Ok((kind, *loader)),
+            None => Err(SavedModelProblem::UnknownKind {
+                kind,
+                known: self.kinds().collect(),
+            }),
+        }
     }
 
     /// Loads settings tagged with their kind.
     pub(crate) fn params_from_value(
         &self,
         mut value: serde_json::Value,
-    ) -> Result<AnyParams, String> {
-        let kind = self.kind_of(&mut value)?;
+    ) -> Result<AnyParams, SavedModelProblem> {
+        let (_, kind) = self.kind_of(&mut value)?;
         (kind.params)(value)
     }
 
-    /// Loads a model tagged with its kind, and checks it.
+    /// Loads a model tagged with its kind, and checks it; `model` is its 1-based
+    /// position in a saved pipeline, for the error.
     pub(crate) fn model_from_value(
         &self,
+        model: usize,
         mut value: serde_json::Value,
-    ) -> Result<AnyModel, String> {
-        let kind = self.kind_of(&mut value)?;
-        (kind.model)(value)
+    ) -> Result<AnyModel, ConfigError> {
+        let fail = |kind: Option<String>, reason: SavedModelProblem| ConfigError::SavedModel {
+            model,
+            kind,
+            reason: Box::new(reason),
+        };
+        let (name, kind) = match self.kind_of(&mut value) {
+            Ok(found) => found,
+            Err(SavedModelProblem::UnknownKind { kind, known }) => {
+                let name = Some(kind.clone());
+                return Err(fail(name, SavedModelProblem::UnknownKind { kind, known }));
+            }
+            Err(problem) => return Err(fail(None, problem)),
+        };
+        (kind.model)(value).map_err(|problem| fail(Some(name), problem))
     }
 }
 
-fn load_params<C: Classifier>(value: serde_json::Value) -> Result<AnyParams, String> {
-    let params: C = serde_json::from_value(value).map_err(|e| e.to_string())?;
+fn load_params<C: Classifier>(value: serde_json::Value) -> Result<AnyParams, SavedModelProblem> {
+    let params: C =
+        serde_json::from_value(value).map_err(|e| SavedModelProblem::Json { source: e.into() })?;
     Ok(AnyParams::new(params))
 }
 
-fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, String> {
-    let model: M = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    model.validate().map_err(|e| e.to_string())?;
+fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, SavedModelProblem> {
+    let model: M =
+        serde_json::from_value(value).map_err(|e| SavedModelProblem::Json { source: e.into() })?;
+    model.validate().map_err(|e| SavedModelProblem::Invalid {
+        source: Box::new(e),
+    })?;
     Ok(AnyModel::new(model))
 }
