@@ -441,6 +441,7 @@ pub(crate) fn parse_error(what: &str, reason: impl fmt::Display) -> Error {
     Error::Parse {
         what: what.to_string(),
         reason: cut_reason(reason.to_string()),
+        source: None,
     }
 }
 
@@ -499,6 +500,16 @@ fn cut(raw: &[u8], len: u64, max: usize) -> String {
 /// assert_eq!(err.to_string(), r#"column mapping: "amount" is not of the form field=COLUMN"#);
 /// let err = Error::from(err); // `?` does this in functions returning `Error`
 /// assert!(matches!(err, Error::Config(ConfigError::Columns { .. })));
+///
+/// // Each problem is its own variant, with fields that name what is wrong.
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::error::{ColumnNameProblem, ColumnWriter};
+/// use customer_tiering::PipelineBuilder;
+/// let err = PipelineBuilder::new().classifier(ParetoParams::metals().column("monetary")).build();
+/// let Err(Error::Config(ConfigError::ColumnName { column, writer, reason })) = err else {
+///     panic!("expected a column name error");
+/// };
+/// assert_eq!((column.as_str(), writer, reason), ("monetary", ColumnWriter::Classifier, ColumnNameProblem::Metric));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -531,17 +542,115 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A pipeline, classifier settings, saved model or profile set that cannot work: two
-    /// classifiers that write the same column, settings or a saved model that do not
-    /// validate, a customer given two profiles, an as-of date moved back, profile builders
-    /// at different as-of dates merged.
-    #[error("pipeline: {reason}")]
-    Pipeline {
+    /// A pipeline without any classifier.
+    #[error("pipeline: no classifier")]
+    NoClassifier,
+    /// An output column that cannot be written (SPEC §17): a name must match
+    /// `[a-z][a-z0-9_]*`, be no metric's nor `tags`, and be written by one classifier or
+    /// rule set only.
+    #[error("pipeline: {writer} writes the column {column:?}: {reason}")]
+    ColumnName {
+        /// The column as named.
+        column: String,
+        /// Who writes it.
+        writer: ColumnWriter,
         /// What is wrong with it.
+        reason: ColumnNameProblem,
+    },
+    /// Classifier settings that cannot work, named by the classifier's kind and column
+    /// (`grade "grade": dimension "need" has a negative weight`). An application's own
+    /// [`Classifier::validate`](crate::classify::Classifier::validate) returns it too.
+    #[error("pipeline: {kind} {column:?}: {reason}")]
+    Settings {
+        /// The classifier's kind (`composite`, `grade`, `lifecycle` …).
+        kind: &'static str,
+        /// Its output column.
+        column: String,
+        /// What is wrong.
         reason: String,
     },
+    /// A fitted model (read from a file, or edited) that contradicts itself or its
+    /// settings, named by its kind and column (`pareto model "metal": thresholds are
+    /// not ordered best first`). An application's own
+    /// [`Model::validate`](crate::classify::Model::validate) returns it too.
+    #[error("pipeline: {kind} model {column:?}: {reason}")]
+    Model {
+        /// The model's kind (`pareto`, `composite`, `grade` …).
+        kind: &'static str,
+        /// Its output column.
+        column: String,
+        /// What is inconsistent.
+        reason: String,
+    },
+    /// A fitted model's cut points of one metric that are malformed or disagree with its
+    /// settings (other bins or mode, the wrong direction).
+    #[error("pipeline: {kind} model, {metric}: {reason}")]
+    CutPoints {
+        /// The model's kind (`rfm`).
+        kind: &'static str,
+        /// The metric the cut points rank (`recency_days` …).
+        metric: &'static str,
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// Cut points asked of no values at all
+    /// ([`CutPoints::fit`](crate::classify::quantile::CutPoints::fit)).
+    #[error("pipeline: cannot fit cut points on no values")]
+    NoValues,
+    /// A hysteresis margin outside `0 ≤ h < 1` (SPEC §13).
+    #[error("pipeline: hysteresis must be a share in 0 <= h < 1, got {margin}")]
+    HysteresisMargin {
+        /// The margin asked for.
+        margin: rust_decimal::Decimal,
+    },
+    /// Hysteresis asked of a model whose scores have no positions to hold back on:
+    /// equal-count quantile scores split equal values.
+    #[error("pipeline: hysteresis needs tie-aware quantile scores, not equal-count")]
+    HysteresisNeedsTieAware {
+        /// The model's kind (`rfm`).
+        kind: &'static str,
+    },
+    /// A saved pipeline of a format version this crate does not read.
+    #[error(
+        "pipeline: the saved pipeline has format_version {found}; this version of the crate reads {supported} (fit it again)"
+    )]
+    Format {
+        /// The version the file has.
+        found: u32,
+        /// The version this crate reads
+        /// ([`FORMAT_VERSION`](crate::pipeline::FORMAT_VERSION)).
+        supported: u32,
+    },
+    /// A saved pipeline without any model.
+    #[error("pipeline: the saved pipeline has no model")]
+    NoModel,
+    /// A model of a saved pipeline that cannot be loaded: no kind, an unknown kind,
+    /// fields its kind cannot read, or a model that does not validate (the cause kept).
+    #[error("pipeline: saved model {model}: {reason}")]
+    SavedModel {
+        /// Its 1-based position in the file's `models`.
+        model: usize,
+        /// The kind it names, when it names one.
+        kind: Option<String>,
+        /// What is wrong (boxed: it keeps the error small).
+        #[source]
+        reason: Box<SavedModelProblem>,
+    },
+    /// Rules of a saved pipeline that cannot be loaded: an unknown kind, or fields its
+    /// kind cannot read.
+    #[error("pipeline: saved rule set {rules}: {reason}")]
+    SavedRules {
+        /// Their 1-based position in the file's `rules`.
+        rules: usize,
+        /// The kind they name (`rule_set` when they name none).
+        kind: String,
+        /// What is wrong (boxed: it keeps the error small).
+        #[source]
+        reason: Box<SavedModelProblem>,
+    },
     /// A classifier kind that cannot be registered (named twice, or not lower snake
-    /// case), or that a saved pipeline names but the registry does not know.
+    /// case). A kind that a saved pipeline names but the registry does not know is a
+    /// [`SavedModelProblem::UnknownKind`].
     #[error("classifier kind {kind:?}: {reason}")]
     ClassifierKind {
         /// The kind.
@@ -689,14 +798,41 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A saved model or a map file that cannot be parsed.
+    /// A saved model or a map file that cannot be parsed, or a saved pipeline whose
+    /// content does not check out (SPEC §17: its version, its models, their columns, its
+    /// rule sets).
     #[error("{what}: {reason}")]
     Parse {
         /// What was being parsed (a file name or `model`).
         what: String,
-        /// The parser's message.
+        /// The parser's message, or the failed check's (cut as [`cut_reason`] cuts).
         reason: String,
+        /// The failed check, when the text parsed but its content does not check out
+        /// ([`ConfigError::Format`], [`ConfigError::SavedModel`], [`Error::Rule`] …);
+        /// none for text that does not parse.
+        source: Option<Box<Error>>,
     },
+    /// Profiles or transactions that do not fit together or with their as-of date.
+    #[error("pipeline: {reason}")]
+    Population {
+        /// What does not fit.
+        reason: PopulationProblem,
+    },
+    /// A live tiering ([`crate::incremental::TieringState`]) out of codes for its
+    /// labels: only tag combinations could get there.
+    #[error("pipeline: {}", too_many_labels(*.column))]
+    TooManyLabels {
+        /// The 0-based column with too many distinct labels; none for too many distinct
+        /// reasons for no label (they are shared by every column).
+        column: Option<usize>,
+    },
+}
+
+fn too_many_labels(column: Option<usize>) -> String {
+    match column {
+        Some(column) => format!("column {column}: too many distinct labels for a live tiering"),
+        None => "too many distinct reasons for no label in a live tiering".into(),
+    }
 }
 
 /// Whose figure overflowed (see [`Error::Overflow`]): one customer, or a total over the
@@ -748,6 +884,284 @@ impl fmt::Display for Subject {
             Subject::Label { column, label } => write!(f, "{column} label {label:?}"),
             Subject::Cell { column, from, to } => write!(f, "{column} cell {from:?} → {to:?}"),
             Subject::Population => f.write_str("all customers"),
+        }
+    }
+}
+
+/// Who writes an output column (see [`ConfigError::ColumnName`]).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::ColumnWriter;
+/// assert_eq!(ColumnWriter::Classifier.to_string(), "a classifier");
+/// assert_eq!(ColumnWriter::RuleSet { name: "credit".into() }.to_string(), r#"rule set "credit""#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnWriter {
+    /// A classifier of a pipeline being built.
+    Classifier,
+    /// A model of a saved pipeline.
+    SavedModel,
+    /// A rule set, by its name.
+    RuleSet {
+        /// The rule set's name.
+        name: String,
+    },
+}
+
+impl fmt::Display for ColumnWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColumnWriter::Classifier => f.write_str("a classifier"),
+            ColumnWriter::SavedModel => f.write_str("a saved model"),
+            ColumnWriter::RuleSet { name } => write!(f, "rule set {name:?}"),
+        }
+    }
+}
+
+/// What is wrong with an output column's name (see [`ConfigError::ColumnName`]).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::ColumnNameProblem;
+/// assert_eq!(ColumnNameProblem::Taken.to_string(), "another classifier or rule set writes it");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnNameProblem {
+    /// It does not match `[a-z][a-z0-9_]*`.
+    Malformed,
+    /// It is `customer_id` or a metric's name, a column of `tiers.csv` already.
+    Metric,
+    /// It is `tags`, the column of the rule sets' tags.
+    Tags,
+    /// Another classifier or rule set writes it.
+    Taken,
+}
+
+impl fmt::Display for ColumnNameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ColumnNameProblem::Malformed => "a column name must match [a-z][a-z0-9_]*",
+            ColumnNameProblem::Metric => "that is the name of a metric",
+            ColumnNameProblem::Tags => "that is the column of the rule sets' tags",
+            ColumnNameProblem::Taken => "another classifier or rule set writes it",
+        })
+    }
+}
+
+/// Why a model of a saved pipeline cannot be loaded (see [`ConfigError::SavedModel`]).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::SavedModelProblem;
+/// use customer_tiering::{ConfigError, Error, FittedPipeline};
+/// let json = r#"{"as_of": "2026-03-31", "fit_size": 1, "models": [{"kind": "kmeans"}]}"#;
+/// let Err(Error::Parse { source: Some(cause), .. }) = FittedPipeline::from_json("model.json", json) else {
+///     panic!("expected a failed check");
+/// };
+/// let Error::Config(ConfigError::SavedModel { model: 1, kind: Some(kind), reason }) = *cause else {
+///     panic!("expected a saved model error");
+/// };
+/// assert_eq!(kind, "kmeans");
+/// assert!(matches!(*reason, SavedModelProblem::UnknownKind { .. }));
+/// assert!(reason.to_string().starts_with(r#"unknown classifier kind "kmeans" (this registry knows composite, "#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SavedModelProblem {
+    /// The model is not a JSON object.
+    #[error("expected an object with a \"kind\"")]
+    NotAnObject,
+    /// The model names no kind.
+    #[error("missing field `kind`")]
+    MissingKind,
+    /// The model's `kind` is not a string.
+    #[error("\"kind\" must be a string, got {found}")]
+    KindNotAString {
+        /// The `kind` as written, in JSON.
+        found: String,
+    },
+    /// A kind the registry does not know.
+    #[error(
+        "unknown classifier kind {kind:?} (this registry knows {}; an application registers its own with Registry::register)",
+        known_kinds(.known)
+    )]
+    UnknownKind {
+        /// The kind the model names.
+        kind: String,
+        /// The kinds the registry knows, in name order.
+        known: Vec<&'static str>,
+    },
+    /// A rule kind the registry does not know.
+    #[error(
+        "unknown rule kind {kind:?} (this registry knows {}; an application registers its own with Registry::register_rules)",
+        known_kinds(.known)
+    )]
+    UnknownRuleKind {
+        /// The kind the rules name.
+        kind: String,
+        /// The rule kinds the registry knows, in name order.
+        known: Vec<&'static str>,
+    },
+    /// Fields that the kind's type cannot read.
+    #[error("{source}")]
+    Json {
+        /// What `serde_json` said.
+        #[source]
+        source: JsonError,
+    },
+    /// A model that reads but does not validate
+    /// ([`Model::validate`](crate::classify::Model::validate)).
+    #[error("{source}")]
+    Invalid {
+        /// What the model's check said.
+        #[source]
+        source: Box<ConfigError>,
+    },
+}
+
+fn known_kinds(known: &[&str]) -> String {
+    if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    }
+}
+
+/// A [`serde_json::Error`] kept as the cause of a [`ConfigError`]: shared, so that the
+/// error stays `Clone`, and compared by its message.
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::JsonError;
+/// let err = JsonError::from(serde_json::from_str::<u8>("300").unwrap_err());
+/// assert_eq!(err.clone(), err);
+/// assert!(err.get().is_data());
+/// assert_eq!(err.to_string(), err.get().to_string());
+/// ```
+#[derive(Debug, Clone)]
+pub struct JsonError(std::sync::Arc<serde_json::Error>);
+
+impl JsonError {
+    /// The error as `serde_json` gave it.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::error::JsonError;
+    /// let err = JsonError::from(serde_json::from_str::<u8>("x").unwrap_err());
+    /// assert!(err.get().is_syntax());
+    /// ```
+    pub fn get(&self) -> &serde_json::Error {
+        &self.0
+    }
+}
+
+impl From<serde_json::Error> for JsonError {
+    fn from(error: serde_json::Error) -> Self {
+        JsonError(std::sync::Arc::new(error))
+    }
+}
+
+impl PartialEq for JsonError {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for JsonError {}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for JsonError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// What does not fit in a set of profiles or transactions (see [`Error::Population`]).
+///
+/// # Example
+/// ```
+/// use customer_tiering::error::PopulationProblem;
+/// use customer_tiering::{Error, PopulationBuilder};
+/// use jiff::civil::date;
+/// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+/// let err = builder.advance_to(date(2026, 1, 1)).unwrap_err();
+/// let Error::Population { reason: PopulationProblem::AsOfBack { from, to } } = &err else {
+///     panic!("expected the as-of date refused");
+/// };
+/// assert_eq!((*from, *to), (date(2026, 3, 31), date(2026, 1, 1)));
+/// assert_eq!(err.to_string(), "pipeline: cannot move the as-of date back from 2026-03-31 to 2026-01-01");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PopulationProblem {
+    /// A customer given two profiles.
+    TwoProfiles {
+        /// The customer's id.
+        customer: String,
+    },
+    /// An as-of date moved back.
+    AsOfBack {
+        /// The current as-of date.
+        from: jiff::civil::Date,
+        /// The earlier date asked for.
+        to: jiff::civil::Date,
+    },
+    /// A transaction dated after the as-of date of a live tiering.
+    AfterAsOf {
+        /// The customer's id.
+        customer: String,
+        /// The transaction's date.
+        date: jiff::civil::Date,
+        /// The as-of date.
+        as_of: jiff::civil::Date,
+    },
+    /// Profile builders merged that disagree on the as-of date or the window.
+    Merge {
+        /// The as-of date merged into.
+        as_of: jiff::civil::Date,
+        /// Its window, in days.
+        window_days: u32,
+        /// The as-of date of the builder merged.
+        other_as_of: jiff::civil::Date,
+        /// Its window, in days.
+        other_window_days: u32,
+    },
+}
+
+impl fmt::Display for PopulationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PopulationProblem::TwoProfiles { customer } => {
+                write!(f, "customer {customer:?} has two profiles")
+            }
+            PopulationProblem::AsOfBack { from, to } => {
+                write!(f, "cannot move the as-of date back from {from} to {to}")
+            }
+            PopulationProblem::AfterAsOf {
+                customer,
+                date,
+                as_of,
+            } => write!(
+                f,
+                "a transaction of {customer} dated {date} is after the as-of date {as_of}: advance_to it first"
+            ),
+            PopulationProblem::Merge {
+                as_of,
+                window_days,
+                other_as_of,
+                other_window_days,
+            } => write!(
+                f,
+                "cannot merge profiles at {as_of} ({window_days}-day window) with profiles at {other_as_of} ({other_window_days}-day window)"
+            ),
         }
     }
 }

@@ -71,7 +71,7 @@
 //! | a file that cannot be read | [`Error::Io`](crate::Error::Io) |
 //! | nobody bought anything by the as-of date (fitting or applying a model) | [`Error::EmptyPopulation`](crate::Error::EmptyPopulation) |
 //! | settings that cannot work: bands not summing to 100 %, a rule that reads an unknown column or label, a column named like a metric or another column, a segment map written for other bins | [`Error::Config`](crate::Error::Config), [`Error::Rule`](crate::Error::Rule) |
-//! | a saved model of another `format_version`, whose rule sets read columns or labels its models do not have, or whose models break their own invariants | [`Error::Config`](crate::Error::Config) on load |
+//! | a saved model of another `format_version`, whose rule sets read columns or labels its models do not have, or whose models break their own invariants | [`Error::Parse`](crate::Error::Parse) on load, its `source` the failed check ([`ConfigError::Format`](crate::ConfigError::Format), [`ConfigError::SavedModel`](crate::ConfigError::SavedModel), [`Error::Rule`](crate::Error::Rule) …) |
 //! | a previous `tiers.csv` with a label its column cannot take | [`Error::Reject`](crate::Error::Reject), naming the line |
 //! | an output directory another run holds | [`Error::Locked`](crate::Error::Locked) |
 //! | a sum beyond the decimal range | [`Error::Overflow`](crate::Error::Overflow), naming the customer or the column total |

@@ -127,7 +127,7 @@ impl Hysteresis {
     /// A margin in `0 ≤ h < 1`.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] outside that range.
+    /// [`ConfigError::HysteresisMargin`] outside that range.
     ///
     /// # Example
     /// ```
@@ -135,14 +135,13 @@ impl Hysteresis {
     /// use rust_decimal::{dec, Decimal};
     /// assert!(Hysteresis::new(Decimal::ZERO).is_ok()); // h = 0: every raw label is kept
     /// let err = Hysteresis::new(dec!(1)).unwrap_err();
+    /// assert_eq!(err, customer_tiering::ConfigError::HysteresisMargin { margin: dec!(1) });
     /// assert_eq!(err.to_string(), "pipeline: hysteresis must be a share in 0 <= h < 1, got 1");
     /// assert!(Hysteresis::new(dec!(-0.01)).is_err());
     /// ```
     pub fn new(margin: Decimal) -> Result<Self, ConfigError> {
         if margin < Decimal::ZERO || margin >= Decimal::ONE {
-            return Err(ConfigError::Pipeline {
-                reason: format!("hysteresis must be a share in 0 <= h < 1, got {margin}"),
-            });
+            return Err(ConfigError::HysteresisMargin { margin });
         }
         Ok(Hysteresis { margin })
     }
@@ -165,7 +164,9 @@ impl Hysteresis {
     /// customers held back.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] when an RFM model uses equal-count scores. Shifted
+    /// [`ConfigError::HysteresisNeedsTieAware`] when an RFM model uses equal-count scores
+    /// (or what a model's own
+    /// [`hysteresis_targets`](crate::classify::Model::hysteresis_targets) says). Shifted
     /// positions are compared exactly in wide integers, so no legal margin overflows
     /// (SPEC §12), whatever the population's size.
     ///

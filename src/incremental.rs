@@ -44,7 +44,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 
 use crate::classify::{Label, Unscored};
-use crate::error::{ConfigError, Error};
+use crate::error::{Error, PopulationProblem};
 use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of, profile_with};
 use crate::pipeline::{FittedPipeline, RuleContext, Tiering};
 use crate::profile::{CustomerId, Metric, Population, Transaction};
@@ -383,9 +383,9 @@ impl TieringState {
     /// that changed.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] for a transaction after the as-of date (call
-    /// [`advance_to`](Self::advance_to) first); [`Error::Overflow`] when a sum leaves
-    /// the decimal range.
+    /// [`Error::Population`] ([`PopulationProblem::AfterAsOf`]) for a transaction after
+    /// the as-of date (call [`advance_to`](Self::advance_to) first); [`Error::Overflow`]
+    /// when a sum leaves the decimal range.
     ///
     /// # Example
     /// ```
@@ -415,13 +415,13 @@ impl TieringState {
     /// ```
     pub fn add(&mut self, tx: Transaction) -> Result<Vec<Change>, Error> {
         if tx.date > self.as_of {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "a transaction of {} dated {} is after the as-of date {}: advance_to it first",
-                    tx.customer_id, tx.date, self.as_of
-                ),
-            }
-            .into());
+            return Err(Error::Population {
+                reason: PopulationProblem::AfterAsOf {
+                    customer: tx.customer_id.to_string(),
+                    date: tx.date,
+                    as_of: self.as_of,
+                },
+            });
         }
         let mut changes = Vec::new();
         let entry = match self.customers.get_mut(&tx.customer_id) {
@@ -452,8 +452,8 @@ impl TieringState {
     /// slide). Returns the labels that changed, sorted by customer.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] for an earlier date; [`Error::Overflow`] as
-    /// [`add`](Self::add).
+    /// [`Error::Population`] ([`PopulationProblem::AsOfBack`]) for an earlier date;
+    /// [`Error::Overflow`] as [`add`](Self::add).
     ///
     /// # Example
     /// ```
@@ -477,13 +477,12 @@ impl TieringState {
     /// ```
     pub fn advance_to(&mut self, date: Date) -> Result<Vec<Change>, Error> {
         if date < self.as_of {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "cannot move the as-of date back from {} to {date}",
-                    self.as_of
-                ),
-            }
-            .into());
+            return Err(Error::Population {
+                reason: PopulationProblem::AsOfBack {
+                    from: self.as_of,
+                    to: date,
+                },
+            });
         }
         if date == self.as_of {
             return Ok(Vec::new());
@@ -782,7 +781,7 @@ impl Codebook {
     /// The code of a label.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] past 61 184 distinct names in one column (only tag
+    /// [`Error::TooManyLabels`] past 61 184 distinct names in one column (only tag
     /// combinations could get there).
     fn encode(&mut self, column: usize, label: &Label) -> Result<u16, Error> {
         Ok(match label {
@@ -799,11 +798,7 @@ impl Codebook {
                 match u16::try_from(at) {
                     Ok(at) if at <= u16::MAX - UNSCORED => UNSCORED + at,
                     _ => {
-                        return Err(ConfigError::Pipeline {
-                            reason: "too many distinct reasons for no label in a live tiering"
-                                .into(),
-                        }
-                        .into());
+                        return Err(Error::TooManyLabels { column: None });
                     }
                 }
             }
@@ -823,12 +818,9 @@ impl Codebook {
                 match u16::try_from(index) {
                     Ok(index) if index < UNSCORED - NAMES => NAMES + index,
                     _ => {
-                        return Err(ConfigError::Pipeline {
-                            reason: format!(
-                                "column {column}: too many distinct labels for a live tiering"
-                            ),
-                        }
-                        .into());
+                        return Err(Error::TooManyLabels {
+                            column: Some(column),
+                        });
                     }
                 }
             }

@@ -37,7 +37,7 @@ use smol_str::SmolStr;
 
 use crate::attributes::Attributes;
 use crate::dates::day_number;
-use crate::error::Error;
+use crate::error::{Error, PopulationProblem};
 use crate::money::{checked_add, checked_mul};
 use crate::profile::{CustomerId, Population, Profile, Transaction};
 use crate::wide::{U256, at_scale, ratio_to_decimal};
@@ -281,7 +281,8 @@ impl PopulationBuilder {
     /// share of a file). The result does not depend on how rows were split.
     ///
     /// # Errors
-    /// [`Error::Config`] when the builders disagree on the as-of date or window;
+    /// [`Error::Population`] ([`PopulationProblem::Merge`]) when the builders disagree on
+    /// the as-of date or window;
     /// [`Error::Overflow`] when a merged sum leaves the decimal range.
     ///
     /// # Example
@@ -303,13 +304,14 @@ impl PopulationBuilder {
     /// ```
     pub fn merge(&mut self, other: PopulationBuilder) -> Result<(), Error> {
         if (self.as_of, self.window_days) != (other.as_of, other.window_days) {
-            return Err(crate::ConfigError::Pipeline {
-                reason: format!(
-                    "cannot merge profiles at {} ({}-day window) with profiles at {} ({}-day window)",
-                    self.as_of, self.window_days, other.as_of, other.window_days
-                ),
-            }
-            .into());
+            return Err(Error::Population {
+                reason: PopulationProblem::Merge {
+                    as_of: self.as_of,
+                    window_days: self.window_days,
+                    other_as_of: other.as_of,
+                    other_window_days: other.window_days,
+                },
+            });
         }
         self.after_as_of += other.after_as_of;
         for (id, acc) in other.customers {
@@ -397,7 +399,8 @@ impl PopulationBuilder {
     /// they were added and stay out.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`](crate::ConfigError::Pipeline) for a date before the current one.
+    /// [`Error::Population`] ([`PopulationProblem::AsOfBack`]) for a date before the
+    /// current one.
     ///
     /// # Example
     /// ```
@@ -417,13 +420,12 @@ impl PopulationBuilder {
     /// ```
     pub fn advance_to(&mut self, as_of: Date) -> Result<(), Error> {
         if as_of < self.as_of {
-            return Err(crate::ConfigError::Pipeline {
-                reason: format!(
-                    "cannot move the as-of date back from {} to {as_of}",
-                    self.as_of
-                ),
-            }
-            .into());
+            return Err(Error::Population {
+                reason: PopulationProblem::AsOfBack {
+                    from: self.as_of,
+                    to: as_of,
+                },
+            });
         }
         self.as_of = as_of;
         Ok(())

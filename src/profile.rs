@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use crate::attributes::Attributes;
-use crate::error::{ConfigError, Error};
+use crate::error::{Error, PopulationProblem};
 
 /// The longest customer id SPEC §1 allows, in bytes after trimming.
 ///
@@ -590,7 +590,8 @@ impl Population {
     /// Sorts the profiles by id.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the first id given twice.
+    /// [`Error::Population`] naming the first id given twice
+    /// ([`PopulationProblem::TwoProfiles`]).
     ///
     /// # Example
     /// ```
@@ -607,10 +608,11 @@ impl Population {
             .windows(2)
             .find(|w| w[0].customer_id == w[1].customer_id)
         {
-            return Err(ConfigError::Pipeline {
-                reason: format!("customer {:?} has two profiles", pair[0].customer_id),
-            }
-            .into());
+            return Err(Error::Population {
+                reason: PopulationProblem::TwoProfiles {
+                    customer: pair[0].customer_id.to_string(),
+                },
+            });
         }
         Ok(Population { as_of, profiles })
     }

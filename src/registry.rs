@@ -18,10 +18,10 @@ use crate::classify::lifecycle::LifecycleParams;
 use crate::classify::pareto::ParetoParams;
 use crate::classify::rfm::RfmParams;
 use crate::classify::{AnyModel, AnyParams, Classifier, Model};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, SavedModelProblem};
 use crate::rules::{AnyRules, RuleSet, TierRules};
 
-type Load<T> = fn(serde_json::Value) -> Result<T, String>;
+type Load<T> = fn(serde_json::Value) -> Result<T, SavedModelProblem>;
 
 /// How to load one kind.
 #[derive(Clone, Copy)]
@@ -187,25 +187,36 @@ impl Registry {
     }
 
     /// Loads rules tagged with their kind; an entry without a kind is a [`RuleSet`]
-    /// (saved before rule logic had kinds).
+    /// (saved before rule logic had kinds). `rules` is their 1-based position in a
+    /// saved pipeline, for the error.
     pub(crate) fn rules_from_value(
         &self,
+        rules: usize,
         mut value: serde_json::Value,
-    ) -> Result<AnyRules, String> {
+    ) -> Result<AnyRules, ConfigError> {
+        let fail = |kind: &str, reason: SavedModelProblem| ConfigError::SavedRules {
+            rules,
+            kind: kind.to_string(),
+            reason: Box::new(reason),
+        };
         let kind = match value.as_object_mut().map(|o| o.remove("kind")) {
             Some(Some(serde_json::Value::String(kind))) => kind,
-            Some(Some(other)) => return Err(format!("\"kind\" must be a string, got {other}")),
+            Some(Some(other)) => {
+                let found = other.to_string();
+                return Err(fail("", SavedModelProblem::KindNotAString { found }));
+            }
             Some(None) => RuleSet::KIND.to_string(),
-            None => return Err("expected an object".into()),
+            None => return Err(fail("", SavedModelProblem::NotAnObject)),
         };
-        let load = self.rules.get(kind.as_str()).ok_or_else(|| {
-            let known: Vec<&str> = self.rule_kinds().collect();
-            format!(
-                "unknown rule kind {kind:?} (this registry knows {}; an application registers its own with Registry::register_rules)",
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
-            )
-        })?;
-        load(value)
+        let Some(load) = self.rules.get(kind.as_str()) else {
+            let known = self.rule_kinds().collect();
+            let problem = SavedModelProblem::UnknownRuleKind {
+                kind: kind.clone(),
+                known,
+            };
+            return Err(fail(&kind, problem));
+        };
+        load(value).map_err(|problem| fail(&kind, problem))
     }
 
     fn insert<C: Classifier>(&mut self) {
@@ -218,56 +229,80 @@ impl Registry {
         );
     }
 
-    fn kind_of(&self, value: &mut serde_json::Value) -> Result<Kind, String> {
+    /// The kind `value` names (taken out of it), and how to load that kind.
+    fn kind_of(&self, value: &mut serde_json::Value) -> Result<(String, Kind), SavedModelProblem> {
         let Some(object) = value.as_object_mut() else {
-            return Err("expected an object with a \"kind\"".into());
+            return Err(SavedModelProblem::NotAnObject);
         };
         let kind = match object.remove("kind") {
             Some(serde_json::Value::String(kind)) => kind,
-            Some(other) => return Err(format!("\"kind\" must be a string, got {other}")),
-            None => return Err("missing field `kind`".into()),
+            Some(other) => {
+                return Err(SavedModelProblem::KindNotAString {
+                    found: other.to_string(),
+                });
+            }
+            None => return Err(SavedModelProblem::MissingKind),
         };
-        self.kinds.get(kind.as_str()).copied().ok_or_else(|| {
-            let known: Vec<&str> = self.kinds().collect();
-            format!(
-                "unknown classifier kind {kind:?} (this registry knows {}; an application registers its own with Registry::register)",
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
-            )
-        })
+        match self.kinds.get(kind.as_str()) {
+            Some(loader) => Ok((kind, *loader)),
+            None => Err(SavedModelProblem::UnknownKind {
+                kind,
+                known: self.kinds().collect(),
+            }),
+        }
     }
 
     /// Loads settings tagged with their kind.
     pub(crate) fn params_from_value(
         &self,
         mut value: serde_json::Value,
-    ) -> Result<AnyParams, String> {
-        let kind = self.kind_of(&mut value)?;
+    ) -> Result<AnyParams, SavedModelProblem> {
+        let (_, kind) = self.kind_of(&mut value)?;
         (kind.params)(value)
     }
 
-    /// Loads a model tagged with its kind, and checks it.
+    /// Loads a model tagged with its kind, and checks it; `model` is its 1-based
+    /// position in a saved pipeline, for the error.
     pub(crate) fn model_from_value(
         &self,
+        model: usize,
         mut value: serde_json::Value,
-    ) -> Result<AnyModel, String> {
-        let kind = self.kind_of(&mut value)?;
-        (kind.model)(value)
+    ) -> Result<AnyModel, ConfigError> {
+        let fail = |kind: Option<String>, reason: SavedModelProblem| ConfigError::SavedModel {
+            model,
+            kind,
+            reason: Box::new(reason),
+        };
+        let (name, kind) = match self.kind_of(&mut value) {
+            Ok(found) => found,
+            Err(SavedModelProblem::UnknownKind { kind, known }) => {
+                let name = Some(kind.clone());
+                return Err(fail(name, SavedModelProblem::UnknownKind { kind, known }));
+            }
+            Err(problem) => return Err(fail(None, problem)),
+        };
+        (kind.model)(value).map_err(|problem| fail(Some(name), problem))
     }
 }
 
-fn load_params<C: Classifier>(value: serde_json::Value) -> Result<AnyParams, String> {
-    let params: C = serde_json::from_value(value).map_err(|e| e.to_string())?;
+fn load_params<C: Classifier>(value: serde_json::Value) -> Result<AnyParams, SavedModelProblem> {
+    let params: C =
+        serde_json::from_value(value).map_err(|e| SavedModelProblem::Json { source: e.into() })?;
     Ok(AnyParams::new(params))
 }
 
-fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, String> {
-    let model: M = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    model.validate().map_err(|e| e.to_string())?;
+fn load_model<M: Model>(value: serde_json::Value) -> Result<AnyModel, SavedModelProblem> {
+    let model: M =
+        serde_json::from_value(value).map_err(|e| SavedModelProblem::Json { source: e.into() })?;
+    model.validate().map_err(|e| SavedModelProblem::Invalid {
+        source: Box::new(e),
+    })?;
     Ok(AnyModel::new(model))
 }
 
-fn load_rules<R: TierRules>(value: serde_json::Value) -> Result<AnyRules, String> {
-    let rules: R = serde_json::from_value(value).map_err(|e| e.to_string())?;
+fn load_rules<R: TierRules>(value: serde_json::Value) -> Result<AnyRules, SavedModelProblem> {
+    let rules: R =
+        serde_json::from_value(value).map_err(|e| SavedModelProblem::Json { source: e.into() })?;
     Ok(AnyRules::new(rules))
 }
 

@@ -302,6 +302,41 @@ fn one_line(message: &dyn std::fmt::Display) -> String {
     cut_reason(message.to_string().replace(['\r', '\n'], " "))
 }
 
+/// What stops a run (exit 1): the library's errors, and the few only `tier` knows.
+#[derive(Debug, thiserror::Error)]
+enum TierError {
+    #[error(transparent)]
+    Lib(#[from] Error),
+    /// No as-of date: neither `--as-of` nor a saved model's.
+    #[error("pipeline: --as-of is required without --model")]
+    NoAsOf,
+    /// `--compare-as-of` not before the as-of date (a saved model's, when not given).
+    #[error("pipeline: --compare-as-of {earlier} must be before the as-of date {as_of}")]
+    CompareAsOf { earlier: Date, as_of: Date },
+    /// A saved model without the columns every `tiers.csv` has.
+    #[error(
+        "pipeline: {}: the saved pipeline lacks the column(s) {} that every tiers.csv has",
+        path.display(),
+        missing.join(", ")
+    )]
+    ModelColumns {
+        path: PathBuf,
+        missing: Vec<&'static str>,
+    },
+    /// `--explain` names a customer the data does not have.
+    #[error("pipeline: --explain: no customer {id:?} in the data")]
+    NoSuchCustomer { id: String },
+    /// A preset that is neither a classifier, a rule set nor a segment map.
+    #[error("pipeline: preset {key:?} ({preset:?}) cannot be used here")]
+    Preset { key: String, preset: Box<Preset> },
+}
+
+impl From<ConfigError> for TierError {
+    fn from(e: ConfigError) -> Self {
+        TierError::Lib(e.into())
+    }
+}
+
 /// Everything settled before the first data row is read.
 struct Settings {
     plan: Plan,
@@ -312,7 +347,7 @@ struct Settings {
     warnings: Vec<Warning>,
 }
 
-fn run(args: &Args) -> Result<(), Error> {
+fn run(args: &Args) -> Result<(), TierError> {
     let settings = settle(args)?;
     let mut out = OutputDir::open(&args.out)?;
     match tier(args, settings, &mut out) {
@@ -339,7 +374,7 @@ fn run(args: &Args) -> Result<(), Error> {
 }
 
 /// Checks every setting and opens the inputs (their headers read and checked).
-fn settle(args: &Args) -> Result<Settings, Error> {
+fn settle(args: &Args) -> Result<Settings, TierError> {
     let mapping = match &args.columns {
         Some(spec) => ColumnMapping::parse(spec)?,
         None => ColumnMapping::default(),
@@ -355,7 +390,7 @@ fn settle(args: &Args) -> Result<Settings, Error> {
                 Ok(pipeline) if args.customers.is_none() => Plan::Built(pipeline),
                 Ok(_) => Plan::Fit(fit),
                 Err(Error::Rule { .. }) if args.customers.is_some() => Plan::Fit(fit),
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         }
     };
@@ -364,19 +399,13 @@ fn settle(args: &Args) -> Result<Settings, Error> {
         (Plan::Saved(fitted), None) => fitted.as_of(),
         // clap already requires --as-of without --model
         (Plan::Built(_) | Plan::Fit(_), None) => {
-            return Err(ConfigError::Pipeline {
-                reason: "--as-of is required without --model".into(),
-            }
-            .into());
+            return Err(TierError::NoAsOf);
         }
     };
     if let Some(earlier) = args.compare_as_of
         && earlier >= as_of
     {
-        return Err(ConfigError::Pipeline {
-            reason: format!("--compare-as-of {earlier} must be before the as-of date {as_of}"),
-        }
-        .into());
+        return Err(TierError::CompareAsOf { earlier, as_of });
     }
     let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
     let customers = match &args.customers {
@@ -407,7 +436,7 @@ fn settle(args: &Args) -> Result<Settings, Error> {
 }
 
 /// A saved pipeline, checked on load (SPEC §17) and able to write `tiers.csv`.
-fn load_model(path: &Path) -> Result<FittedPipeline, Error> {
+fn load_model(path: &Path) -> Result<FittedPipeline, TierError> {
     let fitted = FittedPipeline::from_path(path)?;
     let columns = fitted.columns();
     let missing: Vec<&str> = FIXED_COLUMNS
@@ -415,21 +444,17 @@ fn load_model(path: &Path) -> Result<FittedPipeline, Error> {
         .filter(|c| !columns.iter().any(|have| have == c))
         .collect();
     if !missing.is_empty() {
-        return Err(ConfigError::Pipeline {
-            reason: format!(
-                "{}: the saved pipeline lacks the column(s) {} that every tiers.csv has",
-                path.display(),
-                missing.join(", ")
-            ),
-        }
-        .into());
+        return Err(TierError::ModelColumns {
+            path: path.to_path_buf(),
+            missing,
+        });
     }
     Ok(fitted)
 }
 
 /// The run proper, into a locked output directory: reads the data, tiers it and writes
 /// every file but `summary.json`, whose bytes it returns.
-fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>, Error> {
+fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>, TierError> {
     let Settings {
         plan,
         as_of,
@@ -472,7 +497,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     let read = ingest_periods(progress, &mut builders, args.on_invalid, &mut on_reject)?;
     bar.finish_and_clear();
     if let Some(e) = write_error {
-        return Err(e);
+        return Err(e.into());
     }
     rejects.map(RejectsFile::finish).transpose()?;
     let (known, customers_read) = match customers {
@@ -510,7 +535,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     // SPEC §17: a population nobody bought in is an error, fitted or not.
     for p in std::iter::once(&population).chain(&earlier_population) {
         if p.buyers().next().is_none() {
-            return Err(Error::EmptyPopulation { as_of: p.as_of() });
+            return Err(Error::EmptyPopulation { as_of: p.as_of() }.into());
         }
     }
     // Ids are compared trimmed, as the sources read them (checked in check_flags).
@@ -522,8 +547,8 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         Some(id) => Some(
             population
                 .get(id.as_str())
-                .ok_or_else(|| ConfigError::Pipeline {
-                    reason: format!("--explain: no customer {:?} in the data", id.as_str()),
+                .ok_or_else(|| TierError::NoSuchCustomer {
+                    id: id.as_str().to_string(),
                 })?,
         ),
         None => None,
@@ -626,7 +651,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
 
 /// The classifiers and rule sets asked for; `settle` builds them before any data is
 /// read, and again once a customers file has told its attributes' types.
-fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<FitPlan, Error> {
+fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<FitPlan, TierError> {
     let mut classifiers = Vec::new();
     let mut rule_sets = Vec::new();
     let mut chosen_map = None;
@@ -638,10 +663,10 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<FitPlan,
             Preset::Classifier(params) => classifiers.push(params),
             Preset::Rules(rules) => rule_sets.push(rules),
             other => {
-                return Err(ConfigError::Pipeline {
-                    reason: format!("preset {key:?} ({other:?}) cannot be used here"),
-                }
-                .into());
+                return Err(TierError::Preset {
+                    key: key.clone(),
+                    preset: Box::new(other),
+                });
             }
         }
     }

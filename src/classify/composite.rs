@@ -253,8 +253,10 @@ impl Classifier for CompositeParams {
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
         validate_bands(&self.bands)?;
-        let fail = |reason: String| ConfigError::Pipeline {
-            reason: format!("composite {:?}: {reason}", self.column),
+        let fail = |reason: String| ConfigError::Settings {
+            kind: Self::KIND,
+            column: self.column.to_string(),
+            reason,
         };
         if self.inputs.is_empty() {
             return Err(fail("no inputs".into()));
@@ -396,11 +398,12 @@ impl Classifier for CompositeParams {
 impl CompositeParams {
     /// The error for inputs whose exact composite does not fit 128 bits.
     fn range_error(&self, what: &str) -> ConfigError {
-        ConfigError::Pipeline {
+        ConfigError::Settings {
+            kind: Self::KIND,
+            column: self.column.to_string(),
             reason: format!(
-                "composite {:?}: {what}: more than 128 bits, so the composite cannot be \
-                 kept exact; use fewer inputs or weights with fewer decimals",
-                self.column
+                "{what}: more than 128 bits, so the composite cannot be \
+                 kept exact; use fewer inputs or weights with fewer decimals"
             ),
         }
     }
@@ -641,8 +644,10 @@ impl Model for CompositeModel {
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
-        let fail = |reason: &str| ConfigError::Pipeline {
-            reason: format!("composite model {:?}: {reason}", self.params.column),
+        let fail = |reason: &str| ConfigError::Model {
+            kind: CompositeParams::KIND,
+            column: self.params.column.to_string(),
+            reason: reason.to_string(),
         };
         if self.thresholds.len() != self.params.bands.len() - 1
             || self.sizes.len() != self.params.bands.len()

@@ -769,7 +769,7 @@ impl Classifier for GradeParams {
     /// dimensions and grades.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the column and the problem.
+    /// [`ConfigError::Settings`] naming the column and the problem.
     ///
     /// # Example
     /// ```
@@ -784,8 +784,10 @@ impl Classifier for GradeParams {
     /// );
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
-        let fail = |reason: String| ConfigError::Pipeline {
-            reason: format!("grade {:?}: {reason}", self.column),
+        let fail = |reason: String| ConfigError::Settings {
+            kind: Self::KIND,
+            column: self.column.to_string(),
+            reason,
         };
         if self.dimensions.is_empty() {
             return Err(fail("no dimensions".into()));
@@ -1198,23 +1200,24 @@ impl Model for GradeModel {
     /// let edited: GradeModel = serde_json::from_value(json)?;
     /// assert_eq!(
     ///     edited.validate().unwrap_err().to_string(),
-    ///     "pipeline: grade \"grade\": cut points for another number of dimensions"
+    ///     "pipeline: grade model \"grade\": cut points for another number of dimensions"
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
         if self.terciles.len() != self.params.dimensions.len() {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "grade {:?}: cut points for another number of dimensions",
-                    self.params.column
-                ),
+            return Err(ConfigError::Model {
+                kind: GradeParams::KIND,
+                column: self.params.column.to_string(),
+                reason: "cut points for another number of dimensions".into(),
             });
         }
         for cuts in self.terciles.iter().flatten() {
-            cuts.validate().map_err(|reason| ConfigError::Pipeline {
-                reason: format!("grade {:?}: {reason}", self.params.column),
+            cuts.validate().map_err(|reason| ConfigError::Model {
+                kind: GradeParams::KIND,
+                column: self.params.column.to_string(),
+                reason,
             })?;
         }
         Ok(())

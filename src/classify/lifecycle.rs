@@ -240,7 +240,7 @@ impl Classifier for LifecycleParams {
     /// Checks that `active` does not outlast `dormant`.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the limits.
+    /// [`ConfigError::Settings`] naming the column and the limits.
     ///
     /// # Example
     /// ```
@@ -250,14 +250,16 @@ impl Classifier for LifecycleParams {
     /// let err = LifecycleParams::default().active_days(400).validate().unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     "pipeline: lifecycle: active_days (400) is longer than dormant_days (365)"
+    ///     "pipeline: lifecycle \"lifecycle\": active_days (400) is longer than dormant_days (365)"
     /// );
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
         if self.active_days > self.dormant_days {
-            return Err(ConfigError::Pipeline {
+            return Err(ConfigError::Settings {
+                kind: Self::KIND,
+                column: self.column.to_string(),
                 reason: format!(
-                    "lifecycle: active_days ({}) is longer than dormant_days ({})",
+                    "active_days ({}) is longer than dormant_days ({})",
                     self.active_days, self.dormant_days
                 ),
             });

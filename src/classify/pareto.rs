@@ -826,8 +826,10 @@ impl Model for ParetoModel {
     /// ```
     fn validate(&self) -> Result<(), ConfigError> {
         self.params.validate()?;
-        let fail = |reason: String| ConfigError::Pipeline {
-            reason: format!("pareto model {:?}: {reason}", self.params.column),
+        let fail = |reason: String| ConfigError::Model {
+            kind: ParetoParams::KIND,
+            column: self.params.column.to_string(),
+            reason,
         };
         let boundaries = self.params.bands.len() - 1;
         // No thresholds: a value basis whose positive total was 0, or a fit on nobody

@@ -276,7 +276,7 @@ impl CutPoints {
     /// Fits cut points on the values of a population (any order).
     ///
     /// # Errors
-    /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`ConfigError::Pipeline`] for
+    /// [`ConfigError::Bins`] for `bins` outside `2..=10`; [`ConfigError::NoValues`] for
     /// no values at all (classifiers check for an empty population first and report
     /// [`Error::EmptyPopulation`] with its date).
     ///
@@ -305,10 +305,7 @@ impl CutPoints {
         check_bins(bins)?;
         let n = values.len();
         if n == 0 {
-            return Err(ConfigError::Pipeline {
-                reason: "cannot fit cut points on no values".into(),
-            }
-            .into());
+            return Err(ConfigError::NoValues.into());
         }
         let positions = positions(n, bins, mode);
         let mut work = values.to_vec();

@@ -550,7 +550,7 @@ impl Model for RfmModel {
     /// Checks a loaded model: valid settings, and cut points that agree with them.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the metric and the inconsistency.
+    /// [`ConfigError::CutPoints`] naming the metric and the inconsistency.
     ///
     /// # Example
     /// ```
@@ -582,8 +582,10 @@ impl Model for RfmModel {
         self.params.validate()?;
         let cuts = [&self.recency, &self.frequency, &self.monetary];
         for (metric, cuts) in RFM_METRICS.iter().zip(cuts) {
-            let fail = |reason: String| ConfigError::Pipeline {
-                reason: format!("rfm model, {metric}: {reason}"),
+            let fail = |reason: String| ConfigError::CutPoints {
+                kind: RfmParams::KIND,
+                metric: metric.name(),
+                reason,
             };
             cuts.validate().map_err(fail)?;
             if (cuts.bins(), cuts.mode()) != (self.params.bins, self.params.mode) {
@@ -685,8 +687,8 @@ impl Model for RfmModel {
     /// The three tie-aware scores; equal-count scores rule hysteresis out.
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
         if self.params.mode != QuantileMode::TieAware {
-            return Err(ConfigError::Pipeline {
-                reason: "hysteresis needs tie-aware quantile scores, not equal-count".into(),
+            return Err(ConfigError::HysteresisNeedsTieAware {
+                kind: RfmParams::KIND,
             });
         }
         Ok(COLUMNS

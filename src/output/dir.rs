@@ -862,7 +862,6 @@ fn invalid(path: &Path, reason: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ConfigError;
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
 
@@ -964,9 +963,9 @@ mod tests {
     /// `n` files are written.
     fn this_run(out: &mut OutputDir, stop_after: Option<usize>) -> Result<(), Error> {
         let stop = |n: usize| match stop_after {
-            Some(s) if s == n => Err(Error::from(ConfigError::Pipeline {
-                reason: format!("the run fails after {n} files"),
-            })),
+            Some(s) if s == n => Err(io("run")(io::Error::other(format!(
+                "the run fails after {n} files"
+            )))),
             _ => Ok(()),
         };
         let rejects = out.create("rejects.csv")?;

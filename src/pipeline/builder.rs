@@ -10,7 +10,7 @@ use super::tiering::Tiering;
 use super::{TAGS, rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
 use crate::classify::{AnyParams, Column, ColumnLabels};
-use crate::error::{ConfigError, Error};
+use crate::error::{ColumnNameProblem, ColumnWriter, ConfigError, Error};
 use crate::profile::{Metric, Population};
 use crate::rules::{AnyRules, Schema};
 
@@ -220,8 +220,10 @@ pub(super) fn check_rule_sets(
     let mut checked = Vec::with_capacity(rule_sets.len());
     for rules in rule_sets {
         let column = rules.column().to_string();
-        let whose = format!("rule set {:?}", rules.name());
-        claim_columns(&mut columns, vec![column.clone()], &whose)?;
+        let writer = ColumnWriter::RuleSet {
+            name: rules.name().to_string(),
+        };
+        claim_columns(&mut columns, vec![column.clone()], &writer)?;
         let rules = rules.check(&schema)?;
         let tiers = rules.tiers().iter().map(ToString::to_string).collect();
         schema = schema.label_column(&column, tiers, true);
@@ -230,17 +232,21 @@ pub(super) fn check_rule_sets(
     Ok(checked)
 }
 
-/// Adds `columns` to `taken`, each checked by [`check_column_name`]; `whose` names the
-/// writer in the error.
+/// Adds `columns` to `taken`, each checked by [`check_column_name`]; `writer` is named
+/// in the error.
 pub(super) fn claim_columns(
     taken: &mut Vec<String>,
     columns: Vec<String>,
-    whose: &str,
+    writer: &ColumnWriter,
 ) -> Result<(), ConfigError> {
     for column in columns {
-        check_column_name(&column, taken).map_err(|reason| ConfigError::Pipeline {
-            reason: format!("{whose} writes the column {column:?}: {reason}"),
-        })?;
+        if let Err(reason) = check_column_name(&column, taken) {
+            return Err(ConfigError::ColumnName {
+                column,
+                writer: writer.clone(),
+                reason,
+            });
+        }
         taken.push(column);
     }
     Ok(())
@@ -249,21 +255,21 @@ pub(super) fn claim_columns(
 /// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
 /// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
 /// metric columns nor with `tags`.
-fn check_column_name(column: &str, taken: &[String]) -> Result<(), String> {
+fn check_column_name(column: &str, taken: &[String]) -> Result<(), ColumnNameProblem> {
     let mut bytes = column.bytes();
     let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !well_formed {
-        return Err("a column name must match [a-z][a-z0-9_]*".into());
+        return Err(ColumnNameProblem::Malformed);
     }
     if column == "customer_id" || Metric::ALL.iter().any(|m| m.name() == column) {
-        return Err("that is the name of a metric".into());
+        return Err(ColumnNameProblem::Metric);
     }
     if column == TAGS {
-        return Err("that is the column of the rule sets' tags".into());
+        return Err(ColumnNameProblem::Tags);
     }
     if taken.iter().any(|c| c == column) {
-        return Err("another classifier or rule set writes it".into());
+        return Err(ColumnNameProblem::Taken);
     }
     Ok(())
 }
@@ -329,14 +335,16 @@ pub struct Pipeline {
 impl Pipeline {
     fn validate(&self) -> Result<(), ConfigError> {
         if self.classifiers.is_empty() {
-            return Err(ConfigError::Pipeline {
-                reason: "no classifier".into(),
-            });
+            return Err(ConfigError::NoClassifier);
         }
         let mut seen: Vec<String> = Vec::new();
         for params in &self.classifiers {
             params.validate()?;
-            claim_columns(&mut seen, names(params.columns()), "a classifier")?;
+            claim_columns(
+                &mut seen,
+                names(params.columns()),
+                &ColumnWriter::Classifier,
+            )?;
         }
         Ok(())
     }

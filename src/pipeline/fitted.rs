@@ -12,7 +12,7 @@ use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::Registry;
 use crate::classify::{AnyModel, AnyParams, ColumnLabels, Label, MissingUse, Reads, Unscored};
-use crate::error::{ConfigError, Error, parse_error};
+use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
 use crate::profile::{Population, Profile};
 use crate::rules::{AnyRules, ColumnIndex, Facts};
 
@@ -110,49 +110,32 @@ impl FittedPipeline {
     /// are checked (SPEC §17): its version, every model's own invariants, unique
     /// well-formed columns, and every rule set against the columns and labels the
     /// models actually have.
-    fn checked(data: FittedPipelineData, registry: &Registry) -> Result<Self, ConfigError> {
+    fn checked(data: FittedPipelineData, registry: &Registry) -> Result<Self, Error> {
         if data.format_version != FORMAT_VERSION {
-            return Err(ConfigError::Pipeline {
-                reason: format!(
-                    "the saved pipeline has format_version {}; this version of the crate reads {FORMAT_VERSION} (fit it again)",
-                    data.format_version
-                ),
-            });
+            return Err(ConfigError::Format {
+                found: data.format_version,
+                supported: FORMAT_VERSION,
+            }
+            .into());
         }
         if data.models.is_empty() {
-            return Err(ConfigError::Pipeline {
-                reason: "the saved pipeline has no model".into(),
-            });
+            return Err(ConfigError::NoModel.into());
         }
         let mut seen: Vec<String> = Vec::new();
         let mut models = Vec::with_capacity(data.models.len());
         for (i, value) in data.models.into_iter().enumerate() {
-            let model =
-                registry
-                    .model_from_value(value)
-                    .map_err(|reason| ConfigError::Pipeline {
-                        reason: format!("saved model {}: {reason}", i + 1),
-                    })?;
-            claim_columns(&mut seen, model.columns(), "a saved model")?;
+            let model = registry.model_from_value(i + 1, value)?;
+            claim_columns(&mut seen, model.columns(), &ColumnWriter::SavedModel)?;
             models.push(model);
         }
         let params: Vec<AnyParams> = models.iter().map(AnyModel::params).collect();
         let schema = rule_schema(params.iter(), &data.attributes);
         let mut rule_sets = Vec::with_capacity(data.rules.len());
         for (i, value) in data.rules.into_iter().enumerate() {
-            let rules =
-                registry
-                    .rules_from_value(value)
-                    .map_err(|reason| ConfigError::Pipeline {
-                        reason: format!("saved rule set {}: {reason}", i + 1),
-                    })?;
-            rule_sets.push(rules);
+            rule_sets.push(registry.rules_from_value(i + 1, value)?);
         }
-        // A rule set's error names its file and rule; as a setting it is a pipeline's.
-        let rules =
-            check_rule_sets(schema, seen, rule_sets).map_err(|e| ConfigError::Pipeline {
-                reason: format!("saved rule set: {e}"),
-            })?;
+        // A rule set's error names its file and rule.
+        let rules = check_rule_sets(schema, seen, rule_sets)?;
         Ok(FittedPipeline {
             format_version: data.format_version,
             as_of: data.as_of,
@@ -775,7 +758,11 @@ impl FittedPipeline {
     /// as it is read.
     ///
     /// # Errors
-    /// [`Error::Parse`] naming `what` (a file name) and the problem.
+    /// [`Error::Parse`] naming `what` (a file name) and the problem. When the JSON reads
+    /// but does not check out, its `source` is the failed check: a
+    /// [`ConfigError`] ([`Format`](ConfigError::Format), [`NoModel`](ConfigError::NoModel),
+    /// [`SavedModel`](ConfigError::SavedModel), [`ColumnName`](ConfigError::ColumnName)
+    /// …) or an [`Error::Rule`] of a saved rule set.
     ///
     /// # Example
     /// ```
@@ -799,6 +786,9 @@ impl FittedPipeline {
     /// let empty = r#"{"as_of": "2026-03-31", "fit_size": 0, "models": []}"#;
     /// let err = FittedPipeline::from_json("old.json", empty).unwrap_err();
     /// assert_eq!(err.to_string(), "old.json: pipeline: the saved pipeline has no model");
+    /// use customer_tiering::{ConfigError, Error};
+    /// let Error::Parse { source: Some(check), .. } = err else { panic!("a failed check") };
+    /// assert!(matches!(*check, Error::Config(ConfigError::NoModel)));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_json(what: &str, json: &str) -> Result<Self, Error> {
@@ -834,7 +824,11 @@ impl FittedPipeline {
     pub fn from_json_with(what: &str, json: &str, registry: &Registry) -> Result<Self, Error> {
         let data: FittedPipelineData =
             serde_json::from_str(json).map_err(|e| parse_error(what, e))?;
-        FittedPipeline::checked(data, registry).map_err(|e| parse_error(what, e))
+        FittedPipeline::checked(data, registry).map_err(|e| Error::Parse {
+            what: what.to_string(),
+            reason: cut_reason(e.to_string()),
+            source: Some(Box::new(e)),
+        })
     }
 
     /// Loads a saved pipeline from a file (`model.json` of the `tier` CLI), validated as

@@ -605,7 +605,7 @@ impl<'de> Deserialize<'de> for AnyRules {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         crate::Registry::builtin()
-            .rules_from_value(value)
+            .rules_from_value(1, value)
             .map_err(serde::de::Error::custom)
     }
 }

@@ -1037,7 +1037,7 @@ fn numbers_where_text_is_expected_are_parse_errors() {
         "name = \"t\"\ntiers = [\"a\"]\ndefault = \"a\"\n[[rules]]\nwhen = 5\ntag = \"x\"\n",
     ] {
         match RuleSet::from_toml_str("t.toml", text) {
-            Err(Error::Parse { what, reason }) => {
+            Err(Error::Parse { what, reason, .. }) => {
                 assert_eq!(what, "t.toml");
                 assert!(
                     reason.contains("expected a quoted string (rule files have no number fields"),

@@ -305,7 +305,7 @@ fn decimals_in_conditions_are_exact_and_numbers_in_fields_are_rejected() {
 
     let number_field = text.replace(r#"default = "low""#, "default = 2");
     match RuleSet::from_toml_str("exact.toml", &number_field) {
-        Err(Error::Parse { what, reason }) => {
+        Err(Error::Parse { what, reason, .. }) => {
             assert_eq!(what, "exact.toml");
             assert!(
                 reason.contains("rule files have no number fields"),

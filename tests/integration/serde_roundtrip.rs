@@ -31,7 +31,7 @@ fn fitted(population: &Population, mode: QuantileMode) -> FittedPipeline {
 
 fn parse_error(json: &str) -> (String, String) {
     match FittedPipeline::from_json("saved-model.json", json) {
-        Err(Error::Parse { what, reason }) => (what, reason),
+        Err(Error::Parse { what, reason, .. }) => (what, reason),
         Err(other) => panic!("expected Error::Parse, got {other:?}"),
         Ok(_) => panic!("a corrupted model loaded:\n{json}"),
     }
@@ -226,4 +226,79 @@ fn semantically_corrupted_models_are_parse_errors() {
         loaded_anyway.is_empty(),
         "corrupted models loaded without error: {loaded_anyway:?}"
     );
+}
+
+/// A model refused on load keeps its cause: the `Error::Parse` a caller sees (its
+/// message as before) holds the failed check, typed, and `source()` walks to it.
+#[test]
+fn a_refused_model_keeps_its_typed_cause() {
+    use customer_tiering::ConfigError;
+    use customer_tiering::error::SavedModelProblem;
+    use std::error::Error as _;
+
+    let json = edited(|v| v["models"][1]["thresholds"] = json!(["1.00", "2.00", "3.00"]));
+    let err = FittedPipeline::from_json("saved-model.json", &json).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "saved-model.json: pipeline: saved model 2: pipeline: pareto model \"metal\": \
+         thresholds are not ordered best first"
+    );
+    let Error::Parse {
+        source: Some(check),
+        ..
+    } = &err
+    else {
+        panic!("expected a failed check, got {err:?}");
+    };
+    let Error::Config(ConfigError::SavedModel {
+        model: 2,
+        kind: Some(kind),
+        reason,
+    }) = &**check
+    else {
+        panic!("expected the second model refused, got {check:?}");
+    };
+    assert_eq!(kind, "pareto");
+    let SavedModelProblem::Invalid { source } = &**reason else {
+        panic!("expected a model that does not validate, got {reason:?}");
+    };
+    assert!(matches!(
+        &**source,
+        ConfigError::Model { kind: "pareto", column, .. } if column == "metal"
+    ));
+    // The chain, as an error reporter walks it, ends at the model's own check.
+    let mut chain = Vec::new();
+    let mut next = err.source();
+    while let Some(e) = next {
+        chain.push(e.to_string());
+        next = e.source();
+    }
+    assert_eq!(
+        chain.last().map(String::as_str),
+        Some("pipeline: pareto model \"metal\": thresholds are not ordered best first")
+    );
+
+    // Fields its kind cannot read: the `serde_json` error is the cause.
+    let json = edited(|v| {
+        v["models"][1].as_object_mut().unwrap().remove("thresholds");
+    });
+    let Err(Error::Parse {
+        source: Some(check),
+        ..
+    }) = FittedPipeline::from_json("saved-model.json", &json)
+    else {
+        panic!("expected a failed check");
+    };
+    let Error::Config(ConfigError::SavedModel { reason, .. }) = *check else {
+        panic!("expected a saved model error");
+    };
+    let SavedModelProblem::Json { source } = *reason else {
+        panic!("expected a JSON error");
+    };
+    assert!(source.get().is_data());
+    assert_eq!(source.to_string(), "missing field `thresholds`");
+
+    // A syntax error has no check behind it.
+    let err = FittedPipeline::from_json("saved-model.json", "{").unwrap_err();
+    assert!(matches!(err, Error::Parse { source: None, .. }), "{err:?}");
 }

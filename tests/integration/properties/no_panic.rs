@@ -689,6 +689,7 @@ fn load_rules_every_way(text: &str) -> Result<(), TestCaseError> {
         serde_json::from_str::<RuleSet>(text).map_err(|e| customer_tiering::Error::Parse {
             what: "serde".into(),
             reason: e.to_string(),
+            source: None,
         }),
     ]
     .into_iter()
