@@ -37,7 +37,7 @@ use crate::profile::{Metric, Population};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// A stable code in lower snake case (see [`warnings`]).
+    /// A stable code in lower snake case (see [`warnings`](crate::report::warnings)).
     pub code: &'static str,
     /// The classifier column it concerns (or `(pipeline)`).
     pub classifier: String,
