@@ -53,7 +53,7 @@
 //! | VIP/A/B/C/D by a composite score | [`classify::composite::CompositeParams`] | PRESETS §1c |
 //! | missing data | [`classify::missing::MissingPolicy`] | §9 |
 //! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`] | §8 |
-//! | explanations | [`FittedPipeline::explain`] | §10 |
+//! | explanations: values, written in English by `Display` | [`FittedPipeline::explain`] → [`classify::Explanation`] | §10 |
 //! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | PRESETS §3 |
 //! | schemes by name | [`presets::preset`] | PRESETS |
 //! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | §13 |

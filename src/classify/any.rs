@@ -6,7 +6,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Classifier, Column, HysteresisTarget, Label, MissingUse, Model, Reads, Warning};
+use super::{
+    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Warning,
+};
 use crate::Registry;
 use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
@@ -61,7 +63,7 @@ trait DynModel: fmt::Debug + Send + Sync {
     fn params(&self) -> AnyParams;
     fn columns(&self) -> Vec<String>;
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
-    fn explain(&self, profile: &Profile) -> Vec<String>;
+    fn explain(&self, profile: &Profile) -> Vec<Explanation>;
     fn fit_size(&self) -> usize;
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>);
     fn warnings(&self, population: &Population) -> Vec<Warning>;
@@ -86,7 +88,7 @@ impl<M: Model> DynModel for M {
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
         Model::classify_into(self, profile, out);
     }
-    fn explain(&self, profile: &Profile) -> Vec<String> {
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
         Model::explain(self, profile)
     }
     fn fit_size(&self) -> usize {
@@ -398,17 +400,19 @@ impl AnyModel {
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, AnyModel, Classifier};
+    /// use customer_tiering::classify::{pareto::ParetoParams, AnyModel, Classifier, Label};
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
     /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
     /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
     /// # let population = b.finish()?;
     /// let abc = AnyModel::new(ParetoParams::abc().fit(&population)?);
-    /// assert!(abc.explain(population.get("A").unwrap())[0].starts_with("abc = a: "));
+    /// let why = abc.explain(population.get("A").unwrap());
+    /// assert_eq!((why[0].column(), why[0].label()), ("abc", &Label::Name("a".into())));
+    /// assert!(why[0].to_string().starts_with("abc = a: "));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn explain(&self, profile: &Profile) -> Vec<String> {
+    pub fn explain(&self, profile: &Profile) -> Vec<Explanation> {
         self.0.explain(profile)
     }
 

@@ -49,8 +49,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::explain::{CompositeTerm, Weight};
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
-use super::{Classifier, Column, ColumnLabels, Label, Model, Reads, Unscored};
+use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, parts, pow10, ratio_to_decimal};
@@ -716,75 +717,39 @@ impl Model for CompositeModel {
         });
     }
 
-    fn explain(&self, profile: &Profile) -> Vec<String> {
-        let column = &self.params.column;
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let column = self.params.column.as_str();
         let band = match self.band(profile) {
             Ok(band) => band,
-            Err(why) => return vec![format!("{column} unscored: {why}")],
+            Err(why) => return vec![Explanation::unscored(column, why)],
         };
-        let label = &self.params.bands[band].name;
+        let label = Label::Name(self.params.bands[band].name.clone());
         if !profile.is_buyer() {
-            return vec![format!("{column} = {label}: no purchase")];
+            return vec![Explanation::new(column, label, Reason::NoPurchase)];
         }
-        let parts: Vec<String> = self
+        let terms = self
             .distributions
             .iter()
             .filter(|d| d.weight != 0)
             .map(|d| {
-                let weight = plain(d.weight, self.scale);
-                match profile.metric(d.metric).filter(|_| d.n > 0) {
-                    Some(v) => {
-                        let worse = d.worse_than(&v, d.metric.default_direction());
-                        format!("{} {weight} × {worse}/{}", d.metric, d.n)
-                    }
-                    None => format!("{} {weight} × 0 (no value)", d.metric),
-                }
+                let worse = profile
+                    .metric(d.metric)
+                    .filter(|_| d.n > 0)
+                    .map(|v| d.worse_than(&v, d.metric.default_direction()));
+                CompositeTerm::new(d.metric, Weight::new(d.weight, self.scale), worse, d.n)
             })
             .collect();
-        vec![format!(
-            "{column} = {label}: composite {} = {} ({}; fitted on {} buyers)",
-            self.composite(profile)
-                .map_or("?".into(), |c| c.to_string()),
-            parts.join(" + "),
-            Shares(&self.params.bands),
-            self.fit_size
-        )]
+        let reason = Reason::Composite {
+            composite: self.composite(profile),
+            terms,
+            bands: self.params.bands.clone(),
+            fit_size: self.fit_size,
+        };
+        vec![Explanation::new(column, label, reason)]
     }
 
     fn fit_size(&self) -> usize {
         self.fit_size
-    }
-}
-
-struct Shares<'a>(&'a [Band]);
-
-impl fmt::Display for Shares<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} {} %",
-                    b.name,
-                    (b.share * Decimal::ONE_HUNDRED).normalize()
-                )
-            })
-            .collect();
-        f.write_str(&parts.join(" / "))
-    }
-}
-
-/// A mantissa at a scale as a plain decimal without trailing zeros (`35, 2` → `0.35`);
-/// effective weights can pass `rust_decimal`'s 96 bits, so this is done on the digits.
-fn plain(mantissa: u128, scale: u32) -> String {
-    let digits = format!("{mantissa:0>width$}", width = scale as usize + 1);
-    let (whole, fraction) = digits.split_at(digits.len() - scale as usize);
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() {
-        whole.to_string()
-    } else {
-        format!("{whole}.{fraction}")
     }
 }
 
@@ -956,9 +921,9 @@ mod tests {
         let back: CompositeModel = serde_json::from_str(&json).unwrap();
         assert_eq!(back, model);
         back.validate().unwrap();
-        let explained = model.explain(pop.get("C009").unwrap());
+        let explained = model.explain(pop.get("C009").unwrap())[0].to_string();
         assert!(
-            explained[0].starts_with("value_tier = vip: composite 0.54 = monetary 0.6 × 9/10"),
+            explained.starts_with("value_tier = vip: composite 0.54 = monetary 0.6 × 9/10"),
             "{explained:?}"
         );
     }

@@ -41,8 +41,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::explain::GradedDimension;
 use super::quantile::{CutPoints, QuantileMode};
-use super::{Classifier, Column, ColumnLabels, Label, MissingUse, Model, Reads, Unscored};
+use super::{
+    Classifier, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Reason,
+    Unscored,
+};
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
 use crate::profile::{Direction, Metric, Population, Profile};
@@ -1162,6 +1166,16 @@ impl GradeModel {
     }
 }
 
+/// The label of a grade: none for the empty grade of a sum that could not be made (a
+/// model that skipped validation).
+fn grade_label(grade: SmolStr) -> Label {
+    if grade.is_empty() {
+        Label::Unscored(Unscored::MissingMetric)
+    } else {
+        Label::Name(grade)
+    }
+}
+
 impl Model for GradeModel {
     type Params = GradeParams;
 
@@ -1224,47 +1238,30 @@ impl Model for GradeModel {
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        let graded = self.grade(profile);
-        out.push(if graded.grade.is_empty() {
-            Label::Unscored(Unscored::MissingMetric)
-        } else {
-            Label::Name(graded.grade)
-        });
+        out.push(grade_label(self.grade(profile).grade));
     }
 
-    fn explain(&self, profile: &Profile) -> Vec<String> {
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
         let graded = self.grade(profile);
-        let levels: Vec<String> = self
+        let dimensions = self
             .params
             .dimensions
             .iter()
             .zip(&graded.levels)
-            .enumerate()
-            .map(|(i, (d, level))| {
-                let cuts = self.terciles[i]
-                    .as_ref()
-                    .map(|c| {
-                        let list: Vec<String> = c.cuts().iter().map(ToString::to_string).collect();
-                        format!(" (tercile cuts [{}])", list.join(", "))
-                    })
-                    .unwrap_or_default();
-                let weight = if d.weight == Decimal::ONE {
-                    String::new()
-                } else {
-                    format!(" ×{}", d.weight)
-                };
-                format!("{} {level}{weight}{cuts}", d.name)
+            .zip(&self.terciles)
+            .map(|((d, level), cuts)| {
+                let cuts = cuts.as_ref().map(|c| c.cuts().to_vec());
+                GradedDimension::new(d.name.clone(), *level, d.weight, cuts)
             })
             .collect();
-        let points = graded
-            .points
-            .map(|p| format!(" = {} points", p.normalize()))
-            .unwrap_or_default();
-        vec![format!(
-            "{} = {}: {}{points}",
-            self.params.column,
-            graded.grade,
-            levels.join(", ")
+        let reason = Reason::Grade {
+            dimensions,
+            points: graded.points,
+        };
+        vec![Explanation::new(
+            self.params.column.as_str(),
+            grade_label(graded.grade),
+            reason,
         )]
     }
 

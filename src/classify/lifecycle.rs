@@ -35,7 +35,8 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::{Classifier, Column, ColumnLabels, Label, Model, Reads};
+use super::explain::StageBy;
+use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
@@ -184,37 +185,42 @@ impl LifecycleParams {
     }
 
     /// The stage of a profile, and the figure that decided it.
-    fn stage(&self, profile: &Profile) -> (&'static str, String) {
+    fn stage(&self, profile: &Profile) -> (&'static str, StageBy) {
         let status = profile.attributes.text("status");
         if status == Some("non_customer") {
-            return ("non_customer", "status is non_customer".into());
+            let status = SmolStr::new_static("non_customer");
+            return ("non_customer", StageBy::Status { status });
         }
         let (Some(recency), Some(tenure)) = (profile.recency_days, profile.tenure_days) else {
             return if status == Some("target") {
-                ("target", "no purchase, status is target".into())
+                let status = Some(SmolStr::new_static("target"));
+                ("target", StageBy::NoPurchase { status })
             } else {
-                ("prospect", "no purchase".into())
+                ("prospect", StageBy::NoPurchase { status: None })
             };
         };
+        let days = |metric, days, limit: u32| StageBy::Days {
+            metric,
+            days,
+            limit,
+            within: days <= i64::from(limit),
+        };
         if tenure <= i64::from(self.new_days) {
-            (
-                "new",
-                format!("first purchase {tenure} days ago (≤ {})", self.new_days),
-            )
+            ("new", days(Metric::TenureDays, tenure, self.new_days))
         } else if recency <= i64::from(self.active_days) {
             (
                 "active",
-                format!("last purchase {recency} days ago (≤ {})", self.active_days),
+                days(Metric::RecencyDays, recency, self.active_days),
             )
         } else if recency <= i64::from(self.dormant_days) {
             (
                 "dormant",
-                format!("last purchase {recency} days ago (≤ {})", self.dormant_days),
+                days(Metric::RecencyDays, recency, self.dormant_days),
             )
         } else {
             (
                 "lost",
-                format!("last purchase {recency} days ago (> {})", self.dormant_days),
+                days(Metric::RecencyDays, recency, self.dormant_days),
             )
         }
     }
@@ -286,7 +292,7 @@ impl Classifier for LifecycleParams {
 /// let model = LifecycleParams::default().fit(&population)?;
 /// let mut p = Profile::without_purchases(CustomerId::new("C1").unwrap());
 /// (p.frequency, p.recency_days, p.tenure_days) = (3, Some(200), Some(700));
-/// assert_eq!(model.explain(&p), ["lifecycle = dormant: last purchase 200 days ago (≤ 365)"]);
+/// assert_eq!(model.explain(&p)[0].to_string(), "lifecycle = dormant: last purchase 200 days ago (≤ 365)");
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -366,9 +372,14 @@ impl Model for LifecycleModel {
         out.push(Label::Name(SmolStr::new_static(self.stage(profile))));
     }
 
-    fn explain(&self, profile: &Profile) -> Vec<String> {
-        let (stage, why) = self.params.stage(profile);
-        vec![format!("{} = {stage}: {why}", self.params.column)]
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let (stage, by) = self.params.stage(profile);
+        let label = Label::Name(SmolStr::new_static(stage));
+        vec![Explanation::new(
+            self.params.column.as_str(),
+            label,
+            Reason::Stage(by),
+        )]
     }
 
     fn fit_size(&self) -> usize {

@@ -50,10 +50,12 @@ mod warning;
 
 pub use any::{AnyModel, AnyParams};
 pub use column::{Column, ColumnLabels, Reads};
+pub use explain::{Explanation, Reason};
 pub use warning::Warning;
 pub(crate) use warning::single_value;
 
 pub mod composite;
+pub mod explain;
 pub mod grade;
 pub mod lifecycle;
 pub mod missing;
@@ -195,8 +197,8 @@ impl fmt::Display for Unscored {
 /// classifier" for the whole round trip):
 ///
 /// ```
-/// use customer_tiering::classify::{Classifier, Column, ColumnLabels, Label, Model, Reads, Unscored};
-/// use customer_tiering::{Error, Metric, PipelineBuilder, Population, Profile};
+/// use customer_tiering::classify::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Unscored};
+/// use customer_tiering::{CustomerId, Error, Metric, PipelineBuilder, Population, Profile};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,15 +232,25 @@ impl fmt::Display for Unscored {
 ///             None => Label::Unscored(Unscored::NoPurchases),
 ///         });
 ///     }
-///     fn explain(&self, profile: &Profile) -> Vec<String> {
+///     fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+///         let Some(days) = profile.recency_days else {
+///             return vec![Explanation::unscored("churn", Unscored::NoPurchases)];
+///         };
 ///         let mut label = Vec::new();
 ///         self.classify_into(profile, &mut label);
-///         vec![format!("churn = {}: recency_days {:?} against {} days", label[0], profile.recency_days, self.params.days)]
+///         let why = format!("last order {days} days ago, against {} days", self.params.days);
+///         vec![Explanation::text("churn", label.remove(0), why)]
 ///     }
 /// }
 ///
 /// let pipeline = PipelineBuilder::new().classifier(ChurnRisk { days: 90 }).build()?;
 /// assert_eq!(pipeline.columns(), ["churn"]);
+///
+/// let model = ChurnModel { params: ChurnRisk { days: 90 }, fit_size: 1 };
+/// let mut quiet = Profile::without_purchases(CustomerId::new("C1").unwrap());
+/// quiet.recency_days = Some(120);
+/// let why = model.explain(&quiet);
+/// assert_eq!(why[0].to_string(), "churn = at_risk: last order 120 days ago, against 90 days");
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub trait Classifier:
@@ -493,12 +505,15 @@ pub trait Model:
     /// ```
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
 
-    /// One line of prose per column saying why `profile` gets its label (SPEC §10):
-    /// the values, the cut points or thresholds they were compared with.
+    /// Why `profile` gets its label, one [`Explanation`] per column (SPEC §10): the
+    /// values, and the cut points or thresholds they were compared with, as values;
+    /// `Display` writes each as one line of English. An application's classifier says
+    /// it in its own words with [`Explanation::text`] (and [`Explanation::unscored`]).
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model, Reason};
+    /// use rust_decimal::dec;
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
     /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
@@ -511,13 +526,15 @@ pub trait Model:
     /// # let population = builder.finish()?;
     /// // Customer Ci (C1..C5) bought i times, on March 1..=i, 10.00 each.
     /// let model = ParetoParams::metals().fit(&population)?;
-    /// let lines = model.explain(population.get("C4").unwrap());
-    /// assert_eq!(lines.len(), 1);
-    /// let why = "metal = lead: monetary 40.00 is below the iron threshold 50.00";
-    /// assert!(lines[0].starts_with(why), "{}", lines[0]);
+    /// let why = model.explain(population.get("C4").unwrap());
+    /// assert_eq!((why.len(), why[0].column()), (1, "metal"));
+    /// let Reason::Band { value, short_of: Some(iron), .. } = why[0].reason() else { panic!() };
+    /// assert_eq!((*value, iron.band.as_str(), iron.value), (dec!(40.00), "iron", dec!(50.00)));
+    /// let line = "metal = lead: monetary 40.00 is below the iron threshold 50.00";
+    /// assert!(why[0].to_string().starts_with(line), "{}", why[0]);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    fn explain(&self, profile: &Profile) -> Vec<String>;
+    fn explain(&self, profile: &Profile) -> Vec<Explanation>;
 
     /// The size of the population the model was fitted on.
     ///

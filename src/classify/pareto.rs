@@ -23,17 +23,16 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
-use std::fmt;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
 use super::quantile::{decimal_vec, select_positions};
 use super::{
-    Classifier, Column, ColumnLabels, HysteresisTarget, Label, MissingUse, Model, Reads, Unscored,
-    Warning, single_value,
+    Classifier, Column, ColumnLabels, Explanation, HysteresisTarget, Label, MissingUse, Model,
+    Reads, Reason, Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
@@ -868,47 +867,34 @@ impl Model for ParetoModel {
         });
     }
 
-    fn explain(&self, profile: &Profile) -> Vec<String> {
-        let column = &self.params.column;
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let column = self.params.column.as_str();
         let (band, value) = match self.label_of(profile) {
             Ok(found) => found,
-            Err(why) => return vec![format!("{column} unscored: {why}")],
+            Err(why) => return vec![Explanation::unscored(column, why)],
         };
         let bands = &self.params.bands;
-        let metric = self.params.metric;
-        let (at_least, below) = match self.params.effective_direction() {
-            Direction::HigherIsBetter => ("at least", "below"),
-            Direction::LowerIsBetter => ("at most", "above"),
+        let threshold = |b: usize| {
+            let t = self.thresholds.get(b)?;
+            Some(Threshold::new(bands[b].name.clone(), *t))
         };
-        let mut reasons = Vec::new();
-        if self.params.basis == Basis::Value && value <= Decimal::ZERO {
-            reasons.push("is not positive".to_string());
-        } else {
-            if let Some(t) = self.thresholds.get(band) {
-                reasons.push(format!(
-                    "is {at_least} the {} threshold {t}",
-                    bands[band].name
-                ));
-            }
-            if let Some(t) = band.checked_sub(1).and_then(|b| self.thresholds.get(b)) {
-                reasons.push(format!(
-                    "is {below} the {} threshold {t}",
-                    bands[band - 1].name
-                ));
-            }
-        }
-        let reasons = format!("{metric} {value} {}", reasons.join(" and "));
-        vec![format!(
-            "{column} = {}: {} ({} basis, {}; fitted on {} buyers)",
-            bands[band].name,
-            reasons.trim_end(),
-            match self.params.basis {
-                Basis::Count => "count",
-                Basis::Value => "value",
-            },
-            BandList(bands),
-            self.fit_size
-        )]
+        let not_positive = self.params.basis == Basis::Value && value <= Decimal::ZERO;
+        let reason = Reason::Band {
+            metric: self.params.metric,
+            value,
+            basis: self.params.basis,
+            direction: self.params.effective_direction(),
+            not_positive,
+            reaches: threshold(band).filter(|_| !not_positive),
+            short_of: band
+                .checked_sub(1)
+                .and_then(threshold)
+                .filter(|_| !not_positive),
+            bands: bands.clone(),
+            fit_size: self.fit_size,
+        };
+        let label = Label::Name(bands[band].name.clone());
+        vec![Explanation::new(column, label, reason)]
     }
 
     fn fit_size(&self) -> usize {
@@ -960,25 +946,6 @@ impl Model for ParetoModel {
             direction: params.effective_direction(),
             labels: params.bands.iter().map(|b| b.name.clone()).collect(),
         }])
-    }
-}
-
-struct BandList<'a>(&'a [Band]);
-
-impl fmt::Display for BandList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, band) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" / ")?;
-            }
-            write!(
-                f,
-                "{} {} %",
-                band.name,
-                (band.share * Decimal::ONE_HUNDRED).normalize()
-            )?;
-        }
-        Ok(())
     }
 }
 

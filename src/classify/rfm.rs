@@ -22,9 +22,9 @@
 //! let model = RfmParams::default().fit(&population)?; // quintiles, rfm-default map
 //! let c4 = population.get("C4").unwrap();
 //! assert_eq!(model.scores(c4), Some([4, 4, 4]));
-//! let why = model.explain(c4); // one line per column: r, f, m, rfm_segment
+//! let why = model.explain(c4); // one explanation per column: r, f, m, rfm_segment
 //! assert_eq!(
-//!     why[3],
+//!     why[3].to_string(),
 //!     "rfm_segment = loyal_customers: (R 4, F 4, M 4) matches rule 2 of rfm-default"
 //! );
 //! # Ok::<(), customer_tiering::Error>(())
@@ -36,11 +36,11 @@ use smol_str::SmolStr;
 use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
-    Classifier, Column, ColumnLabels, HysteresisTarget, Label, Model, Reads, Unscored, Warning,
-    single_value,
+    Classifier, Column, ColumnLabels, Explanation, HysteresisTarget, Label, Model, Reads, Reason,
+    Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
-use crate::profile::{Direction, Metric, Population, Profile};
+use crate::profile::{Metric, Population, Profile};
 
 /// The columns an RFM model writes.
 ///
@@ -494,27 +494,25 @@ impl RfmModel {
         });
     }
 
+    /// A score's explanation: the value against the cut points.
     fn explain_score(
-        name: &str,
+        column: &str,
         metric: Metric,
         value: rust_decimal::Decimal,
         cuts: &CutPoints,
-    ) -> String {
+    ) -> Explanation {
         let score = cuts.score(&value);
-        let list: Vec<String> = cuts.cuts().iter().map(ToString::to_string).collect();
-        let better = match cuts.direction() {
-            Direction::LowerIsBetter => "fewer is better",
-            Direction::HigherIsBetter => "more is better",
+        let reason = Reason::Score {
+            metric,
+            value,
+            cuts: cuts.cuts().to_vec(),
+            better_than: score - 1,
+            direction: cuts.direction(),
+            mode: cuts.mode(),
+            bins: cuts.bins(),
+            fit_size: cuts.fit_size(),
         };
-        format!(
-            "{name} = {score}: {metric} {value} is better than {} of the {} cut points [{}] ({better}; {}, k = {}, fitted on {} buyers)",
-            score - 1,
-            list.len(),
-            list.join(", "),
-            cuts.mode().name(),
-            cuts.bins(),
-            cuts.fit_size()
-        )
+        Explanation::new(column, Label::Score(score), reason)
     }
 }
 
@@ -607,15 +605,15 @@ impl Model for RfmModel {
         }
     }
 
-    fn explain(&self, profile: &Profile) -> Vec<String> {
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
         let Some([r, f, m]) = self.scores(profile) else {
             return COLUMNS
                 .iter()
-                .map(|c| format!("{c} unscored: {}", Unscored::NoPurchases))
+                .map(|c| Explanation::unscored(*c, Unscored::NoPurchases))
                 .collect();
         };
         let cuts = [&self.recency, &self.frequency, &self.monetary];
-        let mut lines: Vec<String> = (0..3)
+        let mut lines: Vec<Explanation> = (0..3)
             .filter_map(|i| {
                 let value = profile.metric(RFM_METRICS[i])?;
                 Some(Self::explain_score(
@@ -627,20 +625,16 @@ impl Model for RfmModel {
             })
             .collect();
         lines.push(match &self.params.segment_map {
-            Some(map) => match map.matching_rule(r, f, m) {
-                Some((index, rule)) => format!(
-                    "rfm_segment = {}: (R {r}, F {f}, M {m}) matches rule {} of {}",
-                    rule.segment(),
-                    index + 1,
-                    map.name()
-                ),
-                None => format!(
-                    "rfm_segment = {}: (R {r}, F {f}, M {m}) matches no rule of {}, so it falls back",
-                    map.segment(r, f, m),
-                    map.name()
-                ),
-            },
-            None => format!("rfm_segment unscored: {}", Unscored::NoSegmentMap),
+            Some(map) => {
+                let segment = Label::Name(SmolStr::new(map.segment(r, f, m)));
+                let reason = Reason::Segment {
+                    scores: [r, f, m],
+                    map: map.name().to_string(),
+                    rule: map.matching_rule(r, f, m).map(|(index, _)| index + 1),
+                };
+                Explanation::new(COLUMNS[3], segment, reason)
+            }
+            None => Explanation::unscored(COLUMNS[3], Unscored::NoSegmentMap),
         });
         lines
     }

@@ -11,7 +11,9 @@ use super::builder::{AttrKind, Pipeline, check_rule_sets, claim_columns, rule_sc
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::Registry;
-use crate::classify::{AnyModel, AnyParams, ColumnLabels, Label, MissingUse, Reads, Unscored};
+use crate::classify::{
+    AnyModel, AnyParams, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
+};
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
 use crate::profile::{Population, Profile};
 use crate::rules::{AnyRules, ColumnIndex, Facts};
@@ -660,8 +662,9 @@ impl FittedPipeline {
         counts
     }
 
-    /// Why `profile` gets each of its labels: one line per column (SPEC §10), the
-    /// rule sets' naming the rules that fired.
+    /// Why `profile` gets each of its labels: one [`Explanation`] per column (SPEC §10),
+    /// the rule sets' naming the rules that fired. `Display` writes each as one line of
+    /// English.
     ///
     /// # Example
     /// ```
@@ -689,15 +692,17 @@ impl FittedPipeline {
     ///     .build()?;
     /// let fitted = pipeline.fit(&population)?;
     /// // population: C001 … C100, who spent 1 … 100 on 2026-03-01 (as of 2026-03-31).
-    /// let lines = fitted.explain(population.get("C099").unwrap());
+    /// let why = fitted.explain(population.get("C099").unwrap());
+    /// let columns: Vec<&str> = why.iter().map(|e| e.column()).collect();
+    /// assert_eq!(columns, ["metal", "tier"]);
     /// let metal = "metal = gold: monetary 99 is at least the gold threshold 96 and is below";
-    /// assert!(lines[0].starts_with(metal));
+    /// assert!(why[0].to_string().starts_with(metal));
     /// let rule = r#"tier = top: rule 1 (metal >= "gold"; metal = gold) gave top; tags: none"#;
-    /// assert_eq!(lines[1], rule);
+    /// assert_eq!(why[1].to_string(), rule);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn explain(&self, profile: &Profile) -> Vec<String> {
-        let mut lines: Vec<String> = self
+    pub fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let mut lines: Vec<Explanation> = self
             .models
             .iter()
             .flat_map(|m| m.explain(profile))
@@ -714,9 +719,9 @@ impl FittedPipeline {
                     columns: &columns,
                     labels: &labels,
                 };
-                lines.push(rules.explain(&facts));
-                let outcome = rules.decide_indexed(&facts, &rules.index_columns(&columns));
-                labels.push(AnyRules::label_of(&outcome));
+                let why = rules.explain(&facts);
+                labels.push(why.label().clone()); // the tier, for the rule sets after it
+                lines.push(why);
                 columns.push(rules.column().to_string());
             }
         }

@@ -292,7 +292,11 @@ mod tests {
     fn explain_names_cut_points_and_thresholds() {
         let pop = population(&[1, 2, 3, 4, 5, 6, 7]);
         let fitted = metals_and_rfm(QuantileMode::TieAware).fit(&pop).unwrap();
-        let lines = fitted.explain(pop.get("C006").unwrap());
+        let lines: Vec<String> = fitted
+            .explain(pop.get("C006").unwrap())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(lines.len(), 5);
         assert!(
             lines[2]

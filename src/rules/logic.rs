@@ -10,7 +10,7 @@ use smol_str::SmolStr;
 
 use super::{ColumnIndex, Facts, RuleOutcome, RuleSet, Schema, TierInfo};
 use crate::attributes::known_type;
-use crate::classify::{Label, Reads};
+use crate::classify::{Explanation, Reads};
 use crate::error::{ConfigError, Error};
 
 /// Logic that decides one column — the final tier by default — from a customer's
@@ -26,7 +26,7 @@ use crate::error::{ConfigError, Error};
 ///
 /// # Example
 /// ```
-/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::classify::{pareto::ParetoParams, Explanation, Label};
 /// use customer_tiering::rules::{Facts, RuleOutcome, TierRules};
 /// use customer_tiering::{PipelineBuilder, Population};
 /// use serde::{Deserialize, Serialize};
@@ -47,8 +47,9 @@ use crate::error::{ConfigError, Error};
 ///             || facts.label("metal").is_some_and(|l| l.as_cell() == "platinum");
 ///         RuleOutcome::tier(if key { "key" } else { "other" })
 ///     }
-///     fn explain(&self, facts: &Facts<'_>) -> String {
-///         format!("tier = {}: CRM status or metal", self.decide(facts).tier.unwrap_or_default())
+///     fn explain(&self, facts: &Facts<'_>) -> Explanation {
+///         let tier = self.decide(facts).tier.unwrap_or_default();
+///         Explanation::text("tier", Label::Name(tier), "CRM status key_account, or platinum")
 ///     }
 /// }
 ///
@@ -216,7 +217,8 @@ pub trait TierRules:
     /// ```
     fn decide(&self, facts: &Facts<'_>) -> RuleOutcome;
 
-    /// Why `facts` get their tier: one line of prose (SPEC §10).
+    /// Why `facts` get their tier (SPEC §10): an [`Explanation`] of the rules' column
+    /// and tier; an application's rules usually give [`Explanation::text`].
     ///
     /// # Example
     /// ```
@@ -224,11 +226,11 @@ pub trait TierRules:
     /// use customer_tiering::{CustomerId, Profile};
     /// let rules = RuleSet::preset("intent")?;
     /// let profile = Profile::without_purchases(CustomerId::new("P1").unwrap());
-    /// let line = TierRules::explain(&rules, &Facts { profile: &profile, columns: &[], labels: &[] });
-    /// assert!(line.starts_with("intent"), "{line}");
+    /// let why = TierRules::explain(&rules, &Facts { profile: &profile, columns: &[], labels: &[] });
+    /// assert!(why.to_string().starts_with("intent = none: no tier rule matched"), "{why}");
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    fn explain(&self, facts: &Facts<'_>) -> String;
+    fn explain(&self, facts: &Facts<'_>) -> Explanation;
 
     /// The display names and playbook of a tier, when the rules carry them.
     /// The default: none.
@@ -315,7 +317,7 @@ impl TierRules for RuleSet {
     fn decide(&self, facts: &Facts<'_>) -> RuleOutcome {
         self.apply(facts)
     }
-    fn explain(&self, facts: &Facts<'_>) -> String {
+    fn explain(&self, facts: &Facts<'_>) -> Explanation {
         RuleSet::explain(self, facts)
     }
     fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
@@ -339,7 +341,7 @@ trait DynRules: fmt::Debug + Send + Sync {
     fn reads(&self) -> Reads;
     fn check(self: Box<Self>, schema: &Schema) -> Result<Box<dyn DynRules>, Error>;
     fn decide_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome;
-    fn explain(&self, facts: &Facts<'_>) -> String;
+    fn explain(&self, facts: &Facts<'_>) -> Explanation;
     fn tier_info(&self, tier: &str) -> Option<&TierInfo>;
     fn index_columns(&self, columns: &[String]) -> ColumnIndex;
     fn clone_box(&self) -> Box<dyn DynRules>;
@@ -373,7 +375,7 @@ impl<R: TierRules> DynRules for R {
     fn decide_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
         TierRules::decide_indexed(self, facts, index)
     }
-    fn explain(&self, facts: &Facts<'_>) -> String {
+    fn explain(&self, facts: &Facts<'_>) -> Explanation {
         TierRules::explain(self, facts)
     }
     fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
@@ -503,11 +505,11 @@ impl AnyRules {
     /// use customer_tiering::{CustomerId, Profile};
     /// let intent = AnyRules::from(RuleSet::preset("intent")?);
     /// let profile = Profile::without_purchases(CustomerId::new("P1").unwrap());
-    /// let line = intent.explain(&Facts { profile: &profile, columns: &[], labels: &[] });
-    /// assert!(line.starts_with("intent"), "{line}");
+    /// let why = intent.explain(&Facts { profile: &profile, columns: &[], labels: &[] });
+    /// assert!(why.to_string().starts_with("intent = none: no tier rule matched"), "{why}");
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn explain(&self, facts: &Facts<'_>) -> String {
+    pub fn explain(&self, facts: &Facts<'_>) -> Explanation {
         self.0.explain(facts)
     }
 
@@ -546,14 +548,6 @@ impl AnyRules {
 
     pub(crate) fn index_columns(&self, columns: &[String]) -> ColumnIndex {
         self.0.index_columns(columns)
-    }
-
-    /// The label a customer gets from an outcome.
-    pub(crate) fn label_of(outcome: &RuleOutcome) -> Label {
-        match &outcome.tier {
-            Some(tier) => Label::Name(tier.clone()),
-            None => Label::Unscored(crate::classify::Unscored::NoRuleMatched),
-        }
     }
 }
 

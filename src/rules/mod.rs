@@ -42,7 +42,7 @@
 //! assert_eq!(outcome.tier.as_deref(), Some("c"));
 //! assert_eq!((outcome.tier_rule, outcome.caps.as_slice()), (Some(0), &[1][..]));
 //! assert_eq!(
-//!     rules.explain(&facts),
+//!     rules.explain(&facts).to_string(),
 //!     r#"tier = c: rule 1 ("platinum active": metal == "platinum" and lifecycle in ["active", "new"]; metal = platinum, lifecycle = active) gave a; rule 2 (credit_rating == "D"; credit_rating = D) capped it at c; tags: none"#
 //! );
 //! # Ok::<(), customer_tiering::Error>(())
@@ -157,12 +157,14 @@
 //! run's columns, for [`RuleSet::apply_indexed`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use crate::classify::Label;
+use crate::classify::explain::{
+    Bound, BoundStep, Fact, FactValue, MatchedRule, RuleTrace, TagStep, TierDecision,
+};
+use crate::classify::{Explanation, Label};
 use crate::error::Error;
 use crate::profile::Profile;
 
@@ -334,13 +336,11 @@ impl Rule {
         self.condition == Cond::Const(true)
     }
 
-    /// How the rule is named in explanations: `rule 1 ("vip": monetary > 5)`.
-    fn describe(&self, index: usize) -> String {
-        let when = self.when.as_deref().map_or("always", str::trim);
-        match &self.name {
-            Some(name) => format!("rule {} ({name:?}: {when}", index + 1),
-            None => format!("rule {} ({when}", index + 1),
-        }
+    /// The rule as explanations name it (`rule 1 ("vip": monetary > 5)`), with the
+    /// values its condition looked at.
+    fn matched(&self, index: usize, facts: Vec<Fact>) -> MatchedRule {
+        let when = self.when.as_deref().map(|w| w.trim().to_string());
+        MatchedRule::new(index + 1, self.name.clone(), when, facts)
     }
 }
 
@@ -957,26 +957,31 @@ impl RuleSet {
         }
     }
 
-    /// One line of prose saying why the customer gets its tier and tags (SPEC §10): the
-    /// tier rule that fired (number, name, condition and the values it looked at) or the
-    /// default, each cap and floor that applied, and the tags with their rules.
+    /// Why the customer gets its tier and tags (SPEC §10), as an [`Explanation`] whose
+    /// `Display` is one line of English: the tier rule that fired (number, name,
+    /// condition and the values it looked at) or the default, each cap and floor that
+    /// applied, and the tags with their rules.
     ///
     /// # Example
     /// ```
     /// use customer_tiering::attributes::AttrValue;
+    /// use customer_tiering::classify::{Label, Reason};
     /// use customer_tiering::rules::{Facts, RuleSet};
     /// use customer_tiering::{CustomerId, Profile};
     /// let rules = RuleSet::preset("intent")?;
     /// let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
     /// profile.attributes.insert("intent", AttrValue::Text("a".into()));
     /// let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+    /// let why = rules.explain(&facts);
+    /// assert_eq!((why.column(), why.label()), ("intent", &Label::Name("a".into())));
+    /// assert!(matches!(why.reason(), Reason::RuleSet(_)));
     /// assert_eq!(
-    ///     rules.explain(&facts),
+    ///     why.to_string(),
     ///     r#"intent = a: rule 1 ("strong need": intent == "a"; intent = a) gave a; tags: none"#
     /// );
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn explain(&self, facts: &Facts<'_>) -> String {
+    pub fn explain(&self, facts: &Facts<'_>) -> Explanation {
         let outcome = self.apply(facts);
         let mut env = Env {
             profile: facts.profile,
@@ -986,57 +991,44 @@ impl RuleSet {
             orders: &self.orders,
             tier: None,
         };
-        let mut out = format!(
-            "{} = {}: ",
-            self.column,
-            outcome.tier.as_deref().unwrap_or("none")
-        );
-        let mut tier = match outcome.tier_rule {
+        let (mut trace, mut tier) = match outcome.tier_rule {
             Some(i) => {
                 let rule = &self.rules[i];
-                let _ = write!(
-                    out,
-                    "{}{}) gave {}",
-                    rule.describe(i),
-                    self.values_of(rule, &env),
-                    self.tiers[rule.target]
-                );
-                Some(rule.target)
+                let matched = rule.matched(i, self.facts_of(rule, &env));
+                let tier = self.tiers[rule.target].clone();
+                let decided = TierDecision::Rule {
+                    rule: matched,
+                    tier,
+                };
+                (RuleTrace::new(decided), Some(rule.target))
             }
             None => {
-                match self.default {
-                    Some(d) => {
-                        let _ = write!(out, "no tier rule matched, default {}", self.tiers[d]);
-                    }
-                    None => {
-                        out.push_str("no tier rule matched, and unmatched customers get no tier")
-                    }
-                }
-                self.default
+                let decided = match self.default {
+                    Some(d) => TierDecision::Default {
+                        tier: self.tiers[d].clone(),
+                    },
+                    None => TierDecision::Unmatched,
+                };
+                (RuleTrace::new(decided), self.default)
             }
         };
         for &i in &outcome.caps {
             let rule = &self.rules[i];
             env.tier = tier;
-            let values = self.values_of(rule, &env);
+            let facts = self.facts_of(rule, &env);
             let before = tier.unwrap_or(rule.target);
             let cap = matches!(rule.outcome, Outcome::AtMost(_));
             let after = bound(before, rule.target, cap);
-            let target = &self.tiers[rule.target];
-            let did = match (cap, after != before) {
-                (true, true) => format!("capped it at {target}"),
-                (true, false) => format!("caps at {target}: stays {}", self.tiers[before]),
-                (false, true) => format!("raised it to {target}"),
-                (false, false) => format!("floors at {target}: stays {}", self.tiers[before]),
-            };
-            let _ = write!(out, "; {}{values}) {did}", rule.describe(i));
+            trace.bounds.push(BoundStep::new(
+                rule.matched(i, facts),
+                if cap { Bound::AtMost } else { Bound::AtLeast },
+                self.tiers[rule.target].clone(),
+                self.tiers[before].clone(),
+                self.tiers[after].clone(),
+            ));
             tier = Some(after);
         }
         env.tier = tier;
-        out.push_str("; tags: ");
-        if outcome.tags.is_empty() {
-            out.push_str("none");
-        }
         // The tag rules that matched, by tag (sorted, as `outcome.tags`), in rule order.
         let mut by_tag: BTreeMap<&SmolStr, Vec<usize>> = BTreeMap::new();
         for &i in &outcome.tag_rules {
@@ -1044,27 +1036,19 @@ impl RuleSet {
                 by_tag.entry(tag).or_default().push(i);
             }
         }
-        for (k, (tag, rules)) in by_tag.into_iter().enumerate() {
-            let by: Vec<String> = rules
+        for (tag, rules) in by_tag {
+            let rules = rules
                 .into_iter()
-                .map(|i| {
-                    let rule = &self.rules[i];
-                    format!("{}{})", rule.describe(i), self.values_of(rule, &env))
-                })
+                .map(|i| self.rules[i].matched(i, self.facts_of(&self.rules[i], &env)))
                 .collect();
-            let _ = write!(
-                out,
-                "{}{tag} by {}",
-                if k == 0 { "" } else { ", " },
-                by.join(" and ")
-            );
+            trace.tags.push(TagStep::new(tag.clone(), rules));
         }
-        out
+        Explanation::rule_set(&self.column, outcome.tier, trace)
     }
 
-    /// `; name = value, …` for the identifiers of a rule's condition, empty when it has
-    /// none.
-    fn values_of(&self, rule: &Rule, env: &Env<'_>) -> String {
+    /// The identifiers of a rule's condition, each once in order of first use, with
+    /// their values.
+    fn facts_of(&self, rule: &Rule, env: &Env<'_>) -> Vec<Fact> {
         let mut subjects: Vec<Subject> = Vec::new();
         let mut seen: BTreeSet<Subject> = BTreeSet::new();
         rule.condition.for_each_test(&mut |test| {
@@ -1072,18 +1056,17 @@ impl RuleSet {
                 subjects.push(test.subject);
             }
         });
-        let mut out = String::new();
-        for (k, &subject) in subjects.iter().enumerate() {
-            out.push_str(if k == 0 { "; " } else { ", " });
-            let _ = write!(out, "{} = ", self.subject_name(subject));
-            match env.value(subject) {
-                None => out.push_str("(missing)"),
-                Some(Val::Num(n)) => out.push_str(&crate::money::display(n)),
-                Some(Val::Text(t)) => out.push_str(t),
-                Some(Val::Rank(r)) => out.push_str(&self.tiers[r]),
-            }
-        }
-        out
+        subjects
+            .into_iter()
+            .map(|subject| {
+                let value = env.value(subject).map(|value| match value {
+                    Val::Num(n) => FactValue::Number(n),
+                    Val::Text(t) => FactValue::Text(SmolStr::new(t)),
+                    Val::Rank(r) => FactValue::Tier(self.tiers[r].clone()),
+                });
+                Fact::new(SmolStr::new(self.subject_name(subject)), value)
+            })
+            .collect()
     }
 }
 

@@ -124,11 +124,13 @@ fn caps_and_floors_all_apply_in_rule_order_and_see_the_tier_so_far() {
         (Some("d"), &[2, 4][..])
     );
     assert_eq!(
-        rules.explain(&Facts {
-            profile: &profile_with(&[("kind", txt("enterprise")), ("complaints", num("3"))]),
-            columns: &[],
-            labels: &[],
-        }),
+        rules
+            .explain(&Facts {
+                profile: &profile_with(&[("kind", txt("enterprise")), ("complaints", num("3"))]),
+                columns: &[],
+                labels: &[],
+            })
+            .to_string(),
         r#"tier = d: rule 1 (kind == "enterprise"; kind = enterprise) gave a; rule 3 (complaints >= 3; complaints = 3) capped it at b; rule 5 (tier <= "b"; tier = b) capped it at d; tags: none"#
     );
 }
@@ -213,11 +215,13 @@ fn tags_are_sorted_deduplicated_and_see_the_final_tier() {
     let outcome = outcome_of(&rules, &profile_with(&[]), &[]);
     assert_eq!(outcome.tags, ["alpha", "was_a"]);
     assert_eq!(
-        rules.explain(&Facts {
-            profile: &profile_with(&[("credit_rating", txt("D"))]),
-            columns: &[],
-            labels: &[]
-        }),
+        rules
+            .explain(&Facts {
+                profile: &profile_with(&[("credit_rating", txt("D"))]),
+                columns: &[],
+                labels: &[]
+            })
+            .to_string(),
         r#"tier = c: no tier rule matched, default a; rule 5 (credit_rating == "D"; credit_rating = D) capped it at c; tags: alpha by rule 3 (true) and rule 6 (tier != "a"; tier = c), zeta by rule 2 (tier == "c"; tier = c) and rule 4 (tier == "c"; tier = c)"#
     );
 }
@@ -387,11 +391,13 @@ fn unmatched_unscored_gives_no_tier_and_no_caps() {
     assert!(o.caps.is_empty());
     assert_eq!(o.tags, ["no_intent"]);
     assert_eq!(
-        rules.explain(&Facts {
-            profile: &profile_with(&[]),
-            columns: &[],
-            labels: &[]
-        }),
+        rules
+            .explain(&Facts {
+                profile: &profile_with(&[]),
+                columns: &[],
+                labels: &[]
+            })
+            .to_string(),
         "tier = none: no tier rule matched, and unmatched customers get no tier; tags: no_intent by rule 3 (tier is missing; tier = (missing))"
     );
     let o = outcome_of(&rules, &profile_with(&[("intent", txt("a"))]), &[]);
@@ -411,11 +417,13 @@ fn a_catch_all_tier_rule_replaces_the_default() {
     assert!(rules.rules()[1].is_catch_all());
     assert_eq!(tier_of(&rules, &[]).as_deref(), Some("b"));
     assert_eq!(
-        rules.explain(&Facts {
-            profile: &profile_with(&[]),
-            columns: &[],
-            labels: &[]
-        }),
+        rules
+            .explain(&Facts {
+                profile: &profile_with(&[]),
+                columns: &[],
+                labels: &[]
+            })
+            .to_string(),
         r#"tier = b: rule 2 ("rest": always) gave b; tags: none"#
     );
 }
@@ -652,11 +660,13 @@ fn long_conditions_load_check_apply_and_explain() {
     profile.recency_days = Some(100_000);
     let outcome = outcome_of(&rules, &profile, &[("metal", Label::Name("lead".into()))]);
     assert_eq!(outcome.tier.as_deref(), Some("a"));
-    let explained = rules.explain(&Facts {
-        profile: &profile,
-        columns: &["metal".to_string()],
-        labels: &[Label::Name("lead".into())],
-    });
+    let explained = rules
+        .explain(&Facts {
+            profile: &profile,
+            columns: &["metal".to_string()],
+            labels: &[Label::Name("lead".into())],
+        })
+        .to_string();
     assert!(explained.starts_with("tier = a: rule 1 (monetary > 1 or x1 in [1, 2] or "));
     // Every identifier once, in order of first use.
     assert!(

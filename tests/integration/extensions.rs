@@ -5,7 +5,7 @@
 use std::error::Error as _;
 
 use customer_tiering::attributes::Attributes;
-use customer_tiering::classify::{Classifier, Column, ColumnLabels, Label, Model};
+use customer_tiering::classify::{Classifier, Column, ColumnLabels, Explanation, Label, Model};
 use customer_tiering::error::Position;
 use customer_tiering::output::{REJECT_COLUMNS, reject_row};
 use customer_tiering::source::customers::{CustomerRecord, ingest_customers};
@@ -157,11 +157,11 @@ impl Model for ChurnModel {
         out.push(Label::Name(if high { "high" } else { "low" }.into()));
     }
 
-    fn explain(&self, _: &Profile) -> Vec<String> {
-        vec![format!(
-            "more than {} days since the last purchase",
-            self.threshold
-        )]
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let mut label = Vec::new();
+        self.classify_into(profile, &mut label);
+        let why = format!("more than {} days since the last purchase", self.threshold);
+        vec![Explanation::text("churn_risk", label.remove(0), why)]
     }
 
     fn fit_size(&self) -> usize {

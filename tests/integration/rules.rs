@@ -105,7 +105,7 @@ impl Customer {
             rules.apply_indexed(&facts, &rules.index_columns(&columns)),
             outcome
         );
-        (outcome, rules.explain(&facts))
+        (outcome, rules.explain(&facts).to_string())
     }
 }
 

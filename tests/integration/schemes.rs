@@ -20,7 +20,7 @@ const CREDIT_CAP: &str = concat!(
     "/examples/rules/credit-cap.toml"
 );
 
-fn everything() -> (Population, Pipeline) {
+pub(crate) fn everything() -> (Population, Pipeline) {
     let (table, _) = read_customers_path(CUSTOMERS, OnInvalid::Fail, |_| {}).expect("customers");
     let mut builder = PopulationBuilder::new(date(2026, 6, 30));
     let source = CsvTransactions::from_path(DATA, &ColumnMapping::default()).expect("data");
@@ -126,7 +126,11 @@ fn explain_names_the_cut_point_threshold_or_rule_of_every_label() {
     let (population, pipeline) = everything();
     let fitted = pipeline.fit(&population).expect("fits");
     let profile = population.get("C0003").expect("customer");
-    let lines = fitted.explain(profile);
+    let lines: Vec<String> = fitted
+        .explain(profile)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
         lines.len(),
         fitted.columns().len() - 1,
