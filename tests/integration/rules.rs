@@ -541,3 +541,131 @@ fn a_model_saved_before_arithmetic_loads_and_saves_unchanged() {
     assert_eq!(fitted.to_json().unwrap(), saved);
     assert_eq!(fitted, loaded);
 }
+
+/// The customers of the arithmetic pipeline: handed over as profiles (SPEC §1), since
+/// from transactions recency never exceeds tenure.
+fn lapsed_population() -> customer_tiering::Population {
+    let profile = |id: &str, recency: i64, tenure: i64, monetary: &str, profit: Option<&str>| {
+        let mut p = Profile::without_purchases(CustomerId::new(id).unwrap());
+        p.frequency = 2;
+        p.transactions = 3;
+        p.recency_days = Some(recency);
+        p.tenure_days = Some(tenure);
+        p.monetary = parse_amount(monetary).unwrap();
+        p.profit = profit.map(|v| parse_amount(v).unwrap());
+        p
+    };
+    let profiles = vec![
+        profile("C1", 400, 150, "1000.00", Some("50.00")),
+        profile("C2", 300, 150, "2000.00", Some("400.00")),
+        profile("C3", 301, 150, "0.00", Some("1.00")),
+        profile("C4", 30, 365, "500.00", None),
+        Profile::without_purchases(CustomerId::new("C5").unwrap()),
+    ];
+    customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), profiles).unwrap()
+}
+
+#[test]
+fn a_pipeline_compares_two_metrics_with_arithmetic() {
+    use customer_tiering::classify::pareto::ParetoParams;
+    use customer_tiering::{FittedPipeline, PipelineBuilder};
+
+    let rules = RuleSet::from_toml_str(
+        "lapsed.toml",
+        r#"
+        name = "lapsed"
+        column = "status"
+        tiers = ["lapsed", "active"]
+        default = "active"
+
+        [[rules]]
+        when = 'recency_days > 2 * tenure_days'
+        tier = "lapsed"
+
+        [[rules]]
+        when = 'profit / monetary < 0.1'
+        tag = "thin_margin"
+
+        [[rules]]
+        when = 'not (profit / monetary >= 0.1) and metal != "platinum"'
+        tag = "no_margin_known"
+        "#,
+    )
+    .unwrap();
+    let pipeline = PipelineBuilder::new()
+        .classifier(ParetoParams::metals())
+        .rules(rules)
+        .build()
+        .unwrap();
+    assert_eq!(pipeline.columns(), ["metal", "status", "tags"]);
+    let population = lapsed_population();
+    let (fitted, tiering) = pipeline.run(&population).unwrap();
+    let status = |id: &str| tiering.label(id, "status").unwrap().as_cell().into_owned();
+    let tags = |id: &str| tiering.label(id, "tags").unwrap().as_cell().into_owned();
+    // 400 > 300; 300 is not more than 300; 301 is; a customer without purchases has no
+    // recency, so the comparison is false, as any test on a missing value is.
+    let got: Vec<(String, String)> = ["C1", "C2", "C3", "C4", "C5"]
+        .iter()
+        .map(|id| (status(id), tags(id)))
+        .collect();
+    let want = [
+        ("lapsed", "no_margin_known;thin_margin"),
+        ("active", ""),
+        ("lapsed", "no_margin_known"), // 1 / 0: neither < 0.1 nor >= 0.1
+        ("active", "no_margin_known"), // no profit
+        ("active", ""),                // no metal either: `metal != "platinum"` is false
+    ];
+    assert_eq!(
+        got,
+        want.map(|(s, t)| (s.to_string(), t.to_string())).to_vec()
+    );
+
+    let explain = |id: &str| fitted.explain(population.get(id).unwrap()).pop().unwrap();
+    assert_eq!(
+        explain("C1"),
+        "status = lapsed: rule 1 (recency_days > 2 * tenure_days; recency_days = 400, tenure_days = 150) gave lapsed; \
+         tags: no_margin_known by rule 3 (not (profit / monetary >= 0.1) and metal != \"platinum\"; profit = 50.00, monetary = 1000.00, metal = lead), \
+         thin_margin by rule 2 (profit / monetary < 0.1; profit = 50.00, monetary = 1000.00)"
+    );
+    assert!(
+        explain("C3").ends_with(
+            "no_margin_known by rule 3 (not (profit / monetary >= 0.1) and metal != \"platinum\"; \
+             profit = 1.00, monetary = 0.00, profit / monetary = (division by zero), metal = lead)"
+        ),
+        "{}",
+        explain("C3")
+    );
+    assert!(explain("C5").starts_with("status = active: no tier rule matched, default active"));
+
+    // Saved and loaded, the pipeline decides and explains the same.
+    let json = fitted.to_json().unwrap();
+    assert!(
+        json.contains(r#""when": "recency_days > 2 * tenure_days""#),
+        "{json}"
+    );
+    let loaded = FittedPipeline::from_json("model.json", &json).unwrap();
+    assert_eq!(loaded, fitted);
+    assert_eq!(loaded.to_json().unwrap(), json);
+    assert_eq!(loaded.classify_all(&population), tiering);
+    assert_eq!(
+        loaded.explain(population.get("C1").unwrap()).pop().unwrap(),
+        explain("C1")
+    );
+
+    // Arithmetic on a label column is refused when the pipeline is built.
+    let bad = RuleSet::from_toml_str(
+        "bad.toml",
+        "name = \"bad\"\ntiers = [\"a\", \"b\"]\ndefault = \"b\"\n[[rules]]\nwhen = 'monetary > 2 * metal'\ntier = \"a\"\n",
+    )
+    .unwrap();
+    let err = PipelineBuilder::new()
+        .classifier(ParetoParams::metals())
+        .rules(bad)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bad.toml: rule 1: when, column 16: `monetary > 2 * metal`: metal is a label column, not a number: \
+         arithmetic, and comparisons with another name, need numbers"
+    );
+}
