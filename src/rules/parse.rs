@@ -336,6 +336,11 @@ impl Parser<'_, '_> {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
+    /// The token `ahead` tokens after the cursor (`End` past the end).
+    fn peek_at(&self, ahead: usize) -> &Token {
+        &self.tokens[(self.pos + ahead).min(self.tokens.len() - 1)]
+    }
+
     fn advance(&mut self) -> Token {
         let token = self.peek().clone();
         if token.tok != Tok::End {
@@ -488,9 +493,21 @@ impl Parser<'_, '_> {
         let first = self.peek().clone();
         let column = to_u32(self.column_at(first.start));
         if first.tok == Tok::Ident {
-            let next = &self.tokens[(self.pos + 1).min(self.tokens.len() - 1)];
+            let next = self.peek_at(1);
             if next.tok == Tok::Ident && ["in", "not", "is"].contains(&self.slice(next)) {
                 return self.name_test(column);
+            }
+            if let Tok::Cmp(op) = next.tok
+                && !matches!(self.peek_at(3).tok, Tok::Arith(_))
+            {
+                let values = match &self.peek_at(2).tok {
+                    Tok::Num(value) => Some(Values::Num(Box::new([*value]))),
+                    Tok::Str(value) => Some(Values::Text(Box::new([value.clone()]))),
+                    _ => None,
+                };
+                if let Some(values) = values {
+                    return self.simple_test(op, values, column);
+                }
             }
         }
         let left = self.sum(None)?;
@@ -572,10 +589,27 @@ impl Parser<'_, '_> {
         })
     }
 
+    /// `name op decimal` or `name op "text"`, the commonest tests, without building the
+    /// expressions the general path would reduce to the same test.
+    /// `values` is the literal, looked at by the caller.
+    fn simple_test(&mut self, op: CmpOp, values: Values, column: u32) -> Result<Cond, ParseError> {
+        let ident = self.advance();
+        let subject = self.subject(&ident, None)?;
+        self.advance();
+        self.advance();
+        Ok(Cond::Test(Test {
+            subject,
+            op: Op::Cmp(op),
+            values,
+            rank: None,
+            span: (to_u32(ident.start), to_u32(self.prev_end())),
+            column,
+        }))
+    }
+
     /// `name in [..]`, `name not in [..]`, `name is missing`, `name is not missing`.
     fn name_test(&mut self, column: u32) -> Result<Cond, ParseError> {
         let ident = self.advance();
-        let name = self.slice(&ident).to_string();
         let subject = self.subject(&ident, None)?;
         let next = self.peek().clone();
         let (op, values) = match self.slice(&next) {
@@ -586,6 +620,7 @@ impl Parser<'_, '_> {
             "not" => {
                 self.advance();
                 if !self.is_keyword("in") {
+                    let name = self.slice(&ident);
                     return Err(self.expected(&format!("`in` after `{name} not`")));
                 }
                 self.advance();
@@ -619,7 +654,9 @@ impl Parser<'_, '_> {
     /// What an identifier names: `tier`, a metric, or a slot of the names table. `after`
     /// is the operator before it, `None` at the start of a test.
     fn subject(&mut self, ident: &Token, after: Option<&str>) -> Result<Subject, ParseError> {
-        let name = self.slice(ident);
+        // From the text, not through `self`, so that `self.names` can take it.
+        let text = self.text;
+        let name = &text[ident.start..ident.end];
         if KEYWORDS.contains(&name) {
             return Err(self.error(
                 ident,
@@ -643,8 +680,7 @@ impl Parser<'_, '_> {
         } else if let Some(metric) = Metric::from_name(name) {
             Subject::Metric(metric)
         } else {
-            let name = name.to_string();
-            let slot = self.names.intern(&name).ok_or_else(|| {
+            let slot = self.names.intern(name).ok_or_else(|| {
                 self.error(
                     ident,
                     format!("too many distinct names: at most {}", u16::MAX as usize + 1),
