@@ -1,11 +1,16 @@
 //! Loading and checking a rule file whose one condition has 100k and 200k terms: the
-//! time should double, not quadruple, from one size to the next.
+//! time should double, not quadruple, from one size to the next. And applying rule sets
+//! of the simple forms (`monetary >= 1000`, `metal == "gold"`) to every customer of a
+//! population: the cost per customer of the conditions most rule files hold.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use customer_tiering::rules::{RuleSet, Schema};
+use customer_tiering::classify::Label;
+use customer_tiering::rules::{Facts, RuleSet, Schema};
+
+mod support;
 
 /// The shapes of a long condition, each `n` tests (or list entries) long.
 const SHAPES: [&str; 4] = ["or_chain", "and_chain", "in_lists", "mixed"];
@@ -142,5 +147,60 @@ fn load_and_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load_and_check);
+/// Rule sets of the simple forms, by name: one comparison of a metric with a decimal,
+/// of a label with a text, and a mix of both with caps and tags.
+const SIMPLE: [(&str, &str); 3] = [
+    (
+        "metric",
+        "[[rules]]\nwhen = 'monetary >= 1000'\ntier = \"a\"\n",
+    ),
+    (
+        "label",
+        "[[rules]]\nwhen = 'metal == \"gold\"'\ntier = \"a\"\n",
+    ),
+    (
+        "mixed",
+        "[[rules]]\nwhen = 'monetary >= 1000 and metal >= \"gold\"'\ntier = \"a\"\n\
+         [[rules]]\nwhen = 'frequency > 3 or recency_days < 30'\ntier = \"b\"\n\
+         [[rules]]\nwhen = 'monetary < 0'\nat_most = \"b\"\n\
+         [[rules]]\nwhen = 'tier == \"a\" and metal in [\"iron\", \"lead\"]'\ntag = \"odd\"\n",
+    ),
+];
+
+fn apply_simple(c: &mut Criterion) {
+    let population = support::population(20_000, 200_000, 7);
+    let metals = ["platinum", "gold", "iron", "lead"];
+    let columns = vec!["metal".to_string()];
+    let labels: Vec<[Label; 1]> = (0..population.profiles().len())
+        .map(|i| [Label::Name(metals[i % metals.len()].into())])
+        .collect();
+    let mut group = c.benchmark_group("rules_apply");
+    group.throughput(Throughput::Elements(population.profiles().len() as u64));
+    for (name, rules) in SIMPLE {
+        let text = format!("name = \"s\"\ntiers = [\"a\", \"b\", \"c\"]\ndefault = \"c\"\n{rules}");
+        let rules = RuleSet::from_toml_str("simple.toml", &text)
+            .expect("loads")
+            .with_schema(&schema())
+            .expect("checks");
+        let index = rules.index_columns(&columns);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut tiered = 0usize;
+                for (profile, labels) in population.profiles().iter().zip(&labels) {
+                    let facts = Facts {
+                        profile,
+                        columns: &columns,
+                        labels,
+                    };
+                    let outcome = rules.apply_indexed(black_box(&facts), &index);
+                    tiered += usize::from(outcome.tier_rule.is_some());
+                }
+                black_box(tiered)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load_and_check, apply_simple);
 criterion_main!(benches);

@@ -1,8 +1,11 @@
 //! The parsed form of a rule's `when`, its evaluation against one customer, and the
 //! impossible-range check of load time.
 //!
-//! A condition is a tree of `and` / `or` / `not` over [`Test`]s; `and` and `or` chains are
-//! flattened by the parser, so `a and (b and c)` is one conjunction of three tests.
+//! A condition is a tree of `and` / `or` / `not` over leaves; `and` and `or` chains are
+//! flattened by the parser, so `a and (b and c)` is one conjunction of three tests. A leaf
+//! is a [`Test`] (one identifier against literals: the simple forms, evaluated without
+//! arithmetic) or a [`Compare`] (two numeric expressions, with arithmetic or a second
+//! identifier).
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +57,17 @@ impl CmpOp {
     /// `<`, `<=`, `>` or `>=`: needs an order.
     pub(crate) fn is_ordered(self) -> bool {
         matches!(self, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+    }
+
+    /// The operator with its sides swapped: `a < b` is `b > a`.
+    pub(crate) fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Eq | CmpOp::Ne => self,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+        }
     }
 }
 
@@ -129,34 +143,61 @@ pub(crate) enum Cond {
     Or(Box<[Cond]>),
     Not(Box<Cond>),
     Test(Test),
+    /// Boxed, so that `Cond` does not grow for it.
+    Compare(Box<Compare>),
+}
+
+/// A leaf of a condition.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Leaf<'c> {
+    Test(&'c Test),
+    Compare(&'c Compare),
+}
+
+/// A leaf of a condition, its test mutable.
+#[derive(Debug)]
+pub(crate) enum LeafMut<'c> {
+    Test(&'c mut Test),
+    Compare(&'c Compare),
 }
 
 impl Cond {
-    /// Calls `f` on every test, left to right.
+    /// Calls `f` on every test, left to right (not on comparisons with arithmetic).
     pub(crate) fn for_each_test<'c>(&'c self, f: &mut impl FnMut(&'c Test)) {
+        self.for_each_leaf(&mut |leaf| {
+            if let Leaf::Test(test) = leaf {
+                f(test);
+            }
+        });
+    }
+
+    /// Calls `f` on every leaf, left to right.
+    pub(crate) fn for_each_leaf<'c>(&'c self, f: &mut impl FnMut(Leaf<'c>)) {
         match self {
             Cond::Const(_) => {}
             Cond::And(items) | Cond::Or(items) => {
                 for item in items.iter() {
-                    item.for_each_test(f);
+                    item.for_each_leaf(f);
                 }
             }
-            Cond::Not(inner) => inner.for_each_test(f),
-            Cond::Test(test) => f(test),
+            Cond::Not(inner) => inner.for_each_leaf(f),
+            Cond::Test(test) => f(Leaf::Test(test)),
+            Cond::Compare(compare) => f(Leaf::Compare(compare)),
         }
     }
 
-    /// Calls `f` on every test, mutably.
-    pub(crate) fn for_each_test_mut(&mut self, f: &mut impl FnMut(&mut Test)) {
+    /// Calls `f` on every leaf, left to right, the tests mutably.
+    pub(crate) fn for_each_leaf_mut(&mut self, f: &mut impl FnMut(LeafMut<'_>)) {
         match self {
             Cond::Const(_) => {}
             Cond::And(items) | Cond::Or(items) => {
                 for item in items.iter_mut() {
-                    item.for_each_test_mut(f);
+                    item.for_each_leaf_mut(f);
                 }
             }
-            Cond::Not(inner) => inner.for_each_test_mut(f),
-            Cond::Test(test) => f(test),
+            Cond::Not(inner) => inner.for_each_leaf_mut(f),
+            Cond::Test(test) => f(LeafMut::Test(test)),
+            Cond::Compare(compare) => f(LeafMut::Compare(compare)),
         }
     }
 
@@ -168,8 +209,44 @@ impl Cond {
             Cond::Or(items) => items.iter().any(|c| c.eval(env)),
             Cond::Not(inner) => !inner.eval(env),
             Cond::Test(test) => test.eval(env),
+            Cond::Compare(compare) => compare.eval(env),
         }
     }
+
+    /// What an explanation shows of the condition, in order of first use: every
+    /// identifier once, and after the identifiers of a comparison whose arithmetic fails,
+    /// the failing part.
+    pub(crate) fn shown(&self, env: &Env<'_>) -> Vec<Shown> {
+        let mut shown = Vec::new();
+        let mut seen: BTreeSet<Subject> = BTreeSet::new();
+        self.for_each_leaf(&mut |leaf| match leaf {
+            Leaf::Test(test) => {
+                if seen.insert(test.subject) {
+                    shown.push(Shown::Value(test.subject));
+                }
+            }
+            Leaf::Compare(compare) => {
+                compare.for_each_var(&mut |var| {
+                    if seen.insert(var.subject) {
+                        shown.push(Shown::Value(var.subject));
+                    }
+                });
+                if let Err(Fail::Arith(failure)) = compare.ordering(env) {
+                    shown.push(Shown::Failed(failure));
+                }
+            }
+        });
+        shown
+    }
+}
+
+/// One entry of an explanation's list of values (see [`Cond::shown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// `name = value`.
+    Value(Subject),
+    /// `a / b = (division by zero)`.
+    Failed(ArithFailure),
 }
 
 /// A label column's labels and their positions in its order (0 = best).
@@ -287,15 +364,216 @@ impl Test {
 
     /// The test's text as written.
     pub(crate) fn source<'t>(&self, when: &'t str) -> &'t str {
-        when.get(self.span.0 as usize..self.span.1 as usize)
-            .unwrap_or(when)
+        span_of(when, self.span)
     }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    /// The operator as written.
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+
+    /// `left op right` with checked decimal arithmetic: an error on division by zero or
+    /// overflow, never a panic.
+    #[inline]
+    pub(crate) fn apply(self, left: Decimal, right: Decimal) -> Result<Decimal, ArithError> {
+        let result = match self {
+            ArithOp::Add => left.checked_add(right),
+            ArithOp::Sub => left.checked_sub(right),
+            ArithOp::Mul => left.checked_mul(right),
+            ArithOp::Div if right.is_zero() => return Err(ArithError::DivisionByZero),
+            ArithOp::Div => left.checked_div(right),
+        };
+        result.ok_or(ArithError::Overflow)
+    }
+}
+
+/// Why an arithmetic operation has no result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArithError {
+    DivisionByZero,
+    /// The result is beyond the range of a decimal (±79228162514264337593543950335).
+    Overflow,
+}
+
+impl ArithError {
+    /// How an explanation says it: `a / b = (division by zero)`.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            ArithError::DivisionByZero => "division by zero",
+            ArithError::Overflow => "overflow",
+        }
+    }
+}
+
+/// An operation that failed, and the part of the `when` text whose value it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ArithFailure {
+    pub(crate) error: ArithError,
+    /// Byte span of the failing part in the `when` text: from the start of its chain to
+    /// the end of the operand that failed (`profit / monetary`).
+    pub(crate) span: (u32, u32),
+}
+
+/// Why an expression has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// An identifier has no value (or not a number).
+    Missing,
+    Arith(ArithFailure),
+}
+
+/// An identifier in an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Var {
+    pub(crate) subject: Subject,
+    /// Byte span in the `when` text.
+    pub(crate) span: (u32, u32),
+    /// 1-based character column in the `when` text.
+    pub(crate) column: u32,
+}
+
+/// A numeric expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Expr {
+    /// A decimal; also what an expression of literals alone is reduced to on load.
+    Num(Decimal),
+    Var(Var),
+    /// Unary minus (exact: a decimal's range is symmetric).
+    Neg(Box<Expr>),
+    /// Operands of one precedence level (`+ -`, or `* /`), computed left to right: a
+    /// left-associative chain kept flat, so that a long one nests no deeper than a short
+    /// one.
+    Chain(Box<Chain>),
+}
+
+/// `first op operand op operand …`, see [`Expr::Chain`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Chain {
+    pub(crate) first: Expr,
+    pub(crate) rest: Box<[Link]>,
+    /// Byte offset of the chain's start in the `when` text.
+    pub(crate) start: u32,
+}
+
+/// One `op operand` of a [`Chain`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Link {
+    pub(crate) op: ArithOp,
+    pub(crate) operand: Expr,
+    /// Byte offset of the operand's end in the `when` text.
+    pub(crate) end: u32,
+}
+
+impl Expr {
+    /// The value for one customer.
+    pub(crate) fn value(&self, env: &Env<'_>) -> Result<Decimal, Fail> {
+        match self {
+            Expr::Num(n) => Ok(*n),
+            Expr::Var(var) => match env.value(var.subject) {
+                Some(Val::Num(n)) => Ok(n),
+                // A text where a number is expected is treated like a missing value.
+                Some(Val::Text(_) | Val::Rank(_)) | None => Err(Fail::Missing),
+            },
+            Expr::Neg(inner) => inner.value(env).map(|n| -n),
+            Expr::Chain(chain) => {
+                let mut acc = chain.first.value(env)?;
+                for link in chain.rest.iter() {
+                    let operand = link.operand.value(env)?;
+                    acc = link.op.apply(acc, operand).map_err(|error| {
+                        Fail::Arith(ArithFailure {
+                            error,
+                            span: (chain.start, link.end),
+                        })
+                    })?;
+                }
+                Ok(acc)
+            }
+        }
+    }
+
+    /// Calls `f` on every identifier, left to right.
+    pub(crate) fn for_each_var<'e>(&'e self, f: &mut impl FnMut(&'e Var)) {
+        match self {
+            Expr::Num(_) => {}
+            Expr::Var(var) => f(var),
+            Expr::Neg(inner) => inner.for_each_var(f),
+            Expr::Chain(chain) => {
+                chain.first.for_each_var(f);
+                for link in chain.rest.iter() {
+                    link.operand.for_each_var(f);
+                }
+            }
+        }
+    }
+}
+
+/// A comparison of two numeric expressions that is not a [`Test`]: one with arithmetic,
+/// or of two identifiers (`recency_days > 2 * tenure_days`, `profit / monetary < 0.1`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Compare {
+    pub(crate) left: Expr,
+    pub(crate) op: CmpOp,
+    pub(crate) right: Expr,
+    /// Byte span of the comparison in the `when` text.
+    pub(crate) span: (u32, u32),
+    /// 1-based character column of the comparison in the `when` text.
+    pub(crate) column: u32,
+}
+
+impl Compare {
+    /// How the two sides compare, or why they cannot be: a missing value, a division by
+    /// zero, an overflow. Left side first, each left to right; the first failure counts.
+    pub(crate) fn ordering(&self, env: &Env<'_>) -> Result<Ordering, Fail> {
+        let left = self.left.value(env)?;
+        let right = self.right.value(env)?;
+        Ok(left.cmp(&right))
+    }
+
+    /// Whether the comparison holds: false when [`ordering`](Compare::ordering) fails, as
+    /// a [`Test`] on a missing value is false.
+    pub(crate) fn eval(&self, env: &Env<'_>) -> bool {
+        self.ordering(env).is_ok_and(|ord| self.op.holds(ord))
+    }
+
+    /// Calls `f` on every identifier, left to right.
+    pub(crate) fn for_each_var<'c>(&'c self, f: &mut impl FnMut(&'c Var)) {
+        self.left.for_each_var(f);
+        self.right.for_each_var(f);
+    }
+
+    /// The comparison's text as written.
+    pub(crate) fn source<'t>(&self, when: &'t str) -> &'t str {
+        span_of(when, self.span)
+    }
+}
+
+/// The text of a byte span of `when`.
+pub(crate) fn span_of(when: &str, span: (u32, u32)) -> &str {
+    when.get(span.0 as usize..span.1 as usize).unwrap_or(when)
 }
 
 /// The first conjunction (an `and` chain, anywhere in the condition) with tests on one
 /// subject that can never all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
 /// `tier == "a" and tier == "b"`, `x is missing and x > 0`. Returns those tests.
-/// `orders` are the label orders by name slot (as in [`Env`]).
+/// `orders` are the label orders by name slot (as in [`Env`]). Comparisons with
+/// arithmetic or of two identifiers ([`Compare`]) take no part: what they allow is not
+/// worked out, so they never make a conjunction impossible.
 ///
 /// Each test is looked at once, and the tests on one subject are combined with sets, so
 /// the check takes time proportional to the condition's length (times a logarithm).
@@ -304,7 +582,7 @@ pub(crate) fn impossible_conjunction<'c>(
     orders: &[Option<Positions>],
 ) -> Option<Vec<&'c Test>> {
     match cond {
-        Cond::Const(_) | Cond::Test(_) => None,
+        Cond::Const(_) | Cond::Test(_) | Cond::Compare(_) => None,
         Cond::Not(inner) => impossible_conjunction(inner, orders),
         Cond::Or(items) => items
             .iter()

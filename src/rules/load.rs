@@ -9,7 +9,9 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::condition::{Cond, Positions, Subject, Values, impossible_conjunction};
+use super::condition::{
+    Compare, Cond, LeafMut, Positions, Subject, Values, impossible_conjunction,
+};
 use super::parse::{Names, parse};
 use super::{Outcome, Rule, RuleSet, Unmatched};
 use crate::error::{Error, cut_reason, parse_error, toml_error};
@@ -301,6 +303,31 @@ impl<'de> Deserialize<'de> for RuleSet {
     }
 }
 
+/// The first use of `tier` in a comparison with arithmetic or of two identifiers, as an
+/// error: in a tier rule `tier` is not decided yet, and elsewhere it is a text.
+fn tier_in_arithmetic(compare: &Compare, is_tier_rule: bool, when: &str) -> Option<String> {
+    let mut column = None;
+    compare.for_each_var(&mut |var| {
+        if var.subject == Subject::Tier && column.is_none() {
+            column = Some(var.column);
+        }
+    });
+    let column = column?;
+    Some(if is_tier_rule {
+        format!(
+            "when, column {column}: `tier` (this rule set's own column) cannot be used in a \
+             tier rule: the tier is not decided yet (use it in at_most, at_least or tag rules)"
+        )
+    } else {
+        format!(
+            "when, column {column}: `{}`: tier is this rule set's tier, a text, not a number: \
+             arithmetic, and comparisons with another name, need numbers (compare tier with a \
+             quoted tier: `tier >= \"b\"`)",
+            compare.source(when)
+        )
+    })
+}
+
 /// Parses every condition and checks the rule set's structure.
 pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
     let set_error = |reason: String| rule_error(what, SET, reason);
@@ -451,10 +478,17 @@ pub(crate) fn compile(what: &str, file: RuleSetFile) -> Result<RuleSet, Error> {
         }
 
         let mut problem: Option<String> = None;
-        condition.for_each_test_mut(&mut |test| {
+        condition.for_each_leaf_mut(&mut |leaf| {
             if problem.is_some() {
                 return;
             }
+            let test = match leaf {
+                LeafMut::Test(test) => test,
+                LeafMut::Compare(compare) => {
+                    problem = tier_in_arithmetic(compare, is_tier_rule, when_text);
+                    return;
+                }
+            };
             // Only a message needs these, and at most one message is written.
             let at = || format!("when, column {}", test.column);
             let source = || test.source(when_text).to_string();

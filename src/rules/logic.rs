@@ -575,12 +575,19 @@ impl fmt::Debug for AnyRules {
     }
 }
 
-/// The JSON form: `{"kind": "...", <the rules' own fields>}`.
+/// The JSON form: `{"kind": "...", <the rules' own fields>}`, without the kind for a
+/// [`RuleSet`]: the default kind, so `model.json` files written before rule logic had
+/// kinds read and write unchanged.
 #[derive(Serialize)]
 struct Tagged<'a> {
+    #[serde(skip_serializing_if = "is_rule_set")]
     kind: &'static str,
     #[serde(flatten)]
     body: &'a dyn erased_serde::Serialize,
+}
+
+fn is_rule_set(kind: &&'static str) -> bool {
+    *kind == RuleSet::KIND
 }
 
 impl Serialize for AnyRules {

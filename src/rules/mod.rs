@@ -80,11 +80,17 @@
 //! and        := unary ("and" unary)*
 //! unary      := "not" unary | primary
 //! primary    := "(" or ")" | "true" | "false" | test
-//! test       := IDENT ("==" | "!=" | "<" | "<=" | ">" | ">=") literal
+//! test       := IDENT CMP TEXT
+//!             | sum CMP sum
 //!             | IDENT "in" list | IDENT "not" "in" list
 //!             | IDENT "is" "missing" | IDENT "is" "not" "missing"
+//! CMP        := "==" | "!=" | "<" | "<=" | ">" | ">="
+//! sum        := product (("+" | "-") product)*
+//! product    := factor (("*" | "/") factor)*
+//! factor     := "-" factor | DECIMAL | IDENT | "(" sum ")"
 //! list       := "[" literal ("," literal)* ","? "]"
-//! literal    := "double-quoted text, with \" and \\ escapes" | DECIMAL
+//! literal    := TEXT | DECIMAL
+//! TEXT       := "double-quoted text, with \" and \\ escapes"
 //! ```
 //!
 //! Keywords are lower case. An identifier is one of:
@@ -101,7 +107,8 @@
 //! Numbers compare numerically (`1.10 == 1.1`). Texts compare with `==`, `!=`, `in`,
 //! `not in`; `<`, `<=`, `>`, `>=` on texts need an order, which `tier` (its `tiers`) and
 //! ordered label columns have: better is greater, so `metal >= "gold"` is platinum or
-//! gold and `tier < "b"` is c or worse.
+//! gold and `tier < "b"` is c or worse. A text is compared with one identifier, written
+//! on the left: `metal == "gold"`.
 //!
 //! **Missing values.** A metric without a value (recency of a customer without
 //! purchases), an absent attribute, an unscored label, or no tier (`unmatched`) is
@@ -110,6 +117,77 @@
 //! negation, so `not (credit_rating == "D")` is true when it is unknown. A value of the
 //! other type than the condition expects (possible only when the facts disagree with the
 //! schema) is treated like a missing one.
+//!
+//! ## Arithmetic
+//!
+//! Each side of `==`, `!=`, `<`, `<=`, `>`, `>=` may be a sum: decimals and numeric
+//! identifiers (metrics, number attributes, score columns) combined with `+`, `-`, `*`,
+//! `/`, unary minus and parentheses. So two values can be compared, and a decimal may
+//! stand on either side: `recency_days > 2 * tenure_days`, `profit / monetary < 0.1`,
+//! `monetary_current - monetary_previous >= 500`, `(monetary + 100) * 2 > monetary_previous`,
+//! `500 < monetary`. Named labels, text attributes and `tier` take no part in arithmetic
+//! and are not compared with another identifier; they compare with texts as above.
+//!
+//! - **Precedence.** `*` and `/` bind tighter than `+` and `-`; operators of one level
+//!   apply left to right (`a - b - c` is `(a - b) - c`, `a / b * c` is `(a / b) * c`);
+//!   unary minus binds tightest (`-a * b` is `(-a) * b`). A `(` where a test starts
+//!   groups a sum when its `)` is followed by an arithmetic or comparison operator
+//!   (`(monetary + 100) * 2 > m`), and groups conditions otherwise (`(a > 1 or b > 2)`).
+//! - **Decimals** are written as everywhere in this crate, `-?[0-9]+(\.[0-9]+)?` with at
+//!   most 28 digits. A `-` directly before a digit is the decimal's sign, except after a
+//!   value (an identifier, a decimal or `)`), where it subtracts: `monetary -5 > 0` is
+//!   `monetary - 5 > 0`.
+//! - **Values are exact decimals** ([`rust_decimal::Decimal`]: at most 28 decimal places,
+//!   magnitude at most 79 228 162 514 264 337 593 543 950 335). Every operation is done
+//!   on its two operands exactly (`x + y == 0.3` holds for 0.1 and 0.2). Only a result
+//!   with more digits than a decimal holds is rounded, to the nearest one it holds, a tie
+//!   going to the even last digit: `1 / 3` is `0.3333333333333333333333333333`, so
+//!   `1 / 3 * 3` is `0.9999999999999999999999999999`, not 1. Each operation is rounded,
+//!   if at all, on its own, in the order above.
+//! - **A comparison that cannot be computed is false**, exactly as a test on a missing
+//!   value: when an identifier in it is missing (`profit` or `growth` of a customer
+//!   without them, an absent attribute, an unscored label); when a division by zero
+//!   occurs; or when a result overflows the range above, at any step (`a + b - b`
+//!   overflows when `a + b` does). So `!=` is false then too, and
+//!   `not (profit / monetary < 0.1)` is true. Nothing panics.
+//! - **On load**, a part made of decimals alone is computed (`2 * 3` becomes `6`). When
+//!   that divides by zero or overflows, when a sum is divided by the decimal zero
+//!   (`monetary / 0`), or when a comparison has no identifier at all (`1 < 2`: it never
+//!   depends on the customer), the rule is an error.
+//!
+//! Explanations list the value of every identifier of a comparison, as of a test, and
+//! name what could not be computed: `profit = (missing)`, or the part whose result
+//! failed, from the start of its run of `+ -` or `* /`:
+//! `profit / monetary = (division by zero)`, `a + b = (overflow)`.
+//!
+//! ```
+//! use customer_tiering::rules::{Facts, RuleSet};
+//! use customer_tiering::{CustomerId, Profile};
+//! use rust_decimal::dec;
+//!
+//! let rules = RuleSet::from_toml_str("lapsed.toml", r#"
+//!     name = "lapsed"
+//!     tiers = ["lapsed", "active"]
+//!     default = "active"
+//!     [[rules]]
+//!     when = "recency_days > 2 * tenure_days"
+//!     tier = "lapsed"
+//!     [[rules]]
+//!     when = "not (profit / monetary >= 0.1)"
+//!     tag = "check_margin"
+//! "#)?;
+//! let mut profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
+//! (profile.recency_days, profile.tenure_days) = (Some(400), Some(150));
+//! profile.profit = Some(dec!(5.00)); // and a monetary of 0
+//! let facts = Facts { profile: &profile, columns: &[], labels: &[] };
+//! assert_eq!(
+//!     rules.explain(&facts).to_string(),
+//!     "tier = lapsed: rule 1 (recency_days > 2 * tenure_days; recency_days = 400, \
+//!      tenure_days = 150) gave lapsed; tags: check_margin by rule 2 (not (profit / monetary \
+//!      >= 0.1); profit = 5.00, monetary = 0, profit / monetary = (division by zero))"
+//! );
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 //!
 //! # Outcomes
 //!
@@ -126,18 +204,23 @@
 //! # What is checked
 //!
 //! On load ([`RuleSet::from_toml_str`], [`RuleSet::from_json_str`], [`RuleSet::from_path`],
-//! and deserialization): the syntax of every condition (errors give the column; parentheses
-//! and `not`s nest at most 64 levels deep, and the names other than metrics and `tier`
-//! number at most 65 536 per rule set), a rule
+//! and deserialization): the syntax of every condition (errors give the column; parentheses,
+//! `not`s and unary minuses nest at most 64 levels deep, and the names other than metrics
+//! and `tier` number at most 65 536 per rule set), a rule
 //! with zero or several outcomes, a tier (in `tier`, `at_most`, `at_least`, `default`,
 //! or compared with `tier`) not in `tiers`, duplicate tiers, `tier` in a tier rule's
-//! condition, an impossible range (in any `and` chain, tests on one identifier that
-//! cannot all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
-//! `x is missing and x > 0`), a tier rule after a catch-all tier rule (it can never
-//! fire), and the choice of `default` / catch-all / `unmatched` above.
+//! condition, `tier` in arithmetic or compared with another identifier, the arithmetic
+//! errors of decimals alone above, an impossible range (in any `and` chain, tests on one
+//! identifier that cannot all hold: `monetary > 5 and monetary < 3`, `r == 1 and r == 2`,
+//! `x is missing and x > 0`, `monetary > 2 * 3 and 5 > monetary`; only comparisons of
+//! one identifier with decimals or texts are looked at: one with arithmetic or of two
+//! identifiers is not worked out, and never makes a rule impossible), a tier rule after a
+//! catch-all tier rule (it can never fire), and the choice of `default` / catch-all /
+//! `unmatched` above.
 //!
 //! Against a [`Schema`] ([`RuleSet::validate`], [`RuleSet::with_schema`]): unknown
-//! identifiers, type mismatches (a text against a number, a decimal against a text), a
+//! identifiers, type mismatches (a text against a number, a decimal against a text, a
+//! named label or text attribute in arithmetic or compared with another identifier), a
 //! label that is not a known label of its column, `<`… on an unordered column.
 //!
 //! Every error is an [`Error::Rule`] naming the file, the rule
@@ -151,12 +234,14 @@
 //! the length of the rule file (up to a logarithm): a condition of 200 000 tests loads
 //! and checks in well under a second (`cargo bench --bench rules`).
 //!
-//! Conditions are parsed once, on load. [`RuleSet::apply`] allocates nothing but the
-//! vectors of its [`RuleOutcome`] that have entries; it finds label columns by name
-//! among the facts' few columns. [`RuleSet::index_columns`] resolves them once for a
+//! Conditions are parsed once, on load. A comparison of one identifier with decimals or
+//! texts (`monetary >= 1000`, `metal == "gold"`, `500 < monetary`) is evaluated as such,
+//! without arithmetic; a sum is computed on every evaluation. [`RuleSet::apply`]
+//! allocates nothing but the vectors of its [`RuleOutcome`] that have entries; it finds
+//! label columns by name among the facts' few columns. [`RuleSet::index_columns`] resolves them once for a
 //! run's columns, for [`RuleSet::apply_indexed`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -168,7 +253,7 @@ use crate::classify::{Explanation, Label};
 use crate::error::Error;
 use crate::profile::Profile;
 
-use condition::{Columns, Cond, Env, Positions, Subject, Val};
+use condition::{Columns, Cond, Env, Positions, Shown, Val};
 
 mod condition;
 mod load;
@@ -1047,24 +1132,26 @@ impl RuleSet {
     }
 
     /// The identifiers of a rule's condition, each once in order of first use, with
-    /// their values.
+    /// their values; and after those of a comparison whose arithmetic fails, that part
+    /// with the failure (`profit / monetary = (division by zero)`).
     fn facts_of(&self, rule: &Rule, env: &Env<'_>) -> Vec<Fact> {
-        let mut subjects: Vec<Subject> = Vec::new();
-        let mut seen: BTreeSet<Subject> = BTreeSet::new();
-        rule.condition.for_each_test(&mut |test| {
-            if seen.insert(test.subject) {
-                subjects.push(test.subject);
-            }
-        });
-        subjects
+        rule.condition
+            .shown(env)
             .into_iter()
-            .map(|subject| {
-                let value = env.value(subject).map(|value| match value {
-                    Val::Num(n) => FactValue::Number(n),
-                    Val::Text(t) => FactValue::Text(SmolStr::new(t)),
-                    Val::Rank(r) => FactValue::Tier(self.tiers[r].clone()),
-                });
-                Fact::new(SmolStr::new(self.subject_name(subject)), value)
+            .map(|shown| match shown {
+                Shown::Value(subject) => {
+                    let value = env.value(subject).map(|value| match value {
+                        Val::Num(n) => FactValue::Number(n),
+                        Val::Text(t) => FactValue::Text(SmolStr::new(t)),
+                        Val::Rank(r) => FactValue::Tier(self.tiers[r].clone()),
+                    });
+                    Fact::new(SmolStr::new(self.subject_name(subject)), value)
+                }
+                Shown::Failed(failure) => {
+                    let part = condition::span_of(rule.when.as_deref().unwrap_or(""), failure.span);
+                    let why = FactValue::Failed(failure.error.describe());
+                    Fact::new(SmolStr::new(part), Some(why))
+                }
             })
             .collect()
     }

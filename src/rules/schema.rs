@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use smol_str::SmolStr;
 
 use super::RuleSet;
-use super::condition::{Subject, Test, Values};
+use super::condition::{Compare, Expr, Leaf, Subject, Test, Values, Var};
 use super::load::{SET, compile, rule_error, rule_label};
 use crate::attributes::{AttrType, known_type};
 use crate::error::Error;
@@ -369,7 +369,8 @@ impl RuleSet {
     /// Checks the rule set against what its conditions may refer to: every identifier is
     /// a metric, an attribute or a label column of the schema; values have the right
     /// type (decimals for metrics, number attributes and score columns, quoted text for
-    /// text attributes and named labels); labels are known labels of their column;
+    /// text attributes and named labels); identifiers in arithmetic, or compared with
+    /// another identifier, are numbers; labels are known labels of their column;
     /// `<`, `<=`, `>`, `>=` on labels only where the column is ordered; the rule set's
     /// column is not a column of the schema; and `label_orders`, if any, agree with the
     /// schema.
@@ -438,10 +439,19 @@ impl RuleSet {
         for (index, rule) in self.rules.iter().enumerate() {
             let when = rule.when.as_deref().unwrap_or("");
             let mut problem = None;
-            rule.condition.for_each_test(&mut |test| {
+            rule.condition.for_each_leaf(&mut |leaf| {
                 if problem.is_some() {
                     return;
                 }
+                let test = match leaf {
+                    Leaf::Test(test) => test,
+                    Leaf::Compare(compare) => {
+                        problem = self
+                            .check_compare(schema, &mut resolved, compare, when)
+                            .err();
+                        return;
+                    }
+                };
                 let name = self.subject_name(test.subject);
                 let subject = resolved
                     .entry(test.subject)
@@ -525,6 +535,65 @@ impl RuleSet {
         let mut file = self.to_file();
         file.label_orders.extend(missing);
         compile(&self.origin, file)
+    }
+
+    /// Checks a comparison with arithmetic or of two identifiers: every identifier is
+    /// known (checked first, left to right) and a number. The reason, with the column of
+    /// the identifier, when not.
+    fn check_compare<'s>(
+        &self,
+        schema: &'s Schema,
+        resolved: &mut BTreeMap<Subject, Resolved<'s>>,
+        compare: &Compare,
+        when: &str,
+    ) -> Result<(), String> {
+        let mut vars: Vec<&Var> = Vec::new();
+        compare.for_each_var(&mut |var| vars.push(var));
+        let mut kinds = Vec::with_capacity(vars.len());
+        for var in &vars {
+            let name = self.subject_name(var.subject);
+            let subject = resolved
+                .entry(var.subject)
+                .or_insert_with(|| schema.resolve_with_labels(var.subject, name));
+            match subject {
+                Ok((kind, _)) => kinds.push(*kind),
+                Err(reason) => {
+                    // `metal == gold`: two bare names, the other one a text.
+                    let quote = match (&compare.left, &compare.right, vars.as_slice()) {
+                        (Expr::Var(_), Expr::Var(_), [a, b]) => {
+                            let other = if a.subject == var.subject { b } else { a };
+                            let other_name = self.subject_name(other.subject);
+                            matches!(
+                                schema.resolve(other.subject, other_name),
+                                Ok(Kind::Text { .. })
+                            )
+                        }
+                        _ => false,
+                    };
+                    let quote = if quote {
+                        format!("; a text value is quoted: \"{name}\"")
+                    } else {
+                        String::new()
+                    };
+                    return Err(format!("when, column {}: {reason}{quote}", var.column));
+                }
+            }
+        }
+        for (var, kind) in vars.iter().zip(kinds) {
+            let what = match kind {
+                Kind::Number(_) => continue,
+                Kind::Text { what, .. } => what,
+                Kind::Tier => "text (this rule set's tier)",
+            };
+            return Err(format!(
+                "when, column {}: `{}`: {} is a {what}, not a number: arithmetic, and \
+                 comparisons with another name, need numbers",
+                var.column,
+                compare.source(when),
+                self.subject_name(var.subject),
+            ));
+        }
+        Ok(())
     }
 
     /// The identifier of a subject as written.

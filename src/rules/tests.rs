@@ -755,7 +755,7 @@ fn error_syntax_names_the_rule_and_column() {
     assert_eq!(rule, r#"1 ("typo")"#);
     assert_eq!(
         reason,
-        "when, column 31: expected a value after `>` (a \"quoted\" text or a decimal), found `>`"
+        "when, column 31: expected a value after `>` (a \"quoted\" text, a decimal, a name or `(`), found `>`"
     );
     let err = RuleSet::from_toml_str(
         "t.toml",
@@ -1137,4 +1137,632 @@ fn tier_info_names_only_tiers_and_survives_a_round_trip() {
         Some("重點")
     );
     assert_eq!(back.tier_info("b"), None);
+}
+
+// ---- arithmetic and comparisons of two values ----
+
+/// Whether `when` holds for a customer with these attributes (and metrics), in a rule
+/// set of one tier rule, with the tier rule's explanation.
+fn holds_with(when: &str, profile: &Profile, columns: &[(&str, Label)]) -> (bool, String) {
+    let rules = load(&format!(
+        "{}{}",
+        header(r#"["yes", "no"]"#, "default = \"no\""),
+        when_then(when, "tier = \"yes\"")
+    ));
+    let names: Vec<String> = columns.iter().map(|(c, _)| c.to_string()).collect();
+    let labels: Vec<Label> = columns.iter().map(|(_, l)| l.clone()).collect();
+    let outcome = outcome_of(&rules, profile, columns);
+    let explained = rules.explain(&Facts {
+        profile,
+        columns: &names,
+        labels: &labels,
+    });
+    (
+        outcome.tier.as_deref() == Some("yes"),
+        explained.to_string(),
+    )
+}
+
+fn holds(when: &str, attrs: &[(&str, AttrValue)]) -> bool {
+    holds_with(when, &profile_with(attrs), &[]).0
+}
+
+fn big(value: Decimal) -> AttrValue {
+    AttrValue::Number(value)
+}
+
+#[test]
+fn arithmetic_is_exact_decimal_arithmetic() {
+    let x = [("x", num("0.1")), ("y", num("0.2")), ("z", num("0.3"))];
+    for (when, want) in [
+        ("x + y == z", true),
+        ("x + y == 0.30000", true),
+        ("z - y == x", true),
+        ("x * y == 0.02", true),
+        ("y / x == 2", true),
+        ("x - y == -0.1", true),
+        ("-x == 0 - x", true),
+        ("x + y > z", false),
+        ("x + y != z", false),
+        ("(x + y) * 10 == 3", true),
+        ("x + y * 10 == 2.1", true),
+        ("z - y - x == 0", true),
+        ("z - (y - x) == 0.2", true),
+        ("500 < x * 10000", true),
+    ] {
+        assert_eq!(holds(when, &x), want, "{when}");
+    }
+    // Many decimals: 28 decimal places are kept.
+    let fine = [
+        ("a", num("1.000000000000000000000000001")),
+        ("b", num("1")),
+        ("c", num("0.000000000000000000000000001")),
+        ("d", num("0.0000000000000000000000000001")),
+    ];
+    assert!(holds("a - b == c", &fine));
+    assert!(holds("a - b == 0.000000000000000000000000001", &fine));
+    assert!(holds("a - b - c == 0", &fine));
+    assert!(holds("(a - b) * 1000000000000000000000000000 == 1", &fine));
+    assert!(holds(
+        "c / 10 == d and d * 10 == c and c - d == 0.0000000000000000000000000009",
+        &fine
+    ));
+    assert!(!holds("a - b > c", &fine));
+    assert!(!holds("a - b == c + d", &fine));
+    // What does not fit is rounded to 28 significant digits or decimal places, ties to
+    // even: 1/3 is 0.3333…3 (28 threes), so three thirds are not one.
+    let third = [("one", num("1")), ("three", num("3"))];
+    assert!(holds(
+        "one / three == 0.3333333333333333333333333333",
+        &third
+    ));
+    assert!(holds(
+        "2 * one / three == 0.6666666666666666666666666667",
+        &third
+    ));
+    assert!(!holds("one / three * three == one", &third));
+    assert!(holds(
+        "one / three * three == 0.9999999999999999999999999999",
+        &third
+    ));
+    let tiny = [
+        ("p", num("0.00000000000001")),
+        ("q", num("0.000000000000025")),
+        ("r", num("0.000000000000035")),
+    ];
+    assert!(holds("p * q == 0.0000000000000000000000000002", &tiny)); // 2.5e-28
+    assert!(holds("p * r == 0.0000000000000000000000000004", &tiny)); // 3.5e-28
+}
+
+#[test]
+fn two_metrics_compare_and_explain_their_values() {
+    let mut profile = profile_with(&[]);
+    profile.recency_days = Some(400);
+    profile.tenure_days = Some(150);
+    profile.monetary = dec("1234.50");
+    profile.monetary_current = dec("900");
+    profile.monetary_previous = dec("300.00");
+    profile.profit = Some(dec("61.7"));
+    let (fires, explained) = holds_with("recency_days > 2 * tenure_days", &profile, &[]);
+    assert!(fires);
+    assert_eq!(
+        explained,
+        "tier = yes: rule 1 (recency_days > 2 * tenure_days; recency_days = 400, tenure_days = 150) gave yes; tags: none"
+    );
+    for (when, want) in [
+        ("recency_days > 3 * tenure_days", false),
+        ("monetary_current - monetary_previous >= 500", true),
+        ("monetary_current - monetary_previous >= 600.01", false),
+        ("profit / monetary < 0.05", true),
+        ("profit / monetary < 0.0499", false),
+        ("(monetary + 100) * 2 > monetary_previous", true),
+        ("monetary >= monetary_current + monetary_previous", true),
+        ("monetary == monetary", true),
+        ("tenure_days < recency_days", true),
+    ] {
+        assert_eq!(holds_with(when, &profile, &[]).0, want, "{when}");
+    }
+    let (_, explained) = holds_with(
+        "frequency > 1 or (monetary + 100) * 2 > monetary_previous",
+        &profile,
+        &[],
+    );
+    assert!(
+        explained.ends_with(
+            "frequency = 0, monetary = 1234.50, monetary_previous = 300.00) gave yes; tags: none"
+        ),
+        "{explained}"
+    );
+    // Score columns are numbers too.
+    let scores = [
+        ("r", Label::Score(5)),
+        ("f", Label::Score(4)),
+        ("m", Label::Score(3)),
+    ];
+    let (fires, explained) = holds_with("r + f + m >= 12", &profile, &scores);
+    assert!(fires);
+    assert!(explained.contains("; r = 5, f = 4, m = 3)"), "{explained}");
+    assert!(!holds_with("r + f + m > 12", &profile, &scores).0);
+    assert!(holds_with("r > m and f * 2 >= r + m", &profile, &scores).0);
+    assert!(!holds_with("r > m and f * 2 > r + m", &profile, &scores).0);
+}
+
+fn dec(text: &str) -> Decimal {
+    crate::money::parse_amount(text).unwrap()
+}
+
+#[test]
+fn a_missing_operand_makes_the_comparison_false_as_a_missing_value_does() {
+    // profit and growth missing, no attributes, an unscored label.
+    let mut profile = profile_with(&[("t", txt("text"))]);
+    profile.monetary = dec("10");
+    let unscored = [("m", Label::Unscored(crate::classify::Unscored::NoPurchases))];
+    for (when, want) in [
+        ("profit / monetary < 0.1", false),
+        ("profit / monetary >= 0.1", false),
+        ("profit / monetary != 0.1", false),
+        ("monetary > profit", false),
+        ("monetary != growth", false),
+        ("not (profit / monetary < 0.1)", true),
+        ("not (monetary != growth)", true),
+        ("vip_score + 1 > 0", false),
+        ("vip_score * 0 == 0", false),
+        ("m + 1 > 0", false),
+        ("monetary > m", false),
+        // A text where a number is expected (the facts disagree with the schema).
+        ("t + 1 > 0", false),
+        ("monetary != t", false),
+        ("profit is missing and not (profit > monetary)", true),
+    ] {
+        assert_eq!(holds_with(when, &profile, &unscored).0, want, "{when}");
+    }
+    let (_, explained) = holds_with("not (profit / monetary < 0.1)", &profile, &unscored);
+    assert_eq!(
+        explained,
+        "tier = yes: rule 1 (not (profit / monetary < 0.1); profit = (missing), monetary = 10) gave yes; tags: none"
+    );
+}
+
+#[test]
+fn division_by_zero_and_overflow_make_the_comparison_false_and_are_explained() {
+    let mut profile = profile_with(&[
+        ("zero", num("0")),
+        ("max", big(Decimal::MAX)),
+        ("min", big(Decimal::MIN)),
+        ("half", num("0.5")),
+    ]);
+    profile.profit = Some(dec("5"));
+    for (when, want) in [
+        ("profit / monetary < 0.1", false),
+        ("profit / monetary >= 0.1", false),
+        ("profit / monetary != 1", false),
+        ("not (profit / monetary < 0.1)", true),
+        ("profit / zero == 0", false),
+        ("zero / profit == 0", true),
+        ("max + 1 > 0", false),
+        ("max * 2 > 0", false),
+        ("max / half > 0", false),
+        ("min - 1 < 0", false),
+        ("-max - 1 < 0", false),
+        ("-min == max", true),
+        ("max - 1 < max", true),
+        ("max + min == 0", true),
+        // Overflow is decided step by step, left to right.
+        ("max + max - max > 0", false),
+        ("max - max + max > 0", true),
+        // Near the end of the range: 0.4 rounds away, 0.5 rounds (to even) past it.
+        ("max + 0.4 == max", true),
+        ("max + 0.5 > 0", false),
+        ("max - 0.5 == max - 1", true),
+        ("max * 1.000000000000000000000000001 > 0", false),
+    ] {
+        assert_eq!(holds_with(when, &profile, &[]).0, want, "{when}");
+    }
+    let explain = |when: &str| holds_with(when, &profile, &[]).1;
+    assert_eq!(
+        explain("not (profit / monetary < 0.1)"),
+        "tier = yes: rule 1 (not (profit / monetary < 0.1); profit = 5, monetary = 0, profit / monetary = (division by zero)) gave yes; tags: none"
+    );
+    assert_eq!(
+        explain("not (2 * max + half > 0) and monetary == 0"),
+        "tier = yes: rule 1 (not (2 * max + half > 0) and monetary == 0; max = 79228162514264337593543950335, half = 0.5, 2 * max = (overflow), monetary = 0) gave yes; tags: none"
+    );
+    // The failing part: from the start of its chain to the operand that failed.
+    assert!(explain("not (half - max - max + half > 0)").contains(
+        "; half = 0.5, max = 79228162514264337593543950335, half - max - max = (overflow))"
+    ),);
+    assert!(
+        explain("not (1 + profit / (zero * half) > 0)")
+            .contains("profit / (zero * half) = (division by zero))"),
+    );
+}
+
+#[test]
+fn label_and_text_comparisons_are_unchanged_by_arithmetic() {
+    // The simple forms stay tests, evaluated without arithmetic.
+    let rules = load(&format!(
+        "{}{}{}{}",
+        header(r#"["a", "b", "c"]"#, "default = \"c\""),
+        when_then("monetary >= 1000", "tier = \"a\""),
+        when_then(r#"metal == "gold""#, "tier = \"b\""),
+        when_then("500 < monetary and monetary > recency_days", "tier = \"b\""),
+    ));
+    let leaves = |i: usize| {
+        let mut kinds = Vec::new();
+        rules.rules()[i].condition.for_each_leaf(&mut |leaf| {
+            kinds.push(matches!(leaf, condition::Leaf::Test(_)));
+        });
+        kinds
+    };
+    assert_eq!(leaves(0), [true]);
+    assert_eq!(leaves(1), [true]);
+    assert_eq!(leaves(2), [true, false]);
+}
+
+#[test]
+fn arithmetic_on_texts_and_tiers_is_an_error_naming_the_rule_and_column() {
+    for (when, column, needle) in [
+        (
+            "metal + 1 > 2",
+            1,
+            "`metal + 1 > 2`: metal is a label column, not a number: arithmetic, and comparisons with another name, need numbers",
+        ),
+        (
+            "monetary > 2 * credit_rating",
+            16,
+            "`monetary > 2 * credit_rating`: credit_rating is a text attribute, not a number",
+        ),
+        (
+            "segment_code - vip_score > 0",
+            1,
+            "segment_code is a text attribute, not a number",
+        ),
+        ("monetary < lifecycle", 12, "lifecycle is a label column"),
+        ("metal == lifecycle", 1, "metal is a label column"),
+        (
+            "monetary / mystery > 1",
+            12,
+            r#"unknown identifier "mystery": not a metric ("#,
+        ),
+        // Unknown identifiers come first, left to right, before type errors.
+        ("metal * 2 > mystery", 13, r#"unknown identifier "mystery""#),
+        (
+            "metal == gold",
+            10,
+            r#"unknown identifier "gold": not a metric"#,
+        ),
+    ] {
+        let (rule, reason) = schema_error(when, "tag = \"x\"");
+        assert_eq!(rule, r#"2 ("under test")"#, "{when}");
+        assert!(
+            reason.starts_with(&format!("when, column {column}: ")),
+            "{when}: {reason}"
+        );
+        assert!(reason.contains(needle), "{when}: {reason}");
+    }
+    let (_, reason) = schema_error("metal == gold", "tag = \"x\"");
+    assert!(
+        reason.ends_with(
+            r#"(label columns: metal, lifecycle, rfm_segment, r); a text value is quoted: "gold""#
+        ),
+        "{reason}"
+    );
+    let (_, reason) = schema_error("monetary == gold", "tag = \"x\"");
+    assert!(!reason.contains("quoted"), "{reason}");
+    // Numbers of every kind may be combined.
+    schema_ok("r * 2 + vip_score > monetary / 10 and satisfaction - complaints >= -1");
+    schema_ok(r#"metal >= "gold" and r + 1 > growth and tier != "a""#);
+
+    // `tier` is checked on load: in a tier rule it is not decided yet, elsewhere a text.
+    let (rule, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then("monetary > 1 and tier + 1 > 2", "tag = \"x\"")
+    ));
+    assert_eq!(rule, "1");
+    assert_eq!(
+        reason,
+        r#"when, column 18: `tier + 1 > 2`: tier is this rule set's tier, a text, not a number: arithmetic, and comparisons with another name, need numbers (compare tier with a quoted tier: `tier >= "b"`)"#
+    );
+    let (_, reason) = load_error(&format!(
+        "{}{}",
+        header(r#"["a", "b"]"#, "default = \"b\""),
+        when_then("monetary > 2 * tier", "tier = \"a\"")
+    ));
+    assert!(
+        reason.starts_with(
+            "when, column 16: `tier` (this rule set's own column) cannot be used in a tier rule"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn impossible_ranges_are_found_in_simple_tests_only() {
+    let text = |when: &str| {
+        format!(
+            "{}{}",
+            header(r#"["a", "b"]"#, "default = \"b\""),
+            when_then(when, "tier = \"a\"")
+        )
+    };
+    for when in [
+        "monetary > 2 * 3 and monetary < 5",
+        "10 < monetary and monetary < 5",
+        "monetary > 5 and monetary < 3 and profit / monetary > 0.1",
+    ] {
+        let (_, reason) = load_error(&text(when));
+        assert!(
+            reason.starts_with("impossible condition"),
+            "{when}: {reason}"
+        );
+    }
+    // Not worked out, so not claimed.
+    for when in [
+        "monetary + 0 > 5 and monetary < 3",
+        "monetary > profit and profit > monetary",
+        "monetary - monetary > 0",
+    ] {
+        RuleSet::from_toml_str("t.toml", &text(when)).unwrap_or_else(|e| panic!("{when}: {e}"));
+    }
+}
+
+#[test]
+fn rule_sets_with_arithmetic_save_and_load_back_identically() {
+    let text = format!(
+        "{}{}{}{}",
+        header(r#"["a", "b", "c"]"#, "default = \"c\""),
+        when_then(
+            "recency_days > 2 * tenure_days and profit / monetary < 0.1",
+            "tier = \"a\""
+        ),
+        when_then(
+            "(monetary + 100) * -2.50 > monetary_previous - vip_score or 500 < monetary",
+            "tier = \"b\""
+        ),
+        when_then(
+            "monetary_current - monetary_previous >= 500",
+            "tag = \"up\""
+        ),
+    );
+    let rules = load(&text).with_schema(&schema()).unwrap();
+    let json = serde_json::to_string(&rules).unwrap();
+    assert!(
+        json.contains(
+            r#""when":"(monetary + 100) * -2.50 > monetary_previous - vip_score or 500 < monetary""#
+        ),
+        "{json}"
+    );
+    let back: RuleSet = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, rules);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let toml_text = toml::to_string(&rules).unwrap();
+    let again = RuleSet::from_toml_str("again.toml", &toml_text).unwrap();
+    assert_eq!(again, rules);
+    assert_eq!(toml::to_string(&again).unwrap(), toml_text);
+    assert_eq!(rules.referenced_columns(), ["vip_score"]);
+    // And decides the same.
+    let mut profile = profile_with(&[("vip_score", num("3"))]);
+    profile.recency_days = Some(400);
+    profile.tenure_days = Some(150);
+    profile.monetary = dec("100");
+    profile.profit = Some(dec("9.99"));
+    assert_eq!(
+        outcome_of(&back, &profile, &[]),
+        outcome_of(&rules, &profile, &[])
+    );
+    assert_eq!(outcome_of(&back, &profile, &[]).tier.as_deref(), Some("a"));
+}
+
+/// An arithmetic expression for the reference check: its text, and its value as an
+/// exact fraction `(numerator, denominator)` with a denominator of only 2s and 5s (so
+/// that every value is a finite decimal), `None` after a division by zero.
+#[derive(Debug, Clone)]
+enum Arith {
+    Lit(i64),
+    /// `a0`..`a2` (any value) or `d0`, `d1` (divisors).
+    Var(usize),
+    Neg(Box<Arith>),
+    Bin(Box<Arith>, ArithOp, Box<Arith>),
+}
+
+use condition::{ArithOp, CmpOp};
+
+/// The values of `a0`, `a1`, `a2`, `d0`, `d1`.
+type Vars = [i64; 5];
+
+const VAR_NAMES: [&str; 5] = ["a0", "a1", "a2", "d0", "d1"];
+
+/// Divisors keep fractions finite decimals; zero is among them.
+const DIVISORS: [i64; 10] = [0, 1, 2, 4, 5, 8, 10, 16, -4, -25];
+
+fn arith() -> impl Strategy<Value = Arith> {
+    let leaf = prop_oneof![
+        (-100i64..=100).prop_map(Arith::Lit),
+        (0usize..5).prop_map(Arith::Var)
+    ];
+    let divisor = prop_oneof![
+        prop::sample::select(DIVISORS.to_vec()).prop_map(Arith::Lit),
+        (3usize..5).prop_map(Arith::Var),
+    ];
+    leaf.prop_recursive(3, 8, 2, move |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|e| Arith::Neg(Box::new(e))),
+            (
+                inner.clone(),
+                prop::sample::select(vec![ArithOp::Add, ArithOp::Sub, ArithOp::Mul]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| Arith::Bin(Box::new(a), op, Box::new(b))),
+            (inner, divisor.clone()).prop_map(|(a, d)| Arith::Bin(
+                Box::new(a),
+                ArithOp::Div,
+                Box::new(d)
+            )),
+        ]
+    })
+}
+
+impl Arith {
+    /// Binding strength: 3 for a literal, name or negation, 2 for `*` `/`, 1 for `+` `-`.
+    fn strength(&self) -> u8 {
+        match self {
+            Arith::Bin(_, ArithOp::Add | ArithOp::Sub, _) => 1,
+            Arith::Bin(..) => 2,
+            _ => 3,
+        }
+    }
+
+    /// The text with only the parentheses the grammar needs (`extra` adds some around
+    /// every operand that needs none).
+    fn text(&self, extra: bool) -> String {
+        let wrap = |e: &Arith, needed: bool| {
+            let t = e.text(extra);
+            if needed || (extra && e.strength() < 3) {
+                format!("({t})")
+            } else {
+                t
+            }
+        };
+        match self {
+            Arith::Lit(n) => n.to_string(),
+            Arith::Var(i) => VAR_NAMES[*i].to_string(),
+            Arith::Neg(e) => format!("-{}", wrap(e, e.strength() < 3)),
+            Arith::Bin(a, op, b) => {
+                let s = self.strength();
+                // Left associative: the right operand of its own level needs parentheses.
+                format!(
+                    "{} {} {}",
+                    wrap(a, a.strength() < s),
+                    op.symbol(),
+                    wrap(b, b.strength() <= s)
+                )
+            }
+        }
+    }
+
+    /// Whether a division by the literal zero appears: an error on load.
+    fn divides_by_literal_zero(&self) -> bool {
+        match self {
+            Arith::Lit(_) | Arith::Var(_) => false,
+            Arith::Neg(e) => e.divides_by_literal_zero(),
+            Arith::Bin(a, op, b) => {
+                (*op == ArithOp::Div && matches!(**b, Arith::Lit(0)))
+                    || a.divides_by_literal_zero()
+                    || b.divides_by_literal_zero()
+            }
+        }
+    }
+
+    fn has_var(&self) -> bool {
+        match self {
+            Arith::Lit(_) => false,
+            Arith::Var(_) => true,
+            Arith::Neg(e) => e.has_var(),
+            Arith::Bin(a, _, b) => a.has_var() || b.has_var(),
+        }
+    }
+
+    /// The reference value in i128 fractions, reduced.
+    fn value(&self, vars: &Vars) -> Option<(i128, i128)> {
+        fn gcd(a: i128, b: i128) -> i128 {
+            if b == 0 { a.abs() } else { gcd(b, a % b) }
+        }
+        let reduce = |(n, d): (i128, i128)| {
+            let g = gcd(n, d).max(1);
+            let (n, d) = (n / g, d / g);
+            if d < 0 { (-n, -d) } else { (n, d) }
+        };
+        Some(match self {
+            Arith::Lit(n) => (i128::from(*n), 1),
+            Arith::Var(i) => (i128::from(vars[*i]), 1),
+            Arith::Neg(e) => {
+                let (n, d) = e.value(vars)?;
+                (-n, d)
+            }
+            Arith::Bin(a, op, b) => {
+                let (an, ad) = a.value(vars)?;
+                let (bn, bd) = b.value(vars)?;
+                reduce(match op {
+                    ArithOp::Add => (an * bd + bn * ad, ad * bd),
+                    ArithOp::Sub => (an * bd - bn * ad, ad * bd),
+                    ArithOp::Mul => (an * bn, ad * bd),
+                    ArithOp::Div if bn == 0 => return None,
+                    ArithOp::Div => (an * bd, ad * bn),
+                })
+            }
+        })
+    }
+}
+
+/// `n / d` (`d` a product of 2s and 5s) written as an exact decimal.
+fn fraction_text((n, d): (i128, i128)) -> String {
+    let mut places = 0u32;
+    while (10i128.pow(places)) % d != 0 {
+        places += 1;
+    }
+    let scaled = n * (10i128.pow(places) / d);
+    let value = Decimal::from_i128_with_scale(scaled, places);
+    value.to_string()
+}
+
+proptest! {
+    /// A comparison of two expressions decides as exact fractions do: the parser's
+    /// precedence and associativity, unary minus, parentheses and the checked decimal
+    /// arithmetic agree with a plain reference evaluation; a division by zero makes the
+    /// comparison false (and its negation true).
+    #[test]
+    fn expressions_evaluate_as_the_reference_does(
+        left in arith(),
+        right in arith(),
+        op in prop::sample::select(vec![CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge]),
+        general in prop::array::uniform3(-100i64..=100),
+        divisors in prop::array::uniform2(prop::sample::select(DIVISORS.to_vec())),
+        extra in any::<bool>(),
+    ) {
+        let vars: Vars = [general[0], general[1], general[2], divisors[0], divisors[1]];
+        let when = format!("{} {} {}", left.text(extra), op.symbol(), right.text(!extra));
+        let text = format!(
+            "{}{}{}",
+            header(r#"["yes", "no", "negated"]"#, "default = \"no\""),
+            when_then(&when, "tier = \"yes\""),
+            when_then(&format!("not ({when})"), "tier = \"negated\""),
+        );
+        let (l, r) = (left.value(&vars), right.value(&vars));
+        // Decimals alone are computed on load: a comparison of two is refused, and so is
+        // a division by the decimal zero.
+        let refused = !left.has_var() && !right.has_var()
+            || left.divides_by_literal_zero()
+            || right.divides_by_literal_zero();
+        if refused {
+            let loaded = RuleSet::from_toml_str("t.toml", &text);
+            prop_assert!(loaded.is_err(), "{} loaded", when);
+            return Ok(());
+        }
+        let rules = load(&text);
+        let attrs: Vec<(&str, AttrValue)> = VAR_NAMES
+            .iter()
+            .zip(vars)
+            .map(|(name, v)| (*name, AttrValue::Number(Decimal::from(v))))
+            .collect();
+        let got = outcome_of(&rules, &profile_with(&attrs), &[]).tier.unwrap();
+        // Denominators are positive: compare the cross products.
+        let holds = match (l, r) {
+            (Some((ln, ld)), Some((rn, rd))) => op.holds((ln * rd).cmp(&(rn * ld))),
+            _ => false,
+        };
+        let want = if holds { "yes" } else { "negated" };
+        prop_assert_eq!(got.as_str(), want, "{} with {:?}: {:?} vs {:?}", when, vars, l, r);
+        // The value itself, exactly: `left == its reference value`.
+        if let Some(l) = l.filter(|_| left.has_var()) {
+            let exact = format!("{} == {}", left.text(extra), fraction_text(l));
+            let rules = load(&format!(
+                "{}{}",
+                header(r#"["yes", "no"]"#, "default = \"no\""),
+                when_then(&exact, "tier = \"yes\""),
+            ));
+            let got = outcome_of(&rules, &profile_with(&attrs), &[]).tier.unwrap();
+            prop_assert_eq!(got.as_str(), "yes", "{}", exact);
+        }
+    }
 }

@@ -421,3 +421,261 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// A rule set using every condition form there was before arithmetic (negative and
+/// many-digit decimals, lists, `not`, nested groups, `is missing`, ordered labels, score
+/// columns, custom and known attributes, `tier` in caps and tags).
+const SAVED_FORMS: &str = r#"
+name = "saved-forms"
+tiers = ["a", "b", "c", "d"]
+default = "d"
+source = "a model.json written before conditions had arithmetic"
+
+[[rules]]
+name = "top"
+when = 'metal >= "gold" and (r in [4, 5] or f == 5) and monetary >= 123.4567890123456789'
+tier = "a"
+
+[[rules]]
+when = 'not (metal < "iron") and profit is not missing and growth >= -0.25'
+tier = "b"
+
+[[rules]]
+when = '(recency_days <= 90 or frequency > 2) and not monetary_previous > 1000 and vip_score != -1.5'
+tier = "c"
+
+[[rules]]
+when = 'credit_rating in ["C", "D"] or (complaints >= 3 and satisfaction < 2.5)'
+at_most = "c"
+
+[[rules]]
+when = 'tier <= "c" and kind == "enterprise"'
+at_least = "b"
+
+[[rules]]
+when = 'tier == "a" and (vip_score is missing or vip_score < 0)'
+tag = "check_vip"
+
+[[rules]]
+when = 'metal not in ["lead"] and tenure_days > 365 and distinct_products >= 2'
+tag = "loyal"
+"#;
+
+/// Forty customers whose metrics, attributes and labels cover the rules above.
+fn saved_forms_population() -> customer_tiering::Population {
+    use rust_decimal::Decimal;
+    let profiles = (1..=40i64)
+        .map(|i| {
+            let mut p = Profile::without_purchases(CustomerId::new(&format!("S{i:02}")).unwrap());
+            p.frequency = (i % 5) as u64 + 1;
+            p.transactions = p.frequency + (i % 3) as u64;
+            p.recency_days = Some(i * 7);
+            p.tenure_days = Some(i * 30);
+            p.monetary = Decimal::new(i * i * 1234, 2);
+            p.monetary_current = Decimal::new(i * 500, 2);
+            p.monetary_previous = Decimal::new((40 - i) * 3000, 2);
+            p.profit = (i % 4 != 0).then(|| Decimal::new(i * 321, 2));
+            p.distinct_products = (i % 6 != 0).then_some((i % 4) as u64);
+            p.growth = (i % 7 != 0).then(|| Decimal::new(i * 3 - 60, 2));
+            if i % 3 == 0 {
+                let rating = ["A", "C", "D"][(i as usize / 3) % 3];
+                p.attributes
+                    .insert("credit_rating", AttrValue::Text(rating.into()));
+            }
+            if i % 4 == 1 {
+                p.attributes
+                    .insert("complaints", AttrValue::Number(Decimal::from(i % 5)));
+                p.attributes.insert(
+                    "satisfaction",
+                    AttrValue::Number(Decimal::new(i * 13 % 50, 1)),
+                );
+            }
+            if i % 5 == 2 {
+                p.attributes
+                    .insert("kind", AttrValue::Text("enterprise".into()));
+            }
+            if i % 2 == 0 {
+                p.attributes
+                    .insert("vip_score", AttrValue::Number(Decimal::new(i - 15, 1)));
+            }
+            p
+        })
+        .collect();
+    customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), profiles).unwrap()
+}
+
+/// A model.json written before conditions had arithmetic (tests/data/rules) loads,
+/// classifies and explains as it did then, and saves byte for byte as it was; fitting
+/// the same rule file again writes the same file.
+#[test]
+fn a_model_saved_before_arithmetic_loads_and_saves_unchanged() {
+    use customer_tiering::FittedPipeline;
+    use customer_tiering::attributes::AttrType;
+    use customer_tiering::classify::pareto::ParetoParams;
+    use customer_tiering::classify::rfm::RfmParams;
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rules");
+    let population = saved_forms_population();
+    let rules = RuleSet::from_toml_str("saved-forms.toml", SAVED_FORMS).unwrap();
+    let fitted = customer_tiering::PipelineBuilder::new()
+        .classifier(ParetoParams::metals())
+        .classifier(RfmParams::default())
+        .attributes(&[("vip_score".to_string(), AttrType::Number)])
+        .rules(rules)
+        .build()
+        .unwrap()
+        .fit(&population)
+        .unwrap();
+    let saved = std::fs::read_to_string(dir.join("saved-forms-model.json")).unwrap();
+    let explained = std::fs::read_to_string(dir.join("saved-forms-explained.txt")).unwrap();
+
+    let loaded = FittedPipeline::from_json("saved-forms-model.json", &saved).unwrap();
+    assert_eq!(loaded.to_json().unwrap(), saved);
+    let lines: Vec<String> = population
+        .profiles()
+        .iter()
+        .map(|p| {
+            let lines: Vec<String> = loaded.explain(p).iter().map(ToString::to_string).collect();
+            format!("{}: {}\n", p.customer_id, lines.join(" | "))
+        })
+        .collect();
+    assert_eq!(lines.concat(), explained);
+
+    assert_eq!(fitted.to_json().unwrap(), saved);
+    assert_eq!(fitted, loaded);
+}
+
+/// The customers of the arithmetic pipeline: handed over as profiles (SPEC §1), since
+/// from transactions recency never exceeds tenure.
+fn lapsed_population() -> customer_tiering::Population {
+    let profile = |id: &str, recency: i64, tenure: i64, monetary: &str, profit: Option<&str>| {
+        let mut p = Profile::without_purchases(CustomerId::new(id).unwrap());
+        p.frequency = 2;
+        p.transactions = 3;
+        p.recency_days = Some(recency);
+        p.tenure_days = Some(tenure);
+        p.monetary = parse_amount(monetary).unwrap();
+        p.profit = profit.map(|v| parse_amount(v).unwrap());
+        p
+    };
+    let profiles = vec![
+        profile("C1", 400, 150, "1000.00", Some("50.00")),
+        profile("C2", 300, 150, "2000.00", Some("400.00")),
+        profile("C3", 301, 150, "0.00", Some("1.00")),
+        profile("C4", 30, 365, "500.00", None),
+        Profile::without_purchases(CustomerId::new("C5").unwrap()),
+    ];
+    customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), profiles).unwrap()
+}
+
+#[test]
+fn a_pipeline_compares_two_metrics_with_arithmetic() {
+    use customer_tiering::classify::pareto::ParetoParams;
+    use customer_tiering::{FittedPipeline, PipelineBuilder};
+
+    let rules = RuleSet::from_toml_str(
+        "lapsed.toml",
+        r#"
+        name = "lapsed"
+        column = "status"
+        tiers = ["lapsed", "active"]
+        default = "active"
+
+        [[rules]]
+        when = 'recency_days > 2 * tenure_days'
+        tier = "lapsed"
+
+        [[rules]]
+        when = 'profit / monetary < 0.1'
+        tag = "thin_margin"
+
+        [[rules]]
+        when = 'not (profit / monetary >= 0.1) and metal != "platinum"'
+        tag = "no_margin_known"
+        "#,
+    )
+    .unwrap();
+    let pipeline = PipelineBuilder::new()
+        .classifier(ParetoParams::metals())
+        .rules(rules)
+        .build()
+        .unwrap();
+    assert_eq!(pipeline.columns(), ["metal", "status", "tags"]);
+    let population = lapsed_population();
+    let (fitted, tiering) = pipeline.run(&population).unwrap();
+    let status = |id: &str| tiering.label(id, "status").unwrap().as_cell().into_owned();
+    let tags = |id: &str| tiering.label(id, "tags").unwrap().as_cell().into_owned();
+    // 400 > 300; 300 is not more than 300; 301 is; a customer without purchases has no
+    // recency, so the comparison is false, as any test on a missing value is.
+    let got: Vec<(String, String)> = ["C1", "C2", "C3", "C4", "C5"]
+        .iter()
+        .map(|id| (status(id), tags(id)))
+        .collect();
+    let want = [
+        ("lapsed", "no_margin_known;thin_margin"),
+        ("active", ""),
+        ("lapsed", "no_margin_known"), // 1 / 0: neither < 0.1 nor >= 0.1
+        ("active", "no_margin_known"), // no profit
+        ("active", ""),                // no metal either: `metal != "platinum"` is false
+    ];
+    assert_eq!(
+        got,
+        want.map(|(s, t)| (s.to_string(), t.to_string())).to_vec()
+    );
+
+    let explain = |id: &str| {
+        let why = fitted.explain(population.get(id).unwrap()).pop().unwrap();
+        why.to_string()
+    };
+    assert_eq!(
+        explain("C1"),
+        "status = lapsed: rule 1 (recency_days > 2 * tenure_days; recency_days = 400, tenure_days = 150) gave lapsed; \
+         tags: no_margin_known by rule 3 (not (profit / monetary >= 0.1) and metal != \"platinum\"; profit = 50.00, monetary = 1000.00, metal = lead), \
+         thin_margin by rule 2 (profit / monetary < 0.1; profit = 50.00, monetary = 1000.00)"
+    );
+    assert!(
+        explain("C3").ends_with(
+            "no_margin_known by rule 3 (not (profit / monetary >= 0.1) and metal != \"platinum\"; \
+             profit = 1.00, monetary = 0.00, profit / monetary = (division by zero), metal = lead)"
+        ),
+        "{}",
+        explain("C3")
+    );
+    assert!(explain("C5").starts_with("status = active: no tier rule matched, default active"));
+
+    // Saved and loaded, the pipeline decides and explains the same.
+    let json = fitted.to_json().unwrap();
+    assert!(
+        json.contains(r#""when": "recency_days > 2 * tenure_days""#),
+        "{json}"
+    );
+    let loaded = FittedPipeline::from_json("model.json", &json).unwrap();
+    assert_eq!(loaded, fitted);
+    assert_eq!(loaded.to_json().unwrap(), json);
+    assert_eq!(loaded.classify_all(&population), tiering);
+    assert_eq!(
+        loaded
+            .explain(population.get("C1").unwrap())
+            .pop()
+            .unwrap()
+            .to_string(),
+        explain("C1")
+    );
+
+    // Arithmetic on a label column is refused when the pipeline is built.
+    let bad = RuleSet::from_toml_str(
+        "bad.toml",
+        "name = \"bad\"\ntiers = [\"a\", \"b\"]\ndefault = \"b\"\n[[rules]]\nwhen = 'monetary > 2 * metal'\ntier = \"a\"\n",
+    )
+    .unwrap();
+    let err = PipelineBuilder::new()
+        .classifier(ParetoParams::metals())
+        .rules(bad)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bad.toml: rule 1: when, column 16: `monetary > 2 * metal`: metal is a label column, not a number: \
+         arithmetic, and comparisons with another name, need numbers"
+    );
+}

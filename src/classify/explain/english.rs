@@ -259,6 +259,7 @@ fn matched_rule(rule: &MatchedRule, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             None => f.write_str("(missing)")?,
             Some(FactValue::Number(n)) => f.write_str(&crate::money::display(*n))?,
             Some(FactValue::Text(t) | FactValue::Tier(t)) => f.write_str(t)?,
+            Some(FactValue::Failed(why)) => write!(f, "({why})")?,
         }
     }
     f.write_str(")")

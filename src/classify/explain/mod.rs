@@ -883,6 +883,9 @@ pub enum FactValue {
     Text(SmolStr),
     /// The rule set's own tier so far (in `tier` conditions).
     Tier(SmolStr),
+    /// An arithmetic part of the condition (`profit / monetary`) that has no value:
+    /// `division by zero` or `overflow`; the comparison does not hold.
+    Failed(&'static str),
 }
 
 /// A cap (`at_most`) or floor (`at_least`) that applied, in a [`RuleTrace`]: the tier

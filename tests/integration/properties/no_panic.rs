@@ -302,6 +302,13 @@ fn edit() -> impl Strategy<Value = Edit> {
                     "[[[[[[[[[[[[[[[[[[[[",
                     "true",
                     "null",
+                    "(",
+                    ")",
+                    " + monetary",
+                    " - ",
+                    " * -",
+                    "/ 0",
+                    " / recency_days",
                 ])
                 .prop_map(str::to_string),
             ]
@@ -967,6 +974,9 @@ fn a_million_levels_of_nesting_are_errors() {
         format!("{}true{}", "(".repeat(deep), ")".repeat(deep)),
         format!("{}true", "not ".repeat(deep)),
         format!("{}monetary > 1", "not (".repeat(deep)),
+        format!("{}monetary{} > 1", "(".repeat(deep), ")".repeat(deep)),
+        format!("{}monetary > 1", "-".repeat(deep)),
+        format!("monetary > {}1", "(-".repeat(deep)),
     ] {
         let err = RuleSet::from_toml_str("deep.toml", &wrap(&when)).unwrap_err();
         assert!(
@@ -1004,6 +1014,27 @@ fn the_deepest_condition_loads_and_works() {
     );
     let rules = RuleSet::from_toml_str("deep.toml", &text).expect("64 levels load");
     exercise_rules(&rules).expect("works");
+}
+
+/// Arithmetic as deep as it may nest, and a chain of 100 000 operations, on the edge
+/// profiles (values at the ends of the decimal range, so overflows): checked, applied,
+/// explained, saved and loaded, without a panic or a stack overflow.
+#[test]
+fn deep_and_long_arithmetic_loads_and_works() {
+    let wrap = |when: &str| {
+        format!(
+            "name = \"t\"\ntiers = [\"a\", \"b\"]\ndefault = \"b\"\n[[rules]]\nwhen = '{when}'\ntier = \"a\"\n[[rules]]\nwhen = 'not ({when})'\ntag = \"x\"\n"
+        )
+    };
+    let deep = format!("{}monetary{} > r", "(-".repeat(31), ")".repeat(31));
+    let long = format!(
+        "{} > complaints",
+        vec!["monetary * satisfaction - recency_days / r"; 25_000].join(" + ")
+    );
+    for when in [deep, long] {
+        let rules = RuleSet::from_toml_str("arith.toml", &wrap(&when)).expect("loads");
+        exercise_rules(&rules).expect("works");
+    }
 }
 
 /// The edits the property test first found in a saved composite model (a weight at the
