@@ -432,6 +432,17 @@ pub enum Error {
         /// The parser's message.
         reason: String,
     },
+    /// A snapshot of a live tiering that cannot be restored (see
+    /// [`TieringState::restore`](crate::incremental::TieringState::restore)).
+    #[error("{what}: line {line}: {reason}")]
+    Snapshot {
+        /// The snapshot: a file name, or what the caller called it.
+        what: String,
+        /// The 1-based line: 1 is the header, the `n`-th customer is on line `n + 1`.
+        line: u64,
+        /// What is wrong there, naming the customer and field when there is one.
+        reason: String,
+    },
 }
 
 /// Whose figure overflowed (see [`Error::Overflow`]): one customer, or a total over the
