@@ -1,8 +1,8 @@
 //! `stream`: replay new orders into a live tiering (SPEC §13).
 //!
 //! ```text
-//! cargo run --release --example stream -- --model FILE --transactions FILE --out DIR
-//!     [--on-invalid fail|skip] [--columns customer_id=COL,date=COL,amount=COL]
+//! cargo run --release --example stream -- [--model FILE] [--state FILE] --transactions FILE
+//!     --out DIR [--on-invalid fail|skip] [--columns customer_id=COL,date=COL,amount=COL]
 //! ```
 //!
 //! Loads a saved pipeline (`model.json` of a `tier` run), builds every profile from the
@@ -12,12 +12,18 @@
 //! printed as it happens (`C0042 metal iron -> gold on 2026-07-02`). `DIR/tiers.csv`
 //! holds the final state: identical to `tier --model FILE --transactions FILE --as-of
 //! LAST_DATE`.
+//!
+//! With `--state FILE`, the live state is saved there at the end (a snapshot, written
+//! atomically), and a later run starts from it when it exists: no history is read
+//! again, only the transactions dated after the saved as-of date are replayed (those
+//! on or before it are already in the state), and `--model` is not needed.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use customer_tiering::Registry;
 use customer_tiering::incremental::TieringState;
 use customer_tiering::output::{OutputDir, write_tiers_csv};
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source};
@@ -27,9 +33,12 @@ use customer_tiering::{Error, FittedPipeline, PopulationBuilder, Transaction};
 #[derive(Debug, Parser)]
 #[command(name = "stream", version)]
 struct Args {
-    /// A saved pipeline (model.json).
+    /// A saved pipeline (model.json); not read when --state names a saved state.
     #[arg(long, value_name = "FILE")]
-    model: PathBuf,
+    model: Option<PathBuf>,
+    /// A saved live state: restored when the file exists, saved at the end.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
     /// Transactions CSV: the history up to the model's date and the orders after it.
     #[arg(long, value_name = "FILE")]
     transactions: PathBuf,
@@ -55,8 +64,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where a run starts: a saved state, or a model and the history up to its date.
+enum Start {
+    Saved(Box<TieringState>),
+    Fresh(FittedPipeline),
+}
+
 fn run(args: &Args) -> Result<(), Error> {
-    let fitted = FittedPipeline::from_path(&args.model)?;
+    let start = match (&args.state, &args.model) {
+        (Some(path), _) if path.exists() => Start::Saved(Box::new(
+            TieringState::restore_from_path(path, &Registry::builtin())?,
+        )),
+        (_, Some(model)) => Start::Fresh(FittedPipeline::from_path(model)?),
+        (state, None) => {
+            return Err(Error::Io {
+                path: state.clone().unwrap_or_default(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no saved state there: give --model to start one",
+                ),
+            });
+        }
+    };
+    let from = match &start {
+        Start::Saved(state) => state.as_of(),
+        Start::Fresh(fitted) => fitted.as_of(),
+    };
     let mapping = match &args.columns {
         Some(spec) => ColumnMapping::parse(spec)?,
         None => ColumnMapping::default(),
@@ -65,12 +98,14 @@ fn run(args: &Args) -> Result<(), Error> {
     // Locked before reading; tiers.csv is renamed into place only at the end, so a
     // failed or killed replay leaves an earlier tiers.csv whole (SPEC §17).
     let mut dir = OutputDir::open(&args.out)?;
-    let mut history = PopulationBuilder::new(fitted.as_of());
+    let mut history = PopulationBuilder::new(from);
     let mut later: Vec<Transaction> = Vec::new();
-    let mut rejected = 0u64;
+    let (mut rejected, mut known) = (0u64, 0u64);
     while let Some(record) = source.next_record() {
         match record {
-            Ok(tx) if tx.date > fitted.as_of() => later.push(tx),
+            Ok(tx) if tx.date > from => later.push(tx),
+            // Counted in the saved state already.
+            Ok(_) if matches!(start, Start::Saved(_)) => known += 1,
             Ok(tx) => {
                 history.add(tx)?;
             }
@@ -83,7 +118,10 @@ fn run(args: &Args) -> Result<(), Error> {
     }
     // Date order; orders of one day keep the file's order.
     later.sort_by_key(|tx| tx.date);
-    let mut state = TieringState::new(fitted, history)?;
+    let mut state = match start {
+        Start::Saved(state) => *state,
+        Start::Fresh(fitted) => TieringState::new(fitted, history)?,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let print = |out: &mut BufWriter<_>, changes: Vec<customer_tiering::incremental::Change>| {
@@ -106,8 +144,16 @@ fn run(args: &Args) -> Result<(), Error> {
     write_tiers_csv("tiers.csv", &population, &tiering, dir.create("tiers.csv")?)?;
     // stream writes tiers.csv alone: it is its own index, and no other file is its own.
     dir.commit("tiers.csv", &["tiers.csv"])?;
+    if let Some(path) = &args.state {
+        state.snapshot_to_path(path)?;
+    }
+    let known = if known > 0 {
+        format!("; {known} already in the saved state")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "replayed {replayed} orders up to {}; {} customers; {rejected} rejected",
+        "replayed {replayed} orders up to {}; {} customers; {rejected} rejected{known}",
         state.as_of(),
         state.len()
     );

@@ -826,6 +826,17 @@ pub enum Error {
         /// reasons for no label (they are shared by every column).
         column: Option<usize>,
     },
+    /// A snapshot of a live tiering that cannot be restored (see
+    /// [`TieringState::restore`](crate::incremental::TieringState::restore)).
+    #[error("{what}: line {line}: {reason}")]
+    Snapshot {
+        /// The snapshot: a file name, or what the caller called it.
+        what: String,
+        /// The 1-based line: 1 is the header, the `n`-th customer is on line `n + 1`.
+        line: u64,
+        /// What is wrong there, naming the customer and field when there is one.
+        reason: String,
+    },
 }
 
 fn too_many_labels(column: Option<usize>) -> String {

@@ -64,16 +64,18 @@ pub const DEFAULT_WINDOW_DAYS: u32 = 365;
 
 pub(crate) type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
 
-/// One customer's purchases so far, reduced to what SPEC §2 needs.
+/// One customer's purchases so far, reduced to what SPEC §2 needs. The fields are the
+/// crate's so that a live tiering's snapshot (`incremental`) can save and restore them;
+/// whoever builds one keeps the orders documented here.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Accumulator {
     /// Distinct purchase dates (as day numbers, see [`day_number`]) with the exact sum
     /// of amounts on each, sorted by date.
-    days: Vec<(i32, Decimal)>,
-    transactions: u64,
-    profit: Option<Decimal>,
+    pub(crate) days: Vec<(i32, Decimal)>,
+    pub(crate) transactions: u64,
+    pub(crate) profit: Option<Decimal>,
     /// Distinct product codes, sorted.
-    products: Vec<SmolStr>,
+    pub(crate) products: Vec<SmolStr>,
 }
 
 impl Accumulator {

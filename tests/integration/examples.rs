@@ -557,6 +557,82 @@ fn stream_replays_new_orders_into_the_same_tiers_as_a_batch_run() {
 }
 
 #[test]
+fn stream_restarts_from_its_saved_state_without_the_history() {
+    let fit = temp_dir("stream-state-fit");
+    let fit_dir = fit.to_str().expect("UTF-8");
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--as-of",
+            "2026-03-31",
+            "--out",
+            fit_dir,
+        ],
+    );
+    assert_ok(&out);
+    let model = fit.join("model.json");
+    // The first run sees the orders up to 2026-05-15 and saves its state …
+    let all = std::fs::read_to_string(QUICKSTART).expect("quickstart data");
+    let mut lines = all.lines();
+    let mut early = format!("{}\n", lines.next().expect("a header"));
+    for line in lines.filter(|l| l.split(',').nth(1).is_some_and(|d| d <= "2026-05-15")) {
+        early.push_str(line);
+        early.push('\n');
+    }
+    let early_path = fit.join("early.csv");
+    std::fs::write(&early_path, early).expect("written");
+    let state = fit.join("state.jsonl");
+    let state_arg = state.to_str().expect("UTF-8");
+    let first = temp_dir("stream-state-first");
+    let args = [
+        "--model",
+        model.to_str().expect("UTF-8"),
+        "--transactions",
+        early_path.to_str().expect("UTF-8"),
+        "--state",
+        state_arg,
+        "--out",
+        first.to_str().expect("UTF-8"),
+    ];
+    assert_ok(&run("stream", &args));
+    assert!(state.exists());
+    // … the second starts from it, with no model, and replays only the later orders.
+    let second = temp_dir("stream-state-second");
+    let args = [
+        "--transactions",
+        QUICKSTART,
+        "--state",
+        state_arg,
+        "--out",
+        second.to_str().expect("UTF-8"),
+    ];
+    let out = run("stream", &args);
+    assert_ok(&out);
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(stderr.contains("already in the saved state"), "{stderr}");
+    // The same tiers as a batch run of the model over every transaction.
+    let batch = temp_dir("stream-state-batch");
+    let args = [
+        "--transactions",
+        QUICKSTART,
+        "--model",
+        model.to_str().expect("UTF-8"),
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        batch.to_str().expect("UTF-8"),
+    ];
+    assert_ok(&run("tier", &args));
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    assert_eq!(read(&second), read(&batch));
+    for d in [fit, first, second, batch] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
 fn migration_example_prints_both_matrices() {
     let out = run("migration", &[]);
     assert_ok(&out);

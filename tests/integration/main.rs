@@ -1,7 +1,7 @@
 //! The integration tests of customer-tiering, built as one test binary (as jiff does):
 //! CSV sources and rejects, the `tier` example end to end, SPEC worked examples through
-//! the whole pipeline, model JSON round trips, the output directory (SPEC §17), and
-//! property tests of SPEC §3, §4, §11.
+//! the whole pipeline, model JSON round trips, the output directory (SPEC §17), live
+//! tiering snapshots, and property tests of SPEC §3, §4, §11.
 
 mod bad_inputs;
 mod csv_source;
@@ -17,5 +17,6 @@ mod rejects;
 mod rules;
 mod schemes;
 mod serde_roundtrip;
+mod snapshot;
 mod support;
 mod tier_safety;

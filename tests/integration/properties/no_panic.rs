@@ -1,5 +1,6 @@
 //! SPEC §16: "A panic is a bug whatever the input". The loaders of rule sets, segment
-//! maps and saved pipelines return `Ok` or `Err` for any bytes, any text, and valid
+//! maps, saved pipelines and live tiering snapshots return `Ok` or `Err` for any bytes,
+//! any text, and valid
 //! documents mutated in hostile ways (extreme decimals, huge and negative numbers, NUL
 //! bytes, very long names, deep nesting, duplicate keys, wrong types, emptied and
 //! lengthened arrays, swapped strings). What loads is then used (checked against a
@@ -8,10 +9,12 @@
 
 use std::sync::OnceLock;
 
+use customer_tiering::Registry;
 use customer_tiering::attributes::AttrValue;
 use customer_tiering::classify::Label;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
+use customer_tiering::incremental::TieringState;
 use customer_tiering::presets::{CLASSIFIER_KEYS, classifier};
 use customer_tiering::rules::{Facts, RuleSet, Schema};
 use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, Population, Profile};
@@ -957,6 +960,88 @@ proptest! {
     fn model_loader_survives_edited_text(edits in vec(edit(), 1..4)) {
         let text = serde_json::to_string_pretty(fitted_json(false)).expect("JSON");
         load_and_exercise(&edited(&text, &edits))?;
+    }
+}
+
+// ---- snapshots of a live tiering ----
+
+/// A snapshot of a live tiering whose pipeline is [`fitted_json`]'s (every kind of
+/// saved model but the composite one, two rule sets: scores, names, tiers, tags and
+/// reasons for no label), over 40 seeded customers, one line per element.
+fn snapshot_lines() -> &'static [String] {
+    static LINES: OnceLock<Vec<String>> = OnceLock::new();
+    LINES.get_or_init(|| {
+        let fitted =
+            FittedPipeline::from_json("m.json", &fitted_json(false).to_string()).expect("loads");
+        let rows = seeded_rows(11, 0, 40);
+        let history = crate::support::builder_of(rows.iter());
+        let state = TieringState::new(fitted, history).expect("a state");
+        let mut out = Vec::new();
+        state.snapshot("s.jsonl", &mut out).expect("writes");
+        String::from_utf8(out)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// Restores a snapshot and, when it restores, uses it every way: what restores saves a
+/// snapshot that restores to the same bytes.
+fn restore_and_exercise(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let Ok(mut state) = TieringState::restore("s.jsonl", bytes, &Registry::builtin()) else {
+        return Ok(());
+    };
+    let mut again = Vec::new();
+    state
+        .snapshot("again", &mut again)
+        .expect("a restored state saves");
+    let back = TieringState::restore("again", again.as_slice(), &Registry::builtin());
+    let mut twice = Vec::new();
+    back.as_ref()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?
+        .snapshot("twice", &mut twice)
+        .expect("saves");
+    prop_assert!(again == twice, "a restored snapshot saves other bytes");
+    let _ = (state.population(), state.tiering(), state.columns());
+    let id = CustomerId::new("N1").expect("valid id");
+    let _ = state.add(customer_tiering::Transaction::new(
+        id.clone(),
+        state.as_of(),
+        Decimal::MAX,
+    ));
+    let _ = state.labels(&id).map(|l| l.to_string());
+    let _ = state.advance_to(jiff::civil::date(9999, 12, 31));
+    Ok(())
+}
+
+proptest! {
+    /// Any bytes as a snapshot.
+    #[test]
+    fn snapshot_restore_survives_any_bytes(bytes in vec(any::<u8>(), 0..300)) {
+        restore_and_exercise(&bytes)?;
+    }
+
+    /// A snapshot with one of its lines mutated as JSON: the header (its pipeline
+    /// included) or a customer, numbers to extremes, strings swapped, arrays emptied or
+    /// lengthened, keys dropped or added.
+    #[test]
+    fn snapshot_restore_survives_mutated_lines(
+        line in any::<prop::sample::Index>(),
+        mutations in vec((any::<usize>(), mutation()), 1..4),
+    ) {
+        let mut lines = snapshot_lines().to_vec();
+        let at = line.index(lines.len());
+        let value: Value = serde_json::from_str(&lines[at]).expect("JSON");
+        lines[at] = mutate(value, &mutations).to_string();
+        restore_and_exercise((lines.join("\n") + "\n").as_bytes())?;
+    }
+
+    /// A snapshot's text edited: lines cut, doubled, joined, spliced with hostile text.
+    #[test]
+    fn snapshot_restore_survives_edited_text(edits in vec(edit(), 1..4)) {
+        let text = snapshot_lines().join("\n") + "\n";
+        restore_and_exercise(edited(&text, &edits).as_bytes())?;
     }
 }
 

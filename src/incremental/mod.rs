@@ -38,85 +38,134 @@
 //! assert_eq!(state.tiering()?, fitted.classify_all(&history.finish()?));
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
+//!
+//! Labels come with their column names: [`columns`](TieringState::columns) lists them,
+//! [`labels`](TieringState::labels) pairs each of a customer's labels with its column
+//! ([`CustomerLabels`]), and every [`Change`] names its column.
+//!
+//! # Snapshots
+//!
+//! A live service does not re-read its whole history when it restarts: it saves the
+//! state with [`snapshot`](TieringState::snapshot) (or atomically into a file with
+//! [`snapshot_to_path`](TieringState::snapshot_to_path)) and starts again from it with
+//! [`restore`](TieringState::restore) ([`restore_from_path`](TieringState::restore_from_path)).
+//! A snapshot holds everything the state holds — the fitted pipeline, the as-of date and
+//! window, every customer's accumulated purchases and current labels — so the restored
+//! state goes on exactly as the one that never stopped: the same labels, the same
+//! changes for the same orders, the same drift, and still equal to a batch rebuild.
+//!
+//! Restoring takes the application's [`Registry`](crate::Registry), which
+//! loads the classifier kinds the pipeline names (its own as well as the built-ins), and
+//! checks the document as a saved model is checked (SPEC §17): a bad snapshot is an
+//! [`Error::Snapshot`] naming the snapshot, the line and what is wrong there.
+//!
+//! ```
+//! use customer_tiering::classify::pareto::ParetoParams;
+//! use customer_tiering::Registry;
+//! use customer_tiering::incremental::TieringState;
+//! use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+//! use jiff::civil::date;
+//!
+//! let as_of = date(2026, 3, 31);
+//! let mut history = PopulationBuilder::new(as_of);
+//! for i in 1..=100i64 { // C001 spent 1, C002 spent 2, …, C100 spent 100
+//!     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+//!     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+//! }
+//! let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+//! let mut live = TieringState::new(pipeline.fit(&history.clone().finish()?)?, history)?;
+//! let c090 = CustomerId::new("C090").unwrap();
+//! live.add(Transaction::new(c090.clone(), as_of, 3.into()))?; // 93: still iron
+//!
+//! // Save the state (a file would do as well: `snapshot_to_path`) …
+//! let mut saved = Vec::new();
+//! live.snapshot("state.jsonl", &mut saved)?;
+//! // … and after a restart, go on from it: no history is read again.
+//! let mut restored = TieringState::restore("state.jsonl", saved.as_slice(), &Registry::builtin())?;
+//! assert_eq!(restored.labels(&c090), live.labels(&c090));
+//!
+//! // The next order changes the same label in both, from the same label.
+//! let order = Transaction::new(c090.clone(), as_of, 4.into()); // 97: gold
+//! let changes = restored.add(order.clone())?;
+//! assert_eq!(changes, live.add(order)?);
+//! assert_eq!(changes[0].to_string(), "C090 metal iron -> gold on 2026-03-31");
+//! assert_eq!(restored.tiering()?, live.tiering()?);
+//!
+//! // The same state always gives the same bytes (SPEC §11).
+//! let (mut again, mut other) = (Vec::new(), Vec::new());
+//! restored.snapshot("a", &mut again)?;
+//! live.snapshot("b", &mut other)?;
+//! assert_eq!(again, other);
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
+//!
+//! ## The snapshot format
+//!
+//! A snapshot is UTF-8 [JSON lines](https://jsonlines.org/), one JSON object per line,
+//! each line ended by `\n`. Line 1 is the header:
+//!
+//! | key | value |
+//! |---|---|
+//! | `format` | [`SNAPSHOT_FORMAT`], `"customer-tiering-state"` |
+//! | `version` | [`SNAPSHOT_VERSION`], `1`: a snapshot of another version is refused, never read wrongly |
+//! | `as_of` | the state's as-of date, `YYYY-MM-DD` |
+//! | `window_days` | the window of `monetary_current` / `monetary_previous` (SPEC §2), at least 1 |
+//! | `customers` | how many customer lines follow (a cut-off snapshot is an error, not a smaller state) |
+//! | `columns` | the label columns, in order: [`FittedPipeline::columns`] |
+//! | `pipeline` | the fitted pipeline, as [`FittedPipeline::to_json`] writes it (on one line) |
+//!
+//! Then one line per customer, in `customer_id` byte order (each id once):
+//!
+//! | key | value |
+//! |---|---|
+//! | `id` | the customer id (SPEC §1, as [`CustomerId`] holds it: trimmed, 1..=128 bytes) |
+//! | `days` | every distinct purchase date with the exact sum of that day's amounts: `[["2026-03-01", "12.50"], …]`, dates ascending, none after `as_of`, at least one |
+//! | `transactions` | the number of transaction rows, at least the number of days |
+//! | `profit` | the exact sum of the profits, when a row had one (else absent) |
+//! | `products` | the distinct product codes, sorted (absent when none) |
+//! | `labels` | one label per column, in `columns` order: a score as a number (`4`), a name as a string (`"gold"`; the `tags` column's tags joined by `;`, `""` for none), no label as `{"unscored": REASON}` (`"no_purchases"`, `"missing_metric"`, `"no_segment_map"`, `"no_rule_matched"` or `{"other": "…"}`) |
+//!
+//! Money is a decimal string, exact, with the scale of the sum (`"12.50"`, never a JSON
+//! number, which would go through a float; a zero is written without a sign); dates
+//! never carry a time. Nothing else is allowed: an unknown key, a second header, a blank
+//! line or a line after the last customer is an error.
+//!
+//! ```text
+//! {"format":"customer-tiering-state","version":1,"as_of":"2026-03-31","window_days":365,"customers":2,"columns":["metal"],"pipeline":{"format_version":1,…}}
+//! {"id":"C001","days":[["2026-03-01","1"]],"transactions":1,"labels":["lead"]}
+//! {"id":"C002","days":[["2026-02-10","0.50"],["2026-03-01","2"]],"transactions":3,"profit":"0.75","products":["P1","P7"],"labels":["gold"]}
+//! ```
+//!
+//! Restoring checks the version first, then loads the pipeline through the registry
+//! (every model's invariants and every rule set, as [`FittedPipeline::from_json_with`]
+//! does) and checks that `columns` are its columns; then each customer: a valid id
+//! after the previous one, valid dates in order on or before `as_of`, decimals exactly
+//! as this crate writes them (`1_000`, `+5`, `1e3`, `.5` are refused, never rounded), a
+//! plausible count, sorted products, and one label per column that the column can take
+//! (a score within the column's bins, a name among its labels, any reason for no label;
+//! for `tags`, any text). The labels are taken as saved: they are what the next change
+//! reports as `from`. A snapshot is read line by line, never whole, and written the
+//! same way (beside the state, writing needs only the customers' order: a reference of
+//! 16 bytes per customer), so a state of a million customers is never in memory twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
+use smol_str::SmolStr;
 
-use crate::classify::{Label, Unscored};
+use crate::classify::Label;
 use crate::error::{Error, PopulationProblem};
 use crate::metrics::{Accumulator, IdMap, PopulationBuilder, profile_of, profile_with};
 use crate::pipeline::{FittedPipeline, RuleContext, Tiering};
 use crate::profile::{CustomerId, Metric, Population, Transaction};
-use smol_str::SmolStr;
 
-/// One label that changed.
-///
-/// # Example
-/// ```
-/// use customer_tiering::classify::Label;
-/// # use customer_tiering::classify::pareto::ParetoParams;
-/// # use customer_tiering::incremental::TieringState;
-/// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
-/// # use jiff::civil::date;
-/// # let as_of = date(2026, 3, 31);
-/// # let mut history = PopulationBuilder::new(as_of);
-/// # for i in 1..=100i64 {
-/// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
-/// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
-/// # }
-/// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
-/// # let fitted = pipeline.fit(&history.clone().finish()?)?;
-/// # let mut state = TieringState::new(fitted, history)?;
-/// // A customer seen for the first time has no label before.
-/// let n01 = CustomerId::new("N01").unwrap();
-/// let changes = state.add(Transaction::new(n01.clone(), as_of, 3.into()))?;
-/// let change = &changes[0];
-/// assert_eq!((&change.customer_id, change.column.as_str()), (&n01, "metal"));
-/// assert_eq!((&change.from, &change.to), (&None, &Label::Name("lead".into())));
-/// assert_eq!(change.to_string(), "N01 metal (none) -> lead on 2026-03-31");
-/// # Ok::<(), customer_tiering::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// Who.
-    pub customer_id: CustomerId,
-    /// The column.
-    pub column: SmolStr,
-    /// The label before (none for a customer seen for the first time).
-    pub from: Option<Label>,
-    /// The label now.
-    pub to: Label,
-    /// The as-of date of the change.
-    pub date: Date,
-}
+mod codes;
+mod labels;
+mod snapshot;
 
-impl std::fmt::Display for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let from = self
-            .from
-            .as_ref()
-            .map_or_else(|| "(none)".to_string(), cell);
-        write!(
-            f,
-            "{} {} {} -> {} on {}",
-            self.customer_id,
-            self.column,
-            from,
-            cell(&self.to),
-            self.date
-        )
-    }
-}
-
-/// A label as a change prints it: unscored and empty (no tags) spelled out.
-fn cell(label: &Label) -> String {
-    match label {
-        Label::Unscored(_) => "(unscored)".to_string(),
-        Label::Name(name) if name.is_empty() => "(none)".to_string(),
-        other => other.as_cell().into_owned(),
-    }
-}
+use codes::{Codebook, Codes};
+pub use labels::{Change, CustomerLabels};
+pub use snapshot::{SNAPSHOT_FORMAT, SNAPSHOT_VERSION};
 
 /// A live tiering: purchases so far, a fitted pipeline, and every customer's labels.
 ///
@@ -164,7 +213,9 @@ pub struct TieringState {
 struct Entry {
     purchases: Accumulator,
     /// The labels as codes of the codebook, in the entry itself: comparing them costs
-    /// no second trip to memory (a live state is too big for the cache).
+    /// no second trip to memory (a live state is too big for the cache). Every column
+    /// has one (no 0) in every entry of a state: an entry joins the state labelled, and
+    /// a refit relabels everyone before it changes anything.
     labels: Codes,
 }
 
@@ -194,23 +245,13 @@ impl TieringState {
     /// let state = TieringState::new(fitted, history)?;
     /// assert_eq!(state.len(), 100);
     /// let c100 = CustomerId::new("C100").unwrap();
-    /// assert_eq!(state.labels(&c100), Some(vec![Label::Name("platinum".into())]));
+    /// assert_eq!(state.labels(&c100).unwrap()["metal"], Label::Name("platinum".into()));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn new(fitted: FittedPipeline, history: PopulationBuilder) -> Result<Self, Error> {
         let (as_of, window_days, purchases) = history.into_parts();
-        let columns = fitted.columns().iter().map(SmolStr::new).collect();
-        let mut state = TieringState {
-            as_of,
-            window_days,
-            customers: IdMap::default(),
-            codebook: Codebook::new(fitted.columns().len()),
-            growth: reads_growth(&fitted)?,
-            context: fitted.rule_context(),
-            fitted,
-            columns,
-            scratch: Vec::new(),
-        };
+        let mut state = TieringState::empty(fitted, as_of, window_days);
+        state.customers.reserve(purchases.len());
         let mut ignored = Vec::new();
         for (id, purchases) in purchases {
             let mut entry = Entry {
@@ -223,7 +264,7 @@ impl TieringState {
                 &mut state.codebook,
                 (as_of, window_days, state.growth),
                 &id,
-                &mut entry,
+                (&entry.purchases, &mut entry.labels),
                 &mut state.scratch,
                 &mut ignored,
             )?;
@@ -231,6 +272,22 @@ impl TieringState {
             state.customers.insert(id, entry);
         }
         Ok(state)
+    }
+
+    /// A state without customers.
+    fn empty(fitted: FittedPipeline, as_of: Date, window_days: u32) -> Self {
+        let columns: Vec<SmolStr> = fitted.columns().iter().map(SmolStr::new).collect();
+        TieringState {
+            as_of,
+            window_days,
+            customers: IdMap::default(),
+            codebook: Codebook::new(columns.len()),
+            growth: reads_growth(&fitted),
+            context: fitted.rule_context(),
+            fitted,
+            columns,
+            scratch: Vec::new(),
+        }
     }
 
     /// The current as-of date.
@@ -342,7 +399,8 @@ impl TieringState {
         self.customers.is_empty()
     }
 
-    /// A customer's labels, in [`FittedPipeline::columns`] order.
+    /// A customer's labels, each with its column's name, in [`columns`](Self::columns)
+    /// order; none for a customer who never bought.
     ///
     /// # Example
     /// ```
@@ -361,21 +419,50 @@ impl TieringState {
     /// # let mut state = TieringState::new(fitted, history)?;
     /// // metals of C001 … C100, who spent 1 … 100
     /// let labels = state.labels(&CustomerId::new("C097").unwrap()).unwrap();
-    /// assert_eq!(labels[0].to_string(), "gold");
+    /// assert_eq!(labels["metal"].to_string(), "gold");
+    /// assert_eq!(labels.to_string(), "metal=gold");
     /// assert_eq!(state.labels(&CustomerId::new("N01").unwrap()), None); // never bought
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn labels(&self, id: &CustomerId) -> Option<Vec<Label>> {
+    pub fn labels(&self, id: &CustomerId) -> Option<CustomerLabels<'_>> {
         let entry = self.customers.get(id)?;
-        Some(
-            entry
-                .labels
-                .as_slice()
-                .iter()
-                .enumerate()
-                .filter_map(|(column, code)| self.codebook.decode(column, *code))
-                .collect(),
-        )
+        Some(CustomerLabels::new(&self.columns, self.decode(entry)))
+    }
+
+    /// An entry's labels, in column order.
+    fn decode(&self, entry: &Entry) -> Vec<Label> {
+        let codes = entry.labels.as_slice().iter().take(self.columns.len());
+        codes
+            .enumerate()
+            .filter_map(|(column, code)| self.codebook.decode(column, *code))
+            .collect()
+    }
+
+    /// The names of the label columns, in order: [`FittedPipeline::columns`] of the
+    /// pipeline classifying (after a [`refit`](Self::refit), of the refitted one).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::classify::pareto::ParetoParams;
+    /// # use customer_tiering::incremental::TieringState;
+    /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let as_of = date(2026, 3, 31);
+    /// # let mut history = PopulationBuilder::new(as_of);
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     history.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// # let fitted = pipeline.fit(&history.clone().finish()?)?;
+    /// # let state = TieringState::new(fitted, history)?;
+    /// // metals fitted on C001 … C100
+    /// assert_eq!(state.columns(), ["metal"]);
+    /// assert_eq!(state.columns(), state.fitted().columns());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn columns(&self) -> &[SmolStr] {
+        &self.columns
     }
 
     /// Adds one transaction dated on or before the as-of date: the customer's profile
@@ -424,15 +511,14 @@ impl TieringState {
             });
         }
         let mut changes = Vec::new();
+        // A new customer joins the state only once labelled (see `Entry::labels`).
+        let mut new = None;
         let entry = match self.customers.get_mut(&tx.customer_id) {
             Some(entry) => entry,
-            None => self
-                .customers
-                .entry(tx.customer_id.clone())
-                .or_insert(Entry {
-                    purchases: Accumulator::default(),
-                    labels: Codes::new(self.columns.len()),
-                }),
+            None => new.insert(Entry {
+                purchases: Accumulator::default(),
+                labels: Codes::new(self.columns.len()),
+            }),
         };
         entry.purchases.add(&tx)?;
         relabel(
@@ -441,10 +527,13 @@ impl TieringState {
             &mut self.codebook,
             (self.as_of, self.window_days, self.growth),
             &tx.customer_id,
-            entry,
+            (&entry.purchases, &mut entry.labels),
             &mut self.scratch,
             &mut changes,
         )?;
+        if let Some(entry) = new {
+            self.customers.insert(tx.customer_id, entry);
+        }
         Ok(changes)
     }
 
@@ -468,7 +557,7 @@ impl TieringState {
     /// let pipeline = PipelineBuilder::new().classifier(LifecycleParams::default()).build()?;
     /// let mut state = TieringState::new(pipeline.fit(&history.clone().finish()?)?, history)?;
     /// // Last order 30 days ago: active.
-    /// assert_eq!(state.labels(&c1).unwrap()[0].to_string(), "active");
+    /// assert_eq!(state.labels(&c1).unwrap()["lifecycle"].to_string(), "active");
     ///
     /// let changes = state.advance_to(date(2026, 6, 30))?; // 121 days: more than 90
     /// assert_eq!(changes[0].to_string(), "C1 lifecycle active -> dormant on 2026-06-30");
@@ -501,7 +590,7 @@ impl TieringState {
                 &mut self.codebook,
                 (self.as_of, self.window_days, self.growth),
                 id,
-                entry,
+                (&entry.purchases, &mut entry.labels),
                 &mut self.scratch,
                 &mut changes,
             )?;
@@ -660,26 +749,46 @@ impl TieringState {
     /// state.refit()?;
     /// assert_eq!(state.drift()?["metal"], 0);
     /// let c100 = state.labels(&CustomerId::new("C100").unwrap()).unwrap();
-    /// assert_eq!(c100[0].to_string(), "gold"); // C050 alone is platinum now
+    /// assert_eq!(c100["metal"].to_string(), "gold"); // C050 alone is platinum now
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn refit(&mut self) -> Result<(), Error> {
-        self.fitted = self.fitted.pipeline().fit(&self.population()?)?;
-        self.columns = self.fitted.columns().iter().map(SmolStr::new).collect();
-        self.codebook = Codebook::new(self.columns.len());
-        self.growth = reads_growth(&self.fitted)?;
-        self.context = self.fitted.rule_context();
-        for entry in self.customers.values_mut() {
-            entry.labels = Codes::new(self.columns.len());
+        let fitted = self.fitted.pipeline().fit(&self.population()?)?;
+        // Everyone is labelled by the new model first, into a new codebook: an error on
+        // the way leaves this state as it was.
+        let mut next = TieringState::empty(fitted, self.as_of, self.window_days);
+        let mut labels = Vec::with_capacity(self.customers.len());
+        let mut ignored = Vec::new();
+        for (id, entry) in &self.customers {
+            let mut codes = Codes::new(next.columns.len());
+            relabel(
+                (&next.fitted, &next.context),
+                &next.columns,
+                &mut next.codebook,
+                (self.as_of, self.window_days, next.growth),
+                id,
+                (&entry.purchases, &mut codes),
+                &mut next.scratch,
+                &mut ignored,
+            )?;
+            ignored.clear();
+            labels.push((id.clone(), codes));
         }
-        self.relabel_everyone().map(drop)
+        next.customers = std::mem::take(&mut self.customers);
+        for (id, codes) in labels {
+            if let Some(entry) = next.customers.get_mut(&id) {
+                entry.labels = codes;
+            }
+        }
+        *self = next;
+        Ok(())
     }
 }
 
 /// Whether any model or rule of `fitted` reads a profile's `growth`: profiles for
 /// classifying skip its division otherwise.
-fn reads_growth(fitted: &FittedPipeline) -> Result<bool, Error> {
-    Ok(fitted.reads().metrics.contains(&Metric::Growth))
+fn reads_growth(fitted: &FittedPipeline) -> bool {
+    fitted.reads().metrics.contains(&Metric::Growth)
 }
 
 /// Re-profiles and re-classifies one customer, recording what changed.
@@ -690,20 +799,14 @@ fn relabel(
     codebook: &mut Codebook,
     (as_of, window_days, growth): (Date, u32, bool),
     id: &CustomerId,
-    entry: &mut Entry,
+    (purchases, codes): (&Accumulator, &mut Codes),
     scratch: &mut Vec<Label>,
     changes: &mut Vec<Change>,
 ) -> Result<(), Error> {
-    let profile = profile_with(
-        id.clone(),
-        &entry.purchases,
-        as_of,
-        i64::from(window_days),
-        growth,
-    )?;
+    let profile = profile_with(id.clone(), purchases, as_of, i64::from(window_days), growth)?;
     scratch.clear();
     fitted.classify_with(&profile, context, scratch);
-    let codes = entry.labels.as_mut_slice();
+    let codes = codes.as_mut_slice();
     for (i, column) in columns.iter().enumerate() {
         let code = codebook.encode(i, &scratch[i])?;
         if codes[i] != code {
@@ -720,153 +823,9 @@ fn relabel(
     Ok(())
 }
 
-/// Columns whose codes an entry keeps in place; more go to the heap.
-const IN_PLACE: usize = 16;
-
-/// A customer's label codes, one per column; 0 = not labelled yet.
-#[derive(Debug, Clone)]
-enum Codes {
-    InPlace([u16; IN_PLACE]),
-    Heap(Box<[u16]>),
-}
-
-impl Codes {
-    fn new(columns: usize) -> Self {
-        if columns <= IN_PLACE {
-            Codes::InPlace([0; IN_PLACE])
-        } else {
-            Codes::Heap(vec![0; columns].into_boxed_slice())
-        }
-    }
-
-    fn as_slice(&self) -> &[u16] {
-        match self {
-            Codes::InPlace(codes) => codes,
-            Codes::Heap(codes) => codes,
-        }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [u16] {
-        match self {
-            Codes::InPlace(codes) => codes,
-            Codes::Heap(codes) => codes,
-        }
-    }
-}
-
-/// Label ↔ code, per column: scores are their value (1..=10), unscored reasons
-/// `UNSCORED + n`, names `NAMES +` their index in the column's list of names seen.
-#[derive(Debug, Clone, Default)]
-struct Codebook {
-    names: Vec<Vec<SmolStr>>,
-    /// Per column, name → index in `names` (tag combinations can be many).
-    index: Vec<HashMap<SmolStr, usize, foldhash::fast::RandomState>>,
-    /// The reasons for no label met so far, in every column (an application's
-    /// classifier may give reasons of its own).
-    reasons: Vec<Unscored>,
-}
-
-const NAMES: u16 = 0x100;
-const UNSCORED: u16 = 0xF000;
-
-impl Codebook {
-    fn new(columns: usize) -> Self {
-        Codebook {
-            names: vec![Vec::new(); columns],
-            index: vec![HashMap::default(); columns],
-            reasons: Vec::new(),
-        }
-    }
-
-    /// The code of a label.
-    ///
-    /// # Errors
-    /// [`Error::TooManyLabels`] past 61 184 distinct names in one column (only tag
-    /// combinations could get there).
-    fn encode(&mut self, column: usize, label: &Label) -> Result<u16, Error> {
-        Ok(match label {
-            Label::Score(score) => u16::from(*score),
-            Label::Unscored(why) => {
-                let at = self
-                    .reasons
-                    .iter()
-                    .position(|r| r == why)
-                    .unwrap_or_else(|| {
-                        self.reasons.push(why.clone());
-                        self.reasons.len() - 1
-                    });
-                match u16::try_from(at) {
-                    Ok(at) if at <= u16::MAX - UNSCORED => UNSCORED + at,
-                    _ => {
-                        return Err(Error::TooManyLabels { column: None });
-                    }
-                }
-            }
-            Label::Name(name) => {
-                let (names, index) = (&mut self.names[column], &mut self.index[column]);
-                // A scan beats hashing for the few labels of a tier scheme.
-                let found = if names.len() <= 16 {
-                    names.iter().position(|n| n == name)
-                } else {
-                    index.get(name).copied()
-                };
-                let index = found.unwrap_or_else(|| {
-                    names.push(name.clone());
-                    index.insert(name.clone(), names.len() - 1);
-                    names.len() - 1
-                });
-                match u16::try_from(index) {
-                    Ok(index) if index < UNSCORED - NAMES => NAMES + index,
-                    _ => {
-                        return Err(Error::TooManyLabels {
-                            column: Some(column),
-                        });
-                    }
-                }
-            }
-        })
-    }
-
-    /// The label of a code; none for 0 (not labelled yet).
-    fn decode(&self, column: usize, code: u16) -> Option<Label> {
-        match code {
-            0 => None,
-            1..NAMES => Some(Label::Score(code as u8)),
-            NAMES..UNSCORED => Some(Label::Name(
-                self.names[column][usize::from(code - NAMES)].clone(),
-            )),
-            _ => self
-                .reasons
-                .get(usize::from(code - UNSCORED))
-                .cloned()
-                .map(Label::Unscored),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_round_trip_every_kind_of_label() {
-        let mut book = Codebook::new(2);
-        let labels = [
-            Label::Score(1),
-            Label::Score(10),
-            Label::Name("gold".into()),
-            Label::Name("lead".into()),
-            Label::Unscored(Unscored::NoPurchases),
-            Label::Unscored(Unscored::NoRuleMatched),
-        ];
-        for label in &labels {
-            let code = book.encode(1, label).unwrap();
-            assert_ne!(code, 0, "0 means not labelled yet");
-            assert_eq!(book.decode(1, code).as_ref(), Some(label));
-        }
-        assert_eq!(book.encode(1, &Label::Name("gold".into())).unwrap(), NAMES);
-        assert_eq!(book.decode(0, 0), None);
-    }
 
     #[test]
     fn growth_is_computed_exactly_when_the_pipeline_can_read_it() {
@@ -893,13 +852,13 @@ mod tests {
         let rfm = fit(PipelineBuilder::new().classifier(RfmParams::default()));
         let graded =
             fit(PipelineBuilder::new().classifier(presets::classifier("four-dimension").unwrap()));
-        assert!(!reads_growth(&rfm).unwrap());
-        assert!(reads_growth(&graded).unwrap());
+        assert!(!reads_growth(&rfm));
+        assert!(reads_growth(&graded));
         // With growth read, the live labels equal the batch ones (potential high).
         let state = TieringState::new(graded.clone(), history).unwrap();
         let id = CustomerId::new("C1").unwrap();
         assert_eq!(
-            state.labels(&id).unwrap(),
+            state.labels(&id).unwrap().as_slice(),
             graded.classify_all(&population).get("C1").unwrap()
         );
     }
@@ -944,20 +903,11 @@ mod tests {
             ]
         );
         let batch = fitted.classify_all(&state.population().unwrap());
-        assert_eq!(state.labels(&c10).unwrap(), batch.get("C10").unwrap());
-    }
-
-    #[test]
-    fn too_many_names_in_a_column_is_an_error_not_a_wrong_label() {
-        let mut book = Codebook::new(1);
-        for i in 0..(UNSCORED - NAMES) {
-            book.encode(0, &Label::Name(SmolStr::new(i.to_string())))
-                .unwrap();
-        }
-        let err = book.encode(0, &Label::Name("one more".into())).unwrap_err();
-        assert!(
-            err.to_string().contains("too many distinct labels"),
-            "{err}"
+        assert_eq!(
+            state.labels(&c10).unwrap().as_slice(),
+            batch.get("C10").unwrap()
         );
+        let labels = state.labels(&c10).unwrap();
+        assert_eq!(labels.to_string(), "metal=platinum tier=top tags=big");
     }
 }
