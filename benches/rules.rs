@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use customer_tiering::classify::Label;
-use customer_tiering::rules::{Facts, RuleSet, Schema};
+use customer_tiering::rules::{Facts, RuleSet, Schema, TierRules};
 
 mod support;
 
@@ -182,7 +182,7 @@ fn apply_simple(c: &mut Criterion) {
             .expect("loads")
             .with_schema(&schema())
             .expect("checks");
-        let index = rules.index_columns(&columns);
+        let index = TierRules::index_columns(&rules, &columns);
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut tiered = 0usize;
@@ -192,7 +192,7 @@ fn apply_simple(c: &mut Criterion) {
                         columns: &columns,
                         labels,
                     };
-                    let outcome = rules.apply_indexed(black_box(&facts), &index);
+                    let outcome = TierRules::decide_indexed(&rules, black_box(&facts), &index);
                     tiered += usize::from(outcome.tier_rule.is_some());
                 }
                 black_box(tiered)

@@ -445,6 +445,21 @@ pub(crate) fn parse_error(what: &str, reason: impl fmt::Display) -> Error {
     }
 }
 
+/// The text of an embedded preset file by key, or the error listing the known keys.
+pub(crate) fn embedded_preset<'a>(
+    files: &[(&str, &'a str)],
+    key: &str,
+) -> Result<&'a str, ConfigError> {
+    files
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| ConfigError::UnknownPreset {
+            key: key.to_string(),
+            known: files.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
+        })
+}
+
 /// The most bytes of a raw value a reject shows (SPEC §12).
 ///
 /// # Example

@@ -349,7 +349,7 @@ mod tests {
 /// assert!(serde_json::from_str::<Line>(r#"{"profit":2.5}"#).is_err()); // a float is refused
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-pub mod opt_str {
+pub(crate) mod opt_str {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -367,7 +367,10 @@ pub mod opt_str {
     /// assert_eq!(opt_str::serialize(&None, Serializer)?, json!(null));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Some(d) => s.serialize_some(&d.to_string()),
             None => s.serialize_none(),
@@ -389,7 +392,9 @@ pub mod opt_str {
     /// assert!(opt_str::deserialize(json!(12.5)).is_err()); // a number went through a float
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Decimal>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|s| Decimal::from_str_exact(&s).map_err(serde::de::Error::custom))
             .transpose()

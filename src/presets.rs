@@ -88,18 +88,6 @@ pub fn classifier(key: &str) -> Result<AnyParams, ConfigError> {
     })
 }
 
-/// The text of an embedded preset file by key, or the error listing the known keys.
-pub(crate) fn embedded<'a>(files: &[(&str, &'a str)], key: &str) -> Result<&'a str, ConfigError> {
-    files
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, text)| *text)
-        .ok_or_else(|| ConfigError::UnknownPreset {
-            key: key.to_string(),
-            known: files.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "),
-        })
-}
-
 /// Any shipped preset: a classifier, an RFM segment map, or a rule set.
 ///
 /// # Example

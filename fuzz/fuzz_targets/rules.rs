@@ -6,7 +6,7 @@
 
 use customer_tiering::attributes::AttrValue;
 use customer_tiering::classify::Label;
-use customer_tiering::rules::{Facts, RuleSet, Schema};
+use customer_tiering::rules::{Facts, RuleSet, Schema, TierRules};
 use customer_tiering::{CustomerId, Profile};
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
@@ -57,7 +57,7 @@ fn exercise(rules: &RuleSet) {
             for rules in std::iter::once(rules).chain(checked.as_ref()) {
                 let outcome = rules.apply(&facts);
                 assert_eq!(
-                    rules.apply_indexed(&facts, &rules.index_columns(&columns)),
+                    TierRules::decide_indexed(rules, &facts, &TierRules::index_columns(rules, &columns)),
                     outcome
                 );
                 let _ = rules.explain(&facts);

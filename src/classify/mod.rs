@@ -45,7 +45,9 @@ use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
 mod any;
+mod band;
 mod column;
+mod level;
 mod warning;
 
 pub use any::{AnyModel, AnyParams};

@@ -117,7 +117,7 @@ impl std::str::FromStr for QuantileMode {
 /// let err = check_bins(11).unwrap_err();
 /// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
 /// ```
-pub fn check_bins(bins: u8) -> Result<(), ConfigError> {
+pub(crate) fn check_bins(bins: u8) -> Result<(), ConfigError> {
     if BINS.contains(&bins) {
         Ok(())
     } else {
@@ -606,7 +606,7 @@ pub(crate) fn select_positions(
 /// assert_eq!(batch_scores(&values, &model), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
-pub fn batch_scores(values: &[Decimal], model: &CutPoints) -> Vec<u8> {
+pub(crate) fn batch_scores(values: &[Decimal], model: &CutPoints) -> Vec<u8> {
     let mut scores: Vec<u8> = values.iter().map(|v| model.score(v)).collect();
     if model.mode == QuantileMode::TieAware {
         return scores;

@@ -456,7 +456,7 @@ impl SegmentMap {
     /// # Ok::<(), customer_tiering::ConfigError>(())
     /// ```
     pub fn preset(key: &str) -> Result<Self, ConfigError> {
-        let text = crate::presets::embedded(&PRESET_FILES, key)?;
+        let text = crate::error::embedded_preset(&PRESET_FILES, key)?;
         let data: SegmentMapData = toml::from_str(text).map_err(|e| ConfigError::SegmentMap {
             map: key.to_string(),
             reason: e.to_string(),

@@ -5,14 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::checks::{AttrKind, check_rule_sets, claim_columns, names, rule_schema};
 use super::fitted::{FORMAT_VERSION, FittedPipeline};
 use super::tiering::Tiering;
-use super::{TAGS, rule_columns, rule_set_labels};
+use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
-use crate::classify::{AnyParams, Column, ColumnLabels};
-use crate::error::{ColumnNameProblem, ColumnWriter, ConfigError, Error};
-use crate::profile::{Metric, Population};
-use crate::rules::{AnyRules, Schema};
+use crate::classify::{AnyModel, AnyParams, ColumnLabels};
+use crate::error::{ColumnWriter, ConfigError, Error};
+use crate::profile::Population;
+use crate::rules::AnyRules;
 
 /// Assembles a [`Pipeline`]; `build` checks every classifier's settings and that no two
 /// write the same column, before any data is seen.
@@ -191,113 +192,6 @@ impl PipelineBuilder {
         let schema = rule_schema(pipeline.classifiers.iter(), &pipeline.attributes);
         pipeline.rules = check_rule_sets(schema, columns, self.rules)?;
         Ok(pipeline)
-    }
-}
-
-/// The schema rule sets are checked against: the classifiers' columns with their
-/// labels, and the custom attributes.
-pub(super) fn rule_schema<'a>(
-    classifiers: impl Iterator<Item = &'a AnyParams>,
-    attributes: &BTreeMap<String, AttrKind>,
-) -> Schema {
-    let mut schema = Schema::new();
-    for (name, kind) in attributes {
-        schema = schema.attribute(name, AttrType::from(*kind));
-    }
-    for params in classifiers {
-        schema = describe(schema, params.columns());
-    }
-    schema
-}
-
-/// Checks rule sets in order, each against the columns before it (SPEC §8, §17): its
-/// column's name, and every column, label and attribute its rules read.
-pub(super) fn check_rule_sets(
-    mut schema: Schema,
-    mut columns: Vec<String>,
-    rule_sets: Vec<AnyRules>,
-) -> Result<Vec<AnyRules>, Error> {
-    let mut checked = Vec::with_capacity(rule_sets.len());
-    for rules in rule_sets {
-        let column = rules.column().to_string();
-        let writer = ColumnWriter::RuleSet {
-            name: rules.name().to_string(),
-        };
-        claim_columns(&mut columns, vec![column.clone()], &writer)?;
-        let rules = rules.check(&schema)?;
-        let tiers = rules.tiers().iter().map(ToString::to_string).collect();
-        schema = schema.label_column(&column, tiers, true);
-        checked.push(rules);
-    }
-    Ok(checked)
-}
-
-/// Adds `columns` to `taken`, each checked by [`check_column_name`]; `writer` is named
-/// in the error.
-pub(super) fn claim_columns(
-    taken: &mut Vec<String>,
-    columns: Vec<String>,
-    writer: &ColumnWriter,
-) -> Result<(), ConfigError> {
-    for column in columns {
-        if let Err(reason) = check_column_name(&column, taken) {
-            return Err(ConfigError::ColumnName {
-                column,
-                writer: writer.clone(),
-                reason,
-            });
-        }
-        taken.push(column);
-    }
-    Ok(())
-}
-
-/// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
-/// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
-/// metric columns nor with `tags`.
-fn check_column_name(column: &str, taken: &[String]) -> Result<(), ColumnNameProblem> {
-    let mut bytes = column.bytes();
-    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !well_formed {
-        return Err(ColumnNameProblem::Malformed);
-    }
-    if column == "customer_id" || Metric::ALL.iter().any(|m| m.name() == column) {
-        return Err(ColumnNameProblem::Metric);
-    }
-    if column == TAGS {
-        return Err(ColumnNameProblem::Tags);
-    }
-    if taken.iter().any(|c| c == column) {
-        return Err(ColumnNameProblem::Taken);
-    }
-    Ok(())
-}
-
-/// The type of a custom attribute that rule sets read, as a saved pipeline keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(super) enum AttrKind {
-    Number,
-    Text,
-}
-
-impl From<AttrType> for AttrKind {
-    fn from(kind: AttrType) -> Self {
-        match kind {
-            AttrType::Number => AttrKind::Number,
-            // Custom columns are numbers or text; a fixed label set is SPEC §1's own.
-            AttrType::Text | AttrType::OneOf(_) => AttrKind::Text,
-        }
-    }
-}
-
-impl From<AttrKind> for AttrType {
-    fn from(kind: AttrKind) -> Self {
-        match kind {
-            AttrKind::Number => AttrType::Number,
-            AttrKind::Text => AttrType::Text,
-        }
     }
 }
 
@@ -519,18 +413,33 @@ impl Pipeline {
     }
 }
 
-/// The names of `columns`.
-pub(super) fn names(columns: Vec<Column>) -> Vec<String> {
-    columns.into_iter().map(|c| c.name).collect()
-}
-
-/// Adds `columns`, with their labels, to a rule schema.
-fn describe(mut schema: Schema, columns: Vec<Column>) -> Schema {
-    for Column { name, labels } in columns {
-        schema = match labels {
-            ColumnLabels::Scores(bins) => schema.score_column(&name, bins),
-            ColumnLabels::Named { labels, ordered } => schema.label_column(&name, labels, ordered),
-        };
+impl FittedPipeline {
+    /// The pipeline these models were fitted from: to refit it on other data.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(fitted.pipeline(), pipeline);
+    /// // Refitting on the same data gives the same models.
+    /// assert_eq!(fitted.pipeline().fit(&population)?, fitted);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline {
+            classifiers: self.models.iter().map(AnyModel::params).collect(),
+            rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
+        }
     }
-    schema
 }

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::builder::{AttrKind, Pipeline, check_rule_sets, claim_columns, rule_schema};
+use super::checks::{AttrKind, check_rule_sets, claim_columns, rule_schema};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::Registry;
@@ -299,35 +299,6 @@ impl FittedPipeline {
     /// ```
     pub fn rule_sets(&self) -> &[AnyRules] {
         &self.rules
-    }
-
-    /// The pipeline these models were fitted from: to refit it on other data.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::pareto::ParetoParams;
-    /// use customer_tiering::PipelineBuilder;
-    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
-    /// # use jiff::civil::date;
-    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
-    /// # for i in 1..=100i64 {
-    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
-    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
-    /// # }
-    /// # let population = orders.finish()?;
-    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
-    /// let fitted = pipeline.fit(&population)?;
-    /// assert_eq!(fitted.pipeline(), pipeline);
-    /// // Refitting on the same data gives the same models.
-    /// assert_eq!(fitted.pipeline().fit(&population)?, fitted);
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
-    pub fn pipeline(&self) -> Pipeline {
-        Pipeline {
-            classifiers: self.models.iter().map(AnyModel::params).collect(),
-            rules: self.rules.clone(),
-            attributes: self.attributes.clone(),
-        }
     }
 
     /// Everything the models and rule sets read: the metrics a profile must have

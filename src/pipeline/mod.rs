@@ -28,6 +28,7 @@
 //! ```
 
 mod builder;
+mod checks;
 mod fitted;
 mod tiering;
 

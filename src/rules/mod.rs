@@ -689,7 +689,7 @@ impl RuleSet {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn preset(key: &str) -> Result<RuleSet, Error> {
-        let text = crate::presets::embedded(&PRESET_FILES, key)?;
+        let text = crate::error::embedded_preset(&PRESET_FILES, key)?;
         RuleSet::from_toml_str(&format!("preset {key}"), text)
     }
 
@@ -923,7 +923,7 @@ impl RuleSet {
     /// assert_eq!(rules.apply_indexed(&facts, &index), rules.apply(&facts));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn index_columns(&self, columns: &[String]) -> ColumnIndex {
+    pub(crate) fn index_columns(&self, columns: &[String]) -> ColumnIndex {
         ColumnIndex {
             slots: self
                 .names
@@ -984,7 +984,7 @@ impl RuleSet {
     /// assert_eq!(outcome, rules.apply(&facts));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    pub fn apply_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
+    pub(crate) fn apply_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
         self.run(facts, Columns::Indexed(&index.slots))
     }
 

@@ -8,7 +8,7 @@ use customer_tiering::Error;
 use customer_tiering::attributes::AttrValue;
 use customer_tiering::classify::{Label, Unscored};
 use customer_tiering::money::parse_amount;
-use customer_tiering::rules::{Facts, RuleOutcome, RuleSet, Schema, Unmatched};
+use customer_tiering::rules::{Facts, RuleOutcome, RuleSet, Schema, TierRules, Unmatched};
 use customer_tiering::{CustomerId, Profile};
 use proptest::prelude::*;
 
@@ -102,7 +102,7 @@ impl Customer {
         };
         let outcome = rules.apply(&facts);
         assert_eq!(
-            rules.apply_indexed(&facts, &rules.index_columns(&columns)),
+            TierRules::decide_indexed(rules, &facts, &TierRules::index_columns(rules, &columns)),
             outcome
         );
         (outcome, rules.explain(&facts).to_string())

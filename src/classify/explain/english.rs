@@ -9,7 +9,7 @@ use super::{
     Bound, CompositeTerm, Explanation, FactValue, GradedDimension, MatchedRule, Reason, RuleTrace,
     StageBy, Threshold, TierDecision,
 };
-use crate::classify::pareto::{Band, Basis};
+use crate::classify::band::{Band, Basis};
 use crate::profile::Direction;
 use crate::profile::Metric;
 

@@ -45,8 +45,8 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use smol_str::SmolStr;
 
-use super::grade::Level;
-use super::pareto::{Band, Basis};
+use super::band::{Band, Basis};
+use super::level::Level;
 use super::quantile::QuantileMode;
 use super::{Label, Unscored};
 use crate::profile::Direction;

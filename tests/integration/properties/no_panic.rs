@@ -16,7 +16,7 @@ use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::{SegmentMap, SegmentRule};
 use customer_tiering::incremental::TieringState;
 use customer_tiering::presets::{CLASSIFIER_KEYS, classifier};
-use customer_tiering::rules::{Facts, RuleSet, Schema};
+use customer_tiering::rules::{Facts, RuleSet, Schema, TierRules};
 use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, Population, Profile};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -558,7 +558,11 @@ fn exercise_rules(rules: &RuleSet) -> Result<(), TestCaseError> {
             for rules in std::iter::once(rules).chain(checked.as_ref()) {
                 let outcome = rules.apply(&facts);
                 prop_assert_eq!(
-                    rules.apply_indexed(&facts, &rules.index_columns(&columns)),
+                    TierRules::decide_indexed(
+                        rules,
+                        &facts,
+                        &TierRules::index_columns(rules, &columns)
+                    ),
                     outcome
                 );
                 let _ = rules.explain(&facts);
