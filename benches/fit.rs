@@ -42,6 +42,45 @@ fn classify(c: &mut Criterion) {
     c.bench_function("classify_one_profile", |b| {
         b.iter(|| black_box(fitted.classify(black_box(profile))))
     });
+    // Each built-in alone, through the same door an application's classifier takes.
+    let mut group = c.benchmark_group("classify_one");
+    for key in [
+        "metals",
+        "abc",
+        "four-dimension",
+        "four-levels",
+        "value-tiers",
+        "lifecycle",
+    ] {
+        let pipeline = PipelineBuilder::new()
+            .classifier(presets::classifier(key).expect("preset"))
+            .build()
+            .expect("valid settings");
+        let fitted = pipeline.fit(&population).expect("fits");
+        let mut out = Vec::new();
+        group.bench_function(key, |b| {
+            b.iter(|| {
+                out.clear();
+                fitted.classify_into(black_box(profile), &mut out);
+                black_box(out.len())
+            })
+        });
+    }
+    let rfm = PipelineBuilder::new()
+        .classifier(RfmParams::default())
+        .build()
+        .expect("valid settings")
+        .fit(&population)
+        .expect("fits");
+    let mut out = Vec::new();
+    group.bench_function("rfm", |b| {
+        b.iter(|| {
+            out.clear();
+            rfm.classify_into(black_box(profile), &mut out);
+            black_box(out.len())
+        })
+    });
+    group.finish();
 }
 
 fn every_scheme(c: &mut Criterion) {

@@ -52,7 +52,8 @@
 //! | lifecycle stages | [`classify::lifecycle::LifecycleParams`] | §7 |
 //! | VIP/A/B/C/D by a composite score | [`classify::composite::CompositeParams`] | PRESETS §1c |
 //! | missing data | [`classify::missing::MissingPolicy`] | §9 |
-//! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`] | §8 |
+//! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`], or an application's own [`rules::TierRules`] | §8 |
+//! | an application's own classifiers, saved and loaded by kind | [`classify::Classifier`], [`classify::Model`], [`Registry`] | |
 //! | explanations: values, written in English by `Display` | [`FittedPipeline::explain`] → [`classify::Explanation`] | §10 |
 //! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | PRESETS §3 |
 //! | schemes by name | [`presets::preset`] | PRESETS |
@@ -143,6 +144,145 @@
 //! rule sets — saves as one JSON document ([`FittedPipeline::to_json`]) that is
 //! validated when loaded.
 //!
+//! ## Your own classifier
+//!
+//! The built-in classifiers are not special: each is a pair of plain serde types,
+//! settings implementing [`classify::Classifier`] and a fitted model implementing
+//! [`classify::Model`], and an application's own pair goes through the same door.
+//! Everything the pipeline does with a classifier it learns from these traits — its
+//! [`KIND`](classify::Classifier::KIND) (the tag in `model.json`), its
+//! [`columns`](classify::Classifier::columns) and the labels each can take (what rule
+//! sets are checked against, and the order migrations use), what it
+//! [`reads`](classify::Classifier::reads) (a metric nobody reads is not computed),
+//! its [`explanations`](classify::Model::explain), and optionally its
+//! [`warnings`](classify::Model::warnings) and
+//! [`hysteresis targets`](classify::Model::hysteresis_targets). A saved pipeline
+//! loads back through a [`Registry`] that knows the kind; a model of a kind it does
+//! not know is refused with an error naming the kind. Rule logic is open the same way:
+//! [`rules::TierRules`] is what a TOML [`RuleSet`] implements, and an application's
+//! Rust can decide a tier instead, with the same build-time checks.
+//!
+//! ```
+//! use customer_tiering::classify::{pareto::ParetoParams, Classifier, Column, ColumnLabels};
+//! use customer_tiering::classify::{Explanation, Label, Model, Reads, Unscored};
+//! use customer_tiering::{Error, FittedPipeline, Metric, PipelineBuilder, Population, Profile};
+//! use customer_tiering::{Registry, RuleSet};
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// Churn risk: a customer whose last purchase is older than most buyers' is at risk.
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! struct ChurnRisk {
+//!     /// The share of buyers (in percent) more recent than the cut.
+//!     percent: u32,
+//! }
+//!
+//! /// The fitted model keeps the cut in days, fitted on the population's recency.
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! struct ChurnModel {
+//!     params: ChurnRisk,
+//!     cut_days: i64,
+//!     fit_size: usize,
+//! }
+//!
+//! impl Classifier for ChurnRisk {
+//!     type Model = ChurnModel;
+//!     const KIND: &'static str = "churn_risk";
+//!
+//!     fn columns(&self) -> Vec<Column> {
+//!         let labels = vec!["safe".into(), "at_risk".into()]; // best first
+//!         vec![Column::new("churn", ColumnLabels::ordered(labels))]
+//!     }
+//!     fn reads(&self) -> Reads {
+//!         Reads::metrics([Metric::RecencyDays])
+//!     }
+//!     fn validate(&self) -> Result<(), customer_tiering::ConfigError> {
+//!         if (1..100).contains(&self.percent) {
+//!             return Ok(());
+//!         }
+//!         let reason = format!("percent must be in 1..100, got {}", self.percent);
+//!         Err(customer_tiering::ConfigError::Settings { kind: Self::KIND, column: "churn".into(), reason })
+//!     }
+//!     fn fit(&self, population: &Population) -> Result<ChurnModel, Error> {
+//!         let mut days: Vec<i64> = population.buyers().filter_map(|p| p.recency_days).collect();
+//!         if days.is_empty() {
+//!             return Err(Error::classifier(Self::KIND, "no buyer to fit on"));
+//!         }
+//!         days.sort_unstable();
+//!         let at = (days.len() - 1) * self.percent as usize / 100;
+//!         Ok(ChurnModel { params: self.clone(), cut_days: days[at], fit_size: days.len() })
+//!     }
+//! }
+//!
+//! impl Model for ChurnModel {
+//!     type Params = ChurnRisk;
+//!     fn params(&self) -> &ChurnRisk {
+//!         &self.params
+//!     }
+//!     fn fit_size(&self) -> usize {
+//!         self.fit_size
+//!     }
+//!     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+//!         out.push(match profile.recency_days {
+//!             Some(days) if days > self.cut_days => Label::Name("at_risk".into()),
+//!             Some(_) => Label::Name("safe".into()),
+//!             None => Label::Unscored(Unscored::NoPurchases),
+//!         });
+//!     }
+//!     fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+//!         let mut label = Vec::new();
+//!         self.classify_into(profile, &mut label);
+//!         let Some(days) = profile.recency_days else {
+//!             return vec![Explanation::unscored("churn", Unscored::NoPurchases)];
+//!         };
+//!         let why = format!("last purchase {days} days ago, against the cut of {} days", self.cut_days);
+//!         vec![Explanation::text("churn", label.remove(0), why)]
+//!     }
+//! }
+//!
+//! # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+//! # use jiff::civil::date;
+//! # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+//! # for i in 1..=100i64 {
+//! #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+//! #     orders.add(Transaction::new(id, date(2026, 3, 31) - jiff::Span::new().days(i), i.into()))?;
+//! # }
+//! # let population = orders.finish()?;
+//! // population: C001 … C100; C0i last bought i days before 2026-03-31 and spent i.
+//! let keep = RuleSet::from_toml_str("keep.toml", r#"
+//!     name = "keep"
+//!     tiers = ["call", "mail", "none"]
+//!     default = "none"
+//!     [[rules]]
+//!     when = 'churn == "at_risk" and metal != "lead"'
+//!     tier = "call"
+//!     [[rules]]
+//!     when = 'churn == "at_risk"'
+//!     tier = "mail"
+//! "#)?;
+//! let pipeline = PipelineBuilder::new()
+//!     .classifier(ParetoParams::metals())
+//!     .classifier(ChurnRisk { percent: 80 })
+//!     .rules(keep)
+//!     .build()?; // the rule set's `churn` and its labels are checked here
+//! let (fitted, tiering) = pipeline.run(&population)?;
+//! assert_eq!(tiering.columns(), ["metal", "churn", "tier", "tags"]);
+//! assert_eq!(tiering.label("C100", "tier").unwrap().to_string(), "call"); // platinum, lapsing
+//! assert_eq!(tiering.counts()["churn"]["at_risk"], 20);
+//! let why = fitted.explain(population.get("C090").unwrap());
+//! assert_eq!(why[1].to_string(), "churn = at_risk: last purchase 90 days ago, against the cut of 80 days");
+//!
+//! // Saved with the rest, loaded back through a registry that knows the kind.
+//! let json = fitted.to_json()?;
+//! let registry = Registry::builtin().register::<ChurnRisk>()?;
+//! assert_eq!(FittedPipeline::from_json_with("model.json", &json, &registry)?, fitted);
+//! let err = FittedPipeline::from_json("model.json", &json).unwrap_err(); // built-ins only
+//! assert!(err.to_string().contains(r#"unknown classifier kind "churn_risk""#), "{err}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Complete programs — a decision tree trained on hand-graded accounts, k-means RFM
+//! clusters, a SQLite source — are in the `examples/apps` workspace member.
+//!
 //! ## Refreshing tiers (SPEC §13)
 //!
 //! A [`FittedPipeline`] loaded from JSON classifies later data without refitting
@@ -207,6 +347,10 @@ pub use rules::{Facts, RuleOutcome, RuleSet, Schema};
 /// The decimal crate of every amount (`rust_decimal::Decimal`), re-exported for the
 /// same reason.
 pub use rust_decimal;
+/// The JSON crate of [`classify::Warning`]'s figures.
+pub use serde_json;
+/// The string type of labels, tiers and ids (`smol_str::SmolStr`).
+pub use smol_str;
 
 /// Compiles the README's code blocks as doctests, so that they cannot rot.
 #[cfg(doctest)]

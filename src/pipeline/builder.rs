@@ -112,7 +112,11 @@ impl PipelineBuilder {
     }
 
     /// Declares the attribute columns of a customers source (beyond SPEC §1's known
-    /// ones), so that rule sets may refer to them.
+    /// ones), so that rule sets may refer to them: the pipeline is built and checked
+    /// before any data is read, so it cannot see them otherwise. The table that feeds
+    /// [`PopulationBuilder::finish_with`](crate::PopulationBuilder::finish_with) has
+    /// them: `builder.attributes(table.columns())` for a
+    /// [`CustomerTable`](crate::source::customers::CustomerTable).
     ///
     /// # Example
     /// ```

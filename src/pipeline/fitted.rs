@@ -833,12 +833,31 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        FittedPipeline::from_path_with(path, &Registry::builtin())
+    }
+
+    /// [`from_path`](Self::from_path) with the application's own kinds:
+    /// [`from_json_with`](Self::from_json_with) from a file.
+    ///
+    /// # Errors
+    /// As [`from_path`](Self::from_path).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{FittedPipeline, Registry};
+    /// let missing = std::env::temp_dir().join("no-such-model.json");
+    /// assert!(FittedPipeline::from_path_with(&missing, &Registry::builtin()).is_err());
+    /// ```
+    pub fn from_path_with(
+        path: impl AsRef<std::path::Path>,
+        registry: &Registry,
+    ) -> Result<Self, Error> {
         let path = path.as_ref();
         let json = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        FittedPipeline::from_json(&path.display().to_string(), &json)
+        FittedPipeline::from_json_with(&path.display().to_string(), &json, registry)
     }
 }
 

@@ -254,8 +254,9 @@ impl Schema {
                     what: "text attribute",
                 }),
                 (None, None) => Err(format!(
-                    "unknown identifier {name:?}: not a metric ({}), an attribute or a label \
-                     column (label columns: {})",
+                    "unknown identifier {name:?}: not a metric ({}), an attribute (a customers \
+                     file's own columns are declared with PipelineBuilder::attributes) or a \
+                     label column (label columns: {})",
                     Metric::ALL.map(Metric::name).join(", "),
                     self.column_names()
                 )),

@@ -11,7 +11,7 @@ const KINDS: [&str; 8] = [
     "fn", "struct", "enum", "trait", "const", "mod", "type", "static",
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("src/ is readable")
         .map(|e| e.expect("directory entry").path())
@@ -28,7 +28,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The name of the item a line declares publicly (`pub fn x`, `pub const fn x`,
 /// `pub struct X` …); none for `pub(crate)`, `pub use` and anything else.
-fn public_item(line: &str) -> Option<(&str, &str)> {
+pub(crate) fn public_item(line: &str) -> Option<(&str, &str)> {
     let rest = line.trim_start().strip_prefix("pub ")?;
     let rest = rest.strip_prefix("const fn ").map_or(rest, |r| r);
     let (kind, rest) = if line.contains("const fn ") {
@@ -85,9 +85,21 @@ fn module_doc(file: &Path, name: &str) -> String {
 
 /// `file:line: kind name` for each public item of `file` without an example.
 fn items_without_example(file: &Path) -> Vec<String> {
+    scan(file).0
+}
+
+/// `kind name` of each public item of `file`, methods of public traits as
+/// `trait fn name`, and each `pub use` line as it is written: the file's public API.
+pub(crate) fn public_items(file: &Path) -> Vec<String> {
+    scan(file).1
+}
+
+/// The public items of `file` without an example, and all its public items.
+fn scan(file: &Path) -> (Vec<String>, Vec<String>) {
     let text = std::fs::read_to_string(file).expect("source is readable");
     let lines: Vec<&str> = text.lines().collect();
     let mut missing = Vec::new();
+    let mut items = Vec::new();
     // Brace depth at which a `pub trait` body opened: its `fn`s are public too.
     let mut trait_body: Option<i64> = None;
     let mut depth = 0i64;
@@ -101,8 +113,22 @@ fn items_without_example(file: &Path) -> Vec<String> {
                     .next()
             });
         let item = public_item(line).or(trait_fn.map(|name| ("fn", name)));
+        let reexport = line.trim_start().strip_prefix("pub use ");
+        if let Some(used) = reexport
+            && !(at > 0 && lines[at - 1].contains("#[cfg(test)]"))
+        {
+            items.push(format!("use {}", used.trim_end()));
+        }
         if let Some((kind, name)) = item {
             let test_only = at > 0 && lines[at - 1].contains("#[cfg(test)]");
+            if !test_only {
+                let kind = if trait_fn.is_some() && public_item(line).is_none() {
+                    "trait fn"
+                } else {
+                    kind
+                };
+                items.push(format!("{kind} {name}"));
+            }
             let doc = if kind == "mod" && line.trim_end().ends_with(';') {
                 module_doc(file, name)
             } else {
@@ -123,7 +149,7 @@ fn items_without_example(file: &Path) -> Vec<String> {
             trait_body = None;
         }
     }
-    missing
+    (missing, items)
 }
 
 #[test]

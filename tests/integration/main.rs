@@ -13,6 +13,7 @@ mod output_dir;
 mod overflow;
 mod pipeline;
 mod properties;
+mod public_api;
 mod rejects;
 mod rules;
 mod schemes;
