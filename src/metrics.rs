@@ -39,7 +39,7 @@ use crate::attributes::Attributes;
 use crate::dates::day_number;
 use crate::error::{Error, PopulationProblem};
 use crate::money::{checked_add, checked_mul};
-use crate::profile::{CustomerId, Population, Profile, Transaction};
+use crate::profile::{CustomerId, Metric, Population, Profile, Transaction};
 use crate::wide::{U256, at_scale, ratio_to_decimal};
 
 /// The default length of the current and previous windows of SPEC §2, in days.
@@ -165,6 +165,8 @@ pub struct PopulationBuilder {
     window_days: u32,
     customers: IdMap<Accumulator>,
     after_as_of: u64,
+    /// Whether profiles get their `growth` (see [`PopulationBuilder::computing`]).
+    growth: bool,
 }
 
 impl PopulationBuilder {
@@ -185,7 +187,33 @@ impl PopulationBuilder {
             window_days: DEFAULT_WINDOW_DAYS,
             customers: IdMap::default(),
             after_as_of: 0,
+            growth: true,
         }
+    }
+
+    /// Computes only the optional metrics in `metrics` — today `growth`, a division per
+    /// customer; the others cost nothing extra and are always there. Pass what a
+    /// pipeline reads (`pipeline.reads().metrics`): a metric nobody reads is left out
+    /// (none). By default every metric is computed.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::{CustomerId, Metric, PopulationBuilder, Transaction};
+    /// use jiff::civil::date;
+    /// let c1 = CustomerId::new("C1")?;
+    /// let tx = |day| Transaction::new(c1.clone(), day, 10.into());
+    /// for (metrics, growth) in [(vec![Metric::Growth], Some(0.into())), (vec![Metric::Monetary], None)] {
+    ///     let mut builder = PopulationBuilder::new(date(2026, 3, 31)).computing(&metrics);
+    ///     builder.add(tx(date(2026, 3, 1)))?;
+    ///     builder.add(tx(date(2025, 3, 1)))?; // the year before: growth 0
+    ///     assert_eq!(builder.finish()?.get("C1").unwrap().growth, growth);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn computing(mut self, metrics: &[Metric]) -> Self {
+        self.growth = metrics.contains(&Metric::Growth);
+        self
     }
 
     /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2), in days
@@ -482,18 +510,19 @@ impl PopulationBuilder {
         known_customers: impl IntoIterator<Item = (CustomerId, Attributes)>,
     ) -> Result<Population, Error> {
         let (as_of, window) = (self.as_of, i64::from(self.window_days));
+        let growth = self.growth;
         let mut profiles = Vec::with_capacity(self.customers.len());
         let mut customers = self.customers;
         for (id, attributes) in known_customers {
             let mut profile = match customers.remove(&id) {
-                Some(acc) => profile_of(id, &acc, as_of, window)?,
+                Some(acc) => profile_with(id, &acc, as_of, window, growth)?,
                 None => Profile::without_purchases(id),
             };
             profile.attributes = attributes;
             profiles.push(profile);
         }
         for (id, acc) in customers.drain() {
-            profiles.push(profile_of(id, &acc, as_of, window)?);
+            profiles.push(profile_with(id, &acc, as_of, window, growth)?);
         }
         Population::new(as_of, profiles)
     }

@@ -333,22 +333,6 @@ mod tests {
 
 /// Serde for `Option<Decimal>` as an exact string or null (`rust_decimal`'s own
 /// `str_option` cannot read back the null it writes for `None`).
-///
-/// # Example
-/// ```
-/// use rust_decimal::{dec, Decimal};
-///
-/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-/// struct Line {
-///     #[serde(with = "customer_tiering::money::opt_str")]
-///     profit: Option<Decimal>,
-/// }
-/// let json = serde_json::to_string(&Line { profit: Some(dec!(2.50)) })?;
-/// assert_eq!(json, r#"{"profit":"2.50"}"#);
-/// assert_eq!(serde_json::from_str::<Line>(r#"{"profit":null}"#)?, Line { profit: None });
-/// assert!(serde_json::from_str::<Line>(r#"{"profit":2.5}"#).is_err()); // a float is refused
-/// # Ok::<(), serde_json::Error>(())
-/// ```
 pub(crate) mod opt_str {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -357,16 +341,6 @@ pub(crate) mod opt_str {
     ///
     /// # Errors
     /// The serializer's.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::money::opt_str;
-    /// use rust_decimal::dec;
-    /// use serde_json::{json, value::Serializer};
-    /// assert_eq!(opt_str::serialize(&Some(dec!(12.50)), Serializer)?, json!("12.50"));
-    /// assert_eq!(opt_str::serialize(&None, Serializer)?, json!(null));
-    /// # Ok::<(), serde_json::Error>(())
-    /// ```
     pub(crate) fn serialize<S: Serializer>(
         value: &Option<Decimal>,
         s: S,
@@ -382,16 +356,6 @@ pub(crate) mod opt_str {
     ///
     /// # Errors
     /// When the value is neither null nor an exact decimal string.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::money::opt_str;
-    /// use serde_json::json;
-    /// assert_eq!(opt_str::deserialize(json!("12.50"))?.unwrap().to_string(), "12.50");
-    /// assert_eq!(opt_str::deserialize(json!(null))?, None);
-    /// assert!(opt_str::deserialize(json!(12.5)).is_err()); // a number went through a float
-    /// # Ok::<(), serde_json::Error>(())
-    /// ```
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Decimal>, D::Error> {

@@ -488,9 +488,15 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         }
         Plan::Saved(fitted) => Ready::Saved(fitted),
     };
-    let mut builders = vec![PopulationBuilder::new(as_of)];
+    // A metric nothing reads is not computed (growth: a division per customer).
+    let read = match &ready {
+        Ready::Fit(pipeline) => pipeline.reads(),
+        Ready::Saved(fitted) => fitted.reads(),
+    };
+    let builder = |at| PopulationBuilder::new(at).computing(&read.metrics);
+    let mut builders = vec![builder(as_of)];
     if let Some(earlier) = args.compare_as_of {
-        builders.push(PopulationBuilder::new(earlier));
+        builders.push(builder(earlier));
     }
     let progress = Progress::new(source, args.quiet);
     let bar = progress.bar.clone();

@@ -131,9 +131,11 @@ impl ColumnLabels {
 /// The metrics and attributes a classifier (or rule) reads.
 ///
 /// A pipeline computes a metric only when something in it reads it (a profile's
-/// `growth` costs a division per customer), and checks when it is built that every
-/// attribute read is a known attribute or one declared with
-/// [`PipelineBuilder::attributes`](crate::PipelineBuilder::attributes).
+/// `growth` costs a division per customer), so a classifier or rule must list every
+/// metric it reads: one it leaves out may have no value in a live tiering. The
+/// attributes of rule logic are checked when a pipeline is built (a known attribute, or
+/// one declared with [`PipelineBuilder::attributes`](crate::PipelineBuilder::attributes));
+/// a classifier's are informative.
 ///
 /// # Example
 /// ```

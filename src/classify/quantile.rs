@@ -9,8 +9,8 @@
 //!   exactly `1 + floor(k·L/n)`, `L` the number of customers strictly worse; equal values
 //!   always score alike.
 //! * **equal-count**: `m_s` = the customers in buckets `1..s−1` of SQL `NTILE(k)`
-//!   (bucket sizes differ by at most one, larger first). [`batch_scores`] reproduces
-//!   `NTILE(k) OVER (ORDER BY x, customer_id)` exactly on the fit population; a fitted
+//!   (bucket sizes differ by at most one, larger first). A pipeline's run labels the
+//!   fit population by `NTILE(k) OVER (ORDER BY x, customer_id)` exactly; a fitted
 //!   [`CutPoints`] scores a value tied across a bucket boundary into the lower bucket
 //!   (it cannot see ids). With distinct values the two agree exactly.
 //!
@@ -109,14 +109,6 @@ impl std::str::FromStr for QuantileMode {
 ///
 /// # Errors
 /// [`ConfigError::Bins`] outside `2..=10`.
-///
-/// # Example
-/// ```
-/// use customer_tiering::classify::quantile::check_bins;
-/// assert!(check_bins(4).is_ok());
-/// let err = check_bins(11).unwrap_err();
-/// assert_eq!(err.to_string(), "bins must be in 2..=10, got 11");
-/// ```
 pub(crate) fn check_bins(bins: u8) -> Result<(), ConfigError> {
     if BINS.contains(&bins) {
         Ok(())
@@ -594,18 +586,6 @@ pub(crate) fn select_positions(
 /// order given (pass values in `customer_id` order for SPEC's tiebreak).
 ///
 /// `model` must have been fitted on exactly these values.
-///
-/// # Example
-/// ```
-/// use customer_tiering::classify::quantile::{batch_scores, CutPoints, QuantileMode};
-/// use customer_tiering::profile::Direction;
-/// use rust_decimal::Decimal;
-/// let values: Vec<Decimal> = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from).to_vec();
-/// let mode = QuantileMode::EqualCount;
-/// let model = CutPoints::fit(&values, 5, mode, Direction::HigherIsBetter)?;
-/// assert_eq!(batch_scores(&values, &model), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-/// # Ok::<(), customer_tiering::Error>(())
-/// ```
 pub(crate) fn batch_scores(values: &[Decimal], model: &CutPoints) -> Vec<u8> {
     let mut scores: Vec<u8> = values.iter().map(|v| model.score(v)).collect();
     if model.mode == QuantileMode::TieAware {

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::checks::{AttrKind, check_rule_sets, claim_columns, names, rule_schema};
+use super::checks::{AttrKind, check_rule_sets, claim_columns, names, reads_of, rule_schema};
 use super::fitted::{FORMAT_VERSION, FittedPipeline};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
-use crate::classify::{AnyModel, AnyParams, ColumnLabels};
+use crate::classify::{AnyModel, AnyParams, ColumnLabels, Reads};
 use crate::error::{ColumnWriter, ConfigError, Error};
 use crate::profile::Population;
 use crate::rules::AnyRules;
@@ -281,6 +281,25 @@ impl Pipeline {
         columns
     }
 
+    /// Everything the classifiers and rule sets read: pass its metrics to
+    /// [`PopulationBuilder::computing`](crate::PopulationBuilder::computing) so that a
+    /// metric nobody reads is not computed.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{grade::GradeParams, pareto::ParetoParams};
+    /// use customer_tiering::{Metric, PipelineBuilder};
+    /// let metals = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// assert!(!metals.reads().metrics.contains(&Metric::Growth));
+    /// let graded = PipelineBuilder::new().classifier(GradeParams::four_dimension()).build()?;
+    /// assert!(graded.reads().metrics.contains(&Metric::Growth)); // potential: the sign of growth
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn reads(&self) -> Reads {
+        let classifiers = self.classifiers.iter().map(AnyParams::reads);
+        reads_of(classifiers, &self.rules, &self.attributes)
+    }
+
     /// The classifiers' settings.
     ///
     /// # Example
@@ -392,7 +411,17 @@ impl Pipeline {
         let mut per_model = Vec::with_capacity(self.classifiers.len());
         for params in &self.classifiers {
             let (model, labels) = params.fit_labels(population)?;
-            per_model.push((model.columns().len(), labels));
+            let width = model.columns().len();
+            // An application's classifier is trusted for nothing the run depends on.
+            if labels.len() != width * population.len() {
+                let reason = format!(
+                    "fit_labels gave {} labels for {} customers and {width} columns",
+                    labels.len(),
+                    population.len()
+                );
+                return Err(Error::classifier(model.kind(), reason));
+            }
+            per_model.push((width, labels));
             models.push(model);
         }
         let fitted = FittedPipeline {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TAGS;
 use crate::attributes::AttrType;
-use crate::classify::{AnyParams, Column, ColumnLabels};
+use crate::classify::{AnyParams, Column, ColumnLabels, Reads};
 use crate::error::{ColumnNameProblem, ColumnWriter, ConfigError, Error};
 use crate::profile::Metric;
 use crate::rules::{AnyRules, Schema};
@@ -133,4 +133,26 @@ fn describe(mut schema: Schema, columns: Vec<Column>) -> Schema {
         };
     }
     schema
+}
+
+/// What classifiers (their `reads`) and rule sets read together; a rule set's custom
+/// attributes are among the names it reads that are declared attributes.
+pub(super) fn reads_of(
+    classifiers: impl Iterator<Item = Reads>,
+    rules: &[AnyRules],
+    attributes: &BTreeMap<String, AttrKind>,
+) -> Reads {
+    let mut reads = Reads::nothing();
+    for one in classifiers {
+        reads.extend(one);
+    }
+    for rules in rules {
+        reads.extend(rules.reads());
+        for name in rules.columns_read() {
+            if attributes.contains_key(&name) {
+                reads.add_attribute(name);
+            }
+        }
+    }
+    reads
 }

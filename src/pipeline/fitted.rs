@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::checks::{AttrKind, check_rule_sets, claim_columns, rule_schema};
+use super::checks::{AttrKind, check_rule_sets, claim_columns, reads_of, rule_schema};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::Registry;
@@ -329,19 +329,8 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn reads(&self) -> Reads {
-        let mut reads = Reads::nothing();
-        for model in &self.models {
-            reads.extend(model.params().reads());
-        }
-        for rules in &self.rules {
-            reads.extend(rules.reads());
-            for name in rules.columns_read() {
-                if self.attributes.contains_key(&name) {
-                    reads.add_attribute(name);
-                }
-            }
-        }
-        reads
+        let classifiers = self.models.iter().map(|m| m.params().reads());
+        reads_of(classifiers, &self.rules, &self.attributes)
     }
 
     /// The labels of every ordered column, best first (scores: `k` down to `1`): what

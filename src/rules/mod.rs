@@ -238,8 +238,9 @@
 //! texts (`monetary >= 1000`, `metal == "gold"`, `500 < monetary`) is evaluated as such,
 //! without arithmetic; a sum is computed on every evaluation. [`RuleSet::apply`]
 //! allocates nothing but the vectors of its [`RuleOutcome`] that have entries; it finds
-//! label columns by name among the facts' few columns. [`RuleSet::index_columns`] resolves them once for a
-//! run's columns, for [`RuleSet::apply_indexed`].
+//! label columns by name among the facts' few columns; in a pipeline,
+//! [`TierRules::index_columns`] resolves them once per run, for
+//! [`TierRules::decide_indexed`].
 
 use std::collections::BTreeMap;
 
@@ -644,13 +645,14 @@ impl RuleOutcome {
     }
 }
 
-/// The positions of a rule set's label columns among a run's columns, from
-/// [`RuleSet::index_columns`].
+/// Where the columns some rules read are among a run's columns, worked out once per run
+/// by [`TierRules::index_columns`] for [`TierRules::decide_indexed`]: an opaque
+/// speed-up a [`RuleSet`] uses; an application's rules may ignore it.
 ///
 /// # Example
 /// ```
 /// use customer_tiering::classify::Label;
-/// use customer_tiering::rules::{Facts, RuleSet};
+/// use customer_tiering::rules::{Facts, RuleSet, TierRules};
 /// use customer_tiering::{CustomerId, Profile};
 /// let rules = RuleSet::from_toml_str("rf.toml", r#"
 ///     name = "rf"
@@ -666,7 +668,7 @@ impl RuleOutcome {
 /// for (scores, tier) in [([5, 4, 1], "a"), ([5, 3, 5], "b")] {
 ///     let labels = scores.map(Label::Score); // … then for every customer
 ///     let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
-///     assert_eq!(rules.apply_indexed(&facts, &index).tier.as_deref(), Some(tier));
+///     assert_eq!(rules.decide_indexed(&facts, &index).tier.as_deref(), Some(tier));
 /// }
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
@@ -884,15 +886,21 @@ impl RuleSet {
             .collect()
     }
 
-    /// The metrics the conditions compare.
+    /// The metrics the conditions compare, in tests and inside arithmetic alike.
     pub(crate) fn metrics_read(&self) -> Vec<crate::profile::Metric> {
         let mut metrics = Vec::new();
+        let mut note = |subject: condition::Subject| {
+            if let condition::Subject::Metric(metric) = subject
+                && !metrics.contains(&metric)
+            {
+                metrics.push(metric);
+            }
+        };
         for rule in &self.rules {
-            rule.condition.for_each_test(&mut |test| {
-                if let condition::Subject::Metric(metric) = test.subject
-                    && !metrics.contains(&metric)
-                {
-                    metrics.push(metric);
+            rule.condition.for_each_leaf(&mut |leaf| match leaf {
+                condition::Leaf::Test(test) => note(test.subject),
+                condition::Leaf::Compare(compare) => {
+                    compare.for_each_var(&mut |var| note(var.subject));
                 }
             });
         }
@@ -901,28 +909,6 @@ impl RuleSet {
 
     /// Finds the rule set's label columns among a run's columns once, for
     /// [`apply_indexed`](RuleSet::apply_indexed).
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::Label;
-    /// use customer_tiering::rules::{Facts, RuleSet};
-    /// use customer_tiering::{CustomerId, Profile};
-    /// let rules = RuleSet::from_toml_str("x.toml", r#"
-    ///     name = "x"
-    ///     tiers = ["a", "b"]
-    ///     default = "b"
-    ///     [[rules]]
-    ///     when = 'r >= 4'
-    ///     tier = "a"
-    /// "#)?;
-    /// let columns = vec!["r".to_string(), "f".to_string()];
-    /// let index = rules.index_columns(&columns);
-    /// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
-    /// let labels = [Label::Score(5), Label::Score(1)];
-    /// let facts = Facts { profile: &profile, columns: &columns, labels: &labels };
-    /// assert_eq!(rules.apply_indexed(&facts, &index), rules.apply(&facts));
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
     pub(crate) fn index_columns(&self, columns: &[String]) -> ColumnIndex {
         ColumnIndex {
             slots: self
@@ -961,29 +947,6 @@ impl RuleSet {
 
     /// [`apply`](RuleSet::apply) with the label columns found once by
     /// [`index_columns`](RuleSet::index_columns) (for `facts.columns`).
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::classify::Label;
-    /// use customer_tiering::rules::{Facts, RuleSet};
-    /// use customer_tiering::{CustomerId, Profile};
-    /// let rules = RuleSet::from_toml_str("rf.toml", r#"
-    ///     name = "rf"
-    ///     tiers = ["a", "b"]
-    ///     default = "b"
-    ///     [[rules]]
-    ///     when = "r >= 4 and f >= 4"
-    ///     tier = "a"
-    /// "#)?;
-    /// let columns = vec!["r".to_string()]; // this run has no `f` column
-    /// let index = rules.index_columns(&columns);
-    /// let profile = Profile::without_purchases(CustomerId::new("C1").unwrap());
-    /// let facts = Facts { profile: &profile, columns: &columns, labels: &[Label::Score(5)] };
-    /// let outcome = rules.apply_indexed(&facts, &index);
-    /// assert_eq!(outcome.tier.as_deref(), Some("b")); // f is missing: `f >= 4` is false
-    /// assert_eq!(outcome, rules.apply(&facts));
-    /// # Ok::<(), customer_tiering::Error>(())
-    /// ```
     pub(crate) fn apply_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome {
         self.run(facts, Columns::Indexed(&index.slots))
     }

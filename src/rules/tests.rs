@@ -1766,3 +1766,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_metrics_read_include_those_inside_arithmetic() {
+    let rules = RuleSet::from_toml_str(
+        "g.toml",
+        r#"
+            name = "g"
+            tiers = ["up", "flat"]
+            default = "flat"
+            [[rules]]
+            when = "monetary_current - monetary_previous > 2 * growth"
+            tier = "up"
+            [[rules]]
+            when = "recency_days > 30"
+            tag = "quiet"
+        "#,
+    )
+    .unwrap();
+    use crate::profile::Metric;
+    assert_eq!(
+        rules.metrics_read(),
+        [
+            Metric::MonetaryCurrent,
+            Metric::MonetaryPrevious,
+            Metric::Growth,
+            Metric::RecencyDays
+        ]
+    );
+}
