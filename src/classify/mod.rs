@@ -306,6 +306,10 @@ pub trait Classifier:
 
     /// The metrics and attributes the classifier reads. The default, every metric and
     /// no attribute, is always safe; saying less lets a pipeline skip work (`growth`).
+    /// It must name every metric the model reads: a live
+    /// [`TieringState`](crate::incremental::TieringState) computes `growth` only when
+    /// something in its pipeline says it reads it, so a model that reads it without
+    /// saying so sees none there, and its live labels differ from the batch ones.
     ///
     /// # Example
     /// ```

@@ -133,7 +133,10 @@ pub trait TierRules:
     /// The metrics and attributes it reads; attributes other than SPEC §1's known
     /// ones must be declared with
     /// [`PipelineBuilder::attributes`](crate::PipelineBuilder::attributes). The default:
-    /// every metric, no attribute.
+    /// every metric, no attribute. As for a classifier
+    /// ([`Classifier::reads`](crate::classify::Classifier::reads)), it must name every
+    /// metric `decide` reads: a live tiering computes `growth` only when something says
+    /// it reads it.
     ///
     /// # Example
     /// ```
