@@ -1,12 +1,20 @@
 //! RFM clusters: k-means ([`linfa_clustering`]) on standardised recency, frequency and
-//! monetary, used as a classifier whose cluster numbers mean the same thing on every run.
+//! monetary, as a classifier (kind `rfm_kmeans`, column `rfm_cluster`) whose cluster
+//! numbers mean the same thing on every run.
 //!
-//! **Points.** Only buyers are clustered (customers without purchases have no recency:
-//! [`RfmClusters::classify`] gives them `None`, never a made-up cluster). With
-//! `log_scale` (the default) each buyer is `R' = ln(1 + recency_days)`,
-//! `F' = ln(frequency)`, `M' = sign(M)·ln(1 + |M|)` (monetary can be zero or negative
-//! after refunds): RFM values are heavily skewed, and without the logarithm a handful of
-//! big accounts would make their own clusters. Without it the raw values are used.
+//! [`ClusterParams`] implements [`Classifier`] and the fitted [`RfmClusters`] implements
+//! [`Model`], so the clusters join a [`PipelineBuilder`](customer_tiering::PipelineBuilder)
+//! beside the built-in classifiers, rule sets can read `rfm_cluster` (`rfm_cluster ==
+//! "1"`, or `rfm_cluster >= "2"` for clusters 1 and 2: the labels are ordered, 1 best),
+//! and a fitted pipeline saves the clusters in `model.json`, loaded back through a
+//! [`Registry`](customer_tiering::Registry) that knows the kind (see [`crate::registry`]).
+//!
+//! **Points.** Only buyers are clustered: customers without purchases have no recency
+//! and get [`Unscored::NoPurchases`], never a made-up cluster. With `log_scale` (the
+//! default) each buyer is `R' = ln(1 + recency_days)`, `F' = ln(frequency)`,
+//! `M' = sign(M)·ln(1 + |M|)` (monetary can be zero or negative after refunds): RFM
+//! values are heavily skewed, and without the logarithm a handful of big accounts would
+//! make their own clusters. Without it the raw values are used.
 //!
 //! **Standardising.** Each coordinate becomes `z = (x − mean) / sd` with the mean and the
 //! population standard deviation (divided by `n`) over the buyers of the fit; an `sd` of
@@ -21,10 +29,14 @@
 //! within `tolerance` of the means, at a place that depends on the start): two seeds that
 //! find the same partition give bit-identical centroids, not merely the same labels.
 //!
+//! **Explanations** name the customer's R, F and M, the nearest centre (in days,
+//! purchases and money), its distance in standardised units and the runner-up's.
+//!
 //! # Example
 //! ```
-//! use customer_tiering::{CustomerId, Population, Profile};
-//! use customer_tiering_apps::rfm_clusters::{fit, ClusterParams, RfmClusters};
+//! use customer_tiering::classify::{Classifier, Label, Model, Unscored};
+//! use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, Population, Profile, Registry};
+//! use customer_tiering_apps::rfm_clusters::ClusterParams;
 //! use jiff::civil::date;
 //!
 //! let buyer = |id: String, recency: i64, frequency: u64, monetary: i64| Profile {
@@ -43,19 +55,29 @@
 //! profiles.push(Profile::without_purchases(CustomerId::new("prospect").unwrap()));
 //! let population = Population::new(date(2026, 6, 30), profiles)?;
 //!
-//! let clusters = fit(&ClusterParams::default().k(2), &population)?;
-//! assert_eq!(clusters.classify(population.get("big3").unwrap()), Some(1)); // highest monetary
-//! assert_eq!(clusters.classify(population.get("small3").unwrap()), Some(2));
-//! assert_eq!(clusters.classify(population.get("prospect").unwrap()), None); // no purchases
+//! let clusters = ClusterParams::default().k(2).fit(&population)?;
+//! assert_eq!(clusters.cluster(population.get("big3").unwrap()), Some(1)); // highest monetary
+//! assert_eq!(clusters.cluster(population.get("small3").unwrap()), Some(2));
 //! assert_eq!(clusters.sizes(), [10, 10]);
-//! let json = clusters.to_json()?;
-//! assert_eq!(RfmClusters::from_json("clusters.json", &json)?, clusters);
+//!
+//! // In a pipeline: column `rfm_cluster`, labels "1" and "2"; saved and loaded back.
+//! let pipeline = PipelineBuilder::new().classifier(ClusterParams::default().k(2)).build()?;
+//! let (fitted, tiering) = pipeline.run(&population)?;
+//! assert_eq!(tiering.label("big3", "rfm_cluster"), Some(&Label::Name("1".into())));
+//! let none = Label::Unscored(Unscored::NoPurchases); // never a made-up cluster
+//! assert_eq!(tiering.label("prospect", "rfm_cluster"), Some(&none));
+//! let registry = Registry::builtin().register::<ClusterParams>()?;
+//! let loaded = FittedPipeline::from_json_with("model.json", &fitted.to_json()?, &registry)?;
+//! assert_eq!(loaded.classify_all(&population), tiering);
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
 use std::fmt;
 
-use customer_tiering::{ConfigError, Error, Population, Profile};
+use customer_tiering::classify::{
+    Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Unscored,
+};
+use customer_tiering::{ConfigError, Error, Metric, Population, Profile};
 use linfa::DatasetBase;
 use linfa::traits::Fit;
 use linfa_clustering::KMeans;
@@ -74,22 +96,33 @@ pub const MAX_K: usize = 12;
 /// The most Lloyd steps of the polish after linfa (it needs one or two).
 const POLISH_STEPS: usize = 100;
 
-/// The settings of RFM clusters: plain data, loadable from JSON or TOML.
+/// The settings of RFM clusters: plain data, loadable from JSON or TOML; a
+/// [`Classifier`] of kind `rfm_kmeans`.
 ///
-/// Defaults: 4 clusters, seed 42, 10 runs of k-means++ (the lowest inertia is kept),
-/// at most 300 iterations, tolerance 1e-4, `log_scale` on.
+/// Defaults: column `rfm_cluster`, 4 clusters, seed 42, 10 runs of k-means++ (the lowest
+/// inertia is kept), at most 300 iterations, tolerance 1e-4, `log_scale` on.
 ///
 /// # Example
 /// ```
+/// use customer_tiering::classify::{Classifier, ColumnLabels};
+/// use customer_tiering::Metric;
 /// use customer_tiering_apps::rfm_clusters::ClusterParams;
 /// let params = ClusterParams::default().k(5).seed(7);
 /// assert_eq!((params.get_k(), params.get_seed()), (5, 7));
 /// assert!(params.validate().is_ok());
-/// assert!(ClusterParams::default().k(1).validate().is_err());
+/// assert_eq!(
+///     ClusterParams::default().k(1).validate().unwrap_err().to_string(),
+///     r#"pipeline: rfm_kmeans "rfm_cluster": k must be in 2..=12, got 1"#
+/// );
+/// let column = &params.columns()[0];
+/// assert_eq!(column.name, "rfm_cluster");
+/// assert_eq!(column.labels.order().unwrap(), ["1", "2", "3", "4", "5"]); // 1 best
+/// assert_eq!(params.reads().metrics, [Metric::RecencyDays, Metric::Frequency, Metric::Monetary]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterParams {
+    column: String,
     k: usize,
     seed: u64,
     runs: usize,
@@ -101,6 +134,7 @@ pub struct ClusterParams {
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
+            column: "rfm_cluster".into(),
             k: 4,
             seed: 42,
             runs: 10,
@@ -112,6 +146,13 @@ impl Default for ClusterParams {
 }
 
 impl ClusterParams {
+    /// Sets the output column (default `rfm_cluster`).
+    #[must_use]
+    pub fn column(mut self, column: &str) -> Self {
+        self.column = column.into();
+        self
+    }
+
     /// Sets the number of clusters (2..=[`MAX_K`]).
     #[must_use]
     pub fn k(mut self, k: usize) -> Self {
@@ -169,36 +210,71 @@ impl ClusterParams {
         self.log_scale
     }
 
-    /// Checks the settings, before any data is seen.
-    ///
-    /// # Errors
-    /// [`ConfigError::Pipeline`] naming the setting out of range.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// The output column.
+    pub fn get_column(&self) -> &str {
+        &self.column
+    }
+
+    /// What is wrong with the settings, if anything.
+    fn problem(&self) -> Option<String> {
         if !(2..=MAX_K).contains(&self.k) {
-            return Err(config(format!("k must be in 2..={MAX_K}, got {}", self.k)));
+            Some(format!("k must be in 2..={MAX_K}, got {}", self.k))
+        } else if !(1..=100).contains(&self.runs) {
+            Some(format!("runs must be in 1..=100, got {}", self.runs))
+        } else if self.max_iterations == 0 {
+            Some("max_iterations must be at least 1".into())
+        } else if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
+            Some(format!("tolerance must be > 0, got {}", self.tolerance))
+        } else {
+            None
         }
-        if !(1..=100).contains(&self.runs) {
-            return Err(config(format!(
-                "runs must be in 1..=100, got {}",
-                self.runs
-            )));
-        }
-        if self.max_iterations == 0 {
-            return Err(config("max_iterations must be at least 1".into()));
-        }
-        if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
-            return Err(config(format!(
-                "tolerance must be > 0, got {}",
-                self.tolerance
-            )));
-        }
-        Ok(())
     }
 }
 
-fn config(reason: String) -> ConfigError {
-    ConfigError::Pipeline {
-        reason: format!("rfm_clusters: {reason}"),
+impl Classifier for ClusterParams {
+    type Model = RfmClusters;
+
+    const KIND: &'static str = "rfm_kmeans";
+
+    /// One column, labels `"1"` to `"k"` in that order (1 = highest monetary centre).
+    fn columns(&self) -> Vec<Column> {
+        let labels = (1..=self.k).map(|c| c.to_string()).collect();
+        vec![Column::new(
+            self.column.clone(),
+            ColumnLabels::ordered(labels),
+        )]
+    }
+
+    /// Recency, frequency and monetary.
+    fn reads(&self) -> Reads {
+        Reads::metrics([Metric::RecencyDays, Metric::Frequency, Metric::Monetary])
+    }
+
+    /// Checks the settings, before any data is seen.
+    ///
+    /// # Errors
+    /// [`ConfigError::Settings`] naming the setting out of range.
+    fn validate(&self) -> Result<(), ConfigError> {
+        match self.problem() {
+            Some(reason) => Err(ConfigError::Settings {
+                kind: Self::KIND,
+                column: self.column.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Validates the settings, standardises the buyers of `population`, runs linfa's
+    /// k-means, polishes its centroids to exact means and numbers the clusters by centre
+    /// monetary, highest first.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for settings that do not validate; [`Error::EmptyPopulation`]
+    /// without buyers; [`Error::Classifier`] (kind `rfm_kmeans`) for fewer distinct buyer
+    /// points than clusters, or linfa's own failure (kept as the cause).
+    fn fit(&self, population: &Population) -> Result<RfmClusters, Error> {
+        fit(self, population)
     }
 }
 
@@ -244,16 +320,9 @@ fn from_log(point: [f64; 3], log_scale: bool) -> [f64; 3] {
     [r.exp_m1(), f.exp(), m.signum() * m.abs().exp_m1()]
 }
 
-/// Validates `params`, standardises the buyers of `population`, runs linfa's k-means,
-/// polishes its centroids to exact means and numbers the clusters by centre monetary,
-/// highest first.
-///
-/// # Errors
-/// [`Error::Config`] for settings that do not validate, or fewer distinct buyer points
-/// than clusters; [`Error::EmptyPopulation`] without buyers; linfa's own failures as
-/// [`Error::Config`].
-pub fn fit(params: &ClusterParams, population: &Population) -> Result<RfmClusters, Error> {
-    params.validate()?;
+/// [`Classifier::fit`] for [`ClusterParams`].
+fn fit(params: &ClusterParams, population: &Population) -> Result<RfmClusters, Error> {
+    Classifier::validate(params)?;
     let points: Vec<[f64; 3]> = population
         .profiles()
         .iter()
@@ -268,12 +337,14 @@ pub fn fit(params: &ClusterParams, population: &Population) -> Result<RfmCluster
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < params.k {
-        return Err(config(format!(
-            "k = {} but the buyers have only {} distinct R, F, M points",
-            params.k,
-            distinct.len()
-        ))
-        .into());
+        return Err(Error::classifier(
+            ClusterParams::KIND,
+            format!(
+                "k = {} but the buyers have only {} distinct R, F, M points",
+                params.k,
+                distinct.len()
+            ),
+        ));
     }
     let n = points.len() as f64;
     let mut means = [0.0; 3];
@@ -298,7 +369,7 @@ pub fn fit(params: &ClusterParams, population: &Population) -> Result<RfmCluster
         .max_n_iterations(params.max_iterations)
         .tolerance(params.tolerance)
         .fit(&DatasetBase::from(records))
-        .map_err(|e| config(format!("k-means: {e}")))?;
+        .map_err(|e| Error::classifier_with_source(ClusterParams::KIND, "k-means", e))?;
     let mut centroids: Vec<[f64; 3]> = model
         .centroids()
         .rows()
@@ -364,8 +435,9 @@ fn nearest(centroids: &[[f64; 3]], z: &[f64; 3]) -> (usize, f64) {
     best
 }
 
-/// Fitted RFM clusters: the standardisation (means, sds), the centroids in standardised
-/// units with cluster 1 (highest monetary) first, and the training customers per cluster.
+/// Fitted RFM clusters (a [`Model`]): the standardisation (means, sds), the centroids in
+/// standardised units with cluster 1 (highest monetary) first, and the training
+/// customers per cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RfmClusters {
@@ -378,6 +450,10 @@ pub struct RfmClusters {
 }
 
 /// Why a buyer is in its cluster.
+///
+/// Displays as `nearest centre: cluster 1 of 3 (recency_days 6, frequency 41.3,
+/// monetary 20987.12) at distance 0.42; next: cluster 2 at 3.10 (standardised units;
+/// 1 = highest monetary)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
     /// The cluster, 1-based (1 = highest monetary centre).
@@ -399,23 +475,18 @@ impl fmt::Display for Assignment {
         let [r, fr, m] = self.centre;
         write!(
             f,
-            "cluster {} of {} (1 = highest monetary): nearest centre recency_days {r:.0}, \
-             frequency {fr:.1}, monetary {m:.2} at distance {:.2}",
+            "nearest centre: cluster {} of {} (recency_days {r:.0}, frequency {fr:.1}, \
+             monetary {m:.2}) at distance {:.2}",
             self.cluster, self.of, self.distance
         )?;
         if let Some((c, d)) = self.runner_up {
-            write!(f, " (cluster {c} at {d:.2})")?;
+            write!(f, "; next: cluster {c} at {d:.2}")?;
         }
-        Ok(())
+        f.write_str(" (standardised units; 1 = highest monetary)")
     }
 }
 
 impl RfmClusters {
-    /// The settings it was fitted with.
-    pub fn params(&self) -> &ClusterParams {
-        &self.params
-    }
-
     /// Mean of each (transformed) coordinate over the fit's buyers.
     pub fn means(&self) -> [f64; 3] {
         self.means
@@ -448,11 +519,6 @@ impl RfmClusters {
         &self.sizes
     }
 
-    /// Buyers in the fit.
-    pub fn fit_size(&self) -> usize {
-        self.fit_size
-    }
-
     /// A profile standardised as the fit population was; none without purchases.
     pub fn standardise(&self, profile: &Profile) -> Option<[f64; 3]> {
         let p = rfm_point(profile, self.params.log_scale)?;
@@ -463,13 +529,13 @@ impl RfmClusters {
 
     /// The cluster (1-based) of the nearest centroid; none for a customer without
     /// purchases. An exact tie goes to the lower number.
-    pub fn classify(&self, profile: &Profile) -> Option<usize> {
+    pub fn cluster(&self, profile: &Profile) -> Option<usize> {
         let z = self.standardise(profile)?;
         Some(nearest(&self.centroids, &z).0 + 1)
     }
 
     /// The cluster with the distances that chose it; none without purchases.
-    pub fn explain(&self, profile: &Profile) -> Option<Assignment> {
+    pub fn assignment(&self, profile: &Profile) -> Option<Assignment> {
         let z = self.standardise(profile)?;
         let mut by_distance: Vec<(usize, f64)> = self
             .centroids
@@ -489,15 +555,71 @@ impl RfmClusters {
         })
     }
 
+    /// Why a profile has no cluster: no purchases, or (a profile built by hand) a buyer
+    /// without a recency.
+    fn unscored(profile: &Profile) -> Unscored {
+        if profile.is_buyer() {
+            Unscored::MissingMetric
+        } else {
+            Unscored::NoPurchases
+        }
+    }
+
+    fn model_error(&self, reason: String) -> ConfigError {
+        ConfigError::Model {
+            kind: ClusterParams::KIND,
+            column: self.params.column.clone(),
+            reason,
+        }
+    }
+}
+
+impl Model for RfmClusters {
+    type Params = ClusterParams;
+
+    fn params(&self) -> &ClusterParams {
+        &self.params
+    }
+
+    /// Buyers in the fit.
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+
+    /// The cluster's number as a label (`"1"` … `"k"`); no purchases:
+    /// [`Unscored::NoPurchases`].
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        out.push(match self.cluster(profile) {
+            Some(c) => Label::Name(c.to_string().into()),
+            None => Label::Unscored(Self::unscored(profile)),
+        });
+    }
+
+    /// The customer's R, F and M, then the [`Assignment`].
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let column = self.params.column.clone();
+        let Some(a) = self.assignment(profile) else {
+            return vec![Explanation::unscored(column, Self::unscored(profile))];
+        };
+        let label = Label::Name(a.cluster.to_string().into());
+        let recency = profile.recency_days.unwrap_or_default();
+        let why = format!(
+            "recency_days {recency}, frequency {}, monetary {}; {a}",
+            profile.frequency, profile.monetary
+        );
+        vec![Explanation::text(column, label, why)]
+    }
+
     /// Checks clusters read from a file: valid settings, `k` centroids and sizes, every
     /// number finite, every sd positive.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the problem.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.params.validate()?;
+    /// [`ConfigError::Settings`] for the settings, [`ConfigError::Model`] naming the
+    /// problem with the clusters.
+    fn validate(&self) -> Result<(), ConfigError> {
+        Classifier::validate(&self.params)?;
         if self.centroids.len() != self.params.k || self.sizes.len() != self.params.k {
-            return Err(config(format!(
+            return Err(self.model_error(format!(
                 "{} centroids and {} sizes for k = {}",
                 self.centroids.len(),
                 self.sizes.len(),
@@ -510,36 +632,11 @@ impl RfmClusters {
             .chain(&self.sds)
             .chain(self.centroids.iter().flatten());
         if numbers.any(|x| !x.is_finite()) {
-            return Err(config("a mean, sd or centroid is not finite".into()));
+            return Err(self.model_error("a mean, sd or centroid is not finite".into()));
         }
         if self.sds.iter().any(|&s| s <= 0.0) {
-            return Err(config("a standard deviation is not positive".into()));
+            return Err(self.model_error("a standard deviation is not positive".into()));
         }
         Ok(())
-    }
-
-    /// The clusters as pretty JSON.
-    ///
-    /// # Errors
-    /// [`Error::Parse`] if serialisation fails (it does not for valid clusters).
-    pub fn to_json(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Parse {
-            what: "rfm_clusters".into(),
-            reason: e.to_string(),
-        })
-    }
-
-    /// Reads and validates clusters saved by [`to_json`](RfmClusters::to_json).
-    ///
-    /// # Errors
-    /// [`Error::Parse`] naming `what` for JSON that does not parse; [`Error::Config`] for
-    /// clusters that do not [`validate`](RfmClusters::validate).
-    pub fn from_json(what: &str, json: &str) -> Result<RfmClusters, Error> {
-        let clusters: RfmClusters = serde_json::from_str(json).map_err(|e| Error::Parse {
-            what: what.into(),
-            reason: e.to_string(),
-        })?;
-        clusters.validate()?;
-        Ok(clusters)
     }
 }

@@ -20,10 +20,9 @@
 //!
 //! Rows are read in `rowid` order, 1024 at a time (keyset pagination: `WHERE rowid >= ?`),
 //! so memory stays bounded and the source holds nothing but the connection between
-//! batches. A reject names the table and the row's `rowid` (see [`reject`] — the one place
-//! a reject is built): `shop.sqlite:orders: line 42, field "amount": "12,50": …`, where
-//! until the library's `Location` can say "table orders, row 42", the source name is
-//! `{database file}:{table}` and the `line` is the rowid.
+//! batches. A reject names the database file, the table and the row's `rowid` (see
+//! [`reject`] — the one place a reject is built):
+//! `shop.sqlite: table orders, row 42, field "amount": "12,50": …`.
 //!
 //! # Example
 //! ```
@@ -47,19 +46,19 @@
 //! let ingested = ingest(source, builder, OnInvalid::Skip, |r| rejects.push(r.to_string()))?;
 //! assert_eq!((ingested.summary.read, ingested.summary.rejected), (4, 2));
 //! assert_eq!(rejects, [
-//!     r#"memory:orders: line 2, field "customer_id": "NULL": no customer id (NULL)"#,
-//!     r#"memory:orders: line 4, field "amount": "19.99": a REAL is a binary float, not an exact decimal: store amounts as TEXT or INTEGER"#,
+//!     r#"memory: table orders, row 2, field "customer_id": "NULL": no customer id (NULL)"#,
+//!     r#"memory: table orders, row 4, field "amount": "19.99": a REAL is a binary float, not an exact decimal: store amounts as TEXT or INTEGER"#,
 //! ]);
 //! assert_eq!(ingested.population.get("C2").unwrap().monetary.to_string(), "7.5");
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::PathBuf;
 
 use customer_tiering::dates::parse_date;
-use customer_tiering::error::shown_value;
 use customer_tiering::money::parse_amount_bytes;
 use customer_tiering::source::{ColumnMapping, Source};
 use customer_tiering::{CustomerId, Error, Location, Reject, Transaction};
@@ -89,7 +88,7 @@ const BATCH: i64 = 1024;
 /// ).expect("schema");
 /// let mapping = ColumnMapping::parse("customer_id=CustomerID,date=InvoiceDate,amount=Total")?;
 /// let mut source = SqliteTransactions::new(&conn, "sales", &mapping)?;
-/// assert_eq!(source.origin(), "memory:sales");
+/// assert_eq!(source.origin(), "memory"); // the database file's name; rejects add table and row
 /// let tx = source.next_record().unwrap()?;
 /// assert_eq!((tx.customer_id.as_str(), tx.amount.to_string()), ("17850", "15.30".to_string()));
 /// assert_eq!(tx.product.as_deref(), Some("tea"));
@@ -101,8 +100,10 @@ pub struct SqliteTransactions<'c> {
     conn: &'c Connection,
     /// The database file, for I/O errors (`memory` for an in-memory database).
     path: PathBuf,
-    /// `{file name}:{table}`: the source name of every reject.
+    /// The database file's name (`shop.sqlite`, `memory`): the source of every reject.
     origin: String,
+    /// The table, named in every reject.
+    table: String,
     /// `SELECT rowid, … WHERE rowid >= ?1 ORDER BY rowid LIMIT ?2`.
     select: String,
     /// Whether the select has a profit and a product column (after the three required).
@@ -133,15 +134,16 @@ impl Cell {
         }
     }
 
-    /// The value as a reject shows it: text as written (cut past 200 bytes), numbers in
-    /// their shortest exact form, `NULL`, or a blob's length.
-    fn shown(&self) -> String {
+    /// The value as a reject holds it: text as stored (the reject cuts it past 200 bytes
+    /// and decodes it lossily), numbers in their shortest exact form, `NULL`, or a
+    /// blob's length.
+    fn raw(&self) -> Cow<'_, [u8]> {
         match self {
-            Cell::Null => "NULL".into(),
-            Cell::Integer(i) => i.to_string(),
-            Cell::Real(f) => f.to_string(),
-            Cell::Text(t) => shown_value(t, t.len() as u64),
-            Cell::Blob(len) => format!("BLOB of {len} bytes"),
+            Cell::Null => Cow::Borrowed(b"NULL"),
+            Cell::Integer(i) => Cow::Owned(i.to_string().into_bytes()),
+            Cell::Real(f) => Cow::Owned(f.to_string().into_bytes()),
+            Cell::Text(t) => Cow::Borrowed(t),
+            Cell::Blob(len) => Cow::Owned(format!("BLOB of {len} bytes").into_bytes()),
         }
     }
 
@@ -183,7 +185,7 @@ impl<'c> SqliteTransactions<'c> {
     /// conn.execute_batch("CREATE TABLE orders (id TEXT, date TEXT, amount TEXT)").expect("schema");
     /// let err = SqliteTransactions::new(&conn, "orders", &ColumnMapping::default()).unwrap_err();
     /// assert!(matches!(&err, Error::MissingColumn { column, .. } if column == "customer_id"));
-    /// assert_eq!(err.to_string(), r#"memory:orders: missing required column "customer_id" (header: id,date,amount)"#);
+    /// assert_eq!(err.to_string(), r#"memory: table orders: missing required column "customer_id" (header: id,date,amount)"#);
     /// let err = SqliteTransactions::new(&conn, "sales", &ColumnMapping::default()).unwrap_err();
     /// assert_eq!(err.to_string(), r#"memory: no table "sales" in the database"#);
     /// ```
@@ -192,11 +194,10 @@ impl<'c> SqliteTransactions<'c> {
             Some(p) if !p.is_empty() => PathBuf::from(p),
             _ => PathBuf::from("memory"),
         };
-        let file = path.file_name().map_or_else(
+        let origin = path.file_name().map_or_else(
             || path.display().to_string(),
             |f| f.to_string_lossy().into(),
         );
-        let origin = format!("{file}:{table}");
         let io = |e: rusqlite::Error| sqlite_error(&path, e);
 
         let mut info = conn
@@ -218,7 +219,7 @@ impl<'c> SqliteTransactions<'c> {
         for name in [&mapping.customer_id, &mapping.date, &mapping.amount] {
             if !has(name) {
                 return Err(Error::MissingColumn {
-                    source_name: origin,
+                    source_name: format!("{origin}: table {table}"),
                     column: name.clone(),
                     header: columns.join(","),
                 });
@@ -246,6 +247,7 @@ impl<'c> SqliteTransactions<'c> {
             conn,
             path,
             origin,
+            table: table.to_string(),
             select,
             optional,
             batch: VecDeque::new(),
@@ -294,7 +296,15 @@ impl<'c> SqliteTransactions<'c> {
     /// One transaction, or the reject naming the first field that fails.
     fn parse(&self, row: &RawRow) -> Result<Transaction, Error> {
         let at = |field: &str, cell: &Cell, reason: &dyn fmt::Display| -> Error {
-            reject(&self.origin, row.rowid, field, cell.shown(), reason).into()
+            reject(
+                &self.origin,
+                &self.table,
+                row.rowid,
+                field,
+                &cell.raw(),
+                reason,
+            )
+            .into()
         };
         let customer_id = match &row.customer_id {
             Cell::Text(t) => CustomerId::from_bytes(t).map_err(|e| e.to_string()),
@@ -346,41 +356,30 @@ fn exact(cell: &Cell, what: &str) -> Result<Decimal, String> {
     }
 }
 
-/// The one place a reject is built: the source `{database file}:{table}`, the row's
-/// `rowid` as its line, the field, the value as shown and the reason.
-///
-/// When the library's `Location` can name a table and a row, this is the line to change.
-/// SQLite's own rowids start at 1; a negative rowid (possible only when a program sets
-/// one) cannot be a line, so it is shown as line 0 and named in the reason.
+/// The one place a reject is built: the database file's name, the table and the row's
+/// `rowid` ([`Location::row`]), the field, the raw value and the reason.
 ///
 /// # Example
 /// ```
+/// use customer_tiering::error::Position;
 /// use customer_tiering_apps::sqlite_source::reject;
-/// let r = reject("shop.sqlite:orders", 42, "amount", "12,50".into(), &"not a decimal");
-/// assert_eq!(r.to_string(), r#"shop.sqlite:orders: line 42, field "amount": "12,50": not a decimal"#);
-/// let r = reject("shop.sqlite:orders", -3, "date", "NULL".into(), &"no date (NULL)");
-/// assert_eq!((r.location.line, r.reason.as_str()), (0, "no date (NULL) (rowid -3)"));
+/// let r = reject("shop.sqlite", "orders", 42, "amount", b"12,50", &"not a decimal");
+/// assert_eq!(r.to_string(), r#"shop.sqlite: table orders, row 42, field "amount": "12,50": not a decimal"#);
+/// let Position::Row { table, key } = r.location().position() else { unreachable!() };
+/// assert_eq!((table.as_str(), key.as_str()), ("orders", "42"));
+/// // A rowid set by a program may be negative; it is shown as it is.
+/// let r = reject("shop.sqlite", "orders", -3, "date", b"NULL", &"no date (NULL)");
+/// assert_eq!(r.location().to_string(), "shop.sqlite: table orders, row -3");
 /// ```
 pub fn reject(
-    origin: &str,
+    database: &str,
+    table: &str,
     rowid: i64,
     field: &str,
-    value: String,
+    raw: &[u8],
     reason: &dyn fmt::Display,
 ) -> Reject {
-    let (line, reason) = match u64::try_from(rowid) {
-        Ok(line) => (line, reason.to_string()),
-        Err(_) => (0, format!("{reason} (rowid {rowid})")),
-    };
-    Reject {
-        location: Location {
-            source: origin.to_string(),
-            line,
-        },
-        field: field.to_string(),
-        value,
-        reason,
-    }
+    Reject::new(Location::row(database, table, rowid), field, raw, reason)
 }
 
 /// SQL identifier quoting: `"name"`, inner quotes doubled.
@@ -436,10 +435,18 @@ mod tests {
 
     #[test]
     fn cells_show_what_sqlite_stored() {
-        assert_eq!(Cell::Null.shown(), "NULL");
-        assert_eq!(Cell::Real(19.99).shown(), "19.99");
-        assert_eq!(Cell::Integer(-4).shown(), "-4");
-        assert_eq!(Cell::Blob(3).shown(), "BLOB of 3 bytes");
-        assert_eq!(Cell::Text(b"12,50".to_vec()).shown(), "12,50");
+        let raw = |c: Cell| String::from_utf8(c.raw().into_owned()).unwrap();
+        assert_eq!(raw(Cell::Null), "NULL");
+        assert_eq!(raw(Cell::Real(19.99)), "19.99");
+        assert_eq!(raw(Cell::Integer(-4)), "-4");
+        assert_eq!(raw(Cell::Blob(3)), "BLOB of 3 bytes");
+        assert_eq!(raw(Cell::Text(b"12,50".to_vec())), "12,50");
+    }
+
+    #[test]
+    fn long_text_is_cut_once_by_the_reject() {
+        let long = Cell::Text(vec![b'x'; 300]);
+        let r = reject("db", "t", 1, "amount", &long.raw(), &"not a decimal");
+        assert_eq!(r.value(), format!("{}… (300 bytes)", "x".repeat(200)));
     }
 }

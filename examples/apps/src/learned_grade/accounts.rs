@@ -263,9 +263,12 @@ pub fn generate() -> String {
 /// ```
 pub fn read_profiles<R: Read>(origin: &str, reader: R, as_of: Date) -> Result<Population, Error> {
     let mut csv = csv::ReaderBuilder::new().from_reader(reader);
+    // `Error::Parse` keeps a cause only of the library's own `Error`: csv's error is
+    // kept as its message.
     let parse_err = |e: csv::Error| Error::Parse {
         what: origin.into(),
         reason: e.to_string(),
+        source: None,
     };
     let header: Vec<String> = csv
         .headers()
@@ -286,16 +289,7 @@ pub fn read_profiles<R: Read>(origin: &str, reader: R, as_of: Date) -> Result<Po
         let record = record.map_err(parse_err)?;
         let line = record.position().map_or(0, |p| p.line());
         let reject = |field: &str, value: &str, reason: &str| -> Error {
-            Reject {
-                location: Location {
-                    source: origin.into(),
-                    line,
-                },
-                field: field.into(),
-                value: value.into(),
-                reason: reason.into(),
-            }
-            .into()
+            Reject::new(Location::line(origin, line), field, value, reason).into()
         };
         let raw_id = record.get(id_at).unwrap_or_default();
         let id =

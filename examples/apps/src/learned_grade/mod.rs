@@ -3,23 +3,41 @@
 //! customer attributes, and grades everyone else — explaining each grade by its path
 //! through the tree.
 //!
-//! The core is plain functions over plain data:
+//! It is a classifier like the library's own, so it joins a
+//! [`PipelineBuilder`](customer_tiering::PipelineBuilder) beside RFM or Pareto metals,
+//! rule sets read its column, and a fitted pipeline saves it in `model.json`:
 //!
-//! 1. [`TreeParams`] (serde): which [`Feature`]s, which labels, the attribute that holds
-//!    the managers' grade, fixed tree settings.
+//! 1. [`TreeParams`] (serde) implements [`Classifier`] (kind `learned_grade`): which
+//!    [`Feature`]s, which labels (best first), the attribute that holds the managers'
+//!    grade, fixed tree settings, the output column (`learned_grade`).
 //! 2. [`feature_matrix`] turns profiles into numbers, each missing value replaced by the
 //!    number its feature names (see [`Feature`]).
-//! 3. [`fit`] trains linfa's tree on the graded accounts of a population, then converts it
-//!    into a [`GradeTree`] of our own: serde, `Clone`, `PartialEq`, small
-//!    ([`Node`]: feature index, threshold, two children; leaves: a label).
-//! 4. [`GradeTree::classify`] and [`GradeTree::explain`] work on one profile and cannot fail.
+//! 3. [`Classifier::fit`] trains linfa's tree on the graded accounts of a population
+//!    ([`training_set`]), then converts it into a [`GradeTree`] of our own: serde,
+//!    `Clone`, `PartialEq`, small ([`Node`]: feature index, threshold, two children;
+//!    leaves: a label).
+//! 4. [`GradeTree`] implements [`Model`]: it labels and explains one profile and cannot
+//!    fail, and is checked when a pipeline loads it ([`Model::validate`]).
+//!
+//! **Customers without the needed inputs.** A tree cannot take "none", so each feature
+//! says which number a missing value becomes, and the tree learns where the graded
+//! accounts without that value belong. Each decision remembers how many graded accounts
+//! reached it without a value for its feature ([`Node::Split`]'s `missing`). A customer
+//! whose value is missing at a decision that *no* graded account without it reached is
+//! not guessed at: it gets [`Unscored::Other`] (`satisfaction unknown`), and
+//! [`Model::missing_uses`] reports it (policy `exclude`), as it reports every missing
+//! value the tree filled in on a customer's path (policy `fill`).
+//!
+//! Loading a saved pipeline that holds a learned grade needs a
+//! [`Registry`](customer_tiering::Registry) that knows the kind: `Registry::builtin()`
+//! alone refuses it, naming `learned_grade` (see [`crate::registry`]).
 //!
 //! # Example
 //! ```
 //! use customer_tiering::attributes::{AttrValue, Attributes};
-//! use customer_tiering::{CustomerId, Population, Profile};
-//! use customer_tiering_apps::learned_grade::{fit, Feature, GradeTree, TreeParams};
-//! use customer_tiering::Metric;
+//! use customer_tiering::classify::{Classifier, Label, Model};
+//! use customer_tiering::{CustomerId, FittedPipeline, Metric, PipelineBuilder, Population, Profile, Registry};
+//! use customer_tiering_apps::learned_grade::{Feature, TreeParams};
 //! use jiff::civil::date;
 //!
 //! // Six accounts the managers graded: big spenders are A, the rest C.
@@ -50,13 +68,19 @@
 //!     .features(vec![Feature::metric(Metric::Monetary)])
 //!     .min_samples_leaf(1)
 //!     .min_samples_split(2);
-//! let tree = fit(&params, &population)?;
+//! let tree = params.fit(&population)?;
 //! let n1 = population.get("N1").unwrap();
-//! assert_eq!(tree.classify(n1), "A");
-//! assert_eq!(tree.explain(n1).to_string(), "monetary 4500 > 2100 → A (3 of 3 training accounts were A)");
+//! assert_eq!(tree.label(n1), Label::Name("A".into()));
+//! assert_eq!(
+//!     tree.explain(n1)[0].to_string(),
+//!     "learned_grade = A: monetary 4500 > 2100 → A (3 of 3 training accounts were A)"
+//! );
 //!
-//! let json = tree.to_json()?;
-//! assert_eq!(GradeTree::from_json("tree.json", &json)?, tree);
+//! // In a pipeline; saved, and loaded through a registry that knows the kind.
+//! let (fitted, tiering) = PipelineBuilder::new().classifier(params).build()?.run(&population)?;
+//! assert_eq!(tiering.label("N1", "learned_grade"), Some(&Label::Name("A".into())));
+//! let registry = Registry::builtin().register::<TreeParams>()?;
+//! assert_eq!(FittedPipeline::from_json_with("model.json", &fitted.to_json()?, &registry)?, fitted);
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
@@ -65,6 +89,9 @@ pub mod accounts;
 use std::fmt;
 
 use customer_tiering::attributes::AttrValue;
+use customer_tiering::classify::{
+    Classifier, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Unscored,
+};
 use customer_tiering::{ConfigError, Error, Metric, Population, Profile};
 use linfa::Dataset;
 use linfa::traits::Fit;
@@ -85,7 +112,8 @@ pub const MISSING: f64 = -1.0;
 /// One input of the tree: what it reads from a profile, and the number a missing value
 /// becomes. Missing values are explicit because a tree cannot take "none": a customer
 /// without purchases has no `recency_days`, a customer without a customers-file row has
-/// no `satisfaction`.
+/// no `satisfaction`. The stand-in is used only at decisions that graded accounts
+/// without the value reached (see the module's "Customers without the needed inputs").
 ///
 /// # Example
 /// ```
@@ -190,6 +218,17 @@ impl Feature {
         }
     }
 
+    /// The metric or attribute the feature reads, by name (`kind` for
+    /// `kind=enterprise`).
+    pub fn input(&self) -> String {
+        match self {
+            Feature::Metric { metric, .. } => metric.name().to_string(),
+            Feature::Number { attribute, .. }
+            | Feature::Rank { attribute, .. }
+            | Feature::Is { attribute, .. } => attribute.clone(),
+        }
+    }
+
     /// The attribute the feature reads, if it reads one.
     pub fn attribute(&self) -> Option<&str> {
         match self {
@@ -263,7 +302,9 @@ impl Feature {
         }
     }
 
-    fn missing(&self) -> Option<f64> {
+    /// The number that stands in for a missing value; none for an
+    /// [`Is`](Feature::Is), which is never missing.
+    fn fill(&self) -> Option<f64> {
         match self {
             Feature::Metric { missing, .. }
             | Feature::Number { missing, .. }
@@ -290,28 +331,43 @@ pub fn default_features() -> Vec<Feature> {
     ]
 }
 
-/// The settings of a learned grade: plain data, loadable from JSON or TOML.
+/// The settings of a learned grade: plain data, loadable from JSON or TOML; a
+/// [`Classifier`] of kind `learned_grade`.
 ///
-/// Defaults: labels `A B C D` from the attribute `manager_grade`,
-/// [`default_features`], Gini splits, depth at most 6, at least 4 training accounts in
-/// every leaf and 8 in a node to split, a split must lower the impurity by 0.001. On the
-/// 240 graded accounts of the fixture these agree best with the managers' rule without
-/// its noise: 207 of 240 (depth 3: 187; depth 8 with leaves of 2: 206, with 34 leaves
-/// instead of 22).
+/// Defaults: output column `learned_grade`, labels `A B C D` (best first) learned from
+/// the attribute `manager_grade`, [`default_features`], Gini splits, depth at most 6, at
+/// least 4 training accounts in every leaf and 8 in a node to split, a split must lower
+/// the impurity by 0.001. On the 240 graded accounts of the fixture these agree best
+/// with the managers' rule without its noise: 207 of 240 (depth 3: 187; depth 8 with
+/// leaves of 2: 206, with 34 leaves instead of 22).
 ///
 /// # Example
 /// ```
+/// use customer_tiering::classify::{Classifier, ColumnLabels};
+/// use customer_tiering::Metric;
 /// use customer_tiering_apps::learned_grade::TreeParams;
 /// let params = TreeParams::default().max_depth(3).min_samples_leaf(8);
 /// assert_eq!((params.get_max_depth(), params.get_labels()[0].as_str()), (3, "A"));
 /// assert!(params.validate().is_ok());
-/// assert!(TreeParams::default().max_depth(0).validate().is_err());
+/// assert_eq!(
+///     TreeParams::default().max_depth(0).validate().unwrap_err().to_string(),
+///     r#"pipeline: learned_grade "learned_grade": max_depth must be in 1..=20, got 0"#
+/// );
+/// // One column, its labels ordered best first, so that rules may say `learned_grade >= "B"`.
+/// let column = &params.columns()[0];
+/// assert_eq!(column.name, "learned_grade");
+/// assert_eq!(column.labels.order().unwrap(), ["A", "B", "C", "D"]);
+/// // What it reads: the features' metrics and attributes, and the managers' grade.
+/// let reads = params.reads();
+/// assert_eq!(reads.metrics, [Metric::RecencyDays, Metric::Frequency, Metric::Monetary, Metric::TenureDays]);
+/// assert!(reads.attributes.iter().any(|a| a == "manager_grade"));
 /// let json = serde_json::to_string(&params).unwrap();
 /// assert_eq!(serde_json::from_str::<TreeParams>(&json).unwrap(), params);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreeParams {
+    column: String,
     label_attribute: String,
     labels: Vec<String>,
     features: Vec<Feature>,
@@ -324,6 +380,7 @@ pub struct TreeParams {
 impl Default for TreeParams {
     fn default() -> Self {
         TreeParams {
+            column: TreeParams::KIND.into(),
             label_attribute: "manager_grade".into(),
             labels: ["A", "B", "C", "D"].map(String::from).to_vec(),
             features: default_features(),
@@ -339,6 +396,13 @@ impl Default for TreeParams {
 pub const MAX_DEPTH: usize = 20;
 
 impl TreeParams {
+    /// Sets the output column (default `learned_grade`).
+    #[must_use]
+    pub fn column(mut self, column: &str) -> Self {
+        self.column = column.into();
+        self
+    }
+
     /// Sets the attribute holding the hand-made grade of the training accounts.
     #[must_use]
     pub fn label_attribute(mut self, attribute: &str) -> Self {
@@ -388,6 +452,11 @@ impl TreeParams {
         self
     }
 
+    /// The output column.
+    pub fn get_column(&self) -> &str {
+        &self.column
+    }
+
     /// The attribute holding the hand-made grade.
     pub fn get_label_attribute(&self) -> &str {
         &self.label_attribute
@@ -408,15 +477,9 @@ impl TreeParams {
         self.max_depth
     }
 
-    /// Checks the settings, before any data is seen.
-    ///
-    /// # Errors
-    /// [`ConfigError::Pipeline`] naming the problem: no labels or a label twice, no
-    /// features, a feature reading the label attribute (the answer would leak into the
-    /// question), a rank without levels, a missing value that is not finite, a depth
-    /// outside 1..=20, leaf or split sizes too small, an impurity decrease not > 0.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let problem = if self.labels.is_empty() {
+    /// What is wrong with the settings, if anything.
+    fn problem(&self) -> Option<String> {
+        if self.labels.is_empty() {
             Some("no labels".to_string())
         } else if let Some(l) = self
             .labels
@@ -446,7 +509,7 @@ impl TreeParams {
         } else if let Some(f) = self
             .features
             .iter()
-            .find(|f| f.missing().is_some_and(|m| !m.is_finite()))
+            .find(|f| f.fill().is_some_and(|m| !m.is_finite()))
         {
             Some(format!(
                 "feature {:?}: missing value is not finite",
@@ -468,17 +531,113 @@ impl TreeParams {
             ))
         } else {
             None
-        };
-        match problem {
-            Some(reason) => Err(config(reason)),
-            None => Ok(()),
         }
     }
 }
 
-fn config(reason: String) -> ConfigError {
-    ConfigError::Pipeline {
-        reason: format!("learned_grade: {reason}"),
+impl Classifier for TreeParams {
+    type Model = GradeTree;
+
+    const KIND: &'static str = "learned_grade";
+
+    /// One column, its labels ordered best first.
+    fn columns(&self) -> Vec<Column> {
+        let labels = ColumnLabels::ordered(self.labels.clone());
+        vec![Column::new(self.column.clone(), labels)]
+    }
+
+    /// The metrics and attributes of the features, and the label attribute (read when
+    /// fitting, so that a refit of a saved pipeline finds it too).
+    fn reads(&self) -> Reads {
+        let mut reads = Reads::nothing();
+        for feature in &self.features {
+            match feature {
+                Feature::Metric { metric, .. } => reads.add_metric(*metric),
+                other => reads.add_attribute(other.input()),
+            }
+        }
+        reads.add_attribute(self.label_attribute.clone());
+        reads
+    }
+
+    /// Checks the settings, before any data is seen.
+    ///
+    /// # Errors
+    /// [`ConfigError::Settings`] naming the problem: no labels or a label twice, no
+    /// features, a feature reading the label attribute (the answer would leak into the
+    /// question), a rank without levels, a missing value that is not finite, a depth
+    /// outside 1..=20, leaf or split sizes too small, an impurity decrease not > 0.
+    fn validate(&self) -> Result<(), ConfigError> {
+        match self.problem() {
+            Some(reason) => Err(ConfigError::Settings {
+                kind: Self::KIND,
+                column: self.column.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Validates the settings, trains linfa's decision tree on the graded accounts of
+    /// `population` (those with the label attribute), and converts it into a
+    /// [`GradeTree`].
+    ///
+    /// linfa breaks a tie between labels by the order of a `HashMap`, which changes from
+    /// run to run; here ties go to the label listed first, through whole-number weights
+    /// (see the source of `train`), and every leaf is then recounted by routing the
+    /// training accounts through the converted tree (its `samples` and `agree`, and each
+    /// decision's `missing`). linfa's Gini sums are `f32` over a `HashMap` too, so two
+    /// candidate splits whose impurities are equal could still be told apart by rounding
+    /// in a different order; on the fixture, hundreds of fits gave one tree (see the
+    /// tests).
+    ///
+    /// The graded set must satisfy `n·(n·(L − 1) + 1 + L) < 2^24` (`L` labels): 2000
+    /// accounts with 4 labels.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for settings that do not validate; [`Error::Classifier`] (kind
+    /// `learned_grade`) for a grade outside the labels, a population without graded
+    /// accounts, too many of them, or linfa's own failure (kept as the cause).
+    fn fit(&self, population: &Population) -> Result<GradeTree, Error> {
+        Classifier::validate(self)?;
+        let (profiles, labels) = training_set(self, population)?;
+        if profiles.is_empty() {
+            return Err(Error::classifier(
+                Self::KIND,
+                format!(
+                    "no customer has the attribute {:?} to learn from",
+                    self.label_attribute
+                ),
+            ));
+        }
+        let x = feature_matrix(&self.features, &profiles);
+        let known = Array2::from_shape_fn((profiles.len(), self.features.len()), |(i, j)| {
+            self.features[j].read(profiles[i]).is_some()
+        });
+        let linfa_tree = train(self, &x, &labels)?;
+        let mut root = convert(linfa_tree.root_node(), self.features.len(), &self.labels)?;
+        let rows: Vec<usize> = (0..profiles.len()).collect();
+        let training = Training {
+            x: &x,
+            known: &known,
+            y: &labels,
+            labels: &self.labels,
+        };
+        relabel(&mut root, &rows, &training);
+        Ok(GradeTree {
+            params: self.clone(),
+            root,
+            fit_size: profiles.len(),
+        })
+    }
+}
+
+/// A fitted tree that contradicts itself or its settings, named by kind and column.
+fn model_error(params: &TreeParams, reason: String) -> ConfigError {
+    ConfigError::Model {
+        kind: TreeParams::KIND,
+        column: params.column.clone(),
+        reason,
     }
 }
 
@@ -504,11 +663,11 @@ pub fn feature_matrix(features: &[Feature], profiles: &[&Profile]) -> Array2<f64
 /// each one's label as an index into the labels.
 ///
 /// # Errors
-/// [`ConfigError::Pipeline`] naming the customer whose grade is not one of the labels.
+/// [`Error::Classifier`] naming the customer whose grade is not one of the labels.
 pub fn training_set<'p>(
     params: &TreeParams,
     population: &'p Population,
-) -> Result<(Vec<&'p Profile>, Vec<usize>), ConfigError> {
+) -> Result<(Vec<&'p Profile>, Vec<usize>), Error> {
     let mut profiles = Vec::new();
     let mut labels = Vec::new();
     for p in population.profiles() {
@@ -517,60 +676,20 @@ pub fn training_set<'p>(
         };
         let grade = grade.to_string();
         let Some(at) = params.labels.iter().position(|l| *l == grade) else {
-            return Err(config(format!(
-                "customer {:?}: {} {grade:?} is not one of {}",
-                p.customer_id.as_str(),
-                params.label_attribute,
-                params.labels.join(", ")
-            )));
+            return Err(Error::classifier(
+                TreeParams::KIND,
+                format!(
+                    "customer {:?}: {} {grade:?} is not one of {}",
+                    p.customer_id.as_str(),
+                    params.label_attribute,
+                    params.labels.join(", ")
+                ),
+            ));
         };
         profiles.push(p);
         labels.push(at);
     }
     Ok((profiles, labels))
-}
-
-/// Validates `params`, trains linfa's decision tree on the graded accounts of
-/// `population` (those with the label attribute), and converts it into a [`GradeTree`].
-///
-/// linfa breaks a tie between labels by the order of a `HashMap`, which changes from run
-/// to run; here ties go to the label listed first, through whole-number weights (see
-/// the source of `train`), and every leaf is then recounted by routing the training
-/// accounts through the converted tree (its `samples` and `agree`). linfa's Gini sums are
-/// `f32` over a `HashMap` too, so two candidate splits whose impurities are equal could
-/// still be told apart by rounding in a different order; on the fixture, hundreds of fits
-/// gave one tree (see the tests).
-///
-/// The graded set must satisfy `n·(n·(L − 1) + 1 + L) < 2^24` (`L` labels): 2000
-/// accounts with 4 labels.
-///
-/// # Errors
-/// [`Error::Config`] for settings that do not validate, a grade outside the labels, or a
-/// population without graded accounts; linfa's own failures as [`Error::Config`] too.
-pub fn fit(params: &TreeParams, population: &Population) -> Result<GradeTree, Error> {
-    params.validate()?;
-    let (profiles, labels) = training_set(params, population)?;
-    if profiles.is_empty() {
-        return Err(config(format!(
-            "no customer has the attribute {:?} to learn from",
-            params.label_attribute
-        ))
-        .into());
-    }
-    let x = feature_matrix(&params.features, &profiles);
-    let linfa_tree = train(params, &x, &labels)?;
-    let mut root = convert(
-        linfa_tree.root_node(),
-        params.features.len(),
-        &params.labels,
-    )?;
-    let rows: Vec<usize> = (0..profiles.len()).collect();
-    relabel(&mut root, &rows, &x, &labels, &params.labels);
-    Ok(GradeTree {
-        params: params.clone(),
-        root,
-        fit_size: profiles.len(),
-    })
 }
 
 /// linfa's decision tree with the settings of `params`, on rows `x` labelled `y`.
@@ -587,15 +706,18 @@ fn train(
     params: &TreeParams,
     x: &Array2<f64>,
     y: &[usize],
-) -> Result<DecisionTree<f64, usize>, ConfigError> {
+) -> Result<DecisionTree<f64, usize>, Error> {
     let n = y.len() as u64;
     let l = params.labels.len() as u64;
     let base = n * (l - 1) + 1;
     if n * (base + l) >= 1 << 24 {
-        return Err(config(format!(
-            "{n} graded accounts with {l} labels are too many to weigh exactly in f32 \
-             (n·(n·(labels − 1) + 1 + labels) must stay below 2^24)"
-        )));
+        return Err(Error::classifier(
+            TreeParams::KIND,
+            format!(
+                "{n} graded accounts with {l} labels are too many to weigh exactly in f32 \
+                 (n·(n·(labels − 1) + 1 + labels) must stay below 2^24)"
+            ),
+        ));
     }
     let weights: Array1<f32> = y
         .iter()
@@ -609,7 +731,7 @@ fn train(
         .min_weight_split(params.min_samples_split as f32)
         .min_impurity_decrease(params.min_impurity_decrease)
         .fit(&dataset)
-        .map_err(|e| config(format!("decision tree: {e}")))
+        .map_err(|e| Error::classifier_with_source(TreeParams::KIND, "decision tree", e))
 }
 
 /// linfa's tree, walked from its root (`TreeNode::split` gives feature index and
@@ -619,7 +741,7 @@ fn convert(
     node: &TreeNode<f64, usize>,
     n_features: usize,
     labels: &[String],
-) -> Result<Node, ConfigError> {
+) -> Result<Node, Error> {
     if node.is_leaf() {
         let label = node.prediction().and_then(|i| labels.get(i));
         return Ok(Node::Leaf {
@@ -634,48 +756,67 @@ fn convert(
         (Some(le), Some(gt)) if feature < n_features && threshold.is_finite() => Ok(Node::Split {
             feature,
             threshold,
+            missing: 0,
             le: Box::new(convert(le, n_features, labels)?),
             gt: Box::new(convert(gt, n_features, labels)?),
         }),
-        _ => Err(config(format!(
-            "decision tree: unexpected node at depth {} (feature {feature}, threshold {threshold})",
-            node.depth()
-        ))),
+        _ => Err(Error::classifier(
+            TreeParams::KIND,
+            format!(
+                "decision tree: unexpected node at depth {} (feature {feature}, threshold {threshold})",
+                node.depth()
+            ),
+        )),
     }
 }
 
-/// Routes the training rows through the tree, labels each leaf by their majority (ties to
-/// the earlier label), counts them, and merges sibling leaves with the same label.
-fn relabel(node: &mut Node, rows: &[usize], x: &Array2<f64>, y: &[usize], labels: &[String]) {
+/// The training accounts as [`relabel`] routes them.
+struct Training<'a> {
+    /// The feature matrix.
+    x: &'a Array2<f64>,
+    /// Whether each cell of `x` was read (not a missing value's stand-in).
+    known: &'a Array2<bool>,
+    /// Each row's label, an index into `labels`.
+    y: &'a [usize],
+    labels: &'a [String],
+}
+
+/// Routes the training rows through the tree: labels each leaf by their majority (ties
+/// to the earlier label) and counts them, counts at each decision the rows without a
+/// value for its feature, and merges sibling leaves with the same label.
+fn relabel(node: &mut Node, rows: &[usize], t: &Training<'_>) {
     match node {
         Node::Leaf {
             label,
             samples,
             agree,
         } => {
-            let mut counts = vec![0u32; labels.len()];
+            let mut counts = vec![0u32; t.labels.len()];
             for &r in rows {
-                counts[y[r]] += 1;
+                counts[t.y[r]] += 1;
             }
             // max_by_key keeps the last maximum: scan in reverse for the first.
-            let best = (0..labels.len())
+            let best = (0..t.labels.len())
                 .rev()
                 .max_by_key(|&i| counts[i])
                 .unwrap_or(0);
-            *label = labels[best].clone();
+            *label = t.labels[best].clone();
             *samples = rows.len() as u32;
             *agree = counts[best];
         }
         Node::Split {
             feature,
             threshold,
+            missing,
             le,
             gt,
         } => {
-            let (left, right): (Vec<usize>, Vec<usize>) =
-                rows.iter().partition(|&&r| x[(r, *feature)] <= *threshold);
-            relabel(le, &left, x, y, labels);
-            relabel(gt, &right, x, y, labels);
+            *missing = rows.iter().filter(|&&r| !t.known[(r, *feature)]).count() as u32;
+            let (left, right): (Vec<usize>, Vec<usize>) = rows
+                .iter()
+                .partition(|&&r| t.x[(r, *feature)] <= *threshold);
+            relabel(le, &left, t);
+            relabel(gt, &right, t);
             if let (
                 Node::Leaf {
                     label: a,
@@ -706,9 +847,9 @@ fn relabel(node: &mut Node, rows: &[usize], x: &Array2<f64>, y: &[usize], labels
 /// ```
 /// use customer_tiering_apps::learned_grade::Node;
 /// let leaf = Node::Leaf { label: "A".into(), samples: 12, agree: 11 };
-/// let node = Node::Split { feature: 2, threshold: 900.5, le: Box::new(leaf.clone()), gt: Box::new(leaf) };
+/// let node = Node::Split { feature: 2, threshold: 900.5, missing: 0, le: Box::new(leaf.clone()), gt: Box::new(leaf) };
 /// let json = serde_json::to_string(&node).unwrap();
-/// assert!(json.starts_with(r#"{"split":{"feature":2,"threshold":900.5,"le":{"leaf":"#));
+/// assert!(json.starts_with(r#"{"split":{"feature":2,"threshold":900.5,"missing":0,"le":{"leaf":"#));
 /// assert_eq!(serde_json::from_str::<Node>(&json).unwrap(), node);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -720,6 +861,10 @@ pub enum Node {
         feature: usize,
         /// linfa's threshold, the midpoint between two neighbouring training values.
         threshold: f64,
+        /// Training accounts that reached this decision without a value for its feature
+        /// (their missing value's stand-in decided). When 0, a customer without the
+        /// value is not guessed at here: it is left unscored.
+        missing: u32,
         /// The subtree for values at most the threshold.
         le: Box<Node>,
         /// The subtree for values above it.
@@ -754,13 +899,15 @@ impl Node {
     }
 }
 
-/// A fitted learned grade: its settings, the tree, and how many accounts it learned from.
+/// A fitted learned grade (a [`Model`]): its settings, the tree, and how many graded
+/// accounts it learned from ([`Model::fit_size`]).
 ///
 /// # Example
 /// ```
 /// # use customer_tiering::attributes::{AttrValue, Attributes};
 /// # use customer_tiering::{CustomerId, Metric, Population, Profile};
-/// # use customer_tiering_apps::learned_grade::{fit, Feature, TreeParams};
+/// use customer_tiering::classify::{Classifier, Label, Model, Unscored};
+/// use customer_tiering_apps::learned_grade::{Feature, TreeParams};
 /// # let account = |id: &str, frequency: u64, grade: &str| {
 /// #     let mut attributes = Attributes::default();
 /// #     attributes.insert("manager_grade", AttrValue::Text(grade.into()));
@@ -769,13 +916,19 @@ impl Node {
 /// # };
 /// # let profiles = vec![account("a", 1, "D"), account("b", 2, "D"), account("c", 8, "B"), account("d", 9, "B")];
 /// # let population = Population::new(jiff::civil::date(2026, 6, 30), profiles)?;
+/// // a and b bought once or twice (graded D), c and d 8 and 9 times (B); all have a recency.
 /// let params = TreeParams::default()
-///     .features(vec![Feature::metric(Metric::Frequency)])
+///     .features(vec![Feature::metric(Metric::Frequency), Feature::metric(Metric::RecencyDays)])
 ///     .min_samples_leaf(1)
 ///     .min_samples_split(2);
-/// let tree = fit(&params, &population)?;
+/// let tree = params.fit(&population)?;
 /// assert_eq!((tree.fit_size(), tree.root().leaves()), (4, 2));
-/// assert_eq!(tree.classify(population.get("c").unwrap()), "B");
+/// let mut labels = Vec::new();
+/// tree.classify_into(population.get("c").unwrap(), &mut labels);
+/// assert_eq!(labels, [Label::Name("B".into())]);
+/// // Frequency alone decides, and a prospect has one (0): graded like a and b.
+/// let prospect = Profile::without_purchases(CustomerId::new("p").unwrap());
+/// assert_eq!(tree.label(&prospect), Label::Name("D".into()));
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -789,7 +942,8 @@ pub struct GradeTree {
 /// One decision on a profile's path through a [`GradeTree`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    /// The value as [`Feature::show`] shows it (`monetary 1250.00`).
+    /// The value as [`Feature::show`] shows it (`monetary 1250.00`, `satisfaction
+    /// missing (-1)`).
     pub shown: String,
     /// Whether the value was at most the threshold (went to `le`).
     pub le: bool,
@@ -804,21 +958,53 @@ impl fmt::Display for Step {
     }
 }
 
-/// A profile's path through a [`GradeTree`]: every decision, then the leaf.
+/// Where a profile's path through a [`GradeTree`] ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum End {
+    /// A leaf: the grade.
+    Leaf {
+        /// The label of the leaf.
+        label: String,
+        /// Training accounts in that leaf.
+        samples: u32,
+        /// How many of them the managers graded `label`.
+        agree: u32,
+    },
+    /// A decision on a feature the profile has no value of, which no graded account
+    /// without it reached: no grade.
+    Unknown {
+        /// The feature's name.
+        feature: String,
+    },
+}
+
+/// A profile's path through a [`GradeTree`]: every decision, then where it ends.
 ///
 /// Displays as `monetary 1250.00 > 900.5, then recency_days 12 <= 30.5 → A (35 of 38
-/// training accounts were A)`; thresholds are shown rounded to 4 decimals, compared
-/// exactly.
+/// training accounts were A)`, or `…, then satisfaction unknown, where no graded account
+/// lacked it`; thresholds are shown rounded to 4 decimals, compared exactly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
-    /// The decisions, from the root.
+    /// The decisions taken, from the root.
     pub steps: Vec<Step>,
-    /// The label of the leaf reached.
-    pub label: String,
-    /// Training accounts in that leaf.
-    pub samples: u32,
-    /// How many of them the managers graded `label`.
-    pub agree: u32,
+    /// Where it ends.
+    pub end: End,
+}
+
+impl Path {
+    /// The label it ends with: the leaf's, or [`Unscored::Other`] naming the feature
+    /// (`satisfaction unknown`).
+    pub fn label(&self) -> Label {
+        match &self.end {
+            End::Leaf { label, .. } => Label::Name(label.as_str().into()),
+            End::Unknown { feature } => Label::Unscored(unknown(feature)),
+        }
+    }
+}
+
+/// Why a customer has no learned grade: one reason per feature, so that a run has few.
+fn unknown(feature: &str) -> Unscored {
+    Unscored::Other(format!("{feature} unknown").into())
 }
 
 impl fmt::Display for Path {
@@ -827,12 +1013,26 @@ impl fmt::Display for Path {
             let sep = if i == 0 { "" } else { ", then " };
             write!(f, "{sep}{step}")?;
         }
-        let lead = if self.steps.is_empty() { "" } else { " " };
-        write!(
-            f,
-            "{lead}→ {} ({} of {} training accounts were {})",
-            self.label, self.agree, self.samples, self.label
-        )
+        match &self.end {
+            End::Leaf {
+                label,
+                samples,
+                agree,
+            } => {
+                let lead = if self.steps.is_empty() { "" } else { " " };
+                write!(
+                    f,
+                    "{lead}→ {label} ({agree} of {samples} training accounts were {label})"
+                )
+            }
+            End::Unknown { feature } => {
+                let lead = if self.steps.is_empty() { "" } else { ", then " };
+                write!(
+                    f,
+                    "{lead}{feature} unknown, where no graded account lacked it"
+                )
+            }
+        }
     }
 }
 
@@ -843,77 +1043,87 @@ fn round4(t: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-impl GradeTree {
-    /// The settings it was fitted with.
-    pub fn params(&self) -> &TreeParams {
-        &self.params
-    }
+/// Where a walk through the tree ended.
+enum Reached<'t> {
+    /// A leaf node.
+    Leaf(&'t Node),
+    /// A decision on this feature, missing where no graded account lacked it.
+    Unknown(&'t Feature),
+}
 
+impl GradeTree {
     /// The root of the tree.
     pub fn root(&self) -> &Node {
         &self.root
     }
 
-    /// The number of graded accounts it learned from.
-    pub fn fit_size(&self) -> usize {
-        self.fit_size
-    }
-
-    /// The leaf a profile reaches, with the decisions on the way.
-    pub fn explain(&self, profile: &Profile) -> Path {
-        let mut steps = Vec::new();
+    /// Walks `profile` down the tree, telling `decided` each decision (the feature, the
+    /// value read — none when its stand-in was used —, the threshold, whether it went
+    /// `le`).
+    fn walk(
+        &self,
+        profile: &Profile,
+        mut decided: impl FnMut(&Feature, Option<f64>, f64, bool),
+    ) -> Reached<'_> {
         let mut node = &self.root;
         loop {
             match node {
                 Node::Split {
                     feature,
                     threshold,
+                    missing,
                     le,
                     gt,
                 } => {
                     let f = &self.params.features[*feature];
-                    let went_le = f.value(profile) <= *threshold;
-                    steps.push(Step {
-                        shown: f.show(profile),
-                        le: went_le,
-                        threshold: *threshold,
-                    });
+                    let read = f.read(profile);
+                    let Some(value) = read.or(if *missing > 0 { f.fill() } else { None }) else {
+                        return Reached::Unknown(f);
+                    };
+                    let went_le = value <= *threshold;
+                    decided(f, read, *threshold, went_le);
                     node = if went_le { le } else { gt };
                 }
-                Node::Leaf {
-                    label,
-                    samples,
-                    agree,
-                } => {
-                    return Path {
-                        steps,
-                        label: label.clone(),
-                        samples: *samples,
-                        agree: *agree,
-                    };
-                }
+                leaf @ Node::Leaf { .. } => return Reached::Leaf(leaf),
             }
         }
     }
 
     /// The grade of one profile — anyone's: a feature the profile lacks takes its
-    /// missing value.
-    pub fn classify(&self, profile: &Profile) -> &str {
-        let mut node = &self.root;
-        loop {
-            match node {
-                Node::Split {
-                    feature,
-                    threshold,
-                    le,
-                    gt,
-                } => {
-                    let v = self.params.features[*feature].value(profile);
-                    node = if v <= *threshold { le } else { gt };
-                }
-                Node::Leaf { label, .. } => return label,
-            }
+    /// missing value's stand-in, where graded accounts without it went; where none went,
+    /// [`Unscored::Other`] naming the feature.
+    pub fn label(&self, profile: &Profile) -> Label {
+        match self.walk(profile, |_, _, _, _| {}) {
+            Reached::Leaf(Node::Leaf { label, .. }) => Label::Name(label.as_str().into()),
+            Reached::Unknown(f) => Label::Unscored(unknown(&f.name())),
+            Reached::Leaf(Node::Split { .. }) => unreachable!("walk ends at a leaf"),
         }
+    }
+
+    /// The decisions a profile meets on its way, and where it ends.
+    pub fn path(&self, profile: &Profile) -> Path {
+        let mut steps = Vec::new();
+        let reached = self.walk(profile, |f, _, threshold, le| {
+            steps.push(Step {
+                shown: f.show(profile),
+                le,
+                threshold,
+            });
+        });
+        let end = match reached {
+            Reached::Leaf(Node::Leaf {
+                label,
+                samples,
+                agree,
+            }) => End::Leaf {
+                label: label.clone(),
+                samples: *samples,
+                agree: *agree,
+            },
+            Reached::Unknown(f) => End::Unknown { feature: f.name() },
+            Reached::Leaf(Node::Split { .. }) => unreachable!("walk ends at a leaf"),
+        };
+        Path { steps, end }
     }
 
     /// The tree as indented text, one line per decision and leaf:
@@ -936,6 +1146,7 @@ impl GradeTree {
             threshold,
             le,
             gt,
+            ..
         } = node
         else {
             // Only a tree that is a single leaf gets here at depth 0.
@@ -966,71 +1177,110 @@ impl GradeTree {
             }
         }
     }
+}
+
+impl Model for GradeTree {
+    type Params = TreeParams;
+
+    fn params(&self) -> &TreeParams {
+        &self.params
+    }
+
+    /// The number of graded accounts it learned from.
+    fn fit_size(&self) -> usize {
+        self.fit_size
+    }
+
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        out.push(self.label(profile));
+    }
+
+    /// The path through the tree, in words (see [`Path`]).
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        let path = self.path(profile);
+        vec![Explanation::text(
+            self.params.column.clone(),
+            path.label(),
+            path.to_string(),
+        )]
+    }
+
+    /// Every feature on the customer's path whose missing value's stand-in decided
+    /// (policy `fill`), and the feature that left it unscored (policy `exclude`).
+    fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        let start = out.len();
+        let mut found = |source: String, policy: &str| {
+            if !out[start..].iter().any(|u| u.source == source) {
+                out.push(MissingUse {
+                    column: self.params.column.clone(),
+                    source,
+                    policy: policy.into(),
+                });
+            }
+        };
+        let reached = self.walk(profile, |f, read, _, _| {
+            if read.is_none() {
+                found(f.input(), "fill");
+            }
+        });
+        if let Reached::Unknown(f) = reached {
+            found(f.input(), "exclude");
+        }
+    }
 
     /// Checks a tree read from a file: valid settings, every feature index in range,
     /// finite thresholds, every leaf label one of the labels, depth within the settings'.
     ///
     /// # Errors
-    /// [`ConfigError::Pipeline`] naming the problem.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.params.validate()?;
+    /// [`ConfigError::Settings`] for the settings, [`ConfigError::Model`] for the tree,
+    /// naming the problem.
+    fn validate(&self) -> Result<(), ConfigError> {
+        Classifier::validate(&self.params)?;
         if self.root.depth() > self.params.max_depth {
-            return Err(config(format!(
-                "tree of depth {} exceeds max_depth {}",
-                self.root.depth(),
-                self.params.max_depth
-            )));
+            return Err(model_error(
+                &self.params,
+                format!(
+                    "tree of depth {} exceeds max_depth {}",
+                    self.root.depth(),
+                    self.params.max_depth
+                ),
+            ));
         }
         check_node(&self.root, &self.params)
-    }
-
-    /// The tree as pretty JSON.
-    ///
-    /// # Errors
-    /// [`Error::Parse`] if serialisation fails (it does not for valid trees).
-    pub fn to_json(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Parse {
-            what: "learned_grade".into(),
-            reason: e.to_string(),
-        })
-    }
-
-    /// Reads and validates a tree saved by [`to_json`](GradeTree::to_json).
-    ///
-    /// # Errors
-    /// [`Error::Parse`] naming `what` for JSON that does not parse; [`Error::Config`] for a
-    /// tree that does not [`validate`](GradeTree::validate).
-    pub fn from_json(what: &str, json: &str) -> Result<GradeTree, Error> {
-        let tree: GradeTree = serde_json::from_str(json).map_err(|e| Error::Parse {
-            what: what.into(),
-            reason: e.to_string(),
-        })?;
-        tree.validate()?;
-        Ok(tree)
     }
 }
 
 fn check_node(node: &Node, params: &TreeParams) -> Result<(), ConfigError> {
     match node {
         Node::Leaf { label, .. } if params.labels.contains(label) => Ok(()),
-        Node::Leaf { label, .. } => Err(config(format!(
-            "leaf label {label:?} is not one of {}",
-            params.labels.join(", ")
-        ))),
+        Node::Leaf { label, .. } => Err(model_error(
+            params,
+            format!(
+                "leaf label {label:?} is not one of {}",
+                params.labels.join(", ")
+            ),
+        )),
         Node::Split {
             feature,
             threshold,
             le,
             gt,
+            ..
         } => {
             if *feature >= params.features.len() {
-                return Err(config(format!(
-                    "split on feature {feature}, but there are {} features",
-                    params.features.len()
-                )));
+                return Err(model_error(
+                    params,
+                    format!(
+                        "split on feature {feature}, but there are {} features",
+                        params.features.len()
+                    ),
+                ));
             }
             if !threshold.is_finite() {
-                return Err(config(format!("threshold {threshold} is not finite")));
+                return Err(model_error(
+                    params,
+                    format!("threshold {threshold} is not finite"),
+                ));
             }
             check_node(le, params)?;
             check_node(gt, params)
@@ -1054,20 +1304,33 @@ mod tests {
         let x = feature_matrix(&params.features, &profiles);
         let linfa_tree = train(&params, &x, &y).unwrap();
         let theirs: Array1<usize> = linfa_tree.predict(&x);
+        let mut root = convert(
+            linfa_tree.root_node(),
+            params.features.len(),
+            &params.labels,
+        )
+        .unwrap();
+        // Every stand-in counts as seen, so that nobody is left unscored.
+        fn seen(node: &mut Node) {
+            if let Node::Split {
+                missing, le, gt, ..
+            } = node
+            {
+                *missing = 1;
+                seen(le);
+                seen(gt);
+            }
+        }
+        seen(&mut root);
         let ours = GradeTree {
-            root: convert(
-                linfa_tree.root_node(),
-                params.features.len(),
-                &params.labels,
-            )
-            .unwrap(),
+            root,
             params: params.clone(),
             fit_size: profiles.len(),
         };
         for (i, p) in profiles.iter().enumerate() {
             assert_eq!(
-                ours.classify(p),
-                params.labels[theirs[i]],
+                ours.label(p),
+                Label::Name(params.labels[theirs[i]].as_str().into()),
                 "{}",
                 p.customer_id
             );
@@ -1087,39 +1350,49 @@ mod tests {
     fn validate_names_the_problem() {
         let leak = TreeParams::default().features(vec![Feature::number("manager_grade")]);
         assert_eq!(
-            leak.validate().unwrap_err().to_string(),
-            r#"pipeline: learned_grade: feature "manager_grade" reads the label attribute "manager_grade""#
+            Classifier::validate(&leak).unwrap_err().to_string(),
+            r#"pipeline: learned_grade "learned_grade": feature "manager_grade" reads the label attribute "manager_grade""#
         );
         let twice = TreeParams::default().labels(&["A", "B", "A"]);
-        assert!(
-            twice
-                .validate()
-                .unwrap_err()
-                .to_string()
-                .contains("listed twice")
-        );
+        let err = Classifier::validate(&twice).unwrap_err();
+        assert!(err.to_string().contains("listed twice"), "{err}");
+        assert!(matches!(
+            err,
+            ConfigError::Settings {
+                kind: "learned_grade",
+                ..
+            }
+        ));
         let nan = TreeParams::default().min_impurity_decrease(f64::NAN);
-        assert!(nan.validate().is_err());
+        assert!(Classifier::validate(&nan).is_err());
     }
 
     #[test]
-    fn relabel_breaks_ties_to_the_first_label_and_merges_agreeing_leaves() {
+    fn relabel_breaks_ties_to_the_first_label_counts_stand_ins_and_merges_agreeing_leaves() {
         let leaf = || Node::Leaf {
             label: String::new(),
             samples: 0,
             agree: 0,
         };
-        let mut node = Node::Split {
+        let split = |le: Node, gt: Node| Node::Split {
             feature: 0,
             threshold: 1.5,
-            le: Box::new(leaf()),
-            gt: Box::new(leaf()),
+            missing: 0,
+            le: Box::new(le),
+            gt: Box::new(gt),
         };
-        // Left: one A, one B (a tie: A). Right: two A.
+        // Left: one A, one B (a tie: A). Right: two A. Row 0's value is a stand-in.
         let x = Array2::from_shape_vec((4, 1), vec![1.0, 1.0, 2.0, 2.0]).unwrap();
-        let y = [1, 0, 0, 0];
+        let known = Array2::from_shape_vec((4, 1), vec![false, true, true, true]).unwrap();
         let labels = ["A", "B"].map(String::from);
-        relabel(&mut node, &[0, 1, 2, 3], &x, &y, &labels);
+        let t = Training {
+            x: &x,
+            known: &known,
+            y: &[1, 0, 0, 0],
+            labels: &labels,
+        };
+        let mut node = split(leaf(), leaf());
+        relabel(&mut node, &[0, 1, 2, 3], &t);
         assert_eq!(
             node,
             Node::Leaf {
@@ -1128,5 +1401,13 @@ mod tests {
                 agree: 3
             }
         );
+        // Left: B, B; right: A, A. The decision stays, with the one stand-in counted.
+        let t = Training {
+            y: &[1, 1, 0, 0],
+            ..t
+        };
+        let mut node = split(leaf(), leaf());
+        relabel(&mut node, &[0, 1, 2, 3], &t);
+        assert!(matches!(node, Node::Split { missing: 1, .. }), "{node:?}");
     }
 }

@@ -38,12 +38,12 @@ fn run(name: &str, args: &[&str]) -> String {
 }
 
 #[test]
-fn sqlite_source_prints_rejects_by_rowid_and_tiers() {
+fn sqlite_source_prints_rejects_by_table_and_rowid_and_tiers() {
     let stdout = run("sqlite_source", &[]);
     for rowid in 401..=405 {
         assert!(
             stdout.contains(&format!(
-                "rejected: shop.sqlite:orders: line {rowid}, field "
+                "rejected: shop.sqlite: table orders, row {rowid}, field "
             )),
             "rowid {rowid} missing in\n{stdout}"
         );
@@ -57,28 +57,50 @@ fn sqlite_source_prints_rejects_by_rowid_and_tiers() {
 }
 
 #[test]
-fn learned_grade_prints_the_tree_its_agreement_and_two_explanations() {
+fn learned_grade_runs_in_a_pipeline_saves_and_loads_through_a_registry() {
     let stdout = run("learned_grade", &[]);
-    assert!(
-        stdout.starts_with("learned from 240 graded accounts"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("read back equal: true"), "{stdout}");
-    assert!(
-        stdout.contains("quickstart customers at 2026-06-30 (303)"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("C0001: "), "{stdout}");
-    assert!(stdout.contains("P0001: "), "{stdout}");
+    let expect = [
+        // the pipeline: metals, the learned grade, the rule set reading it
+        "pipeline columns: metal, learned_grade, tier, tags\n",
+        "\nlearned from 240 graded accounts: ",
+        "agrees with ",
+        // counts per column
+        "graded accounts (240):\n",
+        "  learned_grade: ",
+        "           tier: ",
+        "key_account ",
+        // one explanation, every column of it
+        "\n  learned_grade = A: monetary ",
+        r#"  tier = key_account: rule 1 ("key account": learned_grade == "A" and metal != "lead"; learned_grade = A, metal = "#,
+        // saved, loaded through a registry; the built-ins alone name the kind
+        "\nsaved model.json (",
+        "loaded through a registry that knows learned_grade: equal true\n",
+        r#"Registry::builtin() alone: model.json: pipeline: saved model 2: unknown classifier kind "learned_grade""#,
+        // the loaded pipeline on new customers
+        "quickstart customers at 2026-06-30 (303):\n",
+        "without a learned grade: ",
+        "P0001 (never bought): learned_grade = ",
+    ];
+    for text in expect {
+        assert!(stdout.contains(text), "{text:?} missing in\n{stdout}");
+    }
 }
 
 #[test]
-fn rfm_clusters_prints_clusters_by_monetary_and_seed_agreement() {
+fn rfm_clusters_prints_clusters_by_monetary_seed_agreement_and_explanations() {
     let stdout = run("rfm_clusters", &[]);
-    assert!(stdout.contains("cluster 1: "), "{stdout}");
-    assert!(stdout.contains("cluster 4: "), "{stdout}");
-    assert!(stdout.contains("seed 7 labels "), "{stdout}");
-    assert!(stdout.contains("C0001: cluster "), "{stdout}");
+    let expect = [
+        "(1 = highest monetary centre):\n",
+        "  cluster 1: ",
+        "  cluster 4: ",
+        "rfm_cluster: 1 ",
+        "seed 7 labels ",
+        "loaded through a registry that knows rfm_kmeans: equal true\n",
+        "C0001: rfm_cluster = ",
+    ];
+    for text in expect {
+        assert!(stdout.contains(text), "{text:?} missing in\n{stdout}");
+    }
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `SqliteTransactions` over real SQLite databases (in memory and on disk).
 
+use customer_tiering::error::Position;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest};
-use customer_tiering::{Error, PopulationBuilder, Reject};
+use customer_tiering::{Error, Location, PopulationBuilder, Reject};
 use customer_tiering_apps::sqlite_source::SqliteTransactions;
 use jiff::civil::date;
 use rusqlite::Connection;
@@ -74,26 +75,31 @@ fn rejects_name_the_table_the_rowid_the_field_and_the_value() {
     assert_eq!(
         shown,
         [
-            r#"memory:orders: line 7, field "customer_id": "NULL": no customer id (NULL)"#,
-            r#"memory:orders: line 8, field "customer_id": "   ": empty customer id"#,
-            r#"memory:orders: line 9, field "customer_id": "17850": a REAL is not a customer id: store ids as TEXT or INTEGER"#,
-            r#"memory:orders: line 10, field "customer_id": "BLOB of 2 bytes": a BLOB is not a customer id"#,
-            r#"memory:orders: line 20, field "date": "2026-02-30": no such calendar day"#,
-            r#"memory:orders: line 21, field "date": "20260301": a date must be TEXT of the form YYYY-MM-DD"#,
-            r#"memory:orders: line 22, field "date": "NULL": no date (NULL)"#,
-            r#"memory:orders: line 23, field "date": "01/03/2026": not a date of the form YYYY-MM-DD"#,
-            r#"memory:orders: line 42, field "amount": "19.99": a REAL is a binary float, not an exact decimal: store amounts as TEXT or INTEGER"#,
-            r#"memory:orders: line 43, field "amount": "12,50": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"#,
-            r#"memory:orders: line 44, field "amount": "1e3": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"#,
-            r#"memory:orders: line 45, field "amount": "NULL": no amount (NULL)"#,
-            r#"memory:orders: line 46, field "amount": "BLOB of 4 bytes": a BLOB is not an exact decimal amount"#,
-            r#"memory:orders: line 47, field "amount": "0.1000000000000000000000000000001": more than 28 significant digits; it cannot be held exactly"#,
+            r#"memory: table orders, row 7, field "customer_id": "NULL": no customer id (NULL)"#,
+            r#"memory: table orders, row 8, field "customer_id": "   ": empty customer id"#,
+            r#"memory: table orders, row 9, field "customer_id": "17850": a REAL is not a customer id: store ids as TEXT or INTEGER"#,
+            r#"memory: table orders, row 10, field "customer_id": "BLOB of 2 bytes": a BLOB is not a customer id"#,
+            r#"memory: table orders, row 20, field "date": "2026-02-30": no such calendar day"#,
+            r#"memory: table orders, row 21, field "date": "20260301": a date must be TEXT of the form YYYY-MM-DD"#,
+            r#"memory: table orders, row 22, field "date": "NULL": no date (NULL)"#,
+            r#"memory: table orders, row 23, field "date": "01/03/2026": not a date of the form YYYY-MM-DD"#,
+            r#"memory: table orders, row 42, field "amount": "19.99": a REAL is a binary float, not an exact decimal: store amounts as TEXT or INTEGER"#,
+            r#"memory: table orders, row 43, field "amount": "12,50": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"#,
+            r#"memory: table orders, row 44, field "amount": "1e3": not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)"#,
+            r#"memory: table orders, row 45, field "amount": "NULL": no amount (NULL)"#,
+            r#"memory: table orders, row 46, field "amount": "BLOB of 4 bytes": a BLOB is not an exact decimal amount"#,
+            r#"memory: table orders, row 47, field "amount": "0.1000000000000000000000000000001": more than 28 significant digits; it cannot be held exactly"#,
         ]
     );
-    // The structured reject: the table in the source name, the rowid as the line.
-    assert_eq!(rejects[8].location.source, "memory:orders");
-    assert_eq!(rejects[8].location.line, 42);
-    assert_eq!(rejects[8].field, "amount");
+    // The structured reject: the database as the source, table and rowid as the position.
+    let at = rejects[8].location();
+    assert_eq!(at, &Location::row("memory", "orders", 42));
+    assert_eq!(at.source(), "memory");
+    let Position::Row { table, key } = at.position() else {
+        panic!("a row position, got {at}");
+    };
+    assert_eq!((table.as_str(), key.as_str()), ("orders", "42"));
+    assert_eq!(rejects[8].field(), "amount");
 }
 
 #[test]
@@ -108,8 +114,8 @@ fn the_fail_policy_stops_at_the_first_reject_with_its_rowid() {
     let Err(Error::Reject(reject)) = ingest(source, builder, OnInvalid::Fail, |_| {}) else {
         panic!("expected a reject");
     };
-    assert_eq!((reject.location.line, reject.field.as_str()), (2, "amount"));
-    assert_eq!(reject.value, "0.1");
+    assert_eq!(reject.location(), &Location::row("memory", "orders", 2));
+    assert_eq!((reject.field(), reject.value()), ("amount", "0.1"));
 }
 
 #[test]
@@ -214,7 +220,7 @@ fn reads_the_same_population_as_the_csv_source() {
 }
 
 #[test]
-fn a_database_file_is_named_by_its_file_name_and_table() {
+fn a_database_file_is_named_by_its_file_name_with_the_table_in_each_reject() {
     let dir = std::env::temp_dir().join(format!("ct-apps-sqlite-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("shop.sqlite");
@@ -229,7 +235,7 @@ fn a_database_file_is_named_by_its_file_name_and_table() {
         let (ingested, rejects) = {
             let source =
                 SqliteTransactions::new(&conn, "order lines", &ColumnMapping::default()).unwrap();
-            assert_eq!(source.origin(), "shop.sqlite:order lines");
+            assert_eq!(source.origin(), "shop.sqlite");
             let mut rejects = Vec::new();
             let ingested = ingest(
                 source,
@@ -242,7 +248,8 @@ fn a_database_file_is_named_by_its_file_name_and_table() {
         };
         assert_eq!(ingested.summary.rejected, 1);
         assert!(
-            rejects[0].starts_with(r#"shop.sqlite:order lines: line 1, field "amount": "ten""#),
+            rejects[0]
+                .starts_with(r#"shop.sqlite: table order lines, row 1, field "amount": "ten""#),
             "{rejects:?}"
         );
     }
@@ -261,7 +268,7 @@ fn a_missing_table_or_column_or_rowid_fails_before_reading() {
     let err = SqliteTransactions::new(&conn, "orders", &mapping).unwrap_err();
     assert_eq!(
         err.to_string(),
-        r#"memory:orders: missing required column "date" (header: customer_id,day,amount)"#
+        r#"memory: table orders: missing required column "date" (header: customer_id,day,amount)"#
     );
     let mapped = ColumnMapping::parse("date=day").unwrap();
     assert!(SqliteTransactions::new(&conn, "orders", &mapped).is_ok());
@@ -272,9 +279,18 @@ fn a_missing_table_or_column_or_rowid_fails_before_reading() {
 }
 
 #[test]
-fn a_negative_rowid_is_line_0_and_named_in_the_reason() {
+fn a_negative_rowid_is_shown_as_it_is() {
     let conn = orders(&[(-5, text("C1"), text("2026-03-01"), text("x"))]);
     let (_, rejects) = skip_all(&conn);
-    assert_eq!(rejects[0].location.line, 0);
-    assert!(rejects[0].reason.ends_with("(rowid -5)"), "{}", rejects[0]);
+    assert_eq!(
+        rejects[0].location(),
+        &Location::row("memory", "orders", -5)
+    );
+    assert!(
+        rejects[0]
+            .to_string()
+            .starts_with(r#"memory: table orders, row -5, field "amount": "x": "#),
+        "{}",
+        rejects[0]
+    );
 }
