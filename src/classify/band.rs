@@ -4,6 +4,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::{Column, ColumnLabels};
+
 /// What a band's share is a share of.
 ///
 /// # Example
@@ -74,4 +76,10 @@ impl Band {
             share,
         }
     }
+}
+
+/// The column of a banded classifier: its bands' names in order, best first.
+pub(super) fn column(name: &str, bands: &[Band]) -> Column {
+    let labels = bands.iter().map(|b| b.name.to_string()).collect();
+    Column::new(name, ColumnLabels::ordered(labels))
 }

@@ -51,7 +51,7 @@ use smol_str::SmolStr;
 
 use super::explain::{CompositeTerm, Weight};
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
-use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason, Unscored};
+use super::{Classifier, Column, Explanation, Label, Model, Reads, Reason, Unscored};
 use crate::error::{ConfigError, Error};
 use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, parts, pow10, ratio_to_decimal};
@@ -214,11 +214,7 @@ impl Classifier for CompositeParams {
     const KIND: &'static str = "composite";
 
     fn columns(&self) -> Vec<Column> {
-        let bands = self.bands.iter().map(|b| b.name.to_string()).collect();
-        vec![Column::new(
-            self.column.as_str(),
-            ColumnLabels::ordered(bands),
-        )]
+        vec![super::band::column(&self.column, &self.bands)]
     }
 
     fn reads(&self) -> Reads {

@@ -31,8 +31,8 @@ use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
 use super::quantile::{decimal_vec, select_positions};
 use super::{
-    Classifier, Column, ColumnLabels, Explanation, HysteresisTarget, Label, MissingUse, Model,
-    Reads, Reason, Unscored, Warning, single_value,
+    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Reason,
+    Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
@@ -410,11 +410,7 @@ impl Classifier for ParetoParams {
     const KIND: &'static str = "pareto";
 
     fn columns(&self) -> Vec<Column> {
-        let bands = self.bands.iter().map(|b| b.name.to_string()).collect();
-        vec![Column::new(
-            self.column.as_str(),
-            ColumnLabels::ordered(bands),
-        )]
+        vec![super::band::column(&self.column, &self.bands)]
     }
 
     fn reads(&self) -> Reads {
