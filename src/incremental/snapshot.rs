@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::{Codes, Entry, TieringState};
-use crate::Registry;
 use crate::classify::{ColumnLabels, Label, Unscored};
 use crate::dates::{day_number, parse_date};
 use crate::error::{Error, cut_reason, shown_value};
@@ -27,6 +26,7 @@ use crate::money::normalize_zero;
 use crate::output::OutputDir;
 use crate::pipeline::FittedPipeline;
 use crate::profile::CustomerId;
+use crate::registry::Registry;
 
 /// What the header of a snapshot says it is (its `format`): a JSON lines document whose
 /// first line carries another `format` is not a tiering state, whatever else it holds.

@@ -11,8 +11,9 @@ use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
 use crate::classify::{AnyModel, AnyParams, ColumnLabels, Reads};
-use crate::error::{ColumnWriter, ConfigError, Error};
+use crate::error::{ColumnWriter, ConfigError, Error, parse_error};
 use crate::profile::Population;
+use crate::registry::Registry;
 use crate::rules::AnyRules;
 
 /// Assembles a [`Pipeline`]; `build` checks every classifier's settings and that no two
@@ -182,20 +183,27 @@ impl PipelineBuilder {
             .filter(|(name, _)| known_type(name).is_none())
             .map(|(name, kind)| (name.clone(), AttrKind::from(*kind)))
             .collect();
-        let mut pipeline = Pipeline {
-            classifiers: self.classifiers,
-            rules: Vec::new(),
-            attributes,
-        };
-        pipeline.validate()?;
-        let columns = pipeline
-            .classifiers
-            .iter()
-            .flat_map(|c| names(c.columns()))
-            .collect();
-        let schema = rule_schema(pipeline.classifiers.iter(), &pipeline.attributes);
-        pipeline.rules = check_rule_sets(schema, columns, self.rules)?;
-        Ok(pipeline)
+        Pipeline::assemble(self.classifiers, self.rules, attributes)
+    }
+}
+
+/// The file form of a [`Pipeline`], before its parts are loaded by kind and checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PipelineData {
+    classifiers: Vec<serde_json::Value>,
+    #[serde(default)]
+    rules: Vec<serde_json::Value>,
+    #[serde(default)]
+    attributes: BTreeMap<String, AttrKind>,
+}
+
+impl<'de> Deserialize<'de> for Pipeline {
+    /// Reads a pipeline of built-in kinds, checked as [`PipelineBuilder::build`]
+    /// checks; an application's own kinds load through [`Pipeline::from_json_with`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let data = PipelineData::deserialize(deserializer)?;
+        Pipeline::loaded(data, &Registry::builtin()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -220,7 +228,7 @@ impl PipelineBuilder {
 /// assert_eq!(fitted.pipeline(), pipeline); // what to refit next period
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pipeline {
     pub(super) classifiers: Vec<AnyParams>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -231,6 +239,74 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// Checks the parts together: every classifier's settings, distinct columns, and
+    /// every rule set against the columns and attributes before it.
+    fn assemble(
+        classifiers: Vec<AnyParams>,
+        rules: Vec<AnyRules>,
+        attributes: BTreeMap<String, AttrKind>,
+    ) -> Result<Pipeline, Error> {
+        let mut pipeline = Pipeline {
+            classifiers,
+            rules: Vec::new(),
+            attributes,
+        };
+        pipeline.validate()?;
+        let columns = pipeline
+            .classifiers
+            .iter()
+            .flat_map(|c| names(c.columns()))
+            .collect();
+        let schema = rule_schema(pipeline.classifiers.iter(), &pipeline.attributes);
+        pipeline.rules = check_rule_sets(schema, columns, rules)?;
+        Ok(pipeline)
+    }
+
+    /// Loads the parts of a saved pipeline by kind, then checks them.
+    fn loaded(data: PipelineData, registry: &Registry) -> Result<Pipeline, Error> {
+        let mut classifiers = Vec::with_capacity(data.classifiers.len());
+        for (i, value) in data.classifiers.into_iter().enumerate() {
+            let params =
+                registry
+                    .params_from_value(value)
+                    .map_err(|problem| ConfigError::SavedModel {
+                        model: i + 1,
+                        kind: None,
+                        reason: Box::new(problem),
+                    })?;
+            classifiers.push(params);
+        }
+        let mut rules = Vec::with_capacity(data.rules.len());
+        for (i, value) in data.rules.into_iter().enumerate() {
+            rules.push(registry.rules_from_value(i + 1, value)?);
+        }
+        Pipeline::assemble(classifiers, rules, data.attributes)
+    }
+
+    /// Loads a pipeline (settings, not fitted) saved as JSON, whose classifiers and
+    /// rules may be of the application's own kinds; checked as
+    /// [`PipelineBuilder::build`] checks.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming `what`, for a document that does not read or a kind
+    /// `registry` does not know; the checks' own errors otherwise.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::{Pipeline, PipelineBuilder, Registry};
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let json = serde_json::to_string(&pipeline)?;
+    /// assert_eq!(Pipeline::from_json_with("pipeline.json", &json, &Registry::builtin())?, pipeline);
+    /// let err = Pipeline::from_json_with("pipeline.json", &json, &Registry::empty()).unwrap_err();
+    /// assert!(err.to_string().contains(r#"unknown classifier kind "pareto""#), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_json_with(what: &str, json: &str, registry: &Registry) -> Result<Self, Error> {
+        let data: PipelineData = serde_json::from_str(json).map_err(|e| parse_error(what, e))?;
+        Pipeline::loaded(data, registry)
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         if self.classifiers.is_empty() {
             return Err(ConfigError::NoClassifier);

@@ -10,12 +10,12 @@ use smol_str::SmolStr;
 use super::checks::{AttrKind, check_rule_sets, claim_columns, reads_of, rule_schema};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
-use crate::Registry;
 use crate::classify::{
     AnyModel, AnyParams, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
 };
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
 use crate::profile::{Population, Profile};
+use crate::registry::Registry;
 use crate::rules::{AnyRules, ColumnIndex, Facts};
 
 /// Fitted models of every classifier, with the as-of date and size of the fit

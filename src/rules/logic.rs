@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use smol_str::SmolStr;
 
 use super::{ColumnIndex, Facts, RuleOutcome, RuleSet, Schema, TierInfo};
@@ -600,16 +600,5 @@ impl Serialize for AnyRules {
             body: self.0.as_serialize(),
         }
         .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for AnyRules {
-    /// Reads rules of a built-in kind (an entry without a kind is a [`RuleSet`]); an
-    /// application's kinds load through [`Registry`](crate::Registry).
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::Registry::builtin()
-            .rules_from_value(1, value)
-            .map_err(serde::de::Error::custom)
     }
 }
