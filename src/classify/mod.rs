@@ -166,8 +166,24 @@ pub enum Unscored {
     /// No tier rule matched, and the rule set leaves such customers without a tier.
     NoRuleMatched,
     /// An application's classifier's own reason, in its words
-    /// (`Unscored::Other("no CRM record".into())`).
-    Other(SmolStr),
+    /// ([`Unscored::other`]`("no CRM record")`). Boxed, so that a label stays as small as
+    /// a name (24 bytes).
+    Other(Box<SmolStr>),
+}
+
+impl Unscored {
+    /// An application's own reason for no label.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{Label, Unscored};
+    /// let why = Unscored::other("no CRM record");
+    /// assert_eq!(Label::Unscored(why).to_string(), "(unscored: no CRM record)");
+    /// assert_eq!(std::mem::size_of::<Label>(), 24); // a label is as small as a name
+    /// ```
+    pub fn other(reason: &str) -> Self {
+        Unscored::Other(Box::new(SmolStr::new(reason)))
+    }
 }
 
 impl fmt::Display for Unscored {
@@ -177,7 +193,7 @@ impl fmt::Display for Unscored {
             Unscored::MissingMetric => "the metric has no value for this customer",
             Unscored::NoSegmentMap => "no segment map for these scores",
             Unscored::NoRuleMatched => "no tier rule matched",
-            Unscored::Other(reason) => reason,
+            Unscored::Other(reason) => reason.as_str(),
         })
     }
 }

@@ -84,13 +84,11 @@ pub(crate) fn single_value(
     metric: Metric,
     population: &Population,
 ) -> Option<Warning> {
-    let mut values: Vec<Decimal> = population
-        .buyers()
-        .filter_map(|p| p.metric(metric))
-        .collect();
-    values.sort_unstable();
-    values.dedup();
-    (values.len() == 1).then(|| Warning {
+    // One distinct value: there is a first, and every other equals it (numerically:
+    // 2.5 and 2.50 are one value). One pass, nothing sorted or kept.
+    let mut values = population.buyers().filter_map(|p| p.metric(metric));
+    let first: Decimal = values.next()?;
+    values.all(|v| v == first).then(|| Warning {
         code: "single_value",
         classifier: column.into(),
         message: format!(
@@ -98,4 +96,34 @@ pub(crate) fn single_value(
         ),
         figures: serde_json::json!({ "metric": metric.name() }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CustomerId, PopulationBuilder, Transaction};
+    use jiff::civil::date;
+    use rust_decimal::dec;
+
+    fn population(amounts: &[Decimal]) -> Population {
+        let mut b = PopulationBuilder::new(date(2026, 3, 31));
+        for (i, amount) in amounts.iter().enumerate() {
+            let id = CustomerId::new(&format!("C{i}")).unwrap();
+            b.add(Transaction::new(id, date(2026, 3, 1), *amount))
+                .unwrap();
+        }
+        b.finish().unwrap()
+    }
+
+    #[test]
+    fn single_value_is_one_distinct_value_numerically() {
+        let warns = |amounts: &[Decimal]| {
+            single_value("metal", Metric::Monetary, &population(amounts)).is_some()
+        };
+        assert!(warns(&[dec!(2.5), dec!(2.50), dec!(2.500)])); // one value, three scales
+        assert!(warns(&[dec!(7)]));
+        assert!(!warns(&[dec!(2.5), dec!(2.6)]));
+        assert!(!warns(&[dec!(1), dec!(1), dec!(-1)]));
+        assert!(!warns(&[])); // no buyer: nothing to say
+    }
 }

@@ -943,7 +943,7 @@ mod tests {
             Label::Name("gold".into()),
             Label::Name("".into()),
             Label::Unscored(Unscored::NoPurchases),
-            Label::Unscored(Unscored::Other("no \"CRM\" record".into())),
+            Label::Unscored(Unscored::other("no \"CRM\" record")),
         ];
         let json = serde_json::to_string(&Labels(&labels)).unwrap();
         assert_eq!(

@@ -352,10 +352,7 @@ fn a_bad_snapshot_is_an_error_naming_the_line_and_what_is_wrong() {
     });
     let restored = restore(relaxed.trim_end()).expect("restores");
     let c1 = restored.labels(&id("C1")).expect("a customer");
-    assert_eq!(
-        c1["metal"],
-        Label::Unscored(Unscored::Other("on hold".into()))
-    );
+    assert_eq!(c1["metal"], Label::Unscored(Unscored::other("on hold")));
 }
 
 #[test]

@@ -1004,7 +1004,7 @@ impl Path {
 
 /// Why a customer has no learned grade: one reason per feature, so that a run has few.
 fn unknown(feature: &str) -> Unscored {
-    Unscored::Other(format!("{feature} unknown").into())
+    Unscored::other(&format!("{feature} unknown"))
 }
 
 impl fmt::Display for Path {

@@ -359,7 +359,7 @@ fn a_customer_without_a_value_no_graded_account_lacked_is_unscored() {
     ];
     let population = Population::new(accounts::AS_OF, profiles).unwrap();
     let tree = params.fit(&population).unwrap();
-    let unknown = Unscored::Other("satisfaction unknown".into());
+    let unknown = Unscored::other("satisfaction unknown");
     let n1 = population.get("N1").unwrap();
     assert_eq!(tree.label(n1), Label::Unscored(unknown.clone()));
     assert_eq!(tree.label(population.get("N2").unwrap()), grade("A"));
