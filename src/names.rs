@@ -171,6 +171,14 @@ pub fn playbook(column: &str, label: &str) -> Option<&'static str> {
     info(column, label)?.playbook.as_deref()
 }
 
+/// Whether `name` is lower snake case, `[a-z][a-z0-9_]*`: what output columns and the
+/// kinds of classifiers and rules must be.
+pub(crate) fn is_snake_case(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use crate::classify::pareto::ParetoParams;
 use crate::classify::rfm::RfmParams;
 use crate::classify::{AnyModel, AnyParams, Classifier, Model};
 use crate::error::{ConfigError, SavedModelProblem};
+use crate::names::is_snake_case;
 use crate::rules::{AnyRules, RuleSet, TierRules};
 
 type Load<T> = fn(serde_json::Value) -> Result<T, SavedModelProblem>;
@@ -128,13 +129,7 @@ impl Registry {
     /// # Ok::<(), customer_tiering::ConfigError>(())
     /// ```
     pub fn register<C: Classifier>(mut self) -> Result<Self, ConfigError> {
-        check_kind(C::KIND)?;
-        if self.kinds.contains_key(C::KIND) {
-            return Err(ConfigError::ClassifierKind {
-                kind: C::KIND.to_string(),
-                reason: "registered twice".into(),
-            });
-        }
+        check_new_kind(C::KIND, self.kinds.contains_key(C::KIND))?;
         self.insert::<C>();
         Ok(self)
     }
@@ -164,13 +159,7 @@ impl Registry {
     /// assert!(Registry::empty().register_rules::<RuleSet>().is_ok());
     /// ```
     pub fn register_rules<R: TierRules>(mut self) -> Result<Self, ConfigError> {
-        check_kind(R::KIND)?;
-        if self.rules.contains_key(R::KIND) {
-            return Err(ConfigError::ClassifierKind {
-                kind: R::KIND.to_string(),
-                reason: "registered twice".into(),
-            });
-        }
+        check_new_kind(R::KIND, self.rules.contains_key(R::KIND))?;
         self.rules.insert(R::KIND, load_rules::<R>);
         Ok(self)
     }
@@ -306,17 +295,17 @@ fn load_rules<R: TierRules>(value: serde_json::Value) -> Result<AnyRules, SavedM
     Ok(AnyRules::new(rules))
 }
 
-/// A kind's name must be lower snake case.
-fn check_kind(kind: &str) -> Result<(), ConfigError> {
-    let mut bytes = kind.bytes();
-    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if well_formed {
-        Ok(())
+/// A new kind's name must be lower snake case, and not one the registry knows already.
+fn check_new_kind(kind: &str, known: bool) -> Result<(), ConfigError> {
+    let reason = if !is_snake_case(kind) {
+        "a kind must match [a-z][a-z0-9_]*"
+    } else if known {
+        "registered twice"
     } else {
-        Err(ConfigError::ClassifierKind {
-            kind: kind.to_string(),
-            reason: "a kind must match [a-z][a-z0-9_]*".into(),
-        })
-    }
+        return Ok(());
+    };
+    Err(ConfigError::ClassifierKind {
+        kind: kind.to_string(),
+        reason: reason.into(),
+    })
 }

@@ -119,12 +119,14 @@ impl<M: Model> DynModel for M {
     }
 }
 
-/// The JSON form of either: `{"kind": "...", <the value's own fields>}`.
+/// The JSON form of a value of any kind: `{"kind": "...", <the value's own fields>}`;
+/// without `kind` for a default kind (rule logic's `rule_set`).
 #[derive(Serialize)]
-struct Tagged<'a> {
-    kind: &'static str,
+pub(crate) struct Tagged<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<&'static str>,
     #[serde(flatten)]
-    body: &'a dyn erased_serde::Serialize,
+    pub(crate) body: &'a dyn erased_serde::Serialize,
 }
 
 /// The settings of a classifier of any kind, built in or an application's own: what
@@ -257,7 +259,7 @@ impl fmt::Debug for AnyParams {
 impl Serialize for AnyParams {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Tagged {
-            kind: self.kind(),
+            kind: Some(self.kind()),
             body: self.0.as_serialize(),
         }
         .serialize(serializer)
@@ -479,7 +481,7 @@ impl fmt::Debug for AnyModel {
 impl Serialize for AnyModel {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Tagged {
-            kind: self.kind(),
+            kind: Some(self.kind()),
             body: self.0.as_serialize(),
         }
         .serialize(serializer)

@@ -50,6 +50,7 @@ mod column;
 mod level;
 mod warning;
 
+pub(crate) use any::Tagged;
 pub use any::{AnyModel, AnyParams};
 pub use column::{Column, ColumnLabels, Reads};
 pub use explain::{Explanation, Reason};

@@ -9,6 +9,7 @@ use super::TAGS;
 use crate::attributes::AttrType;
 use crate::classify::{AnyParams, Column, ColumnLabels, Reads};
 use crate::error::{ColumnNameProblem, ColumnWriter, ConfigError, Error};
+use crate::names::is_snake_case;
 use crate::profile::Metric;
 use crate::rules::{AnyRules, Schema};
 
@@ -74,10 +75,7 @@ pub(super) fn claim_columns(
 /// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
 /// metric columns nor with `tags`.
 fn check_column_name(column: &str, taken: &[String]) -> Result<(), ColumnNameProblem> {
-    let mut bytes = column.bytes();
-    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !well_formed {
+    if !is_snake_case(column) {
         return Err(ColumnNameProblem::Malformed);
     }
     if column == "customer_id" || Metric::ALL.iter().any(|m| m.name() == column) {

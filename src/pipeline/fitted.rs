@@ -397,7 +397,13 @@ impl FittedPipeline {
     /// The columns the rule sets see and, per rule set, where its label columns are:
     /// worked out once per run, not per customer.
     pub(crate) fn rule_context(&self) -> RuleContext {
-        let mut columns: Vec<String> = self.models.iter().flat_map(AnyModel::columns).collect();
+        let mut columns = Vec::new();
+        let mut widths = Vec::with_capacity(self.models.len());
+        for model in &self.models {
+            let own = model.columns();
+            widths.push(own.len());
+            columns.extend(own);
+        }
         let models = columns.len();
         let mut indexes = Vec::with_capacity(self.rules.len());
         for rules in &self.rules {
@@ -407,6 +413,7 @@ impl FittedPipeline {
         RuleContext {
             columns,
             models,
+            widths,
             indexes,
         }
     }
@@ -416,8 +423,7 @@ impl FittedPipeline {
     /// scores, then the rule sets' tier and tags. `row` is a whole row in column order.
     pub(crate) fn rederive(&self, profile: &Profile, context: &RuleContext, row: &mut [Label]) {
         let mut at = 0;
-        for model in &self.models {
-            let width = model.columns().len();
+        for (model, width) in self.models.iter().zip(&context.widths) {
             model.rederive(&mut row[at..at + width]);
             at += width;
         }
@@ -857,6 +863,8 @@ pub(crate) struct RuleContext {
     columns: Vec<String>,
     /// How many of `columns` are the models'.
     models: usize,
+    /// Per model, how many columns it writes (worked out once, not per row).
+    widths: Vec<usize>,
     /// Per rule set, its label columns' positions.
     indexes: Vec<ColumnIndex>,
 }

@@ -10,7 +10,7 @@ use smol_str::SmolStr;
 
 use super::{ColumnIndex, Facts, RuleOutcome, RuleSet, Schema, TierInfo};
 use crate::attributes::known_type;
-use crate::classify::{Explanation, Reads};
+use crate::classify::{Explanation, Reads, Tagged};
 use crate::error::{ConfigError, Error};
 
 /// Logic that decides one column — the final tier by default — from a customer's
@@ -578,25 +578,13 @@ impl fmt::Debug for AnyRules {
     }
 }
 
-/// The JSON form: `{"kind": "...", <the rules' own fields>}`, without the kind for a
-/// [`RuleSet`]: the default kind, so `model.json` files written before rule logic had
-/// kinds read and write unchanged.
-#[derive(Serialize)]
-struct Tagged<'a> {
-    #[serde(skip_serializing_if = "is_rule_set")]
-    kind: &'static str,
-    #[serde(flatten)]
-    body: &'a dyn erased_serde::Serialize,
-}
-
-fn is_rule_set(kind: &&'static str) -> bool {
-    *kind == RuleSet::KIND
-}
-
 impl Serialize for AnyRules {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A rule set is the default kind: saved untagged, so `model.json` files written
+        // before rule logic had kinds read and write unchanged.
+        let kind = self.kind();
         Tagged {
-            kind: self.kind(),
+            kind: (kind != RuleSet::KIND).then_some(kind),
             body: self.0.as_serialize(),
         }
         .serialize(serializer)
