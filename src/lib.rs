@@ -326,6 +326,7 @@ pub mod migration;
 pub mod money;
 pub mod names;
 pub mod output;
+mod parallel;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
