@@ -425,11 +425,39 @@ impl<R> std::fmt::Debug for Records<R> {
     }
 }
 
+impl Records<io::Empty> {
+    /// Records of whole lines already in memory, one line per record, numbered from 1
+    /// as if they opened a file — but past its start: a byte-order mark here is data.
+    /// The bytes are parsed where they are, without copying.
+    pub(crate) fn of_lines(lines: Vec<u8>) -> Self {
+        let end = lines.len();
+        let mut records = Records::with_lines(
+            Lines {
+                reader: io::empty(),
+                buf: lines,
+                start: 0,
+                end,
+                eof: true,
+                number: 0,
+                prefix: Vec::with_capacity(KEPT_PREFIX_BYTES),
+            },
+            false,
+        );
+        // The parser strips a byte-order mark only from the first bytes it is given.
+        feed_discarding(&mut records.core, b"\n");
+        records
+    }
+}
+
 impl<R: Read> Records<R> {
     /// Records of `reader`; with `spans_lines`, quoted fields may hold line breaks.
     pub(crate) fn new(reader: R, spans_lines: bool) -> Self {
+        Records::with_lines(Lines::new(reader), spans_lines)
+    }
+
+    fn with_lines(lines: Lines<R>, spans_lines: bool) -> Self {
         Records {
-            lines: Lines::new(reader),
+            lines,
             core: CoreBuilder::new()
                 // Only `\n` ends a line: a stray `\r` inside one is data, and its field
                 // fails validation where it matters, instead of splitting the line.
@@ -440,6 +468,26 @@ impl<R: Read> Records<R> {
             raw: Vec::new(),
             prefix: Vec::new(),
         }
+    }
+
+    /// The bytes read but not yet returned, the reader, whether it is exhausted, and
+    /// the number of the last line returned: what reading on by other means needs.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, R, bool, u64) {
+        let Lines {
+            reader,
+            buf,
+            start,
+            end,
+            eof,
+            number,
+            ..
+        } = self.lines;
+        (buf[start..end].to_vec(), reader, eof, number)
+    }
+
+    /// The number of the last line returned (lines before the first record count).
+    pub(crate) fn lines_read(&self) -> u64 {
+        self.lines.number
     }
 
     /// The next record as a source yields it: its `width` fields, or the reject of a

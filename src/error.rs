@@ -242,6 +242,13 @@ impl fmt::Display for Reject {
 impl std::error::Error for Reject {}
 
 impl Reject {
+    /// Moves a reject found in a piece of a file to its line in the whole file.
+    pub(crate) fn shift_line(&mut self, lines_before: u64) {
+        if let Position::Line(line) = &mut self.location.position {
+            *line += lines_before;
+        }
+    }
+
     /// A rejected record: where it is, the field that failed (or `record` for the whole
     /// row), the raw value as read — text or bytes, decoded lossily when not UTF-8 and
     /// cut as [`shown_value`] cuts — and why (cut as [`cut_reason`] cuts).

@@ -311,6 +311,7 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod aggregate;
 pub mod attributes;
 #[cfg(feature = "charts")]
 pub mod charts;

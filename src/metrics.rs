@@ -593,7 +593,7 @@ pub(crate) fn profile_with(
 /// Worked in integers: `rust_decimal`'s own `checked_sub` and `checked_div` fail on
 /// intermediate results (`current − previous`) that the growth does not need, and its
 /// division rounds the last digit banker's way before a second rounding could fix it.
-fn growth(current: Decimal, previous: Decimal) -> Result<Option<Decimal>, ()> {
+pub(crate) fn growth(current: Decimal, previous: Decimal) -> Result<Option<Decimal>, ()> {
     if previous <= Decimal::ZERO {
         return Ok(None);
     }

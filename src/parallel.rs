@@ -30,6 +30,24 @@ where
     }
 }
 
+/// Maps every element by value, keeping the order.
+pub(crate) fn map_owned<T, R, F>(items: Vec<T>, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.into_iter().map(f).collect()
+    }
+}
+
 /// Calls `f` on every element, possibly at the same time on several threads.
 pub(crate) fn for_each_mut<T, F>(items: &mut [T], f: F)
 where

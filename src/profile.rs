@@ -130,6 +130,12 @@ impl CustomerId {
             .and_then(CustomerId::new)
     }
 
+    /// An id already checked (trimmed, 1..=128 bytes).
+    pub(crate) fn from_valid(id: SmolStr) -> Self {
+        debug_assert!(CustomerId::new(&id).is_ok_and(|ok| ok.0 == id));
+        CustomerId(id)
+    }
+
     /// The id as text.
     ///
     /// # Example
@@ -604,6 +610,16 @@ impl Population {
     /// ```
     pub fn new(as_of: Date, mut profiles: Vec<Profile>) -> Result<Self, Error> {
         profiles.sort_unstable_by(|a, b| a.customer_id.cmp(&b.customer_id));
+        Population::from_sorted(as_of, profiles)
+    }
+
+    /// Profiles already sorted by id; checks that no id comes twice.
+    pub(crate) fn from_sorted(as_of: Date, profiles: Vec<Profile>) -> Result<Self, Error> {
+        debug_assert!(
+            profiles
+                .windows(2)
+                .all(|w| w[0].customer_id <= w[1].customer_id)
+        );
         if let Some(pair) = profiles
             .windows(2)
             .find(|w| w[0].customer_id == w[1].customer_id)

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
+use customer_tiering::aggregate::Aggregator;
 use customer_tiering::attributes::AttrType;
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
@@ -41,10 +42,9 @@ use customer_tiering::presets::Preset;
 use customer_tiering::report::{self, Summary};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_periods};
+use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_csv};
 use customer_tiering::{
-    ConfigError, CustomerId, Error, FittedPipeline, Pipeline, PipelineBuilder, PopulationBuilder,
-    Reject, presets,
+    ConfigError, CustomerId, Error, FittedPipeline, Pipeline, PipelineBuilder, Reject, presets,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
@@ -177,49 +177,19 @@ fn parse_as_of(text: &str) -> Result<Date, String> {
     customer_tiering::dates::parse_date(text.as_bytes()).map_err(|e| format!("{text:?}: {e}"))
 }
 
-/// Counts the rows a source yields on a progress line: shown only when stderr is a
-/// terminal (indicatif hides itself otherwise, so CI logs stay clean) and not `--quiet`.
-struct Progress<S> {
-    inner: S,
-    bar: ProgressBar,
-    rows: u64,
-}
-
-impl<S> Progress<S> {
-    fn new(inner: S, quiet: bool) -> Self {
-        let bar = if quiet {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new_spinner()
-        };
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {human_pos} rows read ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        Progress {
-            inner,
-            bar,
-            rows: 0,
-        }
+/// A spinner while the file is read: shown only when stderr is a terminal (indicatif
+/// hides itself otherwise, so CI logs stay clean) and not `--quiet`.
+fn reading_spinner(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
     }
-}
-
-impl<S: Source> Source for Progress<S> {
-    type Record = S::Record;
-
-    fn origin(&self) -> &str {
-        self.inner.origin()
-    }
-
-    fn next_record(&mut self) -> Option<Result<S::Record, Error>> {
-        let record = self.inner.next_record();
-        self.rows += 1;
-        // Redrawing costs; every 64 Ki rows is often enough for a person.
-        if self.rows.is_multiple_of(65_536) {
-            self.bar.set_position(self.rows);
-        }
-        record
-    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} reading transactions ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 /// Classifiers to fit, then rule sets, as the flags asked for them.
@@ -493,14 +463,12 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         Ready::Fit(pipeline) => pipeline.reads(),
         Ready::Saved(fitted) => fitted.reads(),
     };
-    let builder = |at| PopulationBuilder::new(at).computing(&read.metrics);
-    let mut builders = vec![builder(as_of)];
+    let mut aggregator = Aggregator::new(as_of).computing(&read.metrics);
     if let Some(earlier) = args.compare_as_of {
-        builders.push(builder(earlier));
+        aggregator = aggregator.also_as_of(earlier);
     }
-    let progress = Progress::new(source, args.quiet);
-    let bar = progress.bar.clone();
-    let read = ingest_periods(progress, &mut builders, args.on_invalid, &mut on_reject)?;
+    let bar = reading_spinner(args.quiet);
+    let read = ingest_csv(source, &mut aggregator, args.on_invalid, &mut on_reject)?;
     bar.finish_and_clear();
     if let Some(e) = write_error {
         return Err(e.into());
@@ -528,11 +496,8 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         eprintln!("{}", one_line(w));
     }
     let said = warnings.len();
-    let mut populations = builders
-        .into_iter()
-        .map(|b| b.finish_with(known.clone()))
-        .collect::<Result<Vec<_>, Error>>()?;
-    // builders[0] is the run's own date, builders[1] the --compare-as-of date.
+    let mut populations = aggregator.finish_all(known.into_iter().collect())?;
+    // populations[0] is the run's own date, populations[1] the --compare-as-of date.
     let earlier_population = match args.compare_as_of {
         Some(_) => populations.pop(),
         None => None,

@@ -142,12 +142,12 @@ impl ColumnMapping {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Columns {
-    customer_id: usize,
-    date: usize,
-    amount: usize,
-    profit: Option<usize>,
-    product: Option<usize>,
+pub(super) struct Columns {
+    pub(super) customer_id: usize,
+    pub(super) date: usize,
+    pub(super) amount: usize,
+    pub(super) profit: Option<usize>,
+    pub(super) product: Option<usize>,
 }
 
 /// Transactions read from CSV with a header (comma-separated, quotes as RFC 4180).
@@ -176,10 +176,14 @@ struct Columns {
 /// ```
 #[derive(Debug)]
 pub struct CsvTransactions<R> {
-    origin: String,
-    records: Records<R>,
-    columns: Columns,
-    width: usize,
+    pub(super) origin: String,
+    pub(super) records: Records<R>,
+    pub(super) columns: Columns,
+    pub(super) width: usize,
+    /// The file, when opened by path: the parallel reader samples ids from it.
+    pub(super) path: Option<std::path::PathBuf>,
+    /// The size of the pieces the parallel reader cuts the file into.
+    pub(super) piece_bytes: usize,
 }
 
 impl CsvTransactions<File> {
@@ -209,7 +213,9 @@ impl CsvTransactions<File> {
             path: path.to_path_buf(),
             source,
         })?;
-        CsvTransactions::from_reader(&path.display().to_string(), file, mapping)
+        let mut source = CsvTransactions::from_reader(&path.display().to_string(), file, mapping)?;
+        source.path = Some(path.to_path_buf());
+        Ok(source)
     }
 }
 
@@ -288,13 +294,45 @@ impl<R: Read> CsvTransactions<R> {
             records,
             columns,
             width: names.len(),
+            path: None,
+            piece_bytes: super::parallel::PIECE_BYTES,
         })
+    }
+
+    /// Sets the size of the pieces [`ingest_csv`](super::ingest_csv) reads in parallel
+    /// (whole lines, at least one per piece). The result never depends on it; it is
+    /// here for tests and tuning.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::aggregate::Aggregator;
+    /// use customer_tiering::source::{ingest_csv, ColumnMapping, CsvTransactions, OnInvalid};
+    /// use jiff::civil::date;
+    /// let data = "customer_id,date,amount\nC1,2026-03-01,5\nC2,2026-03-02,x\nC1,2026-03-03,1\n";
+    /// let mut rejects = Vec::new();
+    /// let source = CsvTransactions::from_reader("orders.csv", data.as_bytes(), &ColumnMapping::default())?
+    ///     .piece_bytes(1); // one line per piece
+    /// let mut aggregator = Aggregator::new(date(2026, 3, 31));
+    /// let read = ingest_csv(source, &mut aggregator, OnInvalid::Skip, |r| rejects.push(r.to_string()))?;
+    /// assert_eq!((read.read, read.rejected), (3, 1));
+    /// assert!(rejects[0].starts_with("orders.csv: line 3, field \"amount\""));
+    /// assert_eq!(aggregator.finish()?.get("C1").unwrap().frequency, 2);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    #[must_use]
+    pub fn piece_bytes(mut self, bytes: usize) -> Self {
+        self.piece_bytes = bytes.max(1);
+        self
     }
 }
 
 /// One transaction from a row of the expected width, or the reject that names the
 /// first field that fails.
-fn parse_transaction(origin: &str, c: Columns, row: &Row<'_>) -> Result<Transaction, Error> {
+pub(super) fn parse_transaction(
+    origin: &str,
+    c: Columns,
+    row: &Row<'_>,
+) -> Result<Transaction, Error> {
     let line = row.line;
     let reject = |field: &str, raw: &[u8], reason: &dyn std::fmt::Display| -> Error {
         Reject::of_field(origin, line, field, raw, reason).into()

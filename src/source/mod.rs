@@ -29,9 +29,11 @@ use crate::profile::{Population, Transaction};
 pub mod csv;
 pub mod customers;
 pub mod memory;
+mod parallel;
 
 pub use self::csv::{ColumnMapping, CsvTransactions};
 pub use self::memory::MemorySource;
+pub use self::parallel::ingest_csv;
 
 /// A stream of records: transactions, or customer records with their attributes
 /// ([`CustomerRecord`](customers::CustomerRecord)).

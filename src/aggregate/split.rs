@@ -1,0 +1,128 @@
+//! Which partition a customer id belongs to: ranges of ids, cut at points chosen from a
+//! sample, so that every id of one partition sorts before every id of the next. Each
+//! partition is then sorted on its own and the partitions, in order, are the population
+//! in id order — no global sort, and each partition can be turned into profiles and
+//! dropped in turn.
+//!
+//! Comparing whole ids against the cut points would cost a string comparison per step
+//! of a binary search per row. Ids of one export usually share a prefix (`C0…`,
+//! `CUST-…`); past the prefix of the sample, the next eight bytes read as a big-endian
+//! number order ids the way their bytes do (ties only go to the same partition), so the
+//! search compares integers.
+
+/// The cut points of a range partitioning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Splitter {
+    /// The bytes every sampled id starts with.
+    prefix: Vec<u8>,
+    /// Upper bounds, ascending: keys below `bounds[i]` (and not below `bounds[i − 1]`)
+    /// go to partition `i`, keys from the last bound on to the last partition.
+    bounds: Vec<u64>,
+}
+
+impl Splitter {
+    /// At most `partitions` ranges holding about as many of `sample` each (one range
+    /// for an empty sample).
+    pub(crate) fn from_sample<'a>(
+        sample: impl IntoIterator<Item = &'a [u8]>,
+        partitions: usize,
+    ) -> Self {
+        let sample: Vec<&[u8]> = sample.into_iter().collect();
+        let Some(first) = sample.first() else {
+            return Splitter::default();
+        };
+        let mut common = first.len().min(64);
+        for id in &sample[1..] {
+            common = common.min(id.len());
+            common = first[..common]
+                .iter()
+                .zip(*id)
+                .position(|(a, b)| a != b)
+                .unwrap_or(common);
+        }
+        let prefix = first[..common].to_vec();
+        let mut keys: Vec<u64> = sample.iter().map(|id| key_after(id, common)).collect();
+        keys.sort_unstable();
+        let parts = partitions.clamp(1, keys.len().max(1));
+        let mut bounds: Vec<u64> = (1..parts).map(|i| keys[i * keys.len() / parts]).collect();
+        bounds.dedup();
+        // A bound equal to the smallest key would leave the first range empty.
+        bounds.retain(|&b| b > keys[0]);
+        Splitter { prefix, bounds }
+    }
+
+    /// The number of partitions.
+    pub(crate) fn partitions(&self) -> usize {
+        self.bounds.len() + 1
+    }
+
+    /// The partition of `id`: ids in byte order go to partitions in non-decreasing order.
+    #[inline]
+    pub(crate) fn route(&self, id: &[u8]) -> usize {
+        if self.bounds.is_empty() {
+            return 0;
+        }
+        let n = self.prefix.len();
+        let head = &id[..n.min(id.len())];
+        match head.cmp(&self.prefix[..]) {
+            std::cmp::Ordering::Less => 0,
+            std::cmp::Ordering::Greater => self.bounds.len(),
+            std::cmp::Ordering::Equal => {
+                let key = key_after(id, n);
+                self.bounds.partition_point(|&b| b <= key)
+            }
+        }
+    }
+}
+
+/// The eight bytes of `id` after its first `skip`, big-endian, zero-padded.
+#[inline]
+fn key_after(id: &[u8], skip: usize) -> u64 {
+    let rest = id.get(skip..).unwrap_or_default();
+    let mut bytes = [0u8; 8];
+    let n = rest.len().min(8);
+    bytes[..n].copy_from_slice(&rest[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_byte_order() {
+        let ids: Vec<String> = (0..1000)
+            .map(|i| format!("CUST-{:06}", i * 7919 % 100_000))
+            .collect();
+        let splitter = Splitter::from_sample(ids.iter().map(|s| s.as_bytes()), 16);
+        assert_eq!(splitter.prefix, b"CUST-0");
+        assert_eq!(splitter.partitions(), 16);
+        let mut all: Vec<&str> = ids.iter().map(String::as_str).collect();
+        all.extend([
+            "",
+            "A",
+            "CUST-",
+            "CUST-0",
+            "CUST-1",
+            "Z",
+            "CUST-0\u{ff}",
+            "CUST-000000000000",
+        ]);
+        all.sort_unstable();
+        let parts: Vec<usize> = all.iter().map(|id| splitter.route(id.as_bytes())).collect();
+        assert!(parts.windows(2).all(|w| w[0] <= w[1]), "{parts:?}");
+        assert_eq!(parts.first(), Some(&0));
+        assert_eq!(parts.last(), Some(&15));
+    }
+
+    #[test]
+    fn an_empty_or_uniform_sample_gives_one_range() {
+        assert_eq!(
+            Splitter::from_sample(Vec::<&[u8]>::new(), 8).partitions(),
+            1
+        );
+        let same = Splitter::from_sample([&b"A"[..], b"A", b"A"], 8);
+        assert_eq!(same.partitions(), 1);
+        assert_eq!(same.route(b"B"), 0);
+    }
+}
