@@ -6,6 +6,7 @@
 //! Cases come from `proptest` with its default configuration, so `PROPTEST_CASES` sets
 //! the depth (CI uses 64; the default is 256).
 
+mod aggregate;
 mod csv_lines;
 mod fit_classify;
 mod hysteresis;
