@@ -485,6 +485,11 @@ impl<R: Read> Records<R> {
         (buf[start..end].to_vec(), reader, eof, number)
     }
 
+    /// The buffer of [`Records::of_lines`], to be used again.
+    pub(crate) fn into_lines(self) -> Vec<u8> {
+        self.lines.buf
+    }
+
     /// The number of the last line returned (lines before the first record count).
     pub(crate) fn lines_read(&self) -> u64 {
         self.lines.number

@@ -55,6 +55,9 @@ use crate::metrics::DEFAULT_WINDOW_DAYS;
 use crate::profile::{CustomerId, Metric, Population, Transaction};
 
 pub(crate) use partition::{Partition, Period, RowBatch};
+
+/// Customers known from a customers source, with their attributes.
+type Known = Vec<(CustomerId, Attributes)>;
 pub(crate) use split::Splitter;
 
 /// The number of id ranges a sampled aggregation is cut into: about 4,000 customers
@@ -386,11 +389,11 @@ impl Aggregator {
             growth,
             periods,
             splitter,
-            partitions,
+            mut partitions,
             ..
         } = self;
-        let mut known_by_part: Vec<Vec<(CustomerId, Attributes)>> =
-            vec![Vec::new(); partitions.len()];
+        crate::parallel::for_each_mut(&mut partitions, Partition::settle);
+        let mut known_by_part: Vec<Known> = vec![Vec::new(); partitions.len()];
         for (id, attributes) in known {
             known_by_part[splitter.route(id.as_str().as_bytes())].push((id, attributes));
         }
@@ -402,7 +405,7 @@ impl Aggregator {
         // A few ranges at a time: enough to keep every thread busy, few enough that
         // their profiles are a small part of the whole.
         let group = crate::parallel::threads().max(1) * 4;
-        let mut pending: Vec<(Partition, Vec<(CustomerId, Attributes)>)> =
+        let mut pending: Vec<(Partition, Known)> =
             partitions.into_iter().zip(known_by_part).collect();
         pending.reverse();
         while !pending.is_empty() {
@@ -412,18 +415,11 @@ impl Aggregator {
                 .into_iter()
                 .rev()
                 .collect();
-            let mut cells: Vec<Option<(Partition, Vec<(CustomerId, Attributes)>)>> =
-                batch.into_iter().map(Some).collect();
-            let mut results: Vec<Option<Result<Vec<Vec<crate::Profile>>, Error>>> =
-                (0..cells.len()).map(|_| None).collect();
-            let mut work: Vec<_> = cells.iter_mut().zip(results.iter_mut()).collect();
-            crate::parallel::for_each_mut(&mut work, |(cell, result)| {
-                if let Some((part, mut known)) = cell.take() {
-                    known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                    **result = Some(part.finish(&periods, growth, known));
-                }
+            let finished = crate::parallel::map_owned(batch, |(part, mut known)| {
+                known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                part.finish(&periods, growth, known)
             });
-            for result in results.into_iter().flatten() {
+            for result in finished {
                 for (all, mut part) in profiles.iter_mut().zip(result?) {
                     all.append(&mut part);
                 }

@@ -7,12 +7,116 @@ use std::collections::HashMap;
 
 use smol_str::SmolStr;
 
-use super::sum::SumColumn;
+use super::sum::{Accs, CURRENT, MONETARY, PREVIOUS, PROFIT};
 use crate::attributes::Attributes;
 use crate::error::Error;
 use crate::profile::{CustomerId, Profile, Transaction};
 
 type Index = HashMap<SmolStr, u32, foldhash::fast::FixedState>;
+
+/// Customer ids interned to numbers 0, 1, …: their bytes back to back in one arena,
+/// and a hash table whose entries hold ids of up to 15 bytes themselves, so that a
+/// probe for a short id touches the table alone; no allocation per customer.
+#[derive(Debug, Clone, Default)]
+struct Ids {
+    bytes: Vec<u8>,
+    /// Where each id ends in `bytes` (it starts where the one before ended).
+    ends: Vec<u32>,
+    table: hashbrown::HashTable<Entry>,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// An id's bytes padded to 15 and its length in the last byte; for a longer id, its
+/// first 15 bytes and [`LONG`] (the arena decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Inline([u64; 2]);
+
+const LONG: u8 = 0xff;
+
+impl Inline {
+    #[inline]
+    fn of(id: &[u8]) -> Inline {
+        let mut bytes = [0u8; 16];
+        let n = id.len().min(15);
+        bytes[..n].copy_from_slice(&id[..n]);
+        bytes[15] = if id.len() <= 15 { id.len() as u8 } else { LONG };
+        let (low, high) = bytes.split_at(8);
+        Inline([
+            u64::from_le_bytes(low.try_into().unwrap_or_default()),
+            u64::from_le_bytes(high.try_into().unwrap_or_default()),
+        ])
+    }
+
+    fn is_long(self) -> bool {
+        (self.0[1] >> 56) as u8 == LONG
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    inline: Inline,
+    at: u32,
+}
+
+impl Ids {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[inline]
+    fn get(&self, at: u32) -> &[u8] {
+        id_in(&self.bytes, &self.ends, at)
+    }
+
+    #[inline]
+    fn hash(hasher: &foldhash::fast::FixedState, inline: Inline, id: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        match inline.is_long() {
+            false => hasher.hash_one(inline),
+            true => hasher.hash_one(id),
+        }
+    }
+
+    /// The number of `id`, and whether it is new.
+    #[inline]
+    fn intern(&mut self, id: &[u8]) -> (u32, bool) {
+        let inline = Inline::of(id);
+        let hash = Ids::hash(&self.hasher, inline, id);
+        let Ids {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
+        let found = table.find(hash, |entry| {
+            entry.inline == inline && (!inline.is_long() || id_in(bytes, ends, entry.at) == id)
+        });
+        if let Some(entry) = found {
+            return (entry.at, false);
+        }
+        let at = ends.len() as u32;
+        bytes.extend_from_slice(id);
+        ends.push(bytes.len() as u32);
+        let (bytes, ends) = (&*bytes, &*ends);
+        table.insert_unique(hash, Entry { inline, at }, |entry| {
+            Ids::hash(hasher, entry.inline, id_in(bytes, ends, entry.at))
+        });
+        (at, true)
+    }
+
+    /// Every id as text (they were checked to be UTF-8 when read).
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        (0..self.len() as u32).map(|at| std::str::from_utf8(self.get(at)).unwrap_or_default())
+    }
+}
+
+/// Id `at` of an arena.
+#[inline]
+fn id_in<'a>(bytes: &'a [u8], ends: &[u32], at: u32) -> &'a [u8] {
+    let at = at as usize;
+    let start = if at == 0 { 0 } else { ends[at - 1] as usize };
+    &bytes[start..ends[at] as usize]
+}
 
 /// An as-of date of the aggregation and its window, as day numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +146,13 @@ pub(crate) struct RowBatch {
 }
 
 impl RowBatch {
+    /// Empties the batch, keeping its room.
+    pub(crate) fn clear(&mut self) {
+        self.ids.clear();
+        self.rows.clear();
+        self.full.clear();
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, id: &[u8], day: i32, amount: i64, scale: u8) {
         self.ids.extend_from_slice(id);
@@ -51,26 +162,6 @@ impl RowBatch {
             amount,
             scale,
         });
-    }
-}
-
-/// The sums of one customer at one as-of date.
-#[derive(Debug, Clone, Default)]
-struct Columns {
-    transactions: Vec<u64>,
-    monetary: SumColumn,
-    current: SumColumn,
-    previous: SumColumn,
-    profit: SumColumn,
-}
-
-impl Columns {
-    fn push(&mut self) {
-        self.transactions.push(0);
-        self.monetary.push();
-        self.current.push();
-        self.previous.push();
-        self.profit.push();
     }
 }
 
@@ -115,39 +206,35 @@ impl Products {
 /// The aggregate of one range of ids.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Partition {
-    index: Index,
-    /// Per customer, the day of its last key pushed: rows of one day in a row push one.
-    recent: Vec<i32>,
+    ids: Ids,
     keys: Vec<u64>,
     /// Keys up to here are sorted and distinct.
     compacted: usize,
-    periods: Vec<Columns>,
+    /// Per as-of date, every customer's accumulator.
+    periods: Vec<Accs>,
     products: Products,
 }
 
 impl Partition {
     pub(crate) fn new(periods: usize) -> Self {
         Partition {
-            periods: vec![Columns::default(); periods],
+            periods: vec![Accs::default(); periods.max(1)],
             ..Partition::default()
         }
     }
 
     /// The number of customers.
     pub(crate) fn customers(&self) -> usize {
-        self.recent.len()
+        self.ids.len()
     }
 
     #[inline]
-    fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&at) = self.index.get(id) {
-            return at;
-        }
-        let at = self.recent.len() as u32;
-        self.index.insert(SmolStr::new(id), at);
-        self.recent.push(i32::MIN);
-        for columns in &mut self.periods {
-            columns.push();
+    fn intern(&mut self, id: &[u8]) -> u32 {
+        let (at, new) = self.ids.intern(id);
+        if new {
+            for accs in &mut self.periods {
+                accs.push();
+            }
         }
         at
     }
@@ -155,20 +242,20 @@ impl Partition {
     /// Counts one row of customer `at` (dated on or before the latest as-of date).
     #[inline]
     fn count(&mut self, periods: &[Period], at: u32, day: i32, amount: i128, scale: u32) {
-        for (period, columns) in periods.iter().zip(&mut self.periods) {
+        for (period, accs) in periods.iter().zip(&mut self.periods) {
             if day > period.day {
                 continue;
             }
-            columns.transactions[at as usize] += 1;
-            columns.monetary.add(at, amount, scale);
+            accs.rows[at as usize].count_day(day);
+            accs.add(at, MONETARY, amount, scale);
             let age = i64::from(period.day) - i64::from(day);
             if age < period.window {
-                columns.current.add(at, amount, scale);
+                accs.add(at, CURRENT, amount, scale);
             } else if age < 2 * period.window {
-                columns.previous.add(at, amount, scale);
+                accs.add(at, PREVIOUS, amount, scale);
             }
         }
-        let recent = &mut self.recent[at as usize];
+        let recent = &mut self.periods[0].rows[at as usize].recent;
         if *recent != day {
             *recent = day;
             self.keys.push(key(at, day));
@@ -180,10 +267,8 @@ impl Partition {
         let mut start = 0;
         for row in &batch.rows {
             let end = row.id_end as usize;
-            // Ids were checked to be UTF-8 when read; a failure here cannot happen.
-            let id = std::str::from_utf8(&batch.ids[start..end]).unwrap_or_default();
+            let at = self.intern(&batch.ids[start..end]);
             start = end;
-            let at = self.intern(id);
             self.count(
                 periods,
                 at,
@@ -200,12 +285,12 @@ impl Partition {
 
     /// Counts one transaction dated `day` (on or before the latest as-of date).
     pub(crate) fn add(&mut self, periods: &[Period], day: i32, tx: &Transaction) {
-        let at = self.intern(tx.customer_id.as_str());
+        let at = self.intern(tx.customer_id.as_str().as_bytes());
         self.count(periods, at, day, tx.amount.mantissa(), tx.amount.scale());
         if let Some(profit) = tx.profit {
-            for (period, columns) in periods.iter().zip(&mut self.periods) {
+            for (period, accs) in periods.iter().zip(&mut self.periods) {
                 if day <= period.day {
-                    columns.profit.add(at, profit.mantissa(), profit.scale());
+                    accs.add(at, PROFIT, profit.mantissa(), profit.scale());
                 }
             }
         }
@@ -218,7 +303,7 @@ impl Partition {
     /// Sorts and deduplicates the keys once they have doubled, so that memory follows
     /// distinct `(customer, day)` pairs, not rows.
     fn compact(&mut self) {
-        if self.keys.len() > 2 * self.compacted + (1 << 14) {
+        if self.keys.len() > 2 * self.compacted + (1 << 16) {
             self.keys.sort_unstable();
             self.keys.dedup();
             self.compacted = self.keys.len();
@@ -227,32 +312,21 @@ impl Partition {
 
     /// Every customer's id, by its number.
     pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
-        let mut ids = vec![""; self.recent.len()];
-        for (id, &at) in &self.index {
-            ids[at as usize] = id.as_str();
-        }
-        ids.into_iter()
+        self.ids.texts()
     }
 
     /// Adds the customers of `other` (a partial aggregate of other rows) that `take`
     /// selects by their number there.
     pub(crate) fn merge(&mut self, other: &Partition, take: &dyn Fn(u32) -> bool) {
-        let mut mapped = vec![u32::MAX; other.recent.len()];
-        let mut ids: Vec<(&SmolStr, u32)> = other.index.iter().map(|(id, &at)| (id, at)).collect();
-        ids.sort_unstable_by_key(|&(_, at)| at);
-        for (id, from) in ids {
+        let mut mapped = vec![u32::MAX; other.ids.len()];
+        for from in 0..other.ids.len() as u32 {
             if take(from) {
-                mapped[from as usize] = self.intern(id);
+                mapped[from as usize] = self.intern(other.ids.get(from));
             }
         }
         for (mine, theirs) in self.periods.iter_mut().zip(&other.periods) {
             for (from, &at) in mapped.iter().enumerate().filter(|(_, at)| **at != u32::MAX) {
-                let from = from as u32;
-                mine.transactions[at as usize] += theirs.transactions[from as usize];
-                mine.monetary.add_from(at, &theirs.monetary, from);
-                mine.current.add_from(at, &theirs.current, from);
-                mine.previous.add_from(at, &theirs.previous, from);
-                mine.profit.add_from(at, &theirs.profit, from);
+                mine.add_from(at, theirs, from as u32);
             }
         }
         let moved = other.keys.iter().filter_map(|&k| {
@@ -273,6 +347,18 @@ impl Partition {
         self.compact();
     }
 
+    /// Drops what only reading needs: the id table, and the keys of customers whose
+    /// rows came in date order (their counters hold their dates). Done for every range
+    /// before any profile is made, so that the profiles do not come on top of it.
+    pub(crate) fn settle(&mut self) {
+        self.ids.table = hashbrown::HashTable::new();
+        let unordered: Vec<bool> = (0..self.ids.len())
+            .map(|at| self.periods.iter().any(|accs| accs.rows[at].unordered))
+            .collect();
+        self.keys.retain(|&k| unordered[key_customer(k) as usize]);
+        self.keys.shrink_to_fit();
+    }
+
     /// The profiles of this range at every as-of date, in id order, joined with the
     /// known customers of this range (sorted by id): one list per period.
     ///
@@ -285,13 +371,13 @@ impl Partition {
         growth: bool,
         known: Vec<(CustomerId, Attributes)>,
     ) -> Result<Vec<Vec<Profile>>, Error> {
-        let n = self.recent.len();
-        let mut ids = vec![SmolStr::default(); n];
-        for (id, at) in std::mem::take(&mut self.index) {
-            ids[at as usize] = id;
-        }
+        let n = self.ids.len();
+        let ids: Vec<SmolStr> = self.ids.texts().map(SmolStr::new).collect();
+        self.ids = Ids::default();
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+        // Only customers whose rows came out of date order need their keys.
+        self.settle();
         self.keys.sort_unstable();
         self.keys.dedup();
         let key_runs = runs(&self.keys, n, |&k| key_customer(k));
@@ -300,7 +386,7 @@ impl Partition {
         let product_runs = runs(&products, n, |&(c, _, _)| c);
 
         let mut out = Vec::with_capacity(periods.len());
-        for (period, columns) in periods.iter().zip(&self.periods) {
+        for (period, accs) in periods.iter().zip(&self.periods) {
             let mut profiles = Vec::with_capacity(n + known.len());
             let mut known = known.iter().peekable();
             for &at in &order {
@@ -315,7 +401,7 @@ impl Partition {
                     .map(|(_, attributes)| attributes.clone());
                 let days = &self.keys[key_runs[at as usize].clone()];
                 let products = &products[product_runs[at as usize].clone()];
-                let profile = profile(id, at, *period, columns, days, products, growth)?;
+                let profile = profile(id, at, *period, accs, days, products, growth)?;
                 match (profile, attributes) {
                     (Some(mut profile), attributes) => {
                         profile.attributes = attributes.unwrap_or_default();
@@ -365,24 +451,30 @@ fn profile(
     id: &SmolStr,
     at: u32,
     period: Period,
-    columns: &Columns,
+    accs: &Accs,
     keys: &[u64],
     products: &[(u32, u32, i32)],
     growth: bool,
 ) -> Result<Option<Profile>, Error> {
-    let transactions = columns.transactions[at as usize];
+    let acc = &accs.rows[at as usize];
+    let transactions = acc.transactions;
     if transactions == 0 {
         return Ok(None);
     }
     let overflow = |metric| Error::customer_overflow(metric, id);
-    let counted = keys.partition_point(|&k| key_day(k) <= period.day);
-    let (first, last) = (key_day(keys[0]), key_day(keys[counted - 1]));
-    let total = |column: &SumColumn, metric| column.total(at).ok_or_else(|| overflow(metric));
-    let monetary = total(&columns.monetary, "monetary")?;
-    let current = total(&columns.current, "monetary_current")?;
-    let previous = total(&columns.previous, "monetary_previous")?;
-    let profit = match columns.profit.seen(at) {
-        true => Some(total(&columns.profit, "profit")?),
+    let (counted, first, last) = match acc.unordered {
+        false => (acc.days as usize, acc.first, acc.last),
+        true => {
+            let counted = keys.partition_point(|&k| key_day(k) <= period.day);
+            (counted, key_day(keys[0]), key_day(keys[counted - 1]))
+        }
+    };
+    let total = |which, metric| accs.total(at, which).ok_or_else(|| overflow(metric));
+    let monetary = total(MONETARY, "monetary")?;
+    let current = total(CURRENT, "monetary_current")?;
+    let previous = total(PREVIOUS, "monetary_previous")?;
+    let profit = match accs.seen(at, PROFIT) {
+        true => Some(total(PROFIT, "profit")?),
         false => None,
     };
     // The first row of each (customer, product) run has the product's first date.

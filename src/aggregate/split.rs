@@ -11,13 +11,27 @@
 //! search compares integers.
 
 /// The cut points of a range partitioning.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Splitter {
     /// The bytes every sampled id starts with.
     prefix: Vec<u8>,
     /// Upper bounds, ascending: keys below `bounds[i]` (and not below `bounds[i − 1]`)
     /// go to partition `i`, keys from the last bound on to the last partition.
     bounds: Vec<u64>,
+    /// By the top 16 bits of a key, the range of partitions keys with those bits can
+    /// go to: most are one partition, found without a search.
+    by_top: Vec<(u16, u16)>,
+}
+
+impl Default for Splitter {
+    /// One range holding every id.
+    fn default() -> Self {
+        Splitter {
+            prefix: Vec::new(),
+            bounds: Vec::new(),
+            by_top: Vec::new(),
+        }
+    }
 }
 
 impl Splitter {
@@ -31,6 +45,9 @@ impl Splitter {
         let Some(first) = sample.first() else {
             return Splitter::default();
         };
+        if partitions <= 1 {
+            return Splitter::default();
+        }
         let mut common = first.len().min(64);
         for id in &sample[1..] {
             common = common.min(id.len());
@@ -48,7 +65,20 @@ impl Splitter {
         bounds.dedup();
         // A bound equal to the smallest key would leave the first range empty.
         bounds.retain(|&b| b > keys[0]);
-        Splitter { prefix, bounds }
+        let by_top = (0..=u16::MAX)
+            .map(|top| {
+                let low = u64::from(top) << 48;
+                let high = low | ((1 << 48) - 1);
+                let first = bounds.partition_point(|&b| b <= low);
+                let last = bounds.partition_point(|&b| b <= high);
+                (first as u16, last as u16)
+            })
+            .collect();
+        Splitter {
+            prefix,
+            bounds,
+            by_top,
+        }
     }
 
     /// The number of partitions.
@@ -62,16 +92,22 @@ impl Splitter {
         if self.bounds.is_empty() {
             return 0;
         }
-        let n = self.prefix.len();
-        let head = &id[..n.min(id.len())];
-        match head.cmp(&self.prefix[..]) {
-            std::cmp::Ordering::Less => 0,
-            std::cmp::Ordering::Greater => self.bounds.len(),
-            std::cmp::Ordering::Equal => {
-                let key = key_after(id, n);
-                self.bounds.partition_point(|&b| b <= key)
+        // Byte by byte: the prefix is short, and a call to compare costs more.
+        for (i, &p) in self.prefix.iter().enumerate() {
+            match id.get(i) {
+                None => return 0,
+                Some(&b) if b < p => return 0,
+                Some(&b) if b > p => return self.bounds.len(),
+                Some(_) => {}
             }
         }
+        let key = key_after(id, self.prefix.len());
+        let (first, last) = self.by_top[(key >> 48) as usize];
+        let (first, last) = (usize::from(first), usize::from(last));
+        if first == last {
+            return first;
+        }
+        first + self.bounds[first..last].partition_point(|&b| b <= key)
     }
 }
 
@@ -79,6 +115,9 @@ impl Splitter {
 #[inline]
 fn key_after(id: &[u8], skip: usize) -> u64 {
     let rest = id.get(skip..).unwrap_or_default();
+    if let Some(eight) = rest.first_chunk::<8>() {
+        return u64::from_be_bytes(*eight);
+    }
     let mut bytes = [0u8; 8];
     let n = rest.len().min(8);
     bytes[..n].copy_from_slice(&rest[..n]);

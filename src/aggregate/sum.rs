@@ -18,12 +18,54 @@ const SEEN: u8 = 0x40;
 /// The customer's sum lives in the wide table.
 const WIDE: u8 = 0x80;
 
-/// One exact sum per customer.
+/// Which sum of an [`Acc`].
+pub(crate) const MONETARY: usize = 0;
+pub(crate) const CURRENT: usize = 1;
+pub(crate) const PREVIOUS: usize = 2;
+pub(crate) const PROFIT: usize = 3;
+
+/// One customer's count and sums at one as-of date, in one cache line: a row touches
+/// one line of memory, not one per column.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Acc {
+    pub(crate) transactions: u64,
+    values: [i64; 4],
+    flags: [u8; 4],
+    /// The day of the customer's last `(customer, day)` key pushed (kept in the first
+    /// as-of date's accumulators only).
+    pub(crate) recent: i32,
+    /// While the customer's rows come in date order, its first and last dates and its
+    /// number of distinct dates, counted as they come: most exports are in date order,
+    /// and then no key needs sorting.
+    pub(crate) first: i32,
+    pub(crate) last: i32,
+    pub(crate) days: u32,
+    /// A row came before the last date: the keys decide.
+    pub(crate) unordered: bool,
+}
+
+impl Acc {
+    /// Counts a row dated `day` toward the dates.
+    #[inline]
+    pub(crate) fn count_day(&mut self, day: i32) {
+        if self.transactions == 0 {
+            (self.first, self.last, self.days) = (day, day, 1);
+        } else if day > self.last {
+            self.last = day;
+            self.days += 1;
+        } else if day < self.last {
+            self.unordered = true;
+        }
+        self.transactions += 1;
+    }
+}
+
+/// The accumulators of every customer of a partition at one as-of date, and the exact
+/// wide sums of the few whose sums left `i64`.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SumColumn {
-    values: Vec<i64>,
-    flags: Vec<u8>,
-    wide: BTreeMap<u32, Wide>,
+pub(crate) struct Accs {
+    pub(crate) rows: Vec<Acc>,
+    wide: BTreeMap<(u32, u8), Wide>,
 }
 
 /// `positive − negative`, both at scale [`WIDE_SCALE`]; `scale` is the largest scale
@@ -66,89 +108,99 @@ impl Wide {
     }
 }
 
-impl SumColumn {
-    /// Room for one more customer, with a sum of zero at scale 0.
+impl Accs {
+    /// Room for one more customer, with sums of zero at scale 0.
     #[inline]
     pub(crate) fn push(&mut self) {
-        self.values.push(0);
-        self.flags.push(0);
+        self.rows.push(Acc {
+            recent: i32::MIN,
+            ..Acc::default()
+        });
     }
 
-    /// Adds `mantissa · 10^−scale` (`scale ≤ 28`, `|mantissa| < 10^28`) to customer `at`.
+    /// Adds `mantissa · 10^−scale` (`scale ≤ 28`, `|mantissa| < 10^28`) to sum `which`
+    /// of customer `at`.
     #[inline]
-    pub(crate) fn add(&mut self, at: u32, mantissa: i128, scale: u32) {
-        let i = at as usize;
-        let flags = self.flags[i];
+    pub(crate) fn add(&mut self, at: u32, which: usize, mantissa: i128, scale: u32) {
+        let acc = &mut self.rows[at as usize];
+        let flags = acc.flags[which];
         if flags & WIDE == 0 {
             let own = u32::from(flags & SCALE_BITS);
-            if let Some((value, new_scale)) = add_narrow(self.values[i], own, mantissa, scale) {
-                self.values[i] = value;
-                self.flags[i] = SEEN | new_scale as u8;
+            if let Some((value, new_scale)) = add_narrow(acc.values[which], own, mantissa, scale) {
+                acc.values[which] = value;
+                acc.flags[which] = SEEN | new_scale as u8;
                 return;
             }
-            // Leaves i64: carry on exactly, beside the column.
-            let mut wide = Wide::default();
-            if flags & SEEN != 0 {
-                wide.add(i128::from(self.values[i]), own);
-            }
-            self.values[i] = 0;
-            self.flags[i] = SEEN | WIDE;
-            self.wide.insert(at, wide);
+            self.widen(at, which);
         }
-        self.flags[i] |= SEEN;
-        if let Some(wide) = self.wide.get_mut(&at) {
+        if let Some(wide) = self.wide.get_mut(&(at, which as u8)) {
             wide.add(mantissa, scale);
         }
     }
 
-    /// Adds customer `from` of `other` to customer `at` of this column.
-    pub(crate) fn add_from(&mut self, at: u32, other: &SumColumn, from: u32) {
-        let flags = other.flags[from as usize];
-        if flags & SEEN == 0 {
-            return;
-        }
-        if flags & WIDE == 0 {
-            let value = i128::from(other.values[from as usize]);
-            self.add(at, value, u32::from(flags & SCALE_BITS));
-            return;
-        }
-        let theirs = other.wide[&from];
-        // Make this customer wide too, then add the two sides.
-        let i = at as usize;
-        if self.flags[i] & WIDE == 0 {
-            let mut wide = Wide::default();
-            if self.flags[i] & SEEN != 0 {
-                wide.add(
-                    i128::from(self.values[i]),
-                    u32::from(self.flags[i] & SCALE_BITS),
-                );
-            }
-            self.values[i] = 0;
-            self.flags[i] = SEEN | WIDE;
-            self.wide.insert(at, wide);
-        }
-        if let Some(mine) = self.wide.get_mut(&at) {
-            mine.positive = mine.positive.saturating_add(theirs.positive);
-            mine.negative = mine.negative.saturating_add(theirs.negative);
-            mine.scale = mine.scale.max(theirs.scale);
-        }
-    }
-
-    /// Whether anything was added for customer `at`.
-    #[inline]
-    pub(crate) fn seen(&self, at: u32) -> bool {
-        self.flags[at as usize] & SEEN != 0
-    }
-
-    /// Customer `at`'s exact total (zero at scale 0 when nothing was added); none
-    /// when it does not fit a `Decimal`.
-    #[inline]
-    pub(crate) fn total(&self, at: u32) -> Option<Decimal> {
-        let flags = self.flags[at as usize];
+    /// Moves sum `which` of customer `at` to the wide table.
+    fn widen(&mut self, at: u32, which: usize) {
+        let acc = &mut self.rows[at as usize];
+        let flags = acc.flags[which];
         if flags & WIDE != 0 {
-            return self.wide[&at].total();
+            return;
         }
-        let value = i128::from(self.values[at as usize]);
+        let mut wide = Wide::default();
+        if flags & SEEN != 0 {
+            wide.add(i128::from(acc.values[which]), u32::from(flags & SCALE_BITS));
+        }
+        acc.values[which] = 0;
+        acc.flags[which] = SEEN | WIDE;
+        self.wide.insert((at, which as u8), wide);
+    }
+
+    /// Adds customer `from` of `other` to customer `at` here: count and every sum.
+    pub(crate) fn add_from(&mut self, at: u32, other: &Accs, from: u32) {
+        let theirs = &other.rows[from as usize];
+        let mine = &mut self.rows[at as usize];
+        if mine.transactions == 0 {
+            (mine.first, mine.last, mine.days, mine.unordered) =
+                (theirs.first, theirs.last, theirs.days, theirs.unordered);
+        } else if theirs.transactions > 0 {
+            mine.unordered = true;
+        }
+        mine.transactions += theirs.transactions;
+        for which in 0..4 {
+            let flags = theirs.flags[which];
+            if flags & SEEN == 0 {
+                continue;
+            }
+            if flags & WIDE == 0 {
+                let value = i128::from(theirs.values[which]);
+                self.add(at, which, value, u32::from(flags & SCALE_BITS));
+                continue;
+            }
+            let wide = other.wide[&(from, which as u8)];
+            self.widen(at, which);
+            if let Some(mine) = self.wide.get_mut(&(at, which as u8)) {
+                mine.positive = mine.positive.saturating_add(wide.positive);
+                mine.negative = mine.negative.saturating_add(wide.negative);
+                mine.scale = mine.scale.max(wide.scale);
+            }
+        }
+    }
+
+    /// Whether anything was added to sum `which` of customer `at`.
+    #[inline]
+    pub(crate) fn seen(&self, at: u32, which: usize) -> bool {
+        self.rows[at as usize].flags[which] & SEEN != 0
+    }
+
+    /// The exact total of sum `which` of customer `at` (zero at scale 0 when nothing
+    /// was added); none when it does not fit a `Decimal`.
+    #[inline]
+    pub(crate) fn total(&self, at: u32, which: usize) -> Option<Decimal> {
+        let acc = &self.rows[at as usize];
+        let flags = acc.flags[which];
+        if flags & WIDE != 0 {
+            return self.wide[&(at, which as u8)].total();
+        }
+        let value = i128::from(acc.values[which]);
         Decimal::try_from_i128_with_scale(value, u32::from(flags & SCALE_BITS)).ok()
     }
 }
@@ -157,7 +209,10 @@ impl SumColumn {
 #[inline]
 fn add_narrow(value: i64, own: u32, mantissa: i128, scale: u32) -> Option<(i64, u32)> {
     let mantissa = i64::try_from(mantissa).ok()?;
-    if scale <= own {
+    if scale == own {
+        return Some((value.checked_add(mantissa)?, own));
+    }
+    if scale < own {
         let term = mantissa.checked_mul(pow10_i64(own - scale)?)?;
         Some((value.checked_add(term)?, own))
     } else {
@@ -178,12 +233,12 @@ mod tests {
     use rust_decimal::dec;
 
     fn sum_of(values: &[Decimal]) -> Option<Decimal> {
-        let mut column = SumColumn::default();
-        column.push();
+        let mut accs = Accs::default();
+        accs.push();
         for v in values {
-            column.add(0, v.mantissa(), v.scale());
+            accs.add(0, MONETARY, v.mantissa(), v.scale());
         }
-        column.total(0)
+        accs.total(0, MONETARY)
     }
 
     #[test]
@@ -215,23 +270,19 @@ mod tests {
     }
 
     #[test]
-    fn merging_two_columns_equals_one() {
+    fn merging_two_equals_one() {
         let values = [dec!(9223372036854775807), dec!(0.5), dec!(-3), dec!(12.25)];
-        let (mut a, mut b, mut whole) = (
-            SumColumn::default(),
-            SumColumn::default(),
-            SumColumn::default(),
-        );
+        let (mut a, mut b, mut whole) = (Accs::default(), Accs::default(), Accs::default());
         for c in [&mut a, &mut b, &mut whole] {
             c.push();
         }
         for (i, v) in values.iter().enumerate() {
             let part = if i % 2 == 0 { &mut a } else { &mut b };
-            part.add(0, v.mantissa(), v.scale());
-            whole.add(0, v.mantissa(), v.scale());
+            part.add(0, PROFIT, v.mantissa(), v.scale());
+            whole.add(0, PROFIT, v.mantissa(), v.scale());
         }
         a.add_from(0, &b, 0);
-        assert_eq!(a.total(0), whole.total(0));
-        assert!(a.seen(0));
+        assert_eq!(a.total(0, PROFIT), whole.total(0, PROFIT));
+        assert!(a.seen(0, PROFIT) && !a.seen(0, MONETARY));
     }
 }

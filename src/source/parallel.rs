@@ -28,7 +28,7 @@ use crate::profile::MAX_ID_BYTES;
 pub(crate) const PIECE_BYTES: usize = 1 << 20;
 
 /// Pieces per thread in a batch.
-const PIECES_PER_THREAD: usize = 4;
+const PIECES_PER_THREAD: usize = 2;
 
 /// Bytes asked of the reader at a time.
 const READ_BYTES: usize = 256 * 1024;
@@ -49,6 +49,8 @@ struct Pieces<R> {
     pending: Vec<u8>,
     eof: bool,
     piece_bytes: usize,
+    /// Buffers of pieces already parsed, to cut the next ones into.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: Read> Pieces<R> {
@@ -76,7 +78,12 @@ impl<R: Read> Pieces<R> {
         loop {
             if self.pending.len() >= self.piece_bytes || self.eof {
                 if let Some(i) = memchr::memrchr(b'\n', &self.pending[searched..]) {
-                    let rest = self.pending.split_off(searched + i + 1);
+                    let cut = searched + i + 1;
+                    let mut rest = self.spare.pop().unwrap_or_default();
+                    rest.clear();
+                    rest.reserve(self.piece_bytes + READ_BYTES);
+                    rest.extend_from_slice(&self.pending[cut..]);
+                    self.pending.truncate(cut);
                     return Ok(Some(Piece::Lines(std::mem::replace(
                         &mut self.pending,
                         rest,
@@ -139,6 +146,8 @@ impl<R: Read> Pieces<R> {
 #[derive(Debug, Default)]
 struct Parsed {
     batches: Vec<RowBatch>,
+    /// The piece's bytes, for the next piece to be cut into.
+    buffer: Vec<u8>,
     /// With lines counted from the piece's start.
     rejects: Vec<Reject>,
     read: u64,
@@ -158,14 +167,13 @@ struct Reading<'a> {
 }
 
 impl Reading<'_> {
-    fn parse(&self, piece: Piece) -> Parsed {
+    /// Parses one piece into `batches` (one per partition, empty).
+    fn parse(&self, piece: Piece, batches: Vec<RowBatch>) -> Parsed {
         let mut parsed = Parsed {
-            batches: (0..self.splitter.partitions())
-                .map(|_| RowBatch::default())
-                .collect(),
+            batches,
             ..Parsed::default()
         };
-        let bytes = match piece {
+        match piece {
             Piece::TooLong { prefix, len } => {
                 parsed.read = 1;
                 parsed.lines = 1;
@@ -178,88 +186,201 @@ impl Reading<'_> {
                     len,
                     reason,
                 ));
-                return parsed;
             }
-            Piece::Lines(bytes) => bytes,
-        };
-        let mut records = Records::of_lines(bytes);
-        // The last date field seen and its day: dates repeat from row to row.
-        let mut last_date: (Vec<u8>, i32) = (Vec::new(), 0);
+            // Profit and product take the general path: they are rare, and need more.
+            Piece::Lines(bytes)
+                if self.columns.profit.is_some() || self.columns.product.is_some() =>
+            {
+                let mut records = Records::of_lines(bytes);
+                self.parse_records(&mut records, 0, &mut parsed);
+                parsed.lines = records.lines_read();
+                parsed.buffer = records.into_lines();
+            }
+            Piece::Lines(bytes) => {
+                self.parse_lines(&bytes, &mut parsed);
+                parsed.buffer = bytes;
+            }
+        }
+        parsed
+    }
+
+    /// Lines without a quote split at every comma, exactly as the CSV parser would
+    /// split them (only `\n` ends a line; `\r` before it is the line end's, any other
+    /// is data); anything else — a quote, a line too long, the wrong number of fields,
+    /// a field that fails — goes through the CSV parser and the field checks, one line
+    /// at a time.
+    fn parse_lines(&self, bytes: &[u8], parsed: &mut Parsed) {
+        let c = self.columns;
+        let mut last_date = LastDate::default();
+        let mut rest = bytes;
+        let mut line_number = 0u64;
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(self.width + 1);
+        while !rest.is_empty() {
+            // One scan finds the line end and the commas, and notices any quote.
+            fields.clear();
+            let (mut start, mut end) = (0, 0);
+            let mut simple = true;
+            while end < rest.len() {
+                match rest[end] {
+                    b'\n' => break,
+                    b',' if simple => {
+                        if fields.len() + 1 == self.width {
+                            simple = false; // too many fields
+                        } else {
+                            fields.push(&rest[start..end]);
+                            start = end + 1;
+                        }
+                    }
+                    b'"' => simple = false,
+                    _ => {}
+                }
+                end += 1;
+            }
+            let raw = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            line_number += 1;
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if line.is_empty() {
+                continue;
+            }
+            if simple && line.len() <= MAX_RECORD_BYTES {
+                // The last field ends where the line does, before any `\r`.
+                fields.push(&line[start.min(line.len())..]);
+                if fields.len() == self.width {
+                    let row = self.fast_row(
+                        fields[c.customer_id],
+                        fields[c.date],
+                        fields[c.amount],
+                        &mut last_date,
+                    );
+                    if let Some((id, day, amount, scale)) = row {
+                        parsed.read += 1;
+                        self.count_day(day, parsed);
+                        if day <= self.last_day {
+                            parsed.batches[self.splitter.route(id)].push(id, day, amount, scale);
+                        }
+                        continue;
+                    }
+                }
+            }
+            let mut one = Vec::with_capacity(raw.len() + 1);
+            one.extend_from_slice(raw);
+            one.push(b'\n');
+            self.parse_records(&mut Records::of_lines(one), line_number - 1, parsed);
+        }
+        parsed.lines = line_number;
+    }
+
+    /// Every record of `records`, its lines moved by `lines_before`.
+    fn parse_records(
+        &self,
+        records: &mut Records<io::Empty>,
+        lines_before: u64,
+        parsed: &mut Parsed,
+    ) {
+        let mut last_date = LastDate::default();
         while let Some(row) = records.next_row(self.origin, self.width) {
+            parsed.read += 1;
             let row = match row {
                 Ok(row) => row,
-                Err(Error::Reject(reject)) => {
-                    parsed.read += 1;
+                Err(Error::Reject(mut reject)) => {
+                    reject.shift_line(lines_before);
                     parsed.rejects.push(*reject);
                     continue;
                 }
                 Err(fatal) => {
                     parsed.fatal = Some(fatal);
-                    break;
+                    return;
                 }
             };
-            parsed.read += 1;
-            match self.fast_row(&row, &mut last_date) {
-                Some((id, day, amount, scale)) => {
-                    if day > self.first_day {
-                        parsed.after_as_of += 1;
-                    }
+            let c = self.columns;
+            let fast = match c.profit.is_none() && c.product.is_none() {
+                true => self.fast_row(
+                    row.get(c.customer_id),
+                    row.get(c.date),
+                    row.get(c.amount),
+                    &mut last_date,
+                ),
+                false => None,
+            };
+            if let Some((id, day, amount, scale)) = fast {
+                self.count_day(day, parsed);
+                if day <= self.last_day {
+                    parsed.batches[self.splitter.route(id)].push(id, day, amount, scale);
+                }
+                continue;
+            }
+            match parse_transaction(self.origin, c, &row) {
+                Ok(tx) => {
+                    let day = day_number(tx.date);
+                    self.count_day(day, parsed);
                     if day <= self.last_day {
-                        parsed.batches[self.splitter.route(id)].push(id, day, amount, scale);
+                        let at = self.splitter.route(tx.customer_id.as_str().as_bytes());
+                        parsed.batches[at].full.push((day, tx));
                     }
                 }
-                None => match parse_transaction(self.origin, self.columns, &row) {
-                    Ok(tx) => {
-                        let day = day_number(tx.date);
-                        if day > self.first_day {
-                            parsed.after_as_of += 1;
-                        }
-                        if day <= self.last_day {
-                            let at = self.splitter.route(tx.customer_id.as_str().as_bytes());
-                            parsed.batches[at].full.push((day, tx));
-                        }
-                    }
-                    Err(Error::Reject(reject)) => parsed.rejects.push(*reject),
-                    Err(fatal) => {
-                        parsed.fatal = Some(fatal);
-                        break;
-                    }
-                },
+                Err(Error::Reject(mut reject)) => {
+                    reject.shift_line(lines_before);
+                    parsed.rejects.push(*reject);
+                }
+                Err(fatal) => {
+                    parsed.fatal = Some(fatal);
+                    return;
+                }
             }
         }
-        parsed.lines = records.lines_read();
-        parsed
     }
 
-    /// The row's id, day and amount when it has the common shape (no profit or product
-    /// column, an amount whose mantissa fits `i64`) and every field is valid; none
-    /// otherwise, and [`parse_transaction`] decides (and names any reject).
+    #[inline]
+    fn count_day(&self, day: i32, parsed: &mut Parsed) {
+        parsed.after_as_of += u64::from(day > self.first_day);
+    }
+
+    /// The id, day and amount of a row whose fields are all valid and whose amount's
+    /// mantissa fits `i64`; none otherwise, and [`parse_transaction`] decides (and
+    /// names any reject).
     #[inline]
     fn fast_row<'r>(
         &self,
-        row: &crate::csv_lines::Row<'r>,
-        last_date: &mut (Vec<u8>, i32),
+        id: &'r [u8],
+        date: &[u8],
+        amount: &[u8],
+        last_date: &mut LastDate,
     ) -> Option<(&'r [u8], i32, i64, u8)> {
-        if self.columns.profit.is_some() || self.columns.product.is_some() {
+        let id = id.trim_ascii();
+        if id.is_empty()
+            || id.len() > MAX_ID_BYTES
+            || !(id.is_ascii() || std::str::from_utf8(id).is_ok())
+        {
             return None;
         }
-        let id = row.get(self.columns.customer_id).trim_ascii();
-        if id.is_empty() || id.len() > MAX_ID_BYTES || std::str::from_utf8(id).is_err() {
-            return None;
-        }
-        let raw_date = row.get(self.columns.date);
-        let day = if raw_date == last_date.0.as_slice() {
-            last_date.1
-        } else {
-            let day = day_number(parse_date(raw_date).ok()?);
-            last_date.0.clear();
-            last_date.0.extend_from_slice(raw_date);
-            last_date.1 = day;
-            day
-        };
-        let amount = parse_amount_bytes(row.get(self.columns.amount)).ok()?;
+        let day = last_date.day(date)?;
+        let amount = parse_amount_bytes(amount).ok()?;
         let mantissa = i64::try_from(amount.mantissa()).ok()?;
         Some((id, day, mantissa, amount.scale() as u8))
+    }
+}
+
+/// The last valid date field read and its day: dates repeat from row to row.
+#[derive(Debug, Default)]
+struct LastDate {
+    raw: Vec<u8>,
+    day: Option<i32>,
+}
+
+impl LastDate {
+    #[inline]
+    fn day(&mut self, raw: &[u8]) -> Option<i32> {
+        match self.day {
+            Some(day) if raw == self.raw.as_slice() => Some(day),
+            _ => {
+                let day = day_number(parse_date(raw).ok()?);
+                self.raw.clear();
+                self.raw.extend_from_slice(raw);
+                self.day = Some(day);
+                Some(day)
+            }
+        }
     }
 }
 
@@ -317,6 +438,7 @@ pub fn ingest_csv<R: Read + Send>(
         pending,
         eof,
         piece_bytes,
+        spare: Vec::new(),
     };
     let per_batch = crate::parallel::threads().max(1) * PIECES_PER_THREAD;
     let mut batch = pieces.batch(per_batch).map_err(io_error)?;
@@ -329,6 +451,9 @@ pub fn ingest_csv<R: Read + Send>(
     let mut summary = ReadSummary::default();
     let mut lines_before = header_lines;
     let mut after_as_of = 0;
+    // Sets of per-partition batches, emptied and used again: after the first pieces,
+    // rows go into buffers that already have room.
+    let mut spare_sets: Vec<Vec<RowBatch>> = Vec::new();
     while !batch.is_empty() {
         let (periods, last_day, splitter, partitions) = aggregator.parts_mut();
         let reading = Reading {
@@ -339,10 +464,18 @@ pub fn ingest_csv<R: Read + Send>(
             first_day: periods[0].day,
             last_day,
         };
-        let current = std::mem::take(&mut batch);
+        let current: Vec<(Piece, Vec<RowBatch>)> = std::mem::take(&mut batch)
+            .into_iter()
+            .map(|piece| {
+                let set = spare_sets.pop().unwrap_or_else(|| {
+                    (0..partitions.len()).map(|_| RowBatch::default()).collect()
+                });
+                (piece, set)
+            })
+            .collect();
         let (next, parsed) = crate::parallel::join(
             || pieces.batch(per_batch),
-            || crate::parallel::map_owned(current, |piece| reading.parse(piece)),
+            || crate::parallel::map_owned(current, |(piece, set)| reading.parse(piece, set)),
         );
         let mut by_partition: Vec<Vec<RowBatch>> = (0..partitions.len())
             .map(|_| Vec::with_capacity(parsed.len()))
@@ -369,13 +502,26 @@ pub fn ingest_csv<R: Read + Send>(
             for (rows, into) in one.batches.into_iter().zip(&mut by_partition) {
                 into.push(rows);
             }
+            pieces.spare.push(one.buffer);
         }
-        let mut work: Vec<_> = partitions.iter_mut().zip(by_partition).collect();
+        let mut work: Vec<_> = partitions.iter_mut().zip(&mut by_partition).collect();
         crate::parallel::for_each_mut(&mut work, |(partition, batches)| {
-            for rows in batches.iter() {
+            for rows in batches.iter_mut() {
                 partition.absorb(periods, rows);
+                rows.clear();
             }
         });
+        // Back from per partition to per piece.
+        let pieces_parsed = by_partition.first().map_or(0, Vec::len);
+        let mut sets: Vec<Vec<RowBatch>> = (0..pieces_parsed)
+            .map(|_| Vec::with_capacity(partitions.len()))
+            .collect();
+        for column in by_partition {
+            for (set, rows) in sets.iter_mut().zip(column) {
+                set.push(rows);
+            }
+        }
+        spare_sets.extend(sets);
         batch = next.map_err(io_error)?;
     }
     aggregator.add_after_as_of(after_as_of);

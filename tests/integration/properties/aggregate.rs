@@ -38,12 +38,17 @@ fn line() -> impl Strategy<Value = String> {
         10 => day,
         1 => Just("2026-02-30".to_string()),
         1 => Just("2026-03-01T10:00:00".to_string()),
+        1 => Just(String::new()),
+        1 => Just(" 2026-03-01".to_string()),
     ];
     let amount = prop_oneof![
         6 => (-500i64..50_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s).to_string()),
         1 => (any::<i64>(), 0u32..20).prop_map(|(m, s)| Decimal::new(m, s).to_string()),
         1 => Just("1e3".to_string()),
         1 => Just("0.00".to_string()),
+        1 => Just(String::new()),
+        1 => Just("-0.00".to_string()),
+        1 => Just("99999999999999999999.5".to_string()),
     ];
     prop_oneof![
         20 => (id, day, amount).prop_map(|(i, d, a)| format!("{i},{d},{a}")),
