@@ -883,3 +883,75 @@ fn bins_other_than_five_warn_that_the_segment_map_does_not_apply() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn bench_prints_one_json_line_and_writes_the_tiers_csv_of_tier() {
+    let dir = temp_dir("bench");
+    let out = run(
+        "bench",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            dir.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_ok(&out);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let line: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    // In this order on the line (serde_json::Value would sort them).
+    let keys = [
+        "ingest_ms",
+        "fit_classify_ms",
+        "warnings_ms",
+        "summary_ms",
+        "write_ms",
+        "total_ms",
+        "rows",
+        "customers",
+        "rows_per_second",
+        "peak_memory_mib",
+        "threads",
+        "parallel",
+    ];
+    let at: Vec<Option<usize>> = keys
+        .iter()
+        .map(|k| stdout.find(&format!("\"{k}\":")))
+        .collect();
+    assert!(at.iter().all(Option::is_some) && at.is_sorted(), "{stdout}");
+    assert_eq!(line.as_object().map(|o| o.len()), Some(keys.len()));
+    for key in &keys[..6] {
+        assert!(
+            line[key].as_f64().is_some_and(|ms| ms >= 0.0),
+            "{key}: {line}"
+        );
+    }
+    assert_eq!(
+        (line["rows"].as_u64(), line["customers"].as_u64()),
+        (Some(2745), Some(300))
+    );
+    assert!(
+        line["rows_per_second"].as_u64().is_some_and(|r| r > 0),
+        "{line}"
+    );
+    assert!(line["threads"].as_u64().is_some_and(|t| t >= 1), "{line}");
+    if cfg!(target_os = "linux") {
+        assert!(
+            line["peak_memory_mib"].as_f64().is_some_and(|m| m > 0.0),
+            "{line}"
+        );
+    }
+    let tier = temp_dir("bench-tier");
+    assert_ok(&run_tier(&tier, &["--quiet", "--no-charts"]));
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("tiers.csv")).expect("tiers.csv");
+    assert!(
+        read(&dir) == read(&tier),
+        "bench wrote another tiers.csv than tier"
+    );
+    for d in [dir, tier] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
