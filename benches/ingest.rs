@@ -1,7 +1,9 @@
 //! CSV bytes → validated transactions → profiles.
 //!
 //! `ingest/csv_1m_rows_100k_customers` reads the shared seeded data (support::csv, a
-//! skewed customer mix). The `ingest_scale` group reads a transaction log in date order
+//! skewed customer mix) with the parallel batch reader (`ingest_csv` into an
+//! `Aggregator`), `…_sequential` the same bytes record by record into a
+//! `PopulationBuilder` (the live path). The `ingest_scale` group reads a transaction log in date order
 //! with customers drawn uniformly, 10 rows per customer on average, so that nearly
 //! every customer of the stated count appears: 100k customers (1M rows) always, 1M
 //! customers (10M rows, 261 MB of CSV held in memory) only with `TIERING_BENCH_10M=1`.
@@ -12,13 +14,24 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use customer_tiering::PopulationBuilder;
+use customer_tiering::aggregate::Aggregator;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
 use jiff::ToSpan;
 
 mod support;
 
-/// Reads `data` through the public CSV source into profiles; the number of customers.
+/// Reads `data` with the parallel batch reader into profiles; the number of customers.
 fn ingest_bytes(data: &[u8]) -> usize {
+    let source =
+        CsvTransactions::from_reader("bench", data, &ColumnMapping::default()).expect("header");
+    let mut aggregator = Aggregator::new(support::AS_OF);
+    customer_tiering::source::ingest_csv(source, &mut aggregator, OnInvalid::Fail, |_| {})
+        .expect("valid data");
+    aggregator.finish().expect("no overflow").len()
+}
+
+/// Reads `data` record by record into a `PopulationBuilder`; the number of customers.
+fn ingest_bytes_sequential(data: &[u8]) -> usize {
     let source =
         CsvTransactions::from_reader("bench", data, &ColumnMapping::default()).expect("header");
     let ingested = ingest(
@@ -39,6 +52,9 @@ fn ingest_csv(c: &mut Criterion) {
     group.throughput(Throughput::Elements(rows));
     group.bench_function("csv_1m_rows_100k_customers", |b| {
         b.iter(|| black_box(ingest_bytes(data.as_bytes())))
+    });
+    group.bench_function("csv_1m_rows_100k_customers_sequential", |b| {
+        b.iter(|| black_box(ingest_bytes_sequential(data.as_bytes())))
     });
     group.finish();
 }

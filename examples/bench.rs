@@ -33,6 +33,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use customer_tiering::aggregate::Aggregator;
 use customer_tiering::classify::Reads;
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::rfm::RfmParams;
@@ -40,8 +41,8 @@ use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::output::{OutputDir, write_tiers_csv};
 use customer_tiering::presets::{self, Preset};
 use customer_tiering::report::{self, Summary};
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_periods};
-use customer_tiering::{Error, PipelineBuilder, Population, PopulationBuilder};
+use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_csv};
+use customer_tiering::{Error, PipelineBuilder, Population};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -109,10 +110,9 @@ fn pipeline(presets: &[String]) -> Result<PipelineBuilder, Box<dyn std::error::E
 /// read and the population.
 fn ingest_file(path: &Path, as_of: Date, reads: &Reads) -> Result<(u64, Population), Error> {
     let source = CsvTransactions::from_path(path, &ColumnMapping::default())?;
-    let mut builders = [PopulationBuilder::new(as_of).computing(&reads.metrics)];
-    let read = ingest_periods(source, &mut builders, OnInvalid::Fail, |_| {})?;
-    let [builder] = builders;
-    Ok((read.read, builder.finish()?))
+    let mut aggregator = Aggregator::new(as_of).computing(&reads.metrics);
+    let read = ingest_csv(source, &mut aggregator, OnInvalid::Fail, |_| {})?;
+    Ok((read.read, aggregator.finish()?))
 }
 
 /// Wall milliseconds (to a tenth) since the last lap.

@@ -44,6 +44,7 @@
 //! |---|---|---|
 //! | read transactions | [`source::Source`], [`source::CsvTransactions`], [`source::MemorySource`], [`source::ingest`] | §1, §12 |
 //! | per-customer metrics | [`PopulationBuilder`] → [`Population`] of [`Profile`]s | §2 |
+//! | a whole file on every core | [`source::ingest_csv`] into an [`aggregate::Aggregator`] | §2, §11 |
 //! | quantile scores | [`classify::quantile::CutPoints`] (tie-aware, equal-count = SQL `NTILE`) | §3 |
 //! | RFM + segments | [`classify::rfm::RfmParams`], [`classify::segments::SegmentMap`] | §3, §5 |
 //! | Pareto / ABC | [`classify::pareto::ParetoParams`] | §4 |
@@ -283,6 +284,39 @@
 //! Complete programs — a decision tree trained on hand-graded accounts, k-means RFM
 //! clusters, a SQLite source — are in the `examples/apps` workspace member.
 //!
+//! ## Big files
+//!
+//! [`source::ingest_csv`] reads a transactions file on every core (feature `parallel`,
+//! on by default: rayon) into an [`aggregate::Aggregator`]: the file is cut at line
+//! ends into pieces parsed at the same time, each row is sent to the range of ids it
+//! belongs to, and each range keeps flat, fixed-size accumulators — exact integer sums
+//! of money, counts, dates — so that ten million rows become a million profiles in
+//! seconds, in id order, with the same counts, rejects and profiles as the
+//! record-by-record [`source::ingest`]. The number of threads is rayon's
+//! (`RAYON_NUM_THREADS`, or an application's own pool); it never changes a byte of
+//! the result.
+//!
+//! ```
+//! use customer_tiering::aggregate::Aggregator;
+//! use customer_tiering::source::{ingest_csv, ColumnMapping, CsvTransactions, OnInvalid};
+//! use jiff::civil::date;
+//!
+//! let path = std::env::temp_dir().join(format!("big-{}.csv", std::process::id()));
+//! let mut data = String::from("customer_id,date,amount\n");
+//! for i in 0..10_000 {
+//!     data += &format!("C{:04},2026-03-{:02},{}.50\n", i % 1000, 1 + i % 28, i % 90);
+//! }
+//! std::fs::write(&path, data)?;
+//! let source = CsvTransactions::from_path(&path, &ColumnMapping::default())?;
+//! let mut aggregator = Aggregator::new(date(2026, 3, 31));
+//! let read = ingest_csv(source, &mut aggregator, OnInvalid::Fail, |_| {})?;
+//! let population = aggregator.finish()?;
+//! assert_eq!((read.read, population.len()), (10_000, 1000));
+//! assert_eq!(population.profiles()[0].customer_id.as_str(), "C0000"); // in id order
+//! # std::fs::remove_file(&path)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Refreshing tiers (SPEC §13)
 //!
 //! A [`FittedPipeline`] loaded from JSON classifies later data without refitting
@@ -295,16 +329,19 @@
 //!
 //! ## Determinism
 //!
-//! The same inputs give byte-identical outputs whatever the input order: profiles are
-//! kept sorted by `customer_id` (byte order), cut points are order statistics, and
-//! every output is written in id order.
+//! The same inputs give byte-identical outputs whatever the input order and the number
+//! of threads: profiles are kept sorted by `customer_id` (byte order), cut points are
+//! order statistics, work is cut into pieces whose size never depends on the thread
+//! count, and every output is written in id order.
 //!
 //! ## Money
 //!
 //! Amounts are parsed by SPEC §1's grammar straight into `rust_decimal` with the scale
 //! as written; sums are checked (an overflow is [`Error::Overflow`] naming the
 //! customer, or the column of a total) and keep the largest scale; output never shows
-//! a negative zero or an exponent.
+//! a negative zero or an exponent. The batch reader sums money as integers — each
+//! customer's mantissas at its largest scale, in `i64`, moved to an exact 256-bit sum
+//! in the rare case one leaves it — and converts each total to a decimal once.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -371,13 +371,13 @@ impl Partition {
         growth: bool,
         known: Vec<(CustomerId, Attributes)>,
     ) -> Result<Vec<Vec<Profile>>, Error> {
+        // Only customers whose rows came out of date order need their keys.
+        self.settle();
         let n = self.ids.len();
         let ids: Vec<SmolStr> = self.ids.texts().map(SmolStr::new).collect();
         self.ids = Ids::default();
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
-        // Only customers whose rows came out of date order need their keys.
-        self.settle();
         self.keys.sort_unstable();
         self.keys.dedup();
         let key_runs = runs(&self.keys, n, |&k| key_customer(k));
