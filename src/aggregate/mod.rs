@@ -54,7 +54,7 @@ use crate::error::{Error, PopulationProblem};
 use crate::metrics::DEFAULT_WINDOW_DAYS;
 use crate::profile::{CustomerId, Metric, Population, Transaction};
 
-pub(crate) use partition::{Partition, Period, RowBatch};
+pub(crate) use partition::{Inline, Partition, Period, RowBatch};
 
 /// Customers known from a customers source, with their attributes.
 type Known = Vec<(CustomerId, Attributes)>;

@@ -29,13 +29,39 @@ struct Ids {
 /// An id's bytes padded to 15 and its length in the last byte; for a longer id, its
 /// first 15 bytes and [`LONG`] (the arena decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Inline([u64; 2]);
+pub(crate) struct Inline([u64; 2]);
 
 const LONG: u8 = 0xff;
 
 impl Inline {
+    /// The inline form of `id`, a slice of `buffer` followed in it by at least 16
+    /// bytes where possible: then its bytes are read as two fixed words and masked,
+    /// without a copy of variable length.
     #[inline]
-    fn of(id: &[u8]) -> Inline {
+    pub(crate) fn within(id: &[u8], buffer: &[u8]) -> Inline {
+        let offset = (id.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
+        match buffer.get(offset..offset.wrapping_add(16)) {
+            Some(window) if id.len() <= 15 && offset < buffer.len() => {
+                let word = u128::from_le_bytes(window.try_into().unwrap_or_default());
+                let kept = word & ((1u128 << (8 * id.len())) - 1);
+                let value = kept | (id.len() as u128) << 120;
+                Inline([value as u64, (value >> 64) as u64])
+            }
+            _ => Inline::of(id),
+        }
+    }
+
+    /// The first bytes of a short id (its length is in the last byte).
+    fn short_bytes(&self) -> ([u8; 16], usize) {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.0[0].to_le_bytes());
+        bytes[8..].copy_from_slice(&self.0[1].to_le_bytes());
+        let len = usize::from(bytes[15]).min(15);
+        (bytes, len)
+    }
+
+    #[inline]
+    pub(crate) fn of(id: &[u8]) -> Inline {
         let mut bytes = [0u8; 16];
         let n = id.len().min(15);
         bytes[..n].copy_from_slice(&id[..n]);
@@ -47,7 +73,7 @@ impl Inline {
         ])
     }
 
-    fn is_long(self) -> bool {
+    pub(crate) fn is_long(self) -> bool {
         (self.0[1] >> 56) as u8 == LONG
     }
 }
@@ -77,10 +103,16 @@ impl Ids {
         }
     }
 
-    /// The number of `id`, and whether it is new.
+    /// The number of an id given in its inline form, and whether it is new; `long`
+    /// holds the bytes of an id over 15 bytes (a short id's bytes are its inline form).
     #[inline]
-    fn intern(&mut self, id: &[u8]) -> (u32, bool) {
-        let inline = Inline::of(id);
+    fn intern_inline(&mut self, inline: Inline, long: &[u8]) -> (u32, bool) {
+        let (short, len) = inline.short_bytes();
+        let id = if inline.is_long() {
+            long
+        } else {
+            &short[..len]
+        };
         let hash = Ids::hash(&self.hasher, inline, id);
         let Ids {
             bytes,
@@ -128,9 +160,9 @@ pub(crate) struct Period {
 /// A row of the common shape: an amount whose mantissa fits `i64`, nothing else.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Row {
-    /// Where the row's id ends in [`RowBatch::ids`] (it starts where the previous
-    /// row's ended).
-    pub(crate) id_end: u32,
+    pub(crate) id: Inline,
+    /// Where the bytes of an id over 15 bytes are in [`RowBatch::ids`].
+    pub(crate) long: (u32, u32),
     pub(crate) day: i32,
     pub(crate) amount: i64,
     pub(crate) scale: u8,
@@ -154,10 +186,16 @@ impl RowBatch {
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, id: &[u8], day: i32, amount: i64, scale: u8) {
-        self.ids.extend_from_slice(id);
+    pub(crate) fn push(&mut self, inline: Inline, id: &[u8], day: i32, amount: i64, scale: u8) {
+        let mut long = (0, 0);
+        if inline.is_long() {
+            let start = self.ids.len() as u32;
+            self.ids.extend_from_slice(id);
+            long = (start, self.ids.len() as u32);
+        }
         self.rows.push(Row {
-            id_end: self.ids.len() as u32,
+            id: inline,
+            long,
             day,
             amount,
             scale,
@@ -213,6 +251,8 @@ pub(crate) struct Partition {
     /// Per as-of date, every customer's accumulator.
     periods: Vec<Accs>,
     products: Products,
+    /// Scratch: the customer of each row of the batch being absorbed.
+    numbers: Vec<u32>,
 }
 
 impl Partition {
@@ -230,7 +270,12 @@ impl Partition {
 
     #[inline]
     fn intern(&mut self, id: &[u8]) -> u32 {
-        let (at, new) = self.ids.intern(id);
+        self.intern_with(Inline::of(id), id)
+    }
+
+    #[inline]
+    fn intern_with(&mut self, inline: Inline, long: &[u8]) -> u32 {
+        let (at, new) = self.ids.intern_inline(inline, long);
         if new {
             for accs in &mut self.periods {
                 accs.push();
@@ -264,11 +309,16 @@ impl Partition {
 
     /// Counts a batch of rows (each dated on or before the latest as-of date).
     pub(crate) fn absorb(&mut self, periods: &[Period], batch: &RowBatch) {
-        let mut start = 0;
+        // Two passes: first every row's customer, then every row's sums. Lookups of
+        // different rows do not wait on each other, so the processor overlaps their
+        // trips to memory.
+        let mut numbers = std::mem::take(&mut self.numbers);
+        numbers.clear();
         for row in &batch.rows {
-            let end = row.id_end as usize;
-            let at = self.intern(&batch.ids[start..end]);
-            start = end;
+            let long = &batch.ids[row.long.0 as usize..row.long.1 as usize];
+            numbers.push(self.intern_with(row.id, long));
+        }
+        for (row, &at) in batch.rows.iter().zip(&numbers) {
             self.count(
                 periods,
                 at,
@@ -277,6 +327,7 @@ impl Partition {
                 u32::from(row.scale),
             );
         }
+        self.numbers = numbers;
         for (day, tx) in &batch.full {
             self.add(periods, *day, tx);
         }

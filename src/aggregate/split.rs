@@ -18,10 +18,17 @@ pub(crate) struct Splitter {
     /// Upper bounds, ascending: keys below `bounds[i]` (and not below `bounds[i − 1]`)
     /// go to partition `i`, keys from the last bound on to the last partition.
     bounds: Vec<u64>,
-    /// By the top 16 bits of a key, the range of partitions keys with those bits can
-    /// go to: most are one partition, found without a search.
-    by_top: Vec<(u16, u16)>,
+    /// Keys from `low` up, cut into [`BUCKETS`] equal spans: for each, the first
+    /// partition a key in it can go to. A key then steps over at most the few bounds
+    /// inside its span, where a binary search over all bounds would take eight
+    /// unpredictable steps.
+    low: u64,
+    shift: u32,
+    first_in_bucket: Vec<u16>,
 }
+
+/// Spans of the lookup table (a few hundred per partition, 128 KiB).
+const BUCKETS: usize = 1 << 16;
 
 impl Default for Splitter {
     /// One range holding every id.
@@ -29,7 +36,9 @@ impl Default for Splitter {
         Splitter {
             prefix: Vec::new(),
             bounds: Vec::new(),
-            by_top: Vec::new(),
+            low: 0,
+            shift: 0,
+            first_in_bucket: Vec::new(),
         }
     }
 }
@@ -65,19 +74,22 @@ impl Splitter {
         bounds.dedup();
         // A bound equal to the smallest key would leave the first range empty.
         bounds.retain(|&b| b > keys[0]);
-        let by_top = (0..=u16::MAX)
-            .map(|top| {
-                let low = u64::from(top) << 48;
-                let high = low | ((1 << 48) - 1);
-                let first = bounds.partition_point(|&b| b <= low);
-                let last = bounds.partition_point(|&b| b <= high);
-                (first as u16, last as u16)
+        let (low, high) = (keys[0], keys[keys.len() - 1]);
+        // The smallest shift that maps `high − low` into the table.
+        let span = high - low;
+        let shift = (64 - span.leading_zeros()).saturating_sub(BUCKETS.trailing_zeros());
+        let first_in_bucket = (0..BUCKETS as u64)
+            .map(|bucket| {
+                let start = low.saturating_add(bucket << shift);
+                bounds.partition_point(|&b| b <= start) as u16
             })
             .collect();
         Splitter {
             prefix,
             bounds,
-            by_top,
+            low,
+            shift,
+            first_in_bucket,
         }
     }
 
@@ -102,12 +114,12 @@ impl Splitter {
             }
         }
         let key = key_after(id, self.prefix.len());
-        let (first, last) = self.by_top[(key >> 48) as usize];
-        let (first, last) = (usize::from(first), usize::from(last));
-        if first == last {
-            return first;
+        let bucket = (key.saturating_sub(self.low) >> self.shift).min(BUCKETS as u64 - 1);
+        let mut at = usize::from(self.first_in_bucket[bucket as usize]);
+        while self.bounds.get(at).is_some_and(|&b| b <= key) {
+            at += 1;
         }
-        first + self.bounds[first..last].partition_point(|&b| b <= key)
+        at
     }
 }
 

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use super::csv::{Columns, CsvTransactions, parse_transaction};
 use super::{OnInvalid, ReadSummary};
-use crate::aggregate::{Aggregator, PARTITIONS, RowBatch, Splitter};
+use crate::aggregate::{Aggregator, Inline, PARTITIONS, RowBatch, Splitter};
 use crate::csv_lines::{KEPT_PREFIX_BYTES, MAX_RECORD_BYTES, Records};
 use crate::dates::{day_number, parse_date};
 use crate::error::{Error, Reject};
@@ -257,7 +257,9 @@ impl Reading<'_> {
                         parsed.read += 1;
                         self.count_day(day, parsed);
                         if day <= self.last_day {
-                            parsed.batches[self.splitter.route(id)].push(id, day, amount, scale);
+                            let inline = Inline::within(id, bytes);
+                            let at = self.splitter.route(id);
+                            parsed.batches[at].push(inline, id, day, amount, scale);
                         }
                         continue;
                     }
@@ -306,7 +308,8 @@ impl Reading<'_> {
             if let Some((id, day, amount, scale)) = fast {
                 self.count_day(day, parsed);
                 if day <= self.last_day {
-                    parsed.batches[self.splitter.route(id)].push(id, day, amount, scale);
+                    let at = self.splitter.route(id);
+                    parsed.batches[at].push(Inline::of(id), id, day, amount, scale);
                 }
                 continue;
             }

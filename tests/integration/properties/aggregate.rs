@@ -27,6 +27,10 @@ fn line() -> impl Strategy<Value = String> {
         1 => Just("\"C,3\"".to_string()),
         1 => Just(String::new()),
         1 => Just("顧客7".to_string()),
+        // Ids around the 15 bytes held inline by the reader, and far past them.
+        1 => (0..3u32).prop_map(|i| format!("CUSTOMER-{i:06}")),
+        1 => (0..3u32).prop_map(|i| format!("CUSTOMER-{i:07}")),
+        1 => (0..3u32).prop_map(|i| format!("{i}-4f1c2a9e-8d7b-4c3a-9e1f-0a2b3c4d5e6f")),
     ];
     let day = (0..800i64).prop_map(|back| {
         let d = AS_OF
