@@ -482,7 +482,13 @@ impl<R: Read> Records<R> {
             number,
             ..
         } = self.lines;
-        (buf[start..end].to_vec(), reader, eof, number)
+        // The buffer itself, not a copy: freeing a buffer this size would teach the
+        // allocator to keep every later allocation of up to its size, once freed,
+        // instead of giving it back (glibc's adaptive mmap threshold).
+        let mut buf = buf;
+        buf.truncate(end);
+        buf.drain(..start);
+        (buf, reader, eof, number)
     }
 
     /// The buffer of [`Records::of_lines`], to be used again.

@@ -60,9 +60,13 @@ pub(crate) use partition::{Inline, Partition, Period, RowBatch};
 type Known = Vec<(CustomerId, Attributes)>;
 pub(crate) use split::Splitter;
 
-/// The number of id ranges a sampled aggregation is cut into: about 4,000 customers
-/// each at a million customers, so that a range's accumulators stay in cache.
-pub(crate) const PARTITIONS: usize = 256;
+/// The number of id ranges a sampled aggregation is cut into. Each range's rows land
+/// in scattered places of its accumulators whatever their number, so more, smaller
+/// ranges gain little; fewer, larger ones keep each range's buffers big enough that
+/// the allocator hands them back to the system when a range is turned into profiles
+/// (measured on 10M rows / 1M customers: peak 245 MiB with 32 ranges, 330–420 MiB
+/// with 256, at the same speed).
+pub(crate) const PARTITIONS: usize = 32;
 
 /// A partitioned, mergeable aggregation of transactions into profiles at one or more
 /// fixed as-of dates (see the [module docs](self)).
