@@ -358,10 +358,45 @@ impl Reading<'_> {
             return None;
         }
         let day = last_date.day(date)?;
+        if let Some((mantissa, scale)) = short_amount(amount) {
+            return Some((id, day, mantissa, scale));
+        }
         let amount = parse_amount_bytes(amount).ok()?;
         let mantissa = i64::try_from(amount.mantissa()).ok()?;
         Some((id, day, mantissa, amount.scale() as u8))
     }
+}
+
+/// An amount of the common form — `-?[0-9]+(\.[0-9]+)?` with at most 18 digits, so
+/// that it fits `i64` — as its mantissa and scale, read in one pass; none for anything
+/// else, which [`parse_amount_bytes`] then reads (or rejects) by the full grammar.
+/// Whatever this accepts, that reads the same.
+#[inline]
+fn short_amount(raw: &[u8]) -> Option<(i64, u8)> {
+    let text = raw.trim_ascii();
+    let (negative, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if body.is_empty() || body.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut digits = 0;
+    let mut dot = None;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            // Eighteen digits at most: 10^18 − 1 fits i64, with room for one more.
+            b'0'..=b'9' if digits < 18 => {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if dot.is_none() && i > 0 && i + 1 < body.len() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    let scale = dot.map_or(0, |d| body.len() - d - 1) as u8;
+    Some((if negative { -mantissa } else { mantissa }, scale))
 }
 
 /// The last valid date field read and its day: dates repeat from row to row.
@@ -594,4 +629,53 @@ fn sample_lines(bytes: &[u8], id_column: usize) -> impl Iterator<Item = Vec<u8>>
         .filter_map(move |line| line.split(|&b| b == b',').nth(id_column))
         .map(|id| id.trim_ascii().to_vec())
         .filter(|id| !id.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_amounts_read_as_the_full_grammar_reads_them() {
+        let cases = [
+            "0",
+            "12.50",
+            "-3.5",
+            " 7.10\t",
+            "-0.00",
+            "007.25",
+            "999999999999999999",
+            "123456789.123456789",
+            "1e3",
+            ".5",
+            "5.",
+            "+5",
+            "1,000",
+            "",
+            "-",
+            "--1",
+            "1.2.3",
+            "9999999999999999999",
+            "0.0000000000000000001",
+        ];
+        for case in cases {
+            let fast = short_amount(case.as_bytes());
+            let full = parse_amount_bytes(case.as_bytes()).ok();
+            match fast {
+                Some((mantissa, scale)) => {
+                    let full =
+                        full.unwrap_or_else(|| panic!("{case:?} accepted by the short form only"));
+                    assert_eq!(
+                        (i128::from(mantissa), u32::from(scale)),
+                        (full.mantissa(), full.scale()),
+                        "{case:?}"
+                    );
+                }
+                None => assert!(
+                    full.is_none() || case.len() > 18,
+                    "{case:?} should have a short form"
+                ),
+            }
+        }
+    }
 }
