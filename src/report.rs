@@ -210,7 +210,10 @@ impl Summary {
                         .profiles()
                         .iter()
                         .zip(tiering.rows())
-                        .map(|(p, (_, row))| (cell(&row[index]), p.monetary)),
+                        // The rare path: each customer's cell text is built.
+                        .map(|(p, (_, row))| {
+                            (Cow::Owned(cell(&row[index]).into_owned()), p.monetary)
+                        }),
                 )?),
             };
             let per = tallies

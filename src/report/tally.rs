@@ -90,7 +90,7 @@ struct NameTable {
 
 impl NameTable {
     /// The slot of `key`, or `next` when it is new.
-    #[inline]
+    #[inline(always)]
     fn slot(&mut self, key: ShortName, next: u32) -> u32 {
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
@@ -129,6 +129,9 @@ impl NameTable {
     }
 }
 
+/// Addresses remembered per column, more than a column has distinct labels as a rule.
+const SEEN: usize = 32;
+
 /// The tallies of one column over a piece of customers, one per distinct label.
 ///
 /// A label finds its tally without building its text: a score by its value, a name by
@@ -137,6 +140,11 @@ impl NameTable {
 /// [`Tallies::by_cell`].
 #[derive(Debug)]
 pub(super) struct Tallies<'a> {
+    /// Slot + 1 of the labels last seen at a few addresses (0: none). A tiering that
+    /// keeps each column's distinct labels once hands out the same few addresses over
+    /// and over, and a label seen at an address is that label for as long as it is
+    /// borrowed; labels stored row by row only miss here.
+    seen: [(usize, u32); SEEN],
     /// Slot + 1 of each score; 0 for a score not seen yet.
     scores: [u32; 256],
     /// Slot + 1 of the unscored; 0 for none yet.
@@ -149,6 +157,7 @@ pub(super) struct Tallies<'a> {
 impl<'a> Tallies<'a> {
     pub(super) fn new() -> Self {
         Tallies {
+            seen: [(0, 0); SEEN],
             scores: [0; 256],
             unscored: 0,
             short: NameTable::default(),
@@ -160,6 +169,22 @@ impl<'a> Tallies<'a> {
     /// Counts `customer` under `label`.
     #[inline]
     pub(super) fn add(&mut self, label: &'a Label, customer: &Customer) {
+        let address = std::ptr::from_ref(label) as usize;
+        let seen = (address / std::mem::size_of::<Label>()) % SEEN;
+        let slot = match self.seen[seen] {
+            (at, slot) if at == address => slot,
+            _ => {
+                let slot = self.slot(label);
+                self.seen[seen] = (address, slot);
+                slot
+            }
+        };
+        self.slots[slot as usize - 1].1.add(customer);
+    }
+
+    /// The slot + 1 of `label`, a new one if need be.
+    #[inline]
+    fn slot(&mut self, label: &'a Label) -> u32 {
         let next = self.slots.len() as u32 + 1;
         let slot = match label {
             Label::Score(score) => {
@@ -183,7 +208,7 @@ impl<'a> Tallies<'a> {
         if slot == next {
             self.slots.push((label, Tally::default()));
         }
-        self.slots[slot as usize - 1].1.add(customer);
+        slot
     }
 
     /// The tallies by label text (`(unscored)` for none), labels that print the same
@@ -214,7 +239,7 @@ const DAYS: usize = 1 << 12;
 /// One label's sums over a piece of at most [`MAX_PIECE`] customers.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Tally {
-    customers: u64,
+    customers: u32,
     revenue: RevenueSum,
     /// A sum of u64 counts over fewer than 2^64 customers fits u128.
     transactions: u128,
@@ -226,18 +251,20 @@ pub(super) struct Tally {
 impl Tally {
     #[inline]
     fn add(&mut self, customer: &Customer) {
-        self.customers += 1;
+        // A piece has at most MAX_PIECE customers: no count passes u16 (nor a sum of
+        // u64 transaction counts u128), so nothing here needs a check.
+        self.customers = self.customers.wrapping_add(1);
         self.revenue.add(customer.mantissa, customer.scale);
         self.transactions = self
             .transactions
-            .saturating_add(u128::from(customer.transactions));
+            .wrapping_add(u128::from(customer.transactions));
         if let Some(days) = customer.recency_days {
             match usize::try_from(days) {
                 Ok(day) if day < DAYS => {
                     if day >= self.days.len() {
                         self.days.resize((day + 1).next_power_of_two().max(256), 0);
                     }
-                    self.days[day] += 1;
+                    self.days[day] = self.days[day].wrapping_add(1);
                 }
                 _ => self.other_days.push(days),
             }
@@ -258,7 +285,7 @@ pub(super) struct Total {
 impl Total {
     /// Adds a piece's tally of the same label.
     fn add(&mut self, tally: Tally) {
-        self.customers += tally.customers;
+        self.customers += u64::from(tally.customers);
         self.revenue.merge(&tally.revenue);
         self.transactions = self.transactions.saturating_add(tally.transactions);
         if tally.days.len() > self.days.len() {
@@ -308,6 +335,10 @@ impl Total {
 /// The largest mantissa a `Decimal` holds, `2^96 − 1`.
 const MAX_MANTISSA: u128 = (1 << 96) - 1;
 
+/// A bound on what a piece's sum adds at a time, far above any sum that fits a
+/// `Decimal` (past which the caller sums in order anyway).
+const BOUND: u128 = 1 << 110;
+
 /// An exact sum of decimals: the mantissas at the largest scale seen (the scale
 /// `checked_add` keeps), and the sum of their magnitudes at that scale.
 ///
@@ -323,26 +354,19 @@ pub(super) struct RevenueSum {
 }
 
 impl RevenueSum {
+    /// Adds a decimal's mantissa at its scale.
+    ///
+    /// Called at most [`MAX_PIECE`] times on a sum (a piece's tally) before it is
+    /// merged, checked, into a total: every value added is below 2^110 (a mantissa is
+    /// below 2^96, a widened one is checked) and a rescaled sum is too, so the sums stay
+    /// below 2^126 and the common case needs no check at all.
     #[inline]
     pub(super) fn add(&mut self, mantissa: i128, scale: u32) {
         if scale != self.scale {
             return self.add_at_other_scale(mantissa, scale);
         }
-        self.push(mantissa);
-    }
-
-    #[inline]
-    fn push(&mut self, mantissa: i128) {
-        match (
-            self.sum.checked_add(mantissa),
-            self.magnitude.checked_add(mantissa.unsigned_abs()),
-        ) {
-            (Some(sum), Some(magnitude)) => {
-                self.sum = sum;
-                self.magnitude = magnitude;
-            }
-            _ => self.wide = true,
-        }
+        self.sum = self.sum.wrapping_add(mantissa);
+        self.magnitude = self.magnitude.wrapping_add(mantissa.unsigned_abs());
     }
 
     fn add_at_other_scale(&mut self, mantissa: i128, scale: u32) {
@@ -350,8 +374,11 @@ impl RevenueSum {
             self.rescale(scale);
         }
         match mantissa.checked_mul(10i128.pow(self.scale - scale)) {
-            Some(widened) => self.push(widened),
-            None => self.wide = true,
+            Some(widened) if widened.unsigned_abs() < BOUND => {
+                self.sum = self.sum.wrapping_add(widened);
+                self.magnitude = self.magnitude.wrapping_add(widened.unsigned_abs());
+            }
+            _ => self.wide = true,
         }
     }
 
@@ -362,7 +389,7 @@ impl RevenueSum {
             self.sum.checked_mul(factor),
             self.magnitude.checked_mul(factor.unsigned_abs()),
         ) {
-            (Some(sum), Some(magnitude)) => {
+            (Some(sum), Some(magnitude)) if magnitude < BOUND => {
                 self.sum = sum;
                 self.magnitude = magnitude;
             }
@@ -449,6 +476,40 @@ mod tests {
             assert_eq!(total.median_recency_days(), want, "{values:?}");
             assert_eq!(total.customers, values.len() as u64);
         }
+    }
+
+    #[test]
+    fn a_label_seen_again_at_its_address_or_elsewhere_counts_under_its_text() {
+        use crate::classify::Unscored;
+        // A column's distinct labels kept once (the same addresses over and over), and
+        // the same labels stored again elsewhere.
+        let once = [
+            Label::Name("gold".into()),
+            Label::Score(3),
+            Label::Unscored(Unscored::NoPurchases),
+            Label::Name("3".into()),
+            Label::Name("a name longer than twenty-four bytes".into()),
+        ];
+        let again = once.clone();
+        let mut tallies = Tallies::new();
+        for i in 0..200 {
+            tallies.add(&once[i % 5], &customer(i as i64));
+            tallies.add(&again[(i + 1) % 5], &customer(i as i64));
+        }
+        let mut counts: Vec<(String, u64)> = tallies
+            .by_cell()
+            .into_iter()
+            .map(|(text, total)| (text, total.customers))
+            .collect();
+        counts.sort();
+        let want = [
+            ("(unscored)", 80),
+            ("3", 160), // Score(3) and Name("3") print the same
+            ("a name longer than twenty-four bytes", 80),
+            ("gold", 80),
+        ];
+        let want: Vec<(String, u64)> = want.iter().map(|(t, c)| (t.to_string(), *c)).collect();
+        assert_eq!(counts, want);
     }
 
     #[test]
