@@ -28,14 +28,19 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::classify::Warning;
+use crate::classify::{Label, Warning};
 use crate::error::{Error, Subject};
 use crate::migration::{Period, UNSCORED};
 use crate::money::checked_add;
+use crate::parallel;
 use crate::pipeline::{FittedPipeline, TAGS, Tiering};
 use crate::profile::Population;
 use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
+
+mod tally;
+
+use tally::{Customer, MAX_PIECE, Tallies, Total};
 
 /// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
 /// places, half away from zero; revenue is exact.
@@ -152,32 +157,82 @@ impl Summary {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn new(population: &Population, tiering: &Tiering) -> Result<Self, Error> {
-        let mut labels = BTreeMap::new();
-        for (index, column) in tiering.columns().iter().enumerate() {
-            if column == TAGS {
-                continue;
+        let columns: Vec<usize> = (0..tiering.columns().len())
+            .filter(|&index| tiering.columns()[index] != TAGS)
+            .collect();
+        // One pass over the customers for every column, pieces of them on every core;
+        // each piece's tallies are integers (counts, sums of mantissas, day histograms)
+        // that add up exactly whatever the pieces.
+        let mut totals: Vec<BTreeMap<String, Total>> = vec![BTreeMap::new(); columns.len()];
+        let rows = population
+            .profiles()
+            .iter()
+            .zip(tiering.rows())
+            .map(|(profile, (_, row))| (profile, row));
+        for_each_batch(rows, |batch| {
+            let pieces = parallel::map_pieces(batch, PIECE, |piece| {
+                let mut tallies: Vec<Tallies<'_>> =
+                    columns.iter().map(|_| Tallies::new()).collect();
+                for (profile, row) in piece {
+                    let customer = Customer::of(profile);
+                    for (tallies, &index) in tallies.iter_mut().zip(&columns) {
+                        tallies.add(&row[index], &customer);
+                    }
+                }
+                tallies
+                    .into_iter()
+                    .map(Tallies::by_cell)
+                    .collect::<Vec<_>>()
+            });
+            for piece in pieces {
+                for (column, tallies) in totals.iter_mut().zip(piece) {
+                    for (cell, tally) in tallies {
+                        match column.get_mut(&cell) {
+                            Some(total) => total.merge(tally),
+                            None => {
+                                column.insert(cell, tally);
+                            }
+                        }
+                    }
+                }
             }
-            let customers =
-                population
-                    .profiles()
-                    .iter()
-                    .zip(tiering.rows())
-                    .map(|(profile, (_, row))| {
-                        let label = match row[index].is_scored() {
-                            true => row[index].as_cell(),
-                            false => UNSCORED.into(),
-                        };
-                        let facts = Facts {
-                            monetary: profile.monetary,
-                            transactions: Some(profile.transactions),
-                            recency_days: profile.recency_days,
-                        };
-                        (label, facts)
-                    });
-            labels.insert(
-                column.clone(),
-                label_figures(column, population.len(), customers)?,
-            );
+        });
+        let mut labels = BTreeMap::new();
+        for (&index, tallies) in columns.iter().zip(totals) {
+            let column = &tiering.columns()[index];
+            // A sum whose magnitudes pass the decimal range may have overflowed on the
+            // way, in the customers' order: that order decides, as it always has.
+            let in_order = match tallies.values().all(|t| t.revenue.exact().is_some()) {
+                true => None,
+                false => Some(revenues_in_order(
+                    column,
+                    population
+                        .profiles()
+                        .iter()
+                        .zip(tiering.rows())
+                        // The rare path: each customer's cell text is built.
+                        .map(|(p, (_, row))| {
+                            (Cow::Owned(cell(&row[index]).into_owned()), p.monetary)
+                        }),
+                )?),
+            };
+            let per = tallies
+                .into_iter()
+                .map(|(label, mut total)| {
+                    let revenue = match &in_order {
+                        Some(revenues) => revenues.get(&label).copied().unwrap_or_default(),
+                        None => total.revenue.exact().unwrap_or_default(),
+                    };
+                    let totals = Totals {
+                        customers: total.customers,
+                        revenue,
+                        transactions: Some(total.transactions),
+                        median_recency_days: total.median_recency_days(),
+                    };
+                    (label, totals)
+                })
+                .collect();
+            labels.insert(column.clone(), figures(population.len(), per));
         }
         let first = tiering.columns().iter().find(|c| *c != TAGS);
         let revenue_total = revenue_total(first.and_then(|c| labels.get_key_value(c)), || {
@@ -268,12 +323,50 @@ struct Facts {
     recency_days: Option<i64>,
 }
 
-/// SPEC §15 per label, over a classifier's population of `n` customers.
-///
-/// Revenue sums are checked (an overflow names the column and label); shares and
-/// averages are exact quotients rounded once, worked in integers: the total over
-/// positive labels can pass the decimal range while every share stays ≤ 1, and
-/// `rust_decimal`'s division would round to 28 digits before the rounding to 4.
+/// A label's sums, from which its figures are worked out.
+struct Totals {
+    customers: u64,
+    revenue: Decimal,
+    /// None when a customer's count is unknown.
+    transactions: Option<u128>,
+    median_recency_days: Option<i64>,
+}
+
+/// The label of a cell: its text, `(unscored)` for none.
+fn cell(label: &Label) -> Cow<'_, str> {
+    match label.is_scored() {
+        true => label.as_cell(),
+        false => UNSCORED.into(),
+    }
+}
+
+/// Revenue per label summed in the customers' order, as checked sums: an overflow names
+/// the first label whose running sum leaves the decimal range.
+fn revenues_in_order<'a>(
+    column: &str,
+    customers: impl Iterator<Item = (Cow<'a, str>, Decimal)>,
+) -> Result<BTreeMap<String, Decimal>, Error> {
+    let mut revenues: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (label, monetary) in customers {
+        let revenue = match revenues.get_mut(label.as_ref()) {
+            Some(revenue) => revenue,
+            None => revenues.entry(label.to_string()).or_insert(Decimal::ZERO),
+        };
+        *revenue = checked_add(*revenue, monetary).ok_or_else(|| {
+            Error::total_overflow(
+                "revenue",
+                Subject::Label {
+                    column: column.into(),
+                    label: label.into_owned(),
+                },
+            )
+        })?;
+    }
+    Ok(revenues)
+}
+
+/// SPEC §15 per label, over a classifier's population of `n` customers, straight from
+/// each customer's label and facts (a [`Period`]'s entries).
 fn label_figures<'a>(
     column: &str,
     n: usize,
@@ -316,6 +409,31 @@ fn label_figures<'a>(
             .map(|(a, b)| a.saturating_add(u128::from(b)));
         acc.recency.extend(facts.recency_days);
     }
+    let per = per
+        .into_iter()
+        .map(|(label, mut acc)| {
+            let median_recency_days = (!acc.recency.is_empty()).then(|| {
+                let at = acc.recency.len().div_ceil(2) - 1;
+                *acc.recency.select_nth_unstable(at).1
+            });
+            let totals = Totals {
+                customers: acc.customers,
+                revenue: acc.revenue,
+                transactions: acc.transactions,
+                median_recency_days,
+            };
+            (label, totals)
+        })
+        .collect();
+    Ok(figures(n, per))
+}
+
+/// SPEC §15's figures of each label from its sums.
+///
+/// Shares and averages are exact quotients rounded once, worked in integers: the total
+/// over positive labels can pass the decimal range while every share stays ≤ 1, and
+/// `rust_decimal`'s division would round to 28 digits before the rounding to 4.
+fn figures(n: usize, per: BTreeMap<String, Totals>) -> BTreeMap<String, LabelFigures> {
     // Σ over labels with positive revenue, at their largest scale: each < 2^190, fewer
     // than 2^64 labels, so the sum stays below 2^254.
     let scale = per.values().map(|a| a.revenue.scale()).max().unwrap_or(0);
@@ -325,13 +443,8 @@ fn label_figures<'a>(
         .filter_map(|a| at_scale(a.revenue, scale))
         .fold(U256::ZERO, U256::saturating_add);
     let count = U256::from_u128(n.max(1) as u128);
-    Ok(per
-        .into_iter()
-        .map(|(label, mut acc)| {
-            let median = (!acc.recency.is_empty()).then(|| {
-                let at = acc.recency.len().div_ceil(2) - 1;
-                *acc.recency.select_nth_unstable(at).1
-            });
+    per.into_iter()
+        .map(|(label, acc)| {
             let (revenue_mantissa, revenue_scale) = parts(acc.revenue);
             let negative = acc.revenue < Decimal::ZERO;
             let figures = LabelFigures {
@@ -347,11 +460,31 @@ fn label_figures<'a>(
                     let divisor = U256::mul(t, pow10(revenue_scale).unwrap_or(1));
                     round4(negative, U256::from_u128(revenue_mantissa), divisor)
                 }),
-                median_recency_days: median,
+                median_recency_days: acc.median_recency_days,
             };
             (label, figures)
         })
-        .collect())
+        .collect()
+}
+
+/// Customers per piece of the summary pass (one task), and per batch of rows gathered
+/// for it: neither changes a figure.
+const PIECE: usize = 1 << 14;
+const BATCH: usize = 1 << 17;
+const _: () = assert!(PIECE <= MAX_PIECE);
+
+/// Calls `f` on consecutive batches of `items`, [`BATCH`] at a time, in a buffer reused
+/// from one batch to the next.
+fn for_each_batch<I: Iterator>(mut items: I, mut f: impl FnMut(&[I::Item])) {
+    let mut batch = Vec::with_capacity(items.size_hint().0.min(BATCH));
+    loop {
+        batch.clear();
+        batch.extend(items.by_ref().take(BATCH));
+        if batch.is_empty() {
+            return;
+        }
+        f(&batch);
+    }
 }
 
 /// The warnings a fitted pipeline and its population call for (SPEC §14):

@@ -27,11 +27,11 @@
 use std::io::Write;
 
 mod dir;
+mod format;
 
 pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FILES};
 
 use crate::error::{Error, Position, Reject};
-use crate::money;
 use crate::pipeline::Tiering;
 use crate::profile::Population;
 
@@ -130,35 +130,31 @@ pub fn write_tiers_csv<W: Write>(
     what: &str,
     population: &Population,
     tiering: &Tiering,
-    writer: W,
+    mut writer: W,
 ) -> Result<(), Error> {
-    let error = |e: csv::Error| Error::Io {
-        path: what.into(),
-        source: std::io::Error::other(e),
-    };
-    let mut writer = csv::Writer::from_writer(writer);
-    let mut header: Vec<&str> = METRIC_COLUMNS.to_vec();
-    header.extend(tiering.columns().iter().map(String::as_str));
-    writer.write_record(&header).map_err(error)?;
-    let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
-    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
-        row.clear();
-        row.extend([
-            profile.customer_id.to_string(),
-            opt(profile.recency_days),
-            profile.frequency.to_string(),
-            profile.transactions.to_string(),
-            money::display(profile.monetary),
-            opt(profile.tenure_days),
-        ]);
-        row.extend(labels.iter().map(|l| l.as_cell().into_owned()));
-        writer.write_record(&row).map_err(error)?;
-    }
-    writer.flush().map_err(|source| Error::Io {
+    let io = |source: std::io::Error| Error::Io {
         path: what.into(),
         source,
+    };
+    let mut header = Vec::new();
+    let names = METRIC_COLUMNS
+        .iter()
+        .copied()
+        .chain(tiering.columns().iter().map(String::as_str));
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            header.push(b',');
+        }
+        format::csv_field(&mut header, name.as_bytes());
+    }
+    header.push(b'\n');
+    writer.write_all(&header).map_err(io)?;
+    let rows = population.profiles().iter().zip(tiering.rows());
+    format::write_in_pieces(rows, &mut writer, |out, (profile, (_, labels))| {
+        format::csv_row(out, profile, labels.iter());
     })
+    .map_err(io)?;
+    writer.flush().map_err(io)
 }
 
 /// Writes `tiers.jsonl` (SPEC §16 `--format jsonl`): one JSON object per customer, keys
@@ -192,41 +188,27 @@ pub fn write_tiers_jsonl<W: Write>(
     tiering: &Tiering,
     mut writer: W,
 ) -> Result<(), Error> {
-    use serde_json::Value;
     let io = |source: std::io::Error| Error::Io {
         path: what.into(),
         source,
     };
-    let number = |v: Option<i64>| v.map_or(Value::Null, Value::from);
-    for (profile, (_, labels)) in population.profiles().iter().zip(tiering.rows()) {
-        // serde_json's Map keeps keys sorted unless told otherwise: build the line by
-        // hand so that keys come in the CSV header's order.
-        let mut fields: Vec<(&str, Value)> = vec![
-            ("customer_id", Value::from(profile.customer_id.as_str())),
-            ("recency_days", number(profile.recency_days)),
-            ("frequency", Value::from(profile.frequency)),
-            ("transactions", Value::from(profile.transactions)),
-            ("monetary", Value::from(money::display(profile.monetary))),
-            ("tenure_days", number(profile.tenure_days)),
-        ];
-        for (column, label) in tiering.columns().iter().zip(labels) {
-            let value = match label {
-                crate::classify::Label::Score(s) => Value::from(*s),
-                crate::classify::Label::Name(n)
-                    if n.is_empty() && column == crate::pipeline::TAGS =>
-                {
-                    Value::Null
-                }
-                crate::classify::Label::Name(n) => Value::from(n.as_str()),
-                crate::classify::Label::Unscored(_) => Value::Null,
-            };
-            fields.push((column.as_str(), value));
-        }
-        let body: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("{}:{v}", Value::from(*k)))
-            .collect();
-        writeln!(writer, "{{{}}}", body.join(",")).map_err(io)?;
-    }
+    // serde_json's Map keeps keys sorted unless told otherwise: lines are written by
+    // hand so that keys come in the CSV header's order. Each label column's key, and
+    // whether an empty name there is none (`tags`), are worked out once.
+    let columns: Vec<(Vec<u8>, bool)> = tiering
+        .columns()
+        .iter()
+        .map(|column| {
+            let mut key = b",".to_vec();
+            format::json_str(&mut key, column);
+            key.push(b':');
+            (key, column == crate::pipeline::TAGS)
+        })
+        .collect();
+    let rows = population.profiles().iter().zip(tiering.rows());
+    format::write_in_pieces(rows, &mut writer, |out, (profile, (_, labels))| {
+        format::jsonl_row(out, profile, &columns, labels.iter());
+    })
+    .map_err(io)?;
     writer.flush().map_err(io)
 }

@@ -15,6 +15,8 @@ mod no_panic;
 mod order_independence;
 mod pareto;
 mod quantile;
+mod summary_figures;
+mod tiers_files;
 
 use std::cmp::Ordering;
 

@@ -1,0 +1,121 @@
+//! The per-customer report phases of a run: warnings (SPEC §14), summary figures
+//! (SPEC §15) and `tiers.csv` / `tiers.jsonl` (SPEC §16), at 100k customers and, with
+//! `REPORT_BENCH_1M=1`, at 1M.
+//!
+//! Profiles are generated directly (seeded, the same for every run) rather than
+//! aggregated from transactions, so that setting up 1M customers takes seconds.
+//!
+//! ```text
+//! cargo bench --bench report
+//! REPORT_BENCH_1M=1 cargo bench --bench report
+//! ```
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use customer_tiering::classify::pareto::ParetoParams;
+use customer_tiering::classify::rfm::RfmParams;
+use customer_tiering::output::{write_tiers_csv, write_tiers_jsonl};
+use customer_tiering::report::{Summary, warnings};
+use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, Population, Profile, Tiering};
+use jiff::civil::date;
+use rust_decimal::Decimal;
+
+/// `customers` profiles, 3 % without purchases; skewed spend in cents with a few
+/// refunds, recency and tenure within two years (splitmix64 seeded by `seed`).
+fn population(customers: u64, seed: u64) -> Population {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let profiles = (0..customers)
+        .map(|c| {
+            let id = CustomerId::new(&format!("C{c:08}")).expect("valid id");
+            if next() % 100 < 3 {
+                return Profile::without_purchases(id);
+            }
+            let recency = (next() % 730) as i64;
+            let tenure = recency + (next() % 730) as i64;
+            let u = next() % 1000;
+            let frequency = 1 + u * u / 20_000;
+            let transactions = frequency + next() % 3;
+            let cents = (next() % 2_000_000) as i64 * (frequency as i64) / 10 - 200;
+            Profile {
+                recency_days: Some(recency),
+                frequency,
+                transactions,
+                monetary: Decimal::new(cents, 2),
+                tenure_days: Some(tenure),
+                ..Profile::without_purchases(id)
+            }
+        })
+        .collect();
+    Population::new(date(2026, 6, 30), profiles).expect("distinct ids")
+}
+
+/// The `tier` job's default classifiers (tie-aware RFM with its segment map, metals),
+/// fitted and run.
+fn run(population: &Population) -> (FittedPipeline, Tiering) {
+    PipelineBuilder::new()
+        .classifier(RfmParams::default())
+        .classifier(ParetoParams::metals())
+        .build()
+        .expect("valid settings")
+        .run(population)
+        .expect("fits")
+}
+
+fn sizes() -> Vec<u64> {
+    let mut sizes = vec![100_000];
+    if std::env::var_os("REPORT_BENCH_1M").is_some() {
+        sizes.push(1_000_000);
+    }
+    sizes
+}
+
+fn report(c: &mut Criterion) {
+    for customers in sizes() {
+        let population = population(customers, 13);
+        let (fitted, tiering) = run(&population);
+        let mut group = c.benchmark_group(format!("report_{}k", customers / 1000));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(customers));
+        group.bench_function("warnings", |b| {
+            b.iter(|| black_box(warnings(&fitted, &population).len()))
+        });
+        group.bench_function("summary", |b| {
+            b.iter(|| black_box(Summary::new(&population, &tiering).expect("no overflow")))
+        });
+        group.bench_function("warnings_and_summary", |b| {
+            b.iter(|| {
+                let found = warnings(&fitted, &population);
+                let summary = Summary::new(&population, &tiering).expect("no overflow");
+                black_box((found.len(), summary.labels.len()))
+            })
+        });
+        let mut out: Vec<u8> = Vec::new();
+        group.bench_function("tiers_csv", |b| {
+            b.iter(|| {
+                out.clear();
+                write_tiers_csv("tiers.csv", &population, &tiering, &mut out).expect("in memory");
+                black_box(out.len())
+            })
+        });
+        group.bench_function("tiers_jsonl", |b| {
+            b.iter(|| {
+                out.clear();
+                write_tiers_jsonl("tiers.jsonl", &population, &tiering, &mut out)
+                    .expect("in memory");
+                black_box(out.len())
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, report);
+criterion_main!(benches);
