@@ -294,7 +294,11 @@ impl Hysteresis {
         let context = fitted.rule_context();
         let profiles = population.profiles();
         for row in changed {
-            fitted.rederive(&profiles[row], &context, out.row_mut(row));
+            let mut labels = out.row(row).to_vec();
+            fitted.rederive(&profiles[row], &context, &mut labels);
+            for (column, label) in labels.into_iter().enumerate() {
+                out.set_label(row, column, label);
+            }
         }
         Ok((out, held))
     }

@@ -163,8 +163,8 @@ impl Summary {
                     .iter()
                     .zip(tiering.rows())
                     .map(|(profile, (_, row))| {
-                        let label = match row[index].is_scored() {
-                            true => row[index].as_cell(),
+                        let label = match row.label(index).is_scored() {
+                            true => row.label(index).as_cell(),
                             false => UNSCORED.into(),
                         };
                         let facts = Facts {

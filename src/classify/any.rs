@@ -18,7 +18,12 @@ trait DynParams: fmt::Debug + Send + Sync {
     fn columns(&self) -> Vec<Column>;
     fn validate(&self) -> Result<(), ConfigError>;
     fn reads(&self) -> Reads;
-    fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error>;
+    fn fit(&self, population: &Population) -> Result<AnyModel, Error>;
+    fn batch_labels(
+        &self,
+        model: &AnyModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error>;
     fn clone_box(&self) -> Box<dyn DynParams>;
     fn as_any(&self) -> &dyn Any;
     fn eq_dyn(&self, other: &dyn Any) -> bool;
@@ -38,9 +43,18 @@ impl<C: Classifier> DynParams for C {
     fn reads(&self) -> Reads {
         Classifier::reads(self)
     }
-    fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error> {
-        let (model, labels) = Classifier::fit_labels(self, population)?;
-        Ok((AnyModel::new(model), labels))
+    fn fit(&self, population: &Population) -> Result<AnyModel, Error> {
+        Classifier::fit(self, population).map(AnyModel::new)
+    }
+    fn batch_labels(
+        &self,
+        model: &AnyModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        match model.downcast_ref::<C::Model>() {
+            Some(model) => Classifier::batch_labels(self, model, population),
+            None => Ok(None),
+        }
     }
     fn clone_box(&self) -> Box<dyn DynParams> {
         Box::new(self.clone())
@@ -223,12 +237,19 @@ impl AnyParams {
         self.0.as_any().downcast_ref::<C>()
     }
 
-    /// Fits and labels the fit population ([`Classifier::fit_labels`]).
-    pub(crate) fn fit_labels(
+    /// Fits ([`Classifier::fit`]).
+    pub(crate) fn fit(&self, population: &Population) -> Result<AnyModel, Error> {
+        self.0.fit(population)
+    }
+
+    /// The batch labels of the fit population, where they differ from the model's
+    /// ([`Classifier::batch_labels`]); `model` is what [`fit`](Self::fit) gave.
+    pub(crate) fn batch_labels(
         &self,
+        model: &AnyModel,
         population: &Population,
-    ) -> Result<(AnyModel, Vec<Label>), Error> {
-        self.0.fit_labels(population)
+    ) -> Result<Option<Vec<Label>>, Error> {
+        self.0.batch_labels(model, population)
     }
 }
 

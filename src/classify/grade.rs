@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::explain::GradedDimension;
+use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, QuantileMode};
 use super::{
     Classifier, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Reason,
@@ -655,18 +656,6 @@ fn dimension(name: &'static str, rule: DimensionRule) -> Dimension {
     }
 }
 
-/// The value of a metric (none for a non-buyer) or numeric attribute, and which way is
-/// better.
-fn source_value(source: &str, profile: &Profile) -> (Option<Decimal>, Direction) {
-    match Metric::from_name(source) {
-        Some(metric) => (
-            profile.metric(metric).filter(|_| profile.is_buyer()),
-            metric.default_direction(),
-        ),
-        None => (profile.attributes.number(source), Direction::HigherIsBetter),
-    }
-}
-
 fn terciles(metric: Metric, over: Over, none_at_or_below: Option<Decimal>) -> DimensionRule {
     DimensionRule::Terciles {
         source: SmolStr::new_static(metric.name()),
@@ -857,32 +846,38 @@ impl Classifier for GradeParams {
             .iter()
             .map(|d| match &d.rule {
                 DimensionRule::Terciles { source, over, .. } => {
-                    let values: Vec<Decimal> = population
-                        .buyers()
-                        .filter(|p| *over == Over::Buyers || p.frequency >= 2)
-                        .filter_map(|p| source_value(source, p).0)
-                        .collect();
-                    if values.is_empty() {
+                    let ranked = |p: &Profile| *over == Over::Buyers || p.frequency >= 2;
+                    let (column, direction) = match Metric::from_name(source) {
+                        Some(metric) => {
+                            let direction = metric.default_direction();
+                            let descending = direction == Direction::LowerIsBetter;
+                            let column =
+                                super::buyer_column(population, metric, descending, ranked);
+                            (column, direction)
+                        }
+                        None => {
+                            let column = KeyColumn::build(population.profiles(), false, |p| {
+                                if p.is_buyer() && ranked(p) {
+                                    p.attributes.number(source)
+                                } else {
+                                    None
+                                }
+                            });
+                            (column, Direction::HigherIsBetter)
+                        }
+                    };
+                    if column.len() == 0 {
                         return Ok(None);
                     }
-                    let direction = source_value(source, &population.profiles()[0]).1;
-                    CutPoints::fit(&values, 3, QuantileMode::TieAware, direction).map(Some)
+                    CutPoints::fit_column(&column, 3, QuantileMode::TieAware, direction).map(Some)
                 }
                 _ => Ok(None),
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(GradeModel {
-            params: self.clone(),
-            fit_size: population.len(),
-            terciles: fitted,
-        })
+        Ok(GradeModel::new(self.clone(), population.len(), fitted))
     }
 }
 
-/// The largest weighted points sum in magnitude, when every `weight × points` product
-/// and every sum of them is exact in `rust_decimal`: each product must fit, and the sum
-/// of the largest magnitudes must fit at the largest scale of any product (then every
-/// partial sum of the weighted points does too). None otherwise.
 fn largest_points(dimensions: &[Dimension], points: &Points) -> Option<Decimal> {
     let mut bound = Decimal::ZERO;
     let mut scale = 0;
@@ -927,12 +922,119 @@ fn largest_points(dimensions: &[Dimension], points: &Points) -> Option<Decimal> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "GradeModelData")]
 pub struct GradeModel {
     params: GradeParams,
     fit_size: usize,
     /// Per dimension, its tercile cut points (none for absolute rules, or when nobody
     /// was ranked).
     terciles: Vec<Option<CutPoints>>,
+    /// What the settings say, worked out once rather than per customer.
+    #[serde(skip)]
+    prepared: Prepared,
+}
+
+/// The saved form of a [`GradeModel`].
+#[derive(Deserialize)]
+struct GradeModelData {
+    params: GradeParams,
+    fit_size: usize,
+    terciles: Vec<Option<CutPoints>>,
+}
+
+impl From<GradeModelData> for GradeModel {
+    fn from(data: GradeModelData) -> Self {
+        GradeModel::new(data.params, data.fit_size, data.terciles)
+    }
+}
+
+/// The settings of a grade model in the form classifying a million customers wants:
+/// source names resolved, and a points scheme in integers where that is exact.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Prepared {
+    /// Per dimension, the metric a terciles or thresholds rule reads; none for an
+    /// attribute (or another rule).
+    metrics: Vec<Option<Metric>>,
+    points: Option<IntPoints>,
+}
+
+/// Weighted points at one scale: per dimension, indexed by [`Level`] (none, low, mid,
+/// high); and each grade's minimum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IntPoints {
+    per_level: Vec<[i128; 4]>,
+    mins: Vec<Option<i128>>,
+}
+
+impl Prepared {
+    fn new(params: &GradeParams) -> Self {
+        let metrics = params
+            .dimensions
+            .iter()
+            .map(|d| match &d.rule {
+                DimensionRule::Terciles { source, .. }
+                | DimensionRule::Thresholds { source, .. } => Metric::from_name(source),
+                _ => None,
+            })
+            .collect();
+        Prepared {
+            metrics,
+            points: IntPoints::new(params),
+        }
+    }
+}
+
+impl IntPoints {
+    /// None where a product or the common scale would not be exact, or a sum could
+    /// leave the decimal range: the decimal path decides those.
+    fn new(params: &GradeParams) -> Option<Self> {
+        let Scheme::Points { points, grades } = &params.scheme else {
+            return None;
+        };
+        let mut products = Vec::with_capacity(params.dimensions.len());
+        for d in &params.dimensions {
+            let mut row = [Decimal::ZERO; 4];
+            for level in [Level::None, Level::Low, Level::Mid, Level::High] {
+                row[level as usize] = checked_mul(d.weight, points.of(level))?;
+            }
+            products.push(row);
+        }
+        let scale = products
+            .iter()
+            .flatten()
+            .copied()
+            .chain(grades.iter().filter_map(|g| g.min_points))
+            .map(|v| v.scale())
+            .max()
+            .unwrap_or(0);
+        let at_scale = |v: Decimal| -> Option<i128> {
+            let m = v
+                .mantissa()
+                .checked_mul(10i128.checked_pow(scale - v.scale())?)?;
+            // Sums of a few such terms stay far inside 96 bits, so the decimal sum
+            // (which fails past 96 bits) could not have failed either.
+            (m.unsigned_abs() < 1 << 64).then_some(m)
+        };
+        let per_level = products
+            .iter()
+            .map(|row| {
+                let mut out = [0i128; 4];
+                for (o, v) in out.iter_mut().zip(row) {
+                    *o = at_scale(*v)?;
+                }
+                Some(out)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if per_level.len() > 1 << 20 {
+            return None;
+        }
+        let mins = grades
+            .iter()
+            .map(|g| g.min_points.map(|m| at_scale(m).ok_or(())).transpose())
+            .collect::<Result<Vec<_>, ()>>()
+            .ok()?;
+        Some(IntPoints { per_level, mins })
+    }
 }
 
 /// The levels of one customer and how it was graded.
@@ -960,6 +1062,32 @@ pub struct Graded {
 }
 
 impl GradeModel {
+    fn new(params: GradeParams, fit_size: usize, terciles: Vec<Option<CutPoints>>) -> Self {
+        GradeModel {
+            prepared: Prepared::new(&params),
+            params,
+            fit_size,
+            terciles,
+        }
+    }
+
+    /// The value of dimension `index`'s source (`source` by name) for `profile`, and
+    /// which way it is better: a metric of a buyer (none for others), or an attribute.
+    fn source_value(
+        &self,
+        index: usize,
+        source: &str,
+        profile: &Profile,
+    ) -> (Option<Decimal>, Direction) {
+        match self.prepared.metrics.get(index).copied().flatten() {
+            Some(metric) => (
+                profile.metric(metric).filter(|_| profile.is_buyer()),
+                metric.default_direction(),
+            ),
+            None => (profile.attributes.number(source), Direction::HigherIsBetter),
+        }
+    }
+
     fn level(&self, index: usize, profile: &Profile) -> Level {
         let dimension = &self.params.dimensions[index];
         match &dimension.rule {
@@ -969,13 +1097,13 @@ impl GradeModel {
                 outside,
                 none_at_or_below,
             } => {
-                let Some(value) = source_value(source, profile).0 else {
+                let Some(value) = self.source_value(index, source, profile).0 else {
                     return Level::None;
                 };
                 if profile.is_buyer() && *over == Over::RepeatBuyers && profile.frequency < 2 {
                     return *outside;
                 }
-                if none_at_or_below.is_some_and(|limit| value <= limit) {
+                if none_at_or_below.is_some_and(|limit| cmp_decimal(&value, &limit).is_le()) {
                     return Level::None;
                 }
                 match self.terciles[index].as_ref().map(|c| c.score(&value)) {
@@ -992,10 +1120,18 @@ impl GradeModel {
                 low,
                 missing,
             } => {
-                if Metric::from_name(source).is_some() && !profile.is_buyer() {
+                if self
+                    .prepared
+                    .metrics
+                    .get(index)
+                    .copied()
+                    .flatten()
+                    .is_some()
+                    && !profile.is_buyer()
+                {
                     return Level::None;
                 }
-                let (value, direction) = source_value(source, profile);
+                let (value, direction) = self.source_value(index, source, profile);
                 let Some(value) = value else { return *missing };
                 let reaches =
                     |t: &Option<Decimal>| t.is_some_and(|t| !direction.is_better(&t, &value));
@@ -1014,8 +1150,8 @@ impl GradeModel {
                     return Level::None;
                 }
                 match profile.metric(*metric) {
-                    Some(v) if v > Decimal::ZERO => Level::High,
                     Some(v) if v.is_zero() => Level::Mid,
+                    Some(v) if v.is_sign_positive() => Level::High,
                     Some(_) => Level::Low,
                     None => *missing,
                 }
@@ -1030,6 +1166,28 @@ impl GradeModel {
                 .and_then(|label| levels.get(label).copied())
                 .unwrap_or(*missing),
         }
+    }
+
+    /// The grade label of a profile, without allocating: the hot path of classifying
+    /// a population.
+    fn grade_label_of(&self, profile: &Profile) -> Label {
+        let dimensions = self.params.dimensions.len();
+        let (Some(ints), Scheme::Points { grades, .. }) =
+            (&self.prepared.points, &self.params.scheme)
+        else {
+            return grade_label(self.grade(profile).grade);
+        };
+        let mut total = 0i128;
+        for (i, row) in ints.per_level.iter().enumerate().take(dimensions) {
+            total += row[self.level(i, profile) as usize];
+        }
+        let grade = grades
+            .iter()
+            .zip(&ints.mins)
+            .find(|(_, min)| min.is_none_or(|min| total >= min))
+            .map(|(g, _)| g)
+            .or(grades.last());
+        grade_label(grade.map(|g| g.label.clone()).unwrap_or_default())
     }
 
     /// The levels, points and grade of a profile.
@@ -1190,7 +1348,7 @@ impl Model for GradeModel {
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        out.push(grade_label(self.grade(profile).grade));
+        out.push(self.grade_label_of(profile));
     }
 
     fn explain(&self, profile: &Profile) -> Vec<Explanation> {

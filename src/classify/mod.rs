@@ -48,6 +48,7 @@ mod any;
 mod band;
 mod column;
 mod level;
+mod order;
 mod warning;
 
 pub(crate) use any::Tagged;
@@ -371,19 +372,21 @@ pub trait Classifier:
     /// ```
     fn fit(&self, population: &Population) -> Result<Self::Model, Error>;
 
-    /// Fits, then labels the fit population itself by the batch definition of SPEC
-    /// (row-major: one label per column per customer, customers in population order).
+    /// The labels of the fit population by the batch definition of SPEC, where it
+    /// differs from classifying each customer with `model` (row-major: one label per
+    /// column per customer, customers in population order); none where it does not.
     ///
-    /// The default classifies every profile with the fitted model; a classifier whose
-    /// batch definition differs from its model (equal-count quantiles, SQL `NTILE`)
-    /// overrides it.
+    /// A pipeline's [`run`](crate::Pipeline::run) labels the population it fitted on with
+    /// these; everything else (and the run too, for none) classifies each customer with
+    /// the fitted model. The default: none. A classifier whose batch definition differs
+    /// from its model (equal-count quantiles, SQL `NTILE`) overrides it.
     ///
     /// # Errors
     /// As [`fit`](Classifier::fit).
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier};
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier, Model};
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
     /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
@@ -394,21 +397,25 @@ pub trait Classifier:
     /// # let population = builder.finish()?;
     /// // C1..C5 made one identical purchase each: every value ties.
     /// let params = RfmParams::default().mode(QuantileMode::EqualCount);
-    /// let (model, labels) = params.fit_labels(&population)?;
+    /// let model = params.fit(&population)?;
+    /// let labels = params.batch_labels(&model, &population)?.expect("NTILE differs");
     /// // Row-major: r, f, m, rfm_segment per customer. SQL NTILE splits the tie by id …
     /// let f: Vec<String> = labels.chunks(4).map(|row| row[1].to_string()).collect();
     /// assert_eq!(f, ["1", "2", "3", "4", "5"]);
     /// // … but the model cannot see ids: it scores all tied customers alike.
     /// assert_eq!(model.scores(population.get("C5").unwrap()), Some([1, 1, 1]));
+    /// // Tie-aware scores are the model's own: no batch labels of their own.
+    /// let tie_aware = RfmParams::default();
+    /// assert_eq!(tie_aware.batch_labels(&tie_aware.fit(&population)?, &population)?, None);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    fn fit_labels(&self, population: &Population) -> Result<(Self::Model, Vec<Label>), Error> {
-        let model = self.fit(population)?;
-        let mut labels = Vec::with_capacity(population.len() * self.columns().len());
-        for profile in population.profiles() {
-            model.classify_into(profile, &mut labels);
-        }
-        Ok((model, labels))
+    fn batch_labels(
+        &self,
+        model: &Self::Model,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        let _ = (model, population);
+        Ok(None)
     }
 }
 
@@ -818,6 +825,40 @@ pub struct MissingUse {
     pub source: String,
     /// The policy that stepped in (`exclude`, `fill`, `fill_median` …).
     pub policy: String,
+}
+
+/// The values of a metric over the buyers that have one and pass `keep`, in population
+/// (id) order, as keys (larger values first when `descending`); integer metrics are
+/// read as integers.
+pub(crate) fn buyer_column(
+    population: &Population,
+    metric: Metric,
+    descending: bool,
+    keep: impl Fn(&Profile) -> bool + Sync + Send,
+) -> order::KeyColumn {
+    use order::KeyColumn;
+    let profiles = population.profiles();
+    let keep = |p: &Profile| p.is_buyer() && keep(p);
+    match metric {
+        Metric::RecencyDays => {
+            KeyColumn::build(profiles, descending, |p| p.recency_days.filter(|_| keep(p)))
+        }
+        Metric::TenureDays => {
+            KeyColumn::build(profiles, descending, |p| p.tenure_days.filter(|_| keep(p)))
+        }
+        Metric::Frequency => {
+            KeyColumn::build(profiles, descending, |p| keep(p).then_some(p.frequency))
+        }
+        Metric::Transactions => {
+            KeyColumn::build(profiles, descending, |p| keep(p).then_some(p.transactions))
+        }
+        Metric::DistinctProducts => KeyColumn::build(profiles, descending, |p| {
+            p.distinct_products.filter(|_| keep(p))
+        }),
+        _ => KeyColumn::build(profiles, descending, |p| {
+            if keep(p) { p.metric(metric) } else { None }
+        }),
+    }
 }
 
 /// The values of a metric over the buyers that have one, in population (id) order.

@@ -29,7 +29,8 @@ use smol_str::SmolStr;
 
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
-use super::quantile::{decimal_vec, select_positions};
+use super::order::{KeyColumn, cmp_decimal};
+use super::quantile::decimal_vec;
 use super::{
     Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Reason,
     Unscored, Warning, single_value,
@@ -458,9 +459,14 @@ impl Classifier for ParetoParams {
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
         self.validate()?;
         let metric = self.metric;
-        let present = super::buyer_values(population, |p| p.metric(metric));
-        let missing = self.missing.fit(metric, &present)?;
-        let mut values = super::buyer_values(population, |p| missing.resolve(p).0);
+        // Only a median or a mean needs the values before the fill.
+        let missing = match self.missing {
+            MissingPolicy::FillMedian | MissingPolicy::FillMean => {
+                let present = super::buyer_values(population, |p| p.metric(metric));
+                self.missing.fit(metric, &present)?
+            }
+            _ => self.missing.fit(metric, &[])?,
+        };
         if population.buyers().next().is_none() {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
@@ -468,15 +474,36 @@ impl Classifier for ParetoParams {
         }
         let direction = self.effective_direction();
         let cumulative = self.cumulative();
-        let thresholds = match self.basis {
-            Basis::Count => count_thresholds(&mut values, &cumulative, direction),
-            Basis::Value => value_thresholds(&mut values, &cumulative, &self.column)?,
+        let bands = self.bands.len();
+        let (fit_size, thresholds, sizes, values) = match self.basis {
+            Basis::Count => {
+                let best_first = direction == Direction::HigherIsBetter;
+                let column = match self.missing {
+                    MissingPolicy::Exclude => {
+                        super::buyer_column(population, metric, best_first, |_| true)
+                    }
+                    _ => KeyColumn::build(population.profiles(), best_first, |p| {
+                        if p.is_buyer() {
+                            missing.resolve(p).0
+                        } else {
+                            None
+                        }
+                    }),
+                };
+                let (thresholds, sizes) = count_thresholds(&column, &cumulative, bands);
+                (column.len(), thresholds, sizes, Vec::new())
+            }
+            Basis::Value => {
+                let values = super::buyer_values(population, |p| missing.resolve(p).0);
+                let thresholds = value_thresholds(&values, &cumulative, &self.column)?;
+                (values.len(), thresholds, vec![0; bands], values)
+            }
         };
         let mut model = ParetoModel {
             params: self.clone(),
-            fit_size: values.len(),
+            fit_size,
             thresholds,
-            sizes: vec![0; self.bands.len()],
+            sizes,
             missing,
         };
         for v in &values {
@@ -487,31 +514,31 @@ impl Classifier for ParetoParams {
     }
 }
 
-/// Count basis (SPEC §13): best first, `t_b` = the value at position `ceil(c_b·n)`.
+/// Count-basis thresholds (SPEC §4) and band sizes: with the values best first, the
+/// threshold of band `b` is the value at position `ceil(c_b·n)`, and a value is in the
+/// first band whose threshold it is at least as good as.
 fn count_thresholds(
-    values: &mut [Decimal],
+    best_first: &KeyColumn,
     cumulative: &[Decimal],
-    direction: Direction,
-) -> Vec<Decimal> {
-    if values.is_empty() {
-        return Vec::new();
+    bands: usize,
+) -> (Vec<Decimal>, Vec<usize>) {
+    let n = best_first.len();
+    if n == 0 {
+        return (Vec::new(), vec![0; bands]);
     }
-    let positions = threshold_positions(cumulative, values.len());
-    let best_first = match direction {
-        Direction::HigherIsBetter => Direction::LowerIsBetter,
-        Direction::LowerIsBetter => Direction::HigherIsBetter,
-    };
-    select_positions(values, &positions, best_first)
+    let stats = best_first.order_stats(&threshold_positions(cumulative, n));
+    let mut sizes = Vec::with_capacity(bands);
+    let mut before = 0;
+    for stat in &stats {
+        sizes.push(stat.not_more - before);
+        before = stat.not_more;
+    }
+    sizes.push(n - before);
+    (stats.iter().map(|s| s.value).collect(), sizes)
 }
 
-/// Value basis (SPEC §4, §13): `t_b` = the smallest positive value whose `S` (sum of
-/// values strictly better) is below `c_b·T`.
-///
-/// `T` must fit the decimal range (it is an error naming the column otherwise); every
-/// `S` is a partial sum of it. `S < c_b·T` is compared in integers, since `c_b·T` need
-/// not fit 96 bits when `T` is near the top of the range.
 fn value_thresholds(
-    values: &mut [Decimal],
+    values: &[Decimal],
     cumulative: &[Decimal],
     column: &str,
 ) -> Result<Vec<Decimal>, Error> {
@@ -671,10 +698,13 @@ impl ParetoModel {
         if self.params.basis == Basis::Value && *value <= Decimal::ZERO {
             return last;
         }
-        let direction = self.params.effective_direction();
+        let not_better = match self.params.effective_direction() {
+            Direction::HigherIsBetter => std::cmp::Ordering::Greater,
+            Direction::LowerIsBetter => std::cmp::Ordering::Less,
+        };
         self.thresholds
             .iter()
-            .position(|t| !direction.is_better(t, value))
+            .position(|t| cmp_decimal(t, value) != not_better)
             .unwrap_or(last)
     }
 

@@ -33,6 +33,7 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::order::KeyColumn;
 use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
@@ -40,7 +41,7 @@ use super::{
     Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
-use crate::profile::{Metric, Population, Profile};
+use crate::profile::{Direction, Metric, Population, Profile};
 
 /// The columns an RFM model writes.
 ///
@@ -219,21 +220,19 @@ impl RfmParams {
         self.segment_map.as_ref()
     }
 
-    fn fit_cuts(
-        &self,
-        population: &Population,
-    ) -> Result<(RfmModel, [Vec<rust_decimal::Decimal>; 3]), Error> {
+    /// Validates, then fits the cut points, on columns of the buyers' values keyed
+    /// worst first.
+    fn fit_cuts(&self, population: &Population) -> Result<RfmModel, Error> {
         self.validate()?;
-        let values =
-            RFM_METRICS.map(|metric| super::buyer_values(population, |p| p.metric(metric)));
-        if values[0].is_empty() {
+        let columns = rfm_columns(population);
+        if columns[0].len() == 0 {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
             });
         }
         let fit = |i: usize| {
-            CutPoints::fit(
-                &values[i],
+            CutPoints::fit_column(
+                &columns[i],
                 self.bins,
                 self.mode,
                 RFM_METRICS[i].default_direction(),
@@ -241,13 +240,21 @@ impl RfmParams {
         };
         let model = RfmModel {
             params: self.clone(),
-            fit_size: values[0].len(),
+            fit_size: columns[0].len(),
             recency: fit(0)?,
             frequency: fit(1)?,
             monetary: fit(2)?,
         };
-        Ok((model, values))
+        Ok(model)
     }
+}
+
+/// Recency, frequency and monetary of the buyers, each keyed worst first.
+fn rfm_columns(population: &Population) -> [KeyColumn; 3] {
+    RFM_METRICS.map(|metric| {
+        let descending = metric.default_direction() == Direction::LowerIsBetter;
+        super::buyer_column(population, metric, descending, |_| true)
+    })
 }
 
 const RFM_METRICS: [Metric; 3] = [Metric::RecencyDays, Metric::Frequency, Metric::Monetary];
@@ -313,17 +320,26 @@ impl Classifier for RfmParams {
     }
 
     fn fit(&self, population: &Population) -> Result<RfmModel, Error> {
-        self.fit_cuts(population).map(|(model, _)| model)
+        self.fit_cuts(population)
     }
 
-    /// Labels the fit population by SPEC §3's batch definition: for equal-count that is
-    /// SQL `NTILE(k)` with the `customer_id` tiebreak, exactly.
-    fn fit_labels(&self, population: &Population) -> Result<(RfmModel, Vec<Label>), Error> {
-        let (model, values) = self.fit_cuts(population)?;
+    /// Equal-count scores label the fit population by SPEC §3's batch definition, SQL
+    /// `NTILE(k)` with the `customer_id` tiebreak, exactly; tie-aware scores are the
+    /// model's own.
+    fn batch_labels(
+        &self,
+        model: &RfmModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        // Tie-aware scores are the model's own; SQL NTILE splits ties by id.
+        if self.mode == QuantileMode::TieAware {
+            return Ok(None);
+        }
+        let columns = rfm_columns(population);
         let [r, f, m] = [
-            batch_scores(&values[0], &model.recency),
-            batch_scores(&values[1], &model.frequency),
-            batch_scores(&values[2], &model.monetary),
+            batch_scores(&columns[0], &model.recency),
+            batch_scores(&columns[1], &model.frequency),
+            batch_scores(&columns[2], &model.monetary),
         ];
         let mut labels = Vec::with_capacity(population.len() * COLUMNS.len());
         let mut buyer = 0;
@@ -335,7 +351,7 @@ impl Classifier for RfmParams {
                 labels.extend([const { Label::Unscored(Unscored::NoPurchases) }; 4]);
             }
         }
-        Ok((model, labels))
+        Ok(Some(labels))
     }
 }
 

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::checks::{AttrKind, check_rule_sets, claim_columns, reads_of, rule_schema};
-use super::tiering::Tiering;
+use super::tiering::{Encoder, Tiering};
 use super::{rule_columns, rule_set_labels};
 use crate::classify::{
     AnyModel, AnyParams, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
 };
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
+use crate::parallel;
 use crate::profile::{Population, Profile};
 use crate::registry::Registry;
 use crate::rules::{AnyRules, ColumnIndex, Facts};
@@ -61,6 +62,10 @@ pub struct FittedPipeline {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) attributes: BTreeMap<String, AttrKind>,
 }
+
+/// Customers per piece of a population classified in parallel: fixed, so that the
+/// pieces never depend on the number of threads.
+const PIECE: usize = 1 << 14;
 
 /// The version of the saved-pipeline format this crate writes and reads
 /// ([`FittedPipeline::to_json`]): a `model.json` of another version is refused on load
@@ -572,16 +577,55 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn classify_all(&self, population: &Population) -> Tiering {
+        self.label_all(population, &[]).0
+    }
+
+    /// Labels every customer: with model `i`'s own labels, or with `batch[i]` (its
+    /// row-major labels of this population) where given; then the rule sets. In pieces
+    /// of a fixed number of customers, on every thread; the tiering is the same
+    /// whatever the number of threads (SPEC §11).
+    ///
+    /// Also gives the first model (by index) that gave another number of labels than
+    /// it has columns, and that number: its row is padded or cut to fit.
+    pub(super) fn label_all(
+        &self,
+        population: &Population,
+        batch: &[Option<Vec<Label>>],
+    ) -> (Tiering, Option<(usize, usize)>) {
         let context = self.rule_context();
-        let mut labels = Vec::new();
-        for profile in population.profiles() {
-            let start = labels.len();
-            for model in &self.models {
-                model.classify_into(profile, &mut labels);
+        let columns = self.columns();
+        let width = columns.len();
+        let profiles = population.profiles();
+        let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
+        let pieces = parallel::map(&starts, |&start| {
+            let end = (start + PIECE).min(profiles.len());
+            let mut encoder = Encoder::new(width, end - start);
+            let mut wrong = None;
+            // One row buffer per piece: labels move from it into the encoder.
+            let mut row = Vec::with_capacity(width);
+            for (r, profile) in (start..end).zip(&profiles[start..end]) {
+                for (i, (model, &own)) in self.models.iter().zip(&context.widths).enumerate() {
+                    let before = row.len();
+                    match batch.get(i).and_then(Option::as_ref) {
+                        Some(labels) => row.extend_from_slice(&labels[r * own..(r + 1) * own]),
+                        None => model.classify_into(profile, &mut row),
+                    }
+                    let got = row.len() - before;
+                    if got != own {
+                        wrong.get_or_insert((i, got));
+                        row.resize_with(before + own, || {
+                            Label::Unscored(Unscored::other("wrong number of labels"))
+                        });
+                    }
+                }
+                self.apply_rules(profile, &context, 0, &mut row);
+                encoder.push_row(&mut row);
             }
-            self.apply_rules(profile, &context, start, &mut labels);
-        }
-        Tiering::new(self.columns(), population, labels)
+            (encoder, wrong)
+        });
+        let wrong = pieces.iter().find_map(|(_, wrong)| *wrong);
+        let encoders = pieces.into_iter().map(|(encoder, _)| encoder).collect();
+        (Tiering::from_pieces(columns, population, encoders), wrong)
     }
 
     /// How many customers of `population` each missing-data policy stepped in for, per

@@ -35,7 +35,7 @@ mod tiering;
 pub use builder::{Pipeline, PipelineBuilder};
 pub(crate) use fitted::RuleContext;
 pub use fitted::{FORMAT_VERSION, FittedPipeline};
-pub use tiering::Tiering;
+pub use tiering::{RowIter, RowLabels, Tiering};
 
 use crate::classify::ColumnLabels;
 use crate::rules::AnyRules;

@@ -1,0 +1,689 @@
+//! Order statistics of a metric over a fit population, by selection on integer keys
+//! (issue 13): the values at given positions of the population ordered one way, with how
+//! many values sit strictly before and at each — what cut points (SPEC §3), Pareto
+//! thresholds (SPEC §4) and their band sizes need — in O(n), never a full sort.
+//!
+//! Every value becomes an unsigned integer key that orders like the value: its mantissa
+//! at the column's largest scale, sign bit flipped (and all bits flipped when larger
+//! values come first). Integer metrics are their own mantissas. Selection is a radix
+//! select: a histogram of the keys' top bits finds the bucket that holds each position;
+//! only those buckets are gathered and refined, so each level reads the keys once, in
+//! pieces whose size does not depend on the number of threads (SPEC §11). A column
+//! whose keys would pass 128 bits (28-digit mantissas at very different scales) falls
+//! back to a stable sort of decimals.
+//!
+//! Equal values are one value to every rule of SPEC §3 and §4, but `1.10` and `1.1` print
+//! differently. The value reported at a position is the one a stable sort would put
+//! there: among equal values, the one of the customer earlier in population (id) order.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use crate::parallel;
+
+/// Elements per piece of parallel work: fixed, so results never depend on the thread
+/// count (they are exact counts anyway).
+const PIECE: usize = 1 << 16;
+/// Below this many keys a plain sort is cheaper than a histogram.
+const SMALL: usize = 1 << 10;
+/// Bits of the key resolved per histogram pass: 2048 counters stay in the L1 cache.
+const RADIX_BITS: u32 = 11;
+
+/// An unsigned key a radix select can bucket.
+pub(crate) trait RadixKey: Copy + Ord + Send + Sync + 'static {
+    /// `self − lo`, for `lo ≤ self`.
+    fn offset(self, lo: Self) -> u128;
+    /// `lo + offset`.
+    fn from_offset(lo: Self, offset: u128) -> Self;
+}
+
+impl RadixKey for u64 {
+    #[inline]
+    fn offset(self, lo: Self) -> u128 {
+        u128::from(self - lo)
+    }
+    #[inline]
+    fn from_offset(lo: Self, offset: u128) -> Self {
+        // offset ≤ the span of u64 keys
+        lo + offset as u64
+    }
+}
+
+impl RadixKey for u128 {
+    #[inline]
+    fn offset(self, lo: Self) -> u128 {
+        self - lo
+    }
+    #[inline]
+    fn from_offset(lo: Self, offset: u128) -> Self {
+        lo + offset
+    }
+}
+
+/// The key at a rank, with the number of keys below it and at most it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Selected<K> {
+    pub(crate) key: K,
+    pub(crate) less: usize,
+    pub(crate) not_more: usize,
+}
+
+/// The smallest and largest key; none for no keys.
+fn bounds<K: RadixKey>(keys: &[K]) -> Option<(K, K)> {
+    parallel::map_pieces(keys, PIECE, |piece| {
+        let first = *piece.first()?;
+        Some(
+            piece
+                .iter()
+                .fold((first, first), |(lo, hi), &k| (lo.min(k), hi.max(k))),
+        )
+    })
+    .into_iter()
+    .flatten()
+    .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
+/// The keys at 0-based `ranks` (non-decreasing, each below `keys.len()`) of `keys`
+/// sorted ascending, each with the counts of keys below it and at most it.
+pub(crate) fn select<K: RadixKey>(keys: &[K], ranks: &[usize]) -> Vec<Selected<K>> {
+    debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    debug_assert!(ranks.last().is_none_or(|&r| r < keys.len()));
+    let n = keys.len();
+    if ranks.is_empty() {
+        return Vec::new();
+    }
+    // Many ranks (no caller asks for more than a handful) would outgrow the slot table.
+    if n <= SMALL || ranks.len() > 64 {
+        let mut sorted = keys.to_vec();
+        sorted.sort_unstable();
+        return ranks
+            .iter()
+            .map(|&r| {
+                let key = sorted[r];
+                Selected {
+                    key,
+                    less: sorted.partition_point(|k| *k < key),
+                    not_more: sorted.partition_point(|k| *k <= key),
+                }
+            })
+            .collect();
+    }
+    let Some((lo, hi)) = bounds(keys) else {
+        return Vec::new();
+    };
+    let span = hi.offset(lo);
+    if span == 0 {
+        let all = Selected {
+            key: lo,
+            less: 0,
+            not_more: n,
+        };
+        return vec![all; ranks.len()];
+    }
+    let bits = 128 - span.leading_zeros();
+    let shift = bits.saturating_sub(RADIX_BITS);
+    // ≤ 2^RADIX_BITS buckets
+    let buckets = (span >> shift) as usize + 1;
+    let bucket = move |k: K| (k.offset(lo) >> shift) as usize;
+    let counts = parallel::map_pieces(keys, PIECE, |piece| {
+        let mut counts = vec![0u32; buckets];
+        for &k in piece {
+            counts[bucket(k)] += 1;
+        }
+        counts
+    });
+    // below[b]: keys in buckets before b
+    let mut below = vec![0usize; buckets + 1];
+    for piece in &counts {
+        for (b, c) in piece.iter().enumerate() {
+            below[b + 1] += *c as usize;
+        }
+    }
+    for b in 0..buckets {
+        below[b + 1] += below[b];
+    }
+    let home = |r: usize| below.partition_point(|&before| before <= r) - 1;
+    if shift == 0 {
+        // A bucket per key value: the histogram is the answer.
+        return ranks
+            .iter()
+            .map(|&r| {
+                let b = home(r);
+                Selected {
+                    key: K::from_offset(lo, b as u128),
+                    less: below[b],
+                    not_more: below[b + 1],
+                }
+            })
+            .collect();
+    }
+    let mut targets: Vec<usize> = ranks.iter().map(|&r| home(r)).collect();
+    targets.dedup();
+    let mut slot = vec![u8::MAX; buckets];
+    for (i, &b) in targets.iter().enumerate() {
+        // ≤ one target per rank, and callers ask for at most a few dozen
+        slot[b] = u8::try_from(i).unwrap_or(u8::MAX);
+    }
+    let gathered = parallel::map_pieces(keys, PIECE, |piece| {
+        let mut out: Vec<Vec<K>> = vec![Vec::new(); targets.len()];
+        for &k in piece {
+            let s = slot[bucket(k)];
+            if s != u8::MAX {
+                out[usize::from(s)].push(k);
+            }
+        }
+        out
+    });
+    let mut out = Vec::with_capacity(ranks.len());
+    for (i, &b) in targets.iter().enumerate() {
+        let mut members = Vec::with_capacity(below[b + 1] - below[b]);
+        for piece in &gathered {
+            members.extend_from_slice(&piece[i]);
+        }
+        let inner: Vec<usize> = ranks
+            .iter()
+            .filter(|&&r| home(r) == b)
+            .map(|&r| r - below[b])
+            .collect();
+        out.extend(select(&members, &inner).into_iter().map(|s| Selected {
+            key: s.key,
+            less: s.less + below[b],
+            not_more: s.not_more + below[b],
+        }));
+    }
+    out
+}
+
+/// A value as an exact mantissa and scale.
+pub(crate) trait Exact: Copy {
+    /// `(mantissa, scale, negative zero)`.
+    fn parts(self) -> (i128, u32, bool);
+}
+
+impl Exact for i64 {
+    #[inline]
+    fn parts(self) -> (i128, u32, bool) {
+        (i128::from(self), 0, false)
+    }
+}
+
+impl Exact for u64 {
+    #[inline]
+    fn parts(self) -> (i128, u32, bool) {
+        (i128::from(self), 0, false)
+    }
+}
+
+impl Exact for Decimal {
+    #[inline]
+    fn parts(self) -> (i128, u32, bool) {
+        (
+            self.mantissa(),
+            self.scale(),
+            self.is_zero() && self.is_sign_negative(),
+        )
+    }
+}
+
+/// Order-preserving `u64` of an `i64`; with `descending`, larger values first.
+#[inline]
+fn key64(value: i64, descending: bool) -> u64 {
+    let k = (value as u64) ^ (1 << 63);
+    if descending { !k } else { k }
+}
+
+#[inline]
+fn unkey64(key: u64, descending: bool) -> i64 {
+    let k = if descending { !key } else { key };
+    (k ^ (1 << 63)) as i64
+}
+
+#[inline]
+fn key128(value: i128, descending: bool) -> u128 {
+    let k = (value as u128) ^ (1 << 127);
+    if descending { !k } else { k }
+}
+
+#[inline]
+fn unkey128(key: u128, descending: bool) -> i128 {
+    let k = if descending { !key } else { key };
+    (k ^ (1 << 127)) as i128
+}
+
+#[derive(Debug)]
+enum Keys {
+    /// Mantissas at the column's scale that fit 64 bits.
+    Narrow(Vec<u64>),
+    /// Mantissas at the column's scale that fit 128 bits.
+    Wide(Vec<u128>),
+    /// Beyond 128 bits at a common scale: the decimals themselves.
+    Decimals(Vec<Decimal>),
+}
+
+/// A value at a position of a [`KeyColumn`], with the number of values strictly before
+/// it and at most as far as it in the column's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OrderStat {
+    /// The value at the position: the first in population order among equal values.
+    pub(crate) value: Decimal,
+    /// Values strictly before it.
+    pub(crate) less: usize,
+    /// Values before it or equal to it.
+    pub(crate) not_more: usize,
+}
+
+impl OrderStat {
+    /// Values equal to it.
+    pub(crate) fn ties(&self) -> usize {
+        self.not_more - self.less
+    }
+}
+
+/// The values of a metric over a fit population, as keys in one order: ascending, or
+/// descending (larger values first).
+#[derive(Debug)]
+pub(crate) struct KeyColumn {
+    keys: Keys,
+    /// The scale of the keys' mantissas (the largest of the values').
+    scale: u32,
+    descending: bool,
+    /// Per value, its own scale (bit 7: a negative zero), kept only when the values do
+    /// not all print like their key at `scale`.
+    marks: Option<Vec<u8>>,
+}
+
+/// What a piece of values gives when every value has `scale` and fits 64 bits.
+struct Piece {
+    keys: Vec<u64>,
+    scale: Option<u32>,
+    plain: bool,
+}
+
+impl KeyColumn {
+    /// The values `value` gives for `items` (in order; none is left out), larger values
+    /// first when `descending`.
+    pub(crate) fn build<T, V, F>(items: &[T], descending: bool, value: F) -> Self
+    where
+        T: Sync,
+        V: Exact,
+        F: Fn(&T) -> Option<V> + Sync + Send,
+    {
+        // The common case in one pass: every value at one scale, 64-bit mantissas.
+        let pieces = parallel::map_pieces(items, PIECE, |piece| {
+            let mut out = Piece {
+                keys: Vec::with_capacity(piece.len()),
+                scale: None,
+                plain: true,
+            };
+            for item in piece {
+                let Some(v) = value(item) else { continue };
+                let (mantissa, scale, negative_zero) = v.parts();
+                let first = *out.scale.get_or_insert(scale);
+                match i64::try_from(mantissa) {
+                    Ok(m) if scale == first && !negative_zero => {
+                        out.keys.push(key64(m, descending));
+                    }
+                    _ => {
+                        out.plain = false;
+                        break;
+                    }
+                }
+            }
+            out
+        });
+        let scales: Vec<u32> = pieces.iter().filter_map(|p| p.scale).collect();
+        let one_scale = scales.windows(2).all(|w| w[0] == w[1]);
+        if one_scale && pieces.iter().all(|p| p.plain) {
+            let total = pieces.iter().map(|p| p.keys.len()).sum();
+            let mut keys = Vec::with_capacity(total);
+            for p in pieces {
+                keys.extend_from_slice(&p.keys);
+            }
+            return KeyColumn {
+                keys: Keys::Narrow(keys),
+                scale: scales.first().copied().unwrap_or(0),
+                descending,
+                marks: None,
+            };
+        }
+        drop(pieces);
+        let parts: Vec<(i128, u32, bool)> = items
+            .iter()
+            .filter_map(|item| value(item).map(Exact::parts))
+            .collect();
+        Self::from_parts(&parts, descending)
+    }
+
+    /// A column of decimals, larger values first when `descending`.
+    pub(crate) fn from_decimals(values: &[Decimal], descending: bool) -> Self {
+        Self::build(values, descending, |v| Some(*v))
+    }
+
+    /// Mixed scales, negative zeros or wide mantissas: keys at the largest scale.
+    fn from_parts(parts: &[(i128, u32, bool)], descending: bool) -> Self {
+        let scale = parts.iter().map(|p| p.1).max().unwrap_or(0);
+        let marks = parts
+            .iter()
+            .any(|&(_, s, negative_zero)| s != scale || negative_zero)
+            .then(|| {
+                parts
+                    .iter()
+                    // scale ≤ 28 < 2^7
+                    .map(|&(_, s, negative_zero)| s as u8 | (u8::from(negative_zero) << 7))
+                    .collect()
+            });
+        let rescaled: Option<Vec<i128>> = parts
+            .iter()
+            .map(|&(m, s, _)| {
+                10i128
+                    .checked_pow(scale - s)
+                    .and_then(|unit| m.checked_mul(unit))
+            })
+            .collect();
+        let keys = match rescaled {
+            Some(mantissas) => match mantissas
+                .iter()
+                .map(|&m| i64::try_from(m).ok().map(|m| key64(m, descending)))
+                .collect::<Option<Vec<u64>>>()
+            {
+                Some(narrow) => Keys::Narrow(narrow),
+                None => Keys::Wide(mantissas.iter().map(|&m| key128(m, descending)).collect()),
+            },
+            None => Keys::Decimals(
+                parts
+                    .iter()
+                    .map(|&(m, s, negative_zero)| decimal(m, s, negative_zero))
+                    .collect(),
+            ),
+        };
+        KeyColumn {
+            keys,
+            scale,
+            descending,
+            marks,
+        }
+    }
+
+    /// The number of values.
+    pub(crate) fn len(&self) -> usize {
+        match &self.keys {
+            Keys::Narrow(k) => k.len(),
+            Keys::Wide(k) => k.len(),
+            Keys::Decimals(d) => d.len(),
+        }
+    }
+
+    /// The values at 1-based `positions` (non-decreasing, each in `1..=len`) of the
+    /// column in its order, with the counts before and at each.
+    pub(crate) fn order_stats(&self, positions: &[usize]) -> Vec<OrderStat> {
+        let ranks: Vec<usize> = positions.iter().map(|p| p - 1).collect();
+        match &self.keys {
+            Keys::Narrow(keys) => select(keys, &ranks)
+                .into_iter()
+                .zip(&ranks)
+                .map(|(s, &rank)| OrderStat {
+                    value: self.value_of(
+                        rank,
+                        s.less,
+                        |i| keys[i] == s.key,
+                        || i128::from(unkey64(s.key, self.descending)),
+                    ),
+                    less: s.less,
+                    not_more: s.not_more,
+                })
+                .collect(),
+            Keys::Wide(keys) => select(keys, &ranks)
+                .into_iter()
+                .zip(&ranks)
+                .map(|(s, &rank)| OrderStat {
+                    value: self.value_of(
+                        rank,
+                        s.less,
+                        |i| keys[i] == s.key,
+                        || unkey128(s.key, self.descending),
+                    ),
+                    less: s.less,
+                    not_more: s.not_more,
+                })
+                .collect(),
+            Keys::Decimals(values) => {
+                let order = |a: &Decimal, b: &Decimal| {
+                    if self.descending { b.cmp(a) } else { a.cmp(b) }
+                };
+                // Stable: equal values keep population order.
+                let mut sorted: Vec<Decimal> = values.clone();
+                sorted.sort_by(order);
+                ranks
+                    .iter()
+                    .map(|&rank| {
+                        let value = sorted[rank];
+                        OrderStat {
+                            value,
+                            less: sorted.partition_point(|v| order(v, &value) == Ordering::Less),
+                            not_more: sorted
+                                .partition_point(|v| order(v, &value) != Ordering::Greater),
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Where each value (in population order) sits among `cuts`, given in the column's
+    /// order: `(a, b)` with `a` the cuts strictly before it and `b` those before it or
+    /// equal to it (`b > a` exactly when it equals a cut).
+    pub(crate) fn place(&self, cuts: &[Decimal]) -> Vec<(u8, u8)> {
+        let count = |before: usize| u8::try_from(before).unwrap_or(u8::MAX);
+        if let Keys::Narrow(keys) = &self.keys {
+            let cut_keys: Option<Vec<u64>> = cuts
+                .iter()
+                .map(|c| {
+                    let m = i64::try_from(mantissa_at(*c, self.scale)?).ok()?;
+                    Some(key64(m, self.descending))
+                })
+                .collect();
+            if let Some(cut_keys) = cut_keys {
+                return keys
+                    .iter()
+                    .map(|k| {
+                        (
+                            count(cut_keys.partition_point(|c| c < k)),
+                            count(cut_keys.partition_point(|c| c <= k)),
+                        )
+                    })
+                    .collect();
+            }
+        }
+        let order = |a: &Decimal, b: &Decimal| {
+            if self.descending { b.cmp(a) } else { a.cmp(b) }
+        };
+        (0..self.len())
+            .map(|i| {
+                let v = self.numeric(i);
+                (
+                    count(cuts.partition_point(|c| order(c, &v).is_lt())),
+                    count(cuts.partition_point(|c| !order(c, &v).is_gt())),
+                )
+            })
+            .collect()
+    }
+
+    /// The value at `index`.
+    fn numeric(&self, index: usize) -> Decimal {
+        let m = match &self.keys {
+            Keys::Narrow(keys) => i128::from(unkey64(keys[index], self.descending)),
+            Keys::Wide(keys) => unkey128(keys[index], self.descending),
+            Keys::Decimals(values) => return values[index],
+        };
+        self.at_own_scale(m, index)
+    }
+
+    /// The decimal of the value at `index`, whose mantissa at the column's scale is `m`.
+    fn at_own_scale(&self, m: i128, index: usize) -> Decimal {
+        let Some(marks) = &self.marks else {
+            return decimal(m, self.scale, false);
+        };
+        let mark = marks[index];
+        let scale = u32::from(mark & 0x7F);
+        // exact: the value was widened from `scale` to `self.scale`
+        let unit = 10i128.pow(self.scale - scale);
+        decimal(m / unit, scale, mark & 0x80 != 0)
+    }
+
+    /// The decimal at `rank`, whose key `equal` recognises and `mantissa` gives at the
+    /// column's scale: built from the key when every value prints like its key, else
+    /// the very value of the `(rank − less)`-th equal one in population order.
+    fn value_of(
+        &self,
+        rank: usize,
+        less: usize,
+        equal: impl Fn(usize) -> bool,
+        mantissa: impl Fn() -> i128,
+    ) -> Decimal {
+        let m = mantissa();
+        if self.marks.is_none() {
+            // every value prints like its key
+            return decimal(m, self.scale, false);
+        }
+        let index = (0..self.len())
+            .filter(|&i| equal(i))
+            .nth(rank - less)
+            .unwrap_or(0);
+        self.at_own_scale(m, index)
+    }
+}
+
+/// `value`'s mantissa at `scale`, if it has one there (no more decimals than `scale`).
+fn mantissa_at(value: Decimal, scale: u32) -> Option<i128> {
+    let widen = scale.checked_sub(value.scale())?;
+    value.mantissa().checked_mul(10i128.checked_pow(widen)?)
+}
+
+/// The decimal `mantissa · 10^-scale` of a value that came from a decimal.
+fn decimal(mantissa: i128, scale: u32, negative_zero: bool) -> Decimal {
+    let mut d = Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or_default();
+    if negative_zero {
+        d.set_sign_negative(true);
+    }
+    d
+}
+
+/// Compares two decimals numerically: the mantissas when the scales agree (the common
+/// case, and several times cheaper than `Decimal::cmp`).
+#[inline]
+pub(crate) fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::dec;
+
+    /// The reference: a stable sort, then positions read off.
+    fn by_sorting(values: &[Decimal], descending: bool, positions: &[usize]) -> Vec<OrderStat> {
+        let order = |a: &Decimal, b: &Decimal| if descending { b.cmp(a) } else { a.cmp(b) };
+        let mut sorted = values.to_vec();
+        sorted.sort_by(order);
+        positions
+            .iter()
+            .map(|&p| {
+                let value = sorted[p - 1];
+                OrderStat {
+                    value,
+                    less: sorted.iter().filter(|v| order(v, &value).is_lt()).count(),
+                    not_more: sorted.iter().filter(|v| !order(v, &value).is_gt()).count(),
+                }
+            })
+            .collect()
+    }
+
+    fn check(values: &[Decimal], positions: &[usize]) {
+        for descending in [false, true] {
+            let got = KeyColumn::from_decimals(values, descending).order_stats(positions);
+            let want = by_sorting(values, descending, positions);
+            assert_eq!(got, want, "{values:?} {positions:?} {descending}");
+            for (g, w) in got.iter().zip(&want) {
+                // the same decimal, scale and sign included
+                assert_eq!(g.value.to_string(), w.value.to_string());
+                assert_eq!(g.value.is_sign_negative(), w.value.is_sign_negative());
+            }
+        }
+    }
+
+    #[test]
+    fn small_and_large_columns_agree_with_a_stable_sort() {
+        let few = [dec!(3), dec!(1.0), dec!(1), dec!(-2), dec!(1.00)];
+        check(&few, &[1, 2, 3, 4, 5]);
+        // Past the sort cut-off, with a long tail and mixed scales.
+        let many: Vec<Decimal> = (0..5000i64)
+            .map(|i| {
+                let v = (i * 7919) % 2003;
+                match i % 3 {
+                    0 => Decimal::new(v * v, 2),
+                    1 => Decimal::new(v * v * 10, 3),
+                    _ => Decimal::from(v % 7),
+                }
+            })
+            .collect();
+        check(&many, &[1, 1, 50, 2500, 2501, 4999, 5000]);
+        // All equal, and one scale, 64-bit.
+        check(&vec![dec!(4.20); 3000], &[1, 1500, 3000]);
+        let cents: Vec<Decimal> = (0..4000i64).map(|i| Decimal::new(i % 97 - 40, 2)).collect();
+        check(&cents, &[1, 800, 1600, 2400, 3200, 4000]);
+    }
+
+    #[test]
+    fn negative_zero_and_wide_and_huge_values() {
+        let mut zero = Decimal::new(0, 2);
+        zero.set_sign_negative(true);
+        let mut values = vec![zero; 1500];
+        values.extend(vec![Decimal::new(0, 2); 1500]);
+        check(&values, &[1, 1500, 1501, 3000]);
+        // 128-bit keys: 28 digits at scale 0 next to scale 10.
+        let mut wide: Vec<Decimal> = (0..2000i64).map(|i| Decimal::new(i, 10)).collect();
+        wide.push(Decimal::MAX / dec!(1000000000000));
+        check(&wide, &[1, 1000, 2001]);
+        // Beyond 128 bits: falls back to decimals.
+        let mut huge: Vec<Decimal> = (0..2000i64).map(|i| Decimal::new(i, 28)).collect();
+        huge.extend([Decimal::MAX, Decimal::MIN]);
+        check(&huge, &[1, 2, 1000, 2002]);
+    }
+
+    proptest! {
+        #[test]
+        fn selection_equals_sorting_on_heavy_ties(
+            raw in proptest::collection::vec((0i64..12, 0u32..3), 1..3000),
+            spread in 1i64..1_000_000,
+            picks in proptest::collection::vec(0.0f64..1.0, 1..10),
+        ) {
+            let values: Vec<Decimal> = raw
+                .iter()
+                .map(|&(v, s)| Decimal::new((v - 6) * spread * 10i64.pow(s), s))
+                .collect();
+            let n = values.len();
+            let mut positions: Vec<usize> =
+                picks.iter().map(|f| 1 + ((f * n as f64) as usize).min(n - 1)).collect();
+            positions.sort_unstable();
+            check(&values, &positions);
+        }
+    }
+
+    #[test]
+    fn cmp_decimal_is_numeric() {
+        for (a, b) in [
+            (dec!(1.10), dec!(1.1)),
+            (dec!(-3), dec!(2)),
+            (dec!(2.00), dec!(1.99)),
+        ] {
+            assert_eq!(cmp_decimal(&a, &b), a.cmp(&b));
+            assert_eq!(cmp_decimal(&b, &a), b.cmp(&a));
+        }
+    }
+}
