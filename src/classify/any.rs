@@ -7,7 +7,8 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::{
-    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Warning,
+    Classifier, Coder, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads,
+    Warning,
 };
 use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
@@ -82,6 +83,7 @@ trait DynModel: fmt::Debug + Send + Sync {
     fn warnings(&self, population: &Population) -> Vec<Warning>;
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError>;
     fn rederive(&self, labels: &mut [Label]);
+    fn coder(&self) -> Option<Box<dyn Coder + '_>>;
     fn clone_box(&self) -> Box<dyn DynModel>;
     fn as_any(&self) -> &dyn Any;
     fn eq_dyn(&self, other: &dyn Any) -> bool;
@@ -118,6 +120,9 @@ impl<M: Model> DynModel for M {
     }
     fn rederive(&self, labels: &mut [Label]) {
         Model::rederive(self, labels);
+    }
+    fn coder(&self) -> Option<Box<dyn Coder + '_>> {
+        super::coder(self)
     }
     fn clone_box(&self) -> Box<dyn DynModel> {
         Box::new(self.clone())
@@ -478,6 +483,11 @@ impl AnyModel {
 
     pub(crate) fn rederive(&self, labels: &mut [Label]) {
         self.0.rederive(labels);
+    }
+
+    /// The fast path of labelling many customers, for a built-in model.
+    pub(crate) fn coder(&self) -> Option<Box<dyn Coder + '_>> {
+        self.0.coder()
     }
 }
 

@@ -44,7 +44,7 @@ use super::explain::GradedDimension;
 use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, QuantileMode};
 use super::{
-    Classifier, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Reason,
+    Classifier, Coder, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Reason,
     Unscored,
 };
 use crate::error::{ConfigError, Error};
@@ -922,36 +922,18 @@ fn largest_points(dimensions: &[Dimension], points: &Points) -> Option<Decimal> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "GradeModelData")]
 pub struct GradeModel {
     params: GradeParams,
     fit_size: usize,
     /// Per dimension, its tercile cut points (none for absolute rules, or when nobody
     /// was ranked).
     terciles: Vec<Option<CutPoints>>,
-    /// What the settings say, worked out once rather than per customer.
-    #[serde(skip)]
-    prepared: Prepared,
-}
-
-/// The saved form of a [`GradeModel`].
-#[derive(Deserialize)]
-struct GradeModelData {
-    params: GradeParams,
-    fit_size: usize,
-    terciles: Vec<Option<CutPoints>>,
-}
-
-impl From<GradeModelData> for GradeModel {
-    fn from(data: GradeModelData) -> Self {
-        GradeModel::new(data.params, data.fit_size, data.terciles)
-    }
 }
 
 /// The settings of a grade model in the form classifying a million customers wants:
 /// source names resolved, and a points scheme in integers where that is exact.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct Prepared {
+pub(crate) struct Prepared {
     /// Per dimension, the metric a terciles or thresholds rule reads; none for an
     /// attribute (or another rule).
     metrics: Vec<Option<Metric>>,
@@ -1064,22 +1046,36 @@ pub struct Graded {
 impl GradeModel {
     fn new(params: GradeParams, fit_size: usize, terciles: Vec<Option<CutPoints>>) -> Self {
         GradeModel {
-            prepared: Prepared::new(&params),
             params,
             fit_size,
             terciles,
         }
     }
 
-    /// The value of dimension `index`'s source (`source` by name) for `profile`, and
-    /// which way it is better: a metric of a buyer (none for others), or an attribute.
+    /// The settings in the form classifying many customers wants.
+    pub(crate) fn prepared(&self) -> Prepared {
+        Prepared::new(&self.params)
+    }
+
+    /// The metric dimension `index` reads by name, if any.
+    fn metric_of(&self, index: usize) -> Option<Metric> {
+        match &self.params.dimensions[index].rule {
+            DimensionRule::Terciles { source, .. } | DimensionRule::Thresholds { source, .. } => {
+                Metric::from_name(source)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of a dimension's source (`source` by name, `metric` if it names one)
+    /// for `profile`, and which way it is better: a metric of a buyer (none for
+    /// others), or an attribute.
     fn source_value(
-        &self,
-        index: usize,
+        metric: Option<Metric>,
         source: &str,
         profile: &Profile,
     ) -> (Option<Decimal>, Direction) {
-        match self.prepared.metrics.get(index).copied().flatten() {
+        match metric {
             Some(metric) => (
                 profile.metric(metric).filter(|_| profile.is_buyer()),
                 metric.default_direction(),
@@ -1088,7 +1084,9 @@ impl GradeModel {
         }
     }
 
-    fn level(&self, index: usize, profile: &Profile) -> Level {
+    /// The level of dimension `index`, whose terciles or thresholds read `metric` (none
+    /// for an attribute or another rule).
+    fn level(&self, index: usize, metric: Option<Metric>, profile: &Profile) -> Level {
         let dimension = &self.params.dimensions[index];
         match &dimension.rule {
             DimensionRule::Terciles {
@@ -1097,7 +1095,7 @@ impl GradeModel {
                 outside,
                 none_at_or_below,
             } => {
-                let Some(value) = self.source_value(index, source, profile).0 else {
+                let Some(value) = Self::source_value(metric, source, profile).0 else {
                     return Level::None;
                 };
                 if profile.is_buyer() && *over == Over::RepeatBuyers && profile.frequency < 2 {
@@ -1120,18 +1118,10 @@ impl GradeModel {
                 low,
                 missing,
             } => {
-                if self
-                    .prepared
-                    .metrics
-                    .get(index)
-                    .copied()
-                    .flatten()
-                    .is_some()
-                    && !profile.is_buyer()
-                {
+                if metric.is_some() && !profile.is_buyer() {
                     return Level::None;
                 }
-                let (value, direction) = self.source_value(index, source, profile);
+                let (value, direction) = Self::source_value(metric, source, profile);
                 let Some(value) = value else { return *missing };
                 let reaches =
                     |t: &Option<Decimal>| t.is_some_and(|t| !direction.is_better(&t, &value));
@@ -1168,26 +1158,24 @@ impl GradeModel {
         }
     }
 
-    /// The grade label of a profile, without allocating: the hot path of classifying
+    /// The index of a profile's grade among the settings' grades (none: ungraded),
+    /// without allocating where the points are integers: the hot path of classifying
     /// a population.
-    fn grade_label_of(&self, profile: &Profile) -> Label {
-        let dimensions = self.params.dimensions.len();
-        let (Some(ints), Scheme::Points { grades, .. }) =
-            (&self.prepared.points, &self.params.scheme)
+    pub(crate) fn grade_index(&self, profile: &Profile, prepared: &Prepared) -> Option<usize> {
+        let (Some(ints), Scheme::Points { grades, .. }) = (&prepared.points, &self.params.scheme)
         else {
-            return grade_label(self.grade(profile).grade);
+            let grade = self.grade(profile).grade;
+            return self.params.labels().iter().position(|l| *l == grade);
         };
         let mut total = 0i128;
-        for (i, row) in ints.per_level.iter().enumerate().take(dimensions) {
-            total += row[self.level(i, profile) as usize];
+        for (i, row) in ints.per_level.iter().enumerate() {
+            total += row[self.level(i, prepared.metrics[i], profile) as usize];
         }
-        let grade = grades
+        grades
             .iter()
             .zip(&ints.mins)
-            .find(|(_, min)| min.is_none_or(|min| total >= min))
-            .map(|(g, _)| g)
-            .or(grades.last());
-        grade_label(grade.map(|g| g.label.clone()).unwrap_or_default())
+            .position(|(_, min)| min.is_none_or(|min| total >= min))
+            .or(grades.len().checked_sub(1))
     }
 
     /// The levels, points and grade of a profile.
@@ -1207,7 +1195,7 @@ impl GradeModel {
     /// ```
     pub fn grade(&self, profile: &Profile) -> Graded {
         let levels: Vec<Level> = (0..self.params.dimensions.len())
-            .map(|i| self.level(i, profile))
+            .map(|i| self.level(i, self.metric_of(i), profile))
             .collect();
         self.grade_levels(levels)
     }
@@ -1348,7 +1336,7 @@ impl Model for GradeModel {
     }
 
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        out.push(self.grade_label_of(profile));
+        out.push(grade_label(self.grade(profile).grade));
     }
 
     fn explain(&self, profile: &Profile) -> Vec<Explanation> {
@@ -1407,6 +1395,47 @@ impl Model for GradeModel {
                 policy: "fill".into(),
             });
         }
+    }
+}
+
+/// [`GradeModel`]'s labels as codes: the grade's index, then "ungraded".
+#[derive(Debug)]
+pub(crate) struct GradeCoder<'a> {
+    model: &'a GradeModel,
+    prepared: Prepared,
+}
+
+impl GradeModel {
+    /// The fast path of labelling many customers.
+    pub(crate) fn coder(&self) -> GradeCoder<'_> {
+        GradeCoder {
+            model: self,
+            prepared: self.prepared(),
+        }
+    }
+}
+
+impl Coder for GradeCoder<'_> {
+    fn labels(&self) -> Vec<Vec<Label>> {
+        let mut labels: Vec<Label> = self
+            .model
+            .params
+            .labels()
+            .into_iter()
+            .map(|l| Label::Name(SmolStr::new(l)))
+            .collect();
+        labels.push(Label::Unscored(Unscored::MissingMetric));
+        vec![labels]
+    }
+
+    fn codes(&self, profile: &Profile, out: &mut [u32]) {
+        let grades = self.model.params.labels().len();
+        let index = self
+            .model
+            .grade_index(profile, &self.prepared)
+            .unwrap_or(grades);
+        // grades ≤ the labels of a column
+        out[0] = index as u32;
     }
 }
 

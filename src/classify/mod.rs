@@ -827,6 +827,33 @@ pub struct MissingUse {
     pub policy: String,
 }
 
+/// The fast path of labelling a population with a built-in model: each customer's
+/// labels as indexes into fixed lists, one list per column, without building a
+/// [`Label`]. It gives exactly the labels [`Model::classify_into`] gives (a test holds
+/// every built-in to that); an application's model takes the general path.
+pub(crate) trait Coder: Sync {
+    /// Per column of the model, the labels the codes index.
+    fn labels(&self) -> Vec<Vec<Label>>;
+    /// One code per column of the model.
+    fn codes(&self, profile: &Profile, out: &mut [u32]);
+}
+
+/// The [`Coder`] of a built-in model (none for other models), made once per
+/// population: it holds what the model's settings say in the form a million customers
+/// want (integer cut points, lookup tables).
+pub(crate) fn coder(model: &dyn std::any::Any) -> Option<Box<dyn Coder + '_>> {
+    if let Some(m) = model.downcast_ref::<rfm::RfmModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    if let Some(m) = model.downcast_ref::<pareto::ParetoModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    if let Some(m) = model.downcast_ref::<grade::GradeModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    None
+}
+
 /// The values of a metric over the buyers that have one and pass `keep`, in population
 /// (id) order, as keys (larger values first when `descending`); integer metrics are
 /// read as integers.

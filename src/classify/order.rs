@@ -569,6 +569,57 @@ fn decimal(mantissa: i128, scale: u32, negative_zero: bool) -> Decimal {
     d
 }
 
+/// Cut values (thresholds) as 64-bit mantissas at one scale, so that a value is
+/// placed among them by integer comparisons: classifying a million customers compares
+/// each with a few cuts per column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IntCuts {
+    scale: u32,
+    cuts: Vec<i64>,
+}
+
+impl IntCuts {
+    /// None when a cut has no 64-bit mantissa at the largest scale of the cuts.
+    pub(crate) fn new(cuts: &[Decimal]) -> Option<Self> {
+        let scale = cuts.iter().map(Decimal::scale).max().unwrap_or(0);
+        let cuts = cuts
+            .iter()
+            .map(|c| i64::try_from(mantissa_at(*c, scale)?).ok())
+            .collect::<Option<Vec<i64>>>()?;
+        Some(IntCuts { scale, cuts })
+    }
+
+    /// The mantissa of `value` at the cuts' scale, if it has a 64-bit one there.
+    #[inline]
+    pub(crate) fn key(&self, value: &Decimal) -> Option<i64> {
+        if value.scale() == self.scale {
+            return i64::try_from(value.mantissa()).ok();
+        }
+        i64::try_from(mantissa_at(*value, self.scale)?).ok()
+    }
+
+    /// The mantissa of an integer at the cuts' scale.
+    #[inline]
+    pub(crate) fn key_int(&self, value: i64) -> Option<i64> {
+        if self.scale == 0 {
+            return Some(value);
+        }
+        value.checked_mul(10i64.checked_pow(self.scale)?)
+    }
+
+    /// Cuts strictly below a key.
+    #[inline]
+    pub(crate) fn below(&self, key: i64) -> usize {
+        self.cuts.iter().filter(|&&c| c < key).count()
+    }
+
+    /// Cuts strictly above a key.
+    #[inline]
+    pub(crate) fn above(&self, key: i64) -> usize {
+        self.cuts.iter().filter(|&&c| c > key).count()
+    }
+}
+
 /// Compares two decimals numerically: the mantissas when the scales agree (the common
 /// case, and several times cheaper than `Decimal::cmp`).
 #[inline]

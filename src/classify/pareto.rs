@@ -29,11 +29,11 @@ use smol_str::SmolStr;
 
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
-use super::order::{KeyColumn, cmp_decimal};
+use super::order::{IntCuts, KeyColumn, cmp_decimal};
 use super::quantile::decimal_vec;
 use super::{
-    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Reason,
-    Unscored, Warning, single_value,
+    Classifier, Coder, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads,
+    Reason, Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
@@ -708,6 +708,14 @@ impl ParetoModel {
             .unwrap_or(last)
     }
 
+    /// The fast path of labelling many customers.
+    pub(crate) fn coder(&self) -> ParetoCoder<'_> {
+        ParetoCoder {
+            model: self,
+            ints: IntCuts::new(&self.thresholds),
+        }
+    }
+
     fn label_of(&self, profile: &Profile) -> Result<(usize, Decimal), Unscored> {
         if !profile.is_buyer() {
             return Err(Unscored::NoPurchases);
@@ -902,6 +910,69 @@ impl Model for ParetoModel {
             direction: params.effective_direction(),
             labels: params.bands.iter().map(|b| b.name.clone()).collect(),
         }])
+    }
+}
+
+/// [`ParetoModel`]'s labels as codes: the band's index, then "no purchase", then
+/// "no value".
+#[derive(Debug)]
+pub(crate) struct ParetoCoder<'a> {
+    model: &'a ParetoModel,
+    ints: Option<IntCuts>,
+}
+
+impl Coder for ParetoCoder<'_> {
+    fn labels(&self) -> Vec<Vec<Label>> {
+        let mut labels: Vec<Label> = self
+            .model
+            .params
+            .bands
+            .iter()
+            .map(|b| Label::Name(b.name.clone()))
+            .collect();
+        labels.push(Label::Unscored(Unscored::NoPurchases));
+        labels.push(Label::Unscored(Unscored::MissingMetric));
+        vec![labels]
+    }
+
+    fn codes(&self, profile: &Profile, out: &mut [u32]) {
+        let model = self.model;
+        let bands = model.params.bands.len();
+        // bands ≤ the labels of a column
+        out[0] = if !profile.is_buyer() {
+            bands as u32
+        } else {
+            match model.missing.resolve(profile).0 {
+                None => bands as u32 + 1,
+                Some(value) => self.band(&value) as u32,
+            }
+        };
+    }
+}
+
+impl ParetoCoder<'_> {
+    /// [`ParetoModel::band_of`]: the thresholds strictly better than the value, all
+    /// leading ones as they are ordered best first.
+    #[inline]
+    fn band(&self, value: &Decimal) -> usize {
+        let model = self.model;
+        let last = model.params.bands.len() - 1;
+        let (Some(ints), Some(key)) = (&self.ints, self.ints.as_ref().and_then(|i| i.key(value)))
+        else {
+            return model.band_of(value);
+        };
+        if model.params.basis == Basis::Value && key <= 0 {
+            return last;
+        }
+        let better = match model.params.effective_direction() {
+            Direction::HigherIsBetter => ints.above(key),
+            Direction::LowerIsBetter => ints.below(key),
+        };
+        if better == model.thresholds.len() {
+            last
+        } else {
+            better
+        }
     }
 }
 

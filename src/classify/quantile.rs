@@ -36,7 +36,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::order::{KeyColumn, OrderStat, cmp_decimal};
+use super::order::{IntCuts, KeyColumn, OrderStat, cmp_decimal};
 use crate::error::{ConfigError, Error};
 use crate::profile::Direction;
 
@@ -569,6 +569,57 @@ impl CutPoints {
             ));
         }
         Ok(())
+    }
+}
+
+/// Cut points prepared for scoring many values: integer comparisons where the values
+/// and cuts have 64-bit mantissas at one scale, [`CutPoints::score`] otherwise.
+#[derive(Debug)]
+pub(crate) struct FastCuts<'a> {
+    cuts: &'a CutPoints,
+    ints: Option<IntCuts>,
+}
+
+impl<'a> FastCuts<'a> {
+    pub(crate) fn new(cuts: &'a CutPoints) -> Self {
+        FastCuts {
+            ints: IntCuts::new(&cuts.cuts),
+            cuts,
+        }
+    }
+
+    #[inline]
+    fn score_key(&self, ints: &IntCuts, key: i64) -> u8 {
+        let better_than = match self.cuts.direction {
+            Direction::HigherIsBetter => ints.below(key),
+            Direction::LowerIsBetter => ints.above(key),
+        };
+        // ≤ k − 1 ≤ 9
+        (better_than + 1) as u8
+    }
+
+    /// [`CutPoints::score`] of a decimal.
+    #[inline]
+    pub(crate) fn score(&self, value: &Decimal) -> u8 {
+        match &self.ints {
+            Some(ints) => match ints.key(value) {
+                Some(key) => self.score_key(ints, key),
+                None => self.cuts.score(value),
+            },
+            None => self.cuts.score(value),
+        }
+    }
+
+    /// [`CutPoints::score`] of an integer.
+    #[inline]
+    pub(crate) fn score_int(&self, value: i64) -> u8 {
+        match &self.ints {
+            Some(ints) => match ints.key_int(value) {
+                Some(key) => self.score_key(ints, key),
+                None => self.cuts.score(&Decimal::from(value)),
+            },
+            None => self.cuts.score(&Decimal::from(value)),
+        }
     }
 }
 

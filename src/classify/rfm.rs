@@ -34,11 +34,11 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::order::KeyColumn;
-use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
+use super::quantile::{CutPoints, FastCuts, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
-    Classifier, Column, ColumnLabels, Explanation, HysteresisTarget, Label, Model, Reads, Reason,
-    Unscored, Warning, single_value,
+    Classifier, Coder, Column, ColumnLabels, Explanation, HysteresisTarget, Label, Model, Reads,
+    Reason, Unscored, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
 use crate::profile::{Direction, Metric, Population, Profile};
@@ -502,6 +502,41 @@ impl RfmModel {
         .filter(|_| profile.is_buyer())
     }
 
+    /// The fast path of labelling many customers.
+    pub(crate) fn coder(&self) -> RfmCoder<'_> {
+        let k = usize::from(self.params.bins);
+        let (segments, table) = match &self.params.segment_map {
+            Some(map) => {
+                let names = map.labels();
+                let mut table = Vec::with_capacity(k * k * k);
+                for r in 1..=self.params.bins {
+                    for f in 1..=self.params.bins {
+                        for m in 1..=self.params.bins {
+                            let segment = map.segment(r, f, m);
+                            let code = names.iter().position(|n| *n == segment).unwrap_or(0);
+                            // fewer names than rules + 1
+                            table.push(code as u32);
+                        }
+                    }
+                }
+                let labels = names.iter().map(|n| Label::Name(SmolStr::new(n))).collect();
+                (labels, table)
+            }
+            None => (
+                vec![Label::Unscored(Unscored::NoSegmentMap)],
+                vec![0; k * k * k],
+            ),
+        };
+        RfmCoder {
+            k,
+            recency: FastCuts::new(&self.recency),
+            frequency: FastCuts::new(&self.frequency),
+            monetary: FastCuts::new(&self.monetary),
+            segments,
+            table,
+        }
+    }
+
     fn push_scores(&self, r: u8, f: u8, m: u8, out: &mut Vec<Label>) {
         out.extend([Label::Score(r), Label::Score(f), Label::Score(m)]);
         out.push(match &self.params.segment_map {
@@ -719,6 +754,51 @@ impl Model for RfmModel {
         {
             *segment = Label::Name(SmolStr::new(map.segment(*r, *f, *m)));
         }
+    }
+}
+
+/// [`RfmModel`]'s labels as codes: a score `s` is code `s − 1`, no purchase code `k`;
+/// the segment is looked up in a table of the `k³` score cells.
+#[derive(Debug)]
+pub(crate) struct RfmCoder<'a> {
+    k: usize,
+    recency: FastCuts<'a>,
+    frequency: FastCuts<'a>,
+    monetary: FastCuts<'a>,
+    /// The segment column's labels, then "no purchase" after them.
+    segments: Vec<Label>,
+    table: Vec<u32>,
+}
+
+impl Coder for RfmCoder<'_> {
+    fn labels(&self) -> Vec<Vec<Label>> {
+        let unscored = Label::Unscored(Unscored::NoPurchases);
+        let mut scores: Vec<Label> = (1..=self.k).map(|s| Label::Score(s as u8)).collect();
+        scores.push(unscored.clone());
+        let mut segments = self.segments.clone();
+        segments.push(unscored);
+        vec![scores.clone(), scores.clone(), scores, segments]
+    }
+
+    fn codes(&self, profile: &Profile, out: &mut [u32]) {
+        let k = self.k as u32;
+        // As `RfmModel::scores`: a buyer with a recency, else no purchase.
+        let Some(recency) = profile.recency_days.filter(|_| profile.is_buyer()) else {
+            out[..4].copy_from_slice(&[k, k, k, self.segments.len() as u32]);
+            return;
+        };
+        let r = self.recency.score_int(recency);
+        let f = match i64::try_from(profile.frequency) {
+            Ok(f) => self.frequency.score_int(f),
+            Err(_) => self.frequency.score(&profile.frequency.into()),
+        };
+        let m = self.monetary.score(&profile.monetary);
+        let cell =
+            ((usize::from(r) - 1) * self.k + usize::from(f) - 1) * self.k + usize::from(m) - 1;
+        out[0] = u32::from(r) - 1;
+        out[1] = u32::from(f) - 1;
+        out[2] = u32::from(m) - 1;
+        out[3] = self.table[cell];
     }
 }
 

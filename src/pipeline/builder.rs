@@ -513,7 +513,7 @@ impl Pipeline {
             }
             batch.push(labels);
         }
-        let (tiering, wrong) = fitted.label_all(population, &batch);
+        let (tiering, wrong) = fitted.label_all(population, &batch, true);
         if let Some((i, got)) = wrong {
             let model = &fitted.models[i];
             let reason = format!(

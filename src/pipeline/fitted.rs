@@ -11,7 +11,7 @@ use super::checks::{AttrKind, check_rule_sets, claim_columns, reads_of, rule_sch
 use super::tiering::{Encoder, Tiering};
 use super::{rule_columns, rule_set_labels};
 use crate::classify::{
-    AnyModel, AnyParams, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
+    AnyModel, AnyParams, Coder, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
 };
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
 use crate::parallel;
@@ -577,7 +577,7 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn classify_all(&self, population: &Population) -> Tiering {
-        self.label_all(population, &[]).0
+        self.label_all(population, &[], true).0
     }
 
     /// Labels every customer: with model `i`'s own labels, or with `batch[i]` (its
@@ -586,25 +586,67 @@ impl FittedPipeline {
     /// whatever the number of threads (SPEC §11).
     ///
     /// Also gives the first model (by index) that gave another number of labels than
-    /// it has columns, and that number: its row is padded or cut to fit.
+    /// it has columns, and that number: its row is padded or cut to fit. Without
+    /// `coded`, built-in models take the general path too (their tests compare both).
     pub(super) fn label_all(
         &self,
         population: &Population,
         batch: &[Option<Vec<Label>>],
+        coded: bool,
     ) -> (Tiering, Option<(usize, usize)>) {
         let context = self.rule_context();
         let columns = self.columns();
         let width = columns.len();
         let profiles = population.profiles();
+        // Built-in models label by codes into fixed lists (no label built per
+        // customer), unless the run gives their labels.
+        let coders: Vec<Option<Box<dyn Coder + '_>>> = self
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, model)| match batch.get(i) {
+                Some(Some(_)) => None,
+                _ if !coded => None,
+                _ => model.coder(),
+            })
+            .collect();
+        let fixed: Vec<Option<Vec<Vec<Label>>>> = coders
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.labels()))
+            .collect();
+        let rules = !self.rules.is_empty();
         let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
         let pieces = parallel::map(&starts, |&start| {
             let end = (start + PIECE).min(profiles.len());
             let mut encoder = Encoder::new(width, end - start);
+            let mut at = 0;
+            for (labels, &own) in fixed.iter().zip(&context.widths) {
+                if let Some(labels) = labels {
+                    for (c, list) in labels.iter().enumerate() {
+                        encoder.fix(at + c, list.clone());
+                    }
+                }
+                at += own;
+            }
             let mut wrong = None;
-            // One row buffer per piece: labels move from it into the encoder.
-            let mut row = Vec::with_capacity(width);
+            // One row buffer and one code buffer per piece, reused for every customer.
+            let mut row: Vec<Label> = Vec::with_capacity(width);
+            let mut codes = vec![0u32; context.widths.iter().copied().max().unwrap_or(0)];
             for (r, profile) in (start..end).zip(&profiles[start..end]) {
+                row.clear();
+                let mut column = 0;
                 for (i, (model, &own)) in self.models.iter().zip(&context.widths).enumerate() {
+                    if let (Some(coder), Some(labels)) = (&coders[i], &fixed[i]) {
+                        coder.codes(profile, &mut codes[..own]);
+                        for (c, &code) in codes[..own].iter().enumerate() {
+                            encoder.push_code(column + c, code);
+                            if rules {
+                                row.push(labels[c][code as usize].clone());
+                            }
+                        }
+                        column += own;
+                        continue;
+                    }
                     let before = row.len();
                     match batch.get(i).and_then(Option::as_ref) {
                         Some(labels) => row.extend_from_slice(&labels[r * own..(r + 1) * own]),
@@ -617,10 +659,26 @@ impl FittedPipeline {
                             Label::Unscored(Unscored::other("wrong number of labels"))
                         });
                     }
+                    if rules {
+                        for (c, label) in row[before..].iter().enumerate() {
+                            encoder.push_label(column + c, label.clone());
+                        }
+                    } else {
+                        for (c, label) in row.drain(before..).enumerate() {
+                            encoder.push_label(column + c, label);
+                        }
+                    }
+                    column += own;
                 }
-                self.apply_rules(profile, &context, 0, &mut row);
-                encoder.push_row(&mut row);
+                if rules {
+                    self.apply_rules(profile, &context, 0, &mut row);
+                    for (c, label) in row.drain(context.models..).enumerate() {
+                        encoder.push_label(column + c, label);
+                    }
+                }
+                encoder.end_row();
             }
+            encoder.finish();
             (encoder, wrong)
         });
         let wrong = pieces.iter().find_map(|(_, wrong)| *wrong);

@@ -996,6 +996,9 @@ pub(super) struct Encoder {
     rows: usize,
     dictionaries: Vec<Dictionary>,
     codes: Vec<Codes>,
+    /// Columns whose dictionary is a fixed list given up front (a built-in model's
+    /// labels), in no particular order until [`finish`](Self::finish).
+    fixed: Vec<bool>,
 }
 
 impl Encoder {
@@ -1007,20 +1010,63 @@ impl Encoder {
             codes: (0..width)
                 .map(|_| Codes::Narrow(Vec::with_capacity(rows)))
                 .collect(),
+            fixed: vec![false; width],
         }
     }
 
-    /// Appends a row: one label per column, in column order (the labels are taken).
-    pub(super) fn push_row(&mut self, labels: &mut Vec<Label>) {
-        debug_assert_eq!(labels.len(), self.codes.len());
-        for ((label, dictionary), codes) in labels
-            .drain(..)
-            .zip(&mut self.dictionaries)
-            .zip(&mut self.codes)
-        {
-            let code = dictionary.code_of_owned(label);
-            codes.push(code as usize);
-        }
+    /// Gives a column a fixed list of labels, which [`push_code`](Self::push_code)
+    /// indexes.
+    pub(super) fn fix(&mut self, column: usize, labels: Vec<Label>) {
+        self.dictionaries[column] = Dictionary {
+            labels,
+            ..Dictionary::default()
+        };
+        self.fixed[column] = true;
+    }
+
+    /// Appends a label to a column by its index in the column's fixed list.
+    #[inline]
+    pub(super) fn push_code(&mut self, column: usize, code: u32) {
+        self.codes[column].push(code as usize);
+    }
+
+    /// Appends a label to a column (the label is kept only if it is new).
+    #[inline]
+    pub(super) fn push_label(&mut self, column: usize, label: Label) {
+        let code = self.dictionaries[column].code_of_owned(label);
+        self.codes[column].push(code as usize);
+    }
+
+    /// Ends a row: every column has had one label.
+    #[inline]
+    pub(super) fn end_row(&mut self) {
         self.rows += 1;
+        debug_assert!(self.codes.iter().all(|c| c.len() == self.rows));
+    }
+
+    /// Puts the fixed lists in order of first use, without the labels nobody has, as
+    /// every other column's dictionary is.
+    pub(super) fn finish(&mut self) {
+        for column in 0..self.codes.len() {
+            if !std::mem::take(&mut self.fixed[column]) {
+                continue;
+            }
+            let dictionary = &mut self.dictionaries[column];
+            let codes = &mut self.codes[column];
+            let mut renumbered = vec![u32::MAX; dictionary.labels.len()];
+            let mut used = Vec::new();
+            for row in 0..codes.len() {
+                let code = codes.get(row);
+                if renumbered[code] == u32::MAX {
+                    renumbered[code] = code_u32(used.len());
+                    used.push(code);
+                }
+                codes.set(row, renumbered[code] as usize);
+            }
+            *dictionary = Dictionary {
+                labels: used.iter().map(|&c| dictionary.labels[c].clone()).collect(),
+                ..Dictionary::default()
+            };
+        }
     }
 }
