@@ -7,8 +7,8 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::{
-    Classifier, Coder, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads,
-    Warning,
+    Classifier, Coder, Column, Explanation, FitData, HysteresisTarget, Label, MissingUse, Model,
+    Reads, Wanted, Warning,
 };
 use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
@@ -19,7 +19,8 @@ trait DynParams: fmt::Debug + Send + Sync {
     fn columns(&self) -> Vec<Column>;
     fn validate(&self) -> Result<(), ConfigError>;
     fn reads(&self) -> Reads;
-    fn fit(&self, population: &Population) -> Result<AnyModel, Error>;
+    fn wanted(&self) -> Vec<Wanted>;
+    fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error>;
     fn batch_labels(
         &self,
         model: &AnyModel,
@@ -44,8 +45,12 @@ impl<C: Classifier> DynParams for C {
     fn reads(&self) -> Reads {
         Classifier::reads(self)
     }
-    fn fit(&self, population: &Population) -> Result<AnyModel, Error> {
-        Classifier::fit(self, population).map(AnyModel::new)
+    fn wanted(&self) -> Vec<Wanted> {
+        super::builtin_wanted(self)
+    }
+    fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error> {
+        super::builtin_fit(self, data)
+            .unwrap_or_else(|| Classifier::fit(self, data.population()).map(AnyModel::new))
     }
     fn batch_labels(
         &self,
@@ -242,9 +247,14 @@ impl AnyParams {
         self.0.as_any().downcast_ref::<C>()
     }
 
-    /// Fits ([`Classifier::fit`]).
-    pub(crate) fn fit(&self, population: &Population) -> Result<AnyModel, Error> {
-        self.0.fit(population)
+    /// The columns a built-in classifier fits on.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        self.0.wanted()
+    }
+
+    /// Fits on columns read already (as [`Classifier::fit`] on their population).
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error> {
+        self.0.fit_data(data)
     }
 
     /// The batch labels of the fit population, where they differ from the model's

@@ -34,6 +34,7 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -44,8 +45,8 @@ use super::explain::GradedDimension;
 use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, QuantileMode};
 use super::{
-    Classifier, Coder, Column, ColumnLabels, Explanation, Label, MissingUse, Model, Reads, Reason,
-    Unscored,
+    Classifier, Coder, Column, ColumnLabels, Explanation, FitData, Label, MissingUse, Model, Reads,
+    Reason, Unscored, Wanted,
 };
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
@@ -840,30 +841,53 @@ impl Classifier for GradeParams {
     }
 
     fn fit(&self, population: &Population) -> Result<GradeModel, Error> {
+        self.fit_data(&FitData::new(population, &self.wanted()))
+    }
+}
+
+impl GradeParams {
+    /// The columns the fit reads: the metrics ranked in terciles.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        self.dimensions
+            .iter()
+            .filter_map(|d| match &d.rule {
+                DimensionRule::Terciles { source, over, .. } => Some(Wanted {
+                    metric: Metric::from_name(source)?,
+                    repeat_only: *over == Over::RepeatBuyers,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Validates, then fits the terciles on the population of `data`, with the columns
+    /// read there.
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<GradeModel, Error> {
         self.validate()?;
+        let population = data.population();
         let fitted = self
             .dimensions
             .iter()
             .map(|d| match &d.rule {
                 DimensionRule::Terciles { source, over, .. } => {
-                    let ranked = |p: &Profile| *over == Over::Buyers || p.frequency >= 2;
+                    let repeat_only = *over == Over::RepeatBuyers;
                     let (column, direction) = match Metric::from_name(source) {
-                        Some(metric) => {
-                            let direction = metric.default_direction();
-                            let descending = direction == Direction::LowerIsBetter;
-                            let column =
-                                super::buyer_column(population, metric, descending, ranked);
-                            (column, direction)
-                        }
+                        Some(metric) => (
+                            data.column(Wanted {
+                                metric,
+                                repeat_only,
+                            }),
+                            metric.default_direction(),
+                        ),
                         None => {
-                            let column = KeyColumn::build(population.profiles(), false, |p| {
-                                if p.is_buyer() && ranked(p) {
+                            let column = KeyColumn::build(population.profiles(), |p| {
+                                if p.is_buyer() && (!repeat_only || p.frequency >= 2) {
                                     p.attributes.number(source)
                                 } else {
                                     None
                                 }
                             });
-                            (column, Direction::HigherIsBetter)
+                            (Cow::Owned(column), Direction::HigherIsBetter)
                         }
                     };
                     if column.len() == 0 {

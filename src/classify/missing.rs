@@ -120,9 +120,12 @@ impl MissingPolicy {
             MissingPolicy::FillMedian if !values.is_empty() => {
                 // The lower median, at 1-based position ceil(n/2) ascending; of equal
                 // values, the first given.
-                let ascending = KeyColumn::from_decimals(values, false);
+                let column = KeyColumn::from_decimals(values);
                 let position = values.len().div_ceil(2);
-                ascending.order_stats(&[position]).first().map(|s| s.value)
+                column
+                    .order_stats(&[position], false)
+                    .first()
+                    .map(|s| s.value)
             }
             MissingPolicy::FillMean if !values.is_empty() => Some(mean(values)),
             _ => None,

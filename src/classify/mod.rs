@@ -47,6 +47,7 @@ use crate::profile::{Metric, Population, Profile};
 mod any;
 mod band;
 mod column;
+mod fit_data;
 mod level;
 mod order;
 mod warning;
@@ -55,6 +56,7 @@ pub(crate) use any::Tagged;
 pub use any::{AnyModel, AnyParams};
 pub use column::{Column, ColumnLabels, Reads};
 pub use explain::{Explanation, Reason};
+pub(crate) use fit_data::{FitData, Wanted};
 pub use warning::Warning;
 pub(crate) use warning::single_value;
 
@@ -854,38 +856,36 @@ pub(crate) fn coder(model: &dyn std::any::Any) -> Option<Box<dyn Coder + '_>> {
     None
 }
 
-/// The values of a metric over the buyers that have one and pass `keep`, in population
-/// (id) order, as keys (larger values first when `descending`); integer metrics are
-/// read as integers.
-pub(crate) fn buyer_column(
-    population: &Population,
-    metric: Metric,
-    descending: bool,
-    keep: impl Fn(&Profile) -> bool + Sync + Send,
-) -> order::KeyColumn {
-    use order::KeyColumn;
-    let profiles = population.profiles();
-    let keep = |p: &Profile| p.is_buyer() && keep(p);
-    match metric {
-        Metric::RecencyDays => {
-            KeyColumn::build(profiles, descending, |p| p.recency_days.filter(|_| keep(p)))
-        }
-        Metric::TenureDays => {
-            KeyColumn::build(profiles, descending, |p| p.tenure_days.filter(|_| keep(p)))
-        }
-        Metric::Frequency => {
-            KeyColumn::build(profiles, descending, |p| keep(p).then_some(p.frequency))
-        }
-        Metric::Transactions => {
-            KeyColumn::build(profiles, descending, |p| keep(p).then_some(p.transactions))
-        }
-        Metric::DistinctProducts => KeyColumn::build(profiles, descending, |p| {
-            p.distinct_products.filter(|_| keep(p))
-        }),
-        _ => KeyColumn::build(profiles, descending, |p| {
-            if keep(p) { p.metric(metric) } else { None }
-        }),
+/// The columns a built-in classifier fits on (none for other classifiers), so that a
+/// pipeline reads them all in one pass.
+pub(crate) fn builtin_wanted(params: &dyn std::any::Any) -> Vec<Wanted> {
+    if let Some(p) = params.downcast_ref::<rfm::RfmParams>() {
+        return p.wanted();
     }
+    if let Some(p) = params.downcast_ref::<pareto::ParetoParams>() {
+        return p.wanted();
+    }
+    if let Some(p) = params.downcast_ref::<grade::GradeParams>() {
+        return p.wanted();
+    }
+    Vec::new()
+}
+
+/// Fits a built-in classifier on columns read already (none for other classifiers).
+pub(crate) fn builtin_fit(
+    params: &dyn std::any::Any,
+    data: &FitData<'_>,
+) -> Option<Result<AnyModel, Error>> {
+    if let Some(p) = params.downcast_ref::<rfm::RfmParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    if let Some(p) = params.downcast_ref::<pareto::ParetoParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    if let Some(p) = params.downcast_ref::<grade::GradeParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    None
 }
 
 /// The values of a metric over the buyers that have one, in population (id) order.

@@ -13,8 +13,8 @@
 //! back to a stable sort of decimals.
 //!
 //! Equal values are one value to every rule of SPEC §3 and §4, but `1.10` and `1.1` print
-//! differently. The value reported at a position is the one a stable sort would put
-//! there: among equal values, the one of the customer earlier in population (id) order.
+//! differently (and `-0.00` and `0.00`). The value reported at a position is written as
+//! the first customer in population (id) order with that value has it, in either order.
 
 use std::cmp::Ordering;
 
@@ -195,63 +195,28 @@ pub(crate) fn select<K: RadixKey>(keys: &[K], ranks: &[usize]) -> Vec<Selected<K
     out
 }
 
-/// A value as an exact mantissa and scale.
-pub(crate) trait Exact: Copy {
-    /// `(mantissa, scale, negative zero)`.
-    fn parts(self) -> (i128, u32, bool);
-}
-
-impl Exact for i64 {
-    #[inline]
-    fn parts(self) -> (i128, u32, bool) {
-        (i128::from(self), 0, false)
-    }
-}
-
-impl Exact for u64 {
-    #[inline]
-    fn parts(self) -> (i128, u32, bool) {
-        (i128::from(self), 0, false)
-    }
-}
-
-impl Exact for Decimal {
-    #[inline]
-    fn parts(self) -> (i128, u32, bool) {
-        (
-            self.mantissa(),
-            self.scale(),
-            self.is_zero() && self.is_sign_negative(),
-        )
-    }
-}
-
-/// Order-preserving `u64` of an `i64`; with `descending`, larger values first.
+/// Order-preserving `u64` of an `i64`.
 #[inline]
-fn key64(value: i64, descending: bool) -> u64 {
-    let k = (value as u64) ^ (1 << 63);
-    if descending { !k } else { k }
+fn key64(value: i64) -> u64 {
+    (value as u64) ^ (1 << 63)
 }
 
 #[inline]
-fn unkey64(key: u64, descending: bool) -> i64 {
-    let k = if descending { !key } else { key };
-    (k ^ (1 << 63)) as i64
+fn unkey64(key: u64) -> i64 {
+    (key ^ (1 << 63)) as i64
 }
 
 #[inline]
-fn key128(value: i128, descending: bool) -> u128 {
-    let k = (value as u128) ^ (1 << 127);
-    if descending { !k } else { k }
+fn key128(value: i128) -> u128 {
+    (value as u128) ^ (1 << 127)
 }
 
 #[inline]
-fn unkey128(key: u128, descending: bool) -> i128 {
-    let k = if descending { !key } else { key };
-    (k ^ (1 << 127)) as i128
+fn unkey128(key: u128) -> i128 {
+    (key ^ (1 << 127)) as i128
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Keys {
     /// Mantissas at the column's scale that fit 64 bits.
     Narrow(Vec<u64>),
@@ -261,8 +226,8 @@ enum Keys {
     Decimals(Vec<Decimal>),
 }
 
-/// A value at a position of a [`KeyColumn`], with the number of values strictly before
-/// it and at most as far as it in the column's order.
+/// A value at a position of a [`KeyColumn`] in one order, with the number of values
+/// strictly before it and at most as far as it in that order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OrderStat {
     /// The value at the position: the first in population order among equal values.
@@ -280,129 +245,219 @@ impl OrderStat {
     }
 }
 
-/// The values of a metric over a fit population, as keys in one order: ascending, or
-/// descending (larger values first).
-#[derive(Debug)]
+/// The values of a metric over a fit population (in population order) as integer keys,
+/// asked for order statistics in either order: ascending, or descending (larger values
+/// first).
+#[derive(Debug, Clone)]
 pub(crate) struct KeyColumn {
     keys: Keys,
     /// The scale of the keys' mantissas (the largest of the values').
     scale: u32,
-    descending: bool,
     /// Per value, its own scale (bit 7: a negative zero), kept only when the values do
     /// not all print like their key at `scale`.
     marks: Option<Vec<u8>>,
 }
 
-/// What a piece of values gives when every value has `scale` and fits 64 bits.
-struct Piece {
-    keys: Vec<u64>,
-    scale: Option<u32>,
-    plain: bool,
+/// One column's values from one piece of a population: 64-bit mantissas and marks
+/// (scale, negative zero), and what the piece saw of scales.
+#[derive(Debug)]
+struct Gathered {
+    mantissas: Vec<i64>,
+    marks: Vec<u8>,
+    min_scale: u32,
+    max_scale: u32,
+    negative_zero: bool,
+    /// A mantissa past 64 bits: the column is built again from the decimals.
+    wide: bool,
+}
+
+impl Gathered {
+    fn new(capacity: usize) -> Self {
+        Gathered {
+            mantissas: Vec::with_capacity(capacity),
+            marks: Vec::with_capacity(capacity),
+            min_scale: u32::MAX,
+            max_scale: 0,
+            negative_zero: false,
+            wide: false,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, value: Decimal) {
+        let scale = value.scale();
+        let negative_zero = value.is_zero() && value.is_sign_negative();
+        match i64::try_from(value.mantissa()) {
+            Ok(m) => self.mantissas.push(m),
+            Err(_) => self.wide = true,
+        }
+        // scale ≤ 28 < 2^7
+        self.marks
+            .push(scale as u8 | (u8::from(negative_zero) << 7));
+        self.min_scale = self.min_scale.min(scale);
+        self.max_scale = self.max_scale.max(scale);
+        self.negative_zero |= negative_zero;
+    }
 }
 
 impl KeyColumn {
-    /// The values `value` gives for `items` (in order; none is left out), larger values
-    /// first when `descending`.
-    pub(crate) fn build<T, V, F>(items: &[T], descending: bool, value: F) -> Self
+    /// The values `value` gives for `items`, in order (none is left out).
+    pub(crate) fn build<T, F>(items: &[T], value: F) -> Self
     where
         T: Sync,
-        V: Exact,
-        F: Fn(&T) -> Option<V> + Sync + Send,
+        F: Fn(&T) -> Option<Decimal> + Sync + Send,
     {
-        // The common case in one pass: every value at one scale, 64-bit mantissas.
-        let pieces = parallel::map_pieces(items, PIECE, |piece| {
-            let mut out = Piece {
-                keys: Vec::with_capacity(piece.len()),
-                scale: None,
-                plain: true,
-            };
+        let mut columns = Self::build_many(items, 1, |item, out| out[0] = value(item));
+        columns.pop().unwrap_or_else(|| Self::from_decimals(&[]))
+    }
+
+    /// `count` columns in one pass over `items`: `values` fills one value (or none) per
+    /// column for an item. Reading a million 200-byte profiles costs far more than what
+    /// is done with each, so every column a fit needs is read at once.
+    pub(crate) fn build_many<T, F>(items: &[T], count: usize, values: F) -> Vec<Self>
+    where
+        T: Sync,
+        F: Fn(&T, &mut [Option<Decimal>]) + Sync + Send,
+    {
+        let mut pieces = parallel::map_pieces(items, PIECE, |piece| {
+            let mut out: Vec<Gathered> = (0..count).map(|_| Gathered::new(piece.len())).collect();
+            let mut row = vec![None; count];
             for item in piece {
-                let Some(v) = value(item) else { continue };
-                let (mantissa, scale, negative_zero) = v.parts();
-                let first = *out.scale.get_or_insert(scale);
-                match i64::try_from(mantissa) {
-                    Ok(m) if scale == first && !negative_zero => {
-                        out.keys.push(key64(m, descending));
-                    }
-                    _ => {
-                        out.plain = false;
-                        break;
+                row.fill(None);
+                values(item, &mut row);
+                for (gathered, value) in out.iter_mut().zip(&row) {
+                    if let Some(v) = value {
+                        gathered.push(*v);
                     }
                 }
             }
             out
         });
-        let scales: Vec<u32> = pieces.iter().filter_map(|p| p.scale).collect();
-        let one_scale = scales.windows(2).all(|w| w[0] == w[1]);
-        if one_scale && pieces.iter().all(|p| p.plain) {
-            let total = pieces.iter().map(|p| p.keys.len()).sum();
-            let mut keys = Vec::with_capacity(total);
-            for p in pieces {
-                keys.extend_from_slice(&p.keys);
-            }
-            return KeyColumn {
-                keys: Keys::Narrow(keys),
-                scale: scales.first().copied().unwrap_or(0),
-                descending,
-                marks: None,
-            };
+        (0..count)
+            .map(|column| {
+                let parts: Vec<Gathered> = pieces
+                    .iter_mut()
+                    .map(|p| std::mem::replace(&mut p[column], Gathered::new(0)))
+                    .collect();
+                if parts.iter().any(|p| p.wide) {
+                    let mut row = vec![None; count];
+                    let values: Vec<Decimal> = items
+                        .iter()
+                        .filter_map(|item| {
+                            row.fill(None);
+                            values(item, &mut row);
+                            row[column]
+                        })
+                        .collect();
+                    return Self::from_decimals_wide(&values);
+                }
+                Self::from_gathered(parts)
+            })
+            .collect()
+    }
+
+    /// A column of decimals.
+    pub(crate) fn from_decimals(values: &[Decimal]) -> Self {
+        let mut gathered = Gathered::new(values.len());
+        for v in values {
+            gathered.push(*v);
         }
-        drop(pieces);
-        let parts: Vec<(i128, u32, bool)> = items
-            .iter()
-            .filter_map(|item| value(item).map(Exact::parts))
-            .collect();
-        Self::from_parts(&parts, descending)
+        if gathered.wide {
+            return Self::from_decimals_wide(values);
+        }
+        Self::from_gathered(vec![gathered])
     }
 
-    /// A column of decimals, larger values first when `descending`.
-    pub(crate) fn from_decimals(values: &[Decimal], descending: bool) -> Self {
-        Self::build(values, descending, |v| Some(*v))
+    /// Keys at the largest scale from 64-bit mantissas: in place, piece by piece.
+    fn from_gathered(mut parts: Vec<Gathered>) -> Self {
+        let scale = parts.iter().map(|p| p.max_scale).max().unwrap_or(0);
+        let plain = parts
+            .iter()
+            .all(|p| p.mantissas.is_empty() || (p.min_scale == scale && !p.negative_zero));
+        let total: usize = parts.iter().map(|p| p.mantissas.len()).sum();
+        // Widened to the largest scale, every mantissa still fits 64 bits: or else the
+        // keys need 128.
+        let fits = parallel::map(&parts, |p| {
+            plain
+                || p.mantissas.iter().zip(&p.marks).all(|(&m, &mark)| {
+                    10i64
+                        .checked_pow(scale - u32::from(mark & 0x7F))
+                        .and_then(|unit| m.checked_mul(unit))
+                        .is_some()
+                })
+        })
+        .into_iter()
+        .all(|fits| fits);
+        let marks = (!plain).then(|| {
+            let mut marks = Vec::with_capacity(total);
+            for p in &parts {
+                marks.extend_from_slice(&p.marks);
+            }
+            marks
+        });
+        let keys = if fits {
+            parallel::for_each_mut(&mut parts, |p| {
+                for (m, &mark) in p.mantissas.iter_mut().zip(&p.marks) {
+                    if !plain {
+                        // checked above
+                        *m *= 10i64.pow(scale - u32::from(mark & 0x7F));
+                    }
+                    *m = key64(*m) as i64;
+                }
+            });
+            let mut keys = Vec::with_capacity(total);
+            for p in &parts {
+                keys.extend(p.mantissas.iter().map(|&k| k as u64));
+            }
+            Keys::Narrow(keys)
+        } else {
+            let widened: Option<Vec<u128>> = parts
+                .iter()
+                .flat_map(|p| p.mantissas.iter().zip(&p.marks))
+                .map(|(&m, &mark)| {
+                    let unit = 10i128.pow(scale - u32::from(mark & 0x7F));
+                    i128::from(m).checked_mul(unit).map(key128)
+                })
+                .collect();
+            match widened {
+                Some(keys) => Keys::Wide(keys),
+                // 18 digits next to 28 decimals: compare the decimals themselves.
+                None => Keys::Decimals(
+                    parts
+                        .iter()
+                        .flat_map(|p| p.mantissas.iter().zip(&p.marks))
+                        .map(|(&m, &mark)| {
+                            decimal(i128::from(m), u32::from(mark & 0x7F), mark & 0x80 != 0)
+                        })
+                        .collect(),
+                ),
+            }
+        };
+        KeyColumn { keys, scale, marks }
     }
 
-    /// Mixed scales, negative zeros or wide mantissas: keys at the largest scale.
-    fn from_parts(parts: &[(i128, u32, bool)], descending: bool) -> Self {
-        let scale = parts.iter().map(|p| p.1).max().unwrap_or(0);
-        let marks = parts
+    /// Mixed scales with 28-digit mantissas: 128-bit keys where they fit, else the
+    /// decimals themselves.
+    fn from_decimals_wide(values: &[Decimal]) -> Self {
+        let scale = values.iter().map(|v| v.scale()).max().unwrap_or(0);
+        let marks = values
             .iter()
-            .any(|&(_, s, negative_zero)| s != scale || negative_zero)
+            .any(|v| v.scale() != scale || (v.is_zero() && v.is_sign_negative()))
             .then(|| {
-                parts
+                values
                     .iter()
-                    // scale ≤ 28 < 2^7
-                    .map(|&(_, s, negative_zero)| s as u8 | (u8::from(negative_zero) << 7))
+                    .map(|v| v.scale() as u8 | (u8::from(v.is_zero() && v.is_sign_negative()) << 7))
                     .collect()
             });
-        let rescaled: Option<Vec<i128>> = parts
+        let rescaled: Option<Vec<u128>> = values
             .iter()
-            .map(|&(m, s, _)| {
-                10i128
-                    .checked_pow(scale - s)
-                    .and_then(|unit| m.checked_mul(unit))
-            })
+            .map(|v| mantissa_at(*v, scale).map(key128))
             .collect();
         let keys = match rescaled {
-            Some(mantissas) => match mantissas
-                .iter()
-                .map(|&m| i64::try_from(m).ok().map(|m| key64(m, descending)))
-                .collect::<Option<Vec<u64>>>()
-            {
-                Some(narrow) => Keys::Narrow(narrow),
-                None => Keys::Wide(mantissas.iter().map(|&m| key128(m, descending)).collect()),
-            },
-            None => Keys::Decimals(
-                parts
-                    .iter()
-                    .map(|&(m, s, negative_zero)| decimal(m, s, negative_zero))
-                    .collect(),
-            ),
+            Some(keys) => Keys::Wide(keys),
+            None => Keys::Decimals(values.to_vec()),
         };
-        KeyColumn {
-            keys,
-            scale,
-            descending,
-            marks,
-        }
+        KeyColumn { keys, scale, marks }
     }
 
     /// The number of values.
@@ -415,19 +470,40 @@ impl KeyColumn {
     }
 
     /// The values at 1-based `positions` (non-decreasing, each in `1..=len`) of the
-    /// column in its order, with the counts before and at each.
-    pub(crate) fn order_stats(&self, positions: &[usize]) -> Vec<OrderStat> {
+    /// column ascending, or descending, with the counts before and at each in that
+    /// order.
+    pub(crate) fn order_stats(&self, positions: &[usize], descending: bool) -> Vec<OrderStat> {
+        let n = self.len();
+        if !descending {
+            return self.ascending_stats(positions);
+        }
+        // Position p descending is position n + 1 − p ascending; what comes before it
+        // descending comes after it ascending.
+        let mirrored: Vec<usize> = positions.iter().rev().map(|p| n + 1 - p).collect();
+        let mut stats: Vec<OrderStat> = self
+            .ascending_stats(&mirrored)
+            .into_iter()
+            .map(|s| OrderStat {
+                value: s.value,
+                less: n - s.not_more,
+                not_more: n - s.less,
+            })
+            .collect();
+        stats.reverse();
+        stats
+    }
+
+    fn ascending_stats(&self, positions: &[usize]) -> Vec<OrderStat> {
         let ranks: Vec<usize> = positions.iter().map(|p| p - 1).collect();
         match &self.keys {
             Keys::Narrow(keys) => select(keys, &ranks)
                 .into_iter()
-                .zip(&ranks)
-                .map(|(s, &rank)| OrderStat {
+                .map(|s| OrderStat {
                     value: self.value_of(
-                        rank,
                         s.less,
+                        s.not_more,
                         |i| keys[i] == s.key,
-                        || i128::from(unkey64(s.key, self.descending)),
+                        || i128::from(unkey64(s.key)),
                     ),
                     less: s.less,
                     not_more: s.not_more,
@@ -435,34 +511,31 @@ impl KeyColumn {
                 .collect(),
             Keys::Wide(keys) => select(keys, &ranks)
                 .into_iter()
-                .zip(&ranks)
-                .map(|(s, &rank)| OrderStat {
+                .map(|s| OrderStat {
                     value: self.value_of(
-                        rank,
                         s.less,
+                        s.not_more,
                         |i| keys[i] == s.key,
-                        || unkey128(s.key, self.descending),
+                        || unkey128(s.key),
                     ),
                     less: s.less,
                     not_more: s.not_more,
                 })
                 .collect(),
             Keys::Decimals(values) => {
-                let order = |a: &Decimal, b: &Decimal| {
-                    if self.descending { b.cmp(a) } else { a.cmp(b) }
-                };
                 // Stable: equal values keep population order.
                 let mut sorted: Vec<Decimal> = values.clone();
-                sorted.sort_by(order);
+                sorted.sort();
                 ranks
                     .iter()
                     .map(|&rank| {
                         let value = sorted[rank];
+                        let less = sorted.partition_point(|v| *v < value);
                         OrderStat {
-                            value,
-                            less: sorted.partition_point(|v| order(v, &value) == Ordering::Less),
-                            not_more: sorted
-                                .partition_point(|v| order(v, &value) != Ordering::Greater),
+                            // the first of the equal values in population order
+                            value: sorted[less],
+                            less,
+                            not_more: sorted.partition_point(|v| *v <= value),
                         }
                     })
                     .collect()
@@ -471,40 +544,50 @@ impl KeyColumn {
     }
 
     /// Where each value (in population order) sits among `cuts`, given in the column's
-    /// order: `(a, b)` with `a` the cuts strictly before it and `b` those before it or
-    /// equal to it (`b > a` exactly when it equals a cut).
-    pub(crate) fn place(&self, cuts: &[Decimal]) -> Vec<(u8, u8)> {
+    /// order (ascending, or descending): `(a, b)` with `a` the cuts strictly before it
+    /// and `b` those before it or equal to it (`b > a` exactly when it equals a cut).
+    pub(crate) fn place(&self, cuts: &[Decimal], descending: bool) -> Vec<(u8, u8)> {
         let count = |before: usize| u8::try_from(before).unwrap_or(u8::MAX);
         if let Keys::Narrow(keys) = &self.keys {
             let cut_keys: Option<Vec<u64>> = cuts
                 .iter()
-                .map(|c| {
-                    let m = i64::try_from(mantissa_at(*c, self.scale)?).ok()?;
-                    Some(key64(m, self.descending))
-                })
+                .map(|c| Some(key64(i64::try_from(mantissa_at(*c, self.scale)?).ok()?)))
                 .collect();
             if let Some(cut_keys) = cut_keys {
                 return keys
                     .iter()
-                    .map(|k| {
-                        (
-                            count(cut_keys.partition_point(|c| c < k)),
-                            count(cut_keys.partition_point(|c| c <= k)),
-                        )
+                    .map(|&k| {
+                        let (before, at) = if descending {
+                            (
+                                cut_keys.iter().filter(|&&c| c > k).count(),
+                                cut_keys.iter().filter(|&&c| c >= k).count(),
+                            )
+                        } else {
+                            (
+                                cut_keys.iter().filter(|&&c| c < k).count(),
+                                cut_keys.iter().filter(|&&c| c <= k).count(),
+                            )
+                        };
+                        (count(before), count(at))
                     })
                     .collect();
             }
         }
-        let order = |a: &Decimal, b: &Decimal| {
-            if self.descending { b.cmp(a) } else { a.cmp(b) }
-        };
         (0..self.len())
             .map(|i| {
                 let v = self.numeric(i);
-                (
-                    count(cuts.partition_point(|c| order(c, &v).is_lt())),
-                    count(cuts.partition_point(|c| !order(c, &v).is_gt())),
-                )
+                let (before, at) = if descending {
+                    (
+                        cuts.iter().filter(|c| **c > v).count(),
+                        cuts.iter().filter(|c| **c >= v).count(),
+                    )
+                } else {
+                    (
+                        cuts.iter().filter(|c| **c < v).count(),
+                        cuts.iter().filter(|c| **c <= v).count(),
+                    )
+                };
+                (count(before), count(at))
             })
             .collect()
     }
@@ -512,8 +595,8 @@ impl KeyColumn {
     /// The value at `index`.
     fn numeric(&self, index: usize) -> Decimal {
         let m = match &self.keys {
-            Keys::Narrow(keys) => i128::from(unkey64(keys[index], self.descending)),
-            Keys::Wide(keys) => unkey128(keys[index], self.descending),
+            Keys::Narrow(keys) => i128::from(unkey64(keys[index])),
+            Keys::Wide(keys) => unkey128(keys[index]),
             Keys::Decimals(values) => return values[index],
         };
         self.at_own_scale(m, index)
@@ -531,25 +614,22 @@ impl KeyColumn {
         decimal(m / unit, scale, mark & 0x80 != 0)
     }
 
-    /// The decimal at `rank`, whose key `equal` recognises and `mantissa` gives at the
-    /// column's scale: built from the key when every value prints like its key, else
-    /// the very value of the `(rank − less)`-th equal one in population order.
+    /// The decimal of a selected key (`mantissa` at the column's scale, which `equal`
+    /// recognises): built from the key when every value prints like its key, else the
+    /// very value of the first equal one in population order.
     fn value_of(
         &self,
-        rank: usize,
         less: usize,
+        not_more: usize,
         equal: impl Fn(usize) -> bool,
         mantissa: impl Fn() -> i128,
     ) -> Decimal {
+        let _ = (less, not_more);
         let m = mantissa();
         if self.marks.is_none() {
-            // every value prints like its key
             return decimal(m, self.scale, false);
         }
-        let index = (0..self.len())
-            .filter(|&i| equal(i))
-            .nth(rank - less)
-            .unwrap_or(0);
+        let index = (0..self.len()).find(|&i| equal(i)).unwrap_or(0);
         self.at_own_scale(m, index)
     }
 }
@@ -637,7 +717,8 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::dec;
 
-    /// The reference: a stable sort, then positions read off.
+    /// The reference: a stable sort, then positions read off; the value written as the
+    /// first equal one in population order has it.
     fn by_sorting(values: &[Decimal], descending: bool, positions: &[usize]) -> Vec<OrderStat> {
         let order = |a: &Decimal, b: &Decimal| if descending { b.cmp(a) } else { a.cmp(b) };
         let mut sorted = values.to_vec();
@@ -647,7 +728,7 @@ mod tests {
             .map(|&p| {
                 let value = sorted[p - 1];
                 OrderStat {
-                    value,
+                    value: *values.iter().find(|v| **v == value).unwrap(),
                     less: sorted.iter().filter(|v| order(v, &value).is_lt()).count(),
                     not_more: sorted.iter().filter(|v| !order(v, &value).is_gt()).count(),
                 }
@@ -656,8 +737,9 @@ mod tests {
     }
 
     fn check(values: &[Decimal], positions: &[usize]) {
+        let column = KeyColumn::from_decimals(values);
         for descending in [false, true] {
-            let got = KeyColumn::from_decimals(values, descending).order_stats(positions);
+            let got = column.order_stats(positions, descending);
             let want = by_sorting(values, descending, positions);
             assert_eq!(got, want, "{values:?} {positions:?} {descending}");
             for (g, w) in got.iter().zip(&want) {

@@ -23,6 +23,8 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -32,8 +34,8 @@ use super::missing::{MissingData, MissingPolicy};
 use super::order::{IntCuts, KeyColumn, cmp_decimal};
 use super::quantile::decimal_vec;
 use super::{
-    Classifier, Coder, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads,
-    Reason, Unscored, Warning, single_value,
+    Classifier, Coder, Column, Explanation, FitData, HysteresisTarget, Label, MissingUse, Model,
+    Reads, Reason, Unscored, Wanted, Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
@@ -457,6 +459,22 @@ impl Classifier for ParetoParams {
     }
 
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
+        self.fit_data(&FitData::new(population, &self.wanted()))
+    }
+}
+
+impl ParetoParams {
+    /// The columns the fit reads: the metric's, for a count basis without fills.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        match (self.basis, &self.missing) {
+            (Basis::Count, MissingPolicy::Exclude) => vec![Wanted::buyers(self.metric)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Validates, then fits on the population of `data`, with the columns read there.
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<ParetoModel, Error> {
+        let population = data.population();
         self.validate()?;
         let metric = self.metric;
         // Only a median or a mean needs the values before the fill.
@@ -477,20 +495,18 @@ impl Classifier for ParetoParams {
         let bands = self.bands.len();
         let (fit_size, thresholds, sizes, values) = match self.basis {
             Basis::Count => {
-                let best_first = direction == Direction::HigherIsBetter;
                 let column = match self.missing {
-                    MissingPolicy::Exclude => {
-                        super::buyer_column(population, metric, best_first, |_| true)
-                    }
-                    _ => KeyColumn::build(population.profiles(), best_first, |p| {
+                    MissingPolicy::Exclude => data.column(Wanted::buyers(metric)),
+                    _ => Cow::Owned(KeyColumn::build(population.profiles(), |p| {
                         if p.is_buyer() {
                             missing.resolve(p).0
                         } else {
                             None
                         }
-                    }),
+                    })),
                 };
-                let (thresholds, sizes) = count_thresholds(&column, &cumulative, bands);
+                let best_first = direction == Direction::HigherIsBetter;
+                let (thresholds, sizes) = count_thresholds(&column, best_first, &cumulative, bands);
                 (column.len(), thresholds, sizes, Vec::new())
             }
             Basis::Value => {
@@ -514,19 +530,21 @@ impl Classifier for ParetoParams {
     }
 }
 
-/// Count-basis thresholds (SPEC §4) and band sizes: with the values best first, the
+/// Count-basis thresholds (SPEC §4) and band sizes: with the values best first (larger
+/// first when `descending`), the
 /// threshold of band `b` is the value at position `ceil(c_b·n)`, and a value is in the
 /// first band whose threshold it is at least as good as.
 fn count_thresholds(
-    best_first: &KeyColumn,
+    column: &KeyColumn,
+    descending: bool,
     cumulative: &[Decimal],
     bands: usize,
 ) -> (Vec<Decimal>, Vec<usize>) {
-    let n = best_first.len();
+    let n = column.len();
     if n == 0 {
         return (Vec::new(), vec![0; bands]);
     }
-    let stats = best_first.order_stats(&threshold_positions(cumulative, n));
+    let stats = column.order_stats(&threshold_positions(cumulative, n), descending);
     let mut sizes = Vec::with_capacity(bands);
     let mut before = 0;
     for stat in &stats {

@@ -296,26 +296,26 @@ impl CutPoints {
         direction: Direction,
     ) -> Result<Self, Error> {
         check_bins(bins)?;
-        let worst_first = KeyColumn::from_decimals(values, direction == Direction::LowerIsBetter);
-        Self::fit_column(&worst_first, bins, mode, direction)
+        Self::fit_column(&KeyColumn::from_decimals(values), bins, mode, direction)
     }
 
-    /// Fits on a column of values keyed worst first (descending exactly when lower is
-    /// better): the order statistics at the positions of SPEC §3 give the cut points,
-    /// and their counts the sizes and the ties behind empty scores.
+    /// Fits on a column of values: its order statistics worst first at the positions
+    /// of SPEC §3 give the cut points, and their counts the sizes and the ties behind
+    /// empty scores.
     pub(crate) fn fit_column(
-        worst_first: &KeyColumn,
+        column: &KeyColumn,
         bins: u8,
         mode: QuantileMode,
         direction: Direction,
     ) -> Result<Self, Error> {
         check_bins(bins)?;
-        let n = worst_first.len();
+        let n = column.len();
         if n == 0 {
             return Err(ConfigError::NoValues.into());
         }
         let k = usize::from(bins);
-        let stats = worst_first.order_stats(&positions(n, bins, mode));
+        let worst_first = direction == Direction::LowerIsBetter;
+        let stats = column.order_stats(&positions(n, bins, mode), worst_first);
         let sizes = match mode {
             // Score s holds the values past t_s up to t_(s+1) (SPEC §3's rule).
             QuantileMode::TieAware => {
@@ -627,10 +627,10 @@ impl<'a> FastCuts<'a> {
 /// definition (SPEC §3): tie-aware `1 + floor(k·L/n)`, or `NTILE(k)` with the tiebreak of
 /// population order (`customer_id`, SPEC's tiebreak).
 ///
-/// `model` must have been fitted on exactly the values of `worst_first`.
-pub(crate) fn batch_scores(worst_first: &KeyColumn, model: &CutPoints) -> Vec<u8> {
+/// `model` must have been fitted on exactly the values of `column`.
+pub(crate) fn batch_scores(column: &KeyColumn, model: &CutPoints) -> Vec<u8> {
     // (cuts strictly worse, cuts worse or equal): ≤ k − 1 ≤ 9 each
-    let places = worst_first.place(&model.cuts);
+    let places = column.place(&model.cuts, model.direction == Direction::LowerIsBetter);
     if model.mode == QuantileMode::TieAware {
         return places.iter().map(|&(a, _)| a + 1).collect();
     }
@@ -689,8 +689,7 @@ mod tests {
     fn scores(values: &[i64], mode: QuantileMode, direction: Direction) -> Vec<u8> {
         let values = dec(values);
         let model = CutPoints::fit(&values, 5, mode, direction).unwrap();
-        let worst_first = KeyColumn::from_decimals(&values, direction == Direction::LowerIsBetter);
-        batch_scores(&worst_first, &model)
+        batch_scores(&KeyColumn::from_decimals(&values), &model)
     }
 
     fn sizes(scores: &[u8]) -> [usize; 5] {

@@ -33,15 +33,14 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::order::KeyColumn;
 use super::quantile::{CutPoints, FastCuts, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
-    Classifier, Coder, Column, ColumnLabels, Explanation, HysteresisTarget, Label, Model, Reads,
-    Reason, Unscored, Warning, single_value,
+    Classifier, Coder, Column, ColumnLabels, Explanation, FitData, HysteresisTarget, Label, Model,
+    Reads, Reason, Unscored, Wanted, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
-use crate::profile::{Direction, Metric, Population, Profile};
+use crate::profile::{Metric, Population, Profile};
 
 /// The columns an RFM model writes.
 ///
@@ -222,12 +221,18 @@ impl RfmParams {
 
     /// Validates, then fits the cut points, on columns of the buyers' values keyed
     /// worst first.
-    fn fit_cuts(&self, population: &Population) -> Result<RfmModel, Error> {
+    /// The columns the fit reads.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        RFM_METRICS.map(Wanted::buyers).to_vec()
+    }
+
+    /// Validates, then fits the cut points on the buyers' columns.
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<RfmModel, Error> {
         self.validate()?;
-        let columns = rfm_columns(population);
+        let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
         if columns[0].len() == 0 {
             return Err(Error::EmptyPopulation {
-                as_of: population.as_of(),
+                as_of: data.population().as_of(),
             });
         }
         let fit = |i: usize| {
@@ -247,14 +252,6 @@ impl RfmParams {
         };
         Ok(model)
     }
-}
-
-/// Recency, frequency and monetary of the buyers, each keyed worst first.
-fn rfm_columns(population: &Population) -> [KeyColumn; 3] {
-    RFM_METRICS.map(|metric| {
-        let descending = metric.default_direction() == Direction::LowerIsBetter;
-        super::buyer_column(population, metric, descending, |_| true)
-    })
 }
 
 const RFM_METRICS: [Metric; 3] = [Metric::RecencyDays, Metric::Frequency, Metric::Monetary];
@@ -320,7 +317,7 @@ impl Classifier for RfmParams {
     }
 
     fn fit(&self, population: &Population) -> Result<RfmModel, Error> {
-        self.fit_cuts(population)
+        self.fit_data(&FitData::new(population, &self.wanted()))
     }
 
     /// Equal-count scores label the fit population by SPEC §3's batch definition, SQL
@@ -335,7 +332,8 @@ impl Classifier for RfmParams {
         if self.mode == QuantileMode::TieAware {
             return Ok(None);
         }
-        let columns = rfm_columns(population);
+        let data = FitData::new(population, &self.wanted());
+        let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
         let [r, f, m] = [
             batch_scores(&columns[0], &model.recency),
             batch_scores(&columns[1], &model.frequency),

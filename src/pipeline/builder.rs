@@ -10,7 +10,7 @@ use super::fitted::{FORMAT_VERSION, FittedPipeline};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
-use crate::classify::{AnyModel, AnyParams, ColumnLabels, Reads};
+use crate::classify::{AnyModel, AnyParams, ColumnLabels, FitData, Reads, Wanted};
 use crate::error::{ColumnWriter, ConfigError, Error, parse_error};
 use crate::profile::Population;
 use crate::registry::Registry;
@@ -453,10 +453,17 @@ impl Pipeline {
                 as_of: population.as_of(),
             });
         }
+        // Every column the built-ins fit on, read in one pass over the profiles.
+        let wanted: Vec<Wanted> = self
+            .classifiers
+            .iter()
+            .flat_map(AnyParams::wanted)
+            .collect();
+        let data = FitData::new(population, &wanted);
         let models = self
             .classifiers
             .iter()
-            .map(|params| params.fit(population))
+            .map(|params| params.fit_data(&data))
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(FittedPipeline {
             format_version: FORMAT_VERSION,
