@@ -43,7 +43,7 @@ use smol_str::SmolStr;
 
 use super::explain::GradedDimension;
 use super::order::{KeyColumn, cmp_decimal};
-use super::quantile::{CutPoints, QuantileMode};
+use super::quantile::{CutPoints, FastCuts, Num, QuantileMode};
 use super::{
     Classifier, Coder, Column, ColumnLabels, Explanation, FitData, Label, MissingUse, Model, Reads,
     Reason, Unscored, Wanted,
@@ -1427,14 +1427,114 @@ impl Model for GradeModel {
 pub(crate) struct GradeCoder<'a> {
     model: &'a GradeModel,
     prepared: Prepared,
+    dimensions: Vec<DimensionCoder<'a>>,
+    grades: usize,
+}
+
+/// A dimension's rule as a customer's level is worked out many times over.
+#[derive(Debug)]
+enum DimensionCoder<'a> {
+    /// Terciles of a metric.
+    Terciles {
+        metric: Metric,
+        repeat_only: bool,
+        outside: Level,
+        none_at_or_below: Option<Decimal>,
+        cuts: Option<FastCuts<'a>>,
+    },
+    /// The sign of a metric.
+    Sign { metric: Metric, missing: Level },
+    /// Any other rule, as the model works it out.
+    Other {
+        index: usize,
+        metric: Option<Metric>,
+    },
 }
 
 impl GradeModel {
     /// The fast path of labelling many customers.
     pub(crate) fn coder(&self) -> GradeCoder<'_> {
+        let prepared = self.prepared();
+        let dimensions = self
+            .params
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(index, d)| match (&d.rule, prepared.metrics[index]) {
+                (
+                    DimensionRule::Terciles {
+                        over,
+                        outside,
+                        none_at_or_below,
+                        ..
+                    },
+                    Some(metric),
+                ) => DimensionCoder::Terciles {
+                    metric,
+                    repeat_only: *over == Over::RepeatBuyers,
+                    outside: *outside,
+                    none_at_or_below: *none_at_or_below,
+                    cuts: self.terciles[index].as_ref().map(FastCuts::new),
+                },
+                (DimensionRule::Sign { metric, missing }, _) => DimensionCoder::Sign {
+                    metric: *metric,
+                    missing: *missing,
+                },
+                (_, metric) => DimensionCoder::Other { index, metric },
+            })
+            .collect();
         GradeCoder {
             model: self,
-            prepared: self.prepared(),
+            grades: self.params.labels().len(),
+            prepared,
+            dimensions,
+        }
+    }
+}
+
+impl GradeCoder<'_> {
+    /// [`GradeModel::level`], with integer comparisons where they are exact.
+    #[inline]
+    fn level(&self, dimension: &DimensionCoder<'_>, profile: &Profile) -> Level {
+        match dimension {
+            DimensionCoder::Terciles {
+                metric,
+                repeat_only,
+                outside,
+                none_at_or_below,
+                cuts,
+            } => {
+                if !profile.is_buyer() {
+                    return Level::None;
+                }
+                let Some(value) = Num::of(profile, *metric) else {
+                    return Level::None;
+                };
+                if *repeat_only && profile.frequency < 2 {
+                    return *outside;
+                }
+                if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
+                    return Level::None;
+                }
+                match cuts.as_ref().map(|c| c.score_num(value)) {
+                    Some(3) => Level::High,
+                    Some(2) => Level::Mid,
+                    Some(_) => Level::Low,
+                    None => Level::None,
+                }
+            }
+            DimensionCoder::Sign { metric, missing } => {
+                if !profile.is_buyer() {
+                    return Level::None;
+                }
+                match profile.metric(*metric) {
+                    Some(v) if v.is_zero() => Level::Mid,
+                    Some(v) if v.is_sign_positive() => Level::High,
+                    Some(_) => Level::Low,
+                    None => *missing,
+                }
+            }
+            DimensionCoder::Other { index, metric } => self.model.level(*index, *metric, profile),
         }
     }
 }
@@ -1452,12 +1552,25 @@ impl Coder for GradeCoder<'_> {
         vec![labels]
     }
 
-    fn codes(&self, profile: &Profile, out: &mut [u32]) {
-        let grades = self.model.params.labels().len();
-        let index = self
-            .model
-            .grade_index(profile, &self.prepared)
-            .unwrap_or(grades);
+    #[inline]
+    fn code(&self, profile: &Profile, out: &mut [u32]) {
+        let index = match (&self.prepared.points, &self.model.params.scheme) {
+            (Some(ints), Scheme::Points { grades, .. }) => {
+                let mut total = 0i128;
+                for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
+                    total += row[self.level(dimension, profile) as usize];
+                }
+                grades
+                    .iter()
+                    .zip(&ints.mins)
+                    .position(|(_, min)| min.is_none_or(|min| total >= min))
+                    .unwrap_or(self.grades.saturating_sub(1))
+            }
+            _ => self
+                .model
+                .grade_index(profile, &self.prepared)
+                .unwrap_or(self.grades),
+        };
         // grades ≤ the labels of a column
         out[0] = index as u32;
     }

@@ -837,7 +837,27 @@ pub(crate) trait Coder: Sync {
     /// Per column of the model, the labels the codes index.
     fn labels(&self) -> Vec<Vec<Label>>;
     /// One code per column of the model.
-    fn codes(&self, profile: &Profile, out: &mut [u32]);
+    fn code(&self, profile: &Profile, out: &mut [u32]);
+
+    /// The codes of consecutive profiles, appended per column: `out[c]` gets column
+    /// `c`'s (a loop the compiler sees through, once per model and block rather than a
+    /// call per customer).
+    fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
+        let mut one = [0u32; 16];
+        let mut many = Vec::new();
+        let row: &mut [u32] = if out.len() <= one.len() {
+            &mut one[..out.len()]
+        } else {
+            many.resize(out.len(), 0);
+            &mut many
+        };
+        for profile in profiles {
+            self.code(profile, row);
+            for (column, code) in out.iter_mut().zip(row.iter()) {
+                column.push(*code);
+            }
+        }
+    }
 }
 
 /// The [`Coder`] of a built-in model (none for other models), made once per

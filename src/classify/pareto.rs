@@ -953,7 +953,8 @@ impl Coder for ParetoCoder<'_> {
         vec![labels]
     }
 
-    fn codes(&self, profile: &Profile, out: &mut [u32]) {
+    #[inline]
+    fn code(&self, profile: &Profile, out: &mut [u32]) {
         let model = self.model;
         let bands = model.params.bands.len();
         // bands ≤ the labels of a column

@@ -572,6 +572,40 @@ impl CutPoints {
     }
 }
 
+/// A metric's value as it is kept: an integer for counts and days, a decimal for money.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Num {
+    Int(i64),
+    Dec(Decimal),
+}
+
+impl Num {
+    /// [`Profile::metric`](crate::Profile::metric) without making counts decimals.
+    #[inline]
+    pub(crate) fn of(profile: &crate::Profile, metric: crate::Metric) -> Option<Num> {
+        use crate::Metric;
+        let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+        match metric {
+            Metric::RecencyDays => profile.recency_days.map(Num::Int),
+            Metric::TenureDays => profile.tenure_days.map(Num::Int),
+            Metric::Frequency => Some(count(profile.frequency)),
+            Metric::Transactions => Some(count(profile.transactions)),
+            Metric::DistinctProducts => profile.distinct_products.map(count),
+            Metric::Monetary => Some(Num::Dec(profile.monetary)),
+            other => profile.metric(other).map(Num::Dec),
+        }
+    }
+
+    /// Whether it is at most `limit`.
+    #[inline]
+    pub(crate) fn at_most(self, limit: &Decimal) -> bool {
+        match self {
+            Num::Int(i) => cmp_decimal(&Decimal::from(i), limit).is_le(),
+            Num::Dec(d) => cmp_decimal(&d, limit).is_le(),
+        }
+    }
+}
+
 /// Cut points prepared for scoring many values: integer comparisons where the values
 /// and cuts have 64-bit mantissas at one scale, [`CutPoints::score`] otherwise.
 #[derive(Debug)]
@@ -607,6 +641,15 @@ impl<'a> FastCuts<'a> {
                 None => self.cuts.score(value),
             },
             None => self.cuts.score(value),
+        }
+    }
+
+    /// [`CutPoints::score`] of a metric's value.
+    #[inline]
+    pub(crate) fn score_num(&self, value: Num) -> u8 {
+        match value {
+            Num::Int(i) => self.score_int(i),
+            Num::Dec(d) => self.score(&d),
         }
     }
 

@@ -778,7 +778,8 @@ impl Coder for RfmCoder<'_> {
         vec![scores.clone(), scores.clone(), scores, segments]
     }
 
-    fn codes(&self, profile: &Profile, out: &mut [u32]) {
+    #[inline]
+    fn code(&self, profile: &Profile, out: &mut [u32]) {
         let k = self.k as u32;
         // As `RfmModel::scores`: a buyer with a recency, else no purchase.
         let Some(recency) = profile.recency_days.filter(|_| profile.is_buyer()) else {

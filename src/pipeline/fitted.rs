@@ -66,6 +66,8 @@ pub struct FittedPipeline {
 /// Customers per piece of a population classified in parallel: fixed, so that the
 /// pieces never depend on the number of threads.
 const PIECE: usize = 1 << 14;
+/// Customers classified model by model while their profiles stay in the cache.
+const BLOCK: usize = 256;
 
 /// The version of the saved-pipeline format this crate writes and reads
 /// ([`FittedPipeline::to_json`]): a `model.json` of another version is refused on load
@@ -615,68 +617,96 @@ impl FittedPipeline {
             .map(|c| c.as_ref().map(|c| c.labels()))
             .collect();
         let rules = !self.rules.is_empty();
+        // Each customer's row of labels is built only for rule sets and for models
+        // without codes; otherwise codes go from the models to the tiering directly.
+        let by_row = rules || coders.iter().any(Option::is_none);
+        let offsets: Vec<usize> = context
+            .widths
+            .iter()
+            .scan(0, |at, w| {
+                let start = *at;
+                *at += w;
+                Some(start)
+            })
+            .collect();
         let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
         let pieces = parallel::map(&starts, |&start| {
             let end = (start + PIECE).min(profiles.len());
             let mut encoder = Encoder::new(width, end - start);
-            let mut at = 0;
-            for (labels, &own) in fixed.iter().zip(&context.widths) {
-                if let Some(labels) = labels {
-                    for (c, list) in labels.iter().enumerate() {
-                        encoder.fix(at + c, list.clone());
-                    }
+            for (labels, &at) in fixed.iter().zip(&offsets) {
+                for (c, list) in labels.iter().flatten().enumerate() {
+                    encoder.fix(at + c, list.clone());
                 }
-                at += own;
             }
             let mut wrong = None;
-            // One row buffer and one code buffer per piece, reused for every customer.
+            // Buffers per piece, reused for every block and customer.
+            let mut codes: Vec<Vec<u32>> = vec![Vec::with_capacity(BLOCK); width];
             let mut row: Vec<Label> = Vec::with_capacity(width);
-            let mut codes = vec![0u32; context.widths.iter().copied().max().unwrap_or(0)];
-            for (r, profile) in (start..end).zip(&profiles[start..end]) {
-                row.clear();
-                let mut column = 0;
-                for (i, (model, &own)) in self.models.iter().zip(&context.widths).enumerate() {
-                    if let (Some(coder), Some(labels)) = (&coders[i], &fixed[i]) {
-                        coder.codes(profile, &mut codes[..own]);
-                        for (c, &code) in codes[..own].iter().enumerate() {
-                            encoder.push_code(column + c, code);
-                            if rules {
-                                row.push(labels[c][code as usize].clone());
+            for block_start in (start..end).step_by(BLOCK) {
+                let block_end = (block_start + BLOCK).min(end);
+                let block = &profiles[block_start..block_end];
+                warm(block);
+                // Model by model over a block that stays in the cache.
+                for ((coder, &at), &own) in coders.iter().zip(&offsets).zip(&context.widths) {
+                    if let Some(coder) = coder {
+                        let out = &mut codes[at..at + own];
+                        out.iter_mut().for_each(Vec::clear);
+                        coder.codes(block, out);
+                    }
+                }
+                if !by_row {
+                    for (column, codes) in codes.iter().enumerate() {
+                        encoder.extend_codes(column, codes);
+                    }
+                    encoder.rows_done(block.len());
+                    continue;
+                }
+                for (j, (r, profile)) in (block_start..block_end).zip(block).enumerate() {
+                    row.clear();
+                    for (i, model) in self.models.iter().enumerate() {
+                        let (at, own) = (offsets[i], context.widths[i]);
+                        if let Some(labels) = &fixed[i] {
+                            for c in 0..own {
+                                let code = codes[at + c][j];
+                                encoder.push_code(at + c, code);
+                                if rules {
+                                    row.push(labels[c][code as usize].clone());
+                                }
+                            }
+                            continue;
+                        }
+                        let before = row.len();
+                        match batch.get(i).and_then(Option::as_ref) {
+                            Some(labels) => {
+                                row.extend_from_slice(&labels[r * own..(r + 1) * own]);
+                            }
+                            None => model.classify_into(profile, &mut row),
+                        }
+                        let got = row.len() - before;
+                        if got != own {
+                            wrong.get_or_insert((i, got));
+                            row.resize_with(before + own, || {
+                                Label::Unscored(Unscored::other("wrong number of labels"))
+                            });
+                        }
+                        if rules {
+                            for (c, label) in row[before..].iter().enumerate() {
+                                encoder.push_label(at + c, label.clone());
+                            }
+                        } else {
+                            for (c, label) in row.drain(before..).enumerate() {
+                                encoder.push_label(at + c, label);
                             }
                         }
-                        column += own;
-                        continue;
-                    }
-                    let before = row.len();
-                    match batch.get(i).and_then(Option::as_ref) {
-                        Some(labels) => row.extend_from_slice(&labels[r * own..(r + 1) * own]),
-                        None => model.classify_into(profile, &mut row),
-                    }
-                    let got = row.len() - before;
-                    if got != own {
-                        wrong.get_or_insert((i, got));
-                        row.resize_with(before + own, || {
-                            Label::Unscored(Unscored::other("wrong number of labels"))
-                        });
                     }
                     if rules {
-                        for (c, label) in row[before..].iter().enumerate() {
-                            encoder.push_label(column + c, label.clone());
-                        }
-                    } else {
-                        for (c, label) in row.drain(before..).enumerate() {
-                            encoder.push_label(column + c, label);
+                        self.apply_rules(profile, &context, 0, &mut row);
+                        for (c, label) in row.drain(context.models..).enumerate() {
+                            encoder.push_label(context.models + c, label);
                         }
                     }
-                    column += own;
                 }
-                if rules {
-                    self.apply_rules(profile, &context, 0, &mut row);
-                    for (c, label) in row.drain(context.models..).enumerate() {
-                        encoder.push_label(column + c, label);
-                    }
-                }
-                encoder.end_row();
+                encoder.rows_done(block.len());
             }
             encoder.finish();
             (encoder, wrong)
@@ -959,6 +989,29 @@ impl FittedPipeline {
 }
 
 /// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
+/// Reads every cache line of a block of profiles in one tight loop, whose loads the
+/// processor overlaps, so that the models after it find the block in the cache: each
+/// model's loop does too much per customer to keep many loads in flight itself, and a
+/// profile (200 bytes) spans four lines.
+fn warm(block: &[Profile]) {
+    let mut touched = 0u64;
+    for p in block {
+        touched = touched
+            .wrapping_add(p.frequency)
+            .wrapping_add(p.transactions)
+            .wrapping_add(p.recency_days.unwrap_or(0) as u64)
+            .wrapping_add(p.tenure_days.unwrap_or(0) as u64)
+            .wrapping_add(p.distinct_products.unwrap_or(0))
+            .wrapping_add(u64::from(p.monetary.scale()))
+            .wrapping_add(u64::from(p.monetary_current.scale()))
+            .wrapping_add(u64::from(p.monetary_previous.scale()))
+            .wrapping_add(p.profit.map_or(0, |d| u64::from(d.scale())))
+            .wrapping_add(p.growth.map_or(0, |d| u64::from(d.scale())))
+            .wrapping_add(p.attributes.is_empty() as u64);
+    }
+    std::hint::black_box(touched);
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct RuleContext {
     /// The models' columns, then each rule set's.

@@ -1037,10 +1037,22 @@ impl Encoder {
         self.codes[column].push(code as usize);
     }
 
-    /// Ends a row: every column has had one label.
+    /// Appends labels to a column by their indexes in the column's fixed list.
+    pub(super) fn extend_codes(&mut self, column: usize, codes: &[u32]) {
+        let out = &mut self.codes[column];
+        match out {
+            Codes::Narrow(c) if codes.iter().all(|&x| x <= u32::from(u8::MAX)) => {
+                // checked just above
+                c.extend(codes.iter().map(|&x| x as u8));
+            }
+            _ => codes.iter().for_each(|&x| out.push(x as usize)),
+        }
+    }
+
+    /// Ends `rows` rows: every column has had a label for each.
     #[inline]
-    pub(super) fn end_row(&mut self) {
-        self.rows += 1;
+    pub(super) fn rows_done(&mut self, rows: usize) {
+        self.rows += rows;
         debug_assert!(self.codes.iter().all(|c| c.len() == self.rows));
     }
 
@@ -1053,15 +1065,35 @@ impl Encoder {
             }
             let dictionary = &mut self.dictionaries[column];
             let codes = &mut self.codes[column];
-            let mut renumbered = vec![u32::MAX; dictionary.labels.len()];
+            let labels = dictionary.labels.len();
+            let mut renumbered = vec![u32::MAX; labels];
             let mut used = Vec::new();
             for row in 0..codes.len() {
                 let code = codes.get(row);
                 if renumbered[code] == u32::MAX {
                     renumbered[code] = code_u32(used.len());
                     used.push(code);
+                    if used.len() == labels {
+                        break;
+                    }
                 }
-                codes.set(row, renumbered[code] as usize);
+            }
+            match codes {
+                // A byte per row through a table: the common case, kept tight.
+                Codes::Narrow(c) => {
+                    let mut table = [0u8; 256];
+                    for (t, &r) in table.iter_mut().zip(&renumbered) {
+                        // a narrow column's codes, and so their new numbers, are below 256
+                        *t = r as u8;
+                    }
+                    c.iter_mut().for_each(|x| *x = table[usize::from(*x)]);
+                }
+                _ => {
+                    for row in 0..codes.len() {
+                        let code = codes.get(row);
+                        codes.set(row, renumbered[code] as usize);
+                    }
+                }
             }
             *dictionary = Dictionary {
                 labels: used.iter().map(|&c| dictionary.labels[c].clone()).collect(),
