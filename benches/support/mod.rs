@@ -74,7 +74,7 @@ pub(crate) fn profiles(customers: u64, seed: u64) -> Population {
     let profiles = (0..customers)
         .map(|c| {
             let id = CustomerId::new(&format!("C{c:08}")).expect("valid id");
-            if next() % 50 == 0 {
+            if next().is_multiple_of(50) {
                 return Profile::without_purchases(id);
             }
             // Squaring a uniform: most customers buy a few times, some often.
@@ -93,7 +93,7 @@ pub(crate) fn profiles(customers: u64, seed: u64) -> Population {
             };
             let monetary = spend(&mut next, transactions);
             let current = spend(&mut next, transactions / 2);
-            let previous = if next() % 3 == 0 {
+            let previous = if next().is_multiple_of(3) {
                 Decimal::ZERO
             } else {
                 spend(&mut next, transactions - transactions / 2)

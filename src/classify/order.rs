@@ -195,6 +195,81 @@ pub(crate) fn select<K: RadixKey>(keys: &[K], ranks: &[usize]) -> Vec<Selected<K
     out
 }
 
+/// The largest key (ascending) whose smaller keys weigh, with `before`, a sum that
+/// `below` accepts — the sum grows with the key, so the accepted keys are a prefix:
+/// a weighted select by the same histograms as [`select`]. `below(before)` holds.
+fn last_below<B>(keys: &[u64], weight: fn(u64) -> u128, before: u128, below: &B) -> Option<u64>
+where
+    B: Fn(u128) -> bool + Sync,
+{
+    if keys.len() <= SMALL {
+        let mut sorted = keys.to_vec();
+        sorted.sort_unstable();
+        let mut sum = before;
+        let mut last = None;
+        for group in sorted.chunk_by(|a, b| a == b) {
+            if !below(sum) {
+                break;
+            }
+            last = Some(group[0]);
+            sum += group.iter().map(|&k| weight(k)).sum::<u128>();
+        }
+        return last;
+    }
+    let (lo, hi) = bounds(keys)?;
+    if lo == hi {
+        return Some(lo);
+    }
+    let span = u128::from(hi - lo);
+    let bits = 128 - span.leading_zeros();
+    let shift = bits.saturating_sub(RADIX_BITS);
+    // ≤ 2^RADIX_BITS buckets
+    let buckets = (span >> shift) as usize + 1;
+    let bucket = move |k: u64| (u128::from(k - lo) >> shift) as usize;
+    let pieces = parallel::map_pieces(keys, PIECE, |piece| {
+        let mut sums = vec![(0u32, 0u128); buckets];
+        for &k in piece {
+            let b = &mut sums[bucket(k)];
+            b.0 += 1;
+            b.1 += weight(k);
+        }
+        sums
+    });
+    let mut sums = vec![(0usize, 0u128); buckets];
+    for piece in &pieces {
+        for (total, (n, w)) in sums.iter_mut().zip(piece) {
+            total.0 += *n as usize;
+            total.1 += *w;
+        }
+    }
+    // The last non-empty bucket whose smaller buckets still weigh below: the key is in it.
+    let mut sum = before;
+    let mut chosen = None;
+    for (b, &(n, w)) in sums.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        if !below(sum) {
+            break;
+        }
+        chosen = Some((b, sum));
+        sum += w;
+    }
+    let (b, before) = chosen?;
+    if shift == 0 {
+        return Some(lo + b as u64);
+    }
+    let members: Vec<u64> = parallel::map_pieces(keys, PIECE, |piece| {
+        piece
+            .iter()
+            .copied()
+            .filter(|&k| bucket(k) == b)
+            .collect::<Vec<u64>>()
+    })
+    .concat();
+    last_below(&members, weight, before, below)
+}
+
 /// Order-preserving `u64` of an `i64`.
 #[inline]
 fn key64(value: i64) -> u64 {
@@ -369,7 +444,7 @@ impl KeyColumn {
     }
 
     /// Keys at the largest scale from 64-bit mantissas: in place, piece by piece.
-    fn from_gathered(mut parts: Vec<Gathered>) -> Self {
+    fn from_gathered(parts: Vec<Gathered>) -> Self {
         let scale = parts.iter().map(|p| p.max_scale).max().unwrap_or(0);
         let plain = parts
             .iter()
@@ -396,18 +471,17 @@ impl KeyColumn {
             marks
         });
         let keys = if fits {
-            parallel::for_each_mut(&mut parts, |p| {
-                for (m, &mark) in p.mantissas.iter_mut().zip(&p.marks) {
-                    if !plain {
-                        // checked above
-                        *m *= 10i64.pow(scale - u32::from(mark & 0x7F));
-                    }
-                    *m = key64(*m) as i64;
-                }
-            });
+            // Each piece is let go once copied: the column is not held twice.
             let mut keys = Vec::with_capacity(total);
-            for p in &parts {
-                keys.extend(p.mantissas.iter().map(|&k| k as u64));
+            for p in parts {
+                if plain {
+                    keys.extend(p.mantissas.iter().map(|&m| key64(m)));
+                } else {
+                    keys.extend(p.mantissas.iter().zip(&p.marks).map(|(&m, &mark)| {
+                        // checked above
+                        key64(m * 10i64.pow(scale - u32::from(mark & 0x7F)))
+                    }));
+                }
             }
             Keys::Narrow(keys)
         } else {
@@ -458,6 +532,34 @@ impl KeyColumn {
             None => Keys::Decimals(values.to_vec()),
         };
         KeyColumn { keys, scale, marks }
+    }
+
+    /// The scale of the column's mantissas: the largest of its values'.
+    pub(crate) fn scale(&self) -> u32 {
+        self.scale
+    }
+
+    /// Value-basis thresholds (SPEC §4) of a column of positive values: per band `b` of
+    /// `bands`, the smallest value whose larger values sum (a mantissa at the column's
+    /// [`scale`](Self::scale)) to what `below(b, sum)` accepts. None where the keys are
+    /// not 64-bit (the caller sorts).
+    pub(crate) fn value_thresholds<B>(&self, bands: usize, below: B) -> Option<Vec<Decimal>>
+    where
+        B: Fn(usize, u128) -> bool + Sync,
+    {
+        let Keys::Narrow(keys) = &self.keys else {
+            return None;
+        };
+        // Largest first, as keys ascending: inverted bits reverse the order.
+        let largest_first: Vec<u64> = keys.iter().map(|&k| !k).collect();
+        let weight: fn(u64) -> u128 = |inverted| unkey64(!inverted).unsigned_abs().into();
+        (0..bands)
+            .map(|b| {
+                let inverted = last_below(&largest_first, weight, 0, &|sum| below(b, sum))?;
+                let key = !inverted;
+                Some(self.value_of(0, 0, |i| keys[i] == key, || i128::from(unkey64(key))))
+            })
+            .collect()
     }
 
     /// The number of values.
@@ -631,6 +733,76 @@ impl KeyColumn {
         }
         let index = (0..self.len()).find(|&i| equal(i)).unwrap_or(0);
         self.at_own_scale(m, index)
+    }
+}
+
+/// A column's values sorted ascending, to count how many lie below any value.
+#[derive(Debug)]
+pub(crate) enum Sorted {
+    /// 64-bit keys at `scale`.
+    Narrow { keys: Vec<u64>, scale: u32 },
+    /// The values themselves.
+    Exact(Vec<Decimal>),
+}
+
+impl KeyColumn {
+    /// The values sorted (as integers where they are 64-bit at one scale).
+    pub(crate) fn sorted(&self) -> Sorted {
+        match &self.keys {
+            Keys::Narrow(keys) => {
+                let mut keys = keys.clone();
+                keys.sort_unstable();
+                Sorted::Narrow {
+                    keys,
+                    scale: self.scale,
+                }
+            }
+            _ => {
+                let mut values: Vec<Decimal> = (0..self.len()).map(|i| self.numeric(i)).collect();
+                values.sort_unstable();
+                Sorted::Exact(values)
+            }
+        }
+    }
+}
+
+impl Sorted {
+    /// The number of values.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Sorted::Narrow { keys, .. } => keys.len(),
+            Sorted::Exact(values) => values.len(),
+        }
+    }
+
+    /// The values strictly below `value`, and those at most `value`.
+    pub(crate) fn counts(&self, value: &Decimal) -> (usize, usize) {
+        match self {
+            Sorted::Narrow { keys, scale } => {
+                match mantissa_at(*value, *scale).and_then(|m| i64::try_from(m).ok()) {
+                    Some(m) => {
+                        let key = key64(m);
+                        (
+                            keys.partition_point(|k| *k < key),
+                            keys.partition_point(|k| *k <= key),
+                        )
+                    }
+                    // More decimals than the column, or beyond it: compare as decimals
+                    // (a 64-bit mantissa is a decimal at any scale up to 28).
+                    None => {
+                        let at = |k: &u64| decimal(i128::from(unkey64(*k)), *scale, false);
+                        (
+                            keys.partition_point(|k| at(k) < *value),
+                            keys.partition_point(|k| at(k) <= *value),
+                        )
+                    }
+                }
+            }
+            Sorted::Exact(values) => (
+                values.partition_point(|v| v < value),
+                values.partition_point(|v| v <= value),
+            ),
+        }
     }
 }
 

@@ -581,6 +581,18 @@ fn value_thresholds(
             (U256::mul(m, total_mantissa), s + total_scale)
         })
         .collect();
+    // Selected on integers where the values have 64-bit mantissas at one scale (the
+    // sum of those below 2^63 each, fewer than 2^64 of them, fits 128 bits) …
+    let column = KeyColumn::from_decimals(&positive);
+    let selected = column.value_thresholds(limits.len(), |b, sum| {
+        let (limit, limit_scale) = limits[b];
+        cmp_scaled(U256::from_u128(sum), column.scale(), limit, limit_scale)
+            == std::cmp::Ordering::Less
+    });
+    if let Some(thresholds) = selected {
+        return Ok(thresholds);
+    }
+    // … else on the decimals, sorted.
     positive.sort_unstable_by(|a, b| b.cmp(a));
     let mut thresholds = vec![positive[0]; limits.len()];
     let mut better_sum = Decimal::ZERO;

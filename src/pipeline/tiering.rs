@@ -574,6 +574,7 @@ impl<'a> RowLabels<'a> {
     ///
     /// # Example
     /// ```
+    /// use customer_tiering::classify::Label;
     /// # use customer_tiering::classify::pareto::ParetoParams;
     /// # use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
@@ -581,8 +582,9 @@ impl<'a> RowLabels<'a> {
     /// # orders.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 90.into()))?;
     /// # let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
     /// let (_, tiering) = pipeline.run(&orders.finish()?)?;
-    /// let cells: Vec<&str> = tiering.rows().map(|(_, labels)| labels.label(0).as_cell()).collect();
-    /// assert_eq!(cells, ["platinum"]);
+    /// // Borrowed from the tiering, a label outlives the row it came from:
+    /// let labels: Vec<&Label> = tiering.rows().map(|(_, labels)| labels.label(0)).collect();
+    /// assert_eq!(labels, [&Label::Name("platinum".into())]);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn label(&self, column: usize) -> &'a Label {

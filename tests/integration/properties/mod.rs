@@ -7,6 +7,7 @@
 //! the depth (CI uses 64; the default is 256).
 
 mod csv_lines;
+mod cut_points;
 mod fit_classify;
 mod hysteresis;
 mod incremental;
