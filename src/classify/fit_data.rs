@@ -9,9 +9,7 @@
 
 use std::borrow::Cow;
 
-use rust_decimal::Decimal;
-
-use super::order::KeyColumn;
+use super::order::{KeyColumn, Num};
 use crate::profile::{Metric, Population, Profile};
 
 /// A column a fit wants: a metric over the buyers that have it, or over the repeat
@@ -33,11 +31,11 @@ impl Wanted {
 
     /// The value this column holds for a profile, if it holds one.
     #[inline]
-    fn value(self, profile: &Profile) -> Option<Decimal> {
+    fn value(self, profile: &Profile) -> Option<Num> {
         if !profile.is_buyer() || (self.repeat_only && profile.frequency < 2) {
             return None;
         }
-        profile.metric(self.metric)
+        Num::of(profile, self.metric)
     }
 }
 
@@ -78,7 +76,7 @@ impl<'p> FitData<'p> {
         match self.columns.iter().find(|(w, _)| *w == wanted) {
             Some((_, column)) => Cow::Borrowed(column),
             None => Cow::Owned(KeyColumn::build(self.population.profiles(), |p| {
-                wanted.value(p)
+                wanted.value(p).map(Num::decimal)
             })),
         }
     }

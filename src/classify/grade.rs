@@ -1574,6 +1574,116 @@ impl Coder for GradeCoder<'_> {
         // grades ≤ the labels of a column
         out[0] = index as u32;
     }
+
+    /// Dimension by dimension over the block: each a short loop of one kind, the
+    /// metric chosen once (far fewer mispredicted branches than a customer at a time).
+    fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
+        let (Some(ints), Scheme::Points { grades, .. }) =
+            (&self.prepared.points, &self.model.params.scheme)
+        else {
+            let mut one = [0u32];
+            for profile in profiles {
+                self.code(profile, &mut one);
+                out[0].push(one[0]);
+            }
+            return;
+        };
+        let mut totals = vec![0i128; profiles.len()];
+        for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
+            match dimension {
+                DimensionCoder::Terciles { metric, .. } => {
+                    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+                    match metric {
+                        Metric::Monetary => {
+                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
+                                Some(Num::Dec(p.monetary))
+                            })
+                        }
+                        Metric::Frequency => {
+                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
+                                Some(count(p.frequency))
+                            })
+                        }
+                        Metric::TenureDays => {
+                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
+                                p.tenure_days.map(Num::Int)
+                            })
+                        }
+                        Metric::RecencyDays => {
+                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
+                                p.recency_days.map(Num::Int)
+                            })
+                        }
+                        other => self.add_terciles(dimension, row, profiles, &mut totals, |p| {
+                            Num::of(p, *other)
+                        }),
+                    }
+                }
+                _ => {
+                    for (total, profile) in totals.iter_mut().zip(profiles) {
+                        *total += row[self.level(dimension, profile) as usize];
+                    }
+                }
+            }
+        }
+        let last = self.grades.saturating_sub(1);
+        out[0].extend(totals.iter().map(|&total| {
+            let index = ints
+                .mins
+                .iter()
+                .take(grades.len())
+                .position(|min| min.is_none_or(|min| total >= min))
+                .unwrap_or(last);
+            // grades ≤ the labels of a column
+            index as u32
+        }));
+    }
+}
+
+impl GradeCoder<'_> {
+    /// Adds a terciles dimension's points to each customer's total, its metric read by
+    /// `value` (the same as [`Num::of`] for its metric).
+    #[inline(always)]
+    fn add_terciles(
+        &self,
+        dimension: &DimensionCoder<'_>,
+        row: &[i128; 4],
+        profiles: &[Profile],
+        totals: &mut [i128],
+        value: impl Fn(&Profile) -> Option<Num>,
+    ) {
+        let DimensionCoder::Terciles {
+            repeat_only,
+            outside,
+            none_at_or_below,
+            cuts,
+            ..
+        } = dimension
+        else {
+            return;
+        };
+        for (total, profile) in totals.iter_mut().zip(profiles) {
+            let level = if !profile.is_buyer() {
+                Level::None
+            } else if let Some(value) = value(profile) {
+                if *repeat_only && profile.frequency < 2 {
+                    *outside
+                } else if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
+                    Level::None
+                } else {
+                    match cuts.as_ref().map(|c| c.score_num(value)) {
+                        Some(3) => Level::High,
+                        Some(2) => Level::Mid,
+                        Some(_) => Level::Low,
+                        None => Level::None,
+                    }
+                }
+            } else {
+                Level::None
+            };
+            *total += row[level as usize];
+        }
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,15 @@ fn bounds<K: RadixKey>(keys: &[K]) -> Option<(K, K)> {
 /// The keys at 0-based `ranks` (non-decreasing, each below `keys.len()`) of `keys`
 /// sorted ascending, each with the counts of keys below it and at most it.
 pub(crate) fn select<K: RadixKey>(keys: &[K], ranks: &[usize]) -> Vec<Selected<K>> {
+    select_within(keys, ranks, None)
+}
+
+/// [`select`], given the least and greatest key if known (one pass fewer).
+fn select_within<K: RadixKey>(
+    keys: &[K],
+    ranks: &[usize],
+    bounds_known: Option<(K, K)>,
+) -> Vec<Selected<K>> {
     debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
     debug_assert!(ranks.last().is_none_or(|&r| r < keys.len()));
     let n = keys.len();
@@ -109,7 +118,7 @@ pub(crate) fn select<K: RadixKey>(keys: &[K], ranks: &[usize]) -> Vec<Selected<K
             })
             .collect();
     }
-    let Some((lo, hi)) = bounds(keys) else {
+    let Some((lo, hi)) = bounds_known.or_else(|| bounds(keys)) else {
         return Vec::new();
     };
     let span = hi.offset(lo);
@@ -270,6 +279,55 @@ where
     last_below(&members, weight, before, below)
 }
 
+/// A metric's value as it is kept: an integer for counts and days, a decimal for money.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Num {
+    Int(i64),
+    Dec(Decimal),
+}
+
+impl Num {
+    /// [`Profile::metric`](crate::Profile::metric) without making counts decimals.
+    #[inline]
+    pub(crate) fn of(profile: &crate::Profile, metric: crate::Metric) -> Option<Num> {
+        use crate::Metric;
+        let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+        match metric {
+            Metric::RecencyDays => profile.recency_days.map(Num::Int),
+            Metric::TenureDays => profile.tenure_days.map(Num::Int),
+            Metric::Frequency => Some(count(profile.frequency)),
+            Metric::Transactions => Some(count(profile.transactions)),
+            Metric::DistinctProducts => profile.distinct_products.map(count),
+            Metric::Monetary => Some(Num::Dec(profile.monetary)),
+            other => profile.metric(other).map(Num::Dec),
+        }
+    }
+
+    /// The value as a decimal.
+    pub(crate) fn decimal(self) -> Decimal {
+        match self {
+            Num::Int(i) => Decimal::from(i),
+            Num::Dec(d) => d,
+        }
+    }
+
+    /// Whether it is at most `limit`.
+    #[inline]
+    pub(crate) fn at_most(self, limit: &Decimal) -> bool {
+        // "None at or below 0" is the common limit (the value of a four-dimension grade).
+        if limit.is_zero() {
+            return match self {
+                Num::Int(i) => i <= 0,
+                Num::Dec(d) => d.is_zero() || d.is_sign_negative(),
+            };
+        }
+        match self {
+            Num::Int(i) => cmp_decimal(&Decimal::from(i), limit).is_le(),
+            Num::Dec(d) => cmp_decimal(&d, limit).is_le(),
+        }
+    }
+}
+
 /// Order-preserving `u64` of an `i64`.
 #[inline]
 fn key64(value: i64) -> u64 {
@@ -293,8 +351,8 @@ fn unkey128(key: u128) -> i128 {
 
 #[derive(Debug, Clone)]
 enum Keys {
-    /// Mantissas at the column's scale that fit 64 bits.
-    Narrow(Vec<u64>),
+    /// Mantissas at the column's scale that fit 64 bits, with the least and greatest.
+    Narrow(Vec<u64>, Option<(u64, u64)>),
     /// Mantissas at the column's scale that fit 128 bits.
     Wide(Vec<u128>),
     /// Beyond 128 bits at a common scale: the decimals themselves.
@@ -338,7 +396,10 @@ pub(crate) struct KeyColumn {
 #[derive(Debug)]
 struct Gathered {
     mantissas: Vec<i64>,
-    marks: Vec<u8>,
+    /// Per value, its mark (scale, negative zero): only once a value differs from the
+    /// first in scale, or is a negative zero.
+    marks: Option<Vec<u8>>,
+    first_mark: Option<u8>,
     min_scale: u32,
     max_scale: u32,
     negative_zero: bool,
@@ -350,7 +411,8 @@ impl Gathered {
     fn new(capacity: usize) -> Self {
         Gathered {
             mantissas: Vec::with_capacity(capacity),
-            marks: Vec::with_capacity(capacity),
+            marks: None,
+            first_mark: None,
             min_scale: u32::MAX,
             max_scale: 0,
             negative_zero: false,
@@ -359,19 +421,42 @@ impl Gathered {
     }
 
     #[inline]
-    fn push(&mut self, value: Decimal) {
-        let scale = value.scale();
-        let negative_zero = value.is_zero() && value.is_sign_negative();
-        match i64::try_from(value.mantissa()) {
-            Ok(m) => self.mantissas.push(m),
-            Err(_) => self.wide = true,
-        }
+    fn push(&mut self, value: Num) {
+        let (m, scale, negative_zero) = match value {
+            Num::Int(i) => (i, 0, false),
+            Num::Dec(d) => {
+                let negative_zero = d.is_zero() && d.is_sign_negative();
+                match i64::try_from(d.mantissa()) {
+                    Ok(m) => (m, d.scale(), negative_zero),
+                    Err(_) => {
+                        self.wide = true;
+                        (0, d.scale(), negative_zero)
+                    }
+                }
+            }
+        };
         // scale ≤ 28 < 2^7
-        self.marks
-            .push(scale as u8 | (u8::from(negative_zero) << 7));
+        let mark = scale as u8 | (u8::from(negative_zero) << 7);
+        let first = *self.first_mark.get_or_insert(mark);
+        if mark != first && self.marks.is_none() {
+            let mut marks = Vec::with_capacity(self.mantissas.capacity());
+            marks.resize(self.mantissas.len(), first);
+            self.marks = Some(marks);
+        }
+        if let Some(marks) = &mut self.marks {
+            marks.push(mark);
+        }
+        self.mantissas.push(m);
         self.min_scale = self.min_scale.min(scale);
         self.max_scale = self.max_scale.max(scale);
         self.negative_zero |= negative_zero;
+    }
+
+    /// The mark of every value, in order.
+    fn marks(&self) -> impl Iterator<Item = u8> + '_ {
+        let first = self.first_mark.unwrap_or(0);
+        let all = self.marks.as_deref().unwrap_or(&[]);
+        (0..self.mantissas.len()).map(move |i| all.get(i).copied().unwrap_or(first))
     }
 }
 
@@ -382,7 +467,8 @@ impl KeyColumn {
         T: Sync,
         F: Fn(&T) -> Option<Decimal> + Sync + Send,
     {
-        let mut columns = Self::build_many(items, 1, |item, out| out[0] = value(item));
+        let mut columns =
+            Self::build_many(items, 1, |item, out| out[0] = value(item).map(Num::Dec));
         columns.pop().unwrap_or_else(|| Self::from_decimals(&[]))
     }
 
@@ -392,7 +478,7 @@ impl KeyColumn {
     pub(crate) fn build_many<T, F>(items: &[T], count: usize, values: F) -> Vec<Self>
     where
         T: Sync,
-        F: Fn(&T, &mut [Option<Decimal>]) + Sync + Send,
+        F: Fn(&T, &mut [Option<Num>]) + Sync + Send,
     {
         let mut pieces = parallel::map_pieces(items, PIECE, |piece| {
             let mut out: Vec<Gathered> = (0..count).map(|_| Gathered::new(piece.len())).collect();
@@ -421,7 +507,7 @@ impl KeyColumn {
                         .filter_map(|item| {
                             row.fill(None);
                             values(item, &mut row);
-                            row[column]
+                            row[column].map(Num::decimal)
                         })
                         .collect();
                     return Self::from_decimals_wide(&values);
@@ -435,7 +521,7 @@ impl KeyColumn {
     pub(crate) fn from_decimals(values: &[Decimal]) -> Self {
         let mut gathered = Gathered::new(values.len());
         for v in values {
-            gathered.push(*v);
+            gathered.push(Num::Dec(*v));
         }
         if gathered.wide {
             return Self::from_decimals_wide(values);
@@ -443,52 +529,63 @@ impl KeyColumn {
         Self::from_gathered(vec![gathered])
     }
 
-    /// Keys at the largest scale from 64-bit mantissas: in place, piece by piece.
+    /// Keys at the largest scale from 64-bit mantissas, piece by piece.
     fn from_gathered(parts: Vec<Gathered>) -> Self {
         let scale = parts.iter().map(|p| p.max_scale).max().unwrap_or(0);
         let plain = parts
             .iter()
             .all(|p| p.mantissas.is_empty() || (p.min_scale == scale && !p.negative_zero));
         let total: usize = parts.iter().map(|p| p.mantissas.len()).sum();
+        let widen = |m: i64, mark: u8| {
+            10i64
+                .checked_pow(scale - u32::from(mark & 0x7F))
+                .and_then(|unit| m.checked_mul(unit))
+        };
         // Widened to the largest scale, every mantissa still fits 64 bits: or else the
         // keys need 128.
-        let fits = parallel::map(&parts, |p| {
-            plain
-                || p.mantissas.iter().zip(&p.marks).all(|(&m, &mark)| {
-                    10i64
-                        .checked_pow(scale - u32::from(mark & 0x7F))
-                        .and_then(|unit| m.checked_mul(unit))
-                        .is_some()
-                })
-        })
-        .into_iter()
-        .all(|fits| fits);
+        let fits = plain
+            || parallel::map(&parts, |p| {
+                p.mantissas
+                    .iter()
+                    .zip(p.marks())
+                    .all(|(&m, mark)| widen(m, mark).is_some())
+            })
+            .into_iter()
+            .all(|fits| fits);
         let marks = (!plain).then(|| {
             let mut marks = Vec::with_capacity(total);
             for p in &parts {
-                marks.extend_from_slice(&p.marks);
+                marks.extend(p.marks());
             }
             marks
         });
         let keys = if fits {
             // Each piece is let go once copied: the column is not held twice.
             let mut keys = Vec::with_capacity(total);
+            let (mut lo, mut hi) = (u64::MAX, u64::MIN);
             for p in parts {
+                let start = keys.len();
                 if plain {
                     keys.extend(p.mantissas.iter().map(|&m| key64(m)));
                 } else {
-                    keys.extend(p.mantissas.iter().zip(&p.marks).map(|(&m, &mark)| {
-                        // checked above
-                        key64(m * 10i64.pow(scale - u32::from(mark & 0x7F)))
-                    }));
+                    keys.extend(
+                        p.mantissas
+                            .iter()
+                            .zip(p.marks())
+                            .map(|(&m, mark)| key64(widen(m, mark).unwrap_or(m))),
+                    );
+                }
+                for &k in &keys[start..] {
+                    lo = lo.min(k);
+                    hi = hi.max(k);
                 }
             }
-            Keys::Narrow(keys)
+            Keys::Narrow(keys, (lo <= hi).then_some((lo, hi)))
         } else {
             let widened: Option<Vec<u128>> = parts
                 .iter()
-                .flat_map(|p| p.mantissas.iter().zip(&p.marks))
-                .map(|(&m, &mark)| {
+                .flat_map(|p| p.mantissas.iter().zip(p.marks()))
+                .map(|(&m, mark)| {
                     let unit = 10i128.pow(scale - u32::from(mark & 0x7F));
                     i128::from(m).checked_mul(unit).map(key128)
                 })
@@ -499,8 +596,8 @@ impl KeyColumn {
                 None => Keys::Decimals(
                     parts
                         .iter()
-                        .flat_map(|p| p.mantissas.iter().zip(&p.marks))
-                        .map(|(&m, &mark)| {
+                        .flat_map(|p| p.mantissas.iter().zip(p.marks()))
+                        .map(|(&m, mark)| {
                             decimal(i128::from(m), u32::from(mark & 0x7F), mark & 0x80 != 0)
                         })
                         .collect(),
@@ -547,7 +644,7 @@ impl KeyColumn {
     where
         B: Fn(usize, u128) -> bool + Sync,
     {
-        let Keys::Narrow(keys) = &self.keys else {
+        let Keys::Narrow(keys, _) = &self.keys else {
             return None;
         };
         // Largest first, as keys ascending: inverted bits reverse the order.
@@ -565,7 +662,7 @@ impl KeyColumn {
     /// The number of values.
     pub(crate) fn len(&self) -> usize {
         match &self.keys {
-            Keys::Narrow(k) => k.len(),
+            Keys::Narrow(k, _) => k.len(),
             Keys::Wide(k) => k.len(),
             Keys::Decimals(d) => d.len(),
         }
@@ -598,7 +695,7 @@ impl KeyColumn {
     fn ascending_stats(&self, positions: &[usize]) -> Vec<OrderStat> {
         let ranks: Vec<usize> = positions.iter().map(|p| p - 1).collect();
         match &self.keys {
-            Keys::Narrow(keys) => select(keys, &ranks)
+            Keys::Narrow(keys, bounds) => select_within(keys, &ranks, *bounds)
                 .into_iter()
                 .map(|s| OrderStat {
                     value: self.value_of(
@@ -650,7 +747,7 @@ impl KeyColumn {
     /// and `b` those before it or equal to it (`b > a` exactly when it equals a cut).
     pub(crate) fn place(&self, cuts: &[Decimal], descending: bool) -> Vec<(u8, u8)> {
         let count = |before: usize| u8::try_from(before).unwrap_or(u8::MAX);
-        if let Keys::Narrow(keys) = &self.keys {
+        if let Keys::Narrow(keys, _) = &self.keys {
             let cut_keys: Option<Vec<u64>> = cuts
                 .iter()
                 .map(|c| Some(key64(i64::try_from(mantissa_at(*c, self.scale)?).ok()?)))
@@ -697,7 +794,7 @@ impl KeyColumn {
     /// The value at `index`.
     fn numeric(&self, index: usize) -> Decimal {
         let m = match &self.keys {
-            Keys::Narrow(keys) => i128::from(unkey64(keys[index])),
+            Keys::Narrow(keys, _) => i128::from(unkey64(keys[index])),
             Keys::Wide(keys) => unkey128(keys[index]),
             Keys::Decimals(values) => return values[index],
         };
@@ -749,7 +846,7 @@ impl KeyColumn {
     /// The values sorted (as integers where they are 64-bit at one scale).
     pub(crate) fn sorted(&self) -> Sorted {
         match &self.keys {
-            Keys::Narrow(keys) => {
+            Keys::Narrow(keys, _) => {
                 let mut keys = keys.clone();
                 keys.sort_unstable();
                 Sorted::Narrow {
@@ -842,7 +939,7 @@ impl IntCuts {
     }
 
     /// The mantissa of `value` at the cuts' scale, if it has a 64-bit one there.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key(&self, value: &Decimal) -> Option<i64> {
         if value.scale() == self.scale {
             return i64::try_from(value.mantissa()).ok();
@@ -851,7 +948,7 @@ impl IntCuts {
     }
 
     /// The mantissa of an integer at the cuts' scale.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key_int(&self, value: i64) -> Option<i64> {
         if self.scale == 0 {
             return Some(value);
@@ -860,13 +957,13 @@ impl IntCuts {
     }
 
     /// Cuts strictly below a key.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn below(&self, key: i64) -> usize {
         self.cuts.iter().filter(|&&c| c < key).count()
     }
 
     /// Cuts strictly above a key.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn above(&self, key: i64) -> usize {
         self.cuts.iter().filter(|&&c| c > key).count()
     }

@@ -36,6 +36,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::order::Num;
 use super::order::{IntCuts, KeyColumn, OrderStat, cmp_decimal};
 use crate::error::{ConfigError, Error};
 use crate::profile::Direction;
@@ -572,40 +573,6 @@ impl CutPoints {
     }
 }
 
-/// A metric's value as it is kept: an integer for counts and days, a decimal for money.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Num {
-    Int(i64),
-    Dec(Decimal),
-}
-
-impl Num {
-    /// [`Profile::metric`](crate::Profile::metric) without making counts decimals.
-    #[inline]
-    pub(crate) fn of(profile: &crate::Profile, metric: crate::Metric) -> Option<Num> {
-        use crate::Metric;
-        let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
-        match metric {
-            Metric::RecencyDays => profile.recency_days.map(Num::Int),
-            Metric::TenureDays => profile.tenure_days.map(Num::Int),
-            Metric::Frequency => Some(count(profile.frequency)),
-            Metric::Transactions => Some(count(profile.transactions)),
-            Metric::DistinctProducts => profile.distinct_products.map(count),
-            Metric::Monetary => Some(Num::Dec(profile.monetary)),
-            other => profile.metric(other).map(Num::Dec),
-        }
-    }
-
-    /// Whether it is at most `limit`.
-    #[inline]
-    pub(crate) fn at_most(self, limit: &Decimal) -> bool {
-        match self {
-            Num::Int(i) => cmp_decimal(&Decimal::from(i), limit).is_le(),
-            Num::Dec(d) => cmp_decimal(&d, limit).is_le(),
-        }
-    }
-}
-
 /// Cut points prepared for scoring many values: integer comparisons where the values
 /// and cuts have 64-bit mantissas at one scale, [`CutPoints::score`] otherwise.
 #[derive(Debug)]
@@ -622,7 +589,7 @@ impl<'a> FastCuts<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn score_key(&self, ints: &IntCuts, key: i64) -> u8 {
         let better_than = match self.cuts.direction {
             Direction::HigherIsBetter => ints.below(key),
@@ -633,7 +600,7 @@ impl<'a> FastCuts<'a> {
     }
 
     /// [`CutPoints::score`] of a decimal.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn score(&self, value: &Decimal) -> u8 {
         match &self.ints {
             Some(ints) => match ints.key(value) {
@@ -645,7 +612,7 @@ impl<'a> FastCuts<'a> {
     }
 
     /// [`CutPoints::score`] of a metric's value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn score_num(&self, value: Num) -> u8 {
         match value {
             Num::Int(i) => self.score_int(i),
@@ -654,7 +621,7 @@ impl<'a> FastCuts<'a> {
     }
 
     /// [`CutPoints::score`] of an integer.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn score_int(&self, value: i64) -> u8 {
         match &self.ints {
             Some(ints) => match ints.key_int(value) {

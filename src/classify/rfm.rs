@@ -799,6 +799,46 @@ impl Coder for RfmCoder<'_> {
         out[2] = u32::from(m) - 1;
         out[3] = self.table[cell];
     }
+
+    /// Score by score over the block, each a short loop of one kind.
+    fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
+        let [r_out, f_out, m_out, segment_out] = out else {
+            return;
+        };
+        let k = self.k as u32;
+        let scored = |p: &Profile| p.is_buyer() && p.recency_days.is_some();
+        let start = r_out.len();
+        r_out.extend(profiles.iter().map(|p| match p.recency_days {
+            Some(recency) if p.is_buyer() => u32::from(self.recency.score_int(recency)) - 1,
+            _ => k,
+        }));
+        f_out.extend(profiles.iter().map(|p| {
+            if !scored(p) {
+                return k;
+            }
+            let f = match i64::try_from(p.frequency) {
+                Ok(f) => self.frequency.score_int(f),
+                Err(_) => self.frequency.score(&p.frequency.into()),
+            };
+            u32::from(f) - 1
+        }));
+        m_out.extend(profiles.iter().map(|p| {
+            if scored(p) {
+                u32::from(self.monetary.score(&p.monetary)) - 1
+            } else {
+                k
+            }
+        }));
+        let unscored = self.segments.len() as u32;
+        let (r, f, m) = (&r_out[start..], &f_out[start..], &m_out[start..]);
+        segment_out.extend(r.iter().zip(f).zip(m).map(|((&r, &f), &m)| {
+            if r == k {
+                unscored
+            } else {
+                self.table[((r * k + f) * k + m) as usize]
+            }
+        }));
+    }
 }
 
 #[cfg(test)]

@@ -1070,13 +1070,31 @@ impl Encoder {
             let labels = dictionary.labels.len();
             let mut renumbered = vec![u32::MAX; labels];
             let mut used = Vec::new();
-            for row in 0..codes.len() {
-                let code = codes.get(row);
+            let mut first_use = |code: usize| {
                 if renumbered[code] == u32::MAX {
                     renumbered[code] = code_u32(used.len());
                     used.push(code);
-                    if used.len() == labels {
-                        break;
+                }
+                used.len() == labels
+            };
+            match codes {
+                Codes::Narrow(c) => {
+                    // Rows already seen in the order first used are skipped in bulk.
+                    let mut seen = [false; 256];
+                    for &x in c.iter() {
+                        if !seen[usize::from(x)] {
+                            seen[usize::from(x)] = true;
+                            if first_use(usize::from(x)) {
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    for row in 0..codes.len() {
+                        if first_use(codes.get(row)) {
+                            break;
+                        }
                     }
                 }
             }
