@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::order::{KeyColumn, Num};
+use super::order::{ColumnReader, Gathered, KeyColumn, Num};
 use crate::profile::{Metric, Population, Profile};
 
 /// A column a fit wants: a metric over the buyers that have it, or over the repeat
@@ -39,6 +39,45 @@ impl Wanted {
     }
 }
 
+impl ColumnReader<Profile> for Wanted {
+    /// A loop per metric, so that the metric is chosen once per block.
+    fn read(&self, block: &[Profile], out: &mut Gathered) {
+        let repeat_only = self.repeat_only;
+        let keep = |p: &Profile| p.is_buyer() && (!repeat_only || p.frequency >= 2);
+        match self.metric {
+            Metric::RecencyDays => read_ints(block, keep, out, |p| p.recency_days),
+            Metric::TenureDays => read_ints(block, keep, out, |p| p.tenure_days),
+            Metric::Monetary => {
+                for p in block.iter().filter(|p| keep(p)) {
+                    out.push(Num::Dec(p.monetary));
+                }
+            }
+            metric => {
+                for p in block.iter().filter(|p| keep(p)) {
+                    if let Some(v) = Num::of(p, metric) {
+                        out.push(v);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Pushes an integer metric of the profiles `keep` keeps.
+#[inline(always)]
+fn read_ints(
+    block: &[Profile],
+    keep: impl Fn(&Profile) -> bool,
+    out: &mut Gathered,
+    value: impl Fn(&Profile) -> Option<i64>,
+) {
+    for p in block {
+        if let Some(v) = value(p).filter(|_| keep(p)) {
+            out.push_int(v);
+        }
+    }
+}
+
 /// A population with the columns its fits want, read once.
 #[derive(Debug)]
 pub(crate) struct FitData<'p> {
@@ -55,11 +94,7 @@ impl<'p> FitData<'p> {
                 unique.push(*w);
             }
         }
-        let columns = KeyColumn::build_many(population.profiles(), unique.len(), |p, out| {
-            for (value, w) in out.iter_mut().zip(&unique) {
-                *value = w.value(p);
-            }
-        });
+        let columns = KeyColumn::build_many(population.profiles(), &unique);
         FitData {
             population,
             columns: unique.into_iter().zip(columns).collect(),

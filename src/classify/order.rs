@@ -391,10 +391,23 @@ pub(crate) struct KeyColumn {
     marks: Option<Vec<u8>>,
 }
 
+/// Reads one column's values from a block of items into a [`Gathered`].
+pub(crate) trait ColumnReader<T>: Sync {
+    /// Pushes the value of every item of `block` that has one, in order.
+    fn read(&self, block: &[T], out: &mut Gathered);
+}
+
+/// Items read per reader at a time: a block of 200-byte profiles stays in the L1 cache
+/// while every column is read from it.
+const BLOCK: usize = 128;
+
 /// One column's values from one piece of a population: 64-bit mantissas and marks
 /// (scale, negative zero), and what the piece saw of scales.
 #[derive(Debug)]
-struct Gathered {
+pub(crate) struct Gathered {
+    /// Where a column is read again as decimals (mantissas past 64 bits), the values.
+    decimals: Vec<Decimal>,
+    keep_decimals: bool,
     mantissas: Vec<i64>,
     /// Per value, its mark (scale, negative zero): only once a value differs from the
     /// first in scale, or is a negative zero.
@@ -410,6 +423,8 @@ struct Gathered {
 impl Gathered {
     fn new(capacity: usize) -> Self {
         Gathered {
+            decimals: Vec::new(),
+            keep_decimals: false,
             mantissas: Vec::with_capacity(capacity),
             marks: None,
             first_mark: None,
@@ -420,8 +435,40 @@ impl Gathered {
         }
     }
 
-    #[inline]
-    fn push(&mut self, value: Num) {
+    /// A gathering that keeps the decimals themselves.
+    fn decimals() -> Self {
+        Gathered {
+            keep_decimals: true,
+            ..Gathered::new(0)
+        }
+    }
+
+    /// Pushes an integer value (scale 0).
+    #[inline(always)]
+    pub(crate) fn push_int(&mut self, value: i64) {
+        if self.keep_decimals {
+            return self.decimals.push(Decimal::from(value));
+        }
+        if self.first_mark.is_none() {
+            self.first_mark = Some(0);
+            self.min_scale = 0;
+        }
+        if self.first_mark != Some(0) && self.marks.is_none() {
+            return self.push(Num::Int(value));
+        }
+        if let Some(marks) = &mut self.marks {
+            marks.push(0);
+        }
+        self.mantissas.push(value);
+        self.min_scale = 0;
+    }
+
+    /// Pushes a value.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: Num) {
+        if self.keep_decimals {
+            return self.decimals.push(value.decimal());
+        }
         let (m, scale, negative_zero) = match value {
             Num::Int(i) => (i, 0, false),
             Num::Dec(d) => {
@@ -467,50 +514,50 @@ impl KeyColumn {
         T: Sync,
         F: Fn(&T) -> Option<Decimal> + Sync + Send,
     {
-        let mut columns =
-            Self::build_many(items, 1, |item, out| out[0] = value(item).map(Num::Dec));
+        struct ByItem<F>(F);
+        impl<T, F: Fn(&T) -> Option<Decimal> + Sync> ColumnReader<T> for ByItem<F> {
+            fn read(&self, block: &[T], out: &mut Gathered) {
+                for item in block {
+                    if let Some(v) = (self.0)(item) {
+                        out.push(Num::Dec(v));
+                    }
+                }
+            }
+        }
+        let mut columns = Self::build_many(items, &[ByItem(value)]);
         columns.pop().unwrap_or_else(|| Self::from_decimals(&[]))
     }
 
-    /// `count` columns in one pass over `items`: `values` fills one value (or none) per
-    /// column for an item. Reading a million 200-byte profiles costs far more than what
-    /// is done with each, so every column a fit needs is read at once.
-    pub(crate) fn build_many<T, F>(items: &[T], count: usize, values: F) -> Vec<Self>
+    /// A column per reader, in one pass over `items` (block by block, each block read
+    /// by every reader while it is in the cache): reading a million 200-byte profiles
+    /// costs more than anything done with them.
+    pub(crate) fn build_many<T, R>(items: &[T], readers: &[R]) -> Vec<Self>
     where
         T: Sync,
-        F: Fn(&T, &mut [Option<Num>]) + Sync + Send,
+        R: ColumnReader<T>,
     {
         let mut pieces = parallel::map_pieces(items, PIECE, |piece| {
-            let mut out: Vec<Gathered> = (0..count).map(|_| Gathered::new(piece.len())).collect();
-            let mut row = vec![None; count];
-            for item in piece {
-                row.fill(None);
-                values(item, &mut row);
-                for (gathered, value) in out.iter_mut().zip(&row) {
-                    if let Some(v) = value {
-                        gathered.push(*v);
-                    }
+            let mut out: Vec<Gathered> = readers.iter().map(|_| Gathered::new(piece.len())).collect();
+            for block in piece.chunks(BLOCK) {
+                for (reader, gathered) in readers.iter().zip(&mut out) {
+                    reader.read(block, gathered);
                 }
             }
             out
         });
-        (0..count)
+        (0..readers.len())
             .map(|column| {
                 let parts: Vec<Gathered> = pieces
                     .iter_mut()
                     .map(|p| std::mem::replace(&mut p[column], Gathered::new(0)))
                     .collect();
                 if parts.iter().any(|p| p.wide) {
-                    let mut row = vec![None; count];
-                    let values: Vec<Decimal> = items
-                        .iter()
-                        .filter_map(|item| {
-                            row.fill(None);
-                            values(item, &mut row);
-                            row[column].map(Num::decimal)
-                        })
-                        .collect();
-                    return Self::from_decimals_wide(&values);
+                    // Mantissas past 64 bits: read this column again, as decimals.
+                    let mut all = Gathered::decimals();
+                    for block in items.chunks(BLOCK) {
+                        readers[column].read(block, &mut all);
+                    }
+                    return Self::from_decimals_wide(&all.decimals);
                 }
                 Self::from_gathered(parts)
             })
