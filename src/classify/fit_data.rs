@@ -41,7 +41,7 @@ impl Wanted {
 
 impl ColumnReader<Profile> for Wanted {
     /// A loop per metric, so that the metric is chosen once per block.
-    fn read(&self, block: &[Profile], out: &mut Gathered) {
+    fn read(&self, block: &[Profile], out: &mut Gathered<'_>) {
         let repeat_only = self.repeat_only;
         let keep = |p: &Profile| p.is_buyer() && (!repeat_only || p.frequency >= 2);
         match self.metric {
@@ -68,7 +68,7 @@ impl ColumnReader<Profile> for Wanted {
 fn read_ints(
     block: &[Profile],
     keep: impl Fn(&Profile) -> bool,
-    out: &mut Gathered,
+    out: &mut Gathered<'_>,
     value: impl Fn(&Profile) -> Option<i64>,
 ) {
     for p in block {

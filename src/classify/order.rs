@@ -394,81 +394,112 @@ pub(crate) struct KeyColumn {
 /// Reads one column's values from a block of items into a [`Gathered`].
 pub(crate) trait ColumnReader<T>: Sync {
     /// Pushes the value of every item of `block` that has one, in order.
-    fn read(&self, block: &[T], out: &mut Gathered);
+    fn read(&self, block: &[T], out: &mut Gathered<'_>);
 }
 
 /// Items read per reader at a time: a block of 200-byte profiles stays in the L1 cache
 /// while every column is read from it.
 const BLOCK: usize = 128;
 
-/// One column's values from one piece of a population: 64-bit mantissas and marks
-/// (scale, negative zero), and what the piece saw of scales.
+/// One column's values from one piece of a population, written as they come into the
+/// piece's part of the column (64-bit mantissas), with their marks (scale, negative
+/// zero) where they differ, and what the piece saw of scales.
 #[derive(Debug)]
-pub(crate) struct Gathered {
-    /// Where a column is read again as decimals (mantissas past 64 bits), the values.
-    decimals: Vec<Decimal>,
-    keep_decimals: bool,
-    mantissas: Vec<i64>,
-    /// Per value, its mark (scale, negative zero): only once a value differs from the
-    /// first in scale, or is a negative zero.
+pub(crate) struct Gathered<'a> {
+    out: &'a mut [u64],
+    /// Reading a column again as decimals (its mantissas passed 64 bits): the values.
+    decimals: Option<Vec<Decimal>>,
+    seen: Seen,
+}
+
+/// What a piece saw of its values.
+#[derive(Debug, Clone)]
+struct Seen {
+    len: usize,
+    /// Per value, its mark: only once a value differs from the first in scale, or is a
+    /// negative zero.
     marks: Option<Vec<u8>>,
     first_mark: Option<u8>,
     min_scale: u32,
     max_scale: u32,
     negative_zero: bool,
-    /// A mantissa past 64 bits: the column is built again from the decimals.
+    /// A mantissa past 64 bits: the column is read again as decimals.
     wide: bool,
+    /// The least and greatest mantissa.
+    least: i64,
+    greatest: i64,
 }
 
-impl Gathered {
-    fn new(capacity: usize) -> Self {
+impl Seen {
+    /// The mark of every value, in order.
+    fn marks(&self) -> impl Iterator<Item = u8> + '_ {
+        let first = self.first_mark.unwrap_or(0);
+        let all = self.marks.as_deref().unwrap_or(&[]);
+        (0..self.len).map(move |i| all.get(i).copied().unwrap_or(first))
+    }
+}
+
+impl<'a> Gathered<'a> {
+    fn new(out: &'a mut [u64]) -> Self {
         Gathered {
-            decimals: Vec::new(),
-            keep_decimals: false,
-            mantissas: Vec::with_capacity(capacity),
-            marks: None,
-            first_mark: None,
-            min_scale: u32::MAX,
-            max_scale: 0,
-            negative_zero: false,
-            wide: false,
+            out,
+            decimals: None,
+            seen: Seen {
+                len: 0,
+                marks: None,
+                first_mark: None,
+                min_scale: u32::MAX,
+                max_scale: 0,
+                negative_zero: false,
+                wide: false,
+                least: i64::MAX,
+                greatest: i64::MIN,
+            },
         }
     }
 
     /// A gathering that keeps the decimals themselves.
-    fn decimals() -> Self {
+    fn decimals() -> Gathered<'static> {
         Gathered {
-            keep_decimals: true,
-            ..Gathered::new(0)
+            decimals: Some(Vec::new()),
+            ..Gathered::new(&mut [])
         }
     }
 
     /// Pushes an integer value (scale 0).
     #[inline(always)]
     pub(crate) fn push_int(&mut self, value: i64) {
-        if self.keep_decimals {
-            return self.decimals.push(Decimal::from(value));
-        }
-        if self.first_mark.is_none() {
-            self.first_mark = Some(0);
-            self.min_scale = 0;
-        }
-        if self.first_mark != Some(0) && self.marks.is_none() {
+        let seen = &mut self.seen;
+        if self.decimals.is_some()
+            || (seen.first_mark.is_some_and(|m| m != 0) && seen.marks.is_none())
+        {
             return self.push(Num::Int(value));
         }
-        if let Some(marks) = &mut self.marks {
+        seen.first_mark = Some(0);
+        seen.min_scale = 0;
+        if let Some(marks) = &mut seen.marks {
             marks.push(0);
         }
-        self.mantissas.push(value);
-        self.min_scale = 0;
+        self.write(value);
+    }
+
+    #[inline(always)]
+    fn write(&mut self, m: i64) {
+        let seen = &mut self.seen;
+        // a piece's part has room for every item of the piece
+        self.out[seen.len] = m as u64;
+        seen.len += 1;
+        seen.least = seen.least.min(m);
+        seen.greatest = seen.greatest.max(m);
     }
 
     /// Pushes a value.
     #[inline(always)]
     pub(crate) fn push(&mut self, value: Num) {
-        if self.keep_decimals {
-            return self.decimals.push(value.decimal());
+        if let Some(decimals) = &mut self.decimals {
+            return decimals.push(value.decimal());
         }
+        let seen = &mut self.seen;
         let (m, scale, negative_zero) = match value {
             Num::Int(i) => (i, 0, false),
             Num::Dec(d) => {
@@ -476,7 +507,7 @@ impl Gathered {
                 match i64::try_from(d.mantissa()) {
                     Ok(m) => (m, d.scale(), negative_zero),
                     Err(_) => {
-                        self.wide = true;
+                        seen.wide = true;
                         (0, d.scale(), negative_zero)
                     }
                 }
@@ -484,26 +515,19 @@ impl Gathered {
         };
         // scale ≤ 28 < 2^7
         let mark = scale as u8 | (u8::from(negative_zero) << 7);
-        let first = *self.first_mark.get_or_insert(mark);
-        if mark != first && self.marks.is_none() {
-            let mut marks = Vec::with_capacity(self.mantissas.capacity());
-            marks.resize(self.mantissas.len(), first);
-            self.marks = Some(marks);
+        let first = *seen.first_mark.get_or_insert(mark);
+        if mark != first && seen.marks.is_none() {
+            let mut marks = Vec::with_capacity(self.out.len());
+            marks.resize(seen.len, first);
+            seen.marks = Some(marks);
         }
-        if let Some(marks) = &mut self.marks {
+        if let Some(marks) = &mut seen.marks {
             marks.push(mark);
         }
-        self.mantissas.push(m);
-        self.min_scale = self.min_scale.min(scale);
-        self.max_scale = self.max_scale.max(scale);
-        self.negative_zero |= negative_zero;
-    }
-
-    /// The mark of every value, in order.
-    fn marks(&self) -> impl Iterator<Item = u8> + '_ {
-        let first = self.first_mark.unwrap_or(0);
-        let all = self.marks.as_deref().unwrap_or(&[]);
-        (0..self.mantissas.len()).map(move |i| all.get(i).copied().unwrap_or(first))
+        seen.min_scale = seen.min_scale.min(scale);
+        seen.max_scale = seen.max_scale.max(scale);
+        seen.negative_zero |= negative_zero;
+        self.write(m);
     }
 }
 
@@ -516,7 +540,7 @@ impl KeyColumn {
     {
         struct ByItem<F>(F);
         impl<T, F: Fn(&T) -> Option<Decimal> + Sync> ColumnReader<T> for ByItem<F> {
-            fn read(&self, block: &[T], out: &mut Gathered) {
+            fn read(&self, block: &[T], out: &mut Gathered<'_>) {
                 for item in block {
                     if let Some(v) = (self.0)(item) {
                         out.push(Num::Dec(v));
@@ -530,128 +554,151 @@ impl KeyColumn {
 
     /// A column per reader, in one pass over `items` (block by block, each block read
     /// by every reader while it is in the cache): reading a million 200-byte profiles
-    /// costs more than anything done with them.
+    /// costs more than anything done with them. Each piece writes into its own part of
+    /// the column's one buffer (fresh memory costs a page fault a page here: it is not
+    /// written twice), and the parts are closed up after.
     pub(crate) fn build_many<T, R>(items: &[T], readers: &[R]) -> Vec<Self>
     where
         T: Sync,
         R: ColumnReader<T>,
     {
-        let mut pieces = parallel::map_pieces(items, PIECE, |piece| {
-            let mut out: Vec<Gathered> = readers.iter().map(|_| Gathered::new(piece.len())).collect();
-            for block in piece.chunks(BLOCK) {
-                for (reader, gathered) in readers.iter().zip(&mut out) {
-                    reader.read(block, gathered);
+        let mut buffers: Vec<Vec<u64>> = readers.iter().map(|_| vec![0; items.len()]).collect();
+        let seen: Vec<Vec<Seen>> = {
+            let mut parts: Vec<std::slice::ChunksMut<'_, u64>> =
+                buffers.iter_mut().map(|b| b.chunks_mut(PIECE)).collect();
+            let mut jobs: Vec<(&[T], Vec<Gathered<'_>>)> = items
+                .chunks(PIECE)
+                .map(|piece| {
+                    let gathered = parts
+                        .iter_mut()
+                        .map(|p| Gathered::new(p.next().unwrap_or_default()))
+                        .collect();
+                    (piece, gathered)
+                })
+                .collect();
+            parallel::for_each_mut(&mut jobs, |(piece, gathered)| {
+                for block in piece.chunks(BLOCK) {
+                    for (reader, out) in readers.iter().zip(gathered.iter_mut()) {
+                        reader.read(block, out);
+                    }
                 }
-            }
-            out
-        });
-        (0..readers.len())
-            .map(|column| {
-                let parts: Vec<Gathered> = pieces
-                    .iter_mut()
-                    .map(|p| std::mem::replace(&mut p[column], Gathered::new(0)))
-                    .collect();
-                if parts.iter().any(|p| p.wide) {
+            });
+            (0..readers.len())
+                .map(|c| jobs.iter().map(|(_, g)| g[c].seen.clone()).collect())
+                .collect()
+        };
+        buffers
+            .into_iter()
+            .zip(seen)
+            .enumerate()
+            .map(|(column, (mut buffer, seen))| {
+                if seen.iter().any(|s| s.wide) {
                     // Mantissas past 64 bits: read this column again, as decimals.
+                    drop(buffer);
                     let mut all = Gathered::decimals();
                     for block in items.chunks(BLOCK) {
                         readers[column].read(block, &mut all);
                     }
-                    return Self::from_decimals_wide(&all.decimals);
+                    return Self::from_decimals_wide(&all.decimals.unwrap_or_default());
                 }
-                Self::from_gathered(parts)
+                // Close up the parts.
+                let mut at = 0;
+                for (p, s) in seen.iter().enumerate() {
+                    buffer.copy_within(p * PIECE..p * PIECE + s.len, at);
+                    at += s.len;
+                }
+                buffer.truncate(at);
+                Self::from_mantissas(buffer, &seen)
             })
             .collect()
     }
 
     /// A column of decimals.
     pub(crate) fn from_decimals(values: &[Decimal]) -> Self {
-        let mut gathered = Gathered::new(values.len());
+        let mut buffer = vec![0; values.len()];
+        let mut gathered = Gathered::new(&mut buffer);
         for v in values {
             gathered.push(Num::Dec(*v));
         }
-        if gathered.wide {
+        let seen = gathered.seen;
+        if seen.wide {
             return Self::from_decimals_wide(values);
         }
-        Self::from_gathered(vec![gathered])
+        Self::from_mantissas(buffer, &[seen])
     }
 
-    /// Keys at the largest scale from 64-bit mantissas, piece by piece.
-    fn from_gathered(parts: Vec<Gathered>) -> Self {
-        let scale = parts.iter().map(|p| p.max_scale).max().unwrap_or(0);
-        let plain = parts
+    /// Keys at the largest scale from 64-bit mantissas (in order, the pieces' values
+    /// one after the other, as `seen` saw them), turned into keys in place.
+    fn from_mantissas(mut buffer: Vec<u64>, seen: &[Seen]) -> Self {
+        let scale = seen.iter().map(|s| s.max_scale).max().unwrap_or(0);
+        let plain = seen
             .iter()
-            .all(|p| p.mantissas.is_empty() || (p.min_scale == scale && !p.negative_zero));
-        let total: usize = parts.iter().map(|p| p.mantissas.len()).sum();
+            .all(|s| s.len == 0 || (s.min_scale == scale && !s.negative_zero));
         let widen = |m: i64, mark: u8| {
             10i64
                 .checked_pow(scale - u32::from(mark & 0x7F))
                 .and_then(|unit| m.checked_mul(unit))
         };
+        if plain {
+            let least = seen.iter().map(|s| s.least).min().unwrap_or(0);
+            let greatest = seen.iter().map(|s| s.greatest).max().unwrap_or(0);
+            parallel::for_each_mut(&mut buffer, |k| *k = key64(*k as i64));
+            let bounds = (!buffer.is_empty()).then(|| (key64(least), key64(greatest)));
+            return KeyColumn {
+                keys: Keys::Narrow(buffer, bounds),
+                scale,
+                marks: None,
+            };
+        }
+        let marks: Vec<u8> = seen.iter().flat_map(Seen::marks).collect();
         // Widened to the largest scale, every mantissa still fits 64 bits: or else the
         // keys need 128.
-        let fits = plain
-            || parallel::map(&parts, |p| {
-                p.mantissas
-                    .iter()
-                    .zip(p.marks())
-                    .all(|(&m, mark)| widen(m, mark).is_some())
-            })
-            .into_iter()
-            .all(|fits| fits);
-        let marks = (!plain).then(|| {
-            let mut marks = Vec::with_capacity(total);
-            for p in &parts {
-                marks.extend(p.marks());
-            }
-            marks
-        });
+        let fits = buffer
+            .iter()
+            .zip(&marks)
+            .all(|(&m, &mark)| widen(m as i64, mark).is_some());
         let keys = if fits {
-            // Each piece is let go once copied: the column is not held twice.
-            let mut keys = Vec::with_capacity(total);
             let (mut lo, mut hi) = (u64::MAX, u64::MIN);
-            for p in parts {
-                let start = keys.len();
-                if plain {
-                    keys.extend(p.mantissas.iter().map(|&m| key64(m)));
-                } else {
-                    keys.extend(
-                        p.mantissas
-                            .iter()
-                            .zip(p.marks())
-                            .map(|(&m, mark)| key64(widen(m, mark).unwrap_or(m))),
-                    );
-                }
-                for &k in &keys[start..] {
-                    lo = lo.min(k);
-                    hi = hi.max(k);
-                }
+            for (k, &mark) in buffer.iter_mut().zip(&marks) {
+                // checked above
+                *k = key64(widen(*k as i64, mark).unwrap_or(0));
+                lo = lo.min(*k);
+                hi = hi.max(*k);
             }
-            Keys::Narrow(keys, (lo <= hi).then_some((lo, hi)))
+            let bounds = (lo <= hi).then_some((lo, hi));
+            Keys::Narrow(buffer, bounds)
         } else {
-            let widened: Option<Vec<u128>> = parts
+            let widened: Option<Vec<u128>> = buffer
                 .iter()
-                .flat_map(|p| p.mantissas.iter().zip(p.marks()))
-                .map(|(&m, mark)| {
+                .zip(&marks)
+                .map(|(&m, &mark)| {
                     let unit = 10i128.pow(scale - u32::from(mark & 0x7F));
-                    i128::from(m).checked_mul(unit).map(key128)
+                    i128::from(m as i64).checked_mul(unit).map(key128)
                 })
                 .collect();
             match widened {
                 Some(keys) => Keys::Wide(keys),
                 // 18 digits next to 28 decimals: compare the decimals themselves.
                 None => Keys::Decimals(
-                    parts
+                    buffer
                         .iter()
-                        .flat_map(|p| p.mantissas.iter().zip(p.marks()))
-                        .map(|(&m, mark)| {
-                            decimal(i128::from(m), u32::from(mark & 0x7F), mark & 0x80 != 0)
+                        .zip(&marks)
+                        .map(|(&m, &mark)| {
+                            decimal(
+                                i128::from(m as i64),
+                                u32::from(mark & 0x7F),
+                                mark & 0x80 != 0,
+                            )
                         })
                         .collect(),
                 ),
             }
         };
-        KeyColumn { keys, scale, marks }
+        KeyColumn {
+            keys,
+            scale,
+            marks: Some(marks),
+        }
     }
 
     /// Mixed scales with 28-digit mantissas: 128-bit keys where they fit, else the
