@@ -4,13 +4,14 @@
 //! thresholds (SPEC §4) and their band sizes need — in O(n), never a full sort.
 //!
 //! Every value becomes an unsigned integer key that orders like the value: its mantissa
-//! at the column's largest scale, sign bit flipped (and all bits flipped when larger
-//! values come first). Integer metrics are their own mantissas. Selection is a radix
-//! select: a histogram of the keys' top bits finds the bucket that holds each position;
-//! only those buckets are gathered and refined, so each level reads the keys once, in
-//! pieces whose size does not depend on the number of threads (SPEC §11). A column
-//! whose keys would pass 128 bits (28-digit mantissas at very different scales) falls
-//! back to a stable sort of decimals.
+//! at the column's largest scale with the sign bit flipped (integer metrics are their
+//! own mantissas). Keys are kept ascending; position `p` of the descending order is
+//! position `n + 1 − p` ascending. Selection is a radix select: a histogram of the keys'
+//! top bits finds the bucket that holds each position; only those buckets are gathered
+//! and refined, so each level reads the keys once, in pieces whose size does not depend
+//! on the number of threads (SPEC §11). Value-basis thresholds (ABC) select the same
+//! way by sums instead of counts. A column whose keys would pass 128 bits (28-digit
+//! mantissas at very different scales) falls back to a stable sort of decimals.
 //!
 //! Equal values are one value to every rule of SPEC §3 and §4, but `1.10` and `1.1` print
 //! differently (and `-0.00` and `0.00`). The value reported at a position is written as
