@@ -1662,26 +1662,30 @@ impl GradeCoder<'_> {
         else {
             return;
         };
+        // A score's level (3 high, 2 mid, else low) as its index in `row`, looked up
+        // rather than branched on: scores follow the data, and mispredict.
+        const BY_SCORE: [usize; 11] = [1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1];
+        let outside = *outside as usize;
         for (total, profile) in totals.iter_mut().zip(profiles) {
-            let level = if !profile.is_buyer() {
-                Level::None
-            } else if let Some(value) = value(profile) {
-                if *repeat_only && profile.frequency < 2 {
-                    *outside
-                } else if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
-                    Level::None
-                } else {
-                    match cuts.as_ref().map(|c| c.score_num(value)) {
-                        Some(3) => Level::High,
-                        Some(2) => Level::Mid,
-                        Some(_) => Level::Low,
-                        None => Level::None,
+            let index = match value(profile).filter(|_| profile.is_buyer()) {
+                None => Level::None as usize,
+                Some(value) => {
+                    let scored = cuts.as_ref().map_or(Level::None as usize, |c| {
+                        BY_SCORE[usize::from(c.score_num(value))]
+                    });
+                    let index = if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
+                        Level::None as usize
+                    } else {
+                        scored
+                    };
+                    if *repeat_only && profile.frequency < 2 {
+                        outside
+                    } else {
+                        index
                     }
                 }
-            } else {
-                Level::None
             };
-            *total += row[level as usize];
+            *total += row[index];
         }
     }
 }
