@@ -645,7 +645,6 @@ impl FittedPipeline {
             for block_start in (start..end).step_by(BLOCK) {
                 let block_end = (block_start + BLOCK).min(end);
                 let block = &profiles[block_start..block_end];
-                warm(block);
                 // Model by model over a block that stays in the cache.
                 for ((coder, &at), &own) in coders.iter().zip(&offsets).zip(&context.widths) {
                     if let Some(coder) = coder {
@@ -989,29 +988,6 @@ impl FittedPipeline {
 }
 
 /// What rule sets see of a run's columns (see `FittedPipeline::rule_context`).
-/// Reads every cache line of a block of profiles in one tight loop, whose loads the
-/// processor overlaps, so that the models after it find the block in the cache: each
-/// model's loop does too much per customer to keep many loads in flight itself, and a
-/// profile (200 bytes) spans four lines.
-fn warm(block: &[Profile]) {
-    let mut touched = 0u64;
-    for p in block {
-        touched = touched
-            .wrapping_add(p.frequency)
-            .wrapping_add(p.transactions)
-            .wrapping_add(p.recency_days.unwrap_or(0) as u64)
-            .wrapping_add(p.tenure_days.unwrap_or(0) as u64)
-            .wrapping_add(p.distinct_products.unwrap_or(0))
-            .wrapping_add(u64::from(p.monetary.scale()))
-            .wrapping_add(u64::from(p.monetary_current.scale()))
-            .wrapping_add(u64::from(p.monetary_previous.scale()))
-            .wrapping_add(p.profit.map_or(0, |d| u64::from(d.scale())))
-            .wrapping_add(p.growth.map_or(0, |d| u64::from(d.scale())))
-            .wrapping_add(p.attributes.is_empty() as u64);
-    }
-    std::hint::black_box(touched);
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct RuleContext {
     /// The models' columns, then each rule set's.
