@@ -1,4 +1,7 @@
 //! Fitting RFM and metals, and labelling the fit population.
+//!
+//! `cargo bench --bench fit -- --quick --noplot phases` runs the phase benches at 100k
+//! customers; `BENCH_1M=1` adds 1M (and `BENCH_10M=1` 10M) in-memory profiles.
 
 use std::hint::black_box;
 
@@ -106,5 +109,49 @@ fn every_scheme(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fit, classify, every_scheme);
+/// Population sizes of the phase benches: 100k always; 1M with `BENCH_1M=1` and 10M
+/// with `BENCH_10M=1` (building the profiles alone takes seconds there).
+fn phase_sizes() -> Vec<u64> {
+    let on = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
+    let mut sizes = vec![100_000];
+    if on("BENCH_1M") {
+        sizes.push(1_000_000);
+    }
+    if on("BENCH_10M") {
+        sizes.push(10_000_000);
+    }
+    sizes
+}
+
+/// Fit and classify RFM + metals + the four-dimension grade on in-memory profiles
+/// (issue 13's phase target), each phase on its own: `fit` (cut points and thresholds),
+/// `classify_all` (labels of every customer with fitted models) and `run` (both, as
+/// the `tier` CLI calls them).
+fn phases(c: &mut Criterion) {
+    let pipeline = PipelineBuilder::new()
+        .classifier(RfmParams::default())
+        .classifier(ParetoParams::metals())
+        .classifier(presets::classifier("four-dimension").expect("preset"))
+        .build()
+        .expect("valid settings");
+    for customers in phase_sizes() {
+        let population = support::profiles(customers, 11);
+        let fitted = pipeline.fit(&population).expect("fits");
+        let mut group = c.benchmark_group(format!("phases_{}k", customers / 1000));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(customers));
+        group.bench_function("fit", |b| {
+            b.iter(|| black_box(pipeline.fit(&population).expect("fits").fit_size()))
+        });
+        group.bench_function("classify_all", |b| {
+            b.iter(|| black_box(fitted.classify_all(&population).len()))
+        });
+        group.bench_function("run", |b| {
+            b.iter(|| black_box(pipeline.run(&population).expect("fits").1.len()))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, fit, classify, every_scheme, phases);
 criterion_main!(benches);

@@ -47,11 +47,11 @@
 
 use rust_decimal::Decimal;
 
-use crate::classify::{HysteresisTarget, Label};
+use crate::classify::{FitData, HysteresisTarget, Label, Wanted};
 use crate::error::{ConfigError, Error};
 use crate::migration::Period;
 use crate::pipeline::{FittedPipeline, Tiering};
-use crate::profile::{CustomerId, Population};
+use crate::profile::{CustomerId, Direction, Population};
 use crate::wide::{U256, parts, pow10};
 
 /// A customer whose label hysteresis held back.
@@ -228,12 +228,9 @@ impl Hysteresis {
                 HysteresisTarget::Score { metric, .. } => metric.default_direction(),
                 HysteresisTarget::Band { direction, .. } => *direction,
             };
-            // The scored population's values, worst first.
-            let mut values: Vec<Decimal> = population
-                .buyers()
-                .filter_map(|p| p.metric(metric))
-                .collect();
-            values.sort_unstable_by(|a, b| direction.worst_first(a, b));
+            // The scored population's values, sorted: as integers where they can be.
+            let data = FitData::new(population, &[Wanted::buyers(metric)]);
+            let values = data.column(Wanted::buyers(metric)).sorted();
             let n = values.len();
             for (row, (profile, (id, labels))) in
                 population.profiles().iter().zip(tiering.rows()).enumerate()
@@ -248,8 +245,11 @@ impl Hysteresis {
                 if before == raw {
                     continue;
                 }
-                let worse = values.partition_point(|v| direction.is_better(&value, v));
-                let better = n - values.partition_point(|v| !direction.is_better(v, &value));
+                let (below, at_most) = values.counts(&value);
+                let (worse, better) = match direction {
+                    Direction::HigherIsBetter => (below, n - at_most),
+                    Direction::LowerIsBetter => (n - at_most, below),
+                };
                 let kept = match &target {
                     HysteresisTarget::Score { bins, .. } => {
                         let (Ok(prev), Label::Score(raw_score)) =
@@ -294,7 +294,11 @@ impl Hysteresis {
         let context = fitted.rule_context();
         let profiles = population.profiles();
         for row in changed {
-            fitted.rederive(&profiles[row], &context, out.row_mut(row));
+            let mut labels = out.row(row).to_vec();
+            fitted.rederive(&profiles[row], &context, &mut labels);
+            for (column, label) in labels.into_iter().enumerate() {
+                out.set_label(row, column, label);
+            }
         }
         Ok((out, held))
     }

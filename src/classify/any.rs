@@ -7,7 +7,8 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::{
-    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Warning,
+    Classifier, Coder, Column, Explanation, FitData, HysteresisTarget, Label, MissingUse, Model,
+    Reads, Wanted, Warning,
 };
 use crate::error::{ConfigError, Error};
 use crate::profile::{Population, Profile};
@@ -18,7 +19,13 @@ trait DynParams: fmt::Debug + Send + Sync {
     fn columns(&self) -> Vec<Column>;
     fn validate(&self) -> Result<(), ConfigError>;
     fn reads(&self) -> Reads;
-    fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error>;
+    fn wanted(&self) -> Vec<Wanted>;
+    fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error>;
+    fn batch_labels(
+        &self,
+        model: &AnyModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error>;
     fn clone_box(&self) -> Box<dyn DynParams>;
     fn as_any(&self) -> &dyn Any;
     fn eq_dyn(&self, other: &dyn Any) -> bool;
@@ -38,9 +45,22 @@ impl<C: Classifier> DynParams for C {
     fn reads(&self) -> Reads {
         Classifier::reads(self)
     }
-    fn fit_labels(&self, population: &Population) -> Result<(AnyModel, Vec<Label>), Error> {
-        let (model, labels) = Classifier::fit_labels(self, population)?;
-        Ok((AnyModel::new(model), labels))
+    fn wanted(&self) -> Vec<Wanted> {
+        super::builtin_wanted(self)
+    }
+    fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error> {
+        super::builtin_fit(self, data)
+            .unwrap_or_else(|| Classifier::fit(self, data.population()).map(AnyModel::new))
+    }
+    fn batch_labels(
+        &self,
+        model: &AnyModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        match model.downcast_ref::<C::Model>() {
+            Some(model) => Classifier::batch_labels(self, model, population),
+            None => Ok(None),
+        }
     }
     fn clone_box(&self) -> Box<dyn DynParams> {
         Box::new(self.clone())
@@ -68,6 +88,7 @@ trait DynModel: fmt::Debug + Send + Sync {
     fn warnings(&self, population: &Population) -> Vec<Warning>;
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError>;
     fn rederive(&self, labels: &mut [Label]);
+    fn coder(&self) -> Option<Box<dyn Coder + '_>>;
     fn clone_box(&self) -> Box<dyn DynModel>;
     fn as_any(&self) -> &dyn Any;
     fn eq_dyn(&self, other: &dyn Any) -> bool;
@@ -104,6 +125,9 @@ impl<M: Model> DynModel for M {
     }
     fn rederive(&self, labels: &mut [Label]) {
         Model::rederive(self, labels);
+    }
+    fn coder(&self) -> Option<Box<dyn Coder + '_>> {
+        super::coder(self)
     }
     fn clone_box(&self) -> Box<dyn DynModel> {
         Box::new(self.clone())
@@ -223,12 +247,24 @@ impl AnyParams {
         self.0.as_any().downcast_ref::<C>()
     }
 
-    /// Fits and labels the fit population ([`Classifier::fit_labels`]).
-    pub(crate) fn fit_labels(
+    /// The columns a built-in classifier fits on.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        self.0.wanted()
+    }
+
+    /// Fits on columns read already (as [`Classifier::fit`] on their population).
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error> {
+        self.0.fit_data(data)
+    }
+
+    /// The batch labels of the fit population, where they differ from the model's
+    /// ([`Classifier::batch_labels`]); `model` is what [`fit`](Self::fit) gave.
+    pub(crate) fn batch_labels(
         &self,
+        model: &AnyModel,
         population: &Population,
-    ) -> Result<(AnyModel, Vec<Label>), Error> {
-        self.0.fit_labels(population)
+    ) -> Result<Option<Vec<Label>>, Error> {
+        self.0.batch_labels(model, population)
     }
 }
 
@@ -457,6 +493,11 @@ impl AnyModel {
 
     pub(crate) fn rederive(&self, labels: &mut [Label]) {
         self.0.rederive(labels);
+    }
+
+    /// The fast path of labelling many customers, for a built-in model.
+    pub(crate) fn coder(&self) -> Option<Box<dyn Coder + '_>> {
+        self.0.coder()
     }
 }
 

@@ -50,6 +50,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::explain::{CompositeTerm, Weight};
+use super::order::select;
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
 use super::{Classifier, Column, Explanation, Label, Model, Reads, Reason, Unscored};
 use crate::error::{ConfigError, Error};
@@ -381,9 +382,13 @@ impl Classifier for CompositeParams {
             keys.push(model.key(p).ok_or_else(|| range("a composite"))?);
         }
         let positions = threshold_positions(&cumulative(&self.bands), keys.len());
-        let mut sorted = keys.clone();
-        sorted.sort_unstable_by(|a, b| b.cmp(a));
-        model.thresholds = positions.iter().map(|&m| sorted[m - 1]).collect();
+        // Position m best first (largest first) is rank n − m ascending: selected, not
+        // sorted.
+        let n = keys.len();
+        let ranks: Vec<usize> = positions.iter().rev().map(|&m| n - m).collect();
+        let mut thresholds: Vec<u128> = select(&keys, &ranks).iter().map(|s| s.key).collect();
+        thresholds.reverse();
+        model.thresholds = thresholds;
         for key in &keys {
             let band = model.band_of_key(*key);
             model.sizes[band] += 1;

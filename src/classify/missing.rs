@@ -29,6 +29,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::order::KeyColumn;
 use crate::error::Error;
 use crate::profile::{Metric, Profile};
 use crate::wide::{U256, at_scale, pow10, ratio_to_decimal};
@@ -117,9 +118,14 @@ impl MissingPolicy {
         let fill = match self {
             MissingPolicy::Fill { value } => Some(*value),
             MissingPolicy::FillMedian if !values.is_empty() => {
-                let mut work = values.to_vec();
-                let position = values.len().div_ceil(2) - 1;
-                Some(*work.select_nth_unstable(position).1)
+                // The lower median, at 1-based position ceil(n/2) ascending; of equal
+                // values, the first given.
+                let column = KeyColumn::from_decimals(values);
+                let position = values.len().div_ceil(2);
+                column
+                    .order_stats(&[position], false)
+                    .first()
+                    .map(|s| s.value)
             }
             MissingPolicy::FillMean if !values.is_empty() => Some(mean(values)),
             _ => None,

@@ -47,13 +47,16 @@ use crate::profile::{Metric, Population, Profile};
 mod any;
 mod band;
 mod column;
+mod fit_data;
 mod level;
+mod order;
 mod warning;
 
 pub(crate) use any::Tagged;
 pub use any::{AnyModel, AnyParams};
 pub use column::{Column, ColumnLabels, Reads};
 pub use explain::{Explanation, Reason};
+pub(crate) use fit_data::{FitData, Wanted};
 pub use warning::Warning;
 pub(crate) use warning::single_value;
 
@@ -371,19 +374,21 @@ pub trait Classifier:
     /// ```
     fn fit(&self, population: &Population) -> Result<Self::Model, Error>;
 
-    /// Fits, then labels the fit population itself by the batch definition of SPEC
-    /// (row-major: one label per column per customer, customers in population order).
+    /// The labels of the fit population by the batch definition of SPEC, where it
+    /// differs from classifying each customer with `model` (row-major: one label per
+    /// column per customer, customers in population order); none where it does not.
     ///
-    /// The default classifies every profile with the fitted model; a classifier whose
-    /// batch definition differs from its model (equal-count quantiles, SQL `NTILE`)
-    /// overrides it.
+    /// A pipeline's [`run`](crate::Pipeline::run) labels the population it fitted on with
+    /// these; everything else (and the run too, for none) classifies each customer with
+    /// the fitted model. The default: none. A classifier whose batch definition differs
+    /// from its model (equal-count quantiles, SQL `NTILE`) overrides it.
     ///
     /// # Errors
     /// As [`fit`](Classifier::fit).
     ///
     /// # Example
     /// ```
-    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier};
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier, Model};
     /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
     /// # use jiff::civil::date;
     /// # let mut builder = PopulationBuilder::new(date(2026, 3, 31));
@@ -394,21 +399,25 @@ pub trait Classifier:
     /// # let population = builder.finish()?;
     /// // C1..C5 made one identical purchase each: every value ties.
     /// let params = RfmParams::default().mode(QuantileMode::EqualCount);
-    /// let (model, labels) = params.fit_labels(&population)?;
+    /// let model = params.fit(&population)?;
+    /// let labels = params.batch_labels(&model, &population)?.expect("NTILE differs");
     /// // Row-major: r, f, m, rfm_segment per customer. SQL NTILE splits the tie by id …
     /// let f: Vec<String> = labels.chunks(4).map(|row| row[1].to_string()).collect();
     /// assert_eq!(f, ["1", "2", "3", "4", "5"]);
     /// // … but the model cannot see ids: it scores all tied customers alike.
     /// assert_eq!(model.scores(population.get("C5").unwrap()), Some([1, 1, 1]));
+    /// // Tie-aware scores are the model's own: no batch labels of their own.
+    /// let tie_aware = RfmParams::default();
+    /// assert_eq!(tie_aware.batch_labels(&tie_aware.fit(&population)?, &population)?, None);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
-    fn fit_labels(&self, population: &Population) -> Result<(Self::Model, Vec<Label>), Error> {
-        let model = self.fit(population)?;
-        let mut labels = Vec::with_capacity(population.len() * self.columns().len());
-        for profile in population.profiles() {
-            model.classify_into(profile, &mut labels);
-        }
-        Ok((model, labels))
+    fn batch_labels(
+        &self,
+        model: &Self::Model,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        let _ = (model, population);
+        Ok(None)
     }
 }
 
@@ -818,6 +827,85 @@ pub struct MissingUse {
     pub source: String,
     /// The policy that stepped in (`exclude`, `fill`, `fill_median` …).
     pub policy: String,
+}
+
+/// The fast path of labelling a population with a built-in model: each customer's
+/// labels as indexes into fixed lists, one list per column, without building a
+/// [`Label`]. It gives exactly the labels [`Model::classify_into`] gives (a test holds
+/// every built-in to that); an application's model takes the general path.
+pub(crate) trait Coder: Sync {
+    /// Per column of the model, the labels the codes index.
+    fn labels(&self) -> Vec<Vec<Label>>;
+    /// One code per column of the model.
+    fn code(&self, profile: &Profile, out: &mut [u32]);
+
+    /// The codes of consecutive profiles, appended per column: `out[c]` gets column
+    /// `c`'s (a loop the compiler sees through, once per model and block rather than a
+    /// call per customer).
+    fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
+        let mut one = [0u32; 16];
+        let mut many = Vec::new();
+        let row: &mut [u32] = if out.len() <= one.len() {
+            &mut one[..out.len()]
+        } else {
+            many.resize(out.len(), 0);
+            &mut many
+        };
+        for profile in profiles {
+            self.code(profile, row);
+            for (column, code) in out.iter_mut().zip(row.iter()) {
+                column.push(*code);
+            }
+        }
+    }
+}
+
+/// The [`Coder`] of a built-in model (none for other models), made once per
+/// population: it holds what the model's settings say in the form a million customers
+/// want (integer cut points, lookup tables).
+pub(crate) fn coder(model: &dyn std::any::Any) -> Option<Box<dyn Coder + '_>> {
+    if let Some(m) = model.downcast_ref::<rfm::RfmModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    if let Some(m) = model.downcast_ref::<pareto::ParetoModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    if let Some(m) = model.downcast_ref::<grade::GradeModel>() {
+        return Some(Box::new(m.coder()));
+    }
+    None
+}
+
+/// The columns a built-in classifier fits on (none for other classifiers), so that a
+/// pipeline reads them all in one pass.
+pub(crate) fn builtin_wanted(params: &dyn std::any::Any) -> Vec<Wanted> {
+    if let Some(p) = params.downcast_ref::<rfm::RfmParams>() {
+        return p.wanted();
+    }
+    if let Some(p) = params.downcast_ref::<pareto::ParetoParams>() {
+        return p.wanted();
+    }
+    if let Some(p) = params.downcast_ref::<grade::GradeParams>() {
+        return p.wanted();
+    }
+    Vec::new()
+}
+
+/// Fits a built-in classifier on columns read already (none for other classifiers).
+pub(crate) fn builtin_fit(
+    params: &dyn std::any::Any,
+    data: &FitData<'_>,
+) -> Option<Result<AnyModel, Error>> {
+    if let Some(p) = params.downcast_ref::<rfm::RfmParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    if let Some(p) = params.downcast_ref::<pareto::ParetoParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    if let Some(p) = params.downcast_ref::<grade::GradeParams>() {
+        return Some(p.fit_data(data).map(AnyModel::new));
+    }
+    None
 }
 
 /// The values of a metric over the buyers that have one, in population (id) order.

@@ -23,16 +23,19 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
-use super::quantile::{decimal_vec, select_positions};
+use super::order::{IntCuts, KeyColumn, cmp_decimal};
+use super::quantile::decimal_vec;
 use super::{
-    Classifier, Column, Explanation, HysteresisTarget, Label, MissingUse, Model, Reads, Reason,
-    Unscored, Warning, single_value,
+    Classifier, Coder, Column, Explanation, FitData, HysteresisTarget, Label, MissingUse, Model,
+    Reads, Reason, Unscored, Wanted, Warning, single_value,
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
@@ -456,11 +459,32 @@ impl Classifier for ParetoParams {
     }
 
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
+        self.fit_data(&FitData::new(population, &self.wanted()))
+    }
+}
+
+impl ParetoParams {
+    /// The columns the fit reads: the metric's, for a count basis without fills.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        match (self.basis, &self.missing) {
+            (Basis::Count, MissingPolicy::Exclude) => vec![Wanted::buyers(self.metric)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Validates, then fits on the population of `data`, with the columns read there.
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<ParetoModel, Error> {
+        let population = data.population();
         self.validate()?;
         let metric = self.metric;
-        let present = super::buyer_values(population, |p| p.metric(metric));
-        let missing = self.missing.fit(metric, &present)?;
-        let mut values = super::buyer_values(population, |p| missing.resolve(p).0);
+        // Only a median or a mean needs the values before the fill.
+        let missing = match self.missing {
+            MissingPolicy::FillMedian | MissingPolicy::FillMean => {
+                let present = super::buyer_values(population, |p| p.metric(metric));
+                self.missing.fit(metric, &present)?
+            }
+            _ => self.missing.fit(metric, &[])?,
+        };
         if population.buyers().next().is_none() {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
@@ -468,15 +492,34 @@ impl Classifier for ParetoParams {
         }
         let direction = self.effective_direction();
         let cumulative = self.cumulative();
-        let thresholds = match self.basis {
-            Basis::Count => count_thresholds(&mut values, &cumulative, direction),
-            Basis::Value => value_thresholds(&mut values, &cumulative, &self.column)?,
+        let bands = self.bands.len();
+        let (fit_size, thresholds, sizes, values) = match self.basis {
+            Basis::Count => {
+                let column = match self.missing {
+                    MissingPolicy::Exclude => data.column(Wanted::buyers(metric)),
+                    _ => Cow::Owned(KeyColumn::build(population.profiles(), |p| {
+                        if p.is_buyer() {
+                            missing.resolve(p).0
+                        } else {
+                            None
+                        }
+                    })),
+                };
+                let best_first = direction == Direction::HigherIsBetter;
+                let (thresholds, sizes) = count_thresholds(&column, best_first, &cumulative, bands);
+                (column.len(), thresholds, sizes, Vec::new())
+            }
+            Basis::Value => {
+                let values = super::buyer_values(population, |p| missing.resolve(p).0);
+                let thresholds = value_thresholds(&values, &cumulative, &self.column)?;
+                (values.len(), thresholds, vec![0; bands], values)
+            }
         };
         let mut model = ParetoModel {
             params: self.clone(),
-            fit_size: values.len(),
+            fit_size,
             thresholds,
-            sizes: vec![0; self.bands.len()],
+            sizes,
             missing,
         };
         for v in &values {
@@ -487,31 +530,33 @@ impl Classifier for ParetoParams {
     }
 }
 
-/// Count basis (SPEC §13): best first, `t_b` = the value at position `ceil(c_b·n)`.
+/// Count-basis thresholds (SPEC §4) and band sizes: with the values best first (larger
+/// first when `descending`), the
+/// threshold of band `b` is the value at position `ceil(c_b·n)`, and a value is in the
+/// first band whose threshold it is at least as good as.
 fn count_thresholds(
-    values: &mut [Decimal],
+    column: &KeyColumn,
+    descending: bool,
     cumulative: &[Decimal],
-    direction: Direction,
-) -> Vec<Decimal> {
-    if values.is_empty() {
-        return Vec::new();
+    bands: usize,
+) -> (Vec<Decimal>, Vec<usize>) {
+    let n = column.len();
+    if n == 0 {
+        return (Vec::new(), vec![0; bands]);
     }
-    let positions = threshold_positions(cumulative, values.len());
-    let best_first = match direction {
-        Direction::HigherIsBetter => Direction::LowerIsBetter,
-        Direction::LowerIsBetter => Direction::HigherIsBetter,
-    };
-    select_positions(values, &positions, best_first)
+    let stats = column.order_stats(&threshold_positions(cumulative, n), descending);
+    let mut sizes = Vec::with_capacity(bands);
+    let mut before = 0;
+    for stat in &stats {
+        sizes.push(stat.not_more - before);
+        before = stat.not_more;
+    }
+    sizes.push(n - before);
+    (stats.iter().map(|s| s.value).collect(), sizes)
 }
 
-/// Value basis (SPEC §4, §13): `t_b` = the smallest positive value whose `S` (sum of
-/// values strictly better) is below `c_b·T`.
-///
-/// `T` must fit the decimal range (it is an error naming the column otherwise); every
-/// `S` is a partial sum of it. `S < c_b·T` is compared in integers, since `c_b·T` need
-/// not fit 96 bits when `T` is near the top of the range.
 fn value_thresholds(
-    values: &mut [Decimal],
+    values: &[Decimal],
     cumulative: &[Decimal],
     column: &str,
 ) -> Result<Vec<Decimal>, Error> {
@@ -536,6 +581,18 @@ fn value_thresholds(
             (U256::mul(m, total_mantissa), s + total_scale)
         })
         .collect();
+    // Selected on integers where the values have 64-bit mantissas at one scale (the
+    // sum of those below 2^63 each, fewer than 2^64 of them, fits 128 bits) …
+    let column = KeyColumn::from_decimals(&positive);
+    let selected = column.value_thresholds(limits.len(), |b, sum| {
+        let (limit, limit_scale) = limits[b];
+        cmp_scaled(U256::from_u128(sum), column.scale(), limit, limit_scale)
+            == std::cmp::Ordering::Less
+    });
+    if let Some(thresholds) = selected {
+        return Ok(thresholds);
+    }
+    // … else on the decimals, sorted.
     positive.sort_unstable_by(|a, b| b.cmp(a));
     let mut thresholds = vec![positive[0]; limits.len()];
     let mut better_sum = Decimal::ZERO;
@@ -671,11 +728,22 @@ impl ParetoModel {
         if self.params.basis == Basis::Value && *value <= Decimal::ZERO {
             return last;
         }
-        let direction = self.params.effective_direction();
+        let not_better = match self.params.effective_direction() {
+            Direction::HigherIsBetter => std::cmp::Ordering::Greater,
+            Direction::LowerIsBetter => std::cmp::Ordering::Less,
+        };
         self.thresholds
             .iter()
-            .position(|t| !direction.is_better(t, value))
+            .position(|t| cmp_decimal(t, value) != not_better)
             .unwrap_or(last)
+    }
+
+    /// The fast path of labelling many customers.
+    pub(crate) fn coder(&self) -> ParetoCoder<'_> {
+        ParetoCoder {
+            model: self,
+            ints: IntCuts::new(&self.thresholds),
+        }
     }
 
     fn label_of(&self, profile: &Profile) -> Result<(usize, Decimal), Unscored> {
@@ -872,6 +940,70 @@ impl Model for ParetoModel {
             direction: params.effective_direction(),
             labels: params.bands.iter().map(|b| b.name.clone()).collect(),
         }])
+    }
+}
+
+/// [`ParetoModel`]'s labels as codes: the band's index, then "no purchase", then
+/// "no value".
+#[derive(Debug)]
+pub(crate) struct ParetoCoder<'a> {
+    model: &'a ParetoModel,
+    ints: Option<IntCuts>,
+}
+
+impl Coder for ParetoCoder<'_> {
+    fn labels(&self) -> Vec<Vec<Label>> {
+        let mut labels: Vec<Label> = self
+            .model
+            .params
+            .bands
+            .iter()
+            .map(|b| Label::Name(b.name.clone()))
+            .collect();
+        labels.push(Label::Unscored(Unscored::NoPurchases));
+        labels.push(Label::Unscored(Unscored::MissingMetric));
+        vec![labels]
+    }
+
+    #[inline]
+    fn code(&self, profile: &Profile, out: &mut [u32]) {
+        let model = self.model;
+        let bands = model.params.bands.len();
+        // bands ≤ the labels of a column
+        out[0] = if !profile.is_buyer() {
+            bands as u32
+        } else {
+            match model.missing.resolve(profile).0 {
+                None => bands as u32 + 1,
+                Some(value) => self.band(&value) as u32,
+            }
+        };
+    }
+}
+
+impl ParetoCoder<'_> {
+    /// [`ParetoModel::band_of`]: the thresholds strictly better than the value, all
+    /// leading ones as they are ordered best first.
+    #[inline]
+    fn band(&self, value: &Decimal) -> usize {
+        let model = self.model;
+        let last = model.params.bands.len() - 1;
+        let (Some(ints), Some(key)) = (&self.ints, self.ints.as_ref().and_then(|i| i.key(value)))
+        else {
+            return model.band_of(value);
+        };
+        if model.params.basis == Basis::Value && key <= 0 {
+            return last;
+        }
+        let better = match model.params.effective_direction() {
+            Direction::HigherIsBetter => ints.above(key),
+            Direction::LowerIsBetter => ints.below(key),
+        };
+        if better == model.thresholds.len() {
+            last
+        } else {
+            better
+        }
     }
 }
 

@@ -36,6 +36,8 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::order::Num;
+use super::order::{IntCuts, KeyColumn, OrderStat, cmp_decimal};
 use crate::error::{ConfigError, Error};
 use crate::profile::Direction;
 
@@ -295,42 +297,56 @@ impl CutPoints {
         direction: Direction,
     ) -> Result<Self, Error> {
         check_bins(bins)?;
-        let n = values.len();
+        Self::fit_column(&KeyColumn::from_decimals(values), bins, mode, direction)
+    }
+
+    /// Fits on a column of values: its order statistics worst first at the positions
+    /// of SPEC §3 give the cut points, and their counts the sizes and the ties behind
+    /// empty scores.
+    pub(crate) fn fit_column(
+        column: &KeyColumn,
+        bins: u8,
+        mode: QuantileMode,
+        direction: Direction,
+    ) -> Result<Self, Error> {
+        check_bins(bins)?;
+        let n = column.len();
         if n == 0 {
             return Err(ConfigError::NoValues.into());
         }
-        let positions = positions(n, bins, mode);
-        let mut work = values.to_vec();
-        let cuts = select_positions(&mut work, &positions, direction);
+        let k = usize::from(bins);
+        let worst_first = direction == Direction::LowerIsBetter;
+        let stats = column.order_stats(&positions(n, bins, mode), worst_first);
+        let sizes = match mode {
+            // Score s holds the values past t_s up to t_(s+1) (SPEC §3's rule).
+            QuantileMode::TieAware => {
+                let mut sizes = Vec::with_capacity(k);
+                let mut before = 0;
+                for stat in &stats {
+                    sizes.push(stat.not_more - before);
+                    before = stat.not_more;
+                }
+                sizes.push(n - before);
+                sizes
+            }
+            QuantileMode::EqualCount => (1..=k)
+                .map(|b| ntile_prefix(n, k, b) - ntile_prefix(n, k, b - 1))
+                .collect(),
+        };
         let mut model = CutPoints {
             bins,
             mode,
             direction,
             fit_size: n,
-            cuts,
-            sizes: Vec::new(),
+            cuts: stats.iter().map(|s| s.value).collect(),
+            sizes,
             empty: Vec::new(),
         };
-        model.sizes = match mode {
-            QuantileMode::TieAware => {
-                let mut sizes = vec![0; usize::from(bins)];
-                for v in values {
-                    sizes[usize::from(model.score(v)) - 1] += 1;
-                }
-                sizes
-            }
-            QuantileMode::EqualCount => {
-                let k = usize::from(bins);
-                (1..=k)
-                    .map(|b| ntile_prefix(n, k, b) - ntile_prefix(n, k, b - 1))
-                    .collect()
-            }
-        };
-        model.empty = model.explain_empty(values);
+        model.empty = model.explain_empty(&stats);
         Ok(model)
     }
 
-    fn explain_empty(&self, values: &[Decimal]) -> Vec<EmptyScore> {
+    fn explain_empty(&self, stats: &[OrderStat]) -> Vec<EmptyScore> {
         let k = usize::from(self.bins);
         (0..k)
             .filter(|&i| self.sizes[i] == 0)
@@ -343,10 +359,9 @@ impl CutPoints {
                 } else {
                     // Score s is empty exactly when t_s equals the next cut (or the best
                     // value): that value's customers straddle the score.
-                    let value = self.cuts[i - 1];
                     EmptyCause::Tie {
-                        value,
-                        customers: values.iter().filter(|v| **v == value).count(),
+                        value: self.cuts[i - 1],
+                        customers: stats[i - 1].ties(),
                     }
                 };
                 EmptyScore { score, cause }
@@ -371,9 +386,14 @@ impl CutPoints {
     /// ```
     #[inline]
     pub fn score(&self, value: &Decimal) -> u8 {
-        let better_than = self
-            .cuts
-            .partition_point(|cut| self.direction.is_better(value, cut));
+        let better_than = match self.direction {
+            Direction::HigherIsBetter => self
+                .cuts
+                .partition_point(|cut| cmp_decimal(value, cut) == Ordering::Greater),
+            Direction::LowerIsBetter => self
+                .cuts
+                .partition_point(|cut| cmp_decimal(value, cut) == Ordering::Less),
+        };
         // ≤ k − 1 ≤ 9
         (better_than + 1) as u8
     }
@@ -553,67 +573,102 @@ impl CutPoints {
     }
 }
 
-/// Selects the values at 1-based `positions` (non-decreasing) of `values` ordered worst
-/// first, by successive `select_nth_unstable` on the part not yet partitioned.
-pub(crate) fn select_positions(
-    values: &mut [Decimal],
-    positions: &[usize],
-    direction: Direction,
-) -> Vec<Decimal> {
-    let mut out = Vec::with_capacity(positions.len());
-    let mut done = 0; // values[..done] are all ≤ values[done - 1] and in final place
-    let mut last: Option<Decimal> = None;
-    for &pos in positions {
-        let index = pos - 1;
-        if index + 1 == done
-            && let Some(v) = last
-        {
-            out.push(v);
-            continue;
-        }
-        let (_, nth, _) =
-            values[done..].select_nth_unstable_by(index - done, |a, b| direction.worst_first(a, b));
-        let v = *nth;
-        out.push(v);
-        last = Some(v);
-        done = index + 1;
-    }
-    out
+/// Cut points prepared for scoring many values: integer comparisons where the values
+/// and cuts have 64-bit mantissas at one scale, [`CutPoints::score`] otherwise.
+#[derive(Debug)]
+pub(crate) struct FastCuts<'a> {
+    cuts: &'a CutPoints,
+    ints: Option<IntCuts>,
 }
 
-/// Batch scores of a whole population, in the order given, by the mode's SQL definition
-/// (SPEC §3): tie-aware `1 + floor(k·L/n)`, or `NTILE(k)` with the tiebreak of the
-/// order given (pass values in `customer_id` order for SPEC's tiebreak).
+impl<'a> FastCuts<'a> {
+    pub(crate) fn new(cuts: &'a CutPoints) -> Self {
+        FastCuts {
+            ints: IntCuts::new(&cuts.cuts),
+            cuts,
+        }
+    }
+
+    #[inline(always)]
+    fn score_key(&self, ints: &IntCuts, key: i64) -> u8 {
+        let better_than = match self.cuts.direction {
+            Direction::HigherIsBetter => ints.below(key),
+            Direction::LowerIsBetter => ints.above(key),
+        };
+        // ≤ k − 1 ≤ 9
+        (better_than + 1) as u8
+    }
+
+    /// [`CutPoints::score`] of a decimal.
+    #[inline(always)]
+    pub(crate) fn score(&self, value: &Decimal) -> u8 {
+        match &self.ints {
+            Some(ints) => match ints.key(value) {
+                Some(key) => self.score_key(ints, key),
+                None => self.cuts.score(value),
+            },
+            None => self.cuts.score(value),
+        }
+    }
+
+    /// [`CutPoints::score`] of a metric's value.
+    #[inline(always)]
+    pub(crate) fn score_num(&self, value: Num) -> u8 {
+        match value {
+            Num::Int(i) => self.score_int(i),
+            Num::Dec(d) => self.score(&d),
+        }
+    }
+
+    /// [`CutPoints::score`] of an integer.
+    #[inline(always)]
+    pub(crate) fn score_int(&self, value: i64) -> u8 {
+        match &self.ints {
+            Some(ints) => match ints.key_int(value) {
+                Some(key) => self.score_key(ints, key),
+                None => self.cuts.score(&Decimal::from(value)),
+            },
+            None => self.cuts.score(&Decimal::from(value)),
+        }
+    }
+}
+
+/// Batch scores of a whole population, in population order, by the mode's SQL
+/// definition (SPEC §3): tie-aware `1 + floor(k·L/n)`, or `NTILE(k)` with the tiebreak of
+/// population order (`customer_id`, SPEC's tiebreak).
 ///
-/// `model` must have been fitted on exactly these values.
-pub(crate) fn batch_scores(values: &[Decimal], model: &CutPoints) -> Vec<u8> {
-    let mut scores: Vec<u8> = values.iter().map(|v| model.score(v)).collect();
+/// `model` must have been fitted on exactly the values of `column`.
+pub(crate) fn batch_scores(column: &KeyColumn, model: &CutPoints) -> Vec<u8> {
+    // (cuts strictly worse, cuts worse or equal): ≤ k − 1 ≤ 9 each
+    let places = column.place(&model.cuts, model.direction == Direction::LowerIsBetter);
     if model.mode == QuantileMode::TieAware {
-        return scores;
+        return places.iter().map(|&(a, _)| a + 1).collect();
     }
     // NTILE: only customers whose value equals a cut point can sit across a bucket
     // boundary. Their exact position is (customers strictly worse) + their rank among
-    // equals in the order given.
-    let (n, k) = (values.len(), usize::from(model.bins));
-    let mut tied: Vec<Decimal> = model.cuts.clone();
-    tied.sort_unstable_by(|a, b| model.direction.worst_first(a, b));
-    tied.dedup();
-    let mut worse = vec![0usize; tied.len()];
-    for v in values {
-        // number of tied values v is strictly worse than = those whose count grows
-        let first_better = tied.partition_point(|t| !model.direction.is_better(t, v));
-        for w in &mut worse[first_better..] {
-            *w += 1;
-        }
+    // equals in population order; the customers strictly worse than the cut value first
+    // at index a are those with at most a cuts worse or equal.
+    let (n, k) = (places.len(), usize::from(model.bins));
+    let mut worse = vec![0usize; k];
+    for &(_, b) in &places {
+        worse[usize::from(b)] += 1;
     }
-    let mut seen = vec![0usize; tied.len()];
-    for (v, score) in values.iter().zip(&mut scores) {
-        if let Ok(i) = tied.binary_search_by(|t| model.direction.worst_first(t, v)) {
-            seen[i] += 1;
-            *score = ntile_bucket(worse[i] + seen[i], n, k);
-        }
+    for i in 1..k {
+        worse[i] += worse[i - 1];
     }
-    scores
+    let mut seen = vec![0usize; k];
+    places
+        .iter()
+        .map(|&(a, b)| {
+            if b > a {
+                let a = usize::from(a);
+                seen[a] += 1;
+                ntile_bucket(worse[a] + seen[a], n, k)
+            } else {
+                a + 1
+            }
+        })
+        .collect()
 }
 
 /// Serialises decimals as strings (exact; see CRATES.md on rust_decimal's float path).
@@ -644,7 +699,7 @@ mod tests {
     fn scores(values: &[i64], mode: QuantileMode, direction: Direction) -> Vec<u8> {
         let values = dec(values);
         let model = CutPoints::fit(&values, 5, mode, direction).unwrap();
-        batch_scores(&values, &model)
+        batch_scores(&KeyColumn::from_decimals(&values), &model)
     }
 
     fn sizes(scores: &[u8]) -> [usize; 5] {

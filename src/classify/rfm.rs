@@ -33,11 +33,11 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::quantile::{CutPoints, QuantileMode, batch_scores, check_bins};
+use super::quantile::{CutPoints, FastCuts, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
-    Classifier, Column, ColumnLabels, Explanation, HysteresisTarget, Label, Model, Reads, Reason,
-    Unscored, Warning, single_value,
+    Classifier, Coder, Column, ColumnLabels, Explanation, FitData, HysteresisTarget, Label, Model,
+    Reads, Reason, Unscored, Wanted, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
@@ -219,21 +219,25 @@ impl RfmParams {
         self.segment_map.as_ref()
     }
 
-    fn fit_cuts(
-        &self,
-        population: &Population,
-    ) -> Result<(RfmModel, [Vec<rust_decimal::Decimal>; 3]), Error> {
+    /// Validates, then fits the cut points, on columns of the buyers' values keyed
+    /// worst first.
+    /// The columns the fit reads.
+    pub(crate) fn wanted(&self) -> Vec<Wanted> {
+        RFM_METRICS.map(Wanted::buyers).to_vec()
+    }
+
+    /// Validates, then fits the cut points on the buyers' columns.
+    pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<RfmModel, Error> {
         self.validate()?;
-        let values =
-            RFM_METRICS.map(|metric| super::buyer_values(population, |p| p.metric(metric)));
-        if values[0].is_empty() {
+        let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
+        if columns[0].len() == 0 {
             return Err(Error::EmptyPopulation {
-                as_of: population.as_of(),
+                as_of: data.population().as_of(),
             });
         }
         let fit = |i: usize| {
-            CutPoints::fit(
-                &values[i],
+            CutPoints::fit_column(
+                &columns[i],
                 self.bins,
                 self.mode,
                 RFM_METRICS[i].default_direction(),
@@ -241,12 +245,12 @@ impl RfmParams {
         };
         let model = RfmModel {
             params: self.clone(),
-            fit_size: values[0].len(),
+            fit_size: columns[0].len(),
             recency: fit(0)?,
             frequency: fit(1)?,
             monetary: fit(2)?,
         };
-        Ok((model, values))
+        Ok(model)
     }
 }
 
@@ -313,17 +317,27 @@ impl Classifier for RfmParams {
     }
 
     fn fit(&self, population: &Population) -> Result<RfmModel, Error> {
-        self.fit_cuts(population).map(|(model, _)| model)
+        self.fit_data(&FitData::new(population, &self.wanted()))
     }
 
-    /// Labels the fit population by SPEC §3's batch definition: for equal-count that is
-    /// SQL `NTILE(k)` with the `customer_id` tiebreak, exactly.
-    fn fit_labels(&self, population: &Population) -> Result<(RfmModel, Vec<Label>), Error> {
-        let (model, values) = self.fit_cuts(population)?;
+    /// Equal-count scores label the fit population by SPEC §3's batch definition, SQL
+    /// `NTILE(k)` with the `customer_id` tiebreak, exactly; tie-aware scores are the
+    /// model's own.
+    fn batch_labels(
+        &self,
+        model: &RfmModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        // Tie-aware scores are the model's own; SQL NTILE splits ties by id.
+        if self.mode == QuantileMode::TieAware {
+            return Ok(None);
+        }
+        let data = FitData::new(population, &self.wanted());
+        let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
         let [r, f, m] = [
-            batch_scores(&values[0], &model.recency),
-            batch_scores(&values[1], &model.frequency),
-            batch_scores(&values[2], &model.monetary),
+            batch_scores(&columns[0], &model.recency),
+            batch_scores(&columns[1], &model.frequency),
+            batch_scores(&columns[2], &model.monetary),
         ];
         let mut labels = Vec::with_capacity(population.len() * COLUMNS.len());
         let mut buyer = 0;
@@ -335,7 +349,7 @@ impl Classifier for RfmParams {
                 labels.extend([const { Label::Unscored(Unscored::NoPurchases) }; 4]);
             }
         }
-        Ok((model, labels))
+        Ok(Some(labels))
     }
 }
 
@@ -484,6 +498,41 @@ impl RfmModel {
             self.monetary.score(&m?),
         ])
         .filter(|_| profile.is_buyer())
+    }
+
+    /// The fast path of labelling many customers.
+    pub(crate) fn coder(&self) -> RfmCoder<'_> {
+        let k = usize::from(self.params.bins);
+        let (segments, table) = match &self.params.segment_map {
+            Some(map) => {
+                let names = map.labels();
+                let mut table = Vec::with_capacity(k * k * k);
+                for r in 1..=self.params.bins {
+                    for f in 1..=self.params.bins {
+                        for m in 1..=self.params.bins {
+                            let segment = map.segment(r, f, m);
+                            let code = names.iter().position(|n| *n == segment).unwrap_or(0);
+                            // fewer names than rules + 1
+                            table.push(code as u32);
+                        }
+                    }
+                }
+                let labels = names.iter().map(|n| Label::Name(SmolStr::new(n))).collect();
+                (labels, table)
+            }
+            None => (
+                vec![Label::Unscored(Unscored::NoSegmentMap)],
+                vec![0; k * k * k],
+            ),
+        };
+        RfmCoder {
+            k,
+            recency: FastCuts::new(&self.recency),
+            frequency: FastCuts::new(&self.frequency),
+            monetary: FastCuts::new(&self.monetary),
+            segments,
+            table,
+        }
     }
 
     fn push_scores(&self, r: u8, f: u8, m: u8, out: &mut Vec<Label>) {
@@ -703,6 +752,92 @@ impl Model for RfmModel {
         {
             *segment = Label::Name(SmolStr::new(map.segment(*r, *f, *m)));
         }
+    }
+}
+
+/// [`RfmModel`]'s labels as codes: a score `s` is code `s − 1`, no purchase code `k`;
+/// the segment is looked up in a table of the `k³` score cells.
+#[derive(Debug)]
+pub(crate) struct RfmCoder<'a> {
+    k: usize,
+    recency: FastCuts<'a>,
+    frequency: FastCuts<'a>,
+    monetary: FastCuts<'a>,
+    /// The segment column's labels, then "no purchase" after them.
+    segments: Vec<Label>,
+    table: Vec<u32>,
+}
+
+impl Coder for RfmCoder<'_> {
+    fn labels(&self) -> Vec<Vec<Label>> {
+        let unscored = Label::Unscored(Unscored::NoPurchases);
+        let mut scores: Vec<Label> = (1..=self.k).map(|s| Label::Score(s as u8)).collect();
+        scores.push(unscored.clone());
+        let mut segments = self.segments.clone();
+        segments.push(unscored);
+        vec![scores.clone(), scores.clone(), scores, segments]
+    }
+
+    #[inline]
+    fn code(&self, profile: &Profile, out: &mut [u32]) {
+        let k = self.k as u32;
+        // As `RfmModel::scores`: a buyer with a recency, else no purchase.
+        let Some(recency) = profile.recency_days.filter(|_| profile.is_buyer()) else {
+            out[..4].copy_from_slice(&[k, k, k, self.segments.len() as u32]);
+            return;
+        };
+        let r = self.recency.score_int(recency);
+        let f = match i64::try_from(profile.frequency) {
+            Ok(f) => self.frequency.score_int(f),
+            Err(_) => self.frequency.score(&profile.frequency.into()),
+        };
+        let m = self.monetary.score(&profile.monetary);
+        let cell =
+            ((usize::from(r) - 1) * self.k + usize::from(f) - 1) * self.k + usize::from(m) - 1;
+        out[0] = u32::from(r) - 1;
+        out[1] = u32::from(f) - 1;
+        out[2] = u32::from(m) - 1;
+        out[3] = self.table[cell];
+    }
+
+    /// Score by score over the block, each a short loop of one kind.
+    fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
+        let [r_out, f_out, m_out, segment_out] = out else {
+            return;
+        };
+        let k = self.k as u32;
+        let scored = |p: &Profile| p.is_buyer() && p.recency_days.is_some();
+        let start = r_out.len();
+        r_out.extend(profiles.iter().map(|p| match p.recency_days {
+            Some(recency) if p.is_buyer() => u32::from(self.recency.score_int(recency)) - 1,
+            _ => k,
+        }));
+        f_out.extend(profiles.iter().map(|p| {
+            if !scored(p) {
+                return k;
+            }
+            let f = match i64::try_from(p.frequency) {
+                Ok(f) => self.frequency.score_int(f),
+                Err(_) => self.frequency.score(&p.frequency.into()),
+            };
+            u32::from(f) - 1
+        }));
+        m_out.extend(profiles.iter().map(|p| {
+            if scored(p) {
+                u32::from(self.monetary.score(&p.monetary)) - 1
+            } else {
+                k
+            }
+        }));
+        let unscored = self.segments.len() as u32;
+        let (r, f, m) = (&r_out[start..], &f_out[start..], &m_out[start..]);
+        segment_out.extend(r.iter().zip(f).zip(m).map(|((&r, &f), &m)| {
+            if r == k {
+                unscored
+            } else {
+                self.table[((r * k + f) * k + m) as usize]
+            }
+        }));
     }
 }
 

@@ -10,7 +10,7 @@ use super::fitted::{FORMAT_VERSION, FittedPipeline};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
-use crate::classify::{AnyModel, AnyParams, ColumnLabels, Reads};
+use crate::classify::{AnyModel, AnyParams, ColumnLabels, FitData, Reads, Wanted};
 use crate::error::{ColumnWriter, ConfigError, Error, parse_error};
 use crate::profile::Population;
 use crate::registry::Registry;
@@ -448,7 +448,31 @@ impl Pipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
-        self.run(population).map(|(fitted, _)| fitted)
+        if population.buyers().next().is_none() {
+            return Err(Error::EmptyPopulation {
+                as_of: population.as_of(),
+            });
+        }
+        // Every column the built-ins fit on, read in one pass over the profiles.
+        let wanted: Vec<Wanted> = self
+            .classifiers
+            .iter()
+            .flat_map(AnyParams::wanted)
+            .collect();
+        let data = FitData::new(population, &wanted);
+        let models = self
+            .classifiers
+            .iter()
+            .map(|params| params.fit_data(&data))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(FittedPipeline {
+            format_version: FORMAT_VERSION,
+            as_of: population.as_of(),
+            fit_size: population.buyers().count(),
+            models,
+            rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
+        })
     }
 
     /// Fits every classifier and labels the fit population by SPEC's batch definitions
@@ -478,46 +502,33 @@ impl Pipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn run(&self, population: &Population) -> Result<(FittedPipeline, Tiering), Error> {
-        if population.buyers().next().is_none() {
-            return Err(Error::EmptyPopulation {
-                as_of: population.as_of(),
-            });
-        }
-        let mut models = Vec::with_capacity(self.classifiers.len());
-        let mut per_model = Vec::with_capacity(self.classifiers.len());
-        for params in &self.classifiers {
-            let (model, labels) = params.fit_labels(population)?;
+        let fitted = self.fit(population)?;
+        let mut batch = Vec::with_capacity(self.classifiers.len());
+        for (params, model) in self.classifiers.iter().zip(&fitted.models) {
+            let labels = params.batch_labels(model, population)?;
             let width = model.columns().len();
             // An application's classifier is trusted for nothing the run depends on.
-            if labels.len() != width * population.len() {
+            if let Some(labels) = &labels
+                && labels.len() != width * population.len()
+            {
                 let reason = format!(
-                    "fit_labels gave {} labels for {} customers and {width} columns",
+                    "batch_labels gave {} labels for {} customers and {width} columns",
                     labels.len(),
                     population.len()
                 );
                 return Err(Error::classifier(model.kind(), reason));
             }
-            per_model.push((width, labels));
-            models.push(model);
+            batch.push(labels);
         }
-        let fitted = FittedPipeline {
-            format_version: FORMAT_VERSION,
-            as_of: population.as_of(),
-            fit_size: population.buyers().count(),
-            models,
-            rules: self.rules.clone(),
-            attributes: self.attributes.clone(),
-        };
-        let context = fitted.rule_context();
-        let mut labels = Vec::with_capacity(fitted.columns().len() * population.len());
-        for (row, profile) in population.profiles().iter().enumerate() {
-            let start = labels.len();
-            for (w, model_labels) in &per_model {
-                labels.extend_from_slice(&model_labels[row * w..(row + 1) * w]);
-            }
-            fitted.apply_rules(profile, &context, start, &mut labels);
+        let (tiering, wrong) = fitted.label_all(population, &batch, true);
+        if let Some((i, got)) = wrong {
+            let model = &fitted.models[i];
+            let reason = format!(
+                "classify_into gave {got} labels for {} columns",
+                model.columns().len()
+            );
+            return Err(Error::classifier(model.kind(), reason));
         }
-        let tiering = Tiering::new(fitted.columns(), population, labels);
         Ok((fitted, tiering))
     }
 }

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::checks::{AttrKind, check_rule_sets, claim_columns, reads_of, rule_schema};
-use super::tiering::Tiering;
+use super::tiering::{Encoder, Tiering};
 use super::{rule_columns, rule_set_labels};
 use crate::classify::{
-    AnyModel, AnyParams, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
+    AnyModel, AnyParams, Coder, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
 };
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
+use crate::parallel;
 use crate::profile::{Population, Profile};
 use crate::registry::Registry;
 use crate::rules::{AnyRules, ColumnIndex, Facts};
@@ -61,6 +62,12 @@ pub struct FittedPipeline {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) attributes: BTreeMap<String, AttrKind>,
 }
+
+/// Customers per piece of a population classified in parallel: fixed, so that the
+/// pieces never depend on the number of threads.
+const PIECE: usize = 1 << 14;
+/// Customers classified model by model while their profiles stay in the cache.
+const BLOCK: usize = 256;
 
 /// The version of the saved-pipeline format this crate writes and reads
 /// ([`FittedPipeline::to_json`]): a `model.json` of another version is refused on load
@@ -572,16 +579,140 @@ impl FittedPipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn classify_all(&self, population: &Population) -> Tiering {
+        self.label_all(population, &[], true).0
+    }
+
+    /// Labels every customer: with model `i`'s own labels, or with `batch[i]` (its
+    /// row-major labels of this population) where given; then the rule sets. In pieces
+    /// of a fixed number of customers, on every thread; the tiering is the same
+    /// whatever the number of threads (SPEC §11).
+    ///
+    /// Also gives the first model (by index) that gave another number of labels than
+    /// it has columns, and that number: its row is padded or cut to fit. Without
+    /// `coded`, built-in models take the general path too (their tests compare both).
+    pub(super) fn label_all(
+        &self,
+        population: &Population,
+        batch: &[Option<Vec<Label>>],
+        coded: bool,
+    ) -> (Tiering, Option<(usize, usize)>) {
         let context = self.rule_context();
-        let mut labels = Vec::new();
-        for profile in population.profiles() {
-            let start = labels.len();
-            for model in &self.models {
-                model.classify_into(profile, &mut labels);
+        let columns = self.columns();
+        let width = columns.len();
+        let profiles = population.profiles();
+        // Built-in models label by codes into fixed lists (no label built per
+        // customer), unless the run gives their labels.
+        let coders: Vec<Option<Box<dyn Coder + '_>>> = self
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, model)| match batch.get(i) {
+                Some(Some(_)) => None,
+                _ if !coded => None,
+                _ => model.coder(),
+            })
+            .collect();
+        let fixed: Vec<Option<Vec<Vec<Label>>>> = coders
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.labels()))
+            .collect();
+        let rules = !self.rules.is_empty();
+        // Each customer's row of labels is built only for rule sets and for models
+        // without codes; otherwise codes go from the models to the tiering directly.
+        let by_row = rules || coders.iter().any(Option::is_none);
+        let offsets: Vec<usize> = context
+            .widths
+            .iter()
+            .scan(0, |at, w| {
+                let start = *at;
+                *at += w;
+                Some(start)
+            })
+            .collect();
+        let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
+        let pieces = parallel::map(&starts, |&start| {
+            let end = (start + PIECE).min(profiles.len());
+            let mut encoder = Encoder::new(width, end - start);
+            for (labels, &at) in fixed.iter().zip(&offsets) {
+                for (c, list) in labels.iter().flatten().enumerate() {
+                    encoder.fix(at + c, list.clone());
+                }
             }
-            self.apply_rules(profile, &context, start, &mut labels);
-        }
-        Tiering::new(self.columns(), population, labels)
+            let mut wrong = None;
+            // Buffers per piece, reused for every block and customer.
+            let mut codes: Vec<Vec<u32>> = vec![Vec::with_capacity(BLOCK); width];
+            let mut row: Vec<Label> = Vec::with_capacity(width);
+            for block_start in (start..end).step_by(BLOCK) {
+                let block_end = (block_start + BLOCK).min(end);
+                let block = &profiles[block_start..block_end];
+                // Model by model over a block that stays in the cache.
+                for ((coder, &at), &own) in coders.iter().zip(&offsets).zip(&context.widths) {
+                    if let Some(coder) = coder {
+                        let out = &mut codes[at..at + own];
+                        out.iter_mut().for_each(Vec::clear);
+                        coder.codes(block, out);
+                    }
+                }
+                if !by_row {
+                    for (column, codes) in codes.iter().enumerate() {
+                        encoder.extend_codes(column, codes);
+                    }
+                    encoder.rows_done(block.len());
+                    continue;
+                }
+                for (j, (r, profile)) in (block_start..block_end).zip(block).enumerate() {
+                    row.clear();
+                    for (i, model) in self.models.iter().enumerate() {
+                        let (at, own) = (offsets[i], context.widths[i]);
+                        if let Some(labels) = &fixed[i] {
+                            for c in 0..own {
+                                let code = codes[at + c][j];
+                                encoder.push_code(at + c, code);
+                                if rules {
+                                    row.push(labels[c][code as usize].clone());
+                                }
+                            }
+                            continue;
+                        }
+                        let before = row.len();
+                        match batch.get(i).and_then(Option::as_ref) {
+                            Some(labels) => {
+                                row.extend_from_slice(&labels[r * own..(r + 1) * own]);
+                            }
+                            None => model.classify_into(profile, &mut row),
+                        }
+                        let got = row.len() - before;
+                        if got != own {
+                            wrong.get_or_insert((i, got));
+                            row.resize_with(before + own, || {
+                                Label::Unscored(Unscored::other("wrong number of labels"))
+                            });
+                        }
+                        if rules {
+                            for (c, label) in row[before..].iter().enumerate() {
+                                encoder.push_label(at + c, label.clone());
+                            }
+                        } else {
+                            for (c, label) in row.drain(before..).enumerate() {
+                                encoder.push_label(at + c, label);
+                            }
+                        }
+                    }
+                    if rules {
+                        self.apply_rules(profile, &context, 0, &mut row);
+                        for (c, label) in row.drain(context.models..).enumerate() {
+                            encoder.push_label(context.models + c, label);
+                        }
+                    }
+                }
+                encoder.rows_done(block.len());
+            }
+            encoder.finish();
+            (encoder, wrong)
+        });
+        let wrong = pieces.iter().find_map(|(_, wrong)| *wrong);
+        let encoders = pieces.into_iter().map(|(encoder, _)| encoder).collect();
+        (Tiering::from_pieces(columns, population, encoders), wrong)
     }
 
     /// How many customers of `population` each missing-data policy stepped in for, per

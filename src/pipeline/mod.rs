@@ -35,7 +35,7 @@ mod tiering;
 pub use builder::{Pipeline, PipelineBuilder};
 pub(crate) use fitted::RuleContext;
 pub use fitted::{FORMAT_VERSION, FittedPipeline};
-pub use tiering::Tiering;
+pub use tiering::{RowIter, RowLabels, Tiering};
 
 use crate::classify::ColumnLabels;
 use crate::rules::AnyRules;
@@ -99,10 +99,10 @@ fn rule_columns(rules: &[AnyRules]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::AnyModel;
     use crate::classify::pareto::ParetoParams;
     use crate::classify::quantile::QuantileMode;
     use crate::classify::rfm::RfmParams;
+    use crate::classify::{AnyModel, AnyParams};
     use crate::profile::{CustomerId, Population, Profile};
     use crate::rules::RuleSet;
     use crate::{PopulationBuilder, Transaction};
@@ -285,6 +285,145 @@ mod tests {
             assert_eq!(loaded.classify_all(&pop), fitted.classify_all(&pop));
             if mode == QuantileMode::TieAware {
                 assert_eq!(fitted.classify_all(&pop), tiering);
+            }
+        }
+    }
+
+    /// Profiles of every shape a classifier meets: non-buyers, a buyer without
+    /// recency, mixed scales, negative and zero money, missing profits and growth,
+    /// attributes; more than one piece of classify_all.
+    fn assorted(customers: usize) -> Population {
+        use crate::attributes::{AttrValue, Attributes};
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let profiles = (0..customers)
+            .map(|c| {
+                let id = CustomerId::new(&format!("C{c:06}")).unwrap();
+                let mut attributes = Attributes::default();
+                if next() % 3 == 0 {
+                    let intent = ["a", "b", "c", "z"][(next() % 4) as usize];
+                    attributes.insert("intent", AttrValue::Text(intent.into()));
+                    let status = ["target", "non_customer", "prospect"][(next() % 3) as usize];
+                    attributes.insert("status", AttrValue::Text(status.into()));
+                    let rating = ["A", "D"][(next() % 2) as usize];
+                    attributes.insert("credit_rating", AttrValue::Text(rating.into()));
+                    let complaints = Decimal::from(next() % 5);
+                    attributes.insert("complaints", AttrValue::Number(complaints));
+                }
+                if next() % 10 == 0 {
+                    return Profile {
+                        attributes,
+                        ..Profile::without_purchases(id)
+                    };
+                }
+                let frequency = 1 + (next() % 6) * (next() % 3);
+                let tenure = (next() % 800) as i64;
+                let money = |next: &mut dyn FnMut() -> u64| {
+                    let m = (next() % 4000) as i64 - 500;
+                    Decimal::new(m * 10i64.pow((next() % 2) as u32), (next() % 3) as u32)
+                };
+                let previous = if next() % 4 == 0 {
+                    Decimal::ZERO
+                } else {
+                    money(&mut next)
+                };
+                Profile {
+                    recency_days: (next() % 50 != 0).then(|| (next() % (tenure as u64 + 1)) as i64),
+                    frequency,
+                    transactions: frequency + next() % 3,
+                    monetary: money(&mut next),
+                    profit: (next() % 2 == 0).then(|| money(&mut next)),
+                    tenure_days: Some(tenure),
+                    monetary_current: money(&mut next),
+                    monetary_previous: previous,
+                    growth: (previous > Decimal::ZERO)
+                        .then(|| Decimal::new((next() % 21) as i64 - 10, 1)),
+                    attributes,
+                    ..Profile::without_purchases(id)
+                }
+            })
+            .collect();
+        Population::new(date(2026, 3, 31), profiles).unwrap()
+    }
+
+    #[test]
+    fn built_in_codes_label_as_the_models_do_in_any_number_of_threads() {
+        use crate::classify::missing::MissingPolicy;
+        use crate::classify::segments::SegmentMap;
+        use crate::presets;
+        use crate::profile::{Direction, Metric};
+        let population = assorted(40_000);
+        let mut classifiers: Vec<AnyParams> = presets::CLASSIFIER_KEYS
+            .iter()
+            .map(|key| presets::classifier(key).unwrap())
+            .collect();
+        classifiers.extend([
+            RfmParams::default().into(),
+            RfmParams::default()
+                .bins(4)
+                .segment_map(Some(SegmentMap::preset("rfm-pymc").unwrap()))
+                .into(),
+            RfmParams::default().bins(3).segment_map(None).into(),
+            ParetoParams::metals()
+                .metric(Metric::Profit)
+                .missing(MissingPolicy::FillMedian)
+                .column("profit_metal")
+                .into(),
+            ParetoParams::metals()
+                .metric(Metric::Profit)
+                .column("profit_only")
+                .into(),
+            ParetoParams::metals()
+                .metric(Metric::RecencyDays)
+                .column("recent")
+                .into(),
+            ParetoParams::metals()
+                .metric(Metric::Frequency)
+                .direction(Direction::LowerIsBetter)
+                .column("rare")
+                .into(),
+        ]);
+        let rules = RuleSet::from_toml_str(
+            "credit-cap.toml",
+            include_str!("../../examples/rules/credit-cap.toml"),
+        )
+        .unwrap();
+        for (i, params) in classifiers.into_iter().enumerate() {
+            let mut builder = PipelineBuilder::new().classifier(params);
+            if i == 0 {
+                builder = builder
+                    .classifier(ParetoParams::metals())
+                    .classifier(presets::classifier("lifecycle").unwrap())
+                    .rules(rules.clone());
+            }
+            let fitted = builder.build().unwrap().fit(&population).unwrap();
+            let (general, _) = fitted.label_all(&population, &[], false);
+            let (coded, _) = fitted.label_all(&population, &[], true);
+            assert_eq!(coded, general, "{:?}", fitted.columns());
+            for column in 0..coded.columns().len() {
+                // The same encoding too: dictionaries in order of first use.
+                assert_eq!(coded.dictionary(column), general.dictionary(column));
+            }
+            #[cfg(feature = "parallel")]
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let again = pool.install(|| fitted.classify_all(&population));
+                assert_eq!(again, coded, "{threads} threads");
+                for column in 0..coded.columns().len() {
+                    assert_eq!(again.dictionary(column), coded.dictionary(column));
+                    let codes =
+                        |t: &Tiering| (0..t.len()).map(|r| t.code(r, column)).collect::<Vec<_>>();
+                    assert_eq!(codes(&again), codes(&coded));
+                }
             }
         }
     }

@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod csv_lines;
+mod cut_points;
 mod fit_classify;
 mod hysteresis;
 mod incremental;
