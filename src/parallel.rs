@@ -7,9 +7,6 @@
 //! The thread count is rayon's: `RAYON_NUM_THREADS`, or a pool an application installs
 //! around its calls (`rayon::ThreadPool::install`).
 
-// TODO(issue 13): drop once every helper has a caller.
-#![allow(dead_code)]
-
 /// Calls `f` on consecutive pieces of `items` of `piece` elements each (the last may be
 /// shorter) and returns the results in piece order.
 pub(crate) fn map_pieces<T, R, F>(items: &[T], piece: usize, f: F) -> Vec<R>
