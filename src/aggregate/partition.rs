@@ -451,8 +451,8 @@ impl Partition {
         growth: bool,
         known: Vec<(CustomerId, Attributes)>,
     ) -> Result<Vec<Vec<Profile>>, Error> {
-        // Only customers whose rows came out of date order need their keys.
-        self.settle();
+        // `Aggregator::finish_all` settled every range first: only customers whose
+        // rows came out of date order still have keys.
         let n = self.ids.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&a, &b| self.ids.get(a).cmp(self.ids.get(b)));

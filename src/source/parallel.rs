@@ -255,8 +255,7 @@ impl Reading<'_> {
                     );
                     if let Some((id, day, amount, scale)) = row {
                         parsed.read += 1;
-                        self.count_day(day, parsed);
-                        if day <= self.last_day {
+                        if self.keep(day, parsed) {
                             let inline = Inline::within(id, bytes);
                             let at = self.splitter.route(id);
                             parsed.batches[at].push(inline, id, day, amount, scale);
@@ -306,8 +305,7 @@ impl Reading<'_> {
                 false => None,
             };
             if let Some((id, day, amount, scale)) = fast {
-                self.count_day(day, parsed);
-                if day <= self.last_day {
+                if self.keep(day, parsed) {
                     let at = self.splitter.route(id);
                     parsed.batches[at].push(Inline::of(id), id, day, amount, scale);
                 }
@@ -316,8 +314,7 @@ impl Reading<'_> {
             match parse_transaction(self.origin, c, &row) {
                 Ok(tx) => {
                     let day = day_number(tx.date);
-                    self.count_day(day, parsed);
-                    if day <= self.last_day {
+                    if self.keep(day, parsed) {
                         let at = self.splitter.route(tx.customer_id.as_str().as_bytes());
                         parsed.batches[at].full.push((day, tx));
                     }
@@ -334,9 +331,12 @@ impl Reading<'_> {
         }
     }
 
+    /// Counts an accepted row dated `day` toward `after_as_of`; whether it is kept
+    /// (dated on or before the latest as-of date).
     #[inline]
-    fn count_day(&self, day: i32, parsed: &mut Parsed) {
+    fn keep(&self, day: i32, parsed: &mut Parsed) -> bool {
         parsed.after_as_of += u64::from(day > self.first_day);
+        day <= self.last_day
     }
 
     /// The id, day and amount of a row whose fields are all valid and whose amount's
