@@ -88,6 +88,26 @@ impl Inline {
         ])
     }
 
+    /// A number that orders short ids as their bytes do (the bytes big-endian, then
+    /// the length: a prefix sorts first); a long id sorts after every id it starts
+    /// with, among the long ids of its first 15 bytes in an order its bytes decide.
+    #[inline]
+    fn order_key(self) -> u128 {
+        (u128::from(self.0[0].swap_bytes()) << 64) | u128::from(self.0[1].swap_bytes())
+    }
+
+    /// A long id's place in a batch's id bytes, in place of its inline form (its last
+    /// byte still [`LONG`], so that it is never taken for a short id).
+    fn spill(start: usize, end: usize) -> Inline {
+        Inline([(start as u64) | (end as u64) << 32, u64::from(LONG) << 56])
+    }
+
+    /// Where a [`spill`](Self::spill)ed id's bytes are; none for a short id.
+    fn spilled(self) -> Option<std::ops::Range<usize>> {
+        self.is_long()
+            .then(|| (self.0[0] as u32) as usize..(self.0[0] >> 32) as usize)
+    }
+
     pub(crate) fn is_long(self) -> bool {
         (self.0[1] >> 56) as u8 == LONG
     }
@@ -150,6 +170,24 @@ impl Ids {
         (at, true)
     }
 
+    /// The number of a short id found in the first slot it hashes to, else
+    /// `u32::MAX` (a new id, a collision, or a long id: [`intern_inline`](Self::intern_inline)
+    /// decides). Nothing here branches on the slot's contents, so the lookups of many
+    /// rows can wait on memory at once.
+    #[inline]
+    fn first_probe(&self, inline: Inline) -> u32 {
+        use std::hash::BuildHasher;
+        let mask = self.table.len().wrapping_sub(1);
+        let hash = self.hasher.hash_one(inline) as usize;
+        match self.table.get(hash & mask) {
+            Some(slot) => {
+                let hit = slot.inline == inline && !inline.is_long();
+                if hit { slot.at } else { u32::MAX }
+            }
+            None => u32::MAX,
+        }
+    }
+
     /// Doubles the table and puts every id back.
     fn grow(&mut self) {
         let mut table = vec![Slot::EMPTY; self.table.len() * 2];
@@ -163,6 +201,26 @@ impl Ids {
             table[i] = *slot;
         }
         self.table = table;
+    }
+
+    /// Every id's number, in the order of the ids' bytes: sorted by a number made of
+    /// each id's first bytes, then, where long ids share those, by their bytes.
+    fn sorted(&self) -> Vec<u32> {
+        let mut keyed: Vec<(u128, u32)> = (0..self.len() as u32)
+            .map(|at| (Inline::of(self.get(at)).order_key(), at))
+            .collect();
+        keyed.sort_unstable();
+        let mut order: Vec<u32> = keyed.iter().map(|&(_, at)| at).collect();
+        let mut start = 0;
+        while start < keyed.len() {
+            let key = keyed[start].0;
+            let end = start + keyed[start..].partition_point(|&(k, _)| k == key);
+            if end - start > 1 {
+                order[start..end].sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
+            }
+            start = end;
+        }
+        order
     }
 
     /// Every id as text (they were checked to be UTF-8 when read).
@@ -186,14 +244,15 @@ pub(crate) struct Period {
     pub(crate) window: i64,
 }
 
-/// A row of the common shape: an amount whose mantissa fits `i64`, nothing else.
+/// A row of the common shape: an amount whose mantissa fits `i64`, nothing else. Kept
+/// to 32 bytes: every row is written once and read back once on its way to its range.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Row {
+    /// The id's inline form, or for an id over 15 bytes, where its bytes are in
+    /// [`RowBatch::ids`] (see [`Inline::spilled`]).
     pub(crate) id: Inline,
-    /// Where the bytes of an id over 15 bytes are in [`RowBatch::ids`].
-    pub(crate) long: (u32, u32),
-    pub(crate) day: i32,
     pub(crate) amount: i64,
+    pub(crate) day: i32,
     pub(crate) scale: u8,
 }
 
@@ -216,19 +275,32 @@ impl RowBatch {
 
     #[inline]
     pub(crate) fn push(&mut self, inline: Inline, id: &[u8], day: i32, amount: i64, scale: u8) {
-        let mut long = (0, 0);
-        if inline.is_long() {
-            let start = self.ids.len() as u32;
-            self.ids.extend_from_slice(id);
-            long = (start, self.ids.len() as u32);
-        }
+        let id = match inline.is_long() {
+            false => inline,
+            true => {
+                let start = self.ids.len();
+                self.ids.extend_from_slice(id);
+                Inline::spill(start, self.ids.len())
+            }
+        };
         self.rows.push(Row {
-            id: inline,
-            long,
-            day,
+            id,
             amount,
+            day,
             scale,
         });
+    }
+
+    /// The inline form and bytes of a row's id (the bytes only for a long id).
+    #[inline]
+    fn id(&self, row: &Row) -> (Inline, &[u8]) {
+        match row.id.spilled() {
+            Some(range) => {
+                let long = &self.ids[range];
+                (Inline::of(long), long)
+            }
+            None => (row.id, &[]),
+        }
     }
 }
 
@@ -338,14 +410,20 @@ impl Partition {
 
     /// Counts a batch of rows (each dated on or before the latest as-of date).
     pub(crate) fn absorb(&mut self, periods: &[Period], batch: &RowBatch) {
-        // Two passes: first every row's customer, then every row's sums. Lookups of
-        // different rows do not wait on each other, so the processor overlaps their
-        // trips to memory.
+        // First every row's customer, then every row's sums: lookups of different
+        // rows do not wait on each other, so the processor overlaps their trips to
+        // memory.
+        // The first pass only probes each row's first slot, which finds most
+        // customers already seen; the second interns the rest in row order, so
+        // customers are numbered as one row at a time would number them.
         let mut numbers = std::mem::take(&mut self.numbers);
         numbers.clear();
-        for row in &batch.rows {
-            let long = &batch.ids[row.long.0 as usize..row.long.1 as usize];
-            numbers.push(self.intern_with(row.id, long));
+        numbers.extend(batch.rows.iter().map(|row| self.ids.first_probe(row.id)));
+        for (row, at) in batch.rows.iter().zip(&mut numbers) {
+            if *at == u32::MAX {
+                let (inline, long) = batch.id(row);
+                *at = self.intern_with(inline, long);
+            }
         }
         for (row, &at) in batch.rows.iter().zip(&numbers) {
             self.count(
@@ -383,7 +461,7 @@ impl Partition {
     /// Sorts and deduplicates the keys once they have doubled, so that memory follows
     /// distinct `(customer, day)` pairs, not rows.
     fn compact(&mut self) {
-        if self.keys.len() > 2 * self.compacted + (1 << 16) {
+        if self.keys.len() > 2 * self.compacted + (1 << 13) {
             self.keys.sort_unstable();
             self.keys.dedup();
             self.compacted = self.keys.len();
@@ -454,8 +532,7 @@ impl Partition {
         // `Aggregator::finish_all` settled every range first: only customers whose
         // rows came out of date order still have keys.
         let n = self.ids.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.ids.get(a).cmp(self.ids.get(b)));
+        let order = self.ids.sorted();
         let ids: Vec<SmolStr> = self.ids.texts().map(SmolStr::new).collect();
         self.ids = Ids::default();
         self.keys.sort_unstable();
@@ -585,4 +662,38 @@ fn profile(
         growth,
         attributes: Attributes::default(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_as_their_bytes() {
+        let texts = [
+            "b",
+            "a",
+            "ab",
+            "a\u{0}",
+            "é",
+            "z",
+            "abcdefghijklmno",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoa",
+            "abcdefghijklmnoz-longer",
+            "abcdefghijklmn",
+            "abcdefghijklmnoé",
+            "C0001",
+            "C001",
+            "C1",
+        ];
+        let mut ids = Ids::default();
+        for text in texts {
+            ids.intern_inline(Inline::of(text.as_bytes()), text.as_bytes());
+        }
+        let sorted: Vec<&[u8]> = ids.sorted().into_iter().map(|at| ids.get(at)).collect();
+        let mut expected: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+        expected.sort_unstable();
+        assert_eq!(sorted, expected);
+    }
 }

@@ -210,66 +210,82 @@ impl Reading<'_> {
     /// a field that fails — goes through the CSV parser and the field checks, one line
     /// at a time.
     fn parse_lines(&self, bytes: &[u8], parsed: &mut Parsed) {
-        let c = self.columns;
+        let mut line = Line {
+            fields: Vec::with_capacity(self.width + 1),
+            ..Line::default()
+        };
         let mut last_date = LastDate::default();
-        let mut rest = bytes;
-        let mut line_number = 0u64;
-        let mut fields: Vec<&[u8]> = Vec::with_capacity(self.width + 1);
-        while !rest.is_empty() {
-            // One scan finds the line end and the commas, and notices any quote.
-            fields.clear();
-            let (mut start, mut end) = (0, 0);
-            let mut simple = true;
-            while end < rest.len() {
-                match rest[end] {
-                    b'\n' => break,
-                    b',' if simple => {
-                        if fields.len() + 1 == self.width {
-                            simple = false; // too many fields
-                        } else {
-                            fields.push(&rest[start..end]);
-                            start = end + 1;
-                        }
-                    }
-                    b'"' => simple = false,
-                    _ => {}
+        for at in Structural::new(bytes) {
+            match bytes[at] {
+                b'\n' => {
+                    self.end_line(bytes, &mut line, at, &mut last_date, parsed);
+                    line.start = at + 1;
                 }
-                end += 1;
-            }
-            let raw = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or_default();
-            line_number += 1;
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if line.is_empty() {
-                continue;
-            }
-            if simple && line.len() <= MAX_RECORD_BYTES {
-                // The last field ends where the line does, before any `\r`.
-                fields.push(&line[start.min(line.len())..]);
-                if fields.len() == self.width {
-                    let row = self.fast_row(
-                        fields[c.customer_id],
-                        fields[c.date],
-                        fields[c.amount],
-                        &mut last_date,
-                    );
-                    if let Some((id, day, amount, scale)) = row {
-                        parsed.read += 1;
-                        if self.keep(day, parsed) {
-                            let inline = Inline::within(id, bytes);
-                            let at = self.splitter.route(id);
-                            parsed.batches[at].push(inline, id, day, amount, scale);
-                        }
-                        continue;
+                b',' if line.simple => {
+                    if line.fields.len() + 1 == self.width {
+                        line.simple = false; // too many fields
+                    } else {
+                        line.fields.push((line.field, at));
+                        line.field = at + 1;
                     }
                 }
+                b'"' => line.simple = false,
+                _ => {}
             }
-            let mut one = Vec::with_capacity(raw.len() + 1);
-            one.extend_from_slice(raw);
-            one.push(b'\n');
-            self.parse_records(&mut Records::of_lines(one), line_number - 1, parsed);
         }
-        parsed.lines = line_number;
+        // The last line of the file may lack its line end.
+        if line.start < bytes.len() {
+            self.end_line(bytes, &mut line, bytes.len(), &mut last_date, parsed);
+        }
+        parsed.lines = line.number;
+    }
+
+    /// Reads the line of `bytes` from `line.start` to `end` (its `\n` or the end of
+    /// the piece) and readies `line` for the next.
+    #[inline]
+    fn end_line(
+        &self,
+        bytes: &[u8],
+        line: &mut Line,
+        end: usize,
+        last_date: &mut LastDate,
+        parsed: &mut Parsed,
+    ) {
+        let c = self.columns;
+        let raw = &bytes[line.start..end];
+        line.number += 1;
+        let simple = std::mem::replace(&mut line.simple, true);
+        let field = std::mem::replace(&mut line.field, end + 1);
+        // Only `\n` ends a line; a `\r` before it is the line end's, any other is data.
+        let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text_end = line.start + text.len();
+        if text.is_empty() {
+            line.fields.clear();
+            return;
+        }
+        if simple && text.len() <= MAX_RECORD_BYTES {
+            // The last field ends where the line does, before any `\r`.
+            line.fields.push((field.min(text_end), text_end));
+            if line.fields.len() == self.width {
+                let get = |i: usize| &bytes[line.fields[i].0..line.fields[i].1];
+                let row = self.fast_row(get(c.customer_id), get(c.date), get(c.amount), last_date);
+                if let Some((id, day, amount, scale)) = row {
+                    parsed.read += 1;
+                    if self.keep(day, parsed) {
+                        let inline = Inline::within(id, bytes);
+                        let at = self.splitter.route(id);
+                        parsed.batches[at].push(inline, id, day, amount, scale);
+                    }
+                    line.fields.clear();
+                    return;
+                }
+            }
+        }
+        line.fields.clear();
+        let mut one = Vec::with_capacity(raw.len() + 1);
+        one.extend_from_slice(raw);
+        one.push(b'\n');
+        self.parse_records(&mut Records::of_lines(one), line.number - 1, parsed);
     }
 
     /// Every record of `records`, its lines moved by `lines_before`.
@@ -397,6 +413,99 @@ fn short_amount(raw: &[u8]) -> Option<(i64, u8)> {
     }
     let scale = dot.map_or(0, |d| body.len() - d - 1) as u8;
     Some((if negative { -mantissa } else { mantissa }, scale))
+}
+
+/// The position of every `\n`, `,` and `"` of a piece, found eight bytes at a time: in
+/// a CSV they come every few bytes, too often for a search that expects them rarely.
+struct Structural<'a> {
+    bytes: &'a [u8],
+    /// Where the word in `found` starts.
+    base: usize,
+    /// One high bit per structural byte of the word at `base` not yet returned.
+    found: u64,
+}
+
+impl<'a> Structural<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Structural {
+            bytes,
+            base: 0,
+            found: structural(word_at(bytes, 0)),
+        }
+    }
+}
+
+impl Iterator for Structural<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.found == 0 {
+            self.base += 8;
+            if self.base >= self.bytes.len() {
+                return None;
+            }
+            self.found = structural(word_at(self.bytes, self.base));
+        }
+        let at = self.base + self.found.trailing_zeros() as usize / 8;
+        self.found &= self.found - 1;
+        Some(at)
+    }
+}
+
+/// The eight bytes of `bytes` from `at`, little-endian; past the end, zeros (which are
+/// not structural).
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or_default()),
+        None => {
+            let mut padded = [0u8; 8];
+            let tail = bytes.get(at..).unwrap_or_default();
+            padded[..tail.len()].copy_from_slice(tail);
+            u64::from_le_bytes(padded)
+        }
+    }
+}
+
+/// The high bit of every byte of `word` that is `\n`, `,` or `"`.
+#[inline]
+fn structural(word: u64) -> u64 {
+    equal_bytes(word, b'\n') | equal_bytes(word, b',') | equal_bytes(word, b'"')
+}
+
+/// The high bit of every byte of `word` equal to `byte`, exactly: a byte is zero after
+/// the xor when neither its low seven bits (their sum with 0x7f carries into the high
+/// bit) nor its high bit are set, and no sum carries into the next byte.
+#[inline]
+fn equal_bytes(word: u64, byte: u8) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
+    !(((x & LOW) + LOW) | x) & !LOW
+}
+
+/// The line being scanned: where it and its current field start (in the piece), the
+/// fields ended so far, and whether it is still simple (no quote, not too many fields).
+#[derive(Debug)]
+struct Line {
+    start: usize,
+    field: usize,
+    fields: Vec<(usize, usize)>,
+    simple: bool,
+    /// Lines ended so far in the piece.
+    number: u64,
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line {
+            start: 0,
+            field: 0,
+            fields: Vec::new(),
+            simple: true,
+            number: 0,
+        }
+    }
 }
 
 /// The last valid date field read and its day: dates repeat from row to row.
@@ -634,6 +743,22 @@ fn sample_lines(bytes: &[u8], id_column: usize) -> impl Iterator<Item = Vec<u8>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn structural_bytes_are_found_exactly() {
+        let text: Vec<u8> = (0..=255u8)
+            .chain(b"a,b\n\"c\",\r\n,,\n\n".iter().copied())
+            .collect();
+        for start in 0..text.len() {
+            let bytes = &text[start..];
+            let found: Vec<usize> = Structural::new(bytes).collect();
+            let expected: Vec<usize> = (0..bytes.len())
+                .filter(|&i| matches!(bytes[i], b'\n' | b',' | b'"'))
+                .collect();
+            assert_eq!(found, expected, "from {start}");
+        }
+        assert_eq!(Structural::new(b"").count(), 0);
+    }
 
     #[test]
     fn short_amounts_read_as_the_full_grammar_reads_them() {
