@@ -40,7 +40,7 @@ use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
 mod tally;
 
-use tally::{Customer, MAX_PIECE, Tallies, Total};
+use tally::{MAX_PIECE, Total, tally_piece};
 
 /// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
 /// places, half away from zero; revenue is exact.
@@ -162,40 +162,38 @@ impl Summary {
             .collect();
         // One pass over the customers for every column, pieces of them on every core;
         // each piece's tallies are integers (counts, sums of mantissas, day histograms)
-        // that add up exactly whatever the pieces.
-        let mut totals: Vec<BTreeMap<String, Total>> = vec![BTreeMap::new(); columns.len()];
-        let rows = population
-            .profiles()
-            .iter()
-            .zip(tiering.rows())
-            .map(|(profile, (_, row))| (profile, row));
-        for_each_batch(rows, |batch| {
-            let pieces = parallel::map_pieces(batch, PIECE, |piece| {
-                let mut tallies: Vec<Tallies<'_>> =
-                    columns.iter().map(|_| Tallies::new()).collect();
-                for (profile, row) in piece {
-                    let customer = Customer::of(profile);
-                    for (tallies, &index) in tallies.iter_mut().zip(&columns) {
-                        tallies.add(&row[index], &customer);
-                    }
+        // that add up exactly whatever the pieces. A customer's label is its code in
+        // the column's dictionary: labels are looked at once per code, not per customer.
+        let profiles = population.profiles();
+        let customers = profiles.len().min(tiering.len());
+        let starts: Vec<usize> = (0..customers).step_by(PIECE).collect();
+        let pieces = parallel::map(&starts, |&start| {
+            let end = (start + PIECE).min(customers);
+            tally_piece(&profiles[start..end], start, &columns, tiering)
+        });
+        let mut by_code: Vec<BTreeMap<usize, Total>> = vec![BTreeMap::new(); columns.len()];
+        for piece in pieces {
+            for (column, tallies) in by_code.iter_mut().zip(piece) {
+                for (code, tally) in tallies.into_tallies() {
+                    column.entry(code).or_default().add(tally);
                 }
-                tallies
-                    .into_iter()
-                    .map(Tallies::by_cell)
-                    .collect::<Vec<_>>()
-            });
-            for piece in pieces {
-                for (column, tallies) in totals.iter_mut().zip(piece) {
-                    for (cell, tally) in tallies {
-                        match column.get_mut(&cell) {
-                            Some(total) => total.merge(tally),
-                            None => {
-                                column.insert(cell, tally);
-                            }
-                        }
+            }
+        }
+        // Labels that print the same (a score 3 and a name "3", the reasons for no
+        // score) are one label of the figures.
+        let totals = columns.iter().zip(by_code).map(|(&index, codes)| {
+            let dictionary = tiering.dictionary(index);
+            let mut by_text: BTreeMap<String, Total> = BTreeMap::new();
+            for (code, total) in codes {
+                let text = cell(&dictionary[code]);
+                match by_text.get_mut(text.as_ref()) {
+                    Some(same) => same.merge(total),
+                    None => {
+                        by_text.insert(text.into_owned(), total);
                     }
                 }
             }
+            by_text
         });
         let mut labels = BTreeMap::new();
         for (&index, tallies) in columns.iter().zip(totals) {
@@ -467,25 +465,9 @@ fn figures(n: usize, per: BTreeMap<String, Totals>) -> BTreeMap<String, LabelFig
         .collect()
 }
 
-/// Customers per piece of the summary pass (one task), and per batch of rows gathered
-/// for it: neither changes a figure.
-const PIECE: usize = 1 << 14;
-const BATCH: usize = 1 << 17;
+/// Customers per piece of the summary pass (one task): it changes no figure.
+const PIECE: usize = 1 << 15;
 const _: () = assert!(PIECE <= MAX_PIECE);
-
-/// Calls `f` on consecutive batches of `items`, [`BATCH`] at a time, in a buffer reused
-/// from one batch to the next.
-fn for_each_batch<I: Iterator>(mut items: I, mut f: impl FnMut(&[I::Item])) {
-    let mut batch = Vec::with_capacity(items.size_hint().0.min(BATCH));
-    loop {
-        batch.clear();
-        batch.extend(items.by_ref().take(BATCH));
-        if batch.is_empty() {
-            return;
-        }
-        f(&batch);
-    }
-}
 
 /// The warnings a fitted pipeline and its population call for (SPEC §14):
 ///

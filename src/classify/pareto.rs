@@ -896,6 +896,10 @@ impl Model for ParetoModel {
     }
 
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
+        // Answered without reading the profile when no customer can lack the metric.
+        if !super::warning::may_be_missing(self.params.metric) {
+            return;
+        }
         if profile.is_buyer() && self.missing.resolve(profile).1 {
             out.push(MissingUse {
                 column: self.params.column.to_string(),

@@ -696,8 +696,10 @@ impl Model for RfmModel {
     /// `empty_score` and `single_value`.
     fn warnings(&self, population: &Population) -> Vec<Warning> {
         let mut out = Vec::new();
-        let buyers = population.buyers().count();
         let k = self.params.bins;
+        // Only a count below 10·k is reported: counting stops there, so that a million
+        // customers are not all read to learn that there are more than 50.
+        let buyers = population.buyers().take(10 * usize::from(k)).count();
         if buyers < 10 * usize::from(k) {
             out.push(Warning::new(
                 "too_few_buyers",

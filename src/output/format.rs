@@ -7,7 +7,6 @@
 //! and nothing else is ever quoted; a JSON string escapes `"`, `\` and the control
 //! characters below U+0020 the way `serde_json` does, and nothing else.
 
-use std::borrow::Borrow;
 use std::io::Write;
 
 use rust_decimal::Decimal;
@@ -23,36 +22,27 @@ const PIECE: usize = 4096;
 /// byte of the output.
 const BATCH: usize = 16 * PIECE;
 
-/// Formats `items` with `format`, pieces of them at once on every core, and writes the
-/// bytes in item order.
-pub(super) fn write_in_pieces<I, W, F>(
-    mut items: I,
-    writer: &mut W,
-    format: F,
-) -> std::io::Result<()>
+/// Formats rows `0..rows` with `format`, pieces of them at once on every core, and
+/// writes the bytes in row order.
+pub(super) fn write_rows<W, F>(rows: usize, writer: &mut W, format: F) -> std::io::Result<()>
 where
-    I: Iterator,
-    I::Item: Sync,
     W: Write,
-    F: Fn(&mut Vec<u8>, &I::Item) + Sync + Send,
+    F: Fn(&mut Vec<u8>, usize) + Sync + Send,
 {
-    let mut batch: Vec<I::Item> = Vec::with_capacity(items.size_hint().0.min(BATCH));
     let mut buffers: Vec<Vec<u8>> = Vec::new();
-    loop {
-        batch.clear();
-        batch.extend(items.by_ref().take(BATCH));
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let pieces = batch.len().div_ceil(PIECE);
+    for start in (0..rows).step_by(BATCH) {
+        let end = (start + BATCH).min(rows);
+        let pieces = (end - start).div_ceil(PIECE);
         if buffers.len() < pieces {
             buffers.resize_with(pieces, Vec::new);
         }
-        let mut work: Vec<(&[I::Item], &mut Vec<u8>)> =
-            batch.chunks(PIECE).zip(buffers.iter_mut()).collect();
-        parallel::for_each_mut(&mut work, |(rows, out)| {
+        let mut work: Vec<(usize, &mut Vec<u8>)> = (start..end)
+            .step_by(PIECE)
+            .zip(buffers.iter_mut())
+            .collect();
+        parallel::for_each_mut(&mut work, |(first, out)| {
             out.clear();
-            for row in rows.iter() {
+            for row in *first..(*first + PIECE).min(end) {
                 format(out, row);
             }
         });
@@ -61,14 +51,102 @@ where
             writer.write_all(out)?;
         }
     }
+    Ok(())
 }
 
-/// One `tiers.csv` row: the metric columns, then a cell per label.
-pub(super) fn csv_row<L: Borrow<Label>>(
+/// A label of a column as its cell, worked out once per label rather than per row:
+/// `,` and the label (`tiers.csv`), or the column's key and the label's value
+/// (`tiers.jsonl`), in a fixed-size array that is copied whole.
+#[derive(Debug, Clone)]
+pub(super) struct Cell {
+    bytes: [u8; CELL],
+    len: usize,
+    /// The cell when it is longer than [`CELL`].
+    long: Vec<u8>,
+}
+
+/// Bytes of a [`Cell`] copied at once.
+const CELL: usize = 32;
+
+impl Cell {
+    pub(super) fn new(text: Vec<u8>) -> Self {
+        let mut bytes = [0; CELL];
+        if let Some(head) = bytes.get_mut(..text.len()) {
+            head.copy_from_slice(&text);
+        }
+        Cell {
+            bytes,
+            len: text.len(),
+            long: text,
+        }
+    }
+
+    /// The cell of `label` in `tiers.csv`.
+    pub(super) fn csv(label: &Label) -> Self {
+        let mut text = vec![b','];
+        match label {
+            Label::Score(score) => push_u64(&mut text, u64::from(*score)),
+            Label::Name(name) => csv_field(&mut text, name.as_bytes()),
+            Label::Unscored(_) => {}
+        }
+        Cell::new(text)
+    }
+
+    /// The value of `label` in `tiers.jsonl` after `key` (`,"column":`); an empty name
+    /// is none where `tags`.
+    pub(super) fn jsonl(key: &[u8], tags: bool, label: &Label) -> Self {
+        let mut text = key.to_vec();
+        match label {
+            Label::Score(score) => push_u64(&mut text, u64::from(*score)),
+            Label::Name(name) if name.is_empty() && tags => text.extend_from_slice(b"null"),
+            Label::Name(name) => json_str(&mut text, name),
+            Label::Unscored(_) => text.extend_from_slice(b"null"),
+        }
+        Cell::new(text)
+    }
+
+    #[inline]
+    pub(super) fn push(&self, out: &mut Vec<u8>) {
+        if self.len > CELL {
+            return out.extend_from_slice(&self.long);
+        }
+        let len = out.len();
+        out.extend_from_slice(&self.bytes);
+        out.truncate(len + self.len);
+    }
+}
+
+/// The two files of rows: `tiers.csv` and `tiers.jsonl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    Csv,
+    Jsonl,
+}
+
+/// One row of `rows`: the metrics, then the row's cells (see [`Cell`]).
+#[inline]
+pub(super) fn row<'a>(
+    rows: Rows,
     out: &mut Vec<u8>,
     profile: &Profile,
-    labels: impl Iterator<Item = L>,
+    cells: impl Iterator<Item = &'a Cell>,
 ) {
+    match rows {
+        Rows::Csv => csv_metrics(out, profile),
+        Rows::Jsonl => jsonl_metrics(out, profile),
+    }
+    for cell in cells {
+        cell.push(out);
+    }
+    match rows {
+        Rows::Csv => out.push(b'\n'),
+        Rows::Jsonl => out.extend_from_slice(b"}\n"),
+    }
+}
+
+/// The metric columns of a `tiers.csv` row.
+#[inline]
+fn csv_metrics(out: &mut Vec<u8>, profile: &Profile) {
     csv_field(out, profile.customer_id.as_str().as_bytes());
     out.push(b',');
     if let Some(days) = profile.recency_days {
@@ -84,25 +162,11 @@ pub(super) fn csv_row<L: Borrow<Label>>(
     if let Some(days) = profile.tenure_days {
         push_i64(out, days);
     }
-    for label in labels {
-        out.push(b',');
-        match label.borrow() {
-            Label::Score(score) => push_u64(out, u64::from(*score)),
-            Label::Name(name) => csv_field(out, name.as_bytes()),
-            Label::Unscored(_) => {}
-        }
-    }
-    out.push(b'\n');
 }
 
-/// One `tiers.jsonl` line; `columns` holds each label column's `,"key":` and whether an
-/// empty name there is none (the `tags` column).
-pub(super) fn jsonl_row<L: Borrow<Label>>(
-    out: &mut Vec<u8>,
-    profile: &Profile,
-    columns: &[(Vec<u8>, bool)],
-    labels: impl Iterator<Item = L>,
-) {
+/// The metric keys and values that open a `tiers.jsonl` line.
+#[inline]
+fn jsonl_metrics(out: &mut Vec<u8>, profile: &Profile) {
     let optional = |out: &mut Vec<u8>, days: Option<i64>| match days {
         Some(days) => push_i64(out, days),
         None => out.extend_from_slice(b"null"),
@@ -119,16 +183,6 @@ pub(super) fn jsonl_row<L: Borrow<Label>>(
     push_decimal(out, profile.monetary);
     out.extend_from_slice(b"\",\"tenure_days\":");
     optional(out, profile.tenure_days);
-    for ((key, tags), label) in columns.iter().zip(labels) {
-        out.extend_from_slice(key);
-        match label.borrow() {
-            Label::Score(score) => push_u64(out, u64::from(*score)),
-            Label::Name(name) if name.is_empty() && *tags => out.extend_from_slice(b"null"),
-            Label::Name(name) => json_str(out, name),
-            Label::Unscored(_) => out.extend_from_slice(b"null"),
-        }
-    }
-    out.extend_from_slice(b"}\n");
 }
 
 /// A CSV field as the `csv` crate writes it by default (`QuoteStyle::Necessary`, `\n`
@@ -257,12 +311,32 @@ fn digits_u128(n: u128, buf: &mut [u8; 40]) -> usize {
 }
 
 /// `n` in decimal.
-#[inline]
+#[inline(always)]
 pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
-    if n < 10 {
-        out.push(b'0' + n as u8);
+    // Metrics are mostly below 10^4: up to four digits from two pairs in a fixed-size
+    // array appended whole and cut back, without a call.
+    if n < 10_000 {
+        let n = n as usize;
+        let (high, low) = (2 * (n / 100), 2 * (n % 100));
+        let digits = [PAIRS[high], PAIRS[high + 1], PAIRS[low], PAIRS[low + 1]];
+        let skip = match n {
+            0..=9 => 3,
+            10..=99 => 2,
+            100..=999 => 1,
+            _ => 0,
+        };
+        // The leading zeros shifted out of the word.
+        let word = u32::from_le_bytes(digits) >> (8 * skip);
+        let len = out.len();
+        out.extend_from_slice(&word.to_le_bytes());
+        out.truncate(len + 4 - skip);
         return;
     }
+    push_u64_long(out, n);
+}
+
+#[inline(never)]
+fn push_u64_long(out: &mut Vec<u8>, n: u64) {
     // The digits go to the front of a fixed-size buffer that is appended whole and cut
     // back: a copy of a known size is a few moves, one of a varying size a call.
     let count = n.ilog10() as usize + 1;

@@ -34,6 +34,7 @@ pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FIL
 use crate::error::{Error, Position, Reject};
 use crate::pipeline::Tiering;
 use crate::profile::Population;
+use format::Rows;
 
 /// The metric columns that open every `tiers.csv`.
 ///
@@ -149,12 +150,33 @@ pub fn write_tiers_csv<W: Write>(
     }
     header.push(b'\n');
     writer.write_all(&header).map_err(io)?;
-    let rows = population.profiles().iter().zip(tiering.rows());
-    format::write_in_pieces(rows, &mut writer, |out, (profile, (_, labels))| {
-        format::csv_row(out, profile, labels.iter());
-    })
-    .map_err(io)?;
+    // Each column's labels formatted once, then copied into the rows by their code.
+    let cells: Vec<Vec<format::Cell>> = (0..tiering.columns().len())
+        .map(|column| {
+            let labels = tiering.dictionary(column).iter();
+            labels.map(format::Cell::csv).collect()
+        })
+        .collect();
+    write_rows(Rows::Csv, population, tiering, &cells, &mut writer).map_err(io)?;
     writer.flush().map_err(io)
+}
+
+/// A row per customer of `population`: its metrics and, per column of `tiering`, the
+/// cell of its label's code.
+fn write_rows<W: Write>(
+    rows: Rows,
+    population: &Population,
+    tiering: &Tiering,
+    cells: &[Vec<format::Cell>],
+    writer: &mut W,
+) -> std::io::Result<()> {
+    let profiles = population.profiles();
+    let count = profiles.len().min(tiering.len());
+    format::write_rows(count, writer, |out, row| {
+        let labels = cells.iter().enumerate();
+        let labels = labels.map(|(column, cells)| &cells[tiering.code(row, column)]);
+        format::row(rows, out, &profiles[row], labels);
+    })
 }
 
 /// Writes `tiers.jsonl` (SPEC §16 `--format jsonl`): one JSON object per customer, keys
@@ -195,20 +217,21 @@ pub fn write_tiers_jsonl<W: Write>(
     // serde_json's Map keeps keys sorted unless told otherwise: lines are written by
     // hand so that keys come in the CSV header's order. Each label column's key, and
     // whether an empty name there is none (`tags`), are worked out once.
-    let columns: Vec<(Vec<u8>, bool)> = tiering
+    let cells: Vec<Vec<format::Cell>> = tiering
         .columns()
         .iter()
-        .map(|column| {
+        .enumerate()
+        .map(|(index, column)| {
             let mut key = b",".to_vec();
             format::json_str(&mut key, column);
             key.push(b':');
-            (key, column == crate::pipeline::TAGS)
+            let tags = column == crate::pipeline::TAGS;
+            let labels = tiering.dictionary(index).iter();
+            labels
+                .map(|label| format::Cell::jsonl(&key, tags, label))
+                .collect()
         })
         .collect();
-    let rows = population.profiles().iter().zip(tiering.rows());
-    format::write_in_pieces(rows, &mut writer, |out, (profile, (_, labels))| {
-        format::jsonl_row(out, profile, &columns, labels.iter());
-    })
-    .map_err(io)?;
+    write_rows(Rows::Jsonl, population, tiering, &cells, &mut writer).map_err(io)?;
     writer.flush().map_err(io)
 }

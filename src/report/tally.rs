@@ -1,15 +1,14 @@
 //! The sums behind SPEC §15's figures, in integers that add up exactly in any grouping:
-//! a piece of customers tallies each label's customers, revenue (one `i128` mantissa
-//! at the label's largest scale), transaction rows and recency days (a histogram), and
-//! the pieces' tallies merge into the run's.
+//! a piece of customers tallies, per column and label code, the label's customers,
+//! revenue (one `i128` mantissa at the label's largest scale), transaction rows and
+//! recency days (a histogram), and the pieces' tallies merge into the run's.
 
 use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 use rust_decimal::Decimal;
 
-use super::cell;
-use crate::classify::Label;
+use crate::pipeline::Tiering;
 use crate::profile::Profile;
 
 /// What one customer brings to its labels' tallies, read from its profile once for
@@ -20,213 +19,72 @@ pub(super) struct Customer {
     scale: u32,
     transactions: u64,
     recency_days: Option<i64>,
+    /// `recency_days` as a histogram index below [`DAYS`]; [`DAYS`] for none or a day
+    /// kept as it is. Worked out once for every column.
+    day: usize,
 }
 
 impl Customer {
     #[inline]
     pub(super) fn of(profile: &Profile) -> Self {
+        let day = profile
+            .recency_days
+            .and_then(|days| usize::try_from(days).ok())
+            .filter(|&day| day < DAYS)
+            .unwrap_or(DAYS);
         Customer {
             mantissa: profile.monetary.mantissa(),
             scale: profile.monetary.scale(),
             transactions: profile.transactions,
             recency_days: profile.recency_days,
+            day,
         }
     }
 }
 
-/// A name of up to 24 bytes, exactly, in four words: its length, and its first, middle
-/// and last eight bytes (overlapping when shorter), so that comparing and hashing it
-/// reads no memory beyond the label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct ShortName([u64; 4]);
+/// Label codes past which a column's tallies are kept in a map rather than one per
+/// code (a column of a few labels, the usual case, indexes its tallies directly).
+const DIRECT: usize = 256;
 
-impl ShortName {
-    #[inline]
-    fn of(name: &str) -> Option<ShortName> {
-        let b = name.as_bytes();
-        let n = b.len();
-        let word = |at: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[at..at + 8]);
-            u64::from_le_bytes(w)
-        };
-        let half = |at: usize| {
-            let mut w = [0u8; 4];
-            w.copy_from_slice(&b[at..at + 4]);
-            u64::from(u32::from_le_bytes(w))
-        };
-        let words = match n {
-            0 => [0; 4],
-            1..=3 => {
-                let bytes = u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16;
-                [n as u64, bytes, 0, 0]
-            }
-            4..=7 => [n as u64, half(0) | half(n - 4) << 32, 0, 0],
-            8..=16 => [n as u64, word(0), word(n - 8), 0],
-            17..=24 => [n as u64, word(0), word(8), word(n - 8)],
-            _ => return None,
-        };
-        Some(ShortName(words))
-    }
-
-    #[inline]
-    fn hash(&self) -> usize {
-        let [n, a, b, c] = self.0;
-        let mixed =
-            (n ^ a ^ b.rotate_left(21) ^ c.rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (mixed >> 32) as usize
-    }
-}
-
-/// Slots by [`ShortName`]: open addressing, kept at most half full (a column has a
-/// handful of names; a hash map's general path cost more than the rest of a tally).
-#[derive(Debug, Default)]
-struct NameTable {
-    keys: Vec<ShortName>,
-    /// Slot + 1; 0 for an empty place.
-    slots: Vec<u32>,
-    len: usize,
-}
-
-impl NameTable {
-    /// The slot of `key`, or `next` when it is new.
-    #[inline(always)]
-    fn slot(&mut self, key: ShortName, next: u32) -> u32 {
-        if 2 * (self.len + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut at = key.hash() & mask;
-        loop {
-            match self.slots[at] {
-                0 => {
-                    self.keys[at] = key;
-                    self.slots[at] = next;
-                    self.len += 1;
-                    return next;
-                }
-                slot if self.keys[at] == key => return slot,
-                _ => at = (at + 1) & mask,
-            }
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(32);
-        let old = std::mem::replace(
-            self,
-            NameTable {
-                keys: vec![ShortName::default(); size],
-                slots: vec![0; size],
-                len: 0,
-            },
-        );
-        for (key, slot) in old.keys.into_iter().zip(old.slots) {
-            if slot != 0 {
-                self.slot(key, slot);
-            }
-        }
-    }
-}
-
-/// Addresses remembered per column, more than a column has distinct labels as a rule.
-const SEEN: usize = 32;
-
-/// The tallies of one column over a piece of customers, one per distinct label.
-///
-/// A label finds its tally without building its text: a score by its value, a name by
-/// its words ([`ShortName`]) or, past 24 bytes, its text. Labels that print the same
-/// (`Score(3)` and `Name("3")`) get a tally each here and merge by their text in
-/// [`Tallies::by_cell`].
+/// One column's tallies over a piece of customers, by the label's code in the
+/// tiering's dictionary of the column: no label is looked at per customer.
 #[derive(Debug)]
-pub(super) struct Tallies<'a> {
-    /// Slot + 1 of the labels last seen at a few addresses (0: none). A tiering that
-    /// keeps each column's distinct labels once hands out the same few addresses over
-    /// and over, and a label seen at an address is that label for as long as it is
-    /// borrowed; labels stored row by row only miss here.
-    seen: [(usize, u32); SEEN],
-    /// Slot + 1 of each score; 0 for a score not seen yet.
-    scores: [u32; 256],
-    /// Slot + 1 of the unscored; 0 for none yet.
-    unscored: u32,
-    short: NameTable,
-    long: HashMap<&'a str, u32, FixedState>,
-    slots: Vec<(&'a Label, Tally)>,
+pub(super) enum ByCode {
+    /// A tally per code of a dictionary of at most [`DIRECT`] labels.
+    Direct(Vec<Tally>),
+    /// The tallies of the codes seen, for a dictionary past that (a label per
+    /// customer, say).
+    Sparse(HashMap<usize, Tally, FixedState>),
 }
 
-impl<'a> Tallies<'a> {
-    pub(super) fn new() -> Self {
-        Tallies {
-            seen: [(0, 0); SEEN],
-            scores: [0; 256],
-            unscored: 0,
-            short: NameTable::default(),
-            long: HashMap::default(),
-            slots: Vec::new(),
+impl ByCode {
+    /// No customer yet, for a column of `labels` distinct labels.
+    pub(super) fn new(labels: usize) -> Self {
+        match labels <= DIRECT {
+            true => ByCode::Direct(vec![Tally::default(); labels]),
+            false => ByCode::Sparse(HashMap::default()),
         }
     }
 
-    /// Counts `customer` under `label`.
+    /// Counts `customer` under the label of code `code`.
     #[inline]
-    pub(super) fn add(&mut self, label: &'a Label, customer: &Customer) {
-        let address = std::ptr::from_ref(label) as usize;
-        let seen = (address / std::mem::size_of::<Label>()) % SEEN;
-        let slot = match self.seen[seen] {
-            (at, slot) if at == address => slot,
-            _ => {
-                let slot = self.slot(label);
-                self.seen[seen] = (address, slot);
-                slot
-            }
-        };
-        self.slots[slot as usize - 1].1.add(customer);
+    pub(super) fn add(&mut self, code: usize, customer: &Customer) {
+        match self {
+            ByCode::Direct(tallies) => tallies[code].add(customer),
+            ByCode::Sparse(tallies) => tallies.entry(code).or_default().add(customer),
+        }
     }
 
-    /// The slot + 1 of `label`, a new one if need be.
-    #[inline]
-    fn slot(&mut self, label: &'a Label) -> u32 {
-        let next = self.slots.len() as u32 + 1;
-        let slot = match label {
-            Label::Score(score) => {
-                let slot = &mut self.scores[usize::from(*score)];
-                if *slot == 0 {
-                    *slot = next;
-                }
-                *slot
-            }
-            Label::Name(name) => match ShortName::of(name) {
-                Some(short) => self.short.slot(short, next),
-                None => *self.long.entry(name.as_str()).or_insert(next),
-            },
-            Label::Unscored(_) => {
-                if self.unscored == 0 {
-                    self.unscored = next;
-                }
-                self.unscored
-            }
-        };
-        if slot == next {
-            self.slots.push((label, Tally::default()));
+    /// The tallies of the codes that have customers.
+    pub(super) fn into_tallies(self) -> Vec<(usize, Tally)> {
+        match self {
+            ByCode::Direct(tallies) => tallies
+                .into_iter()
+                .enumerate()
+                .filter(|(_, t)| t.customers > 0)
+                .collect(),
+            ByCode::Sparse(tallies) => tallies.into_iter().collect(),
         }
-        slot
-    }
-
-    /// The tallies by label text (`(unscored)` for none), labels that print the same
-    /// merged.
-    pub(super) fn by_cell(self) -> Vec<(String, Total)> {
-        let mut out: Vec<(String, Total)> = Vec::with_capacity(self.slots.len());
-        for (label, tally) in self.slots {
-            let text = cell(label);
-            match out.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, same)) => same.add(tally),
-                None => {
-                    let mut total = Total::default();
-                    total.add(tally);
-                    out.push((text.into_owned(), total));
-                }
-            }
-        }
-        out
     }
 }
 
@@ -243,6 +101,14 @@ pub(super) struct Tally {
     revenue: RevenueSum,
     /// A sum of u64 counts over fewer than 2^64 customers fits u128.
     transactions: u128,
+    /// Sums of the customers counted from a [`Block`]: mantissas at the piece's scale,
+    /// their magnitudes and transaction rows, each below [`SMALL`], so that a piece's
+    /// sums stay below 2^56.
+    small_revenue: i64,
+    small_magnitude: u64,
+    small_transactions: u64,
+    /// 1 + the largest scale of those customers' own; 0 for none.
+    small_scale: u8,
     /// Buyers per recency day below [`DAYS`] (a few KiB per label: they stay in cache).
     days: Vec<u16>,
     other_days: Vec<i64>,
@@ -258,18 +124,196 @@ impl Tally {
         self.transactions = self
             .transactions
             .wrapping_add(u128::from(customer.transactions));
-        if let Some(days) = customer.recency_days {
-            match usize::try_from(days) {
-                Ok(day) if day < DAYS => {
-                    if day >= self.days.len() {
-                        self.days.resize((day + 1).next_power_of_two().max(256), 0);
+        let day = customer.day;
+        if day < DAYS {
+            self.make_room(day);
+            self.days[day] = self.days[day].wrapping_add(1);
+        } else if let Some(days) = customer.recency_days {
+            self.other_days.push(days);
+        }
+    }
+
+    /// Counts customer `i` of a block; its day has room (see [`Tally::make_room`]).
+    #[inline(always)]
+    fn add_small(&mut self, block: &Block, i: usize) {
+        // Bounded as the fields say: no check needed.
+        self.customers = self.customers.wrapping_add(1);
+        self.small_revenue = self.small_revenue.wrapping_add(block.mantissas[i]);
+        self.small_magnitude = self.small_magnitude.wrapping_add(block.magnitudes[i]);
+        self.small_transactions = self.small_transactions.wrapping_add(block.transactions[i]);
+        self.small_scale = self.small_scale.max(block.scales[i]);
+        // None for a customer without recency (NO_DAY is past any histogram).
+        if let Some(count) = self.days.get_mut(usize::from(block.days[i])) {
+            *count = count.wrapping_add(1);
+        }
+    }
+
+    /// Makes the histogram reach `day`.
+    #[inline]
+    fn make_room(&mut self, day: usize) {
+        if day >= self.days.len() {
+            self.days.resize((day + 1).next_power_of_two().max(256), 0);
+        }
+    }
+
+    /// Moves the small sums, at the piece's `scale`, into the exact ones, at the largest
+    /// scale of the customers summed (the scale `checked_add` would have kept).
+    fn settle(&mut self, scale: u32) {
+        let Some(own) = u32::from(self.small_scale).checked_sub(1) else {
+            return;
+        };
+        // Every mantissa summed was its own times 10^(scale − its scale), a multiple of
+        // 10^(scale − own): the division is exact.
+        let factor = 10i128.pow(scale - own);
+        let small = RevenueSum {
+            sum: i128::from(self.small_revenue) / factor,
+            magnitude: u128::from(self.small_magnitude) / factor.unsigned_abs(),
+            scale: own,
+            wide: false,
+        };
+        self.revenue.merge(&small);
+        self.transactions = self
+            .transactions
+            .wrapping_add(u128::from(self.small_transactions));
+        (self.small_revenue, self.small_magnitude) = (0, 0);
+        (self.small_transactions, self.small_scale) = (0, 0);
+    }
+}
+
+/// Customers gathered at a time (their figures stay in the first-level cache).
+const BLOCK: usize = 256;
+
+/// Mantissas (at the piece's scale) and transaction counts below this are summed in
+/// 64 bits: fewer than 2^16 of them sum below 2^56.
+const SMALL: u64 = 1 << 40;
+
+/// A block's day for a customer without recency: past any histogram.
+const NO_DAY: u16 = u16::MAX;
+const _: () = assert!(DAYS < NO_DAY as usize);
+
+/// What a block of customers brings to their labels' tallies, when every figure is
+/// small: mantissas at one scale, the piece's, and days that fit the histograms.
+#[derive(Debug)]
+struct Block {
+    mantissas: [i64; BLOCK],
+    magnitudes: [u64; BLOCK],
+    transactions: [u64; BLOCK],
+    /// 1 + the customer's own scale.
+    scales: [u8; BLOCK],
+    /// The recency day, below [`DAYS`], or [`NO_DAY`].
+    days: [u16; BLOCK],
+    /// The largest day of the block, if any.
+    last_day: Option<u16>,
+    /// One column's codes of the block's customers.
+    codes: [u32; BLOCK],
+}
+
+impl Block {
+    fn new() -> Box<Self> {
+        Box::new(Block {
+            mantissas: [0; BLOCK],
+            magnitudes: [0; BLOCK],
+            transactions: [0; BLOCK],
+            scales: [0; BLOCK],
+            days: [0; BLOCK],
+            last_day: None,
+            codes: [0; BLOCK],
+        })
+    }
+
+    /// Reads `profiles` (at most [`BLOCK`]) at the piece's `scale` (the first block's
+    /// largest, once there is one); false when a figure is not small or a recency
+    /// day has no place in the histogram, and the block goes customer by customer.
+    fn gather(&mut self, profiles: &[Profile], scale: &mut Option<u32>) -> bool {
+        let at = *scale.get_or_insert_with(|| {
+            profiles
+                .iter()
+                .map(|p| p.monetary.scale())
+                .max()
+                .unwrap_or(0)
+        });
+        let mut small = true;
+        let mut last_day = None;
+        for (i, profile) in profiles.iter().enumerate() {
+            let own = profile.monetary.scale();
+            let mantissa = (own <= at)
+                .then(|| 10i128.checked_pow(at - own))
+                .flatten()
+                .and_then(|factor| profile.monetary.mantissa().checked_mul(factor))
+                .filter(|m| m.unsigned_abs() < u128::from(SMALL));
+            let day = match profile.recency_days {
+                None => Some(NO_DAY),
+                Some(days) => u16::try_from(days).ok().filter(|&d| usize::from(d) < DAYS),
+            };
+            match (mantissa, day) {
+                (Some(mantissa), Some(day)) if profile.transactions < SMALL => {
+                    // Below 2^40 and 29: they fit.
+                    self.mantissas[i] = mantissa as i64;
+                    self.magnitudes[i] = mantissa.unsigned_abs() as u64;
+                    self.scales[i] = own as u8 + 1;
+                    self.days[i] = day;
+                    self.transactions[i] = profile.transactions;
+                    if day != NO_DAY {
+                        last_day = last_day.max(Some(day));
                     }
-                    self.days[day] = self.days[day].wrapping_add(1);
                 }
-                _ => self.other_days.push(days),
+                _ => small = false,
+            }
+        }
+        self.last_day = last_day;
+        small
+    }
+}
+
+/// The tallies of a piece of consecutive customers, `profiles`, of which the first is
+/// row `first` of `tiering`: per column of `columns`, by label code.
+pub(super) fn tally_piece(
+    profiles: &[Profile],
+    first: usize,
+    columns: &[usize],
+    tiering: &Tiering,
+) -> Vec<ByCode> {
+    debug_assert!(profiles.len() <= MAX_PIECE);
+    let mut tallies: Vec<ByCode> = columns
+        .iter()
+        .map(|&index| ByCode::new(tiering.dictionary(index).len()))
+        .collect();
+    let mut block = Block::new();
+    let mut scale = None;
+    for (start, profiles) in (first..).step_by(BLOCK).zip(profiles.chunks(BLOCK)) {
+        let small = block.gather(profiles, &mut scale);
+        for (tallies, &index) in tallies.iter_mut().zip(columns) {
+            match tallies {
+                ByCode::Direct(tallies) if small => {
+                    let n = profiles.len();
+                    for (i, code) in block.codes[..n].iter_mut().enumerate() {
+                        *code = tiering.code(start + i, index) as u32;
+                    }
+                    if let Some(day) = block.last_day {
+                        tallies
+                            .iter_mut()
+                            .for_each(|t| t.make_room(usize::from(day)));
+                    }
+                    for i in 0..n {
+                        tallies[block.codes[i] as usize].add_small(&block, i);
+                    }
+                }
+                _ => {
+                    for (row, profile) in (start..).zip(profiles) {
+                        tallies.add(tiering.code(row, index), &Customer::of(profile));
+                    }
+                }
             }
         }
     }
+    let scale = scale.unwrap_or(0);
+    for column in &mut tallies {
+        match column {
+            ByCode::Direct(tallies) => tallies.iter_mut().for_each(|t| t.settle(scale)),
+            ByCode::Sparse(tallies) => tallies.values_mut().for_each(|t| t.settle(scale)),
+        }
+    }
+    tallies
 }
 
 /// One label's sums over the customers so far.
@@ -284,7 +328,7 @@ pub(super) struct Total {
 
 impl Total {
     /// Adds a piece's tally of the same label.
-    fn add(&mut self, tally: Tally) {
+    pub(super) fn add(&mut self, tally: Tally) {
         self.customers += u64::from(tally.customers);
         self.revenue.merge(&tally.revenue);
         self.transactions = self.transactions.saturating_add(tally.transactions);
@@ -440,12 +484,9 @@ mod tests {
     use crate::money::checked_add;
 
     fn customer(days: i64) -> Customer {
-        Customer {
-            mantissa: 1,
-            scale: 0,
-            transactions: 1,
-            recency_days: Some(days),
-        }
+        let mut profile = Profile::without_purchases(crate::CustomerId::new("C").unwrap());
+        (profile.recency_days, profile.monetary) = (Some(days), Decimal::ONE);
+        Customer::of(&profile)
     }
 
     #[test]
@@ -479,74 +520,24 @@ mod tests {
     }
 
     #[test]
-    fn a_label_seen_again_at_its_address_or_elsewhere_counts_under_its_text() {
-        use crate::classify::Unscored;
-        // A column's distinct labels kept once (the same addresses over and over), and
-        // the same labels stored again elsewhere.
-        let once = [
-            Label::Name("gold".into()),
-            Label::Score(3),
-            Label::Unscored(Unscored::NoPurchases),
-            Label::Name("3".into()),
-            Label::Name("a name longer than twenty-four bytes".into()),
-        ];
-        let again = once.clone();
-        let mut tallies = Tallies::new();
-        for i in 0..200 {
-            tallies.add(&once[i % 5], &customer(i as i64));
-            tallies.add(&again[(i + 1) % 5], &customer(i as i64));
+    fn tallies_by_code_count_each_code_directly_or_in_a_map() {
+        for labels in [3, DIRECT + 1] {
+            let mut tallies = ByCode::new(labels);
+            for i in 0..300 {
+                tallies.add([0, 2, labels - 1][i % 3], &customer(i as i64));
+            }
+            let mut counts: Vec<(usize, u32)> = tallies
+                .into_tallies()
+                .into_iter()
+                .map(|(code, tally)| (code, tally.customers))
+                .collect();
+            counts.sort_unstable();
+            let want = match labels {
+                3 => vec![(0, 100), (2, 200)], // code 1 has nobody: left out
+                _ => vec![(0, 100), (2, 100), (labels - 1, 100)],
+            };
+            assert_eq!(counts, want);
         }
-        let mut counts: Vec<(String, u64)> = tallies
-            .by_cell()
-            .into_iter()
-            .map(|(text, total)| (text, total.customers))
-            .collect();
-        counts.sort();
-        let want = [
-            ("(unscored)", 80),
-            ("3", 160), // Score(3) and Name("3") print the same
-            ("a name longer than twenty-four bytes", 80),
-            ("gold", 80),
-        ];
-        let want: Vec<(String, u64)> = want.iter().map(|(t, c)| (t.to_string(), *c)).collect();
-        assert_eq!(counts, want);
-    }
-
-    #[test]
-    fn names_of_up_to_24_bytes_are_told_apart_by_their_words() {
-        let names = [
-            "",
-            "a",
-            "ab",
-            "abc",
-            "abd",
-            "bbc",
-            "abcd",
-            "abce",
-            "abcdefg",
-            "abcdefgh",
-            "abcdefgi",
-            "bbcdefgh",
-            "abcdefghijklmnop",
-            "abcdefghijklmnoq",
-            "abcdefgXijklmnop",
-            "abcdefghijklmnopq",
-            "abcdefghXjklmnopqrstuvwx",
-            "abcdefghijklmnopqrstuvwx",
-        ];
-        let mut table = NameTable::default();
-        for (i, name) in names.iter().enumerate() {
-            let key = ShortName::of(name).unwrap();
-            assert_eq!(
-                table.slot(key, i as u32 + 1),
-                i as u32 + 1,
-                "{name:?} is new"
-            );
-        }
-        for (i, name) in names.iter().enumerate() {
-            assert_eq!(table.slot(ShortName::of(name).unwrap(), 99), i as u32 + 1);
-        }
-        assert_eq!(ShortName::of(&"x".repeat(25)), None);
     }
 
     #[test]
