@@ -45,38 +45,6 @@ where
     }
 }
 
-/// Appends copies of the elements of `parts`, in order. The copy goes into fresh
-/// memory, whose first touch (a page fault per page) is most of its cost: done on
-/// every thread, those faults are taken side by side.
-pub(crate) fn extend_concat<T>(into: &mut Vec<T>, parts: &[Vec<T>])
-where
-    T: Clone + Send + Sync,
-{
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        let starts: Vec<usize> = parts
-            .iter()
-            .scan(0, |next, part| {
-                let start = *next;
-                *next += part.len();
-                Some(start)
-            })
-            .collect();
-        let total = parts.iter().map(Vec::len).sum();
-        into.par_extend((0..total).into_par_iter().map(|i| {
-            let part = starts.partition_point(|&start| start <= i) - 1;
-            parts[part][i - starts[part]].clone()
-        }));
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        for part in parts {
-            into.extend_from_slice(part);
-        }
-    }
-}
-
 /// Calls `f` on every element, possibly at the same time on several threads.
 pub(crate) fn for_each_mut<T, F>(items: &mut [T], f: F)
 where
@@ -144,14 +112,6 @@ pub(crate) fn threads() -> usize {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn concatenates_in_order() {
-        let parts = vec![vec![1, 2], vec![], vec![3], vec![], vec![4, 5, 6]];
-        let mut into = vec![0];
-        super::extend_concat(&mut into, &parts);
-        assert_eq!(into, [0, 1, 2, 3, 4, 5, 6]);
-    }
-
     use super::*;
 
     #[test]

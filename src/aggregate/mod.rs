@@ -423,14 +423,10 @@ impl Aggregator {
                 known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 part.finish(&periods, growth, known)
             });
-            let mut by_period: Vec<Vec<Vec<_>>> = vec![Vec::with_capacity(take); profiles.len()];
             for result in finished {
-                for (parts, part) in by_period.iter_mut().zip(result?) {
-                    parts.push(part);
+                for (all, mut part) in profiles.iter_mut().zip(result?) {
+                    all.append(&mut part);
                 }
-            }
-            for (all, parts) in profiles.iter_mut().zip(&by_period) {
-                crate::parallel::extend_concat(all, parts);
             }
         }
         as_of
