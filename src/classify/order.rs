@@ -14,8 +14,11 @@
 //! mantissas at very different scales) falls back to a stable sort of decimals.
 //!
 //! Equal values are one value to every rule of SPEC §3 and §4, but `1.10` and `1.1` print
-//! differently (and `-0.00` and `0.00`). The value reported at a position is written as
-//! the first customer in population (id) order with that value has it, in either order.
+//! differently (and `-0.00` and `0.00`). When a column holds such values, the one
+//! reported at a position is the one the sort-based fits always reported (successive
+//! `select_nth_unstable` calls on the values in population order; an unstable sort for
+//! value thresholds), so that saved models keep their bytes; the counts are the
+//! selection's either way.
 
 use std::cmp::Ordering;
 
@@ -742,6 +745,11 @@ impl KeyColumn {
         let Keys::Narrow(keys, _) = &self.keys else {
             return None;
         };
+        // Equal values written differently: the caller's sort decides which is written,
+        // as it always has.
+        if self.marks.is_some() {
+            return None;
+        }
         // Largest first, as keys ascending: inverted bits reverse the order.
         let largest_first: Vec<u64> = keys.iter().map(|&k| !k).collect();
         let weight: fn(u64) -> u128 = |inverted| unkey64(!inverted).unsigned_abs().into();
@@ -767,6 +775,21 @@ impl KeyColumn {
     /// column ascending, or descending, with the counts before and at each in that
     /// order.
     pub(crate) fn order_stats(&self, positions: &[usize], descending: bool) -> Vec<OrderStat> {
+        let mut stats = self.counted_stats(positions, descending);
+        // Equal values written differently (`2.01`, `2.010`): the one reported is the
+        // one models always reported, so that a saved model and every output keep
+        // their bytes.
+        if self.marks.is_some() {
+            let mut values: Vec<Decimal> = (0..self.len()).map(|i| self.numeric(i)).collect();
+            let written = select_in_place(&mut values, positions, descending);
+            for (stat, value) in stats.iter_mut().zip(written) {
+                stat.value = value;
+            }
+        }
+        stats
+    }
+
+    fn counted_stats(&self, positions: &[usize], descending: bool) -> Vec<OrderStat> {
         let n = self.len();
         if !descending {
             return self.ascending_stats(positions);
@@ -926,6 +949,34 @@ impl KeyColumn {
         let index = (0..self.len()).find(|&i| equal(i)).unwrap_or(0);
         self.at_own_scale(m, index)
     }
+}
+
+/// The values at 1-based `positions` (non-decreasing) of `values` ordered ascending, or
+/// descending, found by successive `select_nth_unstable` calls on the slice. Among equal
+/// values written differently (`2.01` and `2.010`) this picks the one models fitted
+/// before the integer selection wrote, and always will: the selection's counts do not
+/// depend on it, but a saved model's bytes do.
+fn select_in_place(values: &mut [Decimal], positions: &[usize], descending: bool) -> Vec<Decimal> {
+    let order = |a: &Decimal, b: &Decimal| if descending { b.cmp(a) } else { a.cmp(b) };
+    let mut out = Vec::with_capacity(positions.len());
+    // values[..done] are all in their final places.
+    let mut done = 0;
+    let mut last: Option<Decimal> = None;
+    for &position in positions {
+        let index = position - 1;
+        if index + 1 == done
+            && let Some(value) = last
+        {
+            out.push(value);
+            continue;
+        }
+        let (_, nth, _) = values[done..].select_nth_unstable_by(index - done, order);
+        let value = *nth;
+        out.push(value);
+        last = Some(value);
+        done = index + 1;
+    }
+    out
 }
 
 /// A column's values sorted ascending, to count how many lie below any value.

@@ -5,8 +5,10 @@
 //!
 //! The references below sort the values and read positions off, as the SPEC defines
 //! them. Equal values are one value (`1.10 == 1.1`), but they print differently: the
-//! library writes a cut point as the first customer (in population order) with that
-//! value has it, and so do the references.
+//! library writes the one its sort-based fits always wrote — the value that successive
+//! `select_nth_unstable` calls (cut points, count thresholds) or an unstable sort, best
+//! first (value thresholds), leave at the position — so that a saved model keeps its
+//! bytes; the references check that too.
 
 use customer_tiering::classify::Classifier;
 use customer_tiering::classify::pareto::ParetoParams;
@@ -51,12 +53,27 @@ fn worst_first(values: &[Decimal], direction: Direction) -> Vec<Decimal> {
     sorted
 }
 
-/// The value as the first customer with it writes it.
-fn as_written(values: &[Decimal], value: Decimal) -> Decimal {
-    *values
-        .iter()
-        .find(|v| **v == value)
-        .expect("a value of the population")
+/// The values at 1-based `positions` as successive `select_nth_unstable` calls on a
+/// copy of `values` leave them (`order` worst or best first).
+fn as_selected(
+    values: &[Decimal],
+    positions: &[usize],
+    order: impl Fn(&Decimal, &Decimal) -> std::cmp::Ordering + Copy,
+) -> Vec<Decimal> {
+    let mut work = values.to_vec();
+    let mut done = 0;
+    let mut out: Vec<Decimal> = Vec::new();
+    for &position in positions {
+        let index = position - 1;
+        if index + 1 == done {
+            out.push(out[out.len() - 1]);
+            continue;
+        }
+        let (_, nth, _) = work[done..].select_nth_unstable_by(index - done, order);
+        out.push(*nth);
+        done = index + 1;
+    }
+    out
 }
 
 /// The same decimal, to the digit: numerically equal and printed alike.
@@ -108,11 +125,10 @@ proptest! {
         let fitted = CutPoints::fit(&values, k, mode, direction).expect("fits");
         let sorted = worst_first(&values, direction);
         let n = values.len();
-        let want: Vec<Decimal> = positions(n, k, mode)
-            .iter()
-            .map(|&m| as_written(&values, sorted[m - 1]))
-            .collect();
-        same(fitted.cuts(), &want)?;
+        let at: Vec<usize> = positions(n, k, mode);
+        let want: Vec<Decimal> = at.iter().map(|&m| sorted[m - 1]).collect();
+        prop_assert_eq!(fitted.cuts(), &want[..]);
+        same(fitted.cuts(), &as_selected(&values, &at, |a, b| direction.worst_first(a, b)))?;
         if mode == QuantileMode::TieAware {
             // 1 + the number of cut points a value is strictly better than
             let better = |a: &Decimal, b: &Decimal| match direction {
@@ -145,11 +161,10 @@ proptest! {
         let mut best_first = values.clone();
         best_first.sort_by(|a, b| b.cmp(a));
         let shares = [1usize, 5, 20]; // cumulative percent
-        let want: Vec<Decimal> = shares
-            .iter()
-            .map(|c| as_written(&values, best_first[(c * n).div_ceil(100).clamp(1, n) - 1]))
-            .collect();
-        same(model.thresholds(), &want)?;
+        let at: Vec<usize> = shares.iter().map(|c| (c * n).div_ceil(100).clamp(1, n)).collect();
+        let want: Vec<Decimal> = at.iter().map(|&p| best_first[p - 1]).collect();
+        prop_assert_eq!(model.thresholds(), &want[..]);
+        same(model.thresholds(), &as_selected(&values, &at, |a, b| b.cmp(a)))?;
         let mut sizes = [0usize; 4];
         for v in &values {
             let p = values.iter().filter(|x| *x > v).count();
@@ -164,7 +179,7 @@ proptest! {
     fn abc_thresholds_equal_a_sort(values in tied_values()) {
         let model = ParetoParams::abc().fit(&population(&values)).expect("fits");
         let mut positive: Vec<Decimal> = values.iter().copied().filter(|v| *v > Decimal::ZERO).collect();
-        positive.sort_by(|a, b| b.cmp(a));
+        positive.sort_unstable_by(|a, b| b.cmp(a));
         let total: Decimal = positive.iter().sum();
         if total.is_zero() {
             prop_assert!(model.thresholds().is_empty());
@@ -181,7 +196,7 @@ proptest! {
                         threshold = group[0];
                     }
                 }
-                as_written(&values, threshold)
+                threshold
             })
             .collect();
         same(model.thresholds(), &want)?;
