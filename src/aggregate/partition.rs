@@ -412,10 +412,9 @@ impl Partition {
     pub(crate) fn absorb(&mut self, periods: &[Period], batch: &RowBatch) {
         // First every row's customer, then every row's sums: lookups of different
         // rows do not wait on each other, so the processor overlaps their trips to
-        // memory.
-        // The first pass only probes each row's first slot, which finds most
-        // customers already seen; the second interns the rest in row order, so
-        // customers are numbered as one row at a time would number them.
+        // memory. The customers come in two passes: the first only probes each row's
+        // first slot, which finds most customers already seen; the second interns the
+        // rest in row order, so customers are numbered as one row at a time would.
         let mut numbers = std::mem::take(&mut self.numbers);
         numbers.clear();
         numbers.extend(batch.rows.iter().map(|row| self.ids.first_probe(row.id)));
