@@ -26,3 +26,4 @@ mod serde_roundtrip;
 mod snapshot;
 mod support;
 mod tier_safety;
+mod written_forms;
