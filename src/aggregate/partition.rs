@@ -460,7 +460,7 @@ impl Partition {
     /// Sorts and deduplicates the keys once they have doubled, so that memory follows
     /// distinct `(customer, day)` pairs, not rows.
     fn compact(&mut self) {
-        if self.keys.len() > 2 * self.compacted + (1 << 13) {
+        if self.keys.len() > 2 * self.compacted + (1 << 16) {
             self.keys.sort_unstable();
             self.keys.dedup();
             self.compacted = self.keys.len();
