@@ -65,14 +65,7 @@ fn ingest_csv(c: &mut Criterion) {
 /// bytes for every run (splitmix64 seeded by `seed`); written straight to bytes, as
 /// building 10M transactions first would hold gigabytes.
 fn log_csv(customers: u64, rows: u64, seed: u64) -> Vec<u8> {
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = support::splitmix(seed);
     const DAYS: u64 = 730;
     let dates: Vec<String> = (0..DAYS as i64)
         .map(|d| {

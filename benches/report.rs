@@ -2,7 +2,7 @@
 //! (SPEC §15) and `tiers.csv` / `tiers.jsonl` (SPEC §16), at 100k customers and, with
 //! `REPORT_BENCH_1M=1`, at 1M.
 //!
-//! Profiles are generated directly (seeded, the same for every run) rather than
+//! Profiles are generated directly (`support::profiles`, seeded, the same for every run) rather than
 //! aggregated from transactions, so that setting up 1M customers takes seconds.
 //!
 //! ```text
@@ -17,45 +17,9 @@ use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::output::{write_tiers_csv, write_tiers_jsonl};
 use customer_tiering::report::{Summary, warnings};
-use customer_tiering::{CustomerId, FittedPipeline, PipelineBuilder, Population, Profile, Tiering};
-use jiff::civil::date;
-use rust_decimal::Decimal;
+use customer_tiering::{FittedPipeline, PipelineBuilder, Population, Tiering};
 
-/// `customers` profiles, 3 % without purchases; skewed spend in cents with a few
-/// refunds, recency and tenure within two years (splitmix64 seeded by `seed`).
-fn population(customers: u64, seed: u64) -> Population {
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let profiles = (0..customers)
-        .map(|c| {
-            let id = CustomerId::new(&format!("C{c:08}")).expect("valid id");
-            if next() % 100 < 3 {
-                return Profile::without_purchases(id);
-            }
-            let recency = (next() % 730) as i64;
-            let tenure = recency + (next() % 730) as i64;
-            let u = next() % 1000;
-            let frequency = 1 + u * u / 20_000;
-            let transactions = frequency + next() % 3;
-            let cents = (next() % 2_000_000) as i64 * (frequency as i64) / 10 - 200;
-            Profile {
-                recency_days: Some(recency),
-                frequency,
-                transactions,
-                monetary: Decimal::new(cents, 2),
-                tenure_days: Some(tenure),
-                ..Profile::without_purchases(id)
-            }
-        })
-        .collect();
-    Population::new(date(2026, 6, 30), profiles).expect("distinct ids")
-}
+mod support;
 
 /// The `tier` job's default classifiers (tie-aware RFM with its segment map, metals),
 /// fitted and run.
@@ -79,7 +43,7 @@ fn sizes() -> Vec<u64> {
 
 fn report(c: &mut Criterion) {
     for customers in sizes() {
-        let population = population(customers, 13);
+        let population = support::profiles(customers, 13);
         let (fitted, tiering) = run(&population);
         let mut group = c.benchmark_group(format!("report_{}k", customers / 1000));
         group.sample_size(10);

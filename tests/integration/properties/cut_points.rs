@@ -19,20 +19,17 @@ use jiff::civil::date;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use super::{direction, mode};
+use crate::support::Seeded;
+
 /// Values drawn from a few distinct ones (heavy ties), each written at a scale of its
 /// own (so `3`, `3.0` and `3.00` meet), negative and zero included; long enough now and
 /// then to leave the library's small-input shortcut (1024 values) for its histograms.
 fn tied_values() -> impl Strategy<Value = Vec<Decimal>> {
     let lengths = prop_oneof![1usize..40, 1000usize..2500];
     (lengths, 1u32..12, 1i64..1_000_000, any::<u64>()).prop_map(|(n, distinct, spread, seed)| {
-        let mut state = seed;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut seeded = Seeded::new(seed);
+        let mut next = move || seeded.next_u64();
         (0..n)
             .map(|_| {
                 let value = (next() % u64::from(distinct)) as i64 - 2;
@@ -99,17 +96,6 @@ fn population(values: &[Decimal]) -> Population {
         })
         .collect();
     Population::new(date(2026, 3, 31), profiles).expect("distinct ids")
-}
-
-fn direction() -> impl Strategy<Value = Direction> {
-    prop_oneof![
-        Just(Direction::HigherIsBetter),
-        Just(Direction::LowerIsBetter)
-    ]
-}
-
-fn mode() -> impl Strategy<Value = QuantileMode> {
-    prop_oneof![Just(QuantileMode::TieAware), Just(QuantileMode::EqualCount)]
 }
 
 proptest! {

@@ -8,22 +8,11 @@ use customer_tiering::{Metric, Profile};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use super::{better, buyer_values, naive_ntile};
+use super::{better, buyer_values, direction, mode, naive_ntile};
 use crate::support::{
     column, distinct_values, full_pipeline, one_purchase_each, population_of, population_rows,
     reload, scores,
 };
-
-fn direction() -> impl Strategy<Value = Direction> {
-    prop_oneof![
-        Just(Direction::HigherIsBetter),
-        Just(Direction::LowerIsBetter)
-    ]
-}
-
-fn mode() -> impl Strategy<Value = QuantileMode> {
-    prop_oneof![Just(QuantileMode::TieAware), Just(QuantileMode::EqualCount)]
-}
 
 /// The metric whose default direction is `direction`, for [`better`].
 fn metric_of(direction: Direction) -> Metric {

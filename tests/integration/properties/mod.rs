@@ -21,8 +21,24 @@ mod tiers_files;
 
 use std::cmp::Ordering;
 
+use customer_tiering::classify::quantile::QuantileMode;
+use customer_tiering::profile::Direction;
 use customer_tiering::{Metric, Population};
+use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+/// Either direction of a metric.
+fn direction() -> impl Strategy<Value = Direction> {
+    prop_oneof![
+        Just(Direction::HigherIsBetter),
+        Just(Direction::LowerIsBetter)
+    ]
+}
+
+/// Either quantile mode.
+fn mode() -> impl Strategy<Value = QuantileMode> {
+    prop_oneof![Just(QuantileMode::TieAware), Just(QuantileMode::EqualCount)]
+}
 
 /// Whether `a` is strictly better than `b` for `metric` (SPEC §3: fewer days is better
 /// for recency, larger is better for everything else).

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use rust_decimal::Decimal;
 
-use super::{buyer_values, naive_ntile, naive_tie_aware, sizes};
+use super::{buyer_values, mode, naive_ntile, naive_tie_aware, sizes};
 use crate::support::{column, full_pipeline, population_of, population_rows, scores, tied_rows};
 
 const RFM: [(&str, Metric); 3] = [
@@ -18,10 +18,6 @@ const RFM: [(&str, Metric); 3] = [
     ("f", Metric::Frequency),
     ("m", Metric::Monetary),
 ];
-
-fn mode() -> impl Strategy<Value = QuantileMode> {
-    prop_oneof![Just(QuantileMode::TieAware), Just(QuantileMode::EqualCount)]
-}
 
 /// The rank of a band name, best first.
 fn band_rank(name: &str) -> usize {
