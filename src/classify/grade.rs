@@ -1159,17 +1159,7 @@ impl GradeModel {
                     Level::None
                 }
             }
-            DimensionRule::Sign { metric, missing } => {
-                if !profile.is_buyer() {
-                    return Level::None;
-                }
-                match profile.metric(*metric) {
-                    Some(v) if v.is_zero() => Level::Mid,
-                    Some(v) if v.is_sign_positive() => Level::High,
-                    Some(_) => Level::Low,
-                    None => *missing,
-                }
-            }
+            DimensionRule::Sign { metric, missing } => sign_level(profile, *metric, *missing),
             DimensionRule::Map {
                 attribute,
                 levels,
@@ -1523,17 +1513,7 @@ impl GradeCoder<'_> {
                     None => Level::None,
                 }
             }
-            DimensionCoder::Sign { metric, missing } => {
-                if !profile.is_buyer() {
-                    return Level::None;
-                }
-                match profile.metric(*metric) {
-                    Some(v) if v.is_zero() => Level::Mid,
-                    Some(v) if v.is_sign_positive() => Level::High,
-                    Some(_) => Level::Low,
-                    None => *missing,
-                }
-            }
+            DimensionCoder::Sign { metric, missing } => sign_level(profile, *metric, *missing),
             DimensionCoder::Other { index, metric } => self.model.level(*index, *metric, profile),
         }
     }
@@ -1687,6 +1667,20 @@ impl GradeCoder<'_> {
             };
             *total += row[index];
         }
+    }
+}
+
+/// The level of a sign rule: high above zero, mid at zero, low below; `missing` for a
+/// buyer without the metric, none for a non-buyer.
+fn sign_level(profile: &Profile, metric: Metric, missing: Level) -> Level {
+    if !profile.is_buyer() {
+        return Level::None;
+    }
+    match profile.metric(metric) {
+        Some(v) if v.is_zero() => Level::Mid,
+        Some(v) if v.is_sign_positive() => Level::High,
+        Some(_) => Level::Low,
+        None => missing,
     }
 }
 
