@@ -381,6 +381,25 @@ impl Metric {
             _ => Direction::HigherIsBetter,
         }
     }
+
+    /// Whether some profile may have no value of this metric ([`Profile::metric`] is
+    /// none): false for the counts and sums every profile has, so that a policy for
+    /// missing values (SPEC §9) never steps in for them and counting where it did needs
+    /// no pass over the customers.
+    pub(crate) fn may_be_missing(self) -> bool {
+        match self {
+            Metric::Frequency
+            | Metric::Transactions
+            | Metric::Monetary
+            | Metric::MonetaryCurrent
+            | Metric::MonetaryPrevious => false,
+            Metric::RecencyDays
+            | Metric::Profit
+            | Metric::TenureDays
+            | Metric::DistinctProducts
+            | Metric::Growth => true,
+        }
+    }
 }
 
 impl fmt::Display for Metric {
@@ -736,5 +755,28 @@ impl Population {
             .binary_search_by(|p| p.customer_id.as_str().cmp(id))
             .ok()
             .map(|i| &self.profiles[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_that_may_not_be_missing_never_is() {
+        let idle = Profile::without_purchases(CustomerId::new("P").unwrap());
+        // A buyer with every optional metric none, as a hand-made profile may be.
+        let bare = Profile {
+            frequency: 1,
+            transactions: 1,
+            ..idle.clone()
+        };
+        for metric in Metric::ALL {
+            if !metric.may_be_missing() {
+                assert!(idle.metric(metric).is_some(), "{metric}");
+                assert!(bare.metric(metric).is_some(), "{metric}");
+            }
+        }
+        assert!(Metric::Profit.may_be_missing() && !Metric::Monetary.may_be_missing());
     }
 }

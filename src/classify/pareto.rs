@@ -897,7 +897,7 @@ impl Model for ParetoModel {
 
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         // Answered without reading the profile when no customer can lack the metric.
-        if !super::warning::may_be_missing(self.params.metric) {
+        if !self.params.metric.may_be_missing() {
             return;
         }
         if profile.is_buyer() && self.missing.resolve(profile).1 {

@@ -98,27 +98,6 @@ pub(crate) fn single_value(
     })
 }
 
-/// Whether some profile may have no value of `metric` ([`Profile::metric`] is none):
-/// false for the counts and sums every profile has, so that a policy for missing values
-/// (SPEC §9) never steps in for them and counting where it did needs no pass over the
-/// customers.
-///
-/// [`Profile::metric`]: crate::Profile::metric
-pub(crate) fn may_be_missing(metric: Metric) -> bool {
-    match metric {
-        Metric::Frequency
-        | Metric::Transactions
-        | Metric::Monetary
-        | Metric::MonetaryCurrent
-        | Metric::MonetaryPrevious => false,
-        Metric::RecencyDays
-        | Metric::Profit
-        | Metric::TenureDays
-        | Metric::DistinctProducts
-        | Metric::Growth => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,24 +125,5 @@ mod tests {
         assert!(!warns(&[dec!(2.5), dec!(2.6)]));
         assert!(!warns(&[dec!(1), dec!(1), dec!(-1)]));
         assert!(!warns(&[])); // no buyer: nothing to say
-    }
-
-    #[test]
-    fn a_metric_that_may_not_be_missing_never_is() {
-        use crate::{CustomerId, Profile};
-        let idle = Profile::without_purchases(CustomerId::new("P").unwrap());
-        // A buyer with every optional metric none, as a hand-made profile may be.
-        let bare = Profile {
-            frequency: 1,
-            transactions: 1,
-            ..idle.clone()
-        };
-        for metric in Metric::ALL {
-            if !may_be_missing(metric) {
-                assert!(idle.metric(metric).is_some(), "{metric}");
-                assert!(bare.metric(metric).is_some(), "{metric}");
-            }
-        }
-        assert!(may_be_missing(Metric::Profit) && !may_be_missing(Metric::Monetary));
     }
 }
