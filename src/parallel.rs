@@ -80,6 +80,26 @@ where
     }
 }
 
+/// Appends `f` of every element of `items` to `out`, in order: each result is written
+/// straight into its place, so a large output is neither copied nor first touched by
+/// one thread alone.
+pub(crate) fn extend_mapped<T, R, F>(out: &mut Vec<R>, items: &[T], f: F)
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_extend(items.par_iter().map(f));
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        out.extend(items.iter().map(f));
+    }
+}
+
 /// Runs both closures, possibly at the same time.
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where

@@ -52,9 +52,9 @@ use crate::attributes::Attributes;
 use crate::dates::day_number;
 use crate::error::{Error, PopulationProblem};
 use crate::metrics::DEFAULT_WINDOW_DAYS;
-use crate::profile::{CustomerId, Metric, Population, Transaction};
+use crate::profile::{CustomerId, Metric, Population, Profile, Transaction};
 
-pub(crate) use partition::{Inline, Partition, Period, RowBatch};
+pub(crate) use partition::{Entry, Inline, Partition, Period, RowBatch};
 
 /// Customers known from a customers source, with their attributes.
 type Known = Vec<(CustomerId, Attributes)>;
@@ -408,10 +408,12 @@ impl Aggregator {
             .collect();
         // A few ranges at a time: enough to keep every thread busy, few enough that
         // their profiles are a small part of the whole.
-        let group = crate::parallel::threads().max(1) * 4;
+        let group = crate::parallel::threads().max(1) * 2;
         let mut pending: Vec<(Partition, Known)> =
             partitions.into_iter().zip(known_by_part).collect();
         pending.reverse();
+        let failure = FirstFailure::default();
+        let mut done = 0;
         while !pending.is_empty() {
             let take = group.min(pending.len());
             let batch: Vec<_> = pending
@@ -419,15 +421,36 @@ impl Aggregator {
                 .into_iter()
                 .rev()
                 .collect();
-            let finished = crate::parallel::map_owned(batch, |(part, mut known)| {
+            let finishing = crate::parallel::map_owned(batch, |(part, mut known)| {
                 known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                part.finish(&periods, growth, known)
+                part.finishing(known)
             });
-            for result in finished {
-                for (all, mut part) in profiles.iter_mut().zip(result?) {
-                    all.append(&mut part);
-                }
+            // Every profile is made straight into its place in the population, on
+            // every thread; a failure is kept only if it comes first in range, then
+            // date, then id order (as one range after the other would have failed).
+            for (index, (all, period)) in profiles.iter_mut().zip(&periods).enumerate() {
+                let entries: Vec<(usize, usize, Entry)> = finishing
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(part, f)| {
+                        let plan = f.plan(index).iter().enumerate();
+                        plan.map(move |(at, &e)| (part, at, e))
+                    })
+                    .collect();
+                crate::parallel::extend_mapped(all, &entries, |&(part, at, entry)| {
+                    finishing[part]
+                        .profile(index, *period, growth, entry)
+                        .unwrap_or_else(|error| {
+                            failure.keep((done + part, index, at), error);
+                            // Never seen: the failure is returned instead.
+                            Profile::without_purchases(CustomerId::from_valid("failed".into()))
+                        })
+                });
             }
+            done += finishing.len();
+        }
+        if let Some(error) = failure.take() {
+            return Err(error);
         }
         as_of
             .into_iter()
@@ -488,5 +511,29 @@ impl Aggregator {
         self.splitter = Splitter::default();
         self.partitions = vec![Partition::new(self.periods.len())];
         self.after_as_of = 0;
+    }
+}
+
+/// The failure that comes first by a rank, of many that may happen on several threads.
+#[derive(Debug, Default)]
+struct FirstFailure(std::sync::Mutex<Option<((usize, usize, usize), Error)>>);
+
+impl FirstFailure {
+    fn keep(&self, rank: (usize, usize, usize), error: Error) {
+        let mut first = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if first.as_ref().is_none_or(|(kept, _)| rank < *kept) {
+            *first = Some((rank, error));
+        }
+    }
+
+    fn take(self) -> Option<Error> {
+        let first = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        first.map(|(_, error)| error)
     }
 }

@@ -516,18 +516,10 @@ impl Partition {
         self.keys.shrink_to_fit();
     }
 
-    /// The profiles of this range at every as-of date, in id order, joined with the
-    /// known customers of this range (sorted by id): one list per period.
-    ///
-    /// # Errors
-    /// [`Error::Overflow`] naming the first customer (in id order) whose total does not
-    /// fit a decimal.
-    pub(crate) fn finish(
-        mut self,
-        periods: &[Period],
-        growth: bool,
-        known: Vec<(CustomerId, Attributes)>,
-    ) -> Result<Vec<Vec<Profile>>, Error> {
+    /// Readies this range to be turned into profiles: its ids in order, each customer's
+    /// distinct days and products, and per as-of date the list of profiles to make
+    /// (joined with the known customers of this range, sorted by id).
+    pub(crate) fn finishing(mut self, known: Vec<(CustomerId, Attributes)>) -> Finishing {
         // `Aggregator::finish_all` settled every range first: only customers whose
         // rows came out of date order still have keys.
         let n = self.ids.len();
@@ -540,47 +532,130 @@ impl Partition {
         let mut products = std::mem::take(&mut self.products.seen);
         products.sort_unstable();
         let product_runs = runs(&products, n, |&(c, _, _)| c);
-
-        let mut out = Vec::with_capacity(periods.len());
-        for (period, accs) in periods.iter().zip(&self.periods) {
-            let mut profiles = Vec::with_capacity(n + known.len());
-            let mut known = known.iter().peekable();
-            for &at in &order {
-                let id = &ids[at as usize];
-                while let Some((k, attributes)) = known.next_if(|(k, _)| k.as_str() < id.as_str()) {
-                    let mut profile = Profile::without_purchases(k.clone());
-                    profile.attributes = attributes.clone();
-                    profiles.push(profile);
-                }
-                let attributes = known
-                    .next_if(|(k, _)| k.as_str() == id.as_str())
-                    .map(|(_, attributes)| attributes.clone());
-                let days = &self.keys[key_runs[at as usize].clone()];
-                let products = &products[product_runs[at as usize].clone()];
-                let profile = profile(id, at, *period, accs, days, products, growth)?;
-                match (profile, attributes) {
-                    (Some(mut profile), attributes) => {
-                        profile.attributes = attributes.unwrap_or_default();
-                        profiles.push(profile);
-                    }
-                    // Known, but every row of it is after this as-of date.
-                    (None, Some(attributes)) => {
-                        let mut profile =
-                            Profile::without_purchases(CustomerId::from_valid(id.clone()));
-                        profile.attributes = attributes;
-                        profiles.push(profile);
-                    }
-                    (None, None) => {}
-                }
-            }
-            for (k, attributes) in known {
-                let mut profile = Profile::without_purchases(k.clone());
-                profile.attributes = attributes.clone();
-                profiles.push(profile);
-            }
-            out.push(profiles);
+        let plans = self
+            .periods
+            .iter()
+            .map(|accs| plan(&order, &ids, &known, accs))
+            .collect();
+        Finishing {
+            ids,
+            keys: self.keys,
+            key_runs,
+            products,
+            product_runs,
+            periods: self.periods,
+            known,
+            plans,
         }
-        Ok(out)
+    }
+}
+
+/// Which customers of a range get a profile at one as-of date, in id order: the
+/// buyers with a row on or before it, and the known customers, joined by id.
+fn plan(
+    order: &[u32],
+    ids: &[SmolStr],
+    known: &[(CustomerId, Attributes)],
+    accs: &Accs,
+) -> Vec<Entry> {
+    let mut entries = Vec::with_capacity(order.len() + known.len());
+    let mut k = 0;
+    for &at in order {
+        let id = ids[at as usize].as_str();
+        while k < known.len() && known[k].0.as_str() < id {
+            entries.push(Entry::known(k));
+            k += 1;
+        }
+        let joined = (k < known.len() && known[k].0.as_str() == id).then(|| {
+            k += 1;
+            k - 1
+        });
+        // A customer whose every row is after this date has no profile, unless known.
+        if accs.rows[at as usize].transactions > 0 || joined.is_some() {
+            entries.push(Entry {
+                customer: at,
+                known: joined.map_or(Entry::NONE, |k| k as u32),
+            });
+        }
+    }
+    entries.extend((k..known.len()).map(Entry::known));
+    entries
+}
+
+/// One profile to make: a customer of the range (or [`Entry::NONE`]) and the known
+/// customer joined to it (or [`Entry::NONE`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    customer: u32,
+    known: u32,
+}
+
+impl Entry {
+    const NONE: u32 = u32::MAX;
+
+    fn known(k: usize) -> Self {
+        Entry {
+            customer: Entry::NONE,
+            known: k as u32,
+        }
+    }
+}
+
+/// A range readied to be turned into profiles (see [`Partition::finishing`]): each
+/// profile is then made on its own, straight into the population, on any thread.
+#[derive(Debug)]
+pub(crate) struct Finishing {
+    ids: Vec<SmolStr>,
+    keys: Vec<u64>,
+    key_runs: Vec<std::ops::Range<usize>>,
+    products: Vec<(u32, u32, i32)>,
+    product_runs: Vec<std::ops::Range<usize>>,
+    periods: Vec<Accs>,
+    known: Vec<(CustomerId, Attributes)>,
+    /// Per as-of date, the profiles to make, in id order.
+    plans: Vec<Vec<Entry>>,
+}
+
+impl Finishing {
+    /// The profiles to make at the `period`-th as-of date, in id order.
+    pub(crate) fn plan(&self, period: usize) -> &[Entry] {
+        &self.plans[period]
+    }
+
+    /// The profile of `entry` at the `index`-th as-of date, `period`.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] naming the customer when one of its totals does not fit a
+    /// decimal.
+    pub(crate) fn profile(
+        &self,
+        index: usize,
+        period: Period,
+        growth: bool,
+        entry: Entry,
+    ) -> Result<Profile, Error> {
+        let attributes = |k: u32| match k {
+            Entry::NONE => Attributes::default(),
+            k => self.known[k as usize].1.clone(),
+        };
+        if entry.customer == Entry::NONE {
+            let mut profile =
+                Profile::without_purchases(self.known[entry.known as usize].0.clone());
+            profile.attributes = attributes(entry.known);
+            return Ok(profile);
+        }
+        let at = entry.customer as usize;
+        let id = &self.ids[at];
+        let days = &self.keys[self.key_runs[at].clone()];
+        let products = &self.products[self.product_runs[at].clone()];
+        let accs = &self.periods[index];
+        let mut profile = match profile(id, entry.customer, period, accs, days, products, growth)? {
+            Some(profile) => profile,
+            // Known, but every row of it is after this as-of date.
+            None => Profile::without_purchases(CustomerId::from_valid(id.clone())),
+        };
+        profile.attributes = attributes(entry.known);
+        Ok(profile)
     }
 }
 

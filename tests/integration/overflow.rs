@@ -166,3 +166,47 @@ fn migration_cells_name_the_column_and_the_cell() {
         r#"monetary_before of metal cell "platinum" → "(none)" overflows the decimal range"#
     );
 }
+
+/// Profiles are made on every thread, range by range; of several customers whose totals
+/// overflow, the error still names the first by id, as one customer after the other
+/// would, and whatever the number of threads.
+#[test]
+fn the_parallel_reader_names_the_first_customer_that_overflows() {
+    use customer_tiering::aggregate::Aggregator;
+    use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest_csv};
+
+    let mut csv = String::from("customer_id,date,amount\n");
+    for i in 0..4000 {
+        // Twelve times 7·10^27 leaves the decimal range; each amount fits.
+        let (amount, rows) = match i {
+            777 | 3210 => ("7000000000000000000000000000", 12),
+            _ => ("1.50", 2),
+        };
+        for _ in 0..rows {
+            csv.push_str(&format!("c{i:04},2026-03-01,{amount}\n"));
+        }
+    }
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        let err = pool
+            .install(|| {
+                let source = CsvTransactions::from_reader(
+                    "orders.csv",
+                    csv.as_bytes(),
+                    &ColumnMapping::default(),
+                )?;
+                let mut aggregator = Aggregator::new(AS_OF);
+                ingest_csv(source, &mut aggregator, OnInvalid::Fail, |_| {})?;
+                aggregator.finish()
+            })
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"monetary of customer "c0777" overflows the decimal range"#,
+            "{threads} threads"
+        );
+    }
+}
