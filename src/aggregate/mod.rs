@@ -514,12 +514,16 @@ impl Aggregator {
     }
 }
 
-/// The failure that comes first by a rank, of many that may happen on several threads.
+/// Where a profile is made: its range, as-of date and place in the range's plan.
+type Rank = (usize, usize, usize);
+
+/// The failure that comes first by its [`Rank`], of many that may happen on several
+/// threads.
 #[derive(Debug, Default)]
-struct FirstFailure(std::sync::Mutex<Option<((usize, usize, usize), Error)>>);
+struct FirstFailure(std::sync::Mutex<Option<(Rank, Error)>>);
 
 impl FirstFailure {
-    fn keep(&self, rank: (usize, usize, usize), error: Error) {
+    fn keep(&self, rank: Rank, error: Error) {
         let mut first = self
             .0
             .lock()
