@@ -356,6 +356,7 @@ pub mod classify;
 mod csv_lines;
 pub mod dates;
 pub mod error;
+pub mod format;
 pub mod hostile_input;
 pub mod hysteresis;
 pub mod incremental;
