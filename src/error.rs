@@ -564,6 +564,17 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An input format key (SPEC §18) with a value it cannot take, or keys that clash
+    /// (a delimiter that is also the decimal separator).
+    #[error("input format: {key} {value:?}: {reason}")]
+    Format {
+        /// The key, as written in an input profile (`decimal_separator`).
+        key: String,
+        /// The value given.
+        value: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A pipeline without any classifier.
     #[error("pipeline: no classifier")]
     NoClassifier,
