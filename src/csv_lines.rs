@@ -404,10 +404,27 @@ fn feed_discarding(core: &mut CoreReader, mut input: &[u8]) -> ReadRecordResult 
     }
 }
 
+/// The bytes that separate and quote fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    pub(crate) delimiter: u8,
+    pub(crate) quote: u8,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect {
+            delimiter: b',',
+            quote: b'"',
+        }
+    }
+}
+
 /// CSV records of a byte stream, read one physical line at a time.
 pub(crate) struct Records<R> {
     lines: Lines<R>,
     core: CoreReader,
+    dialect: Dialect,
     spans_lines: bool,
     fields: Fields,
     /// The raw bytes of a record that spans lines.
@@ -429,7 +446,7 @@ impl Records<io::Empty> {
     /// Records of whole lines already in memory, one line per record, numbered from 1
     /// as if they opened a file — but past its start: a byte-order mark here is data.
     /// The bytes are parsed where they are, without copying.
-    pub(crate) fn of_lines(lines: Vec<u8>) -> Self {
+    pub(crate) fn of_lines(lines: Vec<u8>, dialect: Dialect) -> Self {
         let end = lines.len();
         let mut records = Records::with_lines(
             Lines {
@@ -442,6 +459,7 @@ impl Records<io::Empty> {
                 prefix: Vec::with_capacity(KEPT_PREFIX_BYTES),
             },
             false,
+            dialect,
         );
         // The parser strips a byte-order mark only from the first bytes it is given.
         feed_discarding(&mut records.core, b"\n");
@@ -452,17 +470,25 @@ impl Records<io::Empty> {
 impl<R: Read> Records<R> {
     /// Records of `reader`; with `spans_lines`, quoted fields may hold line breaks.
     pub(crate) fn new(reader: R, spans_lines: bool) -> Self {
-        Records::with_lines(Lines::new(reader), spans_lines)
+        Records::with_dialect(reader, spans_lines, Dialect::default())
     }
 
-    fn with_lines(lines: Lines<R>, spans_lines: bool) -> Self {
+    /// As [`Records::new`], with another delimiter or quote.
+    pub(crate) fn with_dialect(reader: R, spans_lines: bool, dialect: Dialect) -> Self {
+        Records::with_lines(Lines::new(reader), spans_lines, dialect)
+    }
+
+    fn with_lines(lines: Lines<R>, spans_lines: bool, dialect: Dialect) -> Self {
         Records {
             lines,
             core: CoreBuilder::new()
+                .delimiter(dialect.delimiter)
+                .quote(dialect.quote)
                 // Only `\n` ends a line: a stray `\r` inside one is data, and its field
                 // fails validation where it matters, instead of splitting the line.
                 .terminator(Terminator::Any(b'\n'))
                 .build(),
+            dialect,
             spans_lines,
             fields: Fields::default(),
             raw: Vec::new(),
@@ -577,7 +603,7 @@ impl<R: Read> Records<R> {
         // The `\n` went into a quoted field: close it, so that the next line starts a
         // fresh record (a reset would also forget that the byte-order mark may only
         // open the file).
-        feed_discarding(&mut self.core, b"\"\n");
+        feed_discarding(&mut self.core, &[self.dialect.quote, b'\n']);
         Ok(Some(Record::Unread {
             line,
             prefix: text,

@@ -710,6 +710,11 @@ pub enum ConfigError {
     },
 }
 
+/// Hints after a message, each after `; `.
+fn hint_text(hints: &[String]) -> String {
+    hints.iter().map(|h| format!("; {h}")).collect()
+}
+
 /// Every error of the crate.
 ///
 /// # Example
@@ -735,7 +740,7 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// A required column is missing from a file's header.
-    #[error("{source_name}: missing required column {column:?} (header: {header})")]
+    #[error("{source_name}: missing required column {column:?} (header: {header}){}", hint_text(.hints))]
     MissingColumn {
         /// The file.
         source_name: String,
@@ -743,6 +748,9 @@ pub enum Error {
         column: String,
         /// The header as read, comma-joined.
         header: String,
+        /// What the first lines suggest of the file's format (another delimiter, a
+        /// date shape, an encoding): only shown, never acted on.
+        hints: Box<[String]>,
     },
     /// A file could not be opened or read.
     #[error("{}: {source}", path.display())]
@@ -1450,6 +1458,7 @@ mod tests {
     fn errors_are_send_sync_and_small() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Error>();
-        assert!(std::mem::size_of::<Error>() <= 80);
+        // A missing column's three names and its hints are the largest.
+        assert!(std::mem::size_of::<Error>() <= 88);
     }
 }

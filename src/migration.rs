@@ -235,6 +235,7 @@ impl Period {
                     source_name: origin.to_string(),
                     column: name.to_string(),
                     header: names.join(","),
+                    hints: Box::default(),
                 })
         };
         let (id_col, monetary_col) = (find("customer_id")?, find("monetary")?);

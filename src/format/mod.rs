@@ -37,6 +37,7 @@
 mod amount;
 mod date;
 mod encoding;
+mod hint;
 
 use std::path::Path;
 
@@ -46,6 +47,7 @@ pub(crate) use amount::AmountFormat;
 pub use amount::{AmountFormatError, DecimalSeparator, ThousandsSeparator};
 pub use date::{DateFormat, DateFormatError};
 pub(crate) use encoding::Decoding;
+pub(crate) use hint::hints;
 pub use encoding::Encoding;
 
 use crate::error::{ConfigError, Error};

@@ -30,10 +30,9 @@ use std::path::Path;
 use smol_str::SmolStr;
 
 use super::Source;
-use crate::csv_lines::{Records, Row, read_header};
-use crate::dates::parse_date;
+use crate::csv_lines::{Dialect, Records, Row, read_header};
 use crate::error::{ConfigError, Error, Reject};
-use crate::money::parse_amount_bytes;
+use crate::format::{AmountFormat, DateFormat, Decoding, Encoding, InputFormat};
 use crate::profile::{CustomerId, Transaction};
 
 /// Which header names hold each field of a transaction.
@@ -177,7 +176,9 @@ pub(super) struct Columns {
 #[derive(Debug)]
 pub struct CsvTransactions<R> {
     pub(super) origin: String,
-    pub(super) records: Records<R>,
+    pub(super) records: Records<Decoding<R>>,
+    pub(super) fields: FieldFormat,
+    pub(super) dialect: Dialect,
     pub(super) columns: Columns,
     pub(super) width: usize,
     /// The file, when opened by path: the parallel reader samples ids from it.
@@ -208,12 +209,51 @@ impl CsvTransactions<File> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_path(path: impl AsRef<Path>, mapping: &ColumnMapping) -> Result<Self, Error> {
+        CsvTransactions::open(path, mapping, &InputFormat::default())
+    }
+
+    /// Opens a file written in a declared `format` (delimiter, separators, date
+    /// pattern, encoding …) and reads its header.
+    ///
+    /// # Errors
+    /// As [`from_path`](Self::from_path); [`Error::Config`] for a format whose keys
+    /// clash.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputProfile;
+    /// use customer_tiering::source::{CsvTransactions, Source};
+    /// let path = std::env::temp_dir().join(format!("export-{}.csv", std::process::id()));
+    /// std::fs::write(&path, "Kunde;Datum;Betrag\nK1;31.12.2024;1.890,50\n")?;
+    /// let profile = InputProfile::from_toml(r#"
+    ///     delimiter = ";"
+    ///     decimal_separator = ","
+    ///     thousands_separator = "."
+    ///     date_format = "%d.%m.%Y"
+    ///     [columns]
+    ///     customer_id = "Kunde"
+    ///     date = "Datum"
+    ///     amount = "Betrag"
+    /// "#)?;
+    /// let (format, _) = profile.formats()?;
+    /// let mut source = CsvTransactions::open(&path, profile.columns(), &format)?;
+    /// let tx = source.next_record().unwrap()?;
+    /// assert_eq!((tx.date.to_string(), tx.amount.to_string()), ("2024-12-31".into(), "1890.50".into()));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(
+        path: impl AsRef<Path>,
+        mapping: &ColumnMapping,
+        format: &InputFormat,
+    ) -> Result<Self, Error> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut source = CsvTransactions::from_reader(&path.display().to_string(), file, mapping)?;
+        let origin = path.display().to_string();
+        let mut source = CsvTransactions::with_format(&origin, file, mapping, format)?;
         source.path = Some(path.to_path_buf());
         Ok(source)
     }
@@ -242,28 +282,71 @@ impl<R: Read> CsvTransactions<R> {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_reader(origin: &str, reader: R, mapping: &ColumnMapping) -> Result<Self, Error> {
+        CsvTransactions::with_format(origin, reader, mapping, &InputFormat::default())
+    }
+
+    /// Reads the header of a reader written in a declared `format`; `origin` names the
+    /// source in rejects.
+    ///
+    /// # Errors
+    /// As [`from_reader`](Self::from_reader); [`Error::Config`] for a format whose keys
+    /// clash; [`Error::Io`] for a UTF-16 file without a byte-order mark. A missing
+    /// column's error carries hints from the first lines (another delimiter, a date
+    /// shape), but nothing is read with a format that was not declared.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputFormat;
+    /// use customer_tiering::source::{ColumnMapping, CsvTransactions};
+    /// let data = "customer_id;date;amount\nC1;2024-12-31;12,50\n";
+    /// let err = CsvTransactions::with_format("export.csv", data.as_bytes(), &ColumnMapping::default(), &InputFormat::default())
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "export.csv: missing required column \"customer_id\" (header: customer_id;date;amount); \
+    ///      the header has 2 \";\" and no \",\": is the delimiter \";\"?; \
+    ///      amounts look like \"12,50\": set the decimal separator \",\" (and the thousands separator, if any)"
+    /// );
+    /// ```
+    pub fn with_format(
+        origin: &str,
+        reader: R,
+        mapping: &ColumnMapping,
+        format: &InputFormat,
+    ) -> Result<Self, Error> {
+        format.check()?;
+        let reader = Decoding::new(reader, format.encoding).map_err(|source| Error::Io {
+            path: origin.into(),
+            source,
+        })?;
         // Transactions are one line each (SPEC §12): a stray quote costs one line.
-        let mut records = Records::new(reader, false);
+        let mut records = Records::with_dialect(reader, false, dialect(format));
         let names = read_header(origin, &mut records)?;
-        let find = |name: &str| names.iter().position(|n| n == name);
-        let require = |name: &str| {
-            find(name).ok_or_else(|| Error::MissingColumn {
+        let missing = |name: &str, records: &mut Records<Decoding<R>>| {
+            let hints = first_lines_hints(records, &names, format);
+            Error::MissingColumn {
                 source_name: origin.to_string(),
                 column: name.to_string(),
                 header: names.join(","),
-            })
-        };
-        let optional = |name: &str, explicit: bool| {
-            if explicit {
-                require(name).map(Some)
-            } else {
-                Ok(find(name))
+                hints: hints.into(),
             }
         };
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let mut require = |name: &str| match find(name) {
+            Some(at) => Ok(at),
+            None => Err(missing(name, &mut records)),
+        };
+        let customer_id = require(&mapping.customer_id)?;
+        let date = require(&mapping.date)?;
+        let amount = require(&mapping.amount)?;
+        let mut optional = |name: &str, explicit: bool| match explicit {
+            true => require(name).map(Some),
+            false => Ok(find(name)),
+        };
         let columns = Columns {
-            customer_id: require(&mapping.customer_id)?,
-            date: require(&mapping.date)?,
-            amount: require(&mapping.amount)?,
+            customer_id,
+            date,
+            amount,
             profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
             product: optional(&mapping.product, mapping.explicit_optional[1])?,
         };
@@ -292,6 +375,8 @@ impl<R: Read> CsvTransactions<R> {
         Ok(CsvTransactions {
             origin: origin.to_string(),
             records,
+            fields: FieldFormat::of(format),
+            dialect: dialect(format),
             columns,
             width: names.len(),
             path: None,
@@ -328,27 +413,112 @@ impl<R: Read> CsvTransactions<R> {
 
 /// One transaction from a row of the expected width, or the reject that names the
 /// first field that fails.
+/// The delimiter and quote of a format.
+pub(super) fn dialect(format: &InputFormat) -> Dialect {
+    Dialect {
+        delimiter: format.delimiter,
+        quote: format.quote,
+    }
+}
+
+/// Hints for a header that lacks a column, from the header and up to five more lines.
+pub(super) fn first_lines_hints<R: Read>(
+    records: &mut Records<R>,
+    names: &[String],
+    format: &InputFormat,
+) -> Vec<String> {
+    let header = names.join(&char::from(format.delimiter).to_string());
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    while lines.len() < 5 {
+        match records.next_record(crate::csv_lines::MAX_COLUMNS) {
+            Ok(Some(crate::csv_lines::Record::Row(row))) => lines.push(row.raw.to_vec()),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+    crate::format::hints(header.as_bytes(), &lines, format)
+}
+
+/// How the fields of a record are read: amounts and dates by the declared format, and
+/// whether decoding marked bytes invalid in the file's encoding (as `0xFF`, which no
+/// UTF-8 text holds).
+#[derive(Debug, Clone)]
+pub(super) struct FieldFormat {
+    amount: AmountFormat,
+    date: DateFormat,
+    /// Amounts and dates are SPEC §1's: read by its parsers alone.
+    plain: bool,
+    /// The file was decoded from another encoding than UTF-8.
+    pub(super) decoded: bool,
+}
+
+impl FieldFormat {
+    pub(super) fn of(format: &InputFormat) -> Self {
+        FieldFormat {
+            amount: format.amount_format(),
+            date: format.date_format.clone(),
+            plain: format.plain_fields(),
+            decoded: format.encoding != Encoding::Utf8,
+        }
+    }
+
+    /// Whether fields are read as SPEC §1 reads them, from UTF-8 text.
+    pub(super) fn is_plain(&self) -> bool {
+        self.plain && !self.decoded
+    }
+
+    /// Whether amounts are read by SPEC §1's grammar alone.
+    pub(super) fn amount_is_plain(&self) -> bool {
+        self.amount.is_plain()
+    }
+
+    /// An amount (or profit), exactly.
+    pub(super) fn amount(&self, raw: &[u8]) -> Result<rust_decimal::Decimal, impl std::fmt::Display + use<>> {
+        self.amount.read(raw)
+    }
+
+    /// A date.
+    pub(super) fn date(&self, raw: &[u8]) -> Result<jiff::civil::Date, impl std::fmt::Display + use<>> {
+        self.date.read(raw)
+    }
+
+    /// The reject of a record holding bytes its encoding does not allow (SPEC §18:
+    /// reason `encoding`), if it does.
+    pub(super) fn encoding_reject(&self, origin: &str, line: u64, raw: &[u8]) -> Option<Error> {
+        (self.decoded && memchr::memchr(0xFF, raw).is_some())
+            .then(|| Reject::of_field(origin, line, "record", raw, "encoding").into())
+    }
+}
+
 pub(super) fn parse_transaction(
     origin: &str,
     c: Columns,
+    fields: &FieldFormat,
     row: &Row<'_>,
 ) -> Result<Transaction, Error> {
     let line = row.line;
+    if let Some(reject) = fields.encoding_reject(origin, line, row.raw) {
+        return Err(reject);
+    }
     let reject = |field: &str, raw: &[u8], reason: &dyn std::fmt::Display| -> Error {
         Reject::of_field(origin, line, field, raw, reason).into()
     };
     let field = |i: usize| row.get(i);
     let customer_id = CustomerId::from_bytes(field(c.customer_id))
         .map_err(|e| reject("customer_id", field(c.customer_id), &e))?;
-    let date = parse_date(field(c.date)).map_err(|e| reject("date", field(c.date), &e))?;
-    let amount =
-        parse_amount_bytes(field(c.amount)).map_err(|e| reject("amount", field(c.amount), &e))?;
+    let date = fields
+        .date(field(c.date))
+        .map_err(|e| reject("date", field(c.date), &e))?;
+    let amount = fields
+        .amount(field(c.amount))
+        .map_err(|e| reject("amount", field(c.amount), &e))?;
     let profit = match c
         .profit
         .map(field)
         .filter(|raw| !raw.trim_ascii().is_empty())
     {
-        Some(raw) => Some(parse_amount_bytes(raw).map_err(|e| reject("profit", raw, &e))?),
+        Some(raw) => Some(fields.amount(raw).map_err(|e| reject("profit", raw, &e))?),
         None => None,
     };
     let product = match c
@@ -380,7 +550,7 @@ impl<R: Read> Source for CsvTransactions<R> {
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
         let row = self.records.next_row(&self.origin, self.width)?;
-        Some(row.and_then(|row| parse_transaction(&self.origin, self.columns, &row)))
+        Some(row.and_then(|row| parse_transaction(&self.origin, self.columns, &self.fields, &row)))
     }
 }
 

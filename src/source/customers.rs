@@ -39,8 +39,10 @@ use smol_str::SmolStr;
 
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
+use super::csv::{FieldFormat, dialect, first_lines_hints};
 use crate::csv_lines::{Records, Row, read_header};
 use crate::error::{Error, Location, Position, Reject};
+use crate::format::{Decoding, InputFormat};
 use crate::profile::CustomerId;
 
 /// One customer's attributes, and where the record came from (for rejects).
@@ -412,7 +414,8 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
 #[derive(Debug)]
 pub struct CsvCustomers<R> {
     origin: String,
-    records: Records<R>,
+    records: Records<Decoding<R>>,
+    fields: FieldFormat,
     names: Vec<String>,
     id_column: usize,
 }
@@ -439,12 +442,37 @@ impl CsvCustomers<File> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
+        CsvCustomers::open(path, &InputFormat::default())
+    }
+
+    /// Opens a file written in a declared `format` and reads its header. Numeric
+    /// attributes are read with the format's separators and currency symbol.
+    ///
+    /// # Errors
+    /// As [`from_path`](Self::from_path); [`Error::Config`] for a format whose keys
+    /// clash.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::{DecimalSeparator, InputFormat};
+    /// use customer_tiering::source::customers::{ingest_customers, CsvCustomers};
+    /// use customer_tiering::source::OnInvalid;
+    /// use rust_decimal::dec;
+    /// let path = std::env::temp_dir().join(format!("kunden-{}.csv", std::process::id()));
+    /// std::fs::write(&path, "customer_id;satisfaction\nK1;4,5\n")?;
+    /// let format = InputFormat { delimiter: b';', decimal_separator: DecimalSeparator::Comma, ..InputFormat::default() };
+    /// let (table, _) = ingest_customers(CsvCustomers::open(&path, &format)?, OnInvalid::Fail, |_| {})?;
+    /// assert_eq!(table.get("K1").unwrap().number("satisfaction"), Some(dec!(4.5)));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>, format: &InputFormat) -> Result<Self, Error> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        CsvCustomers::from_reader(&path.display().to_string(), file)
+        CsvCustomers::with_format(&path.display().to_string(), file, format)
     }
 }
 
@@ -468,20 +496,43 @@ impl<R: Read> CsvCustomers<R> {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn from_reader(origin: &str, reader: R) -> Result<Self, Error> {
+        CsvCustomers::with_format(origin, reader, &InputFormat::default())
+    }
+
+    /// Reads the header of a reader written in a declared `format`.
+    ///
+    /// # Errors
+    /// As [`open`](CsvCustomers::open).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputFormat;
+    /// use customer_tiering::source::customers::CsvCustomers;
+    /// let tabs = InputFormat { delimiter: b'\t', ..InputFormat::default() };
+    /// assert!(CsvCustomers::with_format("crm.tsv", "customer_id\tregion\n".as_bytes(), &tabs).is_ok());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn with_format(origin: &str, reader: R, format: &InputFormat) -> Result<Self, Error> {
+        format.check()?;
+        let reader = Decoding::new(reader, format.encoding).map_err(|source| Error::Io {
+            path: origin.into(),
+            source,
+        })?;
         // CRM exports put line breaks in quoted notes: customers' records may span lines.
-        let mut records = Records::new(reader, true);
+        let mut records = Records::with_dialect(reader, true, dialect(format));
         let names = read_header(origin, &mut records)?;
-        let id_column = names
-            .iter()
-            .position(|n| n == "customer_id")
-            .ok_or_else(|| Error::MissingColumn {
+        let Some(id_column) = names.iter().position(|n| n == "customer_id") else {
+            return Err(Error::MissingColumn {
                 source_name: origin.to_string(),
                 column: "customer_id".into(),
                 header: names.join(","),
-            })?;
+                hints: first_lines_hints(&mut records, &names, format).into(),
+            });
+        };
         Ok(CsvCustomers {
             origin: origin.to_string(),
             records,
+            fields: FieldFormat::of(format),
             names,
             id_column,
         })
@@ -493,9 +544,13 @@ fn parse_customer(
     origin: &str,
     names: &[String],
     id_column: usize,
+    fields: &FieldFormat,
     row: &Row<'_>,
 ) -> Result<CustomerRecord, Error> {
     let line = row.line;
+    if let Some(reject) = fields.encoding_reject(origin, line, row.raw) {
+        return Err(reject);
+    }
     let reject = |field: &str, raw: &[u8], reason: String| -> Error {
         Reject::of_field(origin, line, field, raw, reason).into()
     };
@@ -512,13 +567,25 @@ fn parse_customer(
         let raw = row.get(i);
         let text =
             std::str::from_utf8(raw).map_err(|_| reject(name, raw, "not valid UTF-8".into()))?;
-        let value = if known_type(name).is_some() {
-            parse_value(name, text).map_err(|reason| reject(name, raw, reason))?
-        } else {
-            // Typed per column by ingest_customers once every record is read.
+        // Typed per column by ingest_customers once every record is read.
+        let as_text = || {
             Some(text.trim_ascii())
                 .filter(|t| !t.is_empty())
                 .map(|t| AttrValue::Text(SmolStr::new(t)))
+        };
+        // Under a declared format, numbers are read with its separators and symbol.
+        let declared = !fields.amount_is_plain() && !text.trim_ascii().is_empty();
+        let value = match known_type(name) {
+            Some(AttrType::Number) if declared => {
+                let number = fields.amount(raw).map_err(|e| reject(name, raw, e.to_string()))?;
+                Some(AttrValue::Number(number))
+            }
+            Some(_) => parse_value(name, text).map_err(|reason| reject(name, raw, reason))?,
+            None if declared => match fields.amount(raw) {
+                Ok(number) => Some(AttrValue::Number(number)),
+                Err(_) => as_text(),
+            },
+            None => as_text(),
         };
         if let Some(value) = value {
             attributes.insert(name, value);
@@ -540,7 +607,9 @@ impl<R: Read> Source for CsvCustomers<R> {
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
         let row = self.records.next_row(&self.origin, self.names.len())?;
-        Some(row.and_then(|row| parse_customer(&self.origin, &self.names, self.id_column, &row)))
+        Some(row.and_then(|row| {
+            parse_customer(&self.origin, &self.names, self.id_column, &self.fields, &row)
+        }))
     }
 }
 

@@ -14,10 +14,10 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::csv::{Columns, CsvTransactions, parse_transaction};
+use super::csv::{Columns, CsvTransactions, FieldFormat, parse_transaction};
 use super::{OnInvalid, ReadSummary};
 use crate::aggregate::{Aggregator, Inline, PARTITIONS, RowBatch, Splitter};
-use crate::csv_lines::{KEPT_PREFIX_BYTES, MAX_RECORD_BYTES, Records};
+use crate::csv_lines::{Dialect, KEPT_PREFIX_BYTES, MAX_RECORD_BYTES, Records};
 use crate::dates::{day_number, parse_date};
 use crate::error::{Error, Reject};
 use crate::money::parse_amount_bytes;
@@ -160,6 +160,10 @@ struct Parsed {
 struct Reading<'a> {
     origin: &'a str,
     columns: Columns,
+    fields: &'a FieldFormat,
+    dialect: Dialect,
+    /// The file is in the crate's own format, so its lines may take the fast path.
+    fast: bool,
     width: usize,
     splitter: &'a Splitter,
     first_day: i32,
@@ -187,11 +191,12 @@ impl Reading<'_> {
                     reason,
                 ));
             }
-            // Profit and product take the general path: they are rare, and need more.
+            // Profit and product take the general path: they are rare, and need more;
+            // so does every declared format other than the crate's own.
             Piece::Lines(bytes)
-                if self.columns.profit.is_some() || self.columns.product.is_some() =>
+                if self.columns.profit.is_some() || self.columns.product.is_some() || !self.fast =>
             {
-                let mut records = Records::of_lines(bytes);
+                let mut records = Records::of_lines(bytes, self.dialect);
                 self.parse_records(&mut records, 0, &mut parsed);
                 parsed.lines = records.lines_read();
                 parsed.buffer = records.into_lines();
@@ -285,7 +290,7 @@ impl Reading<'_> {
         let mut one = Vec::with_capacity(raw.len() + 1);
         one.extend_from_slice(raw);
         one.push(b'\n');
-        self.parse_records(&mut Records::of_lines(one), line.number - 1, parsed);
+        self.parse_records(&mut Records::of_lines(one, self.dialect), line.number - 1, parsed);
     }
 
     /// Every record of `records`, its lines moved by `lines_before`.
@@ -311,7 +316,7 @@ impl Reading<'_> {
                 }
             };
             let c = self.columns;
-            let fast = match c.profit.is_none() && c.product.is_none() {
+            let fast = match self.fast && c.profit.is_none() && c.product.is_none() {
                 true => self.fast_row(
                     row.get(c.customer_id),
                     row.get(c.date),
@@ -327,7 +332,7 @@ impl Reading<'_> {
                 }
                 continue;
             }
-            match parse_transaction(self.origin, c, &row) {
+            match parse_transaction(self.origin, c, self.fields, &row) {
                 Ok(tx) => {
                     let day = day_number(tx.date);
                     if self.keep(day, parsed) {
@@ -570,6 +575,8 @@ pub fn ingest_csv<R: Read + Send>(
     let CsvTransactions {
         origin,
         records,
+        fields,
+        dialect,
         columns,
         width,
         path,
@@ -590,8 +597,9 @@ pub fn ingest_csv<R: Read + Send>(
     let per_batch = crate::parallel::threads().max(1) * PIECES_PER_THREAD;
     let mut batch = pieces.batch(per_batch).map_err(io_error)?;
     let sample = match &path {
-        Some(path) => sample_file(path, columns.customer_id),
-        None => sample_pieces(&batch, columns.customer_id),
+        // The file's own bytes are its text only in UTF-8.
+        Some(path) if !fields.decoded => sample_file(path, columns.customer_id, dialect),
+        _ => sample_pieces(&batch, columns.customer_id, dialect),
     };
     aggregator.partition_by(sample.iter().map(Vec::as_slice), PARTITIONS);
 
@@ -606,6 +614,9 @@ pub fn ingest_csv<R: Read + Send>(
         let reading = Reading {
             origin: &origin,
             columns,
+            fields: &fields,
+            dialect,
+            fast: fields.is_plain() && dialect == Dialect::default(),
             width,
             splitter,
             first_day: periods[0].day,
@@ -678,7 +689,7 @@ pub fn ingest_csv<R: Read + Send>(
 
 /// Ids from lines spread over the whole file (only to cut ranges: a bad guess costs
 /// balance, never correctness). Lines with a quote are passed over.
-fn sample_file(path: &Path, id_column: usize) -> Vec<Vec<u8>> {
+fn sample_file(path: &Path, id_column: usize, dialect: Dialect) -> Vec<Vec<u8>> {
     const WINDOWS: u64 = 64;
     const WINDOW_BYTES: usize = 16 * 1024;
     let Ok(mut file) = File::open(path) else {
@@ -694,7 +705,7 @@ fn sample_file(path: &Path, id_column: usize) -> Vec<Vec<u8>> {
         let Ok(n) = read_up_to(&mut file, &mut window) else {
             break;
         };
-        ids.extend(sample_lines(&window[..n], id_column));
+        ids.extend(sample_lines(&window[..n], id_column, dialect));
     }
     ids
 }
@@ -712,7 +723,7 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-fn sample_pieces(pieces: &[Piece], id_column: usize) -> Vec<Vec<u8>> {
+fn sample_pieces(pieces: &[Piece], id_column: usize, dialect: Dialect) -> Vec<Vec<u8>> {
     let mut ids = Vec::new();
     for piece in pieces {
         if let Piece::Lines(bytes) = piece {
@@ -720,22 +731,26 @@ fn sample_pieces(pieces: &[Piece], id_column: usize) -> Vec<Vec<u8>> {
             let mut with_start = Vec::with_capacity(bytes.len().min(1 << 16) + 1);
             with_start.push(b'\n');
             with_start.extend_from_slice(&bytes[..bytes.len().min(1 << 16)]);
-            ids.extend(sample_lines(&with_start, id_column));
+            ids.extend(sample_lines(&with_start, id_column, dialect));
         }
     }
     ids
 }
 
 /// The id field of every complete line after the first line end of `bytes`.
-fn sample_lines(bytes: &[u8], id_column: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
+fn sample_lines(
+    bytes: &[u8],
+    id_column: usize,
+    dialect: Dialect,
+) -> impl Iterator<Item = Vec<u8>> + '_ {
     let start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
     let end = memchr::memrchr(b'\n', bytes)
         .map_or(0, |i| i + 1)
         .max(start);
     bytes[start..end]
         .split(|&b| b == b'\n')
-        .filter(|line| !line.contains(&b'"'))
-        .filter_map(move |line| line.split(|&b| b == b',').nth(id_column))
+        .filter(move |line| !line.contains(&dialect.quote))
+        .filter_map(move |line| line.split(|&b| b == dialect.delimiter).nth(id_column))
         .map(|id| id.trim_ascii().to_vec())
         .filter(|id| !id.is_empty())
 }

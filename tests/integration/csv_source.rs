@@ -455,6 +455,7 @@ fn a_missing_column_stops_the_run() {
                 source_name,
                 column: got,
                 header: got_header,
+                ..
             }) => {
                 assert_eq!(source_name, "t.csv");
                 assert_eq!(got, column, "{header}");

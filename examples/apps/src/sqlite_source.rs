@@ -222,6 +222,7 @@ impl<'c> SqliteTransactions<'c> {
                     source_name: format!("{origin}: table {table}"),
                     column: name.clone(),
                     header: columns.join(","),
+                    hints: Box::default(),
                 });
             }
         }

@@ -281,6 +281,7 @@ pub fn read_profiles<R: Read>(origin: &str, reader: R, as_of: Date) -> Result<Po
             source_name: origin.into(),
             column: "customer_id".into(),
             header: header.join(","),
+            hints: Box::default(),
         });
     };
     let has_transactions = header.iter().any(|h| h == "transactions");
