@@ -567,7 +567,7 @@ pub enum ConfigError {
     /// An input format key (SPEC §18) with a value it cannot take, or keys that clash
     /// (a delimiter that is also the decimal separator).
     #[error("input format: {key} {value:?}: {reason}")]
-    Format {
+    InputFormat {
         /// The key, as written in an input profile (`decimal_separator`).
         key: String,
         /// The value given.
