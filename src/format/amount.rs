@@ -155,6 +155,15 @@ pub(crate) struct AmountFormat {
 }
 
 /// Why an amount does not fit its declared format.
+///
+/// # Example
+/// ```
+/// use customer_tiering::format::{AmountFormatError, DecimalSeparator, InputFormat};
+/// let comma = InputFormat { decimal_separator: DecimalSeparator::Comma, ..InputFormat::default() };
+/// let err = comma.read_amount(b"12.50").unwrap_err();
+/// assert!(matches!(err, AmountFormatError::Shape(_)));
+/// assert_eq!(err.to_string(), "not an amount in the declared format (decimal separator \",\", no thousands separator)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AmountFormatError {

@@ -39,6 +39,14 @@ enum Part {
 }
 
 /// Why a date does not fit its declared pattern.
+///
+/// # Example
+/// ```
+/// use customer_tiering::format::{DateFormat, DateFormatError};
+/// let german: DateFormat = "%d.%m.%Y".parse()?;
+/// assert_eq!(german.read(b"12/31/2024"), Err(DateFormatError::Shape("%d.%m.%Y".into())));
+/// # Ok::<(), customer_tiering::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DateFormatError {

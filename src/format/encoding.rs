@@ -1,6 +1,7 @@
 //! Text encodings of input files (SPEC §18 `encoding`), and the streaming decoder that
 //! turns a file in one of them into the UTF-8 the CSV layer reads.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::{self, Read};
 use std::str::FromStr;
@@ -28,9 +29,7 @@ use crate::error::ConfigError;
 /// assert_eq!(serde_json::to_string(&read).unwrap(), r#""big5""#);
 /// # Ok::<(), customer_tiering::ConfigError>(())
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "&'static str")]
 pub enum Encoding {
     /// UTF-8 (`utf-8`), read as it is; a leading byte-order mark is stripped.

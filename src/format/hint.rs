@@ -130,11 +130,20 @@ mod tests {
     fn us_dates_and_plain_files_are_told_apart() {
         let lines: [&[u8]; 1] = [b"C1\t12/31/2024\t5.00"];
         let got = hints(b"id\tday\tvalue", &lines, &InputFormat::default());
-        assert_eq!(got[0], r#"the header has 2 "tab" and no ",": is the delimiter "tab"?"#);
-        assert_eq!(got[1], r#"dates look like "12/31/2024": set the date format (%m/%d/%Y)"#);
+        assert_eq!(
+            got[0],
+            r#"the header has 2 "tab" and no ",": is the delimiter "tab"?"#
+        );
+        assert_eq!(
+            got[1],
+            r#"dates look like "12/31/2024": set the date format (%m/%d/%Y)"#
+        );
         let plain: [&[u8]; 1] = [b"C1,2024-12-31,5.00"];
         assert!(hints(b"id,date,amount", &plain, &InputFormat::default()).is_empty());
-        assert_eq!(date_pattern(b"01/02/2024").as_deref(), Some("%d/%m/%Y or %m/%d/%Y"));
+        assert_eq!(
+            date_pattern(b"01/02/2024").as_deref(),
+            Some("%d/%m/%Y or %m/%d/%Y")
+        );
         assert!(!comma_decimal(b"1,890"));
     }
 
@@ -142,6 +151,9 @@ mod tests {
     fn a_header_in_another_encoding_is_named() {
         let gbk_header = b"\xbf\xcd\xbb\xa7,\xc8\xd5\xc6\xda";
         let got = hints(gbk_header, &[], &InputFormat::default());
-        assert!(got[0].starts_with("the header is not valid utf-8"), "{got:?}");
+        assert!(
+            got[0].starts_with("the header is not valid utf-8"),
+            "{got:?}"
+        );
     }
 }

@@ -33,6 +33,32 @@
 //! above, an optional `[columns]` table (as [`ColumnMapping`]) and an optional
 //! `[customers]` table whose keys apply to the customers file only
 //! ([`InputProfile`]).
+//!
+//! # Example
+//! ```
+//! use customer_tiering::format::InputProfile;
+//! use customer_tiering::source::{ingest, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//!
+//! let export = "Kunde;Datum;Betrag\nK1;31.12.2024;1.890,50 €\nK1;02.01.2025;-5,00 €\n";
+//! let profile = InputProfile::from_toml(r#"
+//!     delimiter = ";"
+//!     decimal_separator = ","
+//!     thousands_separator = "."
+//!     date_format = "%d.%m.%Y"
+//!     currency_symbol = "€"
+//!     [columns]
+//!     customer_id = "Kunde"
+//!     date = "Datum"
+//!     amount = "Betrag"
+//! "#)?;
+//! let (format, _) = profile.formats()?;
+//! let source = CsvTransactions::with_format("crm.csv", export.as_bytes(), profile.columns(), &format)?;
+//! let population = ingest(source, PopulationBuilder::new(date(2025, 1, 31)), OnInvalid::Fail, |_| {})?.population;
+//! assert_eq!(population.get("K1").unwrap().monetary.to_string(), "1885.50");
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
 
 mod amount;
 mod date;
@@ -47,8 +73,8 @@ pub(crate) use amount::AmountFormat;
 pub use amount::{AmountFormatError, DecimalSeparator, ThousandsSeparator};
 pub use date::{DateFormat, DateFormatError};
 pub(crate) use encoding::Decoding;
-pub(crate) use hint::hints;
 pub use encoding::Encoding;
+pub(crate) use hint::hints;
 
 use crate::error::{ConfigError, Error};
 use crate::source::ColumnMapping;
@@ -399,6 +425,16 @@ impl FormatKeys {
     ///
     /// # Errors
     /// [`ConfigError::InputFormat`] for an unknown key.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::FormatKeys;
+    /// let mut keys = FormatKeys::default();
+    /// keys.set("encoding", "gbk")?;
+    /// let err = keys.set("charset", "gbk").unwrap_err();
+    /// assert!(err.to_string().starts_with(r#"input format: key "charset": unknown"#));
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         let snake = key.replace('-', "_");
         let Some(&name) = KEYS.iter().find(|k| **k == snake) else {
@@ -414,6 +450,12 @@ impl FormatKeys {
     }
 
     /// Whether no key is set.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::FormatKeys;
+    /// assert!(FormatKeys::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -422,6 +464,17 @@ impl FormatKeys {
     ///
     /// # Errors
     /// [`ConfigError::InputFormat`] naming the key whose value cannot be used.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::{FormatKeys, InputFormat};
+    /// let mut keys = FormatKeys::default();
+    /// keys.set("date-format", "%d/%m/%Y")?;
+    /// assert_eq!(keys.apply(InputFormat::default())?.date_format.pattern(), "%d/%m/%Y");
+    /// keys.set("quote", ";;")?;
+    /// assert!(keys.apply(InputFormat::default()).is_err());
+    /// # Ok::<(), customer_tiering::ConfigError>(())
+    /// ```
     pub fn apply(&self, mut base: InputFormat) -> Result<InputFormat, ConfigError> {
         for (key, value) in &self.values {
             match *key {
@@ -534,6 +587,13 @@ impl InputProfile {
     /// # Errors
     /// [`Error::Parse`] for TOML that does not parse or has an unknown key, with the
     /// [`ConfigError`] of a value that cannot be used as its cause.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputProfile;
+    /// let err = InputProfile::from_toml("decimal_separator = \";\"\n").unwrap_err();
+    /// assert_eq!(err.to_string(), r#"input profile: input format: decimal_separator ";": not one of ".", ",""#);
+    /// ```
     pub fn from_toml(text: &str) -> Result<Self, Error> {
         Self::parse("input profile", text)
     }
@@ -590,11 +650,29 @@ impl InputProfile {
     }
 
     /// The column mapping of the transactions file.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputProfile;
+    /// let profile = InputProfile::from_toml("[columns]\ncustomer_id = \"Kunde\"\n")?;
+    /// assert_eq!((profile.columns().customer_id.as_str(), profile.columns().date.as_str()), ("Kunde", "date"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn columns(&self) -> &ColumnMapping {
         &self.columns
     }
 
     /// Replaces the column mapping (a `--columns` flag over a profile's `[columns]`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputProfile;
+    /// use customer_tiering::source::ColumnMapping;
+    /// let mut profile = InputProfile::from_toml("[columns]\ncustomer_id = \"Kunde\"\n")?;
+    /// profile.set_columns(ColumnMapping::parse("customer_id=Kundennr")?);
+    /// assert_eq!(profile.columns().customer_id, "Kundennr");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_columns(&mut self, columns: ColumnMapping) {
         self.columns = columns;
     }
@@ -626,6 +704,15 @@ impl InputProfile {
     ///
     /// # Errors
     /// [`ConfigError::InputFormat`] naming the key that cannot be used.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::format::InputProfile;
+    /// let profile = InputProfile::from_toml("encoding = \"big5\"\n[customers]\nencoding = \"utf-8\"\n")?;
+    /// let (transactions, customers) = profile.formats()?;
+    /// assert_eq!((transactions.encoding.name(), customers.encoding.name()), ("big5", "utf-8"));
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
     pub fn formats(&self) -> Result<(InputFormat, InputFormat), ConfigError> {
         let transactions = self.keys.apply(InputFormat::default())?;
         let customers = self.customers.apply(transactions.clone())?;

@@ -474,12 +474,18 @@ impl FieldFormat {
     }
 
     /// An amount (or profit), exactly.
-    pub(super) fn amount(&self, raw: &[u8]) -> Result<rust_decimal::Decimal, impl std::fmt::Display + use<>> {
+    pub(super) fn amount(
+        &self,
+        raw: &[u8],
+    ) -> Result<rust_decimal::Decimal, impl std::fmt::Display + use<>> {
         self.amount.read(raw)
     }
 
     /// A date.
-    pub(super) fn date(&self, raw: &[u8]) -> Result<jiff::civil::Date, impl std::fmt::Display + use<>> {
+    pub(super) fn date(
+        &self,
+        raw: &[u8],
+    ) -> Result<jiff::civil::Date, impl std::fmt::Display + use<>> {
         self.date.read(raw)
     }
 

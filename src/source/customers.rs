@@ -37,9 +37,9 @@ use std::path::Path;
 
 use smol_str::SmolStr;
 
+use super::csv::{FieldFormat, dialect, first_lines_hints};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
-use super::csv::{FieldFormat, dialect, first_lines_hints};
 use crate::csv_lines::{Records, Row, read_header};
 use crate::error::{Error, Location, Position, Reject};
 use crate::format::{Decoding, InputFormat};
@@ -577,7 +577,9 @@ fn parse_customer(
         let declared = !fields.amount_is_plain() && !text.trim_ascii().is_empty();
         let value = match known_type(name) {
             Some(AttrType::Number) if declared => {
-                let number = fields.amount(raw).map_err(|e| reject(name, raw, e.to_string()))?;
+                let number = fields
+                    .amount(raw)
+                    .map_err(|e| reject(name, raw, e.to_string()))?;
                 Some(AttrValue::Number(number))
             }
             Some(_) => parse_value(name, text).map_err(|reason| reject(name, raw, reason))?,
@@ -608,7 +610,13 @@ impl<R: Read> Source for CsvCustomers<R> {
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
         let row = self.records.next_row(&self.origin, self.names.len())?;
         Some(row.and_then(|row| {
-            parse_customer(&self.origin, &self.names, self.id_column, &self.fields, &row)
+            parse_customer(
+                &self.origin,
+                &self.names,
+                self.id_column,
+                &self.fields,
+                &row,
+            )
         }))
     }
 }

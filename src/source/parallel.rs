@@ -194,7 +194,9 @@ impl Reading<'_> {
             // Profit and product take the general path: they are rare, and need more;
             // so does every declared format other than the crate's own.
             Piece::Lines(bytes)
-                if self.columns.profit.is_some() || self.columns.product.is_some() || !self.fast =>
+                if self.columns.profit.is_some()
+                    || self.columns.product.is_some()
+                    || !self.fast =>
             {
                 let mut records = Records::of_lines(bytes, self.dialect);
                 self.parse_records(&mut records, 0, &mut parsed);
@@ -290,7 +292,11 @@ impl Reading<'_> {
         let mut one = Vec::with_capacity(raw.len() + 1);
         one.extend_from_slice(raw);
         one.push(b'\n');
-        self.parse_records(&mut Records::of_lines(one, self.dialect), line.number - 1, parsed);
+        self.parse_records(
+            &mut Records::of_lines(one, self.dialect),
+            line.number - 1,
+            parsed,
+        );
     }
 
     /// Every record of `records`, its lines moved by `lines_before`.
