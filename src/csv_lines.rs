@@ -404,11 +404,14 @@ fn feed_discarding(core: &mut CoreReader, mut input: &[u8]) -> ReadRecordResult 
     }
 }
 
-/// The bytes that separate and quote fields.
+/// The bytes that separate and quote fields, and whether the text was decoded from
+/// another encoding with each malformed sequence marked by a `0xFF` byte (which UTF-8
+/// text never holds): a record holding one is rejected with reason `encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Dialect {
     pub(crate) delimiter: u8,
     pub(crate) quote: u8,
+    pub(crate) marks_malformed: bool,
 }
 
 impl Default for Dialect {
@@ -416,6 +419,7 @@ impl Default for Dialect {
         Dialect {
             delimiter: b',',
             quote: b'"',
+            marks_malformed: false,
         }
     }
 }
@@ -536,9 +540,17 @@ impl<R: Read> Records<R> {
         width: usize,
     ) -> Option<Result<Row<'_>, Error>> {
         // One more field than the width is enough to tell a long row.
+        let marks_malformed = self.dialect.marks_malformed;
         let reject = match self.next_record(width + 1) {
             Ok(None) => return None,
             Err(e) => return Some(Err(e.into_error(origin))),
+            // Its fields may be cut wrongly where a character was lost: the encoding
+            // is the reason, whatever the count.
+            Ok(Some(Record::Row(row)))
+                if marks_malformed && memchr::memchr(0xFF, row.raw).is_some() =>
+            {
+                Reject::of_field(origin, row.line, "record", row.raw, "encoding")
+            }
             Ok(Some(Record::Row(row))) if row.len() == width => return Some(Ok(row)),
             Ok(Some(Record::Row(row))) => Reject::of_field(
                 origin,

@@ -4,6 +4,9 @@
 //! cargo run --release --example tier -- --transactions FILE --as-of YYYY-MM-DD --out DIR
 //!     [--quantiles tie-aware|equal-count] [--bins K] [--on-invalid fail|skip]
 //!     [--columns customer_id=COL,date=COL,amount=COL]
+//!     [--input-profile FILE] [--delimiter C] [--quote C] [--decimal-separator .|,]
+//!     [--thousands-separator none|,|.|space|'] [--date-format PATTERN]
+//!     [--encoding utf-8|utf-16|gbk|gb18030|big5|windows-1252] [--currency-symbol TEXT]
 //!     [--customers FILE] [--preset NAME]... [--rules FILE] [--explain CUSTOMER_ID]
 //!     [--lang en|zh-Hant|zh-Hans]
 //! ```
@@ -34,6 +37,7 @@ use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::classify::{ColumnLabels, Warning};
 use customer_tiering::error::cut_reason;
+use customer_tiering::format::InputProfile;
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
@@ -91,6 +95,32 @@ struct Args {
     /// Column names, e.g. customer_id=CustomerID,date=InvoiceDate,amount=Amount.
     #[arg(long, value_name = "FIELD=COL,...")]
     columns: Option<String>,
+    /// An input profile (TOML) declaring how the input files are written: the keys
+    /// below, a [columns] table and a [customers] table for the customers file.
+    #[arg(long, value_name = "FILE")]
+    input_profile: Option<PathBuf>,
+    /// The byte between fields: one ASCII character, or `tab` [default: ,].
+    #[arg(long, value_name = "C")]
+    delimiter: Option<String>,
+    /// The byte that quotes a field [default: "].
+    #[arg(long, value_name = "C")]
+    quote: Option<String>,
+    /// What separates an amount's fraction: `.` or `,` [default: .].
+    #[arg(long, value_name = ".|,")]
+    decimal_separator: Option<String>,
+    /// What groups an amount's thousands: none, `,`, `.`, space or `'` [default: none].
+    #[arg(long, value_name = "SEP")]
+    thousands_separator: Option<String>,
+    /// How dates are written, from %Y, %m, %d and separators, e.g. %d.%m.%Y [default: %Y-%m-%d].
+    #[arg(long, value_name = "PATTERN")]
+    date_format: Option<String>,
+    /// The input files' text encoding: utf-8, utf-16 (with a byte-order mark), gbk,
+    /// gb18030, big5 or windows-1252 [default: utf-8].
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
+    /// A currency symbol amounts may carry at their start or end, e.g. €.
+    #[arg(long, value_name = "TEXT")]
+    currency_symbol: Option<String>,
     /// Customer attributes CSV (customer_id plus attribute columns); its customers
     /// without purchases appear in tiers.csv with empty scores.
     #[arg(long, value_name = "FILE")]
@@ -345,10 +375,29 @@ fn run(args: &Args) -> Result<(), TierError> {
 
 /// Checks every setting and opens the inputs (their headers read and checked).
 fn settle(args: &Args) -> Result<Settings, TierError> {
-    let mapping = match &args.columns {
-        Some(spec) => ColumnMapping::parse(spec)?,
-        None => ColumnMapping::default(),
+    let mut profile = match &args.input_profile {
+        Some(path) => InputProfile::load(path)?,
+        None => InputProfile::default(),
     };
+    let flags = [
+        ("delimiter", &args.delimiter),
+        ("quote", &args.quote),
+        ("decimal_separator", &args.decimal_separator),
+        ("thousands_separator", &args.thousands_separator),
+        ("date_format", &args.date_format),
+        ("encoding", &args.encoding),
+        ("currency_symbol", &args.currency_symbol),
+    ];
+    for (key, value) in flags {
+        if let Some(value) = value {
+            profile.set(key, value)?;
+        }
+    }
+    if let Some(spec) = &args.columns {
+        profile.set_columns(ColumnMapping::parse(spec)?);
+    }
+    let (format, customers_format) = profile.formats()?;
+    let mapping = profile.columns().clone();
     let mut warnings = Vec::new();
     let plan = match &args.model {
         Some(path) => Plan::Saved(Box::new(load_model(path)?)),
@@ -377,9 +426,9 @@ fn settle(args: &Args) -> Result<Settings, TierError> {
     {
         return Err(TierError::CompareAsOf { earlier, as_of });
     }
-    let source = CsvTransactions::from_path(&args.transactions, &mapping)?;
+    let source = CsvTransactions::open(&args.transactions, &mapping, &format)?;
     let customers = match &args.customers {
-        Some(path) => Some(CsvCustomers::from_path(path)?),
+        Some(path) => Some(CsvCustomers::open(path, &customers_format)?),
         None => None,
     };
     let previous = match &args.previous {

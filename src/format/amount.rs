@@ -213,16 +213,23 @@ impl AmountFormat {
         if text.is_empty() {
             return Err(AmountError::Empty.into());
         }
+        // A minus sign may stand before a leading symbol (`-$5.25`).
+        let mut signed_symbol = false;
         if let Some(symbol) = self.currency.as_deref().map(str::as_bytes) {
-            if let Some(rest) = text.strip_prefix(symbol) {
+            let after_sign = text.strip_prefix(b"-").and_then(|t| t.strip_prefix(symbol));
+            if let Some(rest) = after_sign {
+                signed_symbol = true;
+                text = trim(rest);
+            } else if let Some(rest) = text.strip_prefix(symbol) {
                 text = trim(rest);
             } else if let Some(rest) = text.strip_suffix(symbol) {
                 text = trim(rest);
             }
         }
         let (negative, body) = match text.split_first() {
+            Some((b'-', _)) if signed_symbol => return Err(shape()),
             Some((b'-', rest)) => (true, rest),
-            _ => (false, text),
+            _ => (signed_symbol, text),
         };
         let decimal = self.decimal.byte();
         let (whole, fraction) = match body.iter().position(|&b| b == decimal) {
@@ -358,6 +365,9 @@ mod tests {
     fn us_excel_thousands_are_only_accepted_where_declared() {
         let us = format(".", ",", Some("$"));
         assert_eq!(read(&us, "$1,890.00"), Ok("1890.00".into()));
+        assert_eq!(read(&us, "-$5.25"), Ok("-5.25".into()));
+        assert_eq!(read(&us, "$-5.25"), Ok("-5.25".into()));
+        assert!(read(&us, "-$-5.25").is_err());
         assert_eq!(read(&us, "1,234,567"), Ok("1234567".into()));
         assert!(read(&us, "18,90.00").is_err());
         assert!(read(&us, ",890.00").is_err());

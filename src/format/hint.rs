@@ -12,7 +12,9 @@ const DELIMITERS: [(u8, &str); 4] = [(b',', ","), (b';', ";"), (b'\t', "tab"), (
 /// file may have, as sentences; empty when nothing stands out.
 pub(crate) fn hints(header: &[u8], lines: &[&[u8]], format: &InputFormat) -> Vec<String> {
     let mut hints = Vec::new();
-    if std::str::from_utf8(header).is_err() {
+    // The header arrives decoded lossily: bytes that were not text show as U+FFFD.
+    let garbled = std::str::from_utf8(header).map_or(true, |h| h.contains('\u{fffd}'));
+    if garbled {
         hints.push(format!(
             "the header is not valid {}: is the encoding gbk, gb18030, big5, windows-1252 or utf-16?",
             format.encoding

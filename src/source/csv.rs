@@ -418,6 +418,7 @@ pub(super) fn dialect(format: &InputFormat) -> Dialect {
     Dialect {
         delimiter: format.delimiter,
         quote: format.quote,
+        marks_malformed: format.encoding != Encoding::Utf8,
     }
 }
 
@@ -440,9 +441,7 @@ pub(super) fn first_lines_hints<R: Read>(
     crate::format::hints(header.as_bytes(), &lines, format)
 }
 
-/// How the fields of a record are read: amounts and dates by the declared format, and
-/// whether decoding marked bytes invalid in the file's encoding (as `0xFF`, which no
-/// UTF-8 text holds).
+/// How the fields of a record are read: amounts and dates by the declared format.
 #[derive(Debug, Clone)]
 pub(super) struct FieldFormat {
     amount: AmountFormat,
@@ -488,13 +487,6 @@ impl FieldFormat {
     ) -> Result<jiff::civil::Date, impl std::fmt::Display + use<>> {
         self.date.read(raw)
     }
-
-    /// The reject of a record holding bytes its encoding does not allow (SPEC §18:
-    /// reason `encoding`), if it does.
-    pub(super) fn encoding_reject(&self, origin: &str, line: u64, raw: &[u8]) -> Option<Error> {
-        (self.decoded && memchr::memchr(0xFF, raw).is_some())
-            .then(|| Reject::of_field(origin, line, "record", raw, "encoding").into())
-    }
 }
 
 pub(super) fn parse_transaction(
@@ -504,9 +496,6 @@ pub(super) fn parse_transaction(
     row: &Row<'_>,
 ) -> Result<Transaction, Error> {
     let line = row.line;
-    if let Some(reject) = fields.encoding_reject(origin, line, row.raw) {
-        return Err(reject);
-    }
     let reject = |field: &str, raw: &[u8], reason: &dyn std::fmt::Display| -> Error {
         Reject::of_field(origin, line, field, raw, reason).into()
     };

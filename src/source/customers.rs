@@ -548,9 +548,6 @@ fn parse_customer(
     row: &Row<'_>,
 ) -> Result<CustomerRecord, Error> {
     let line = row.line;
-    if let Some(reject) = fields.encoding_reject(origin, line, row.raw) {
-        return Err(reject);
-    }
     let reject = |field: &str, raw: &[u8], reason: String| -> Error {
         Reject::of_field(origin, line, field, raw, reason).into()
     };

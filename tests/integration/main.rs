@@ -7,6 +7,7 @@
 
 mod bad_inputs;
 mod csv_source;
+mod dialects;
 mod doc_examples;
 mod examples;
 mod explain;
