@@ -10,6 +10,7 @@ mod aggregate;
 mod csv_lines;
 mod cut_points;
 mod fit_classify;
+mod formats;
 mod hysteresis;
 mod incremental;
 mod no_panic;

@@ -1,0 +1,167 @@
+//! SPEC §18: an amount or date written in any declared format reads back as exactly the
+//! value written (scale included), and thousands separators are accepted only between
+//! groups of three digits. The writers here are the test's own.
+
+use customer_tiering::format::{
+    DateFormat, DecimalSeparator, FormatKeys, InputFormat, ThousandsSeparator,
+};
+use jiff::civil::Date;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// An amount of up to 28 digits with a scale of 0 to 6.
+fn amount() -> impl Strategy<Value = Decimal> {
+    (
+        prop_oneof![
+            -1_000_000i128..1_000_000,
+            any::<i64>().prop_map(i128::from),
+            -(10i128.pow(27))..10i128.pow(27),
+        ],
+        0u32..=6,
+    )
+        .prop_map(|(mantissa, scale)| Decimal::from_i128_with_scale(mantissa, scale))
+}
+
+/// A format for amounts: separators that do not clash, perhaps a symbol.
+fn amount_format() -> impl Strategy<Value = InputFormat> {
+    let separators = prop_oneof![
+        Just((",", "none")),
+        Just((",", ".")),
+        Just((",", "space")),
+        Just((",", "'")),
+        Just((".", "none")),
+        Just((".", ",")),
+        Just((".", "space")),
+        Just((".", "'")),
+    ];
+    let symbol = prop_oneof![
+        Just(None),
+        Just(Some("€")),
+        Just(Some("$")),
+        Just(Some("CHF"))
+    ];
+    (separators, symbol).prop_map(|((decimal, thousands), symbol)| {
+        let mut keys = FormatKeys::default();
+        keys.set(
+            "delimiter",
+            if decimal == "," || thousands == "," {
+                ";"
+            } else {
+                ","
+            },
+        )
+        .expect("a key");
+        keys.set("decimal_separator", decimal).expect("a key");
+        keys.set("thousands_separator", thousands).expect("a key");
+        if let Some(symbol) = symbol {
+            keys.set("currency_symbol", symbol).expect("a key");
+        }
+        keys.apply(InputFormat::default())
+            .expect("separators that do not clash")
+    })
+}
+
+/// `value` as an export in `format` writes it: grouped, with its decimal separator,
+/// the symbol before or after.
+fn write(value: Decimal, format: &InputFormat, space: usize, symbol_first: bool) -> String {
+    let text = value.to_string();
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, text),
+    };
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w.to_string(), Some(f.to_string())),
+        None => (text, None),
+    };
+    let separator = match format.thousands_separator {
+        ThousandsSeparator::None => None,
+        ThousandsSeparator::Comma => Some(","),
+        ThousandsSeparator::Dot => Some("."),
+        ThousandsSeparator::Space => Some([" ", "\u{a0}", "\u{202f}"][space % 3]),
+        ThousandsSeparator::Apostrophe => Some("'"),
+        _ => unreachable!("a separator this test does not know"),
+    };
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push_str(separator.unwrap_or(""));
+        }
+        grouped.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        grouped.push(match format.decimal_separator {
+            DecimalSeparator::Comma => ',',
+            _ => '.',
+        });
+        grouped.push_str(&fraction);
+    }
+    let sign = if negative { "-" } else { "" };
+    match (&format.currency_symbol, symbol_first) {
+        (Some(symbol), true) => format!("{sign}{symbol}{grouped}"),
+        (Some(symbol), false) => format!("{sign}{grouped} {symbol}"),
+        (None, _) => format!("{sign}{grouped}"),
+    }
+}
+
+proptest! {
+    #[test]
+    fn amounts_written_in_any_declared_format_read_back_exactly(
+        value in amount(),
+        format in amount_format(),
+        space in 0usize..3,
+        symbol_first in any::<bool>(),
+    ) {
+        let written = write(value, &format, space, symbol_first);
+        let read = format.read_amount(written.as_bytes());
+        prop_assert!(read.is_ok(), "{written:?} under {}: {read:?}", format.describe());
+        let read = read.unwrap();
+        prop_assert_eq!(read, value);
+        // The scale as written, not only the value.
+        prop_assert_eq!(read.to_string(), value.to_string(), "{:?}", written);
+    }
+
+    #[test]
+    fn a_thousands_separator_out_of_place_is_rejected(
+        value in 1_000i64..1_000_000_000,
+        format in amount_format(),
+        cut in 1usize..3,
+    ) {
+        prop_assume!(format.thousands_separator != ThousandsSeparator::None);
+        let good = write(Decimal::from(value), &format, 0, true);
+        // Move the last separator `cut` digits to the right: a group of other than three.
+        let separator = match format.thousands_separator {
+            ThousandsSeparator::Comma => ',',
+            ThousandsSeparator::Dot => '.',
+            ThousandsSeparator::Space => ' ',
+            _ => '\'',
+        };
+        let at = good.rfind(separator).expect("a grouped value");
+        let mut bad: String = good.chars().collect();
+        bad.remove(at);
+        bad.insert(at + cut, separator);
+        prop_assert!(format.read_amount(bad.as_bytes()).is_err(), "{bad:?} read under {}", format.describe());
+    }
+
+    #[test]
+    fn dates_written_by_any_pattern_read_back_exactly(
+        day in 0i32..73_000,
+        pattern in prop_oneof![
+            Just("%Y-%m-%d"), Just("%d.%m.%Y"), Just("%m/%d/%Y"), Just("%d/%m/%Y"), Just("%Y/%m/%d"),
+        ],
+        time in prop_oneof![Just(""), Just(" 08:30:00"), Just("T23:59:59+08:00")],
+        unpadded in any::<bool>(),
+    ) {
+        let date = Date::constant(1900, 1, 1) + jiff::Span::new().days(i64::from(day));
+        let format: DateFormat = pattern.parse().expect("a pattern");
+        let mut written = format.write(date);
+        // Non-default patterns also read months and days of one digit.
+        if unpadded && pattern != "%Y-%m-%d" {
+            written = written.replace("/0", "/").replace(".0", ".");
+            if written.starts_with('0') {
+                written.remove(0);
+            }
+        }
+        written.push_str(time);
+        prop_assert_eq!(format.read(written.as_bytes()), Ok(date), "{:?}", written);
+    }
+}
