@@ -81,6 +81,105 @@
 //! that line alone), a record over 1 MiB is rejected unread, and a raw value over 200
 //! bytes is shown cut ([`hostile_input`]).
 //!
+//! ## Reading your exports
+//!
+//! Files are read in a format that is declared, never guessed ([`format`]): the
+//! delimiter and quote, the decimal and thousands separators, a date pattern, the text
+//! encoding and a currency symbol. A team writes its CRM's format once as an input
+//! profile ([`format::InputProfile`], TOML, with the column names in `[columns]`) and
+//! passes it to [`source::CsvTransactions::open`] or
+//! [`with_format`](source::CsvTransactions::with_format) (and
+//! [`source::customers::CsvCustomers::open`]); `tier` takes it as `--input-profile FILE`
+//! or as one flag per key (`--decimal-separator ,`). A value that does not fit is
+//! rejected with the format it was read with; a header without the required columns
+//! stops the run with hints ("the header has 3 `;` and no `,`: is the delimiter
+//! `;`?"). Each example below reads one kind of export.
+//!
+//! A German CRM: semicolons, `31.12.2024`, `1.890,50 €`:
+//! ```
+//! use customer_tiering::format::InputProfile;
+//! use customer_tiering::source::{ingest, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//! let profile = InputProfile::from_toml(r#"
+//!     delimiter = ";"
+//!     decimal_separator = ","
+//!     thousands_separator = "."
+//!     date_format = "%d.%m.%Y"
+//!     currency_symbol = "€"
+//!     encoding = "utf-8"          # or "windows-1252", as older exports are
+//!     [columns]
+//!     customer_id = "Kunde"
+//!     date = "Datum"
+//!     amount = "Betrag"
+//! "#)?;
+//! let (format, _) = profile.formats()?;
+//! let export = "Kunde;Datum;Betrag\nMüller;31.12.2024;1.890,50 €\n";
+//! let source = CsvTransactions::with_format("crm.csv", export.as_bytes(), profile.columns(), &format)?;
+//! let population = ingest(source, PopulationBuilder::new(date(2025, 1, 31)), OnInvalid::Fail, |_| {})?.population;
+//! assert_eq!(population.get("Müller").unwrap().monetary.to_string(), "1890.50");
+//! # Ok::<(), customer_tiering::Error>(())
+//! ```
+//!
+//! A French export, spaces between thousands (a plain, no-break or narrow no-break
+//! space), and a US Excel export saved as tab-separated text with quoted `"$1,890.50"`
+//! (a comma-separated file cannot also use `,` between thousands: the keys would clash):
+//! ```
+//! use customer_tiering::format::FormatKeys;
+//! use customer_tiering::format::InputFormat;
+//! let mut french = FormatKeys::default();
+//! french.set("delimiter", ";")?;
+//! french.set("decimal_separator", ",")?;
+//! french.set("thousands_separator", "space")?;
+//! french.set("date_format", "%d/%m/%Y")?;
+//! let french = french.apply(InputFormat::default())?;
+//! assert_eq!(french.read_amount("1\u{202f}890,50".as_bytes()).unwrap().to_string(), "1890.50");
+//! assert_eq!(french.date_format.read(b"31/12/2024").unwrap().to_string(), "2024-12-31");
+//!
+//! let mut us = FormatKeys::default();
+//! us.set("delimiter", "tab")?;
+//! us.set("thousands_separator", ",")?;
+//! us.set("date_format", "%m/%d/%Y")?;
+//! us.set("currency_symbol", "$")?;
+//! let us = us.apply(InputFormat::default())?;
+//! assert_eq!(us.read_amount(b"-$1,890.50").unwrap().to_string(), "-1890.50");
+//! assert!(us.read_amount(b"$18,90.50").is_err()); // a group of two digits
+//! # Ok::<(), customer_tiering::ConfigError>(())
+//! ```
+//!
+//! Chinese CRMs in GBK (simplified) or Big5 (traditional), and Excel's "Unicode text"
+//! (UTF-16 with a byte-order mark, tab-separated): the encoding is declared, and a line
+//! with bytes the encoding does not allow is rejected (reason `encoding`):
+//! ```
+//! use customer_tiering::format::{Encoding, InputFormat};
+//! use customer_tiering::source::{ingest, ColumnMapping, CsvTransactions, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//! let gbk: &[u8] = b"\xbf\xcd\xbb\xa7,\xc8\xd5\xc6\xda,\xbd\xf0\xb6\xee\n\xcd\xf5\xd0\xa1\xbd\xe3,2024/12/31,12.50\n";
+//! let big5: &[u8] = b"\xab\xc8\xa4\xe1,\xa4\xe9\xb4\xc1,\xaa\xf7\xc3B\n\xa4\xfd\xa4p\xa9j,2024/12/31,12.50\n";
+//! for (bytes, encoding, columns) in [
+//!     (gbk, Encoding::Gbk, "customer_id=客户,date=日期,amount=金额"),
+//!     (big5, Encoding::Big5, "customer_id=客戶,date=日期,amount=金額"),
+//! ] {
+//!     let format = InputFormat { encoding, date_format: "%Y/%m/%d".parse()?, ..InputFormat::default() };
+//!     let source = CsvTransactions::with_format("crm.csv", bytes, &ColumnMapping::parse(columns)?, &format)?;
+//!     let population = ingest(source, PopulationBuilder::new(date(2025, 1, 31)), OnInvalid::Fail, |_| {})?.population;
+//!     assert_eq!(population.get("王小姐").unwrap().monetary.to_string(), "12.50");
+//! }
+//! let utf16: Vec<u8> = [0xFF, 0xFE].into_iter()
+//!     .chain("customer_id\tdate\tamount\nC1\t2024-12-31\t5.00\n".encode_utf16().flat_map(u16::to_le_bytes))
+//!     .collect();
+//! let format = InputFormat { encoding: Encoding::Utf16, delimiter: b'\t', ..InputFormat::default() };
+//! let source = CsvTransactions::with_format("unicode.txt", &utf16[..], &ColumnMapping::default(), &format)?;
+//! let population = ingest(source, PopulationBuilder::new(date(2025, 1, 31)), OnInvalid::Fail, |_| {})?.population;
+//! assert_eq!(population.get("C1").unwrap().monetary.to_string(), "5.00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Parquet files are not read here: scanning them is the job of a distributed engine,
+//! and belongs to the planned `customer-tiering-datafusion` member crate, which keeps
+//! Apache Arrow and DataFusion out of this crate's dependencies.
+//!
 //! ## Errors, rejects and warnings
 //!
 //! Everything fallible returns the one [`Error`] type: a [`Reject`] under the `fail`
