@@ -35,13 +35,15 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where a record came from: the name of its source and its [`Position`] there — a
-/// physical line of a file, the number of a record of a stream, or the key of a row of
-/// a database table.
+/// physical line of a file, the number of a record of a stream, the key of a row of
+/// a database table, or a cell of a workbook's sheet.
 ///
-/// Displays as `orders.csv: line 17`, `queue: record 9` or `crm.sqlite: table orders,
-/// row 42`. Serialised with the source beside one key naming the position:
-/// `{"source":"orders.csv","line":17}`, `{"source":"queue","record":9}`,
-/// `{"source":"crm.sqlite","row":{"table":"orders","key":"42"}}`.
+/// Displays as `orders.csv: line 17`, `queue: record 9`, `crm.sqlite: table orders,
+/// row 42` or `orders.xlsx: Orders!C17`. Serialised with the source beside one key
+/// naming the position: `{"source":"orders.csv","line":17}`,
+/// `{"source":"queue","record":9}`,
+/// `{"source":"crm.sqlite","row":{"table":"orders","key":"42"}}`,
+/// `{"source":"orders.xlsx","cell":{"sheet":"Orders","cell":"C17"}}`.
 ///
 /// # Example
 /// ```
@@ -133,6 +135,34 @@ impl Location {
         }
     }
 
+    /// A cell of a workbook's sheet (SPEC §18), `cell` in A1 style: the column's
+    /// letters and the 1-based row. Displays as a spreadsheet writes a reference to it,
+    /// the sheet's name quoted when it is not a plain word (`'Q1 orders'!C17`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::error::Position;
+    /// use customer_tiering::Location;
+    /// let location = Location::cell("orders.xlsx", "Orders", "C17");
+    /// assert_eq!(location.to_string(), "orders.xlsx: Orders!C17");
+    /// let Position::Cell { sheet, cell } = location.position() else { unreachable!() };
+    /// assert_eq!((sheet.as_str(), cell.as_str()), ("Orders", "C17"));
+    /// assert_eq!(Location::cell("q.ods", "Q1 orders", "A2").to_string(), "q.ods: 'Q1 orders'!A2");
+    /// ```
+    pub fn cell(
+        source: impl Into<String>,
+        sheet: impl Into<String>,
+        cell: impl Into<String>,
+    ) -> Location {
+        Location {
+            source: source.into(),
+            position: Position::Cell {
+                sheet: sheet.into(),
+                cell: cell.into(),
+            },
+        }
+    }
+
     /// The source's name: a file path, `memory`, or what a [`Source`](crate::source::Source)
     /// gives as its [`origin`](crate::source::Source::origin).
     ///
@@ -173,9 +203,10 @@ impl fmt::Display for Location {
 ///     Position::Line(17),
 ///     Position::Record(9),
 ///     Position::Row { table: "orders".into(), key: "42".into() },
+///     Position::Cell { sheet: "Orders".into(), cell: "C17".into() },
 /// ]
 /// .map(|p| p.to_string());
-/// assert_eq!(shown, ["line 17", "record 9", "table orders, row 42"]);
+/// assert_eq!(shown, ["line 17", "record 9", "table orders, row 42", "Orders!C17"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -193,6 +224,13 @@ pub enum Position {
         /// The row's key, as text.
         key: String,
     },
+    /// A cell of a workbook's sheet (SPEC §18).
+    Cell {
+        /// The sheet's name.
+        sheet: String,
+        /// The cell in A1 style: column letters, then the 1-based row (`C17`).
+        cell: String,
+    },
 }
 
 impl fmt::Display for Position {
@@ -201,8 +239,29 @@ impl fmt::Display for Position {
             Position::Line(line) => write!(f, "line {line}"),
             Position::Record(record) => write!(f, "record {record}"),
             Position::Row { table, key } => write!(f, "table {table}, row {key}"),
+            Position::Cell { sheet, cell } => {
+                if plain_sheet_name(sheet) {
+                    write!(f, "{sheet}!{cell}")
+                } else {
+                    write!(f, "'{}'!{cell}", sheet.replace('\'', "''"))
+                }
+            }
         }
     }
+}
+
+/// Whether a sheet's name can stand unquoted before `!` in a cell reference, as a
+/// spreadsheet writes it: letters, digits and `_`, not starting with a digit, and not
+/// itself a cell reference (a sheet named `A1` or `Q1` would read as one).
+fn plain_sheet_name(name: &str) -> bool {
+    let looks_like_a_cell = {
+        let letters = name.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let rest = &name.as_bytes()[letters..];
+        (1..=3).contains(&letters) && !rest.is_empty() && rest.iter().all(u8::is_ascii_digit)
+    };
+    name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !looks_like_a_cell
 }
 
 /// A record rejected by validation: where, which field, the raw value and why.
@@ -369,6 +428,20 @@ impl Reject {
         reason: impl ToString,
     ) -> Reject {
         Reject::of_prefix(source, line, field, raw, raw.len() as u64, reason)
+    }
+
+    /// A rejected cell of a workbook: `cell` in A1 style, `shown` the cell's value as
+    /// text (cut as [`shown_value`] cuts).
+    #[cfg_attr(not(feature = "workbooks"), allow(dead_code))]
+    pub(crate) fn of_cell(
+        source: &str,
+        sheet: &str,
+        cell: String,
+        field: &str,
+        shown: &str,
+        reason: impl fmt::Display,
+    ) -> Reject {
+        Reject::new(Location::cell(source, sheet, cell), field, shown, reason)
     }
 
     /// A rejected field or record of a CSV file of which only the first bytes, `prefix`,
@@ -1349,6 +1422,25 @@ mod tests {
                 Location::row("erp", "customer accounts", "DE-0042/7"),
                 "erp: table customer accounts, row DE-0042/7",
             ),
+            (
+                Location::cell("orders.xlsx", "Orders", "C17"),
+                "orders.xlsx: Orders!C17",
+            ),
+            (
+                Location::cell("a.ods", "Umsätze_2024", "AA10"),
+                "a.ods: Umsätze_2024!AA10",
+            ),
+            (
+                Location::cell("a.xlsx", "Bob's orders", "B2"),
+                "a.xlsx: 'Bob''s orders'!B2",
+            ),
+            (Location::cell("a.xlsx", "2024", "B2"), "a.xlsx: '2024'!B2"),
+            (Location::cell("a.xlsx", "Q1", "B2"), "a.xlsx: 'Q1'!B2"),
+            (
+                Location::cell("a.xlsx", "Q1_2024", "B2"),
+                "a.xlsx: Q1_2024!B2",
+            ),
+            (Location::cell("a.xlsx", "", "B2"), "a.xlsx: ''!B2"),
         ];
         for (location, shown) in cases {
             assert_eq!(location.to_string(), shown);
@@ -1369,6 +1461,10 @@ mod tests {
             (
                 Location::row("crm.sqlite", "orders", 42),
                 r#"{"source":"crm.sqlite","row":{"table":"orders","key":"42"}}"#,
+            ),
+            (
+                Location::cell("orders.xlsx", "Orders", "C17"),
+                r#"{"source":"orders.xlsx","cell":{"sheet":"Orders","cell":"C17"}}"#,
             ),
         ];
         for (location, json) in cases {

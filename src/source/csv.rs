@@ -57,7 +57,7 @@ pub struct ColumnMapping {
     pub profit: String,
     /// The product column: used when the header has it; required when mapped explicitly.
     pub product: String,
-    explicit_optional: [bool; 2],
+    pub(super) explicit_optional: [bool; 2],
 }
 
 impl Default for ColumnMapping {

@@ -30,6 +30,8 @@ pub mod csv;
 pub mod customers;
 pub mod memory;
 mod parallel;
+#[cfg(feature = "workbooks")]
+pub mod workbook;
 
 pub use self::csv::{ColumnMapping, CsvTransactions};
 pub use self::memory::MemorySource;

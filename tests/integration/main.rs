@@ -27,4 +27,6 @@ mod serde_roundtrip;
 mod snapshot;
 mod support;
 mod tier_safety;
+#[cfg(feature = "workbooks")]
+mod workbooks;
 mod written_forms;
