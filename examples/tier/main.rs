@@ -7,6 +7,7 @@
 //!     [--input-profile FILE] [--delimiter C] [--quote C] [--decimal-separator .|,]
 //!     [--thousands-separator none|,|.|space|'] [--date-format PATTERN]
 //!     [--encoding utf-8|utf-16|gbk|gb18030|big5|windows-1252] [--currency-symbol TEXT]
+//!     [--sheet NAME|N]
 //!     [--customers FILE] [--preset NAME]... [--rules FILE] [--explain CUSTOMER_ID]
 //!     [--lang en|zh-Hant|zh-Hans]
 //! ```
@@ -37,7 +38,7 @@ use customer_tiering::classify::rfm::RfmParams;
 use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::classify::{ColumnLabels, Warning};
 use customer_tiering::error::cut_reason;
-use customer_tiering::format::InputProfile;
+use customer_tiering::format::{InputFormat, InputProfile};
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
@@ -46,6 +47,10 @@ use customer_tiering::presets::Preset;
 use customer_tiering::report::{self, Summary};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
+#[cfg(feature = "workbooks")]
+use customer_tiering::source::ingest_aggregator;
+#[cfg(feature = "workbooks")]
+use customer_tiering::source::workbook::{WorkbookCustomers, WorkbookTransactions};
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_csv};
 use customer_tiering::{
     ConfigError, CustomerId, Error, FittedPipeline, Pipeline, PipelineBuilder, Reject, presets,
@@ -66,7 +71,8 @@ use output::{
 #[derive(Debug, Parser)]
 #[command(name = "tier", version)]
 struct Args {
-    /// Transactions CSV (header with customer_id, date, amount; see --columns).
+    /// Transactions: a CSV file, or a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods; see
+    /// --sheet), with a header naming customer_id, date, amount (see --columns).
     #[arg(long, value_name = "FILE")]
     transactions: PathBuf,
     /// The as-of date of every metric (with --model, defaults to the model's own).
@@ -121,7 +127,11 @@ struct Args {
     /// A currency symbol amounts may carry at their start or end, e.g. €.
     #[arg(long, value_name = "TEXT")]
     currency_symbol: Option<String>,
-    /// Customer attributes CSV (customer_id plus attribute columns); its customers
+    /// For a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods): the sheet to read, by name or
+    /// 1-based position [default: the first].
+    #[arg(long, value_name = "NAME|N")]
+    sheet: Option<String>,
+    /// Customer attributes, CSV or workbook (customer_id plus attribute columns); its customers
     /// without purchases appear in tiers.csv with empty scores.
     #[arg(long, value_name = "FILE")]
     customers: Option<PathBuf>,
@@ -337,12 +347,76 @@ impl From<ConfigError> for TierError {
     }
 }
 
+/// A transactions file: CSV, or a sheet of a workbook.
+enum Transactions {
+    Csv(Box<CsvTransactions<std::fs::File>>),
+    #[cfg(feature = "workbooks")]
+    Workbook(Box<WorkbookTransactions>),
+}
+
+/// A customers file: CSV, or a sheet of a workbook.
+enum Customers {
+    Csv(Box<CsvCustomers<std::fs::File>>),
+    #[cfg(feature = "workbooks")]
+    Workbook(Box<WorkbookCustomers>),
+}
+
+/// Whether a path names a workbook (by its extension, as calamine opens it).
+fn is_workbook(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&extension.to_ascii_lowercase().as_str())
+}
+
+impl Transactions {
+    fn open(path: &Path, mapping: &ColumnMapping, format: &InputFormat) -> Result<Self, Error> {
+        #[cfg(feature = "workbooks")]
+        if is_workbook(path) {
+            let book = WorkbookTransactions::from_path(path, mapping, format)?;
+            return Ok(Transactions::Workbook(Box::new(book)));
+        }
+        #[cfg(not(feature = "workbooks"))]
+        if is_workbook(path) {
+            return Err(ConfigError::Columns {
+                reason: format!(
+                    "{} is a workbook: build with the workbooks feature to read it",
+                    path.display()
+                ),
+            }
+            .into());
+        }
+        let csv = CsvTransactions::open(path, mapping, format)?;
+        Ok(Transactions::Csv(Box::new(csv)))
+    }
+
+    fn origin(&self) -> &str {
+        match self {
+            Transactions::Csv(csv) => csv.origin(),
+            #[cfg(feature = "workbooks")]
+            Transactions::Workbook(book) => book.origin(),
+        }
+    }
+}
+
+impl Customers {
+    fn open(path: &Path, format: &InputFormat) -> Result<Self, Error> {
+        #[cfg(feature = "workbooks")]
+        if is_workbook(path) {
+            let book = WorkbookCustomers::from_path(path, format)?;
+            return Ok(Customers::Workbook(Box::new(book)));
+        }
+        Ok(Customers::Csv(Box::new(CsvCustomers::open(path, format)?)))
+    }
+}
+
 /// Everything settled before the first data row is read.
 struct Settings {
     plan: Plan,
     as_of: Date,
-    source: CsvTransactions<std::fs::File>,
-    customers: Option<CsvCustomers<std::fs::File>>,
+    source: Transactions,
+    customers: Option<Customers>,
     previous: Option<Period>,
     warnings: Vec<Warning>,
 }
@@ -387,6 +461,7 @@ fn settle(args: &Args) -> Result<Settings, TierError> {
         ("date_format", &args.date_format),
         ("encoding", &args.encoding),
         ("currency_symbol", &args.currency_symbol),
+        ("sheet", &args.sheet),
     ];
     for (key, value) in flags {
         if let Some(value) = value {
@@ -426,9 +501,9 @@ fn settle(args: &Args) -> Result<Settings, TierError> {
     {
         return Err(TierError::CompareAsOf { earlier, as_of });
     }
-    let source = CsvTransactions::open(&args.transactions, &mapping, &format)?;
+    let source = Transactions::open(&args.transactions, &mapping, &format)?;
     let customers = match &args.customers {
-        Some(path) => Some(CsvCustomers::open(path, &customers_format)?),
+        Some(path) => Some(Customers::open(path, &customers_format)?),
         None => None,
     };
     let previous = match &args.previous {
@@ -494,7 +569,13 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         }
     };
     let customers = match customers {
-        Some(source) => Some(ingest_customers(source, args.on_invalid, &mut on_reject)?),
+        Some(Customers::Csv(source)) => {
+            Some(ingest_customers(*source, args.on_invalid, &mut on_reject)?)
+        }
+        #[cfg(feature = "workbooks")]
+        Some(Customers::Workbook(source)) => {
+            Some(ingest_customers(*source, args.on_invalid, &mut on_reject)?)
+        }
         None => None,
     };
     let ready = match plan {
@@ -517,7 +598,15 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         aggregator = aggregator.also_as_of(earlier);
     }
     let bar = reading_spinner(args.quiet);
-    let read = ingest_csv(source, &mut aggregator, args.on_invalid, &mut on_reject)?;
+    let read = match source {
+        Transactions::Csv(source) => {
+            ingest_csv(*source, &mut aggregator, args.on_invalid, &mut on_reject)?
+        }
+        #[cfg(feature = "workbooks")]
+        Transactions::Workbook(source) => {
+            ingest_aggregator(*source, &mut aggregator, args.on_invalid, &mut on_reject)?
+        }
+    };
     bar.finish_and_clear();
     if let Some(e) = write_error {
         return Err(e.into());

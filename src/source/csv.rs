@@ -57,7 +57,7 @@ pub struct ColumnMapping {
     pub profit: String,
     /// The product column: used when the header has it; required when mapped explicitly.
     pub product: String,
-    pub(super) explicit_optional: [bool; 2],
+    explicit_optional: [bool; 2],
 }
 
 impl Default for ColumnMapping {
@@ -331,47 +331,7 @@ impl<R: Read> CsvTransactions<R> {
                 hints: hints.into(),
             }
         };
-        let find = |name: &str| names.iter().position(|n| n == name);
-        let mut require = |name: &str| match find(name) {
-            Some(at) => Ok(at),
-            None => Err(missing(name, &mut records)),
-        };
-        let customer_id = require(&mapping.customer_id)?;
-        let date = require(&mapping.date)?;
-        let amount = require(&mapping.amount)?;
-        let mut optional = |name: &str, explicit: bool| match explicit {
-            true => require(name).map(Some),
-            false => Ok(find(name)),
-        };
-        let columns = Columns {
-            customer_id,
-            date,
-            amount,
-            profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
-            product: optional(&mapping.product, mapping.explicit_optional[1])?,
-        };
-        // One column read as two fields is a mapping mistake, never data to reject.
-        let fields = [
-            ("customer_id", Some(columns.customer_id)),
-            ("date", Some(columns.date)),
-            ("amount", Some(columns.amount)),
-            ("profit", columns.profit),
-            ("product", columns.product),
-        ];
-        for (i, (first, at)) in fields.iter().enumerate() {
-            if let Some((second, _)) = fields[i + 1..]
-                .iter()
-                .find(|(_, other)| at.is_some() && other == at)
-            {
-                return Err(ConfigError::Columns {
-                    reason: format!(
-                        "fields {first:?} and {second:?} are both mapped to the column {:?}",
-                        names[at.unwrap_or_default()]
-                    ),
-                }
-                .into());
-            }
-        }
+        let columns = find_columns(&names, mapping, |name| missing(name, &mut records))?;
         Ok(CsvTransactions {
             origin: origin.to_string(),
             records,
@@ -413,6 +373,58 @@ impl<R: Read> CsvTransactions<R> {
 
 /// One transaction from a row of the expected width, or the reject that names the
 /// first field that fails.
+/// The column of each field in a header, by the mapping; `missing` makes the error of
+/// a required column that is not there. Shared by every transactions source with a
+/// header.
+///
+/// # Errors
+/// `missing`'s error; [`ConfigError::Columns`] when two fields are mapped to one column.
+pub(super) fn find_columns(
+    names: &[String],
+    mapping: &ColumnMapping,
+    mut missing: impl FnMut(&str) -> Error,
+) -> Result<Columns, Error> {
+    let find = |name: &str| names.iter().position(|n| n == name);
+    let mut require = |name: &str| find(name).ok_or_else(|| missing(name));
+    let customer_id = require(&mapping.customer_id)?;
+    let date = require(&mapping.date)?;
+    let amount = require(&mapping.amount)?;
+    let mut optional = |name: &str, explicit: bool| match explicit {
+        true => require(name).map(Some),
+        false => Ok(find(name)),
+    };
+    let columns = Columns {
+        customer_id,
+        date,
+        amount,
+        profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
+        product: optional(&mapping.product, mapping.explicit_optional[1])?,
+    };
+    // One column read as two fields is a mapping mistake, never data to reject.
+    let fields = [
+        ("customer_id", Some(columns.customer_id)),
+        ("date", Some(columns.date)),
+        ("amount", Some(columns.amount)),
+        ("profit", columns.profit),
+        ("product", columns.product),
+    ];
+    for (i, (first, at)) in fields.iter().enumerate() {
+        if let Some((second, _)) = fields[i + 1..]
+            .iter()
+            .find(|(_, other)| at.is_some() && other == at)
+        {
+            return Err(ConfigError::Columns {
+                reason: format!(
+                    "fields {first:?} and {second:?} are both mapped to the column {:?}",
+                    names[at.unwrap_or_default()]
+                ),
+            }
+            .into());
+        }
+    }
+    Ok(columns)
+}
+
 /// The delimiter and quote of a format.
 pub(super) fn dialect(format: &InputFormat) -> Dialect {
     Dialect {

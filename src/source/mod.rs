@@ -286,6 +286,60 @@ pub fn ingest_into<S: Source<Record = Transaction>>(
     ingest_periods(source, std::slice::from_mut(builder), on_invalid, on_reject)
 }
 
+/// Reads every remaining record of any transactions source into an
+/// [`Aggregator`](crate::aggregate::Aggregator), one at a time: what
+/// [`ingest_csv`] does on every core for a CSV file, for any other source (a workbook,
+/// a database). The counts and the policy are [`ingest`]'s.
+///
+/// # Errors
+/// As [`ingest`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::aggregate::Aggregator;
+/// use customer_tiering::source::{ingest_aggregator, MemorySource, OnInvalid};
+/// use customer_tiering::{CustomerId, Transaction};
+/// use jiff::civil::date;
+/// let c1 = CustomerId::new("C1")?;
+/// let rows = vec![
+///     Transaction::new(c1.clone(), date(2026, 1, 5), 3.into()),
+///     Transaction::new(c1, date(2026, 5, 5), 4.into()),
+/// ];
+/// let mut aggregator = Aggregator::new(date(2026, 3, 31));
+/// let read = ingest_aggregator(MemorySource::new(rows), &mut aggregator, OnInvalid::Fail, |_| {})?;
+/// assert_eq!((read.read, read.accepted, read.after_as_of), (2, 2, 1));
+/// assert_eq!(aggregator.finish()?.profiles()[0].frequency, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ingest_aggregator<S: Source<Record = Transaction>>(
+    mut source: S,
+    aggregator: &mut crate::aggregate::Aggregator,
+    on_invalid: OnInvalid,
+    mut on_reject: impl FnMut(&Reject),
+) -> Result<ReadSummary, Error> {
+    let after_before = aggregator.after_as_of();
+    let mut summary = ReadSummary::default();
+    while let Some(record) = source.next_record() {
+        summary.read += 1;
+        match record {
+            Ok(tx) => {
+                summary.accepted += 1;
+                aggregator.add(&tx)?;
+            }
+            Err(Error::Reject(reject)) => {
+                summary.rejected += 1;
+                match on_invalid {
+                    OnInvalid::Fail => return Err(Error::Reject(reject)),
+                    OnInvalid::Skip => on_reject(&reject),
+                }
+            }
+            Err(fatal) => return Err(fatal),
+        }
+    }
+    summary.after_as_of = aggregator.after_as_of() - after_before;
+    Ok(summary)
+}
+
 /// Like [`ingest_into`], feeding every accepted transaction to several builders at
 /// once — one per as-of date — so that two periods of one history are read in one pass
 /// (SPEC §13). `after_as_of` counts the rows after the first builder's date.

@@ -60,17 +60,17 @@
 use std::fs::File;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, Range, Reader, Sheets};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use smol_str::SmolStr;
 
 use super::Source;
-use super::csv::{ColumnMapping, Columns};
+use super::csv::{ColumnMapping, Columns, find_columns};
 use super::customers::CustomerRecord;
-use crate::attributes::{AttrValue, Attributes, known_type, parse_value};
+use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
 use crate::error::{ConfigError, Error, Location, Reject};
-use crate::format::{InputFormat, Sheet};
+use crate::format::{AmountFormat, InputFormat, Sheet};
 use crate::profile::{CustomerId, Transaction};
 
 /// A sheet being read: its rows after the header, and where they are.
@@ -78,9 +78,18 @@ use crate::profile::{CustomerId, Transaction};
 struct SheetRows {
     origin: String,
     sheet: String,
-    range: Range<Data>,
-    /// The next row to read, counted from the range's first row.
+    /// Every cell with a value, by row, then column: a sheet is held by what it holds,
+    /// never as the rectangle around it (a stray cell at `XFD1048576` would make that
+    /// rectangle 17 billion cells).
+    cells: Vec<((u32, u32), Data)>,
+    /// The leftmost column with a value: rows are read from it.
+    first_column: u32,
+    /// Columns from the leftmost to the rightmost with a value.
+    width: usize,
+    /// The next of `cells` to read.
     next: usize,
+    /// The row read last, `width` cells from `first_column`.
+    row: Vec<Data>,
 }
 
 impl SheetRows {
@@ -93,62 +102,116 @@ impl SheetRows {
         };
         // Opened first for the operating system's own error: calamine's wraps it.
         File::open(path).map_err(io)?;
-        let unreadable =
-            |e: calamine::Error| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+        let unreadable = |e: calamine::Error| io(std::io::Error::other(e));
         let mut workbook = calamine::open_workbook_auto(path).map_err(unreadable)?;
         let names = workbook.sheet_names();
         let name = pick_sheet(&origin, &names, sheet)?;
-        let range = workbook.worksheet_range(&name).map_err(unreadable)?;
-        Ok(SheetRows::new(origin, name, range))
+        let unreadable = |e: String| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+        // Cell by cell where the format allows: calamine's own range is the rectangle.
+        let cells = match &mut workbook {
+            Sheets::Xlsx(book) => {
+                let mut reader = book
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let mut cells = Vec::new();
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+                    cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+                cells
+            }
+            Sheets::Xlsb(book) => {
+                let mut reader = book
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let mut cells = Vec::new();
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+                    cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+                cells
+            }
+            // An .xls sheet has at most 65,536 × 256 cells, and an .ods reader
+            // expands only what the file spells out.
+            other => {
+                let range = other
+                    .worksheet_range(&name)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                return Ok(SheetRows::new(origin, name, range));
+            }
+        };
+        Ok(SheetRows::of_cells(origin, name, cells))
     }
 
     fn new(origin: String, sheet: String, range: Range<Data>) -> SheetRows {
+        let (row0, column0) = range.start().unwrap_or_default();
+        let cells = range
+            .used_cells()
+            .map(|(row, column, value)| {
+                let at = |n: usize, first: u32| {
+                    first.saturating_add(u32::try_from(n).unwrap_or(u32::MAX))
+                };
+                ((at(row, row0), at(column, column0)), value.clone())
+            })
+            .collect();
+        SheetRows::of_cells(origin, sheet, cells)
+    }
+
+    fn of_cells(origin: String, sheet: String, mut cells: Vec<((u32, u32), Data)>) -> SheetRows {
+        cells.retain(|(_, value)| !matches!(value, Data::Empty));
+        cells.sort_by_key(|(at, _)| *at);
+        let first_column = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+        let last_column = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(0);
         SheetRows {
             origin,
             sheet,
-            range,
+            cells,
+            first_column,
+            width: (last_column - first_column) as usize + 1,
             next: 0,
+            row: Vec::new(),
         }
     }
 
-    /// The next row with a value in it: its 0-based row in the sheet, and its index
-    /// in the range (for [`cells`](Self::cells)).
-    fn next_row(&mut self) -> Option<(u32, usize)> {
-        let first_row = self.range.start().map_or(0, |(row, _)| row);
+    /// Reads the next row with a value in it into [`cells`](Self::cells); its 0-based
+    /// row in the sheet.
+    fn next_row(&mut self) -> Option<u32> {
         loop {
-            let at = self.next;
-            let row = self.range.rows().nth(at)?;
-            self.next += 1;
-            if !row.iter().all(is_blank) {
-                // calamine counts rows in u32: a range has no more.
-                let row_number = first_row.saturating_add(u32::try_from(at).unwrap_or(u32::MAX));
-                return Some((row_number, at));
+            let &((row, _), _) = self.cells.get(self.next)?;
+            self.row.clear();
+            self.row.resize(self.width, Data::Empty);
+            while let Some(((r, column), value)) = self.cells.get(self.next) {
+                if *r != row {
+                    break;
+                }
+                self.row[(column - self.first_column) as usize] = value.clone();
+                self.next += 1;
+            }
+            if !self.row.iter().all(is_blank) {
+                return Some(row);
             }
         }
     }
 
-    /// The cells of the row at index `at` of the range.
-    fn cells(&self, at: usize) -> &[Data] {
-        self.range.rows().nth(at).unwrap_or_default()
+    /// The cells of the row read last, from the leftmost column with a value.
+    fn cells(&self) -> &[Data] {
+        &self.row
     }
 
-    /// The A1 name of the cell at 0-based `row` of the sheet and `column` of the range.
+    /// The A1 name of the cell at 0-based `row` of the sheet and `column` of a row.
     fn cell(&self, row: u32, column: usize) -> String {
-        let first_column = self.range.start().map_or(0, |(_, column)| column);
         let column = u32::try_from(column)
             .unwrap_or(u32::MAX)
-            .saturating_add(first_column);
+            .saturating_add(self.first_column);
         cell_name(row, column)
     }
 
     /// The first non-empty row as column names (cells as text, trimmed); none for a
     /// sheet without any value. Duplicate names stop the run as in a CSV header.
     fn header(&mut self) -> Result<Vec<String>, Error> {
-        let Some((row, at)) = self.next_row() else {
+        let Some(row) = self.next_row() else {
             return Ok(Vec::new());
         };
         let names: Vec<String> = self
-            .cells(at)
+            .cells()
             .iter()
             .map(|cell| shown(cell).trim_ascii().to_string())
             .collect();
@@ -486,7 +549,12 @@ impl WorkbookTransactions {
         format: &InputFormat,
     ) -> Result<Self, Error> {
         let names = rows.header()?;
-        let columns = find_columns(&rows.origin, &names, mapping)?;
+        let columns = find_columns(&names, mapping, |name| Error::MissingColumn {
+            source_name: rows.origin.clone(),
+            column: name.to_string(),
+            header: names.join(","),
+            hints: Box::default(),
+        })?;
         Ok(WorkbookTransactions {
             rows,
             columns,
@@ -512,56 +580,6 @@ impl WorkbookTransactions {
     }
 }
 
-/// The columns of each field, found in the header as
-/// [`CsvTransactions::from_reader`](super::CsvTransactions::from_reader) finds them.
-fn find_columns(origin: &str, names: &[String], mapping: &ColumnMapping) -> Result<Columns, Error> {
-    let find = |name: &str| names.iter().position(|n| n == name);
-    let require = |name: &str| {
-        find(name).ok_or_else(|| Error::MissingColumn {
-            source_name: origin.to_string(),
-            column: name.to_string(),
-            header: names.join(","),
-        })
-    };
-    let optional = |name: &str, explicit: bool| {
-        if explicit {
-            require(name).map(Some)
-        } else {
-            Ok(find(name))
-        }
-    };
-    let columns = Columns {
-        customer_id: require(&mapping.customer_id)?,
-        date: require(&mapping.date)?,
-        amount: require(&mapping.amount)?,
-        profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
-        product: optional(&mapping.product, mapping.explicit_optional[1])?,
-    };
-    // One column read as two fields is a mapping mistake, never data to reject.
-    let fields = [
-        ("customer_id", Some(columns.customer_id)),
-        ("date", Some(columns.date)),
-        ("amount", Some(columns.amount)),
-        ("profit", columns.profit),
-        ("product", columns.product),
-    ];
-    for (i, (first, at)) in fields.iter().enumerate() {
-        if let Some((second, _)) = fields[i + 1..]
-            .iter()
-            .find(|(_, other)| at.is_some() && other == at)
-        {
-            return Err(ConfigError::Columns {
-                reason: format!(
-                    "fields {first:?} and {second:?} are both mapped to the column {:?}",
-                    names[at.unwrap_or_default()]
-                ),
-            }
-            .into());
-        }
-    }
-    Ok(columns)
-}
-
 impl Source for WorkbookTransactions {
     type Record = Transaction;
 
@@ -570,9 +588,9 @@ impl Source for WorkbookTransactions {
     }
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
-        let (row, at) = self.rows.next_row()?;
+        let row = self.rows.next_row()?;
         let rows = &self.rows;
-        let cells = rows.cells(at);
+        let cells = rows.cells();
         // A row may stop short of a column of the header: the rest is empty.
         let cell = |i: usize| cells.get(i).unwrap_or(&Data::Empty);
         let c = self.columns;
@@ -650,6 +668,8 @@ pub struct WorkbookCustomers {
     rows: SheetRows,
     names: Vec<String>,
     id_column: usize,
+    /// How numbers in text cells are written.
+    amounts: AmountFormat,
 }
 
 impl WorkbookCustomers {
@@ -678,10 +698,10 @@ impl WorkbookCustomers {
     /// ```
     pub fn from_path(path: impl AsRef<Path>, format: &InputFormat) -> Result<Self, Error> {
         let rows = SheetRows::open(path.as_ref(), format.sheet.as_ref())?;
-        WorkbookCustomers::from_rows(rows)
+        WorkbookCustomers::from_rows(rows, format.amount_format())
     }
 
-    fn from_rows(mut rows: SheetRows) -> Result<Self, Error> {
+    fn from_rows(mut rows: SheetRows, amounts: AmountFormat) -> Result<Self, Error> {
         let names = rows.header()?;
         let id_column = names
             .iter()
@@ -690,11 +710,13 @@ impl WorkbookCustomers {
                 source_name: rows.origin.clone(),
                 column: "customer_id".into(),
                 header: names.join(","),
+                hints: Box::default(),
             })?;
         Ok(WorkbookCustomers {
             rows,
             names,
             id_column,
+            amounts,
         })
     }
 
@@ -722,9 +744,9 @@ impl Source for WorkbookCustomers {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        let (row, at) = self.rows.next_row()?;
+        let row = self.rows.next_row()?;
         let rows = &self.rows;
-        let cells = rows.cells(at);
+        let cells = rows.cells();
         let cell = |i: usize| cells.get(i).unwrap_or(&Data::Empty);
         let reject =
             |i: usize, field: &str, reason: String| rows.reject(row, i, field, cell(i), &reason);
@@ -743,11 +765,24 @@ impl Source for WorkbookCustomers {
                     continue;
                 }
                 let text = read_text(cell(i)).map_err(|e| reject(i, name, e))?;
-                let value = if known_type(name).is_some() {
-                    parse_value(name, &text).map_err(|e| reject(i, name, e))?
-                } else {
+                // A number written as text is read with the declared separators and
+                // symbol, as in a CSV file; a number cell is a number already.
+                let declared = !self.amounts.is_plain() && matches!(cell(i), Data::String(_));
+                let value = match known_type(name) {
+                    Some(AttrType::Number) if declared => {
+                        let number = self
+                            .amounts
+                            .read(text.as_bytes())
+                            .map_err(|e| reject(i, name, e.to_string()))?;
+                        Some(AttrValue::Number(number))
+                    }
+                    Some(_) => parse_value(name, &text).map_err(|e| reject(i, name, e))?,
+                    None if declared => Some(match self.amounts.read(text.as_bytes()) {
+                        Ok(number) => AttrValue::Number(number),
+                        Err(_) => AttrValue::Text(SmolStr::new(&text)),
+                    }),
                     // Typed per column by ingest_customers once every record is read.
-                    Some(AttrValue::Text(SmolStr::new(&text)))
+                    None => Some(AttrValue::Text(SmolStr::new(&text))),
                 };
                 if let Some(value) = value {
                     attributes.insert(name, value);
@@ -1017,7 +1052,7 @@ mod tests {
         );
         let empty = sheet(Vec::new());
         assert!(matches!(
-            WorkbookCustomers::from_rows(empty),
+            WorkbookCustomers::from_rows(empty, AmountFormat::default()),
             Err(Error::MissingColumn { .. })
         ));
     }
@@ -1039,7 +1074,7 @@ mod tests {
             ((4, 0), text("C3")),
             ((4, 3), Data::Bool(true)),
         ];
-        let source = WorkbookCustomers::from_rows(sheet(cells)).unwrap();
+        let source = WorkbookCustomers::from_rows(sheet(cells), AmountFormat::default()).unwrap();
         let mut rejects = Vec::new();
         let (table, summary) =
             ingest_customers(source, OnInvalid::Skip, |r| rejects.push(r.to_string())).unwrap();

@@ -271,3 +271,42 @@ fn customers_from_a_sheet_match_the_same_customers_in_csv() {
         assert_eq!(table, expected, "{name}");
     }
 }
+
+/// A stray value in the last cell of a sheet (`XFD1048576`) makes the rectangle around
+/// its values 17 billion cells: the sheet is read by the cells it holds, so this costs
+/// nothing, and the stray row is a counted reject like any other.
+#[test]
+fn a_stray_cell_far_away_costs_one_reject_not_the_memory_of_the_rectangle() {
+    let source = WorkbookTransactions::from_path(
+        dialect("stray_cell.xlsx"),
+        &ColumnMapping::default(),
+        &InputFormat::default(),
+    )
+    .expect("a header");
+    let mut rejects = Vec::new();
+    let ingested = ingest(
+        source,
+        PopulationBuilder::new(AS_OF),
+        OnInvalid::Skip,
+        |r| {
+            rejects.push(r.to_string());
+        },
+    )
+    .expect("read under skip");
+    assert_eq!(
+        (
+            ingested.summary.read,
+            ingested.summary.accepted,
+            ingested.summary.rejected
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(rejects.len(), 1);
+    assert!(
+        rejects[0].ends_with(
+            r#"stray_cell.xlsx: Orders!A1048576, field "customer_id": "": empty customer id"#
+        ),
+        "{}",
+        rejects[0]
+    );
+}

@@ -137,6 +137,18 @@ def rejects_xlsx(path):
     wb.save(path)
 
 
+def stray_cell_xlsx(path):
+    """One order, and a stray value in the last cell of the sheet (XFD1048576): the
+    rectangle around the sheet's values is 17 billion cells, its values three rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Orders"
+    ws.append(["customer_id", "date", "amount"])
+    ws.append(["C1", "2024-01-01", "5.00"])
+    ws["XFD1048576"] = "x"
+    wb.save(path)
+
+
 def ods(path):
     doc = OpenDocumentSpreadsheet()
 
@@ -202,3 +214,4 @@ if __name__ == "__main__":
     ods(os.path.join(HERE, "orders.ods"))
     xls(os.path.join(HERE, "orders.xls"))
     rejects_xlsx(os.path.join(HERE, "rejects.xlsx"))
+    stray_cell_xlsx(os.path.join(HERE, "stray_cell.xlsx"))

@@ -79,7 +79,6 @@ fn write(value: Decimal, format: &InputFormat, space: usize, symbol_first: bool)
         ThousandsSeparator::Dot => Some("."),
         ThousandsSeparator::Space => Some([" ", "\u{a0}", "\u{202f}"][space % 3]),
         ThousandsSeparator::Apostrophe => Some("'"),
-        _ => unreachable!("a separator this test does not know"),
     };
     let mut grouped = String::new();
     for (i, digit) in whole.chars().enumerate() {
