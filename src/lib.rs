@@ -83,7 +83,7 @@
 //!
 //! ## Reading your exports
 //!
-//! Files are read in a format that is declared, never guessed ([`format`]): the
+//! Files are read in a format that is declared, never guessed ([`format`](mod@format)): the
 //! delimiter and quote, the decimal and thousands separators, a date pattern, the text
 //! encoding and a currency symbol. A team writes its CRM's format once as an input
 //! profile ([`format::InputProfile`], TOML, with the column names in `[columns]`) and
@@ -174,6 +174,27 @@
 //! let population = ingest(source, PopulationBuilder::new(date(2025, 1, 31)), OnInvalid::Fail, |_| {})?.population;
 //! assert_eq!(population.get("C1").unwrap().monetary.to_string(), "5.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`; feature `workbooks`, on by
+//! default) is read from one sheet by cell type ([`source::workbook`]): dates as dates
+//! (by the workbook's 1900 or 1904 system), numbers as the decimal a spreadsheet shows
+//! (15 significant digits), ids always as text, and a reject names the cell
+//! (`Orders!C17`):
+//! ```
+//! # #[cfg(feature = "workbooks")] {
+//! use customer_tiering::format::{InputFormat, Sheet};
+//! use customer_tiering::source::workbook::WorkbookTransactions;
+//! use customer_tiering::source::{ingest, ColumnMapping, OnInvalid};
+//! use customer_tiering::PopulationBuilder;
+//! use jiff::civil::date;
+//! let book = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dialects/orders_1904.xlsx");
+//! let format = InputFormat { sheet: Some(Sheet::Name("Orders".into())), ..InputFormat::default() };
+//! let source = WorkbookTransactions::from_path(book, &ColumnMapping::default(), &format)?;
+//! let population = ingest(source, PopulationBuilder::new(date(2025, 12, 31)), OnInvalid::Fail, |_| {})?.population;
+//! assert_eq!(population.get("00001").unwrap().frequency, 4); // a text id keeps its zeros
+//! # }
+//! # Ok::<(), customer_tiering::Error>(())
 //! ```
 //!
 //! Parquet files are not read here: scanning them is the job of a distributed engine,

@@ -90,6 +90,23 @@ fn tier_writes_the_bytes_of_the_plain_file_for_every_dialect() {
         let got = tiers(&fixture(&format!("{name}.csv")), Some(&profile), name);
         assert!(got == want, "{name}: tiers.csv differs from {plain}'s");
     }
+    // Workbooks: the same labels and values; here the same bytes too, since every
+    // amount of plain.csv is written as a number cell shows it or as text.
+    #[cfg(feature = "workbooks")]
+    {
+        let want = tiers(&fixture("plain.csv"), None, "workbook-plain");
+        let profile = dir.join("orders.toml");
+        std::fs::write(&profile, "sheet = \"Orders\"\n").expect("a profile");
+        for book in [
+            "orders.xlsx",
+            "orders_1904.xlsx",
+            "orders.xls",
+            "orders.ods",
+        ] {
+            let got = tiers(&fixture(book), Some(&profile), book);
+            assert!(got == want, "{book}: tiers.csv differs from plain.csv's");
+        }
+    }
 }
 
 #[test]
