@@ -314,14 +314,8 @@ impl<R: Read> CsvTransactions<R> {
         mapping: &ColumnMapping,
         format: &InputFormat,
     ) -> Result<Self, Error> {
-        format.check()?;
-        let reader = Decoding::new(reader, format.encoding).map_err(|source| Error::Io {
-            path: origin.into(),
-            source,
-        })?;
         // Transactions are one line each (SPEC §12): a stray quote costs one line.
-        let mut records = Records::with_dialect(reader, false, dialect(format));
-        let names = read_header(origin, &mut records)?;
+        let (mut records, names) = open_records(origin, reader, format, false)?;
         let missing = |name: &str, records: &mut Records<Decoding<R>>| {
             let hints = first_lines_hints(records, &names, format);
             Error::MissingColumn {
@@ -432,6 +426,28 @@ pub(super) fn dialect(format: &InputFormat) -> Dialect {
         quote: format.quote,
         marks_malformed: format.encoding != Encoding::Utf8,
     }
+}
+
+/// The records of a reader in a declared format, decoded to UTF-8, and its header;
+/// with `spans_lines`, a quoted field may hold line breaks.
+///
+/// # Errors
+/// [`Error::Config`] for a format whose keys clash; [`Error::Io`] for a UTF-16 file
+/// without a byte-order mark; as [`read_header`] for the header.
+pub(super) fn open_records<R: Read>(
+    origin: &str,
+    reader: R,
+    format: &InputFormat,
+    spans_lines: bool,
+) -> Result<(Records<Decoding<R>>, Vec<String>), Error> {
+    format.check()?;
+    let reader = Decoding::new(reader, format.encoding).map_err(|source| Error::Io {
+        path: origin.into(),
+        source,
+    })?;
+    let mut records = Records::with_dialect(reader, spans_lines, dialect(format));
+    let names = read_header(origin, &mut records)?;
+    Ok((records, names))
 }
 
 /// Hints for a header that lacks a column, from the header and up to five more lines.

@@ -37,10 +37,10 @@ use std::path::Path;
 
 use smol_str::SmolStr;
 
-use super::csv::{FieldFormat, dialect, first_lines_hints};
+use super::csv::{FieldFormat, first_lines_hints, open_records};
 use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
-use crate::csv_lines::{Records, Row, read_header};
+use crate::csv_lines::{Records, Row};
 use crate::error::{Error, Location, Position, Reject};
 use crate::format::{Decoding, InputFormat};
 use crate::profile::CustomerId;
@@ -513,14 +513,8 @@ impl<R: Read> CsvCustomers<R> {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn with_format(origin: &str, reader: R, format: &InputFormat) -> Result<Self, Error> {
-        format.check()?;
-        let reader = Decoding::new(reader, format.encoding).map_err(|source| Error::Io {
-            path: origin.into(),
-            source,
-        })?;
         // CRM exports put line breaks in quoted notes: customers' records may span lines.
-        let mut records = Records::with_dialect(reader, true, dialect(format));
-        let names = read_header(origin, &mut records)?;
+        let (mut records, names) = open_records(origin, reader, format, true)?;
         let Some(id_column) = names.iter().position(|n| n == "customer_id") else {
             return Err(Error::MissingColumn {
                 source_name: origin.to_string(),

@@ -171,9 +171,16 @@ impl SheetRows {
         }
     }
 
+    /// Reads the next row with a value in it; the rows, to read its cells from, and
+    /// its 0-based row in the sheet.
+    fn next_row(&mut self) -> Option<(&Self, u32)> {
+        let row = self.advance()?;
+        Some((self, row))
+    }
+
     /// Reads the next row with a value in it into [`cells`](Self::cells); its 0-based
     /// row in the sheet.
-    fn next_row(&mut self) -> Option<u32> {
+    fn advance(&mut self) -> Option<u32> {
         loop {
             let &((row, _), _) = self.cells.get(self.next)?;
             self.row.clear();
@@ -196,6 +203,11 @@ impl SheetRows {
         &self.row
     }
 
+    /// The cell of the row read last in `column`: empty where the row stops short.
+    fn value(&self, column: usize) -> &Data {
+        self.row.get(column).unwrap_or(&Data::Empty)
+    }
+
     /// The A1 name of the cell at 0-based `row` of the sheet and `column` of a row.
     fn cell(&self, row: u32, column: usize) -> String {
         let column = u32::try_from(column)
@@ -207,7 +219,7 @@ impl SheetRows {
     /// The first non-empty row as column names (cells as text, trimmed); none for a
     /// sheet without any value. Duplicate names stop the run as in a CSV header.
     fn header(&mut self) -> Result<Vec<String>, Error> {
-        let Some(row) = self.next_row() else {
+        let Some(row) = self.advance() else {
             return Ok(Vec::new());
         };
         let names: Vec<String> = self
@@ -232,10 +244,11 @@ impl SheetRows {
         Ok(names)
     }
 
-    /// The reject of a cell of `row`, in the range's `column`.
-    fn reject(&self, row: u32, column: usize, field: &str, cell: &Data, reason: &str) -> Error {
+    /// The reject of the cell in `column` of the row read last, sheet row `row`.
+    fn reject(&self, row: u32, column: usize, field: &str, reason: String) -> Error {
         let name = self.cell(row, column);
-        Reject::of_cell(&self.origin, &self.sheet, name, field, &shown(cell), reason).into()
+        let shown = shown(self.value(column));
+        Reject::of_cell(&self.origin, &self.sheet, name, field, &shown, &reason).into()
     }
 }
 
@@ -588,14 +601,10 @@ impl Source for WorkbookTransactions {
     }
 
     fn next_record(&mut self) -> Option<Result<Transaction, Error>> {
-        let row = self.rows.next_row()?;
-        let rows = &self.rows;
-        let cells = rows.cells();
-        // A row may stop short of a column of the header: the rest is empty.
-        let cell = |i: usize| cells.get(i).unwrap_or(&Data::Empty);
+        let (rows, row) = self.rows.next_row()?;
+        let cell = |i: usize| rows.value(i);
+        let reject = |i: usize, field: &str, e: String| rows.reject(row, i, field, e);
         let c = self.columns;
-        let reject =
-            |i: usize, field: &str, reason: String| rows.reject(row, i, field, cell(i), &reason);
         let record = (|| {
             let customer_id = read_id(cell(c.customer_id))
                 .map_err(|e| reject(c.customer_id, "customer_id", e))?;
@@ -744,12 +753,9 @@ impl Source for WorkbookCustomers {
     }
 
     fn next_record(&mut self) -> Option<Result<CustomerRecord, Error>> {
-        let row = self.rows.next_row()?;
-        let rows = &self.rows;
-        let cells = rows.cells();
-        let cell = |i: usize| cells.get(i).unwrap_or(&Data::Empty);
-        let reject =
-            |i: usize, field: &str, reason: String| rows.reject(row, i, field, cell(i), &reason);
+        let (rows, row) = self.rows.next_row()?;
+        let cell = |i: usize| rows.value(i);
+        let reject = |i: usize, field: &str, e: String| rows.reject(row, i, field, e);
         let id = self.id_column;
         let record = (|| {
             let customer_id = read_id(cell(id)).map_err(|e| reject(id, "customer_id", e))?;
