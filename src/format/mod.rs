@@ -61,6 +61,7 @@
 //! ```
 
 mod amount;
+mod columns;
 mod date;
 mod encoding;
 mod hint;
@@ -71,13 +72,13 @@ use serde::Deserialize;
 
 pub(crate) use amount::AmountFormat;
 pub use amount::{AmountFormatError, DecimalSeparator, ThousandsSeparator};
+pub use columns::ColumnMapping;
 pub use date::{DateFormat, DateFormatError};
 pub(crate) use encoding::Decoding;
 pub use encoding::Encoding;
 pub(crate) use hint::hints;
 
 use crate::error::{ConfigError, Error};
-use crate::source::ColumnMapping;
 
 /// A configuration error for one key.
 pub(crate) fn bad_key(key: &str, value: &str, reason: &str) -> ConfigError {

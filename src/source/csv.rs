@@ -32,113 +32,14 @@ use smol_str::SmolStr;
 use super::Source;
 use crate::csv_lines::{Dialect, Records, Row, read_header};
 use crate::error::{ConfigError, Error, Reject};
+pub use crate::format::ColumnMapping;
 use crate::format::{AmountFormat, DateFormat, Decoding, Encoding, InputFormat};
 use crate::profile::{CustomerId, Transaction};
 
-/// Which header names hold each field of a transaction.
-///
-/// # Example
-/// ```
-/// use customer_tiering::source::ColumnMapping;
-/// let mapping = ColumnMapping::parse("customer_id=CustomerID,date=InvoiceDate,amount=Amount")?;
-/// assert_eq!(mapping.date, "InvoiceDate");
-/// assert!(ColumnMapping::parse("price=Amount").is_err());
-/// # Ok::<(), customer_tiering::ConfigError>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ColumnMapping {
-    /// The customer id column (required).
-    pub customer_id: String,
-    /// The date column (required).
-    pub date: String,
-    /// The amount column (required).
-    pub amount: String,
-    /// The profit column: used when the header has it; required when mapped explicitly.
-    pub profit: String,
-    /// The product column: used when the header has it; required when mapped explicitly.
-    pub product: String,
-    explicit_optional: [bool; 2],
-}
-
-impl Default for ColumnMapping {
-    /// The SPEC §1 names: `customer_id`, `date`, `amount`, and optionally `profit` and
-    /// `product`.
-    fn default() -> Self {
-        ColumnMapping {
-            customer_id: "customer_id".into(),
-            date: "date".into(),
-            amount: "amount".into(),
-            profit: "profit".into(),
-            product: "product".into(),
-            explicit_optional: [false; 2],
-        }
-    }
-}
-
-impl ColumnMapping {
-    /// Parses `field=COLUMN,…` (fields: `customer_id`, `date`, `amount`, `profit`,
-    /// `product`); unnamed fields keep their default column.
-    ///
-    /// # Errors
-    /// [`ConfigError::Columns`] for an unknown field, a field named twice, or an entry
-    /// without `=`.
-    ///
-    /// # Example
-    /// ```
-    /// use customer_tiering::source::ColumnMapping;
-    /// let mapping = ColumnMapping::parse("amount=Total")?;
-    /// assert_eq!(mapping.amount, "Total");
-    /// assert_eq!(mapping.customer_id, "customer_id"); // not named: the default
-    /// let err = ColumnMapping::parse("date=Day,date=Date").unwrap_err();
-    /// assert_eq!(err.to_string(), r#"column mapping: field "date" is mapped twice"#);
-    /// # Ok::<(), customer_tiering::ConfigError>(())
-    /// ```
-    pub fn parse(spec: &str) -> Result<Self, ConfigError> {
-        let mut mapping = ColumnMapping::default();
-        let mut seen: Vec<&str> = Vec::new();
-        for entry in spec.split(',').filter(|e| !e.trim().is_empty()) {
-            let Some((field, column)) = entry.split_once('=') else {
-                return Err(ConfigError::Columns {
-                    reason: format!("{entry:?} is not of the form field=COLUMN"),
-                });
-            };
-            let (field, column) = (field.trim(), column.trim());
-            if column.is_empty() {
-                return Err(ConfigError::Columns {
-                    reason: format!("field {field:?} is mapped to an empty column name"),
-                });
-            }
-            if seen.contains(&field) {
-                return Err(ConfigError::Columns {
-                    reason: format!("field {field:?} is mapped twice"),
-                });
-            }
-            seen.push(field);
-            let slot = match field {
-                "customer_id" => &mut mapping.customer_id,
-                "date" => &mut mapping.date,
-                "amount" => &mut mapping.amount,
-                "profit" => {
-                    mapping.explicit_optional[0] = true;
-                    &mut mapping.profit
-                }
-                "product" => {
-                    mapping.explicit_optional[1] = true;
-                    &mut mapping.product
-                }
-                other => {
-                    return Err(ConfigError::Columns {
-                        reason: format!(
-                            "unknown field {other:?} (known: customer_id, date, amount, profit, product)"
-                        ),
-                    });
-                }
-            };
-            *slot = column.to_string();
-        }
-        Ok(mapping)
-    }
-}
+/// The default size of a piece the parallel reader cuts a file into: big enough that
+/// per-piece costs vanish, small enough that a batch of them per thread stays in a few
+/// megabytes.
+const PIECE_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Columns {
@@ -334,7 +235,7 @@ impl<R: Read> CsvTransactions<R> {
             columns,
             width: names.len(),
             path: None,
-            piece_bytes: super::parallel::PIECE_BYTES,
+            piece_bytes: PIECE_BYTES,
         })
     }
 
@@ -391,8 +292,8 @@ pub(super) fn find_columns(
         customer_id,
         date,
         amount,
-        profit: optional(&mapping.profit, mapping.explicit_optional[0])?,
-        product: optional(&mapping.product, mapping.explicit_optional[1])?,
+        profit: optional(&mapping.profit, mapping.explicit[0])?,
+        product: optional(&mapping.product, mapping.explicit[1])?,
     };
     // One column read as two fields is a mapping mistake, never data to reject.
     let fields = [

@@ -23,10 +23,6 @@ use crate::error::{Error, Reject};
 use crate::money::parse_amount_bytes;
 use crate::profile::MAX_ID_BYTES;
 
-/// The default size of a piece: big enough that per-piece costs vanish, small enough
-/// that a batch of them per thread stays in a few megabytes.
-pub(crate) const PIECE_BYTES: usize = 1 << 20;
-
 /// Pieces per thread in a batch.
 const PIECES_PER_THREAD: usize = 2;
 
