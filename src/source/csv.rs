@@ -266,8 +266,6 @@ impl<R: Read> CsvTransactions<R> {
     }
 }
 
-/// One transaction from a row of the expected width, or the reject that names the
-/// first field that fails.
 /// The column of each field in a header, by the mapping; `missing` makes the error of
 /// a required column that is not there. Shared by every transactions source with a
 /// header.
@@ -418,6 +416,8 @@ impl FieldFormat {
     }
 }
 
+/// One transaction from a row of the expected width, or the reject that names the
+/// first field that fails.
 pub(super) fn parse_transaction(
     origin: &str,
     c: Columns,
