@@ -135,7 +135,7 @@ impl Location {
         }
     }
 
-    /// A cell of a workbook's sheet (SPEC §18), `cell` in A1 style: the column's
+    /// A cell of a workbook's sheet, `cell` in A1 style: the column's
     /// letters and the 1-based row. Displays as a spreadsheet writes a reference to it,
     /// the sheet's name quoted when it is not a plain word (`'Q1 orders'!C17`).
     ///
@@ -224,7 +224,7 @@ pub enum Position {
         /// The row's key, as text.
         key: String,
     },
-    /// A cell of a workbook's sheet (SPEC §18).
+    /// A cell of a workbook's sheet.
     Cell {
         /// The sheet's name.
         sheet: String,
@@ -637,7 +637,7 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
-    /// An input format key (SPEC §18) with a value it cannot take, or keys that clash
+    /// An input format key ([`crate::format`]) with a value it cannot take, or keys that clash
     /// (a delimiter that is also the decimal separator).
     #[error("input format: {key} {value:?}: {reason}")]
     InputFormat {

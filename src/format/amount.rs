@@ -177,7 +177,7 @@ pub enum AmountFormatError {
 }
 
 impl AmountFormat {
-    /// Whether this is SPEC §1's format, read by [`parse_amount_bytes`] alone.
+    /// Whether this is the crate's own format, read by [`parse_amount_bytes`] alone.
     pub(crate) fn is_plain(&self) -> bool {
         *self == AmountFormat::default()
     }

@@ -30,7 +30,7 @@ pub struct ColumnMapping {
 }
 
 impl Default for ColumnMapping {
-    /// The SPEC §1 names: `customer_id`, `date`, `amount`, and optionally `profit` and
+    /// The crate's own names: `customer_id`, `date`, `amount`, and optionally `profit` and
     /// `product`.
     fn default() -> Self {
         ColumnMapping {

@@ -1,5 +1,5 @@
 //! Dates written by a declared pattern (`%d.%m.%Y`, `%m/%d/%Y` …). The default pattern
-//! is read exactly as [`parse_date`] reads SPEC §1's dates.
+//! is read exactly as [`parse_date`] reads the crate's own dates.
 
 use jiff::civil::Date;
 
@@ -10,7 +10,7 @@ const ISO: &str = "%Y-%m-%d";
 
 /// A date pattern: `%Y` (four digits), `%m` and `%d` (one or two digits), each once,
 /// between literal separators. What follows the date in a field must be nothing, or
-/// start with `T` or a space (a time of day, ignored), as in SPEC §1. The default,
+/// start with `T` or a space (a time of day, ignored), as [`parse_date`] says. The default,
 /// `%Y-%m-%d`, is read as §1 reads dates: two digits each.
 ///
 /// # Example
@@ -50,7 +50,7 @@ enum Part {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DateFormatError {
-    /// As SPEC §1 says, for the default pattern, or an empty field, a day that does
+    /// As [`parse_date`] says, for the default pattern, or an empty field, a day that does
     /// not exist, or text after the date that is not a time.
     #[error(transparent)]
     Plain(#[from] DateError),
@@ -124,7 +124,7 @@ impl DateFormat {
         &self.pattern
     }
 
-    /// Whether this is SPEC §1's pattern, read by [`parse_date`].
+    /// Whether this is the crate's own pattern, read by [`parse_date`].
     pub(crate) fn is_plain(&self) -> bool {
         self.pattern == ISO
     }

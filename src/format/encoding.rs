@@ -1,4 +1,4 @@
-//! Text encodings of input files (SPEC §18 `encoding`), and the streaming decoder that
+//! Text encodings of input files (the `encoding` key of a format), and the streaming decoder that
 //! turns a file in one of them into the UTF-8 the CSV layer reads.
 
 use serde::{Deserialize, Serialize};
@@ -10,10 +10,10 @@ use encoding_rs::{Decoder, DecoderResult};
 
 use crate::error::ConfigError;
 
-/// The text encoding an input file is written in (SPEC §18 `encoding`), declared, never
+/// The text encoding an input file is written in (the `encoding` key), declared, never
 /// guessed. UTF-8 is the default; the others are decoded to UTF-8 as the file is read.
 ///
-/// Written and read by its SPEC name (`utf-8`, `utf-16`, `gbk`, `gb18030`, `big5`,
+/// Written and read by its name (`utf-8`, `utf-16`, `gbk`, `gb18030`, `big5`,
 /// `windows-1252`), ASCII case-insensitively; `utf-16` requires a byte-order mark,
 /// which says whether the file is little- or big-endian.
 ///
@@ -52,7 +52,7 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    /// Every encoding, in SPEC §18's order.
+    /// Every encoding, in the order of [`crate::format`]'s table.
     ///
     /// # Example
     /// ```
@@ -69,7 +69,7 @@ impl Encoding {
         Encoding::Windows1252,
     ];
 
-    /// The encoding's name in SPEC §18, as an input profile and `tier --encoding` write
+    /// The encoding's name, as an input profile and `tier --encoding` write
     /// it.
     ///
     /// # Example
@@ -116,7 +116,7 @@ impl fmt::Display for Encoding {
 impl FromStr for Encoding {
     type Err = ConfigError;
 
-    /// Reads a SPEC §18 name, ASCII case-insensitively.
+    /// Reads an encoding's name, ASCII case-insensitively.
     ///
     /// # Errors
     /// [`ConfigError::InputFormat`] for any other text, listing the names.
@@ -163,7 +163,7 @@ impl From<Encoding> for &'static str {
 
 /// What a malformed byte sequence becomes in the decoded output: one byte that valid
 /// UTF-8 never contains, so that the CSV layer's UTF-8 check rejects exactly the line
-/// it stands in (reason `encoding`, SPEC §18), and nothing else of the file.
+/// it stands in (reason `encoding`), and nothing else of the file.
 pub(crate) const MALFORMED: u8 = 0xFF;
 
 /// The bytes of the file read at a time.

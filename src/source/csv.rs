@@ -373,7 +373,7 @@ pub(super) fn first_lines_hints<R: Read>(
 pub(super) struct FieldFormat {
     amount: AmountFormat,
     date: DateFormat,
-    /// Amounts and dates are SPEC §1's: read by its parsers alone.
+    /// Amounts and dates are in the crate's own format: read by its parsers alone.
     plain: bool,
     /// The file was decoded from another encoding than UTF-8.
     pub(super) decoded: bool,
@@ -389,12 +389,12 @@ impl FieldFormat {
         }
     }
 
-    /// Whether fields are read as SPEC §1 reads them, from UTF-8 text.
+    /// Whether fields are read by the crate's own parsers, from UTF-8 text.
     pub(super) fn is_plain(&self) -> bool {
         self.plain && !self.decoded
     }
 
-    /// Whether amounts are read by SPEC §1's grammar alone.
+    /// Whether amounts are read by the crate's own grammar alone.
     pub(super) fn amount_is_plain(&self) -> bool {
         self.amount.is_plain()
     }

@@ -1,5 +1,5 @@
 //! Transactions and customers from a sheet of an Excel or OpenDocument workbook
-//! (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`; SPEC §18), read with calamine.
+//! (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`), read with calamine.
 //!
 //! The sheet is the one [`InputFormat::sheet`] names (by name, or by 1-based
 //! position), the first when it names none. Its first non-empty row is the header;
@@ -15,7 +15,7 @@
 //!   an amount written `12.50` as text keeps its scale;
 //! - a **date cell** is a date: the workbook's serial number is converted by its own
 //!   date system (1900, or the 1904 system of old Mac workbooks), and a time of day is
-//!   ignored; a date-time of an OpenDocument file is read by SPEC §1's date grammar;
+//!   ignored; a date-time of an OpenDocument file is read as a CSV date is;
 //! - a **number cell** used as an amount is the stored double rounded to 15
 //!   significant digits, the precision a spreadsheet displays, with trailing zeros
 //!   dropped and never in exponent form, then read exactly: `8.30` is stored as the
@@ -31,7 +31,7 @@
 //!
 //! A reject names the sheet and the cell (`orders.xlsx: Orders!C17, field "amount":
 //! "abc": …`); in `rejects.csv` its `line` column holds `Orders!C17`. A reject never
-//! stops nor loses another row: `read = accepted + rejected` (SPEC §12).
+//! stops nor loses another row: `read = accepted + rejected`.
 //!
 //! The whole sheet is held in memory while it is read, as calamine reads it: a
 //! workbook is at most a million rows. Parquet files are left to the
