@@ -53,11 +53,9 @@ impl Tiering {
         population: &Population,
         pieces: Vec<Encoder>,
     ) -> Self {
-        let ids: Vec<CustomerId> = population
-            .profiles()
-            .iter()
-            .map(|p| p.customer_id.clone())
-            .collect();
+        // On every thread: a million ids are a large copy.
+        let ids: Vec<CustomerId> =
+            crate::parallel::map(population.profiles(), |p| p.customer_id.clone());
         let width = columns.len();
         let mut dictionaries = vec![Dictionary::default(); width];
         // Per piece and column: piece code → tiering code.
