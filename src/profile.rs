@@ -639,13 +639,21 @@ impl Population {
                 .windows(2)
                 .all(|w| w[0].customer_id <= w[1].customer_id)
         );
-        if let Some(pair) = profiles
-            .windows(2)
-            .find(|w| w[0].customer_id == w[1].customer_id)
-        {
+        // Neighbours compared piece by piece on every thread, each piece with the first
+        // profile of the next; the first repeat in id order is the one named.
+        const PIECE: usize = 1 << 16;
+        let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
+        let repeats = crate::parallel::map(&starts, |&start| {
+            let end = (start + PIECE + 1).min(profiles.len());
+            profiles[start..end]
+                .windows(2)
+                .position(|w| w[0].customer_id == w[1].customer_id)
+                .map(|at| start + at)
+        });
+        if let Some(at) = repeats.into_iter().flatten().next() {
             return Err(Error::Population {
                 reason: PopulationProblem::TwoProfiles {
-                    customer: pair[0].customer_id.to_string(),
+                    customer: profiles[at].customer_id.to_string(),
                 },
             });
         }
@@ -700,6 +708,28 @@ impl Population {
     /// ```
     pub fn buyers(&self) -> impl Iterator<Item = &Profile> {
         self.profiles.iter().filter(|p| p.is_buyer())
+    }
+
+    /// The number of [buyers](Self::buyers), counted on every thread (a million
+    /// profiles are 200 MB to read).
+    ///
+    /// # Example
+    /// ```
+    /// # use customer_tiering::{attributes::Attributes, CustomerId};
+    /// # use customer_tiering::{PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("C1")?, date(2026, 3, 1), 25.into()))?;
+    /// let population = builder.finish_with([(CustomerId::new("P1")?, Attributes::default())])?;
+    /// assert_eq!((population.len(), population.buyer_count()), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn buyer_count(&self) -> usize {
+        crate::parallel::map_pieces(&self.profiles, 1 << 16, |piece| {
+            piece.iter().filter(|p| p.is_buyer()).count()
+        })
+        .into_iter()
+        .sum()
     }
 
     /// The number of customers.
@@ -778,5 +808,32 @@ mod tests {
             }
         }
         assert!(Metric::Profit.may_be_missing() && !Metric::Monetary.may_be_missing());
+    }
+
+    #[test]
+    fn the_first_repeated_id_is_named_wherever_the_pieces_are_cut() {
+        let id = |i: usize| CustomerId::new(&format!("C{i:06}")).unwrap();
+        let as_of = jiff::civil::date(2026, 3, 31);
+        // Repeats across the boundary of the first piece (65,535 | 65,536) and later.
+        for (first, second) in [(65_535, 100_000), (100_000, 120_000), (0, 65_535)] {
+            let profiles: Vec<Profile> = (0..140_000)
+                .map(|i| match i {
+                    i if i == first + 1 => id(first),
+                    i if i == second + 1 => id(second),
+                    i => id(i),
+                })
+                .map(Profile::without_purchases)
+                .collect();
+            let err = Population::new(as_of, profiles).unwrap_err();
+            let want = format!(
+                "pipeline: customer \"{}\" has two profiles",
+                id(first).as_str()
+            );
+            assert_eq!(err.to_string(), want);
+        }
+        let single: Vec<Profile> = (0..140_000)
+            .map(|i| Profile::without_purchases(id(i)))
+            .collect();
+        assert!(Population::new(as_of, single).is_ok());
     }
 }

@@ -149,7 +149,7 @@ pub(crate) fn summary_json(
         "rejected": read.rejected,
         "after_as_of": read.after_as_of,
         "customers": population.len(),
-        "buyers": population.buyers().count(),
+        "buyers": population.buyer_count(),
         "as_of": population.as_of().to_string(),
         "model": { "as_of": fitted.as_of().to_string(), "fit_size": fitted.fit_size() },
         "labels": summary.labels,

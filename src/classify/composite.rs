@@ -369,7 +369,7 @@ impl Classifier for CompositeParams {
         })?;
         let mut model = CompositeModel {
             params: self.clone(),
-            fit_size: population.buyers().count(),
+            fit_size: population.buyer_count(),
             scale,
             denominator,
             distributions,

@@ -468,7 +468,7 @@ impl Pipeline {
         Ok(FittedPipeline {
             format_version: FORMAT_VERSION,
             as_of: population.as_of(),
-            fit_size: population.buyers().count(),
+            fit_size: population.buyer_count(),
             models,
             rules: self.rules.clone(),
             attributes: self.attributes.clone(),
