@@ -219,12 +219,6 @@ fn shown(b: u8) -> String {
 }
 
 impl InputFormat {
-    /// Whether amounts and dates are read by the crate's own grammar (only the
-    /// delimiter, quote, encoding or sheet may differ).
-    pub(crate) fn plain_fields(&self) -> bool {
-        self.amount_format().is_plain() && self.date_format.is_plain()
-    }
-
     /// The keys that concern amounts.
     pub(crate) fn amount_format(&self) -> AmountFormat {
         AmountFormat {

@@ -373,10 +373,6 @@ pub(super) fn first_lines_hints<R: Read>(
 pub(super) struct FieldFormat {
     amount: AmountFormat,
     date: DateFormat,
-    /// Amounts and dates are in the crate's own format: read by its parsers alone.
-    plain: bool,
-    /// The file was decoded from another encoding than UTF-8.
-    pub(super) decoded: bool,
 }
 
 impl FieldFormat {
@@ -384,19 +380,18 @@ impl FieldFormat {
         FieldFormat {
             amount: format.amount_format(),
             date: format.date_format.clone(),
-            plain: format.plain_fields(),
-            decoded: format.encoding != Encoding::Utf8,
         }
     }
 
-    /// Whether fields are read by the crate's own parsers, from UTF-8 text.
+    /// Whether amounts and dates are in the crate's own format, read by its parsers
+    /// alone.
     pub(super) fn is_plain(&self) -> bool {
-        self.plain && !self.decoded
+        self.amount.is_plain() && self.date.is_plain()
     }
 
-    /// Whether amounts are read by the crate's own grammar alone.
-    pub(super) fn amount_is_plain(&self) -> bool {
-        self.amount.is_plain()
+    /// How amounts are written.
+    pub(super) fn amounts(&self) -> &AmountFormat {
+        &self.amount
     }
 
     /// An amount (or profit), exactly.

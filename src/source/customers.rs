@@ -42,7 +42,7 @@ use super::{OnInvalid, ReadSummary, Source};
 use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
 use crate::csv_lines::{Records, Row};
 use crate::error::{Error, Location, Position, Reject};
-use crate::format::{Decoding, InputFormat};
+use crate::format::{AmountFormat, Decoding, InputFormat};
 use crate::profile::CustomerId;
 
 /// One customer's attributes, and where the record came from (for rejects).
@@ -558,28 +558,8 @@ fn parse_customer(
         let raw = row.get(i);
         let text =
             std::str::from_utf8(raw).map_err(|_| reject(name, raw, "not valid UTF-8".into()))?;
-        // Typed per column by ingest_customers once every record is read.
-        let as_text = || {
-            Some(text.trim_ascii())
-                .filter(|t| !t.is_empty())
-                .map(|t| AttrValue::Text(SmolStr::new(t)))
-        };
-        // Under a declared format, numbers are read with its separators and symbol.
-        let declared = !fields.amount_is_plain() && !text.trim_ascii().is_empty();
-        let value = match known_type(name) {
-            Some(AttrType::Number) if declared => {
-                let number = fields
-                    .amount(raw)
-                    .map_err(|e| reject(name, raw, e.to_string()))?;
-                Some(AttrValue::Number(number))
-            }
-            Some(_) => parse_value(name, text).map_err(|reason| reject(name, raw, reason))?,
-            None if declared => match fields.amount(raw) {
-                Ok(number) => Some(AttrValue::Number(number)),
-                Err(_) => as_text(),
-            },
-            None => as_text(),
-        };
+        let value = attribute_value(name, text, Some(fields.amounts()))
+            .map_err(|reason| reject(name, raw, reason))?;
         if let Some(value) = value {
             attributes.insert(name, value);
         }
@@ -589,6 +569,40 @@ fn parse_customer(
         customer_id,
         attributes,
     })
+}
+
+/// An attribute's value from its text, for any customers source: a known attribute by
+/// its type; any other as text, typed per column by [`ingest_customers`] once every
+/// record is read. Under a `declared` amount format other than the crate's own, a
+/// number attribute, and any other that reads as a number, is read with its
+/// separators and symbol. None for an empty text.
+///
+/// # Errors
+/// Why the text does not fit the attribute's type.
+pub(super) fn attribute_value(
+    name: &str,
+    text: &str,
+    declared: Option<&AmountFormat>,
+) -> Result<Option<AttrValue>, String> {
+    let text = text.trim_ascii();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let declared = declared.filter(|amounts| !amounts.is_plain());
+    let as_text = || AttrValue::Text(SmolStr::new(text));
+    match (known_type(name), declared) {
+        (Some(AttrType::Number), Some(amounts)) => amounts
+            .read(text.as_bytes())
+            .map(|number| Some(AttrValue::Number(number)))
+            .map_err(|e| e.to_string()),
+        (Some(_), _) => parse_value(name, text),
+        (None, Some(amounts)) => Ok(Some(
+            amounts
+                .read(text.as_bytes())
+                .map_or_else(|_| as_text(), AttrValue::Number),
+        )),
+        (None, None) => Ok(Some(as_text())),
+    }
 }
 
 impl<R: Read> Source for CsvCustomers<R> {

@@ -600,7 +600,7 @@ pub fn ingest_csv<R: Read + Send>(
     let mut batch = pieces.batch(per_batch).map_err(io_error)?;
     let sample = match &path {
         // The file's own bytes are its text only in UTF-8.
-        Some(path) if !fields.decoded => sample_file(path, columns.customer_id, dialect),
+        Some(path) if !dialect.marks_malformed => sample_file(path, columns.customer_id, dialect),
         _ => sample_pieces(&batch, columns.customer_id, dialect),
     };
     aggregator.partition_by(sample.iter().map(Vec::as_slice), PARTITIONS);

@@ -67,8 +67,8 @@ use smol_str::SmolStr;
 
 use super::Source;
 use super::csv::{ColumnMapping, Columns, find_columns};
-use super::customers::CustomerRecord;
-use crate::attributes::{AttrType, AttrValue, Attributes, known_type, parse_value};
+use super::customers::{CustomerRecord, attribute_value};
+use crate::attributes::Attributes;
 use crate::error::{ConfigError, Error, Location, Reject};
 use crate::format::{AmountFormat, InputFormat, Sheet};
 use crate::profile::{CustomerId, Transaction};
@@ -773,23 +773,9 @@ impl Source for WorkbookCustomers {
                 let text = read_text(cell(i)).map_err(|e| reject(i, name, e))?;
                 // A number written as text is read with the declared separators and
                 // symbol, as in a CSV file; a number cell is a number already.
-                let declared = !self.amounts.is_plain() && matches!(cell(i), Data::String(_));
-                let value = match known_type(name) {
-                    Some(AttrType::Number) if declared => {
-                        let number = self
-                            .amounts
-                            .read(text.as_bytes())
-                            .map_err(|e| reject(i, name, e.to_string()))?;
-                        Some(AttrValue::Number(number))
-                    }
-                    Some(_) => parse_value(name, &text).map_err(|e| reject(i, name, e))?,
-                    None if declared => Some(match self.amounts.read(text.as_bytes()) {
-                        Ok(number) => AttrValue::Number(number),
-                        Err(_) => AttrValue::Text(SmolStr::new(&text)),
-                    }),
-                    // Typed per column by ingest_customers once every record is read.
-                    None => Some(AttrValue::Text(SmolStr::new(&text))),
-                };
+                let declared = matches!(cell(i), Data::String(_)).then_some(&self.amounts);
+                let value =
+                    attribute_value(name, &text, declared).map_err(|e| reject(i, name, e))?;
                 if let Some(value) = value {
                     attributes.insert(name, value);
                 }
