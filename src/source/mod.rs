@@ -312,30 +312,15 @@ pub fn ingest_into<S: Source<Record = Transaction>>(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn ingest_aggregator<S: Source<Record = Transaction>>(
-    mut source: S,
+    source: S,
     aggregator: &mut crate::aggregate::Aggregator,
     on_invalid: OnInvalid,
-    mut on_reject: impl FnMut(&Reject),
+    on_reject: impl FnMut(&Reject),
 ) -> Result<ReadSummary, Error> {
     let after_before = aggregator.after_as_of();
-    let mut summary = ReadSummary::default();
-    while let Some(record) = source.next_record() {
-        summary.read += 1;
-        match record {
-            Ok(tx) => {
-                summary.accepted += 1;
-                aggregator.add(&tx)?;
-            }
-            Err(Error::Reject(reject)) => {
-                summary.rejected += 1;
-                match on_invalid {
-                    OnInvalid::Fail => return Err(Error::Reject(reject)),
-                    OnInvalid::Skip => on_reject(&reject),
-                }
-            }
-            Err(fatal) => return Err(fatal),
-        }
-    }
+    let mut summary = each_record(source, on_invalid, on_reject, |tx| {
+        aggregator.add(&tx).map(|_| ())
+    })?;
     summary.after_as_of = aggregator.after_as_of() - after_before;
     Ok(summary)
 }
@@ -366,24 +351,41 @@ pub fn ingest_aggregator<S: Source<Record = Transaction>>(
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub fn ingest_periods<S: Source<Record = Transaction>>(
-    mut source: S,
+    source: S,
     builders: &mut [PopulationBuilder],
     on_invalid: OnInvalid,
-    mut on_reject: impl FnMut(&Reject),
+    on_reject: impl FnMut(&Reject),
 ) -> Result<ReadSummary, Error> {
     let after_before = builders.first().map_or(0, PopulationBuilder::after_as_of);
+    let mut summary = each_record(source, on_invalid, on_reject, |tx| {
+        if let Some((last, rest)) = builders.split_last_mut() {
+            for builder in rest {
+                builder.add(tx.clone())?;
+            }
+            last.add(tx)?;
+        }
+        Ok(())
+    })?;
+    summary.after_as_of = builders.first().map_or(0, PopulationBuilder::after_as_of) - after_before;
+    Ok(summary)
+}
+
+/// Every remaining record of `source`: each accepted one handed to `accept`, each
+/// reject to the policy; the counts, but for `after_as_of`, which only the caller's
+/// aggregate knows.
+fn each_record<S: Source>(
+    mut source: S,
+    on_invalid: OnInvalid,
+    mut on_reject: impl FnMut(&Reject),
+    mut accept: impl FnMut(S::Record) -> Result<(), Error>,
+) -> Result<ReadSummary, Error> {
     let mut summary = ReadSummary::default();
     while let Some(record) = source.next_record() {
         match record {
-            Ok(tx) => {
+            Ok(record) => {
                 summary.read += 1;
                 summary.accepted += 1;
-                if let Some((last, rest)) = builders.split_last_mut() {
-                    for builder in rest {
-                        builder.add(tx.clone())?;
-                    }
-                    last.add(tx)?;
-                }
+                accept(record)?;
             }
             Err(Error::Reject(reject)) => {
                 summary.read += 1;
@@ -396,6 +398,5 @@ pub fn ingest_periods<S: Source<Record = Transaction>>(
             Err(fatal) => return Err(fatal),
         }
     }
-    summary.after_as_of = builders.first().map_or(0, PopulationBuilder::after_as_of) - after_before;
     Ok(summary)
 }
