@@ -361,32 +361,36 @@ enum Customers {
     Workbook(Box<WorkbookCustomers>),
 }
 
-/// Whether a path names a workbook (by its extension, as calamine opens it).
-fn is_workbook(path: &Path) -> bool {
+/// Whether a path names a workbook (by its extension, as calamine opens it); for one,
+/// an error in a build without the `workbooks` feature.
+fn is_workbook(path: &Path) -> Result<bool, Error> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&extension.to_ascii_lowercase().as_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let workbook = ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&extension.as_str());
+    if workbook && !cfg!(feature = "workbooks") {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "a workbook: build with the workbooks feature to read it",
+            ),
+        });
+    }
+    Ok(workbook)
 }
 
 impl Transactions {
     fn open(path: &Path, mapping: &ColumnMapping, format: &InputFormat) -> Result<Self, Error> {
         #[cfg(feature = "workbooks")]
-        if is_workbook(path) {
+        if is_workbook(path)? {
             let book = WorkbookTransactions::from_path(path, mapping, format)?;
             return Ok(Transactions::Workbook(Box::new(book)));
         }
         #[cfg(not(feature = "workbooks"))]
-        if is_workbook(path) {
-            return Err(ConfigError::Columns {
-                reason: format!(
-                    "{} is a workbook: build with the workbooks feature to read it",
-                    path.display()
-                ),
-            }
-            .into());
-        }
+        is_workbook(path)?;
         let csv = CsvTransactions::open(path, mapping, format)?;
         Ok(Transactions::Csv(Box::new(csv)))
     }
@@ -403,10 +407,12 @@ impl Transactions {
 impl Customers {
     fn open(path: &Path, format: &InputFormat) -> Result<Self, Error> {
         #[cfg(feature = "workbooks")]
-        if is_workbook(path) {
+        if is_workbook(path)? {
             let book = WorkbookCustomers::from_path(path, format)?;
             return Ok(Customers::Workbook(Box::new(book)));
         }
+        #[cfg(not(feature = "workbooks"))]
+        is_workbook(path)?;
         Ok(Customers::Csv(Box::new(CsvCustomers::open(path, format)?)))
     }
 }
