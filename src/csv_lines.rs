@@ -26,6 +26,7 @@ use std::ops::Range;
 use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuilder, Terminator};
 
 use crate::error::{Error, Reject};
+use crate::reading::read_some;
 
 /// The longest record read (SPEC §12: 1 MiB), line end excluded.
 pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
@@ -103,18 +104,14 @@ impl<R: Read> Lines<R> {
             self.end -= self.start;
             self.start = 0;
         }
-        loop {
-            match self.reader.read(&mut self.buf[self.end..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+        match read_some(&mut self.reader, &mut self.buf[self.end..])? {
+            0 => {
+                self.eof = true;
+                Ok(false)
+            }
+            n => {
+                self.end += n;
+                Ok(true)
             }
         }
     }

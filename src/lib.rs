@@ -489,6 +489,7 @@ mod parallel;
 pub mod pipeline;
 pub mod presets;
 pub mod profile;
+mod reading;
 mod registry;
 pub mod report;
 pub mod rules;

@@ -1,14 +1,15 @@
-//! Text encodings of input files (the `encoding` key of a format), and the streaming decoder that
-//! turns a file in one of them into the UTF-8 the CSV layer reads.
+//! Text encodings of input files (the `encoding` key of a format), and the streaming
+//! decoder that turns a file in one of them into the UTF-8 the CSV layer reads.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::{self, Read};
 use std::str::FromStr;
 
 use encoding_rs::{Decoder, DecoderResult};
+use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
+use crate::reading::{read_some, read_up_to};
 
 /// The text encoding an input file is written in (the `encoding` key), declared, never
 /// guessed. UTF-8 is the default; the others are decoded to UTF-8 as the file is read.
@@ -360,31 +361,6 @@ impl<R: Read> Transcoder<R> {
         self.end = read_some(&mut self.reader, &mut self.input)?;
         self.input_ended = self.end == 0;
         Ok(())
-    }
-}
-
-/// Reads until `buf` is full or the input ends, retrying interrupted reads; returns the
-/// bytes read.
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-/// One read, retrying interrupted reads: 0 bytes only at the end of input.
-fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match reader.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => return other,
-        }
     }
 }
 

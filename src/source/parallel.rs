@@ -22,6 +22,7 @@ use crate::dates::{day_number, parse_date};
 use crate::error::{Error, Reject};
 use crate::money::parse_amount_bytes;
 use crate::profile::MAX_ID_BYTES;
+use crate::reading::{read_some, read_up_to};
 
 /// Pieces per thread in a batch.
 const PIECES_PER_THREAD: usize = 2;
@@ -53,14 +54,11 @@ impl<R: Read> Pieces<R> {
     fn read_more(&mut self) -> io::Result<usize> {
         let start = self.pending.len();
         self.pending.resize(start + READ_BYTES, 0);
-        let n = loop {
-            match self.reader.read(&mut self.pending[start..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.pending.truncate(start);
-                    return Err(e);
-                }
+        let n = match read_some(&mut self.reader, &mut self.pending[start..]) {
+            Ok(n) => n,
+            Err(e) => {
+                self.pending.truncate(start);
+                return Err(e);
             }
         };
         self.pending.truncate(start + n);
@@ -710,19 +708,6 @@ fn sample_file(path: &Path, id_column: usize, dialect: Dialect) -> Vec<Vec<u8>> 
         ids.extend(sample_lines(&window[..n], id_column, dialect));
     }
     ids
-}
-
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 fn sample_pieces(pieces: &[Piece], id_column: usize, dialect: Dialect) -> Vec<Vec<u8>> {
