@@ -41,12 +41,15 @@ impl DecimalSeparator {
     }
 }
 
+impl DecimalSeparator {
+    /// Every separator with its name, as a profile writes it.
+    const NAMES: [(Self, &'static str); 2] =
+        [(DecimalSeparator::Dot, "."), (DecimalSeparator::Comma, ",")];
+}
+
 impl std::fmt::Display for DecimalSeparator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DecimalSeparator::Dot => ".",
-            DecimalSeparator::Comma => ",",
-        })
+        f.write_str(name_of(*self, &Self::NAMES))
     }
 }
 
@@ -54,15 +57,7 @@ impl std::str::FromStr for DecimalSeparator {
     type Err = crate::ConfigError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "." => Ok(DecimalSeparator::Dot),
-            "," => Ok(DecimalSeparator::Comma),
-            other => Err(super::bad_key(
-                "decimal_separator",
-                other,
-                "not one of \".\", \",\"",
-            )),
-        }
+        by_name("decimal_separator", text, &Self::NAMES)
     }
 }
 
@@ -115,15 +110,20 @@ impl ThousandsSeparator {
     }
 }
 
+impl ThousandsSeparator {
+    /// Every separator with its name, as a profile writes it.
+    const NAMES: [(Self, &'static str); 5] = [
+        (ThousandsSeparator::None, "none"),
+        (ThousandsSeparator::Comma, ","),
+        (ThousandsSeparator::Dot, "."),
+        (ThousandsSeparator::Space, "space"),
+        (ThousandsSeparator::Apostrophe, "'"),
+    ];
+}
+
 impl std::fmt::Display for ThousandsSeparator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ThousandsSeparator::None => "none",
-            ThousandsSeparator::Comma => ",",
-            ThousandsSeparator::Dot => ".",
-            ThousandsSeparator::Space => "space",
-            ThousandsSeparator::Apostrophe => "'",
-        })
+        f.write_str(name_of(*self, &Self::NAMES))
     }
 }
 
@@ -131,19 +131,38 @@ impl std::str::FromStr for ThousandsSeparator {
     type Err = crate::ConfigError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "none" => Ok(ThousandsSeparator::None),
-            "," => Ok(ThousandsSeparator::Comma),
-            "." => Ok(ThousandsSeparator::Dot),
-            "space" => Ok(ThousandsSeparator::Space),
-            "'" => Ok(ThousandsSeparator::Apostrophe),
-            other => Err(super::bad_key(
-                "thousands_separator",
-                other,
-                "not one of none, \",\", \".\", space, \"'\"",
-            )),
-        }
+        by_name("thousands_separator", text, &Self::NAMES)
     }
+}
+
+/// The name of `value` in `names`.
+fn name_of<T: PartialEq>(value: T, names: &[(T, &'static str)]) -> &'static str {
+    names
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, name)| name)
+}
+
+/// The value `key` takes by its name in `names`; the error lists the names, words as
+/// they are and symbols quoted.
+fn by_name<T: Copy>(key: &str, text: &str, names: &[(T, &str)]) -> Result<T, crate::ConfigError> {
+    if let Some((value, _)) = names.iter().find(|(_, name)| *name == text) {
+        return Ok(*value);
+    }
+    let listed: Vec<String> = names
+        .iter()
+        .map(
+            |(_, name)| match name.chars().all(|c| c.is_ascii_alphabetic()) {
+                true => (*name).to_string(),
+                false => format!("{name:?}"),
+            },
+        )
+        .collect();
+    Err(super::bad_key(
+        key,
+        text,
+        &format!("not one of {}", listed.join(", ")),
+    ))
 }
 
 /// How amounts are written: the three keys of an input format that concern them.

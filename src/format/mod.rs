@@ -746,6 +746,11 @@ mod tests {
             ),
             ("decimal_separator", ";", "not one of \".\", \",\""),
             (
+                "thousands_separator",
+                "x",
+                "not one of none, \",\", \".\", space, \"'\"",
+            ),
+            (
                 "date_format",
                 "%d/%m/%y",
                 "only %Y, %m and %d may follow a %",
