@@ -603,6 +603,8 @@ pub fn ingest_csv<R: Read + Send>(
     };
     aggregator.partition_by(sample.iter().map(Vec::as_slice), PARTITIONS);
 
+    // Only the crate's own format takes the fast path.
+    let fast = fields.is_plain() && dialect == Dialect::default();
     let mut summary = ReadSummary::default();
     let mut lines_before = header_lines;
     let mut after_as_of = 0;
@@ -616,7 +618,7 @@ pub fn ingest_csv<R: Read + Send>(
             columns,
             fields: &fields,
             dialect,
-            fast: fields.is_plain() && dialect == Dialect::default(),
+            fast,
             width,
             splitter,
             first_day: periods[0].day,
