@@ -36,10 +36,22 @@ pub use crate::format::ColumnMapping;
 use crate::format::{AmountFormat, DateFormat, Decoding, Encoding, InputFormat};
 use crate::profile::{CustomerId, Transaction};
 
-/// The default size of a piece the parallel reader cuts a file into: big enough that
-/// per-piece costs vanish, small enough that a batch of them per thread stays in a few
-/// megabytes.
-const PIECE_BYTES: usize = 1 << 20;
+/// The smallest and largest size of a piece the parallel reader cuts a file into by
+/// default. Larger pieces bring more rows of each id range to its accumulators at a
+/// time, so fewer of those rows find their customer out of the cache (on 10M rows /
+/// 1M customers, 4 MiB pieces take 5 % less processor time than 1 MiB ones); but a
+/// batch of pieces and their rows is held at once, so a small file keeps small pieces.
+const PIECE_BYTES: std::ops::RangeInclusive<usize> = (1 << 20)..=(4 << 20);
+
+/// The size of the pieces of a file of `len` bytes read on `threads` threads: about
+/// a sixteenth of each thread's share, within [`PIECE_BYTES`]; the smallest for a
+/// stream of unknown length.
+pub(super) fn automatic_piece_bytes(len: Option<u64>, threads: usize) -> usize {
+    let share = len.unwrap_or(0) / (16 * threads.max(1) as u64);
+    usize::try_from(share)
+        .unwrap_or(usize::MAX)
+        .clamp(*PIECE_BYTES.start(), *PIECE_BYTES.end())
+}
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Columns {
@@ -84,8 +96,9 @@ pub struct CsvTransactions<R> {
     pub(super) width: usize,
     /// The file, when opened by path: the parallel reader samples ids from it.
     pub(super) path: Option<std::path::PathBuf>,
-    /// The size of the pieces the parallel reader cuts the file into.
-    pub(super) piece_bytes: usize,
+    /// The size of the pieces the parallel reader cuts the file into; by default one
+    /// that follows the file's length ([`automatic_piece_bytes`]).
+    pub(super) piece_bytes: Option<usize>,
 }
 
 impl CsvTransactions<File> {
@@ -235,7 +248,7 @@ impl<R: Read> CsvTransactions<R> {
             columns,
             width: names.len(),
             path: None,
-            piece_bytes: PIECE_BYTES,
+            piece_bytes: None,
         })
     }
 
@@ -261,7 +274,7 @@ impl<R: Read> CsvTransactions<R> {
     /// ```
     #[must_use]
     pub fn piece_bytes(mut self, bytes: usize) -> Self {
-        self.piece_bytes = bytes.max(1);
+        self.piece_bytes = Some(bytes.max(1));
         self
     }
 }
@@ -476,6 +489,18 @@ impl<R: Read> Source for CsvTransactions<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_follow_the_file_length_within_their_bounds() {
+        const MIB: u64 = 1 << 20;
+        let (least, most) = (*PIECE_BYTES.start(), *PIECE_BYTES.end());
+        assert_eq!(automatic_piece_bytes(None, 2), least);
+        assert_eq!(automatic_piece_bytes(Some(26 * MIB), 2), least);
+        assert_eq!(automatic_piece_bytes(Some(96 * MIB), 2), 3 << 20);
+        assert_eq!(automatic_piece_bytes(Some(96 * MIB), 0), most);
+        assert_eq!(automatic_piece_bytes(Some(261 * MIB), 2), most);
+        assert_eq!(automatic_piece_bytes(Some(u64::MAX), 1), most);
+    }
 
     fn read_all(data: &str, mapping: &ColumnMapping) -> Vec<Result<Transaction, String>> {
         let mut source = CsvTransactions::from_reader("t.csv", data.as_bytes(), mapping).unwrap();

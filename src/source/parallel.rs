@@ -587,6 +587,13 @@ pub fn ingest_csv<R: Read + Send>(
         source,
     };
     let (pending, reader, eof, header_lines) = records.into_parts();
+    let piece_bytes = piece_bytes.unwrap_or_else(|| {
+        let len = path
+            .as_deref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len());
+        super::csv::automatic_piece_bytes(len, crate::parallel::threads())
+    });
     let mut pieces = Pieces {
         reader,
         pending,
