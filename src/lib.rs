@@ -4,7 +4,7 @@
 //! it pays: RFM quintile scores and named segments, Pareto metal tiers (platinum 1 %,
 //! gold 4 %, iron 15 %, lead 80 %) and ABC analysis, each fitted on a population into
 //! a serialisable model that then classifies any customer — new ones too — and explains
-//! every label. Every figure follows the project's SPEC exactly; money is
+//! every label. Every figure is defined exactly in the [`definitions`] chapter; money is
 //! `rust_decimal`, never a float.
 //!
 //! ```
@@ -40,29 +40,33 @@
 //!
 //! ## Overview
 //!
-//! | step | type | SPEC |
+//! What each figure and label means, exactly — metrics, scores, bands, grades, rejects,
+//! summary figures, the files of `tier` — is the [`definitions`] chapter; the last
+//! column below links to its section.
+//!
+//! | step | type | defined in |
 //! |---|---|---|
-//! | read transactions | [`source::Source`], [`source::CsvTransactions`], [`source::MemorySource`], [`source::ingest`] | §1, §12 |
-//! | per-customer metrics | [`PopulationBuilder`] → [`Population`] of [`Profile`]s | §2 |
-//! | a whole file on every core | [`source::ingest_csv`] into an [`aggregate::Aggregator`] | §2, §11 |
-//! | quantile scores | [`classify::quantile::CutPoints`] (tie-aware, equal-count = SQL `NTILE`) | §3 |
-//! | RFM + segments | [`classify::rfm::RfmParams`], [`classify::segments::SegmentMap`] | §3, §5 |
-//! | Pareto / ABC | [`classify::pareto::ParetoParams`] | §4 |
-//! | customer attributes | [`source::customers::read_customers`], [`attributes::Attributes`], [`PopulationBuilder::finish_with`] | §1 |
-//! | four-dimension grades, levels 1-4 | [`classify::grade::GradeParams`] | §6 |
-//! | lifecycle stages | [`classify::lifecycle::LifecycleParams`] | §7 |
-//! | VIP/A/B/C/D by a composite score | [`classify::composite::CompositeParams`] | PRESETS §1c |
-//! | missing data | [`classify::missing::MissingPolicy`] | §9 |
-//! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`], or an application's own [`rules::TierRules`] | §8 |
+//! | read transactions | [`source::Source`], [`source::CsvTransactions`], [`source::MemorySource`], [`source::ingest`] | [inputs](crate::definitions#inputs), [rejects](crate::definitions#bad-input-and-rejects) |
+//! | per-customer metrics | [`PopulationBuilder`] → [`Population`] of [`Profile`]s | [profile metrics](crate::definitions#profile-metrics) |
+//! | a whole file on every core | [`source::ingest_csv`] into an [`aggregate::Aggregator`] | [profile metrics](crate::definitions#profile-metrics), [determinism](crate::definitions#determinism) |
+//! | quantile scores | [`classify::quantile::CutPoints`] (tie-aware, equal-count = SQL `NTILE`) | [quantile scores](crate::definitions#quantile-scores) |
+//! | RFM + segments | [`classify::rfm::RfmParams`], [`classify::segments::SegmentMap`] | [quantile scores](crate::definitions#quantile-scores), [segments](crate::definitions#named-rfm-segments) |
+//! | Pareto / ABC | [`classify::pareto::ParetoParams`] | [Pareto tiers and ABC](crate::definitions#pareto-tiers-and-abc) |
+//! | customer attributes | [`source::customers::read_customers`], [`attributes::Attributes`], [`PopulationBuilder::finish_with`] | [inputs](crate::definitions#inputs) |
+//! | four-dimension grades, levels 1-4 | [`classify::grade::GradeParams`] | [grading and levels](crate::definitions#four-dimension-grading-and-levels) |
+//! | lifecycle stages | [`classify::lifecycle::LifecycleParams`] | [lifecycle stages](crate::definitions#lifecycle-stages) |
+//! | VIP/A/B/C/D by a composite score | [`classify::composite::CompositeParams`] | [composite value tiers](crate::definitions#composite-value-tiers) |
+//! | missing data | [`classify::missing::MissingPolicy`] | [missing data](crate::definitions#missing-data) |
+//! | rule sets: final tier, caps, floors, tags | [`rules::RuleSet`], or an application's own [`rules::TierRules`] | [rule sets](crate::definitions#rule-sets-and-the-final-tier) |
 //! | an application's own classifiers, saved and loaded by kind | [`classify::Classifier`], [`classify::Model`], [`Registry`] | |
-//! | explanations: values, written in English by `Display` | [`FittedPipeline::explain`] → [`classify::Explanation`] | §10 |
-//! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | PRESETS §3 |
-//! | schemes by name | [`presets::preset`] | PRESETS |
-//! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | §13 |
-//! | `tiers.csv` | [`output::write_tiers_csv`] | §16 |
-//! | an output directory written all or nothing, locked, without stale files | [`output::OutputDir`], [`output::TIER_FILES`] | §17 |
-//! | summary figures, warnings | [`report::Summary`], [`report::warnings`] | §14, §15 |
-//! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | §11 |
+//! | explanations: values, written in English by `Display` | [`FittedPipeline::explain`] → [`classify::Explanation`] | [explanations](crate::definitions#explanations) |
+//! | names (en, zh-Hant, zh-Hans) and playbooks | [`names`] | [display names](crate::definitions#display-names-and-playbooks) |
+//! | schemes by name | [`presets::preset`] | [presets](crate::definitions#presets) |
+//! | saved models, migration, hysteresis, live updates | [`migration`], [`hysteresis`], [`incremental`] | [periodic update](crate::definitions#periodic-update) |
+//! | `tiers.csv` | [`output::write_tiers_csv`] | [CLI files](crate::definitions#cli-files-and-exit-codes) |
+//! | an output directory written all or nothing, locked, without stale files | [`output::OutputDir`], [`output::TIER_FILES`] | [output safety](crate::definitions#output-safety) |
+//! | summary figures, warnings | [`report::Summary`], [`report::warnings`] | [warnings](crate::definitions#warnings), [summary figures](crate::definitions#summary-figures) |
+//! | all together | [`PipelineBuilder`] → [`Pipeline`] → [`FittedPipeline`] + [`Tiering`] | [determinism](crate::definitions#determinism) |
 //!
 //! ## Sources and rejects
 //!
@@ -203,21 +207,21 @@
 //!
 //! ## Errors, rejects and warnings
 //!
-//! Everything fallible returns the one [`Error`] type: a [`Reject`] under the `fail`
-//! policy (file, line, field, raw value, reason), a [`ConfigError`] for settings,
-//! segment maps, rule sets and saved models that cannot work (found before any data is
-//! classified, or when a model is loaded), [`Error::Malformed`] for a file whose layout
-//! cannot be read (a column named twice, a quote open at the end), [`Error::Io`],
-//! [`Error::Locked`], [`Error::Overflow`] naming the customer whose figure overflowed
-//! or, for a total over customers, the figure and column (`revenue_total of metal`,
-//! [`error::Subject`]), [`Error::EmptyPopulation`], and [`Error::Classifier`] for an
-//! application's own classifier that fails, naming its kind and keeping the cause
-//! ([`Error::classifier_with_source`]). Legal settings never overflow:
-//! figures that SPEC defines exactly (hysteresis positions, Pareto and composite
-//! comparisons, means, shares) are worked in integers wide enough for them. What each
-//! kind of bad input gives, with an example of each, is the [`hostile_input`] guide.
-//! Legal input that makes a tier meaningless gives
-//! warnings instead ([`report::warnings`], SPEC §14), each with a stable code:
+//! Everything fallible returns the one [`Error`] type: a [`Reject`] under the `fail` policy
+//! (file, line, field, raw value, reason), a [`ConfigError`] for settings, segment maps,
+//! rule sets and saved models that cannot work (found before any data is classified, or
+//! when a model is loaded), [`Error::Malformed`] for a file whose layout cannot be read (a
+//! column named twice, a quote open at the end), [`Error::Io`], [`Error::Locked`],
+//! [`Error::Overflow`] naming the customer whose figure overflowed or, for a total over
+//! customers, the figure and column (`revenue_total of metal`, [`error::Subject`]),
+//! [`Error::EmptyPopulation`], and [`Error::Classifier`] for an application's own
+//! classifier that fails, naming its kind and keeping the cause
+//! ([`Error::classifier_with_source`]). Legal settings never overflow: figures defined
+//! exactly (hysteresis positions, Pareto and composite comparisons, means, shares) are
+//! worked in integers wide enough for them. What each kind of bad input gives, with an
+//! example of each, is the [`hostile_input`] guide. Legal input that makes a tier
+//! meaningless gives warnings instead ([`report::warnings`],
+//! [warnings](crate::definitions#warnings)), each with a stable code:
 //!
 //! | code | when |
 //! |---|---|
@@ -239,16 +243,16 @@
 //! full sort), one threshold per Pareto band boundary. Customers without purchases are
 //! [`classify::Label::Unscored`] with a reason, never given a made-up score.
 //!
-//! | classifier | settings | the rule (SPEC) | the model keeps |
+//! | classifier | settings | the rule ([`definitions`]) | the model keeps |
 //! |---|---|---|---|
-//! | quantile score | [`classify::quantile::CutPoints`] | §3: tie-aware `1 + floor(k·L/n)`, or SQL `NTILE(k)` with the id tiebreak | `t_2..t_k` at positions `m_s` |
-//! | RFM | [`classify::rfm::RfmParams`] | §3 on recency (fewer days better), frequency, monetary; §5 segment by the first matching rule of a map | three sets of cut points, the map |
-//! | Pareto | [`classify::pareto::ParetoParams`] | §4: first band with `p < c_b·n` (count) or `S < c_b·T` (value, positives only) | one threshold per boundary (§13) |
-//! | grade, levels | [`classify::grade::GradeParams`] | §6: per dimension high/mid/low/none by terciles, thresholds, sign or a label map; weighted points against cut points, or a rule table | tercile cut points |
-//! | composite value tiers | [`classify::composite::CompositeParams`] | PRESETS §1c: weighted tie-aware percentiles `L/n`, an exact fraction, banded as §4 count basis | each input's fit distribution and the band thresholds |
-//! | lifecycle | [`classify::lifecycle::LifecycleParams`] | §7: first match of non_customer, target, prospect, new, active, dormant, lost | the day limits |
-//! | missing data | [`classify::missing::MissingPolicy`] | §9: exclude, fill, lower median, mean (4 dp), proxy | the fill value |
-//! | final tier | [`rules::RuleSet`] | §8: first matching tier rule, then every cap and floor in order, then tags | the rule set |
+//! | quantile score | [`classify::quantile::CutPoints`] | [quantile scores](crate::definitions#quantile-scores): tie-aware `1 + floor(k·L/n)`, or SQL `NTILE(k)` with the id tiebreak | `t_2..t_k` at positions `m_s` |
+//! | RFM | [`classify::rfm::RfmParams`] | [quantile scores](crate::definitions#quantile-scores) on recency (fewer days better), frequency, monetary; [segment](crate::definitions#named-rfm-segments) by the first matching rule of a map | three sets of cut points, the map |
+//! | Pareto | [`classify::pareto::ParetoParams`] | [bands](crate::definitions#pareto-tiers-and-abc): first band with `p < c_b·n` (count) or `S < c_b·T` (value, positives only) | one threshold per boundary ([saved models](crate::definitions#saved-models)) |
+//! | grade, levels | [`classify::grade::GradeParams`] | [grading](crate::definitions#four-dimension-grading-and-levels): per dimension high/mid/low/none by terciles, thresholds, sign or a label map; weighted points against cut points, or a rule table | tercile cut points |
+//! | composite value tiers | [`classify::composite::CompositeParams`] | [composite](crate::definitions#composite-value-tiers): weighted tie-aware percentiles `L/n`, an exact fraction, banded by customer share | each input's fit distribution and the band thresholds |
+//! | lifecycle | [`classify::lifecycle::LifecycleParams`] | [stages](crate::definitions#lifecycle-stages): first match of non_customer, target, prospect, new, active, dormant, lost | the day limits |
+//! | missing data | [`classify::missing::MissingPolicy`] | [missing data](crate::definitions#missing-data): exclude, fill, lower median, mean (4 dp), proxy | the fill value |
+//! | final tier | [`rules::RuleSet`] | [final tier](crate::definitions#rule-sets-and-the-final-tier): first matching tier rule, then every cap and floor in order, then tags | the rule set |
 //!
 //! *Equal-count and fitted models:* on the fit population, [`Pipeline::run`] labels by
 //! SQL `NTILE(k) OVER (ORDER BY x, customer_id)` exactly. A saved model cannot see ids, so
@@ -437,7 +441,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! ## Refreshing tiers (SPEC §13)
+//! ## Refreshing tiers
 //!
 //! A [`FittedPipeline`] loaded from JSON classifies later data without refitting
 //! ([`FittedPipeline::classify`], [`FittedPipeline::classify_all`]).
@@ -445,7 +449,8 @@
 //! [`migration::migrate`] matches two periods by customer into matrices with the
 //! revenue that moved; [`hysteresis::Hysteresis`] damps flip-flopping across cut
 //! points; [`incremental::TieringState`] takes new orders one at a time and re-labels
-//! their customers at once, equal to a batch rebuild with the same model.
+//! their customers at once, equal to a batch rebuild with the same model. The rules are
+//! in [periodic update](crate::definitions#periodic-update).
 //!
 //! ## Determinism
 //!
@@ -456,12 +461,12 @@
 //!
 //! ## Money
 //!
-//! Amounts are parsed by SPEC §1's grammar straight into `rust_decimal` with the scale
-//! as written; sums are checked (an overflow is [`Error::Overflow`] naming the
-//! customer, or the column of a total) and keep the largest scale; output never shows
-//! a negative zero or an exponent. The batch reader sums money as integers — each
-//! customer's mantissas at its largest scale, in `i64`, moved to an exact 256-bit sum
-//! in the rare case one leaves it — and converts each total to a decimal once.
+//! Amounts are parsed by the amount grammar of [inputs](crate::definitions#inputs) straight
+//! into `rust_decimal` with the scale as written; sums are checked (an overflow is
+//! [`Error::Overflow`] naming the customer, or the column of a total) and keep the largest
+//! scale; output never shows a negative zero or an exponent. The batch reader sums money as
+//! integers — each customer's mantissas at its largest scale, in `i64`, moved to an exact
+//! 256-bit sum in the rare case one leaves it — and converts each total to a decimal once.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -475,6 +480,7 @@ pub mod charts;
 pub mod classify;
 mod csv_lines;
 pub mod dates;
+pub mod definitions;
 pub mod error;
 pub mod format;
 pub mod hostile_input;
