@@ -1,5 +1,5 @@
-//! Customer attributes (SPEC §1): the typed known ones (`kind`, `status`,
-//! `credit_rating`, `satisfaction` …) and any other named number or text label.
+//! Customer attributes ([inputs](crate::definitions#inputs)): the typed known ones (`kind`,
+//! `status`, `credit_rating`, `satisfaction` …) and any other named number or text label.
 //!
 //! # Example
 //! ```
@@ -109,9 +109,9 @@ pub enum AttrType {
     OneOf(&'static [&'static str]),
 }
 
-/// The attributes SPEC §1 names (and `intent`, the A/B/C purchase intent of PRESETS §1f),
-/// with their types. Any other column is a number when its value is a plain decimal and
-/// a text label otherwise.
+/// The known attributes of [inputs](crate::definitions#inputs) (and `intent`, the A/B/C
+/// [purchase intent](crate::definitions#purchase-intent)), with their types. Any other
+/// column is a number when its value is a plain decimal and a text label otherwise.
 ///
 /// # Example
 /// ```
@@ -157,10 +157,10 @@ pub fn known_type(name: &str) -> Option<AttrType> {
         .map(|(_, t)| *t)
 }
 
-/// Parses one attribute value by its column's type: a known attribute must fit its
-/// type (labels of a fixed set are matched case-insensitively and stored lower-case);
-/// any other column becomes a number when it is a plain decimal (SPEC §1 grammar),
-/// text otherwise. An empty field is no value.
+/// Parses one attribute value by its column's type: a known attribute must fit its type
+/// (labels of a fixed set are matched case-insensitively and stored lower-case); any other
+/// column becomes a number when it is a plain decimal ([inputs](crate::definitions#inputs)
+/// grammar), text otherwise. An empty field is no value.
 ///
 /// # Errors
 /// A reason, when a known attribute does not fit its type.

@@ -1,4 +1,5 @@
-//! CSV records read line by line in bounded memory (SPEC §12).
+//! CSV records read line by line in bounded memory ([bad
+//! input](crate::definitions#bad-input-and-rejects)).
 //!
 //! Two layers. [`Lines`] cuts a byte stream into physical lines (`\n`, with an optional
 //! `\r` before it) in a fixed buffer: a line longer than [`MAX_RECORD_BYTES`] is never
@@ -28,14 +29,16 @@ use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuil
 use crate::error::{Error, Reject};
 use crate::reading::read_some;
 
-/// The longest record read (SPEC §12: 1 MiB), line end excluded.
+/// The longest record read ([bad input](crate::definitions#bad-input-and-rejects): 1 MiB),
+/// line end excluded.
 pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// The most columns a header may have. A header is a record too, bounded by
 /// [`MAX_RECORD_BYTES`]; this bound keeps the field-end table of every record small.
 pub(crate) const MAX_COLUMNS: usize = 16_384;
 
-/// How many bytes of an over-long record are kept for its reject (SPEC §12 shows 200).
+/// How many bytes of an over-long record are kept for its reject ([bad
+/// input](crate::definitions#bad-input-and-rejects) shows 200).
 pub(crate) const KEPT_PREFIX_BYTES: usize = 200;
 
 /// Bytes asked of the reader at a time, beyond the room a whole record needs.
@@ -712,8 +715,8 @@ impl ReadError {
 }
 
 /// Reads the header: names trimmed (lossily decoded; a byte-order mark dropped), none
-/// repeated (SPEC §12). An empty file has an empty header. Columns without a name may
-/// repeat: nothing can refer to them.
+/// repeated ([bad input](crate::definitions#bad-input-and-rejects)). An empty file has an
+/// empty header. Columns without a name may repeat: nothing can refer to them.
 ///
 /// # Errors
 /// [`Error::Malformed`] for a header that is too long, has a quote open at its end (in

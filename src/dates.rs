@@ -1,8 +1,10 @@
-//! Calendar dates as SPEC §1 reads them, and whole-day differences.
+//! Calendar dates as [inputs](crate::definitions#inputs) define them, and whole-day
+//! differences.
 //!
-//! jiff alone would also accept `20240229` and other shapes; SPEC §1 accepts exactly a
-//! `YYYY-MM-DD` prefix, optionally followed by a time of day that starts with `T` or a
-//! space. The time (and any zone offset in it) is ignored: the date is never shifted.
+//! jiff alone would also accept `20240229` and other shapes;
+//! [inputs](crate::definitions#inputs) allow exactly a `YYYY-MM-DD` prefix, optionally
+//! followed by a time of day that starts with `T` or a space. The time (and any zone offset
+//! in it) is ignored: the date is never shifted.
 //!
 //! # Example
 //! ```
@@ -18,7 +20,7 @@
 
 use jiff::civil::Date;
 
-/// Why a text is not a date under SPEC §1.
+/// Why a text is not a date as [inputs](crate::definitions#inputs) define it.
 ///
 /// # Example
 /// ```
@@ -46,7 +48,8 @@ pub enum DateError {
     Trailing,
 }
 
-/// Parses the date of a SPEC §1 date field (ASCII whitespace around it is trimmed).
+/// Parses the date of a date field ([inputs](crate::definitions#inputs)) (ASCII whitespace
+/// around it is trimmed).
 ///
 /// # Errors
 /// [`DateError`] for an empty field, a wrong shape, an impossible day, or trailing text

@@ -1,4 +1,5 @@
-//! Errors, rejected records and where they came from (SPEC §12).
+//! Errors, rejected records and where they came from ([bad
+//! input](crate::definitions#bad-input-and-rejects)).
 //!
 //! One public [`Error`] type composes every failure of the crate. A record that fails
 //! validation becomes a [`Reject`]: under the `fail` policy it stops the run as
@@ -75,9 +76,10 @@ pub struct Location {
 }
 
 impl Location {
-    /// A record of a file: `line` is the 1-based physical line where it starts, the
-    /// header being line 1 (as csv's `Position::line()` counts; SPEC §12). What every
-    /// CSV source of this crate gives.
+    /// A record of a file: `line` is the 1-based physical line where it starts, the header
+    /// being line 1 (as csv's `Position::line()` counts; [bad
+    /// input](crate::definitions#bad-input-and-rejects)). What every CSV source of this
+    /// crate gives.
     ///
     /// # Example
     /// ```
@@ -213,7 +215,7 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum Position {
     /// The 1-based physical line of a file where the record starts, the header being
-    /// line 1 (SPEC §12).
+    /// line 1 ([bad input](crate::definitions#bad-input-and-rejects)).
     Line(u64),
     /// The 1-based number of the record, in the order its source yields them.
     Record(u64),
@@ -266,9 +268,10 @@ fn plain_sheet_name(name: &str) -> bool {
 
 /// A record rejected by validation: where, which field, the raw value and why.
 ///
-/// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`. The
-/// value is shown as [`shown_value`] shows it and the reason cut as [`cut_reason`] cuts
-/// it, whoever built the reject, so that no reject grows with its input (SPEC §12).
+/// Displays as `orders.csv: line 17, field "amount": "12,50": not a decimal …`. The value
+/// is shown as [`shown_value`] shows it and the reason cut as [`cut_reason`] cuts it,
+/// whoever built the reject, so that no reject grows with its input ([bad
+/// input](crate::definitions#bad-input-and-rejects)).
 ///
 /// # Example
 /// ```
@@ -392,9 +395,10 @@ impl Reject {
         &self.field
     }
 
-    /// The raw value as read, lossily decoded when it is not UTF-8 and cut to its first
-    /// 200 bytes, `…` and its length when longer (SPEC §12); for `record` problems, the
-    /// whole row as it stood.
+    /// The raw value as read, lossily decoded when it is not UTF-8 and cut to its first 200
+    /// bytes, `…` and its length when longer ([bad
+    /// input](crate::definitions#bad-input-and-rejects)); for `record` problems, the whole
+    /// row as it stood.
     ///
     /// # Example
     /// ```
@@ -540,7 +544,8 @@ pub(crate) fn embedded_preset<'a>(
         })
 }
 
-/// The most bytes of a raw value a reject shows (SPEC §12).
+/// The most bytes of a raw value a reject shows ([bad
+/// input](crate::definitions#bad-input-and-rejects)).
 ///
 /// # Example
 /// ```
@@ -615,7 +620,8 @@ pub enum ConfigError {
         /// The number asked for.
         bins: u32,
     },
-    /// Band shares that are not positive or do not sum to exactly 100 % (SPEC §4).
+    /// Band shares that are not positive or do not sum to exactly 100 % ([Pareto
+    /// tiers](crate::definitions#pareto-tiers-and-abc)).
     #[error("bands {bands}: {reason}")]
     Bands {
         /// The bands as given, `name=share` joined with commas.
@@ -651,9 +657,9 @@ pub enum ConfigError {
     /// A pipeline without any classifier.
     #[error("pipeline: no classifier")]
     NoClassifier,
-    /// An output column that cannot be written (SPEC §17): a name must match
-    /// `[a-z][a-z0-9_]*`, be no metric's nor `tags`, and be written by one classifier or
-    /// rule set only.
+    /// An output column that cannot be written ([output
+    /// safety](crate::definitions#output-safety)): a name must match `[a-z][a-z0-9_]*`, be
+    /// no metric's nor `tags`, and be written by one classifier or rule set only.
     #[error("pipeline: {writer} writes the column {column:?}: {reason}")]
     ColumnName {
         /// The column as named.
@@ -703,7 +709,8 @@ pub enum ConfigError {
     /// ([`CutPoints::fit`](crate::classify::quantile::CutPoints::fit)).
     #[error("pipeline: cannot fit cut points on no values")]
     NoValues,
-    /// A hysteresis margin outside `0 ≤ h < 1` (SPEC §13).
+    /// A hysteresis margin outside `0 ≤ h < 1`
+    /// ([hysteresis](crate::definitions#hysteresis)).
     #[error("pipeline: hysteresis must be a share in 0 <= h < 1, got {margin}")]
     HysteresisMargin {
         /// The margin asked for.
@@ -806,7 +813,8 @@ fn hint_text(hints: &[String]) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A record failed validation under the `fail` policy (SPEC §12).
+    /// A record failed validation under the `fail` policy ([bad
+    /// input](crate::definitions#bad-input-and-rejects)).
     #[error("{0}")]
     Reject(Box<Reject>),
     /// Settings, maps or mappings that cannot be used.
@@ -834,8 +842,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Another run holds the output directory's lock (SPEC §17: one run per directory);
-    /// the directory is left as it was. See [`crate::output::OutputDir::open`].
+    /// Another run holds the output directory's lock ([output
+    /// safety](crate::definitions#output-safety): one run per directory); the directory is
+    /// left as it was. See [`crate::output::OutputDir::open`].
     #[error(
         "{}: another run is writing to this output directory (it holds {lock_file})",
         dir.display()
@@ -847,10 +856,11 @@ pub enum Error {
         /// ([`LOCK_FILE`](crate::output::LOCK_FILE)).
         lock_file: &'static str,
     },
-    /// An exact figure left the range of `rust_decimal` (about ±7.9·10²⁸): one
-    /// customer's own figure (`monetary of customer "C1" overflows the decimal range`),
-    /// or a total over customers, named by its figure and column (`revenue_total of
-    /// metal overflows the decimal range`), never by a made-up customer (SPEC §12).
+    /// An exact figure left the range of `rust_decimal` (about ±7.9·10²⁸): one customer's
+    /// own figure (`monetary of customer "C1" overflows the decimal range`), or a total
+    /// over customers, named by its figure and column (`revenue_total of metal overflows
+    /// the decimal range`), never by a made-up customer ([bad
+    /// input](crate::definitions#bad-input-and-rejects)).
     #[error("{metric} of {subject} overflows the decimal range")]
     Overflow {
         /// The figure: a metric of one customer (`monetary`, `growth` …) or a total
@@ -883,7 +893,9 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
-    /// A rule set that cannot be used (SPEC §8): names the file, the rule and the problem.
+    /// A rule set that cannot be used ([rule
+    /// sets](crate::definitions#rule-sets-and-the-final-tier)): names the file, the rule
+    /// and the problem.
     #[error("{file}: rule {rule}: {reason}")]
     Rule {
         /// The rule file (or `memory`).
@@ -902,7 +914,9 @@ pub enum Error {
         reason: String,
     },
     /// A file whose layout cannot be read: a duplicate or over-long header, or a quote
-    /// still open at the end of the file (SPEC §12). The run stops under either policy.
+    /// still open at the end of the file ([bad
+    /// input](crate::definitions#bad-input-and-rejects)). The run stops under either
+    /// policy.
     #[error("{source_name}: line {line}: {reason}")]
     Malformed {
         /// The file.
@@ -912,9 +926,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A saved model or a map file that cannot be parsed, or a saved pipeline whose
-    /// content does not check out (SPEC §17: its version, its models, their columns, its
-    /// rule sets).
+    /// A saved model or a map file that cannot be parsed, or a saved pipeline whose content
+    /// does not check out ([output safety](crate::definitions#output-safety): its version,
+    /// its models, their columns, its rule sets).
     #[error("{what}: {reason}")]
     Parse {
         /// What was being parsed (a file name or `model`).
@@ -988,7 +1002,8 @@ pub enum Subject {
         /// The label.
         label: String,
     },
-    /// A total over one cell of a migration matrix (SPEC §13).
+    /// A total over one cell of a migration matrix
+    /// ([migration](crate::definitions#migration)).
     Cell {
         /// The column.
         column: String,

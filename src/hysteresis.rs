@@ -1,5 +1,5 @@
-//! Hysteresis (SPEC §13): keep a customer from flipping back and forth across a cut
-//! point between periods of refitted, relative tiers.
+//! [Hysteresis](crate::definitions#hysteresis): keep a customer from flipping
+//! back and forth across a cut point between periods of refitted, relative tiers.
 //!
 //! A margin `h` (a share, `0 ≤ h < 1`). A customer's position is the share of the
 //! population strictly worse (quantile scores, `L/n`) or strictly better (Pareto bands,
@@ -167,8 +167,8 @@ impl Hysteresis {
     /// [`ConfigError::HysteresisNeedsTieAware`] when an RFM model uses equal-count scores
     /// (or what a model's own
     /// [`hysteresis_targets`](crate::classify::Model::hysteresis_targets) says). Shifted
-    /// positions are compared exactly in wide integers, so no legal margin overflows
-    /// (SPEC §12), whatever the population's size.
+    /// positions are compared exactly in wide integers, so no legal margin overflows ([bad
+    /// input](crate::definitions#bad-input-and-rejects)), whatever the population's size.
     ///
     /// # Example
     /// ```
@@ -479,8 +479,9 @@ mod tests {
         assert_eq!(kept.get("C059"), tiering.get("C059"));
     }
 
-    /// SPEC §13 by its own words, in exact fractions (i128 suffices for `n ≤ 10^6`):
-    /// `1 + floor(k·(L/n ± h))`, clamped between the raw and the previous score.
+    /// [Hysteresis](crate::definitions#hysteresis) by its own words, in exact fractions
+    /// (i128 suffices for `n ≤ 10^6`): `1 + floor(k·(L/n ± h))`, clamped between the raw
+    /// and the previous score.
     fn rational_score(h: Decimal, bins: u8, worse: usize, n: usize, prev: u8, raw: u8) -> u8 {
         let (m, unit) = (h.mantissa(), 10i128.pow(h.scale()));
         let (k, l, n) = (i128::from(bins), worse as i128, n as i128);

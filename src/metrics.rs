@@ -1,10 +1,12 @@
-//! From transactions to profiles at an as-of date (SPEC §2).
+//! From transactions to profiles at an as-of date ([profile
+//! metrics](crate::definitions#profile-metrics)).
 //!
 //! A [`PopulationBuilder`] keeps, per customer, one running total per distinct purchase
-//! date. That is all SPEC §2 needs (frequency is the number of dates, recency and tenure
-//! come from the first and last, the windows are sums over dates), and it makes partial
-//! builders merge exactly: two builders fed disjoint parts of a file, merged, equal one
-//! builder fed the whole file, in any order.
+//! date. That is all the [profile metrics](crate::definitions#profile-metrics) need
+//! (frequency is the number of dates, recency and tenure come from the first and last, the
+//! windows are sums over dates), and it makes partial builders merge exactly: two builders
+//! fed disjoint parts of a file, merged, equal one builder fed the whole file, in any
+//! order.
 //!
 //! # Example
 //! ```
@@ -42,7 +44,8 @@ use crate::money::{checked_add, checked_mul};
 use crate::profile::{CustomerId, Metric, Population, Profile, Transaction};
 use crate::wide::{U256, at_scale, ratio_to_decimal};
 
-/// The default length of the current and previous windows of SPEC §2, in days.
+/// The default length of the current and previous windows of [profile
+/// metrics](crate::definitions#profile-metrics), in days.
 ///
 /// # Example
 /// ```
@@ -64,9 +67,10 @@ pub const DEFAULT_WINDOW_DAYS: u32 = 365;
 
 pub(crate) type IdMap<V> = HashMap<CustomerId, V, foldhash::fast::RandomState>;
 
-/// One customer's purchases so far, reduced to what SPEC §2 needs. The fields are the
-/// crate's so that a live tiering's snapshot (`incremental`) can save and restore them;
-/// whoever builds one keeps the orders documented here.
+/// One customer's purchases so far, reduced to what the [profile
+/// metrics](crate::definitions#profile-metrics) need. The fields are the crate's so that a
+/// live tiering's snapshot (`incremental`) can save and restore them; whoever builds one
+/// keeps the orders documented here.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Accumulator {
     /// Distinct purchase dates (as day numbers, see [`day_number`]) with the exact sum
@@ -137,7 +141,8 @@ impl Accumulator {
     }
 }
 
-/// Builds a [`Population`] from transactions at an as-of date (SPEC §2).
+/// Builds a [`Population`] from transactions at an as-of date ([profile
+/// metrics](crate::definitions#profile-metrics)).
 ///
 /// Rows dated after the as-of date are counted in [`after_as_of`](Self::after_as_of)
 /// and left out of every metric; every other row counts, whatever its amount.
@@ -216,8 +221,9 @@ impl PopulationBuilder {
         self
     }
 
-    /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2), in days
-    /// (at least 1: a window of 0 days is taken as 1).
+    /// Sets the window of `monetary_current` / `monetary_previous` ([profile
+    /// metrics](crate::definitions#profile-metrics)), in days (at least 1: a window of 0
+    /// days is taken as 1).
     ///
     /// # Example
     /// ```
@@ -483,10 +489,10 @@ impl PopulationBuilder {
         self.finish_with(std::iter::empty())
     }
 
-    /// Like [`finish`](Self::finish), joined by id with customers known from a
-    /// customers source (SPEC §1): a buyer gets its attributes; a known customer without
-    /// a counted purchase joins the population as a non-buyer (a prospect) with its
-    /// attributes.
+    /// Like [`finish`](Self::finish), joined by id with customers known from a customers
+    /// source ([inputs](crate::definitions#inputs)): a buyer gets its attributes; a known
+    /// customer without a counted purchase joins the population as a non-buyer (a prospect)
+    /// with its attributes.
     ///
     /// # Errors
     /// As [`finish`](Self::finish).
@@ -586,9 +592,10 @@ pub(crate) fn profile_with(
     })
 }
 
-/// SPEC §2 growth: exact division rounded half away from zero to 28 significant digits
-/// (at most 28 decimal places, `rust_decimal`'s limit), none unless the previous
-/// window's spend is positive; `Err` when the growth itself leaves the decimal range.
+/// `growth` of [profile metrics](crate::definitions#profile-metrics): exact division
+/// rounded half away from zero to 28 significant digits (at most 28 decimal places,
+/// `rust_decimal`'s limit), none unless the previous window's spend is positive; `Err` when
+/// the growth itself leaves the decimal range.
 ///
 /// Worked in integers: `rust_decimal`'s own `checked_sub` and `checked_div` fail on
 /// intermediate results (`current − previous`) that the growth does not need, and its

@@ -1,9 +1,10 @@
-//! Exact money: the amount grammar of SPEC §1, checked sums and output form.
+//! Exact money: the amount grammar of [inputs](crate::definitions#inputs), checked sums and
+//! output form.
 //!
-//! `rust_decimal`'s own `from_str` rounds silently and accepts `1e3`, `+5`, `.5` and
-//! `5.`; SPEC §1 rejects all of those, so amounts are parsed here by the grammar
-//! `-?[0-9]+(\.[0-9]+)?` with at most 28 significant digits, straight into an integer
-//! mantissa and a scale. Nothing is ever rounded.
+//! `rust_decimal`'s own `from_str` rounds silently and accepts `1e3`, `+5`, `.5` and `5.`;
+//! the amount grammar ([inputs](crate::definitions#inputs)) rejects all of those, so
+//! amounts are parsed here by the grammar `-?[0-9]+(\.[0-9]+)?` with at most 28 significant
+//! digits, straight into an integer mantissa and a scale. Nothing is ever rounded.
 //!
 //! # Example
 //! ```
@@ -19,7 +20,7 @@
 
 use rust_decimal::Decimal;
 
-/// Why a text is not an amount under SPEC §1.
+/// Why a text is not an amount by the amount grammar ([inputs](crate::definitions#inputs)).
 ///
 /// # Example
 /// ```
@@ -59,7 +60,7 @@ pub enum AmountError {
 /// ```
 pub const MAX_DIGITS: usize = 28;
 
-/// Parses an amount by SPEC §1, exactly.
+/// Parses an amount by the amount grammar ([inputs](crate::definitions#inputs)), exactly.
 ///
 /// Leading and trailing ASCII whitespace is trimmed; the scale is kept as written
 /// (`12.50` stays `12.50`); `-0.00` is zero (printed `0.00`).
@@ -182,8 +183,8 @@ pub fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(product, a.scale() + b.scale()).ok()
 }
 
-/// The form money is printed in (SPEC §16): exact, never in exponent form, scale as
-/// summed, and never a negative zero.
+/// The form money is printed in ([CLI files](crate::definitions#cli-files-and-exit-codes)):
+/// exact, never in exponent form, scale as summed, and never a negative zero.
 ///
 /// # Example
 /// ```

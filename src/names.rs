@@ -1,5 +1,7 @@
-//! Display names and service playbooks of the preset tiers (PRESETS §1, §3), in English,
-//! Traditional and Simplified Chinese.
+//! Display names and service playbooks of the preset tiers
+//! ([presets](crate::definitions#presets), [display
+//! names](crate::definitions#display-names-and-playbooks)), in English, Traditional and
+//! Simplified Chinese.
 //!
 //! Files always carry the lower-case keys (`platinum`, `level_1`); these names are for
 //! tables and charts that people read. The table is plain data, `presets/names.toml`.
@@ -141,8 +143,9 @@ pub fn info(column: &str, label: &str) -> Option<&'static LabelInfo> {
     table().get(column)?.get(label)
 }
 
-/// The display name of a label in a language; the key itself where no name is known
-/// (RFM segment names keep their keys in every language, PRESETS §3).
+/// The display name of a label in a language; the key itself where no name is known (RFM
+/// segment names keep their keys in every language: [display
+/// names](crate::definitions#display-names-and-playbooks)).
 ///
 /// # Example
 /// ```

@@ -2,7 +2,7 @@
 //! below spread work over rayon's thread pool; without it they run on the calling
 //! thread. Either way the work is cut into pieces whose size does not depend on the
 //! number of threads, and results come back in piece order, so that every output is
-//! the same bytes with one thread or many (SPEC §11).
+//! the same bytes with one thread or many ([determinism](crate::definitions#determinism)).
 //!
 //! The thread count is rayon's: `RAYON_NUM_THREADS`, or a pool an application installs
 //! around its calls (`rayon::ThreadPool::install`).

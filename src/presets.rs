@@ -1,5 +1,5 @@
-//! The tier schemes the crate ships, by key (PRESETS.md): each is plain data, the same
-//! settings a user could write.
+//! The tier schemes the crate ships, by key ([presets](crate::definitions#presets)): each
+//! is plain data, the same settings a user could write.
 //!
 //! | key | column | labels, best first |
 //! |---|---|---|
@@ -112,7 +112,7 @@ pub enum Preset {
     Rules(RuleSet),
 }
 
-/// Every preset key, in the order of the PRESETS table.
+/// Every preset key, in the order of the [presets](crate::definitions#presets) table.
 ///
 /// # Example
 /// ```

@@ -1,6 +1,7 @@
-//! Domain types of SPEC §1-§2: customer ids, transactions, per-customer profiles and the
-//! population a classifier is fitted on; the metrics of a profile and which way each
-//! is better ([`Direction`]).
+//! Domain types of [inputs](crate::definitions#inputs) and [profile
+//! metrics](crate::definitions#profile-metrics): customer ids, transactions, per-customer
+//! profiles and the population a classifier is fitted on; the metrics of a profile and
+//! which way each is better ([`Direction`]).
 //!
 //! # Example
 //! ```
@@ -34,7 +35,7 @@ use smol_str::SmolStr;
 use crate::attributes::Attributes;
 use crate::error::{Error, PopulationProblem};
 
-/// The longest customer id SPEC §1 allows, in bytes after trimming.
+/// The longest customer id ([inputs](crate::definitions#inputs)), in bytes after trimming.
 ///
 /// # Example
 /// ```
@@ -47,7 +48,8 @@ use crate::error::{Error, PopulationProblem};
 pub const MAX_ID_BYTES: usize = 128;
 
 /// A customer id: 1..=128 bytes of text after trimming ASCII whitespace, case-sensitive,
-/// ordered as bytes (SPEC §1, §11).
+/// ordered as bytes ([inputs](crate::definitions#inputs),
+/// [determinism](crate::definitions#determinism)).
 ///
 /// Ids of up to 23 bytes are stored inline, so building and cloning one does not
 /// allocate.
@@ -175,8 +177,8 @@ impl fmt::Debug for CustomerId {
     }
 }
 
-/// One purchase line (SPEC §1). Amount and profit are exact decimals; a negative amount
-/// is a refund.
+/// One purchase line ([inputs](crate::definitions#inputs)). Amount and profit are exact
+/// decimals; a negative amount is a refund.
 ///
 /// # Example
 /// ```
@@ -270,7 +272,8 @@ impl Transaction {
     }
 }
 
-/// A per-customer metric of SPEC §2, by the name used in files and rule sets.
+/// A per-customer metric ([profile metrics](crate::definitions#profile-metrics)), by the
+/// name used in files and rule sets.
 ///
 /// # Example
 /// ```
@@ -308,7 +311,7 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// Every metric, in SPEC §2 order.
+    /// Every metric, in the order of [profile metrics](crate::definitions#profile-metrics).
     ///
     /// # Example
     /// ```
@@ -365,8 +368,8 @@ impl Metric {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
-    /// The default direction of SPEC §3: fewer days is better for recency, larger is
-    /// better for everything else.
+    /// The default direction ([quantile scores](crate::definitions#quantile-scores)): fewer
+    /// days is better for recency, larger is better for everything else.
     ///
     /// # Example
     /// ```
@@ -382,10 +385,10 @@ impl Metric {
         }
     }
 
-    /// Whether some profile may have no value of this metric ([`Profile::metric`] is
-    /// none): false for the counts and sums every profile has, so that a policy for
-    /// missing values (SPEC §9) never steps in for them and counting where it did needs
-    /// no pass over the customers.
+    /// Whether some profile may have no value of this metric ([`Profile::metric`] is none):
+    /// false for the counts and sums every profile has, so that a policy for missing values
+    /// ([missing data](crate::definitions#missing-data)) never steps in for them and
+    /// counting where it did needs no pass over the customers.
     pub(crate) fn may_be_missing(self) -> bool {
         match self {
             Metric::Frequency
@@ -408,14 +411,15 @@ impl fmt::Display for Metric {
     }
 }
 
-/// Which way is better for a metric (SPEC §3): each [`Metric`] has its own
+/// Which way is better for a metric ([quantile
+/// scores](crate::definitions#quantile-scores)): each [`Metric`] has its own
 /// ([`Metric::default_direction`]); quantile scores, Pareto bands and grades rank by it.
 ///
 /// # Example
 /// ```
 /// use customer_tiering::profile::Direction;
 /// use customer_tiering::Metric;
-/// // SPEC §3: fewer days since the last purchase is better; for every other metric, more
+/// // fewer days since the last purchase is better; for every other metric, more
 /// assert_eq!(Metric::RecencyDays.default_direction(), Direction::LowerIsBetter);
 /// assert_eq!(Metric::TenureDays.default_direction(), Direction::HigherIsBetter);
 /// ```
@@ -463,7 +467,8 @@ impl Direction {
     }
 }
 
-/// The metrics of one customer at an as-of date (SPEC §2).
+/// The metrics of one customer at an as-of date ([profile
+/// metrics](crate::definitions#profile-metrics)).
 ///
 /// Built from transactions by [`PopulationBuilder`](crate::PopulationBuilder), or handed
 /// over directly by a caller that aggregates elsewhere (a data warehouse). A customer
@@ -517,7 +522,8 @@ pub struct Profile {
     /// to 28 significant digits; none otherwise.
     #[serde(default, with = "crate::money::opt_str")]
     pub growth: Option<Decimal>,
-    /// What a customers source says of the customer (SPEC §1); empty without one.
+    /// What a customers source says of the customer ([inputs](crate::definitions#inputs));
+    /// empty without one.
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
 }
@@ -552,7 +558,7 @@ impl Profile {
     }
 
     /// Whether the customer bought on or before the as-of date (the scored population
-    /// of SPEC §2).
+    /// of [profile metrics](crate::definitions#profile-metrics)).
     ///
     /// # Example
     /// ```
@@ -569,7 +575,8 @@ impl Profile {
         self.frequency >= 1
     }
 
-    /// The value of a metric as a decimal, none where SPEC §2 says none.
+    /// The value of a metric as a decimal, none where the [profile
+    /// metrics](crate::definitions#profile-metrics) say none.
     ///
     /// # Example
     /// ```

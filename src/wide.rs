@@ -1,8 +1,12 @@
 //! Unsigned 256-bit integers, for the few exact comparisons and divisions whose operands
-//! are products of two 128-bit numbers: a decimal mantissa (< 2^96) times a power of ten
-//! (≤ 10^28) times a count (< 2^64) needs up to 254 bits, and SPEC asks for these figures
-//! exactly (§4 `p·100 < c·n`, §9 the mean, §13 shifted positions, §15 shares, PRESETS §1c
-//! the composite). Only what those need: products, sums, comparison and division.
+//! are products of two 128-bit numbers: a decimal mantissa (< 2^96) times a power of ten (≤
+//! 10^28) times a count (< 2^64) needs up to 254 bits, and these figures are defined
+//! exactly: `p·100 < c·n` of [Pareto tiers](crate::definitions#pareto-tiers-and-abc), the
+//! mean of [missing data](crate::definitions#missing-data), the shifted positions of
+//! [hysteresis](crate::definitions#hysteresis), the shares of [summary
+//! figures](crate::definitions#summary-figures), and the composite of [composite value
+//! tiers](crate::definitions#composite-value-tiers). Only what those need: products, sums,
+//! comparison and division.
 
 use std::cmp::Ordering;
 

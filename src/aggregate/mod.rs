@@ -1,5 +1,6 @@
-//! Transactions to profiles at fixed as-of dates, as a partitioned aggregation
-//! (SPEC §2): what reading a whole file in a batch run uses.
+//! Transactions to profiles at fixed as-of dates, as a partitioned aggregation ([profile
+//! metrics](crate::definitions#profile-metrics)): what reading a whole file in a batch run
+//! uses.
 //!
 //! An [`Aggregator`] keeps, per customer, flat columns of fixed-size accumulators
 //! instead of a map of structs:
@@ -125,9 +126,10 @@ impl Aggregator {
         aggregator
     }
 
-    /// Also computes the profiles at another as-of date from the same rows (SPEC §13:
-    /// two periods of one history in one pass); [`finish_all`](Self::finish_all)
-    /// returns them in the order the dates were given. Call before adding rows.
+    /// Also computes the profiles at another as-of date from the same rows ([periodic
+    /// update](crate::definitions#periodic-update): two periods of one history in one
+    /// pass); [`finish_all`](Self::finish_all) returns them in the order the dates were
+    /// given. Call before adding rows.
     ///
     /// # Example
     /// ```
@@ -143,8 +145,9 @@ impl Aggregator {
         self
     }
 
-    /// Sets the window of `monetary_current` / `monetary_previous` (SPEC §2) in days;
-    /// 0 is taken as 1. Call before adding rows.
+    /// Sets the window of `monetary_current` / `monetary_previous` ([profile
+    /// metrics](crate::definitions#profile-metrics)) in days; 0 is taken as 1. Call before
+    /// adding rows.
     ///
     /// # Example
     /// ```

@@ -1,12 +1,15 @@
-//! Composite value tiers (PRESETS §1c): a weighted sum of tie-aware percentiles of
-//! several metrics, banded by customer share (SPEC §4 count basis on the composite).
+//! Composite value tiers ([composite value
+//! tiers](crate::definitions#composite-value-tiers)): a weighted sum of tie-aware
+//! percentiles of several metrics, banded by customer share ([Pareto
+//! tiers](crate::definitions#pareto-tiers-and-abc) count basis on the composite).
 //!
-//! A metric's percentile is `L/n` (SPEC §3: `L` the buyers with a value strictly worse,
-//! `n` the buyers that have the metric). The composite is kept as an exact fraction:
-//! with `D` the least common multiple of the `n`s and `s` the largest scale of the
-//! weights, `composite · D · 10^s = Σ w_i·10^s · L_i · D/n_i` is an integer, and bands
-//! compare those integers. A buyer without a metric has percentile 0 for it. When no
-//! buyer has a metric, its weight moves to the metric its settings name.
+//! A metric's percentile is `L/n` ([quantile scores](crate::definitions#quantile-scores):
+//! `L` the buyers with a value strictly worse, `n` the buyers that have the metric). The
+//! composite is kept as an exact fraction: with `D` the least common multiple of the `n`s
+//! and `s` the largest scale of the weights, `composite · D · 10^s = Σ w_i·10^s · L_i ·
+//! D/n_i` is an integer, and bands compare those integers. A buyer without a metric has
+//! percentile 0 for it. When no buyer has a metric, its weight moves to the metric its
+//! settings name.
 //!
 //! Those integers are 128-bit and every step is checked. With the preset's inputs at
 //! most four counts differ (every buyer has `monetary` and `frequency`), so `D < n^4`
@@ -105,9 +108,10 @@ pub struct CompositeParams {
 }
 
 impl CompositeParams {
-    /// The `value-tiers` preset (PRESETS §1c): monetary 0.35, frequency 0.20, distinct
-    /// products 0.10, profit 0.25, growth 0.10; VIP 2 %, A 8 %, B 20 %, C 30 %, D 40 %;
-    /// customers without purchases `d`.
+    /// The `value-tiers` preset ([composite value
+    /// tiers](crate::definitions#composite-value-tiers)): monetary 0.35, frequency 0.20,
+    /// distinct products 0.10, profit 0.25, growth 0.10; VIP 2 %, A 8 %, B 20 %, C 30 %, D
+    /// 40 %; customers without purchases `d`.
     ///
     /// # Example
     /// ```
@@ -544,8 +548,9 @@ impl CompositeModel {
     /// ```
     pub fn composite(&self, profile: &Profile) -> Option<Decimal> {
         let key = self.key(profile)?;
-        // key / (D · 10^s), half away from zero as every figure for people (SPEC §15),
-        // in integers: D · 10^s can pass the decimal range.
+        // key / (D · 10^s), half away from zero as every figure for people (see
+        // `definitions`, summary figures), in integers: D · 10^s can pass the decimal
+        // range.
         let denominator = U256::mul(self.denominator, pow10(self.scale)?);
         ratio_to_decimal(false, U256::from_u128(key), denominator, 6).map(|c| c.normalize())
     }

@@ -1,11 +1,13 @@
-//! Four-dimension grading (SPEC §6, PRESETS §1a, §1b): each dimension gets a level
-//! (`high`, `mid`, `low`, `none`) by its own rule; points per level, weighted and summed,
-//! give the grade by cut points.
+//! Four-dimension grading ([grading](crate::definitions#four-dimension-grading-and-levels),
+//! [levels](crate::definitions#four-dimension-grading-and-levels)): each dimension gets a
+//! level (`high`, `mid`, `low`, `none`) by its own rule; points per level, weighted and
+//! summed, give the grade by cut points.
 //!
-//! Dimension rules: relative terciles of a metric (SPEC §3 tie-aware, k = 3, over all
-//! buyers or over repeat buyers), absolute thresholds on a metric or attribute, the sign
-//! of a metric, or a map from an attribute's labels. Customers without purchases get
-//! `none` on every metric dimension (attribute dimensions still apply).
+//! Dimension rules: relative terciles of a metric ([quantile
+//! scores](crate::definitions#quantile-scores) tie-aware, k = 3, over all buyers or over
+//! repeat buyers), absolute thresholds on a metric or attribute, the sign of a metric, or a
+//! map from an attribute's labels. Customers without purchases get `none` on every metric
+//! dimension (attribute dimensions still apply).
 //!
 //! # Example
 //!
@@ -123,9 +125,10 @@ pub enum Over {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DimensionRule {
-    /// SPEC §3 tie-aware terciles of a metric or numeric attribute, ranked over the
-    /// scored population: score 3 → high, 2 → mid, 1 → low. A customer without a value
-    /// (a metric of a non-buyer, a missing attribute) gets `none`.
+    /// Tie-aware terciles ([quantile scores](crate::definitions#quantile-scores)) of a
+    /// metric or numeric attribute, ranked over the scored population: score 3 → high, 2 →
+    /// mid, 1 → low. A customer without a value (a metric of a non-buyer, a missing
+    /// attribute) gets `none`.
     Terciles {
         /// A metric name or a numeric attribute name.
         source: SmolStr,
@@ -206,7 +209,7 @@ fn none_level() -> Level {
 /// # let scheme = Scheme::Points { points: Points::default(), grades };
 /// use customer_tiering::classify::grade::{Dimension, DimensionRule, GradeParams, Level};
 /// use rust_decimal::dec;
-/// // SPEC §6's absolute rule: satisfaction ≥ 4 → high
+/// // an absolute rule (see `definitions`, grading): satisfaction ≥ 4 → high
 /// let satisfaction = Dimension {
 ///     name: "satisfaction".into(),
 ///     rule: DimensionRule::Thresholds {
@@ -269,7 +272,8 @@ pub struct GradeCut {
     pub min_points: Option<Decimal>,
 }
 
-/// Points per level (SPEC §6: 3 / 2 / 1 / 0).
+/// Points per level ([grading](crate::definitions#four-dimension-grading-and-levels): 3 / 2
+/// / 1 / 0).
 ///
 /// # Example
 /// ```
@@ -277,7 +281,7 @@ pub struct GradeCut {
 /// use customer_tiering::classify::Classifier;
 /// use rust_decimal::dec;
 /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
-/// let spec = Points::default(); // SPEC §6
+/// let spec = Points::default(); // see `definitions`, grading
 /// assert_eq!([spec.high, spec.mid, spec.low, spec.none], [dec!(3), dec!(2), dec!(1), dec!(0)]);
 /// // make `high` worth more: two highs and two lows now make 12 points instead of 8
 /// let steep = Points { high: dec!(5), ..spec };
@@ -370,7 +374,7 @@ pub struct TableRow {
 /// use customer_tiering::classify::grade::{GradeParams, Level, Scheme};
 /// use customer_tiering::classify::Classifier;
 /// # let empty = customer_tiering::Population::new(jiff::civil::date(2026, 3, 31), vec![])?;
-/// // a full rule table over the four SPEC §6 dimensions, instead of points
+/// // a full rule table over the four dimensions (see `definitions`), instead of points
 /// let table: Scheme = toml::from_str(r#"
 ///     by = "table"
 ///     grades = ["key", "grow", "keep"]
@@ -455,7 +459,7 @@ impl GradeParams {
     /// use customer_tiering::classify::grade::{GradeCut, GradeParams, Points, Scheme};
     /// use customer_tiering::classify::Classifier;
     /// use rust_decimal::dec;
-    /// // the four SPEC §6 dimensions, graded into two tiers instead of four
+    /// // the four dimensions (see `definitions`), graded into two tiers instead of four
     /// let dimensions = GradeParams::four_dimension().dimensions().to_vec();
     /// let grades = vec![
     ///     GradeCut { label: "key".into(), min_points: Some(dec!(10)) },
@@ -478,8 +482,9 @@ impl GradeParams {
         }
     }
 
-    /// The `four-dimension` preset (SPEC §6, PRESETS §1a): value, need, relationship,
-    /// potential → a ≥ 10, b ≥ 6, c ≥ 2, else d.
+    /// The `four-dimension` preset
+    /// ([grading](crate::definitions#four-dimension-grading-and-levels)): value, need,
+    /// relationship, potential → a ≥ 10, b ≥ 6, c ≥ 2, else d.
     ///
     /// # Example
     /// ```
@@ -519,9 +524,10 @@ impl GradeParams {
         )
     }
 
-    /// The `four-levels` preset (PRESETS §1b): purchasing power, need clarity (the
-    /// `intent` attribute; `mid` without it), loyalty, relationship → level_1 ≥ 11,
-    /// level_2 ≥ 9, level_3 ≥ 6, else level_4.
+    /// The `four-levels` preset
+    /// ([levels](crate::definitions#four-dimension-grading-and-levels)): purchasing power,
+    /// need clarity (the `intent` attribute; `mid` without it), loyalty, relationship →
+    /// level_1 ≥ 11, level_2 ≥ 9, level_3 ≥ 6, else level_4.
     ///
     /// # Example
     /// ```
@@ -1381,8 +1387,9 @@ impl Model for GradeModel {
         self.fit_size
     }
 
-    /// A dimension whose source has no value and that falls back to its `missing` level
-    /// is a fill (PRESETS §1b: need clarity without `intent` is `mid`).
+    /// A dimension whose source has no value and that falls back to its `missing` level is
+    /// a fill ([levels](crate::definitions#four-dimension-grading-and-levels): need clarity
+    /// without `intent` is `mid`).
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         for d in &self.params.dimensions {
             let source = match &d.rule {

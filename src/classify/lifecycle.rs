@@ -1,4 +1,5 @@
-//! Lifecycle stages (SPEC §7, PRESETS §1e): from `status`, purchases and recency.
+//! [Lifecycle stages](crate::definitions#lifecycle-stages): from
+//! `status`, purchases and recency.
 //!
 //! First match wins: `non_customer` (status says so) · `target` (no purchases, status
 //! target) · `prospect` (no purchases) · `new` (`tenure_days` ≤ 90) · `active`
@@ -40,7 +41,8 @@ use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, 
 use crate::error::{ConfigError, Error};
 use crate::profile::{Metric, Population, Profile};
 
-/// The stages, in SPEC §7's order of evaluation (they have no tier order).
+/// The stages, in their order of evaluation ([lifecycle
+/// stages](crate::definitions#lifecycle-stages)) (they have no tier order).
 ///
 /// # Example
 /// ```

@@ -1,7 +1,7 @@
-//! Missing data (SPEC §9): per metric, one policy for a customer whose metric has no
-//! value — `exclude` (no label, with a reason), `fill` with a value, `fill_median`,
-//! `fill_mean` (over the scored population, computed at fit time and stored in the
-//! model), or `proxy` (use another metric's value).
+//! [Missing data](crate::definitions#missing-data): per metric, one policy
+//! for a customer whose metric has no value — `exclude` (no label, with a reason), `fill`
+//! with a value, `fill_median`, `fill_mean` (over the scored population, computed at fit
+//! time and stored in the model), or `proxy` (use another metric's value).
 //!
 //! The median is the lower median (the value at position `ceil(n/2)` ascending); the
 //! mean is the exact sum divided by the count, rounded half away from zero to 4
@@ -138,9 +138,9 @@ impl MissingPolicy {
     }
 }
 
-/// SPEC §9: the exact sum divided by the count, rounded half away from zero to 4
-/// decimal places (fewer only for means beyond 10^24, where `rust_decimal` has no room
-/// for four).
+/// The mean of [missing data](crate::definitions#missing-data): the exact sum divided by
+/// the count, rounded half away from zero to 4 decimal places (fewer only for means beyond
+/// 10^24, where `rust_decimal` has no room for four).
 fn mean(values: &[Decimal]) -> Decimal {
     let scale = values.iter().map(|v| v.scale()).max().unwrap_or(0);
     // Each term < 2^96 · 10^28 < 2^190 and there are fewer than 2^60 of them, so the

@@ -161,7 +161,8 @@ impl fmt::Display for Label {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Unscored {
-    /// No purchase on or before the as-of date: not in the scored population (SPEC §2).
+    /// No purchase on or before the as-of date: not in the scored population ([profile
+    /// metrics](crate::definitions#profile-metrics)).
     NoPurchases,
     /// The metric the classifier ranks by has no value for this customer.
     MissingMetric,
@@ -374,9 +375,10 @@ pub trait Classifier:
     /// ```
     fn fit(&self, population: &Population) -> Result<Self::Model, Error>;
 
-    /// The labels of the fit population by the batch definition of SPEC, where it
-    /// differs from classifying each customer with `model` (row-major: one label per
-    /// column per customer, customers in population order); none where it does not.
+    /// The labels of the fit population by the batch definition
+    /// ([`definitions`](crate::definitions)), where it differs from classifying each
+    /// customer with `model` (row-major: one label per column per customer, customers in
+    /// population order); none where it does not.
     ///
     /// A pipeline's [`run`](crate::Pipeline::run) labels the population it fitted on with
     /// these; everything else (and the run too, for none) classifies each customer with
@@ -537,10 +539,11 @@ pub trait Model:
     /// ```
     fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>);
 
-    /// Why `profile` gets its label, one [`Explanation`] per column (SPEC §10): the
-    /// values, and the cut points or thresholds they were compared with, as values;
-    /// `Display` writes each as one line of English. An application's classifier says
-    /// it in its own words with [`Explanation::text`] (and [`Explanation::unscored`]).
+    /// Why `profile` gets its label, one [`Explanation`] per column
+    /// ([explanations](crate::definitions#explanations)): the values, and the cut points or
+    /// thresholds they were compared with, as values; `Display` writes each as one line of
+    /// English. An application's classifier says it in its own words with
+    /// [`Explanation::text`] (and [`Explanation::unscored`]).
     ///
     /// # Example
     /// ```
@@ -621,8 +624,8 @@ pub trait Model:
         self.params().validate()
     }
 
-    /// Appends where a missing-data policy stepped in for `profile` (SPEC §9), for the
-    /// run summary. The default: nowhere.
+    /// Appends where a missing-data policy stepped in for `profile` ([missing
+    /// data](crate::definitions#missing-data)), for the run summary. The default: nowhere.
     ///
     /// # Example
     /// ```
@@ -651,9 +654,9 @@ pub trait Model:
         let _ = (profile, out);
     }
 
-    /// The warnings (SPEC §14) this model calls for on its fit population: legal data
-    /// that makes its labels meaningless (an empty band, a single value). The default:
-    /// none.
+    /// The [warnings](crate::definitions#warnings) this model calls for on its
+    /// fit population: legal data that makes its labels meaningless (an empty band, a
+    /// single value). The default: none.
     ///
     /// # Example
     /// ```
@@ -676,8 +679,9 @@ pub trait Model:
         Vec::new()
     }
 
-    /// The columns hysteresis (SPEC §13) may hold back, with the positions that define
-    /// them. The default: none, so the model's labels are always the raw ones.
+    /// The columns [hysteresis](crate::definitions#hysteresis) may hold back,
+    /// with the positions that define them. The default: none, so the model's labels are
+    /// always the raw ones.
     ///
     /// # Errors
     /// A [`ConfigError`] when the settings rule hysteresis out (equal-count scores).
@@ -723,8 +727,8 @@ pub trait Model:
     }
 }
 
-/// A column hysteresis (SPEC §13) applies to, and how a customer's position in it is
-/// defined.
+/// A column [hysteresis](crate::definitions#hysteresis) applies to, and how a
+/// customer's position in it is defined.
 ///
 /// # Example
 /// ```
@@ -793,7 +797,8 @@ impl HysteresisTarget {
     }
 }
 
-/// One customer a missing-data policy (SPEC §9) stepped in for.
+/// One customer a missing-data policy ([missing data](crate::definitions#missing-data))
+/// stepped in for.
 ///
 /// # Example
 /// ```

@@ -1,7 +1,9 @@
-//! Order statistics of a metric over a fit population, by selection on integer keys
-//! (issue 13): the values at given positions of the population ordered one way, with how
-//! many values sit strictly before and at each — what cut points (SPEC §3), Pareto
-//! thresholds (SPEC §4) and their band sizes need — in O(n), never a full sort.
+//! Order statistics of a metric over a fit population, by selection on integer keys (issue
+//! 13): the values at given positions of the population ordered one way, with how many
+//! values sit strictly before and at each — what cut points ([quantile
+//! scores](crate::definitions#quantile-scores)), Pareto thresholds ([Pareto
+//! tiers](crate::definitions#pareto-tiers-and-abc)) and their band sizes need — in O(n),
+//! never a full sort.
 //!
 //! Every value becomes an unsigned integer key that orders like the value: its mantissa
 //! at the column's largest scale with the sign bit flipped (integer metrics are their
@@ -9,16 +11,18 @@
 //! position `n + 1 − p` ascending. Selection is a radix select: a histogram of the keys'
 //! top bits finds the bucket that holds each position; only those buckets are gathered
 //! and refined, so each level reads the keys once, in pieces whose size does not depend
-//! on the number of threads (SPEC §11). Value-basis thresholds (ABC) select the same
+//! on the number of threads ([determinism](crate::definitions#determinism)). Value-basis thresholds (ABC) select the same
 //! way by sums instead of counts. A column whose keys would pass 128 bits (28-digit
 //! mantissas at very different scales) falls back to a stable sort of decimals.
 //!
-//! Equal values are one value to every rule of SPEC §3 and §4, but `1.10` and `1.1` print
-//! differently (and `-0.00` and `0.00`). When a column holds such values, the one
-//! reported at a position is the one the sort-based fits always reported (successive
+//! Equal values are one value to every rule of [quantile
+//! scores](crate::definitions#quantile-scores) and [Pareto
+//! tiers](crate::definitions#pareto-tiers-and-abc), but `1.10` and `1.1` print differently
+//! (and `-0.00` and `0.00`). When a column holds such values, the one reported at a
+//! position is the one the sort-based fits always reported (successive
 //! `select_nth_unstable` calls on the values in population order; an unstable sort for
-//! value thresholds), so that saved models keep their bytes; the counts are the
-//! selection's either way.
+//! value thresholds), so that saved models keep their bytes; the counts are the selection's
+//! either way.
 
 use std::cmp::Ordering;
 
@@ -734,10 +738,10 @@ impl KeyColumn {
         self.scale
     }
 
-    /// Value-basis thresholds (SPEC §4) of a column of positive values: per band `b` of
-    /// `bands`, the smallest value whose larger values sum (a mantissa at the column's
-    /// [`scale`](Self::scale)) to what `below(b, sum)` accepts. None where the keys are
-    /// not 64-bit (the caller sorts).
+    /// Value-basis thresholds ([Pareto tiers](crate::definitions#pareto-tiers-and-abc)) of
+    /// a column of positive values: per band `b` of `bands`, the smallest value whose
+    /// larger values sum (a mantissa at the column's [`scale`](Self::scale)) to what
+    /// `below(b, sum)` accepts. None where the keys are not 64-bit (the caller sorts).
     pub(crate) fn value_thresholds<B>(&self, bands: usize, below: B) -> Option<Vec<Decimal>>
     where
         B: Fn(usize, u128) -> bool + Sync,

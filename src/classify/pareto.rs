@@ -1,5 +1,6 @@
-//! Pareto tiers (SPEC §4): bands by share of customers (count basis, the customer
-//! pyramid: platinum / gold / iron / lead) or by share of the total (value basis, ABC).
+//! [Pareto tiers](crate::definitions#pareto-tiers-and-abc): bands by share
+//! of customers (count basis, the customer pyramid: platinum / gold / iron / lead) or by
+//! share of the total (value basis, ABC).
 //!
 //! # Example
 //!
@@ -65,7 +66,8 @@ pub struct ParetoParams {
     #[serde(default)]
     basis: Basis,
     bands: Vec<Band>,
-    /// What to do for a buyer without a value of the metric (SPEC §9).
+    /// What to do for a buyer without a value of the metric ([missing
+    /// data](crate::definitions#missing-data)).
     #[serde(default)]
     missing: MissingPolicy,
 }
@@ -96,7 +98,8 @@ impl ParetoParams {
         }
     }
 
-    /// Sets the missing-data policy (SPEC §9; default `exclude`).
+    /// Sets the missing-data policy ([missing data](crate::definitions#missing-data);
+    /// default `exclude`).
     ///
     /// # Example
     /// ```
@@ -133,8 +136,8 @@ impl ParetoParams {
         self
     }
 
-    /// The metals preset (PRESETS §1d): platinum 1 %, gold 4 %, iron 15 %, lead 80 % of
-    /// customers by `monetary`, column `metal`.
+    /// The metals preset ([metals](crate::definitions#pareto-tiers-and-abc)): platinum 1 %,
+    /// gold 4 %, iron 15 %, lead 80 % of customers by `monetary`, column `metal`.
     ///
     /// # Example
     /// ```
@@ -162,8 +165,8 @@ impl ParetoParams {
         )
     }
 
-    /// ABC analysis (SPEC §4 value basis): A 80 %, B 15 %, C 5 % of total `monetary`,
-    /// column `abc`.
+    /// ABC analysis ([Pareto tiers](crate::definitions#pareto-tiers-and-abc) value basis):
+    /// A 80 %, B 15 %, C 5 % of total `monetary`, column `abc`.
     ///
     /// # Example
     /// ```
@@ -336,8 +339,8 @@ fn bands_error(bands: &[Band], reason: String) -> ConfigError {
     }
 }
 
-/// Checks bands (SPEC §4): at least one, names distinct and non-empty, shares positive
-/// and summing to exactly 1.
+/// Checks bands ([Pareto tiers](crate::definitions#pareto-tiers-and-abc)): at least one,
+/// names distinct and non-empty, shares positive and summing to exactly 1.
 pub(crate) fn validate_bands(bands: &[Band]) -> Result<(), ConfigError> {
     let fail = |reason: String| bands_error(bands, reason);
     if bands.is_empty() {
@@ -383,8 +386,9 @@ pub(crate) fn cumulative(bands: &[Band]) -> Vec<Decimal> {
         .collect()
 }
 
-/// The 1-based best-first positions `ceil(c_b·n)` of the band thresholds (SPEC §13):
-/// with `c_b < 1` and `n ≥ 1`, `1 ≤ ceil(c_b·n) ≤ n`.
+/// The 1-based best-first positions `ceil(c_b·n)` of the band thresholds ([saved
+/// models](crate::definitions#saved-models)): with `c_b < 1` and `n ≥ 1`, `1 ≤ ceil(c_b·n)
+/// ≤ n`.
 ///
 /// In integers (`ceil(m·n / 10^s)` for `c_b = m / 10^s`): `rust_decimal`'s own product
 /// rounds once `m·n` passes 96 bits, which a 28-decimal share reaches with any `n`.
@@ -424,8 +428,9 @@ impl Classifier for ParetoParams {
         reads
     }
 
-    /// Checks the bands (SPEC §4): at least one, names distinct and non-empty, shares
-    /// positive and summing to exactly 1; value basis ranks larger-is-better only.
+    /// Checks the bands ([Pareto tiers](crate::definitions#pareto-tiers-and-abc)): at least
+    /// one, names distinct and non-empty, shares positive and summing to exactly 1; value
+    /// basis ranks larger-is-better only.
     ///
     /// # Errors
     /// [`ConfigError::Bands`] naming the bands and the problem.
@@ -530,10 +535,10 @@ impl ParetoParams {
     }
 }
 
-/// Count-basis thresholds (SPEC §4) and band sizes: with the values best first (larger
-/// first when `descending`), the
-/// threshold of band `b` is the value at position `ceil(c_b·n)`, and a value is in the
-/// first band whose threshold it is at least as good as.
+/// Count-basis thresholds ([Pareto tiers](crate::definitions#pareto-tiers-and-abc)) and
+/// band sizes: with the values best first (larger first when `descending`), the threshold
+/// of band `b` is the value at position `ceil(c_b·n)`, and a value is in the first band
+/// whose threshold it is at least as good as.
 fn count_thresholds(
     column: &KeyColumn,
     descending: bool,
@@ -618,7 +623,8 @@ fn value_thresholds(
     Ok(thresholds)
 }
 
-/// A fitted Pareto model: one threshold per band boundary (SPEC §13).
+/// A fitted Pareto model: one threshold per band boundary ([saved
+/// models](crate::definitions#saved-models)).
 ///
 /// # Example
 /// ```
@@ -698,7 +704,7 @@ impl ParetoModel {
     ///     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
     /// }
     /// let model = ParetoParams::metals().fit(&b.finish()?)?;
-    /// assert_eq!(model.sizes(), [11, 40, 150, 802]); // SPEC §4, n = 1003 distinct
+    /// assert_eq!(model.sizes(), [11, 40, 150, 802]); // n = 1003 distinct values
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn sizes(&self) -> &[usize] {
@@ -719,7 +725,7 @@ impl ParetoModel {
     ///     b.add(Transaction::new(id, date(2026, 3, 1), Decimal::from(i)))?;
     /// }
     /// let model = ParetoParams::metals().fit(&b.finish()?)?;
-    /// assert_eq!(model.sizes(), [1, 0, 1, 5]); // SPEC §4, n = 7
+    /// assert_eq!(model.sizes(), [1, 0, 1, 5]); // n = 7
     /// assert_eq!(model.band_of(&Decimal::from(1000)), 0);
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```

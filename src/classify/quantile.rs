@@ -1,9 +1,11 @@
-//! Quantile scores 1..=k over one metric (SPEC §3), knowing nothing of RFM.
+//! Quantile scores 1..=k over one metric ([quantile
+//! scores](crate::definitions#quantile-scores)), knowing nothing of RFM.
 //!
-//! Fitting selects the `k − 1` order statistics at the positions SPEC §3 names (never a
-//! full sort): with the fit population ordered worst to best, `t_s` is the value at
-//! 1-based position `m_s`, and a value scores `1 +` the number of cut points it is
-//! strictly better than. The two modes differ only in the positions:
+//! Fitting selects the `k − 1` order statistics at the positions that [quantile
+//! scores](crate::definitions#quantile-scores) name (never a full sort): with the fit
+//! population ordered worst to best, `t_s` is the value at 1-based position `m_s`, and a
+//! value scores `1 +` the number of cut points it is strictly better than. The two modes
+//! differ only in the positions:
 //!
 //! * **tie-aware** (default): `m_s = ceil((s−1)·n/k)`. On the fit population this is
 //!   exactly `1 + floor(k·L/n)`, `L` the number of customers strictly worse; equal values
@@ -20,7 +22,7 @@
 //! use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
 //! use customer_tiering::profile::Direction;
 //! use rust_decimal::Decimal;
-//! // recency_days of five buyers: fewer days is better (SPEC §3 worked example)
+//! // recency_days of five buyers: fewer days is better (a worked example)
 //! let days: Vec<Decimal> = [400, 30, 20, 10, 5].map(Decimal::from).to_vec();
 //! let r = CutPoints::fit(&days, 5, QuantileMode::TieAware, Direction::LowerIsBetter)?;
 //! let scores: Vec<u8> = days.iter().map(|d| r.score(d)).collect();
@@ -41,7 +43,8 @@ use super::order::{IntCuts, KeyColumn, OrderStat, cmp_decimal};
 use crate::error::{ConfigError, Error};
 use crate::profile::Direction;
 
-/// The smallest and largest number of bins SPEC §3 allows.
+/// The smallest and largest number of bins of [quantile
+/// scores](crate::definitions#quantile-scores).
 ///
 /// # Example
 /// ```
@@ -52,7 +55,7 @@ use crate::profile::Direction;
 /// ```
 pub const BINS: std::ops::RangeInclusive<u8> = 2..=10;
 
-/// How positions are chosen (SPEC §3).
+/// How positions are chosen ([quantile scores](crate::definitions#quantile-scores)).
 ///
 /// # Example
 /// ```
@@ -119,7 +122,8 @@ pub(crate) fn check_bins(bins: u8) -> Result<(), ConfigError> {
     }
 }
 
-/// The 1-based positions `m_2..=m_k` of SPEC §3 in a population of `n` ordered worst to
+/// The 1-based positions `m_2..=m_k` of [quantile
+/// scores](crate::definitions#quantile-scores) in a population of `n` ordered worst to
 /// best.
 ///
 /// # Example
@@ -195,15 +199,16 @@ pub enum EmptyCause {
     },
 }
 
-/// A score left empty on the fit population, and why (SPEC §3): reported so that nobody
-/// mistakes a tie for a bug.
+/// A score left empty on the fit population, and why ([quantile
+/// scores](crate::definitions#quantile-scores)): reported so that nobody mistakes a tie for
+/// a bug.
 ///
 /// # Example
 /// ```
 /// use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
 /// use customer_tiering::profile::Direction;
 /// use rust_decimal::Decimal;
-/// // half the buyers bought once: they all score 1, and the next value scores 3 (SPEC §3)
+/// // half the buyers bought once: they all score 1, and the next value scores 3
 /// let frequency = [1, 1, 1, 1, 1, 2, 2, 3, 4, 5].map(Decimal::from);
 /// let f = CutPoints::fit(&frequency, 5, QuantileMode::TieAware, Direction::HigherIsBetter)?;
 /// let empty = &f.empty_scores()[0];
@@ -237,8 +242,8 @@ impl fmt::Display for EmptyScore {
     }
 }
 
-/// The `k − 1` cut points of a metric fitted on a population (SPEC §3): score new values
-/// without refitting.
+/// The `k − 1` cut points of a metric fitted on a population ([quantile
+/// scores](crate::definitions#quantile-scores)): score new values without refitting.
 ///
 /// # Example
 /// ```
@@ -282,7 +287,7 @@ impl CutPoints {
     /// let values: Vec<Decimal> = (1..=1003).map(Decimal::from).collect();
     /// let up = Direction::HigherIsBetter;
     /// let tie_aware = CutPoints::fit(&values, 5, QuantileMode::TieAware, up)?;
-    /// assert_eq!(tie_aware.sizes(), [201, 201, 200, 201, 200]); // SPEC §3, n = 1003
+    /// assert_eq!(tie_aware.sizes(), [201, 201, 200, 201, 200]); // n = 1003
     /// let ntile = CutPoints::fit(&values, 5, QuantileMode::EqualCount, up)?;
     /// assert_eq!(ntile.sizes(), [201, 201, 201, 200, 200]);
     /// let err = CutPoints::fit(&values, 1, QuantileMode::TieAware, up).unwrap_err();
@@ -300,9 +305,9 @@ impl CutPoints {
         Self::fit_column(&KeyColumn::from_decimals(values), bins, mode, direction)
     }
 
-    /// Fits on a column of values: its order statistics worst first at the positions
-    /// of SPEC §3 give the cut points, and their counts the sizes and the ties behind
-    /// empty scores.
+    /// Fits on a column of values: its order statistics worst first at the positions of
+    /// [quantile scores](crate::definitions#quantile-scores) give the cut points, and their
+    /// counts the sizes and the ties behind empty scores.
     pub(crate) fn fit_column(
         column: &KeyColumn,
         bins: u8,
@@ -318,7 +323,8 @@ impl CutPoints {
         let worst_first = direction == Direction::LowerIsBetter;
         let stats = column.order_stats(&positions(n, bins, mode), worst_first);
         let sizes = match mode {
-            // Score s holds the values past t_s up to t_(s+1) (SPEC §3's rule).
+            // Score s holds the values past t_s up to t_(s+1) (the rule of quantile scores,
+            // see `definitions`).
             QuantileMode::TieAware => {
                 let mut sizes = Vec::with_capacity(k);
                 let mut before = 0;
@@ -494,7 +500,7 @@ impl CutPoints {
     /// let values: Vec<Decimal> = (1..=7).map(Decimal::from).collect();
     /// let up = Direction::HigherIsBetter;
     /// let tie_aware = CutPoints::fit(&values, 5, QuantileMode::TieAware, up)?;
-    /// assert_eq!(tie_aware.sizes(), [2, 1, 2, 1, 1]); // SPEC §3, n = 7
+    /// assert_eq!(tie_aware.sizes(), [2, 1, 2, 1, 1]); // n = 7
     /// let ntile = CutPoints::fit(&values, 5, QuantileMode::EqualCount, up)?;
     /// assert_eq!(ntile.sizes(), [2, 2, 1, 1, 1]); // larger buckets first
     /// # Ok::<(), customer_tiering::Error>(())
@@ -633,9 +639,10 @@ impl<'a> FastCuts<'a> {
     }
 }
 
-/// Batch scores of a whole population, in population order, by the mode's SQL
-/// definition (SPEC §3): tie-aware `1 + floor(k·L/n)`, or `NTILE(k)` with the tiebreak of
-/// population order (`customer_id`, SPEC's tiebreak).
+/// Batch scores of a whole population, in population order, by the mode's SQL definition
+/// ([quantile scores](crate::definitions#quantile-scores)): tie-aware `1 + floor(k·L/n)`,
+/// or `NTILE(k)` with the tiebreak of population order (`customer_id`, the tiebreak of
+/// equal-count scores).
 ///
 /// `model` must have been fitted on exactly the values of `column`.
 pub(crate) fn batch_scores(column: &KeyColumn, model: &CutPoints) -> Vec<u8> {
@@ -710,7 +717,8 @@ mod tests {
         sizes
     }
 
-    /// SPEC §3 worked examples: (values worst first, mode, scores, sizes).
+    /// The worked examples of [quantile scores](crate::definitions#quantile-scores):
+    /// (values worst first, mode, scores, sizes).
     #[test]
     fn tie_aware_positions_never_wrap() {
         // (s − 1)·n passes usize for n past usize::MAX / 9; the positions themselves fit.

@@ -1,5 +1,6 @@
-//! RFM: recency, frequency and monetary quantile scores and a named segment (SPEC §3,
-//! §5).
+//! RFM: recency, frequency and monetary quantile scores and a named segment ([quantile
+//! scores](crate::definitions#quantile-scores), [RFM
+//! segments](crate::definitions#named-rfm-segments)).
 //!
 //! # Example
 //!
@@ -282,8 +283,9 @@ impl Classifier for RfmParams {
     /// Checks the settings without data.
     ///
     /// # Errors
-    /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when
-    /// the map is written for another `k` (SPEC §5).
+    /// [`ConfigError::Bins`] for bins outside 2..=10; [`ConfigError::SegmentMap`] when the
+    /// map is written for another `k` ([RFM
+    /// segments](crate::definitions#named-rfm-segments)).
     ///
     /// # Example
     /// ```
@@ -320,9 +322,9 @@ impl Classifier for RfmParams {
         self.fit_data(&FitData::new(population, &self.wanted()))
     }
 
-    /// Equal-count scores label the fit population by SPEC §3's batch definition, SQL
-    /// `NTILE(k)` with the `customer_id` tiebreak, exactly; tie-aware scores are the
-    /// model's own.
+    /// Equal-count scores label the fit population by the batch definition of [quantile
+    /// scores](crate::definitions#quantile-scores), SQL `NTILE(k)` with the `customer_id`
+    /// tiebreak, exactly; tie-aware scores are the model's own.
     fn batch_labels(
         &self,
         model: &RfmModel,

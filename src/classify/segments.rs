@@ -1,17 +1,19 @@
-//! Named RFM segments (SPEC §5): a segment map turns (R, F, M) scores into a segment by
-//! an ordered list of rules over inclusive score ranges; the first rule that matches
-//! wins, and a cell no rule covers gets the map's fallback.
+//! Named [RFM segments](crate::definitions#named-rfm-segments): a segment
+//! map turns (R, F, M) scores into a segment by an ordered list of rules over inclusive
+//! score ranges; the first rule that matches wins, and a cell no rule covers gets the map's
+//! fallback.
 //!
 //! A map is data (TOML or JSON), validated when it is loaded or deserialised, so a saved
 //! model can never hold a broken one. [`SegmentMap::check`] reports what a map author
 //! needs to know: cells that fall to the fallback, rules that can never fire, and cells
 //! where order decides.
 //!
-//! Shipped presets (PRESETS §2), each reproduced exactly from its source:
+//! Shipped presets ([RFM segments](crate::definitions#named-rfm-segments)), each reproduced
+//! exactly from its source:
 //!
 //! | key | k | rules | fallback |
 //! |---|---|---|---|
-//! | `rfm-default` | 5 | SPEC §5's R×F grid (M not used), all 25 cells, no overlap | `others` |
+//! | `rfm-default` | 5 | the R×F grid of [RFM segments](crate::definitions#named-rfm-segments) (M not used), all 25 cells, no overlap | `others` |
 //! | `rfm-rsquaredacademy` | 5 | the ten ordered rules of the R package `rfm` | `others` |
 //! | `rfm-pymc` | 4 | pymc-marketing's five segments as explicit cells | `other` |
 //!
@@ -400,7 +402,7 @@ fn build_table(k: u8, rules: &[SegmentRule]) -> Vec<u16> {
 }
 
 impl Default for SegmentMap {
-    /// The `rfm-default` map (SPEC §5).
+    /// The `rfm-default` map ([RFM segments](crate::definitions#named-rfm-segments)).
     fn default() -> Self {
         SegmentMap::preset("rfm-default").expect("the shipped default map is valid")
     }
@@ -577,7 +579,8 @@ impl SegmentMap {
     }
 
     /// A segment's display name in a language (`zh-Hans` …), when the map supplies one;
-    /// otherwise the segment key itself (PRESETS §3).
+    /// otherwise the segment key itself ([display
+    /// names](crate::definitions#display-names-and-playbooks)).
     ///
     /// # Example
     /// ```
@@ -681,7 +684,8 @@ impl SegmentMap {
             .map_or(self.fallback.as_str(), |(_, rule)| rule.segment.as_str())
     }
 
-    /// What the map does with each of its `k³` cells (SPEC §5).
+    /// What the map does with each of its `k³` cells ([RFM
+    /// segments](crate::definitions#named-rfm-segments)).
     ///
     /// # Example
     /// ```
@@ -850,9 +854,10 @@ impl fmt::Display for MapReport {
     }
 }
 
-/// `segment_map_coverage` (SPEC §5, §17): score cells no rule of the map covers (their
-/// customers get the fallback segment) and rules that can never fire, as the map's
-/// checker finds them; none for a map that covers every cell with live rules.
+/// `segment_map_coverage` ([RFM segments](crate::definitions#named-rfm-segments), [output
+/// safety](crate::definitions#output-safety)): score cells no rule of the map covers (their
+/// customers get the fallback segment) and rules that can never fire, as the map's checker
+/// finds them; none for a map that covers every cell with live rules.
 pub(crate) fn coverage_warning(map: &SegmentMap) -> Option<Warning> {
     let report = map.check();
     let shortfalls = report.shortfalls();
@@ -878,7 +883,8 @@ mod tests {
 
     #[test]
     fn default_map_is_the_spec_grid() {
-        // SPEC §5: rows R = 5..1, columns F = 1..5.
+        // The default map (see `definitions`, RFM segments): rows R = 5..1, columns F =
+        // 1..5.
         let grid = [
             (
                 5,

@@ -1,5 +1,6 @@
-//! Warnings (SPEC §14): legal input that makes a tier meaningless. Each classifier's
-//! model says which of its own apply ([`Model::warnings`](super::Model::warnings));
+//! [Warnings](crate::definitions#warnings): legal input that makes a tier
+//! meaningless. Each classifier's model says which of its own apply
+//! ([`Model::warnings`](super::Model::warnings));
 //! [`report::warnings`](crate::report::warnings) gathers them for a run.
 //!
 //! # Example
@@ -14,7 +15,8 @@ use serde::Serialize;
 
 use crate::profile::{Metric, Population};
 
-/// A warning (SPEC §14): legal input that makes a tier meaningless.
+/// A warning ([warnings](crate::definitions#warnings)): legal input that makes a tier
+/// meaningless.
 ///
 /// # Example
 /// ```
@@ -77,8 +79,8 @@ impl Warning {
     }
 }
 
-/// `single_value` (SPEC §14) for `column` when every buyer of `population` has the same
-/// value of `metric`: the ranking by it says nothing.
+/// `single_value` ([warnings](crate::definitions#warnings)) for `column` when every buyer
+/// of `population` has the same value of `metric`: the ranking by it says nothing.
 pub(crate) fn single_value(
     column: &str,
     metric: Metric,

@@ -187,7 +187,7 @@ pub(crate) struct AmountFormat {
 #[non_exhaustive]
 pub enum AmountFormatError {
     /// As the plain grammar says (empty, too many digits), or, for the default format,
-    /// any grammar error with §1's own words.
+    /// any grammar error in the words of [inputs](crate::definitions#inputs).
     #[error(transparent)]
     Plain(#[from] AmountError),
     /// The shape does not fit the declared separators or symbol.

@@ -9,9 +9,10 @@ use crate::dates::{DateError, parse_date};
 const ISO: &str = "%Y-%m-%d";
 
 /// A date pattern: `%Y` (four digits), `%m` and `%d` (one or two digits), each once,
-/// between literal separators. What follows the date in a field must be nothing, or
-/// start with `T` or a space (a time of day, ignored), as [`parse_date`] says. The default,
-/// `%Y-%m-%d`, is read as §1 reads dates: two digits each.
+/// between literal separators. What follows the date in a field must be nothing, or start
+/// with `T` or a space (a time of day, ignored), as [`parse_date`] says. The default,
+/// `%Y-%m-%d`, is read as the default format reads dates
+/// ([inputs](crate::definitions#inputs)): two digits each.
 ///
 /// # Example
 /// ```

@@ -1,14 +1,15 @@
-//! Incremental re-tiering (SPEC §13): a live tiering that takes one transaction at a
-//! time.
+//! Incremental re-tiering ([incremental update](crate::definitions#incremental-update)): a
+//! live tiering that takes one transaction at a time.
 //!
-//! A [`TieringState`] holds every customer's purchases (reduced as SPEC §2 needs them)
-//! and a fitted pipeline. [`add`](TieringState::add) updates one customer's profile
-//! exactly and re-classifies that customer with the current model — no refit — so a
-//! new order changes its tier at once. The result always equals rebuilding the profile
-//! from all its transactions and classifying it with the same model.
-//! [`advance_to`](TieringState::advance_to) moves the as-of date (recency grows, and
-//! everyone is re-classified); [`drift`](TieringState::drift) says how many customers a
-//! refit would relabel; [`refit`](TieringState::refit) refits on demand.
+//! A [`TieringState`] holds every customer's purchases (reduced as the [profile
+//! metrics](crate::definitions#profile-metrics) need them) and a fitted pipeline.
+//! [`add`](TieringState::add) updates one customer's profile exactly and re-classifies that
+//! customer with the current model — no refit — so a new order changes its tier at once.
+//! The result always equals rebuilding the profile from all its transactions and
+//! classifying it with the same model. [`advance_to`](TieringState::advance_to) moves the
+//! as-of date (recency grows, and everyone is re-classified);
+//! [`drift`](TieringState::drift) says how many customers a refit would relabel;
+//! [`refit`](TieringState::refit) refits on demand.
 //!
 //! # Example
 //!
@@ -54,10 +55,11 @@
 //! state goes on exactly as the one that never stopped: the same labels, the same
 //! changes for the same orders, the same drift, and still equal to a batch rebuild.
 //!
-//! Restoring takes the application's [`Registry`](crate::Registry), which
-//! loads the classifier kinds the pipeline names (its own as well as the built-ins), and
-//! checks the document as a saved model is checked (SPEC §17): a bad snapshot is an
-//! [`Error::Snapshot`] naming the snapshot, the line and what is wrong there.
+//! Restoring takes the application's [`Registry`](crate::Registry), which loads the
+//! classifier kinds the pipeline names (its own as well as the built-ins), and checks the
+//! document as a saved model is checked ([output
+//! safety](crate::definitions#output-safety)): a bad snapshot is an [`Error::Snapshot`]
+//! naming the snapshot, the line and what is wrong there.
 //!
 //! ```
 //! use customer_tiering::classify::pareto::ParetoParams;
@@ -91,7 +93,7 @@
 //! assert_eq!(changes[0].to_string(), "C090 metal iron -> gold on 2026-03-31");
 //! assert_eq!(restored.tiering()?, live.tiering()?);
 //!
-//! // The same state always gives the same bytes (SPEC §11).
+//! // The same state always gives the same bytes (see `definitions`, determinism).
 //! let (mut again, mut other) = (Vec::new(), Vec::new());
 //! restored.snapshot("a", &mut again)?;
 //! live.snapshot("b", &mut other)?;
@@ -109,7 +111,7 @@
 //! | `format` | [`SNAPSHOT_FORMAT`], `"customer-tiering-state"` |
 //! | `version` | [`SNAPSHOT_VERSION`], `1`: a snapshot of another version is refused, never read wrongly |
 //! | `as_of` | the state's as-of date, `YYYY-MM-DD` |
-//! | `window_days` | the window of `monetary_current` / `monetary_previous` (SPEC §2), at least 1 |
+//! | `window_days` | the window of `monetary_current` / `monetary_previous` ([profile metrics](crate::definitions#profile-metrics)), at least 1 |
 //! | `customers` | how many customer lines follow (a cut-off snapshot is an error, not a smaller state) |
 //! | `columns` | the label columns, in order: [`FittedPipeline::columns`] |
 //! | `pipeline` | the fitted pipeline, as [`FittedPipeline::to_json`] writes it (on one line) |
@@ -118,7 +120,7 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `id` | the customer id (SPEC §1, as [`CustomerId`] holds it: trimmed, 1..=128 bytes) |
+//! | `id` | the customer id ([inputs](crate::definitions#inputs), as [`CustomerId`] holds it: trimmed, 1..=128 bytes) |
 //! | `days` | every distinct purchase date with the exact sum of that day's amounts: `[["2026-03-01", "12.50"], …]`, dates ascending, none after `as_of`, at least one |
 //! | `transactions` | the number of transaction rows, at least the number of days |
 //! | `profit` | the exact sum of the profits, when a row had one (else absent) |

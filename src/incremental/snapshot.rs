@@ -388,7 +388,8 @@ fn invalid(what: &str, line: u64, reason: impl Into<String>) -> Error {
     }
 }
 
-/// A text as an error quotes it: cut to 200 bytes (SPEC §12), in quotes.
+/// A text as an error quotes it: cut to 200 bytes ([bad
+/// input](crate::definitions#bad-input-and-rejects)), in quotes.
 fn quoted(text: &str) -> String {
     format!("{:?}", shown_value(text.as_bytes(), text.len() as u64))
 }

@@ -1,6 +1,6 @@
-//! [`OutputDir`]: a run's output directory written all or nothing, one run at a time,
-//! with no stale files (SPEC §17). Re-exported from [`crate::output`], where its docs
-//! say what it guarantees.
+//! [`OutputDir`]: a run's output directory written all or nothing, one run at a time, with
+//! no stale files ([output safety](crate::definitions#output-safety)). Re-exported from
+//! [`crate::output`], where its docs say what it guarantees.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
 
-/// The files `tier` manages in its output directory (SPEC §16): a successful run
-/// removes those of them it did not write. Pass it to [`OutputDir::commit`].
+/// The files `tier` manages in its output directory ([CLI
+/// files](crate::definitions#cli-files-and-exit-codes)): a successful run removes those of
+/// them it did not write. Pass it to [`OutputDir::commit`].
 ///
 /// # Example
 /// ```
@@ -37,7 +38,8 @@ pub const TIER_FILES: [&str; 15] = [
 ];
 
 /// The lock file in an output directory: a run holds an exclusive advisory lock on it
-/// (SPEC §17). It stays after the run, empty and harmless.
+/// ([output safety](crate::definitions#output-safety)). It stays after the run, empty and
+/// harmless.
 ///
 /// # Example
 /// ```
@@ -51,8 +53,9 @@ pub const TIER_FILES: [&str; 15] = [
 /// ```
 pub const LOCK_FILE: &str = ".tier.lock";
 
-/// How the names of temporary files begin (SPEC §17). The run that next holds the lock
-/// removes every regular file whose name starts with it.
+/// How the names of temporary files begin ([output
+/// safety](crate::definitions#output-safety)). The run that next holds the lock removes
+/// every regular file whose name starts with it.
 ///
 /// # Example
 /// ```
@@ -76,9 +79,10 @@ const BUFFER: usize = 64 * 1024;
 /// (same pid) ever share one, even one that discards while the next has begun.
 static TEMP_COUNT: AtomicU64 = AtomicU64::new(1);
 
-/// An output directory held by one run: files are written under temporary names and
-/// put in place all together by [`commit`](OutputDir::commit), under an exclusive lock,
-/// and the managed files the run did not produce are removed (SPEC §17).
+/// An output directory held by one run: files are written under temporary names and put in
+/// place all together by [`commit`](OutputDir::commit), under an exclusive lock, and the
+/// managed files the run did not produce are removed ([output
+/// safety](crate::definitions#output-safety)).
 ///
 /// [`OutputDir::open`] takes an exclusive advisory lock on `DIR/.tier.lock` (a second
 /// run fails at once with [`Error::Locked`]) and removes the temporary files a killed
@@ -486,10 +490,11 @@ impl OutputDir {
         Ok(Committed { written, removed })
     }
 
-    /// Puts in place only the files named in `names` that this run created, discards
-    /// the others and releases the lock; no index, no stale removal. For a run that
-    /// fails but must still leave one file (SPEC §17: under `skip`, a run that read data
-    /// and then fails still writes `rejects.csv`). Names not created are ignored.
+    /// Puts in place only the files named in `names` that this run created, discards the
+    /// others and releases the lock; no index, no stale removal. For a run that fails but
+    /// must still leave one file ([output safety](crate::definitions#output-safety): under
+    /// `skip`, a run that read data and then fails still writes `rejects.csv`). Names not
+    /// created are ignored.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file, as [`commit`](OutputDir::commit); a file that

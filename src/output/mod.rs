@@ -1,5 +1,6 @@
-//! The files of a run (SPEC §16, §17): `tiers.csv` — the profile metrics and every label
-//! of each customer, in id order, money exact, a none value an empty field — and its
+//! The files of a run ([CLI files](crate::definitions#cli-files-and-exit-codes), [output
+//! safety](crate::definitions#output-safety)): `tiers.csv` — the profile metrics and every
+//! label of each customer, in id order, money exact, a none value an empty field — and its
 //! JSON Lines twin; and [`OutputDir`], which puts a run's files in place all or nothing,
 //! one run per directory, with no stale files left beside them.
 //!
@@ -52,7 +53,8 @@ pub const METRIC_COLUMNS: [&str; 6] = [
     "tenure_days",
 ];
 
-/// The header of `rejects.csv` (SPEC §12, §16).
+/// The header of `rejects.csv` ([bad input](crate::definitions#bad-input-and-rejects), [CLI
+/// files](crate::definitions#cli-files-and-exit-codes)).
 ///
 /// # Example
 /// ```
@@ -63,10 +65,12 @@ pub const REJECT_COLUMNS: [&str; 5] = ["source", "line", "field", "value", "reas
 
 /// One row of `rejects.csv`, in the order of [`REJECT_COLUMNS`].
 ///
-/// The `line` column holds a file's physical line as its bare number (SPEC §12), so a
-/// file's rejects are written exactly as SPEC §16 says. Any other position is written
-/// as its location shows it (`record 9`, `table orders, row 42`): a bare number in that
-/// column is always a line of a file, never a record number or a row key.
+/// The `line` column holds a file's physical line as its bare number ([bad
+/// input](crate::definitions#bad-input-and-rejects)), so a file's rejects are written
+/// exactly as the [CLI files](crate::definitions#cli-files-and-exit-codes) say. Any other
+/// position is written as its location shows it (`record 9`, `table orders, row 42`): a
+/// bare number in that column is always a line of a file, never a record number or a row
+/// key.
 ///
 /// # Example
 /// ```
@@ -179,9 +183,10 @@ fn write_rows<W: Write>(
     })
 }
 
-/// Writes `tiers.jsonl` (SPEC §16 `--format jsonl`): one JSON object per customer, keys
-/// the `tiers.csv` header; integers (metrics, quantile scores) as JSON numbers, money
-/// as exact decimal strings, other labels as strings, none as null.
+/// Writes `tiers.jsonl` ([CLI files](crate::definitions#cli-files-and-exit-codes) `--format
+/// jsonl`): one JSON object per customer, keys the `tiers.csv` header; integers (metrics,
+/// quantile scores) as JSON numbers, money as exact decimal strings, other labels as
+/// strings, none as null.
 ///
 /// # Errors
 /// [`Error::Io`] when writing fails.

@@ -73,8 +73,9 @@ impl PipelineBuilder {
         self
     }
 
-    /// Adds a rule set (SPEC §8), applied after every classifier and every earlier rule
-    /// set; its conditions may use their columns.
+    /// Adds a rule set ([rule sets](crate::definitions#rule-sets-and-the-final-tier)),
+    /// applied after every classifier and every earlier rule set; its conditions may use
+    /// their columns.
     ///
     /// # Example
     /// ```
@@ -112,11 +113,12 @@ impl PipelineBuilder {
         self
     }
 
-    /// Declares the attribute columns of a customers source (beyond SPEC §1's known
-    /// ones), so that rule sets may refer to them: the pipeline is built and checked
-    /// before any data is read, so it cannot see them otherwise. The table that feeds
-    /// [`PopulationBuilder::finish_with`](crate::PopulationBuilder::finish_with) has
-    /// them: `builder.attributes(table.columns())` for a
+    /// Declares the attribute columns of a customers source (beyond the known ones of
+    /// [inputs](crate::definitions#inputs) ones), so that rule sets may refer to them: the
+    /// pipeline is built and checked before any data is read, so it cannot see them
+    /// otherwise. The table that feeds
+    /// [`PopulationBuilder::finish_with`](crate::PopulationBuilder::finish_with) has them:
+    /// `builder.attributes(table.columns())` for a
     /// [`CustomerTable`](crate::source::customers::CustomerTable).
     ///
     /// # Example
@@ -475,8 +477,9 @@ impl Pipeline {
         })
     }
 
-    /// Fits every classifier and labels the fit population by SPEC's batch definitions
-    /// (for equal-count quantiles, SQL `NTILE` with the `customer_id` tiebreak).
+    /// Fits every classifier and labels the fit population by the batch definitions
+    /// ([`definitions`](crate::definitions)) (for equal-count quantiles, SQL `NTILE` with
+    /// the `customer_id` tiebreak).
     ///
     /// # Errors
     /// As [`fit`](Self::fit).

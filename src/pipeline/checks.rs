@@ -29,8 +29,10 @@ pub(super) fn rule_schema<'a>(
     schema
 }
 
-/// Checks rule sets in order, each against the columns before it (SPEC §8, §17): its
-/// column's name, and every column, label and attribute its rules read.
+/// Checks rule sets in order, each against the columns before it ([rule
+/// sets](crate::definitions#rule-sets-and-the-final-tier), [output
+/// safety](crate::definitions#output-safety)): its column's name, and every column, label
+/// and attribute its rules read.
 pub(super) fn check_rule_sets(
     mut schema: Schema,
     mut columns: Vec<String>,
@@ -71,9 +73,9 @@ pub(super) fn claim_columns(
     Ok(())
 }
 
-/// Why `column` cannot be an output column next to `taken` (SPEC §17): names match
-/// `[a-z][a-z0-9_]*` and are unique across `tiers.csv`, so they clash neither with the
-/// metric columns nor with `tags`.
+/// Why `column` cannot be an output column next to `taken` ([output
+/// safety](crate::definitions#output-safety)): names match `[a-z][a-z0-9_]*` and are unique
+/// across `tiers.csv`, so they clash neither with the metric columns nor with `tags`.
 fn check_column_name(column: &str, taken: &[String]) -> Result<(), ColumnNameProblem> {
     if !is_snake_case(column) {
         return Err(ColumnNameProblem::Malformed);
@@ -102,7 +104,8 @@ impl From<AttrType> for AttrKind {
     fn from(kind: AttrType) -> Self {
         match kind {
             AttrType::Number => AttrKind::Number,
-            // Custom columns are numbers or text; a fixed label set is SPEC §1's own.
+            // Custom columns are numbers or text; a fixed label set is a known attribute's
+            // own (see `definitions`, inputs).
             AttrType::Text | AttrType::OneOf(_) => AttrKind::Text,
         }
     }

@@ -115,10 +115,10 @@ impl<'de> Deserialize<'de> for FittedPipeline {
 }
 
 impl FittedPipeline {
-    /// Loads the models of a saved pipeline by kind, then checks it as fresh settings
-    /// are checked (SPEC §17): its version, every model's own invariants, unique
-    /// well-formed columns, and every rule set against the columns and labels the
-    /// models actually have.
+    /// Loads the models of a saved pipeline by kind, then checks it as fresh settings are
+    /// checked ([output safety](crate::definitions#output-safety)): its version, every
+    /// model's own invariants, unique well-formed columns, and every rule set against the
+    /// columns and labels the models actually have.
     fn checked(data: FittedPipelineData, registry: &Registry) -> Result<Self, Error> {
         if data.format_version != FORMAT_VERSION {
             return Err(ConfigError::Format {
@@ -585,7 +585,7 @@ impl FittedPipeline {
     /// Labels every customer: with model `i`'s own labels, or with `batch[i]` (its
     /// row-major labels of this population) where given; then the rule sets. In pieces
     /// of a fixed number of customers, on every thread; the tiering is the same
-    /// whatever the number of threads (SPEC §11).
+    /// whatever the number of threads ([determinism](crate::definitions#determinism)).
     ///
     /// Also gives the first model (by index) that gave another number of labels than
     /// it has columns, and that number: its row is padded or cut to fit. Without
@@ -716,7 +716,8 @@ impl FittedPipeline {
     }
 
     /// How many customers of `population` each missing-data policy stepped in for, per
-    /// classifier column and metric or attribute (SPEC §9).
+    /// classifier column and metric or attribute ([missing
+    /// data](crate::definitions#missing-data)).
     ///
     /// # Example
     /// ```
@@ -766,9 +767,9 @@ impl FittedPipeline {
         counts
     }
 
-    /// Why `profile` gets each of its labels: one [`Explanation`] per column (SPEC §10),
-    /// the rule sets' naming the rules that fired. `Display` writes each as one line of
-    /// English.
+    /// Why `profile` gets each of its labels: one [`Explanation`] per column
+    /// ([explanations](crate::definitions#explanations)), the rule sets' naming the rules
+    /// that fired. `Display` writes each as one line of English.
     ///
     /// # Example
     /// ```

@@ -1,5 +1,6 @@
 //! One pipeline for every classifier: build → fit on a population → a fitted pipeline
-//! (serialisable) → labels for every customer, sorted by id (SPEC §11).
+//! (serialisable) → labels for every customer, sorted by id
+//! ([determinism](crate::definitions#determinism)).
 //!
 //! # Example
 //!
@@ -87,7 +88,8 @@ fn rule_set_labels(rules: &[AnyRules]) -> impl Iterator<Item = (String, ColumnLa
     })
 }
 
-/// The columns rule sets add: one per rule set, then `tags` (SPEC §16).
+/// The columns rule sets add: one per rule set, then `tags` ([CLI
+/// files](crate::definitions#cli-files-and-exit-codes)).
 fn rule_columns(rules: &[AnyRules]) -> Vec<String> {
     let mut columns: Vec<String> = rules.iter().map(|r| r.column().to_string()).collect();
     if !rules.is_empty() {

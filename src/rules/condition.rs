@@ -96,7 +96,7 @@ impl Op {
 /// What a test looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Subject {
-    /// A profile metric (SPEC §2).
+    /// A profile metric ([profile metrics](crate::definitions#profile-metrics)).
     Metric(Metric),
     /// The rule set's own column: the tier so far (caps, floors) or the final tier (tags).
     Tier,

@@ -74,7 +74,8 @@ pub(crate) struct RuleSetFile {
     pub(crate) rules: Vec<RuleFile>,
 }
 
-/// A tier's display names and playbook, as a rule file may give them (PRESETS §3).
+/// A tier's display names and playbook, as a rule file may give them ([display
+/// names](crate::definitions#display-names-and-playbooks)).
 ///
 /// # Example
 /// ```

@@ -13,8 +13,9 @@ use crate::attributes::known_type;
 use crate::classify::{Explanation, Reads, Tagged};
 use crate::error::{ConfigError, Error};
 
-/// Logic that decides one column — the final tier by default — from a customer's
-/// metrics, attributes and the labels of the columns before it (SPEC §8).
+/// Logic that decides one column — the final tier by default — from a customer's metrics,
+/// attributes and the labels of the columns before it ([rule
+/// sets](crate::definitions#rule-sets-and-the-final-tier)).
 ///
 /// [`RuleSet`] (rules written in TOML or JSON) is one implementation; an application
 /// implements it to decide in Rust — from its CRM's account status, say — and still
@@ -130,13 +131,13 @@ pub trait TierRules:
         Vec::new()
     }
 
-    /// The metrics and attributes it reads; attributes other than SPEC §1's known
-    /// ones must be declared with
+    /// The metrics and attributes it reads; attributes other than the known ones of
+    /// [inputs](crate::definitions#inputs) ones must be declared with
     /// [`PipelineBuilder::attributes`](crate::PipelineBuilder::attributes). The default:
     /// every metric, no attribute. As for a classifier
     /// ([`Classifier::reads`](crate::classify::Classifier::reads)), it must name every
-    /// metric `decide` reads: a live tiering computes `growth` only when something says
-    /// it reads it.
+    /// metric `decide` reads: a live tiering computes `growth` only when something says it
+    /// reads it.
     ///
     /// # Example
     /// ```
@@ -220,8 +221,9 @@ pub trait TierRules:
     /// ```
     fn decide(&self, facts: &Facts<'_>) -> RuleOutcome;
 
-    /// Why `facts` get their tier (SPEC §10): an [`Explanation`] of the rules' column
-    /// and tier; an application's rules usually give [`Explanation::text`].
+    /// Why `facts` get their tier ([explanations](crate::definitions#explanations)): an
+    /// [`Explanation`] of the rules' column and tier; an application's rules usually give
+    /// [`Explanation::text`].
     ///
     /// # Example
     /// ```
@@ -312,8 +314,9 @@ impl TierRules for RuleSet {
         }
         reads
     }
-    /// Checks every condition against the schema: columns, labels, label orders,
-    /// attributes and their types, naming the rule (SPEC §8).
+    /// Checks every condition against the schema: columns, labels, label orders, attributes
+    /// and their types, naming the rule ([rule
+    /// sets](crate::definitions#rule-sets-and-the-final-tier)).
     fn check(self, schema: &Schema) -> Result<Self, Error> {
         self.with_schema(schema)
     }

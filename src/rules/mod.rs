@@ -1,5 +1,6 @@
-//! Rule sets and the final tier (SPEC §8): an ordered list of rules
-//! `when <condition> then <outcome>` over metrics, attributes and the labels of the other
+//! Rule sets and the final tier ([rule
+//! sets](crate::definitions#rule-sets-and-the-final-tier)): an ordered list of rules `when
+//! <condition> then <outcome>` over metrics, attributes and the labels of the other
 //! classifiers.
 //!
 //! ```
@@ -61,16 +62,17 @@
 //! | `unmatched` | see below | `"unscored"`: a customer no tier rule matches gets no tier |
 //! | `source` | optional | a citation |
 //! | `label_orders` | optional | per label column, its labels best first (filled in by [`RuleSet::with_schema`]) |
+//! | `[tier_info.TIER]` | optional | for a tier of `tiers`, what people see instead of its key: `en`, `zh-Hant`, `zh-Hans` (its display name in each language; a language left out falls back to the preset's name, else the key) and `playbook` (the service advice for the tier's customers, shown with the management table). Every key is optional; a table for a name that is not a tier is an error. Files keep the key ([`TierInfo`], [`RuleSet::tier_info`]) |
 //! | `[[rules]]` | | `name` (optional), `when` (optional: missing means always), and exactly one of `tier`, `at_most`, `at_least`, `tag` |
 //!
 //! Exactly one of three says what a customer no tier rule matches gets: `default`, a
 //! catch-all tier rule (no `when`, or `when = "true"`), or `unmatched = "unscored"`.
 //!
-//! **Every field is text; the format has no number fields.** A TOML or JSON number
-//! anywhere (`tier = 1`, `tiers = [1, 2]`) is an error: decimals belong inside `when`,
-//! where they are read by SPEC §1's grammar (`-?[0-9]+(\.[0-9]+)?`, at most 28 digits)
-//! straight into an exact decimal. A number read by a TOML or JSON parser would go
-//! through a float and lose digits.
+//! **Every field is text; the format has no number fields.** A TOML or JSON number anywhere
+//! (`tier = 1`, `tiers = [1, 2]`) is an error: decimals belong inside `when`, where they
+//! are read by the amount grammar ([inputs](crate::definitions#inputs))
+//! (`-?[0-9]+(\.[0-9]+)?`, at most 28 digits) straight into an exact decimal. A number read
+//! by a TOML or JSON parser would go through a float and lose digits.
 //!
 //! # Conditions
 //!
@@ -94,9 +96,10 @@
 //! ```
 //!
 //! Keywords are lower case. An identifier is one of:
-//! - a metric of SPEC §2 (`recency_days`, `frequency`, `monetary`, `growth` …), a number;
-//! - an attribute of SPEC §1 (`kind`, `credit_rating`, `satisfaction` …; any other a
-//!   [`Schema`] declares), a number or a text;
+//! - a [profile metric](crate::definitions#profile-metrics) (`recency_days`, `frequency`,
+//!   `monetary`, `growth` …), a number;
+//! - a customer attribute ([inputs](crate::definitions#inputs): `kind`, `credit_rating`,
+//!   `satisfaction` …; any other a [`Schema`] declares), a number or a text;
 //! - a label column of another classifier, as the [`Schema`] declares it: quantile scores
 //!   (`r`, `f`, `m`) are numbers; named labels (`metal`, `grade`, `lifecycle`,
 //!   `rfm_segment` …) are texts, ordered (best first) or not;
@@ -266,7 +269,8 @@ pub use load::TierInfo;
 pub use logic::{AnyRules, TierRules};
 pub use schema::Schema;
 
-/// The keys of the shipped rule sets (PRESETS §1f).
+/// The keys of the shipped rule sets ([purchase
+/// intent](crate::definitions#purchase-intent)).
 ///
 /// # Example
 /// ```
@@ -281,8 +285,9 @@ pub const PRESET_KEYS: [&str; 1] = ["intent"];
 const PRESET_FILES: [(&str, &str); 1] =
     [("intent", include_str!("../../presets/rules/intent.toml"))];
 
-/// A validated, parsed rule set (SPEC §8). See the [module docs](self) for the file
-/// format, the condition language and the checks.
+/// A validated, parsed rule set ([rule
+/// sets](crate::definitions#rule-sets-and-the-final-tier)). See the [module docs](self) for
+/// the file format, the condition language and the checks.
 ///
 /// Serializes to its file form (so a saved model can hold it); deserializing parses and
 /// checks it again.
@@ -852,8 +857,9 @@ impl RuleSet {
     }
 
     /// The identifiers the conditions use that are neither metrics, `tier`, nor known
-    /// attributes of SPEC §1: the label columns of other classifiers (and any extra
-    /// attributes), in order of first use. A pipeline computes these columns first.
+    /// attributes ([inputs](crate::definitions#inputs)): the label columns of other
+    /// classifiers (and any extra attributes), in order of first use. A pipeline computes
+    /// these columns first.
     ///
     /// # Example
     /// ```
@@ -877,7 +883,7 @@ impl RuleSet {
             .collect()
     }
 
-    /// The known attributes (SPEC §1) the conditions compare.
+    /// The known attributes ([inputs](crate::definitions#inputs)) the conditions compare.
     pub(crate) fn attributes_read(&self) -> Vec<String> {
         self.names
             .iter()
@@ -919,9 +925,10 @@ impl RuleSet {
         }
     }
 
-    /// Decides one customer's tier and tags (SPEC §8): the first matching tier rule (else
-    /// the default, or no tier), then every matching cap and floor in order, then every
-    /// matching tag. Never fails: every check happened on load.
+    /// Decides one customer's tier and tags ([rule
+    /// sets](crate::definitions#rule-sets-and-the-final-tier)): the first matching tier
+    /// rule (else the default, or no tier), then every matching cap and floor in order,
+    /// then every matching tag. Never fails: every check happened on load.
     ///
     /// Ordered comparisons of named labels (`metal >= "gold"`) need the column's order:
     /// load the rule set [`with_schema`](RuleSet::with_schema) (or give `label_orders`);
@@ -1005,10 +1012,11 @@ impl RuleSet {
         }
     }
 
-    /// Why the customer gets its tier and tags (SPEC §10), as an [`Explanation`] whose
-    /// `Display` is one line of English: the tier rule that fired (number, name,
-    /// condition and the values it looked at) or the default, each cap and floor that
-    /// applied, and the tags with their rules.
+    /// Why the customer gets its tier and tags
+    /// ([explanations](crate::definitions#explanations)), as an [`Explanation`] whose
+    /// `Display` is one line of English: the tier rule that fired (number, name, condition
+    /// and the values it looked at) or the default, each cap and floor that applied, and
+    /// the tags with their rules.
     ///
     /// # Example
     /// ```

@@ -12,8 +12,9 @@ use crate::error::Error;
 use crate::profile::Metric;
 
 /// What a rule set's conditions may refer to besides the metrics (always there) and the
-/// known attributes of SPEC §1 ([`KNOWN_ATTRIBUTES`](crate::attributes::KNOWN_ATTRIBUTES),
-/// always there): the label columns of the other classifiers, and any extra attributes.
+/// known attributes ([inputs](crate::definitions#inputs),
+/// [`KNOWN_ATTRIBUTES`](crate::attributes::KNOWN_ATTRIBUTES), always there): the label
+/// columns of the other classifiers, and any extra attributes.
 ///
 /// # Example
 /// ```
@@ -89,7 +90,7 @@ impl Schema {
     ///     when = 'monetary > 100 and credit_rating != "D"'
     ///     tier = "a"
     /// "#)?;
-    /// rules.validate(&Schema::new())?; // metrics and SPEC §1 attributes need no declaring
+    /// rules.validate(&Schema::new())?; // metrics and known attributes need no declaring
     /// assert!(!Schema::new().has_column("metal"));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
@@ -114,8 +115,9 @@ impl Schema {
         self.column(name, ColumnKind::Names { labels, ordered })
     }
 
-    /// Declares a column of quantile scores `1..=max` (`r`, `f`, `m`: SPEC §3, higher is
-    /// better), compared with decimals: `r >= 4`, `f in [4, 5]`.
+    /// Declares a column of quantile scores `1..=max` (`r`, `f`, `m`: [quantile
+    /// scores](crate::definitions#quantile-scores), higher is better), compared with
+    /// decimals: `r >= 4`, `f in [4, 5]`.
     ///
     /// # Example
     /// ```
@@ -168,7 +170,8 @@ impl Schema {
         self.find_column(name).is_some()
     }
 
-    /// The type of an attribute: declared, else known (SPEC §1), else none.
+    /// The type of an attribute: declared, else known
+    /// ([inputs](crate::definitions#inputs)), else none.
     ///
     /// # Example
     /// ```

@@ -1,8 +1,10 @@
-//! Transactions from CSV (SPEC §1, §12), with a column mapping for files whose headers
-//! differ (`CustomerID`, `InvoiceDate`, `Amount`).
+//! Transactions from CSV ([inputs](crate::definitions#inputs), [bad
+//! input](crate::definitions#bad-input-and-rejects)), with a column mapping for files whose
+//! headers differ (`CustomerID`, `InvoiceDate`, `Amount`).
 //!
-//! Rows are read as raw bytes and every field is validated here, by SPEC §1's grammar:
-//! the csv crate's serde path would turn a numeric-looking amount into a float.
+//! Rows are read as raw bytes and every field is validated here, by the amount grammar
+//! ([inputs](crate::definitions#inputs)): the csv crate's serde path would turn a
+//! numeric-looking amount into a float.
 //!
 //! # Example
 //! ```
@@ -64,9 +66,10 @@ pub(super) struct Columns {
 
 /// Transactions read from CSV with a header (comma-separated, quotes as RFC 4180).
 ///
-/// Extra columns are ignored. A row with a different number of fields than the header,
-/// an empty or over-long id, a malformed date or an amount outside SPEC §1's grammar is
-/// a [`Reject`] carrying the file, the line, the field, the raw value and the reason.
+/// Extra columns are ignored. A row with a different number of fields than the header, an
+/// empty or over-long id, a malformed date or an amount outside the amount grammar
+/// ([inputs](crate::definitions#inputs)) is a [`Reject`] carrying the file, the line, the
+/// field, the raw value and the reason.
 ///
 /// # Example
 /// ```
@@ -228,7 +231,8 @@ impl<R: Read> CsvTransactions<R> {
         mapping: &ColumnMapping,
         format: &InputFormat,
     ) -> Result<Self, Error> {
-        // Transactions are one line each (SPEC §12): a stray quote costs one line.
+        // Transactions are one line each (see `definitions`, bad input): a stray quote
+        // costs one line.
         let (mut records, names) = open_records(origin, reader, format, false)?;
         let missing = |name: &str, records: &mut Records<Decoding<R>>| {
             let hints = first_lines_hints(records, &names, format);

@@ -1,5 +1,6 @@
-//! Customer attributes (SPEC §1, §12): one record per customer, `customer_id` plus any
-//! attribute columns, from CSV ([`CsvCustomers`]) or memory
+//! Customer attributes ([inputs](crate::definitions#inputs), [bad
+//! input](crate::definitions#bad-input-and-rejects)): one record per customer,
+//! `customer_id` plus any attribute columns, from CSV ([`CsvCustomers`]) or memory
 //! ([`MemorySource`](super::MemorySource) of [`CustomerRecord`]s), read by
 //! [`ingest_customers`] into a [`CustomerTable`].
 //!
@@ -68,8 +69,9 @@ pub struct CustomerRecord {
     pub location: Location,
     /// Who.
     pub customer_id: CustomerId,
-    /// What is known of them. Text values of columns that SPEC §1 does not name are
-    /// typed by [`ingest_customers`] once every record is read.
+    /// What is known of them. Text values of columns that are not known attributes
+    /// ([inputs](crate::definitions#inputs)) are typed by [`ingest_customers`] once every
+    /// record is read.
     pub attributes: Attributes,
 }
 
@@ -208,10 +210,10 @@ impl CustomerTable {
     }
 }
 
-/// The record with its known attributes (SPEC §1) checked against their types and
-/// written as [`parse_value`] writes them, whatever source made it: a `status` of
-/// `"Prospect"` becomes `prospect`, an `employees` of text `"12"` the number 12, an
-/// empty text no value.
+/// The record with its known attributes ([inputs](crate::definitions#inputs)) checked
+/// against their types and written as [`parse_value`] writes them, whatever source made it:
+/// a `status` of `"Prospect"` becomes `prospect`, an `employees` of text `"12"` the number
+/// 12, an empty text no value.
 fn with_known_types(mut record: CustomerRecord) -> Result<CustomerRecord, Box<Reject>> {
     if !record
         .attributes
@@ -273,7 +275,8 @@ impl std::fmt::Display for FirstAt {
     }
 }
 
-/// Reads every customer record of `source` into a table (SPEC §12).
+/// Reads every customer record of `source` into a table ([bad
+/// input](crate::definitions#bad-input-and-rejects)).
 ///
 /// Under [`OnInvalid::Skip`] every reject — the source's own, and a second record for a
 /// customer — is passed to `on_reject` and counted; under [`OnInvalid::Fail`] the first
@@ -306,7 +309,8 @@ pub fn ingest_customers<S: Source<Record = CustomerRecord>>(
 ) -> Result<(CustomerTable, ReadSummary), Error> {
     let mut first_at: BTreeMap<CustomerId, FirstAt> = BTreeMap::new();
     let mut customers: BTreeMap<CustomerId, Attributes> = BTreeMap::new();
-    // Columns SPEC §1 does not name: (name, every value so far is a plain decimal).
+    // Columns that are not known attributes (see `definitions`, inputs): (name, every value
+    // so far is a plain decimal).
     let mut other_columns: Vec<(String, bool)> = Vec::new();
     let mut known_columns: Vec<String> = Vec::new();
     let mut summary = ReadSummary::default();

@@ -1,5 +1,6 @@
-//! Data sources (SPEC §1, §12): a small iterator-like trait, in-memory and CSV
-//! implementations, and [`ingest`], where the reject policy lives once.
+//! Data sources ([inputs](crate::definitions#inputs), [bad
+//! input](crate::definitions#bad-input-and-rejects)): a small iterator-like trait,
+//! in-memory and CSV implementations, and [`ingest`], where the reject policy lives once.
 //!
 //! # Example
 //! ```
@@ -132,7 +133,7 @@ impl<S: Source + ?Sized> Source for Box<S> {
     }
 }
 
-/// What to do with a bad record (SPEC §12).
+/// What to do with a bad record ([bad input](crate::definitions#bad-input-and-rejects)).
 ///
 /// # Example
 /// ```
@@ -163,7 +164,8 @@ impl std::str::FromStr for OnInvalid {
     }
 }
 
-/// Counts of one ingest (SPEC §12): always `read = accepted + rejected`.
+/// Counts of one ingest ([bad input](crate::definitions#bad-input-and-rejects)): always
+/// `read = accepted + rejected`.
 ///
 /// # Example
 /// ```
@@ -325,9 +327,10 @@ pub fn ingest_aggregator<S: Source<Record = Transaction>>(
     Ok(summary)
 }
 
-/// Like [`ingest_into`], feeding every accepted transaction to several builders at
-/// once — one per as-of date — so that two periods of one history are read in one pass
-/// (SPEC §13). `after_as_of` counts the rows after the first builder's date.
+/// Like [`ingest_into`], feeding every accepted transaction to several builders at once —
+/// one per as-of date — so that two periods of one history are read in one pass ([periodic
+/// update](crate::definitions#periodic-update)). `after_as_of` counts the rows after the
+/// first builder's date.
 ///
 /// # Errors
 /// As [`ingest`].

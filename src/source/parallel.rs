@@ -1,14 +1,14 @@
 //! Reading a transactions CSV on every core into an [`Aggregator`].
 //!
-//! A transactions record is one physical line (SPEC §12), so the file can be cut at
-//! line ends into pieces that parse on their own. One thread reads the next pieces
-//! while the others parse the current ones: each line into a small fixed record,
-//! scattered by its id's range into per-partition batches; then every partition
-//! absorbs its batches, partitions in parallel. Rejects keep their exact lines (each
-//! piece counts its lines; a reject is moved by the lines before its piece) and come
-//! out in file order, and a line too long to hold is streamed past as the sequential
-//! reader does. Pieces are cut by size, never by thread count, so the result is the
-//! same bytes on one thread or many.
+//! A transactions record is one physical line ([bad
+//! input](crate::definitions#bad-input-and-rejects)), so the file can be cut at line ends
+//! into pieces that parse on their own. One thread reads the next pieces while the others
+//! parse the current ones: each line into a small fixed record, scattered by its id's range
+//! into per-partition batches; then every partition absorbs its batches, partitions in
+//! parallel. Rejects keep their exact lines (each piece counts its lines; a reject is moved
+//! by the lines before its piece) and come out in file order, and a line too long to hold
+//! is streamed past as the sequential reader does. Pieces are cut by size, never by thread
+//! count, so the result is the same bytes on one thread or many.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};

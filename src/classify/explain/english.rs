@@ -1,5 +1,6 @@
-//! The English rendering of explanations: every word of SPEC §10's one line lives here.
-//! A renderer in another language goes beside this file and reads the same values.
+//! The English rendering of explanations: every word of the one line of
+//! [explanations](crate::definitions#explanations) lives here. A renderer in another
+//! language goes beside this file and reads the same values.
 
 use std::fmt;
 

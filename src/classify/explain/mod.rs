@@ -1,12 +1,12 @@
-//! Explanations (SPEC §10) as values: for each column, the label and what was compared
-//! with what to give it — the metric's value and the cut points, the thresholds of the
-//! bands, the rule that fired.
+//! [Explanations](crate::definitions#explanations) as values: for each
+//! column, the label and what was compared with what to give it — the metric's value and
+//! the cut points, the thresholds of the bands, the rule that fired.
 //!
 //! An [`Explanation`] holds typed figures (decimals, [`Metric`]s, label names), never
-//! prose, so any renderer can phrase it. Its [`Display`](std::fmt::Display) is the
-//! English one line of SPEC §10; every word of it lives in one file of this module
-//! (`english.rs`), beside which a renderer in another language can be added. Serialised
-//! (for reports), decimals are exact strings.
+//! prose, so any renderer can phrase it. Its [`Display`](std::fmt::Display) is the English
+//! one line of its [explanations](crate::definitions#explanations); every word of it lives
+//! in one file of this module (`english.rs`), beside which a renderer in another language
+//! can be added. Serialised (for reports), decimals are exact strings.
 //!
 //! # Example
 //!
@@ -54,8 +54,9 @@ use crate::profile::Metric;
 
 mod english;
 
-/// Why one customer has its label in one column (SPEC §10): the column, the label, and
-/// the [`Reason`] — what was compared with what.
+/// Why one customer has its label in one column
+/// ([explanations](crate::definitions#explanations)): the column, the label, and the
+/// [`Reason`] — what was compared with what.
 ///
 /// `Display` writes it as one line of English (`m = 5: monetary 7 is better than 4 of
 /// the 4 cut points [2, 3, 5, 6] (…)`); serialised, it is
@@ -225,7 +226,8 @@ impl Explanation {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
-    /// A quantile score (SPEC §3): the metric's value against the cut points.
+    /// A quantile score ([quantile scores](crate::definitions#quantile-scores)): the
+    /// metric's value against the cut points.
     #[non_exhaustive]
     Score {
         /// The metric scored.
@@ -247,13 +249,15 @@ pub enum Reason {
         /// The buyers the cut points were fitted on.
         fit_size: usize,
     },
-    /// A band of a Pareto or ABC scheme (SPEC §4): the metric's value against the
+    /// A band of a Pareto or ABC scheme ([Pareto
+    /// tiers](crate::definitions#pareto-tiers-and-abc)): the metric's value against the
     /// thresholds of its band and of the next better one.
     #[non_exhaustive]
     Band {
         /// The metric banded.
         metric: Metric,
-        /// The customer's value (a missing-data fill included, SPEC §9).
+        /// The customer's value (a fill included, see [missing
+        /// data](crate::definitions#missing-data)).
         #[serde(with = "rust_decimal::serde::str")]
         value: Decimal,
         /// Count or value basis.
@@ -274,7 +278,9 @@ pub enum Reason {
         /// The buyers the thresholds were fitted on.
         fit_size: usize,
     },
-    /// A composite value tier (PRESETS §1c): the weighted sum of percentiles, banded.
+    /// A composite value tier ([composite value
+    /// tiers](crate::definitions#composite-value-tiers)): the weighted sum of percentiles,
+    /// banded.
     #[non_exhaustive]
     Composite {
         /// The composite (6 decimals at most); none if it cannot be written as a decimal.
@@ -290,8 +296,9 @@ pub enum Reason {
     /// The label the settings give customers without purchases (a composite's
     /// `non_buyers`).
     NoPurchase,
-    /// A four-dimension grade (SPEC §6): each dimension's level, and the weighted points
-    /// they sum to.
+    /// A four-dimension grade
+    /// ([grading](crate::definitions#four-dimension-grading-and-levels)): each dimension's
+    /// level, and the weighted points they sum to.
     #[non_exhaustive]
     Grade {
         /// The dimensions, in the settings' order.
@@ -301,9 +308,11 @@ pub enum Reason {
         #[serde(with = "rust_decimal::serde::str_option")]
         points: Option<Decimal>,
     },
-    /// A lifecycle stage (SPEC §7), and the figure that decided it.
+    /// A lifecycle stage ([lifecycle stages](crate::definitions#lifecycle-stages)), and the
+    /// figure that decided it.
     Stage(StageBy),
-    /// An RFM segment (SPEC §5): the scores and the rule of the segment map they match.
+    /// An RFM segment ([RFM segments](crate::definitions#named-rfm-segments)): the scores
+    /// and the rule of the segment map they match.
     #[non_exhaustive]
     Segment {
         /// The R, F and M scores.
@@ -319,8 +328,9 @@ pub enum Reason {
         /// Why.
         why: Unscored,
     },
-    /// A rule set's tier (SPEC §8): the tier rule that fired (or the default), the caps
-    /// and floors that applied, and the tags.
+    /// A rule set's tier ([rule sets](crate::definitions#rule-sets-and-the-final-tier)):
+    /// the tier rule that fired (or the default), the caps and floors that applied, and the
+    /// tags.
     RuleSet(RuleTrace),
     /// An application's own words (see [`Explanation::text`]).
     Text {
@@ -619,8 +629,9 @@ fn decimals_option<S: Serializer>(values: &Option<Vec<Decimal>>, s: S) -> Result
     }
 }
 
-/// What decided a lifecycle stage (SPEC §7), from a [`Reason::Stage`]. Serialised with a
-/// `by` tag.
+/// What decided a lifecycle stage ([lifecycle
+/// stages](crate::definitions#lifecycle-stages)), from a [`Reason::Stage`]. Serialised with
+/// a `by` tag.
 ///
 /// # Example
 /// ```
@@ -673,9 +684,10 @@ pub enum StageBy {
     },
 }
 
-/// How a rule set decided one customer's tier and tags (SPEC §8), from a
-/// [`Reason::RuleSet`]: the tier rule that fired or the default, every cap and floor
-/// that applied, and the tags with the rules that gave them.
+/// How a rule set decided one customer's tier and tags ([rule
+/// sets](crate::definitions#rule-sets-and-the-final-tier)), from a [`Reason::RuleSet`]: the
+/// tier rule that fired or the default, every cap and floor that applied, and the tags with
+/// the rules that gave them.
 ///
 /// # Example
 /// ```

@@ -414,7 +414,8 @@ fn a_rule_set_holds_the_rules_that_fired_with_their_values() {
     );
 }
 
-/// SPEC §10 texts from the crate's tests and docs before explanations became values.
+/// Texts of [explanations](crate::definitions#explanations) from the crate's tests and docs
+/// before explanations became values.
 #[test]
 fn the_english_text_of_each_reason_is_the_old_prose() {
     let tags = |tag: &str, rules: Vec<MatchedRule>| TagStep::new(tag.into(), rules);
