@@ -1,6 +1,8 @@
-//! The bad-input corpus (`tests/data/bad/`, SPEC §12, §17): every case of
-//! `tests/data/bad/cases.toml` run through `tier`, its outcome asserted; and the cases
-//! too large to commit (a line of 3 MiB, 100 003 lines behind a stray quote) made here.
+//! The bad-input corpus (`tests/data/bad/`, [bad
+//! input](customer_tiering::definitions#bad-input-and-rejects), [output
+//! safety](customer_tiering::definitions#output-safety)): every case of
+//! `tests/data/bad/cases.toml` run through `tier`, its outcome asserted; and the cases too
+//! large to commit (a line of 3 MiB, 100 003 lines behind a stray quote) made here.
 
 use std::path::Path;
 

@@ -1,6 +1,8 @@
-//! CSV transactions through `CsvTransactions` and `ingest` (SPEC §1, §12): every kind of
-//! bad record under both policies, column mappings, timestamps, quoting, a BOM, and the
-//! errors that stop a run under either policy.
+//! CSV transactions through `CsvTransactions` and `ingest`
+//! ([inputs](customer_tiering::definitions#inputs), [bad
+//! input](customer_tiering::definitions#bad-input-and-rejects)): every kind of bad record
+//! under both policies, column mappings, timestamps, quoting, a BOM, and the errors that
+//! stop a run under either policy.
 
 use customer_tiering::source::{
     ColumnMapping, CsvTransactions, Ingested, OnInvalid, ReadSummary, ingest,
@@ -15,7 +17,9 @@ const AS_OF: Date = date(2026, 3, 31);
 const GRAMMAR: &str =
     "not a decimal of the form -?[0-9]+(.[0-9]+)? (no sign +, exponent, grouping or currency)";
 
-/// One bad record of each kind in SPEC §12, with (line, field, value, reason).
+/// One bad record of each kind in [bad
+/// input](customer_tiering::definitions#bad-input-and-rejects), with (line, field, value,
+/// reason).
 const BAD: [(&str, u64, &str, &str, &str); 14] = [
     (
         ",2026-01-05,1.00",
@@ -209,7 +213,7 @@ fn amounts_keep_their_scale_and_zero_counts() {
     assert_eq!(monetary("c"), "0.000");
     assert_eq!(monetary("d"), "9999999999999999999999999999");
     assert_eq!(monetary("e"), "0.0000000000000000000000000001");
-    // Zero and negative purchases still make buyers (SPEC §2).
+    // Zero and negative purchases still make buyers (see `definitions`, profile metrics).
     assert_eq!(ingested.population.buyers().count(), 5);
     assert_eq!(ingested.population.get("c").unwrap().frequency, 1);
 
@@ -221,8 +225,9 @@ fn amounts_keep_their_scale_and_zero_counts() {
     );
 }
 
-/// SPEC §1: "sums keep the largest scale", zero amounts included, and (§11) whatever the
-/// order of the rows.
+/// [Inputs](customer_tiering::definitions#inputs): "sums keep the largest scale", zero
+/// amounts included, and ([determinism](customer_tiering::definitions#determinism))
+/// whatever the order of the rows.
 #[test]
 fn a_zero_amount_keeps_its_scale_in_sums() {
     let cases = [
@@ -324,8 +329,8 @@ fn quoted_fields_commas_and_a_line_break_in_a_quote() {
                 \"Smith, Jane\",2026-01-06,0.50,\"A,B\"\n";
     let (result, rejects) = run(data, OnInvalid::Skip);
     let ingested = result.unwrap();
-    // Transactions are one line each (SPEC §12): the quote that runs past line 3 costs
-    // line 3 alone, and every non-empty physical line is one record.
+    // Transactions are one line each (see `definitions`, bad input): the quote that runs
+    // past line 3 costs line 3 alone, and every non-empty physical line is one record.
     let s = ingested.summary;
     assert_eq!((s.read, s.accepted, s.rejected), (5, 3, 2));
     let jane = ingested.population.get("Smith, Jane").unwrap();

@@ -1,9 +1,9 @@
-//! SPEC §18: exports in the formats people have — a German CRM (Windows-1252, `;`,
-//! `31.12.2024`, `1.890,50 €`), a French one (spaces between thousands), US Excel text
-//! (quoted `"$1,890.00"`), Chinese CRMs in GBK and Big5, Excel's UTF-16 text — each read
-//! with its input profile gives the profiles, and `tier` the bytes, of the plain UTF-8
-//! CSV of the same orders. Read with a format that was not declared, they are refused
-//! with a hint, never read another way.
+//! [Input formats](customer_tiering::definitions#input-formats): exports in the formats
+//! people have — a German CRM (Windows-1252, `;`, `31.12.2024`, `1.890,50 €`), a French one
+//! (spaces between thousands), US Excel text (quoted `"$1,890.00"`), Chinese CRMs in GBK
+//! and Big5, Excel's UTF-16 text — each read with its input profile gives the profiles, and
+//! `tier` the bytes, of the plain UTF-8 CSV of the same orders. Read with a format that was
+//! not declared, they are refused with a hint, never read another way.
 
 use std::path::{Path, PathBuf};
 

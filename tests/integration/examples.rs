@@ -447,7 +447,8 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
         read(&raw),
         "a 10 % margin holds somebody back on this data"
     );
-    // Both ends of the legal range with 28 decimals (SPEC §12): no overflow.
+    // Both ends of the legal range with 28 decimals (see `definitions`, bad input): no
+    // overflow.
     for margin in [
         "0.9999999999999999999999999999",
         "0.0000000000000000000000000001",
@@ -480,7 +481,7 @@ fn tier_hysteresis_zero_is_the_raw_run_and_needs_a_previous_period() {
         ][..],
     ] {
         // Flags that cannot work together are a usage error, found before anything is
-        // read or written (SPEC §17).
+        // read or written (see `definitions`, output safety).
         let dir = temp_dir("hyst-bad");
         let out = run_tier(&dir.join("out"), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -1,8 +1,8 @@
-//! Explanations as values (SPEC §10): their English text is the one line of prose the
-//! classifiers wrote before explanations became values, byte for byte. Every expected
-//! line below was recorded from that earlier crate on the same data (the quickstart data
-//! with its customers file, every scheme of `schemes.rs`, and a few other settings), one
-//! or more per kind of reason.
+//! Explanations as values ([explanations](customer_tiering::definitions#explanations)):
+//! their English text is the one line of prose the classifiers wrote before explanations
+//! became values, byte for byte. Every expected line below was recorded from that earlier
+//! crate on the same data (the quickstart data with its customers file, every scheme of
+//! `schemes.rs`, and a few other settings), one or more per kind of reason.
 
 use customer_tiering::attributes::AttrValue;
 use customer_tiering::classify::grade::{GradeParams, Scheme};

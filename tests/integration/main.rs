@@ -1,9 +1,13 @@
-//! The integration tests of customer-tiering, built as one test binary (as jiff does):
-//! CSV sources and rejects, the `tier` example end to end, SPEC worked examples through
-//! the whole pipeline, model JSON round trips, the output directory (SPEC §17), live
-//! tiering snapshots, an application's own classifiers and rule logic beside the
-//! built-ins (written against the public API only), and property tests of SPEC §3, §4,
-//! §11.
+//! The integration tests of customer-tiering, built as one test binary (as jiff does): CSV
+//! sources and rejects, the `tier` example end to end, the worked examples of
+//! [`definitions`](customer_tiering::definitions) through the whole pipeline, model JSON
+//! round trips, the output directory ([output
+//! safety](customer_tiering::definitions#output-safety)), live tiering snapshots, an
+//! application's own classifiers and rule logic beside the built-ins (written against the
+//! public API only), and property tests of [quantile
+//! scores](customer_tiering::definitions#quantile-scores), [Pareto
+//! tiers](customer_tiering::definitions#pareto-tiers-and-abc),
+//! [determinism](customer_tiering::definitions#determinism).
 
 mod bad_inputs;
 mod csv_source;

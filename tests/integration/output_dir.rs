@@ -1,6 +1,7 @@
-//! `OutputDir` (SPEC §17) as an application uses it: a run streamed and committed whose
-//! `summary.json` lists exactly the files it leaves, and a run killed with SIGKILL in
-//! another process while it holds the directory.
+//! `OutputDir` ([output safety](customer_tiering::definitions#output-safety)) as an
+//! application uses it: a run streamed and committed whose `summary.json` lists exactly the
+//! files it leaves, and a run killed with SIGKILL in another process while it holds the
+//! directory.
 
 use std::collections::BTreeMap;
 use std::fs;

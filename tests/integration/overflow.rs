@@ -1,7 +1,8 @@
-//! SPEC §12: an overflow error names the customer whose figure overflowed or, for a total
-//! over customers, the figure and column — never a made-up customer id. Each case spreads
-//! amounts near the top of the decimal range (about 7.9·10²⁸) over a few customers, so
-//! that every customer's own figures fit and only a total does not.
+//! [Bad input](customer_tiering::definitions#bad-input-and-rejects): an overflow error
+//! names the customer whose figure overflowed or, for a total over customers, the figure
+//! and column — never a made-up customer id. Each case spreads amounts near the top of the
+//! decimal range (about 7.9·10²⁸) over a few customers, so that every customer's own
+//! figures fit and only a total does not.
 
 use customer_tiering::classify::Classifier;
 use customer_tiering::classify::pareto::ParetoParams;

@@ -1,5 +1,7 @@
-//! SPEC §3 and §4 worked examples through the whole pipeline (transactions → profiles →
-//! fit → labels), and customers without purchases (SPEC §2).
+//! [Quantile scores](customer_tiering::definitions#quantile-scores), [Pareto
+//! tiers](customer_tiering::definitions#pareto-tiers-and-abc) worked examples through the
+//! whole pipeline (transactions → profiles → fit → labels), and customers without purchases
+//! ([profile metrics](customer_tiering::definitions#profile-metrics)).
 
 use std::collections::BTreeMap;
 
@@ -115,7 +117,8 @@ fn n_1003_distinct_by_monetary() {
             "{mode:?}"
         );
         assert_eq!(fitted.fit_size(), 1003);
-        // With distinct values the model reproduces the batch labels (SPEC §3).
+        // With distinct values the model reproduces the batch labels (see `definitions`,
+        // quantile scores).
         let classified = fitted.classify_all(&population);
         for column in ["m", "metal", "abc"] {
             assert_eq!(

@@ -1,8 +1,9 @@
-//! The built-in Pareto metals classifier (SPEC §4, count basis) written again from the
-//! SPEC with the public API only, as an application would write it, under a kind of its
-//! own but the same column: on populations of every size, with ties, zero and negative
-//! amounts and customers without purchases, it gives the same `tiers.csv` bytes, the
-//! same summary JSON, the same warnings, the same labels from the saved thresholds on
+//! The built-in Pareto metals classifier ([Pareto
+//! tiers](customer_tiering::definitions#pareto-tiers-and-abc), count basis) written again
+//! from its definition with the public API only, as an application would write it, under a
+//! kind of its own but the same column: on populations of every size, with ties, zero and
+//! negative amounts and customers without purchases, it gives the same `tiers.csv` bytes,
+//! the same summary JSON, the same warnings, the same labels from the saved thresholds on
 //! other data, the same hysteresis, and explanations in the same words.
 
 use customer_tiering::attributes::Attributes;
@@ -28,7 +29,7 @@ use smol_str::SmolStr;
 
 use crate::support::{AS_OF, Row, builder_of, days_before, id, seeded_rows, tied_rows};
 
-// ---- the classifier, from SPEC §4 and §13 ----
+// ---- the classifier, from `definitions`: Pareto tiers and saved models ----
 
 /// One band: its name and its share of the customers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,8 +40,8 @@ struct Tier {
     share: Decimal,
 }
 
-/// The customer pyramid: bands by share of the buyers ranked by `metric` (in its SPEC §3
-/// direction), best first.
+/// The customer pyramid: bands by share of the buyers ranked by `metric` (in its
+/// [direction](customer_tiering::definitions#quantile-scores)), best first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Pyramid {
@@ -97,9 +98,9 @@ impl Pyramid {
     }
 }
 
-/// The fitted pyramid (SPEC §13): per boundary, the value at position `ceil(c_b · n)`
-/// of the fit population ordered best first; a value is in band `b` or better iff it
-/// reaches `t_b`.
+/// The fitted pyramid ([saved models](customer_tiering::definitions#saved-models)): per
+/// boundary, the value at position `ceil(c_b · n)` of the fit population ordered best
+/// first; a value is in band `b` or better iff it reaches `t_b`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PyramidModel {
@@ -205,8 +206,9 @@ impl PyramidModel {
         Ok((self.band_of(value), value))
     }
 
-    /// SPEC §10 in the built-in's words: the value against the threshold of its band
-    /// and of the next better one, then the scheme.
+    /// [Explanations](customer_tiering::definitions#explanations) in the built-in's words:
+    /// the value against the threshold of its band and of the next better one, then the
+    /// scheme.
     fn prose(&self, band: usize, value: Decimal) -> String {
         let (reached, short) = match self.params.direction() {
             Direction::HigherIsBetter => ("at least", "below"),
@@ -290,7 +292,8 @@ impl Model for PyramidModel {
         }
     }
 
-    /// SPEC §14: every empty band, and a metric with one value among the buyers.
+    /// [Warnings](customer_tiering::definitions#warnings): every empty band, and a metric
+    /// with one value among the buyers.
     fn warnings(&self, population: &Population) -> Vec<Warning> {
         let column = self.params.column.as_str();
         let mut out = Vec::new();
@@ -325,7 +328,8 @@ impl Model for PyramidModel {
         out
     }
 
-    /// SPEC §13: count-basis bands take hysteresis by the share of buyers better.
+    /// [Hysteresis](customer_tiering::definitions#hysteresis): count-basis bands take
+    /// hysteresis by the share of buyers better.
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
         Ok(vec![HysteresisTarget::Band {
             column: self.params.column.clone(),
@@ -465,8 +469,9 @@ fn agree(population: &Population, later: &Population) {
 
     // Explanations: the same labels, in the same words. A threshold is one of the tied
     // values at its position; among equal values written at different scales (2.5, 2.50)
-    // SPEC does not say which one is shown, and the built-in's selection need not pick the
-    // one a sort puts there: then the words agree up to the scale of equal numbers.
+    // the definitions do not say which one is shown, and the built-in's selection need not
+    // pick the one a sort puts there: then the words agree up to the scale of equal
+    // numbers.
     let mixed = ties_at_two_scales(population, Metric::Monetary);
     assert_eq!(own.explanations.len(), builtin.explanations.len());
     for ((own_label, own_text), (label, text)) in own.explanations.iter().zip(&builtin.explanations)
@@ -521,7 +526,8 @@ fn one_each(amounts: impl IntoIterator<Item = i64>) -> Vec<Row> {
 
 #[test]
 fn the_spec_examples_give_the_same_sizes_and_the_same_outputs() {
-    // SPEC §4: n = 7 → 1, 0, 1, 5; n = 1003 distinct → 11, 40, 150, 802.
+    // See `definitions`, Pareto tiers: n = 7 → 1, 0, 1, 5; n = 1003 distinct → 11, 40, 150,
+    // 802.
     for (rows, sizes) in [
         (one_each(1..=7), [1, 0, 1, 5]),
         (

@@ -1,5 +1,7 @@
-//! The `tier` example end to end (SPEC §12, §16): bad records under `--on-invalid fail`
-//! and `skip`, the files it writes, and its exit codes.
+//! The `tier` example end to end ([bad
+//! input](customer_tiering::definitions#bad-input-and-rejects), [CLI
+//! files](customer_tiering::definitions#cli-files-and-exit-codes)): bad records under
+//! `--on-invalid fail` and `skip`, the files it writes, and its exit codes.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -362,7 +364,8 @@ fn a_column_mapping_and_other_bins() {
     );
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{err}");
-    // SPEC §5: with k ≠ 5 the default map does not apply: a warning, empty segments.
+    // See `definitions`, RFM segments: with k ≠ 5 the default map does not apply: a
+    // warning, empty segments.
     assert!(
         err.lines()
             .any(|l| l.starts_with("warning: segment_map_bins: ")),

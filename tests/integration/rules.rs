@@ -1,6 +1,7 @@
-//! Rule sets (SPEC §8) through the public API: the shipped preset and example load and
-//! validate, decide tiers, caps, floors and tags as documented, and survive TOML, JSON
-//! and serde round trips exactly.
+//! [Rule sets](customer_tiering::definitions#rule-sets-and-the-final-tier)
+//! through the public API: the shipped preset and example load and validate, decide tiers,
+//! caps, floors and tags as documented, and survive TOML, JSON and serde round trips
+//! exactly.
 
 use std::path::Path;
 
@@ -545,8 +546,9 @@ fn a_model_saved_before_arithmetic_loads_and_saves_unchanged() {
     assert_eq!(fitted, loaded);
 }
 
-/// The customers of the arithmetic pipeline: handed over as profiles (SPEC §1), since
-/// from transactions recency never exceeds tenure.
+/// The customers of the arithmetic pipeline: handed over as profiles
+/// ([inputs](customer_tiering::definitions#inputs)), since from transactions recency never
+/// exceeds tenure.
 fn lapsed_population() -> customer_tiering::Population {
     let profile = |id: &str, recency: i64, tenure: i64, monetary: &str, profit: Option<&str>| {
         let mut p = Profile::without_purchases(CustomerId::new(id).unwrap());

@@ -1,9 +1,9 @@
-//! Rule logic written in Rust ([`TierRules`]) gives the same tiers as the equivalent
-//! TOML rule set (SPEC §8): the same `tiers.csv` and summary over generated populations
-//! with customer attributes, missing ones included; and the pipeline checks what the
-//! Rust rules read when it is built, as it checks a rule set: a column that no
-//! classifier writes, and an attribute that is neither known nor declared, are errors
-//! naming them.
+//! Rule logic written in Rust ([`TierRules`]) gives the same tiers as the equivalent TOML
+//! rule set ([rule sets](customer_tiering::definitions#rule-sets-and-the-final-tier)): the
+//! same `tiers.csv` and summary over generated populations with customer attributes,
+//! missing ones included; and the pipeline checks what the Rust rules read when it is
+//! built, as it checks a rule set: a column that no classifier writes, and an attribute
+//! that is neither known nor declared, are errors naming them.
 
 use customer_tiering::attributes::{AttrType, AttrValue, Attributes};
 use customer_tiering::classify::pareto::ParetoParams;

@@ -1,5 +1,7 @@
-//! Fitted pipelines as JSON (SPEC §13, §16 `model.json`): a saved model classifies as
-//! the original does, decimals stay exact strings, and a corrupted file is a parse error.
+//! Fitted pipelines as JSON ([saved models](customer_tiering::definitions#saved-models),
+//! [CLI files](customer_tiering::definitions#cli-files-and-exit-codes) `model.json`): a
+//! saved model classifies as the original does, decimals stay exact strings, and a
+//! corrupted file is a parse error.
 
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::{pareto::ParetoModel, rfm::RfmModel};
@@ -175,10 +177,11 @@ fn models_missing_a_field_are_parse_errors() {
     }
 }
 
-/// `FittedPipeline::from_json` promises that "every model is validated as it is read"
-/// and `classify` cannot fail: a model file that is well-formed JSON but could never have
-/// been fitted must be refused on load, not classify wrongly or panic later (SPEC §16: a
-/// panic is a bug whatever the input).
+/// `FittedPipeline::from_json` promises that "every model is validated as it is read" and
+/// `classify` cannot fail: a model file that is well-formed JSON but could never have been
+/// fitted must be refused on load, not classify wrongly or panic later ([CLI
+/// files](customer_tiering::definitions#cli-files-and-exit-codes): a panic is a bug
+/// whatever the input).
 #[test]
 fn semantically_corrupted_models_are_parse_errors() {
     let cases: [(&str, Edit); 6] = [

@@ -1,7 +1,10 @@
-//! Snapshots of a live tiering (SPEC §13, §11, §17): the document's shape, that the
-//! same state always saves the same bytes, that every bad snapshot is an error naming
-//! the line and what is wrong, an application's own classifier kind through its
-//! registry, and the atomic file write.
+//! Snapshots of a live tiering ([incremental
+//! update](customer_tiering::definitions#incremental-update),
+//! [determinism](customer_tiering::definitions#determinism), [output
+//! safety](customer_tiering::definitions#output-safety)): the document's shape, that the
+//! same state always saves the same bytes, that every bad snapshot is an error naming the
+//! line and what is wrong, an application's own classifier kind through its registry, and
+//! the atomic file write.
 
 use std::io::{self, Write};
 

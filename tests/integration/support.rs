@@ -391,8 +391,9 @@ pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// The non-empty physical lines of a file after its header (a `\r` before `\n` is part
-/// of the line end): the records a transactions file holds (SPEC §12).
+/// The non-empty physical lines of a file after its header (a `\r` before `\n` is part of
+/// the line end): the records a transactions file holds ([bad
+/// input](customer_tiering::definitions#bad-input-and-rejects)).
 pub(crate) fn data_lines(bytes: &[u8]) -> u64 {
     let lines = bytes
         .split(|&b| b == b'\n')

@@ -1,6 +1,7 @@
-//! `tier` as SPEC §17 has it: settings checked before any data (usage errors exit 2,
-//! bad configuration exit 1), all-or-nothing output, no stale files, one run per
-//! directory, saved models and previous runs checked, clashing names refused.
+//! `tier` as [output safety](customer_tiering::definitions#output-safety) has it: settings
+//! checked before any data (usage errors exit 2, bad configuration exit 1), all-or-nothing
+//! output, no stale files, one run per directory, saved models and previous runs checked,
+//! clashing names refused.
 
 use std::collections::BTreeMap;
 use std::fs;

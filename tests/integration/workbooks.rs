@@ -1,7 +1,8 @@
-//! Workbooks as a source (SPEC §18): each workbook fixture of `tests/data/dialects/`
-//! (written by `make_workbooks.py` from `plain.csv`) gives the profiles of `plain.csv`,
-//! equal as decimals (a number cell drops trailing zeros, so scales may differ); rejects
-//! name the sheet and the cell; a sheet that is not there is named with those that are.
+//! Workbooks as a source ([input formats](customer_tiering::definitions#input-formats)):
+//! each workbook fixture of `tests/data/dialects/` (written by `make_workbooks.py` from
+//! `plain.csv`) gives the profiles of `plain.csv`, equal as decimals (a number cell drops
+//! trailing zeros, so scales may differ); rejects name the sheet and the cell; a sheet that
+//! is not there is named with those that are.
 
 use std::path::{Path, PathBuf};
 
@@ -76,7 +77,8 @@ fn every_workbook_gives_the_profiles_of_the_plain_csv() {
             assert_eq!(g.recency_days, e.recency_days, "{who}");
             assert_eq!(g.tenure_days, e.tenure_days, "{who}");
             assert_eq!(g.distinct_products, e.distinct_products, "{who}");
-            // Equal as decimals; the scale is the cells' (SPEC §18).
+            // Equal as decimals; the scale is the cells' (see `definitions`, input
+            // formats).
             assert_eq!(g.monetary, e.monetary, "{who}");
             assert_eq!(g.monetary_current, e.monetary_current, "{who}");
             assert_eq!(g.monetary_previous, e.monetary_previous, "{who}");

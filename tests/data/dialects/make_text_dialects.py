@@ -84,7 +84,7 @@ def main():
 
     # US Excel export as tab-separated text: quoted "$1,890.00", 12/31/2024. (A
     # comma-separated file cannot declare "," as its thousands separator too: the
-    # two would clash, so SPEC §18 refuses that format.)
+    # two would clash, so that format is refused: see `definitions`, input formats.)
     us = []
     for r in plain:
         y, m, d, rest = split_date(r["date"])

@@ -1,4 +1,4 @@
-"""Writes the workbook fixtures of tests/data/dialects/ from plain.csv (SPEC §18).
+"""Writes the workbook fixtures of tests/data/dialects/ from plain.csv (see `definitions`, input formats).
 
 Each workbook holds the orders of plain.csv on a sheet "Orders", typed as a
 spreadsheet user would have them, so that reading it gives the profiles of plain.csv:

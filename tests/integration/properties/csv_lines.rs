@@ -1,7 +1,7 @@
-//! SPEC §12 on any bytes: the CSV sources never panic; under skip every record is
-//! accepted or rejected (`read = accepted + rejected`); in a transactions file every
-//! non-empty physical data line is one record, whatever quotes, commas, carriage
-//! returns or invalid bytes it holds.
+//! [Bad input](customer_tiering::definitions#bad-input-and-rejects) on any bytes: the CSV
+//! sources never panic; under skip every record is accepted or rejected (`read = accepted +
+//! rejected`); in a transactions file every non-empty physical data line is one record,
+//! whatever quotes, commas, carriage returns or invalid bytes it holds.
 
 use customer_tiering::source::customers::read_customers;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};

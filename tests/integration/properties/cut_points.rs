@@ -1,14 +1,14 @@
 //! Cut points and thresholds chosen by selection (issue 13) equal those a plain sort
-//! gives, on populations with heavy ties and mixed scales: SPEC §3's quantile cut
-//! points (both modes, both directions), SPEC §4's count-basis thresholds and value-basis
+//! gives, on populations with heavy ties and mixed scales: the quantile cut
+//! points (both modes, both directions), the count-basis thresholds and value-basis
 //! (ABC) thresholds, and the sizes and empty scores that come with them.
 //!
-//! The references below sort the values and read positions off, as the SPEC defines
-//! them. Equal values are one value (`1.10 == 1.1`), but they print differently: the
-//! library writes the one its sort-based fits always wrote — the value that successive
-//! `select_nth_unstable` calls (cut points, count thresholds) or an unstable sort, best
-//! first (value thresholds), leave at the position — so that a saved model keeps its
-//! bytes; the references check that too.
+//! The references below sort the values and read positions off, as the
+//! [definitions](customer_tiering::definitions) define them. Equal values are one value
+//! (`1.10 == 1.1`), but they print differently: the library writes the one its sort-based
+//! fits always wrote — the value that successive `select_nth_unstable` calls (cut points,
+//! count thresholds) or an unstable sort, best first (value thresholds), leave at the
+//! position — so that a saved model keeps its bytes; the references check that too.
 
 use customer_tiering::classify::Classifier;
 use customer_tiering::classify::pareto::ParetoParams;
@@ -99,8 +99,9 @@ fn population(values: &[Decimal]) -> Population {
 }
 
 proptest! {
-    /// SPEC §3: `t_s` is the value at position `m_s` worst first; tie-aware sizes count
-    /// the values past each cut up to the next; an empty score names the tie.
+    /// [Quantile scores](customer_tiering::definitions#quantile-scores): `t_s` is the value
+    /// at position `m_s` worst first; tie-aware sizes count the values past each cut up to
+    /// the next; an empty score names the tie.
     #[test]
     fn quantile_cut_points_equal_a_sort(
         values in tied_values(),
@@ -138,8 +139,9 @@ proptest! {
         }
     }
 
-    /// SPEC §4 count basis: the threshold of band `b` is the value at position
-    /// `ceil(c_b·n)` best first; a value is in the first band with `p < c_b·n`.
+    /// [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc) count basis: the
+    /// threshold of band `b` is the value at position `ceil(c_b·n)` best first; a value is
+    /// in the first band with `p < c_b·n`.
     #[test]
     fn metal_thresholds_equal_a_sort(values in tied_values()) {
         let model = ParetoParams::metals().fit(&population(&values)).expect("fits");
@@ -159,8 +161,9 @@ proptest! {
         prop_assert_eq!(model.sizes(), &sizes[..]);
     }
 
-    /// SPEC §4 value basis: with `S` the sum over values strictly better and `T` over the
-    /// positive ones, band `b` reaches down to the last value with `S < c_b·T`.
+    /// [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc) value basis: with
+    /// `S` the sum over values strictly better and `T` over the positive ones, band `b`
+    /// reaches down to the last value with `S < c_b·T`.
     #[test]
     fn abc_thresholds_equal_a_sort(values in tied_values()) {
         let model = ParetoParams::abc().fit(&population(&values)).expect("fits");

@@ -1,5 +1,7 @@
-//! SPEC §3, §13: a fitted model's cut points and thresholds reproduce the batch labels
-//! on its own fit population, and survive a JSON round trip.
+//! [Quantile scores](customer_tiering::definitions#quantile-scores), [saved
+//! models](customer_tiering::definitions#saved-models): a fitted model's cut points and
+//! thresholds reproduce the batch labels on its own fit population, and survive a JSON
+//! round trip.
 
 use customer_tiering::classify::Label;
 use customer_tiering::classify::quantile::{CutPoints, QuantileMode};
@@ -61,7 +63,7 @@ proptest! {
 
     /// Equal-count with ties: the model never scores a customer higher than NTILE does,
     /// and scores it lower only when its value equals a cut point (a tie across a bucket
-    /// boundary, SPEC §3).
+    /// boundary, [quantile scores](customer_tiering::definitions#quantile-scores)).
     #[test]
     fn equal_count_model_differs_from_ntile_only_at_tied_cut_points(
         rows in population_rows(),
@@ -90,10 +92,10 @@ proptest! {
         }
     }
 
-    /// `CutPoints` directly: tie-aware cut `t_s` is the value at position
-    /// `ceil((s−1)·n/k)` worst first, and scoring by the cuts gives the batch scores
-    /// (SPEC §3 by its own words); with distinct values the same holds for equal-count
-    /// (SQL `NTILE`).
+    /// `CutPoints` directly: tie-aware cut `t_s` is the value at position `ceil((s−1)·n/k)`
+    /// worst first, and scoring by the cuts gives the batch scores ([quantile
+    /// scores](customer_tiering::definitions#quantile-scores) by its own words); with
+    /// distinct values the same holds for equal-count (SQL `NTILE`).
     #[test]
     fn cut_points_reproduce_batch_scores(
         values in tied_values(),

@@ -1,8 +1,10 @@
-//! SPEC §18: an amount or date written in any declared format reads back as exactly the
-//! value written (scale included), and thousands separators are accepted only between
-//! groups of three digits (the writers here are the test's own); and any bytes under
-//! any declared format are read or refused, never a panic, the same way by the
-//! record-at-a-time and the parallel reader (SPEC §11, §12).
+//! [Input formats](customer_tiering::definitions#input-formats): an amount or date written
+//! in any declared format reads back as exactly the value written (scale included), and
+//! thousands separators are accepted only between groups of three digits (the writers here
+//! are the test's own); and any bytes under any declared format are read or refused, never
+//! a panic, the same way by the record-at-a-time and the parallel reader
+//! ([determinism](customer_tiering::definitions#determinism), [bad
+//! input](customer_tiering::definitions#bad-input-and-rejects)).
 
 use customer_tiering::format::{
     DateFormat, DecimalSeparator, FormatKeys, InputFormat, ThousandsSeparator,

@@ -1,7 +1,8 @@
-//! SPEC §13 hysteresis: with `h = 0` the labels are the raw ones; a label never moves
-//! past the raw one nor away from the previous one; the segment is the kept scores'; a
-//! repeat run changes nothing; and every kept label is the shifted position computed
-//! directly in exact fractions, for any legal margin with 28 decimals (SPEC §12).
+//! [Hysteresis](customer_tiering::definitions#hysteresis): with `h = 0` the labels are the
+//! raw ones; a label never moves past the raw one nor away from the previous one; the
+//! segment is the kept scores'; a repeat run changes nothing; and every kept label is the
+//! shifted position computed directly in exact fractions, for any legal margin with 28
+//! decimals ([bad input](customer_tiering::definitions#bad-input-and-rejects)).
 
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::classify::segments::SegmentMap;
@@ -116,9 +117,10 @@ fn margins() -> impl Strategy<Value = Decimal> {
     ]
 }
 
-/// SPEC §13 directly, in fractions over `n·10^28`: the position (`L/n` for a score, `p/n`
-/// for a band) shifted by `h` toward the previous label, the label there, clamped
-/// between the raw and the previous one. `rank` is 0 for the best label.
+/// [Hysteresis](customer_tiering::definitions#hysteresis) directly, in fractions over
+/// `n·10^28`: the position (`L/n` for a score, `p/n` for a band) shifted by `h` toward the
+/// previous label, the label there, clamped between the raw and the previous one. `rank` is
+/// 0 for the best label.
 fn naive_kept(
     column: &str,
     values: &[Decimal],

@@ -1,7 +1,7 @@
-//! SPEC §13 incremental update: transactions added one at a time, in any order, give
-//! the same profiles and labels as a batch rebuild classified by the same model; a
-//! refit right after a fit relabels nobody; and a state saved as a snapshot and
-//! restored goes on exactly as the state that never stopped.
+//! [Incremental update](customer_tiering::definitions#incremental-update): transactions
+//! added one at a time, in any order, give the same profiles and labels as a batch rebuild
+//! classified by the same model; a refit right after a fit relabels nobody; and a state
+//! saved as a snapshot and restored goes on exactly as the state that never stopped.
 
 use customer_tiering::Registry;
 use customer_tiering::classify::quantile::QuantileMode;

@@ -1,6 +1,8 @@
-//! Property tests of SPEC §3, §4 and §11, each against a naive reimplementation of the
-//! SPEC's definition written here, independently of the library; and of §16's "a panic
-//! is a bug whatever the input" for the loaders of rule sets, segment maps and saved
+//! Property tests of [quantile scores](customer_tiering::definitions#quantile-scores),
+//! [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc),
+//! [determinism](customer_tiering::definitions#determinism), each against a naive
+//! reimplementation of the definition written here, independently of the library; and of "a
+//! panic is a bug whatever the input" for the loaders of rule sets, segment maps and saved
 //! pipelines (`no_panic`).
 //!
 //! Cases come from `proptest` with its default configuration, so `PROPTEST_CASES` sets
@@ -41,8 +43,9 @@ fn mode() -> impl Strategy<Value = QuantileMode> {
     prop_oneof![Just(QuantileMode::TieAware), Just(QuantileMode::EqualCount)]
 }
 
-/// Whether `a` is strictly better than `b` for `metric` (SPEC §3: fewer days is better
-/// for recency, larger is better for everything else).
+/// Whether `a` is strictly better than `b` for `metric` ([quantile
+/// scores](customer_tiering::definitions#quantile-scores): fewer days is better for
+/// recency, larger is better for everything else).
 fn better(metric: Metric, a: &Decimal, b: &Decimal) -> bool {
     match metric {
         Metric::RecencyDays => a < b,
@@ -58,7 +61,8 @@ fn buyer_values(population: &Population, metric: Metric) -> Vec<Decimal> {
         .collect()
 }
 
-/// SPEC §3 tie-aware scores by the formula `1 + floor(k·L/n)`, `L` counted pairwise.
+/// Tie-aware [quantile scores](customer_tiering::definitions#quantile-scores) by the
+/// formula `1 + floor(k·L/n)`, `L` counted pairwise.
 fn naive_tie_aware(values: &[Decimal], k: u8, metric: Metric) -> Vec<u8> {
     let n = values.len();
     values
@@ -71,9 +75,10 @@ fn naive_tie_aware(values: &[Decimal], k: u8, metric: Metric) -> Vec<u8> {
         .collect()
 }
 
-/// SPEC §3 equal-count scores: SQL `NTILE(k) OVER (ORDER BY x, customer_id)`, computed by
-/// sorting `(value worst first, id bytes)` and dealing the sorted rows into buckets whose
-/// sizes differ by at most one, larger first. `values[i]` belongs to `ids[i]`.
+/// Equal-count [quantile scores](customer_tiering::definitions#quantile-scores): SQL
+/// `NTILE(k) OVER (ORDER BY x, customer_id)`, computed by sorting `(value worst first, id
+/// bytes)` and dealing the sorted rows into buckets whose sizes differ by at most one,
+/// larger first. `values[i]` belongs to `ids[i]`.
 fn naive_ntile(values: &[Decimal], ids: &[&str], k: u8, metric: Metric) -> Vec<u8> {
     let n = values.len();
     let k = usize::from(k);

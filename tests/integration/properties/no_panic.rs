@@ -1,11 +1,10 @@
-//! SPEC §16: "A panic is a bug whatever the input". The loaders of rule sets, segment
-//! maps, saved pipelines and live tiering snapshots return `Ok` or `Err` for any bytes,
-//! any text, and valid
-//! documents mutated in hostile ways (extreme decimals, huge and negative numbers, NUL
-//! bytes, very long names, deep nesting, duplicate keys, wrong types, emptied and
-//! lengthened arrays, swapped strings). What loads is then used (checked against a
-//! schema, applied, explained, classified with, saved and loaded again), and must not
-//! panic either.
+//! [CLI files](customer_tiering::definitions#cli-files-and-exit-codes): "A panic is a bug
+//! whatever the input". The loaders of rule sets, segment maps, saved pipelines and live
+//! tiering snapshots return `Ok` or `Err` for any bytes, any text, and valid documents
+//! mutated in hostile ways (extreme decimals, huge and negative numbers, NUL bytes, very
+//! long names, deep nesting, duplicate keys, wrong types, emptied and lengthened arrays,
+//! swapped strings). What loads is then used (checked against a schema, applied, explained,
+//! classified with, saved and loaded again), and must not panic either.
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,6 @@
-//! SPEC §11: the same inputs give byte-identical outputs whatever the input order, and
-//! partial profile builders merge into exactly what one builder makes.
+//! [Determinism](customer_tiering::definitions#determinism): the same inputs give
+//! byte-identical outputs whatever the input order, and partial profile builders merge into
+//! exactly what one builder makes.
 
 use customer_tiering::classify::quantile::QuantileMode;
 use customer_tiering::source::{MemorySource, OnInvalid, ingest};

@@ -1,5 +1,6 @@
-//! SPEC §4 Pareto bands on the fit population, against the SPEC's definitions computed
-//! naively: count basis (metals) and value basis (ABC).
+//! Pareto bands ([Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc)) on the
+//! fit population, against their definitions computed naively: count basis (metals) and
+//! value basis (ABC).
 
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::{Metric, PipelineBuilder, Population};
@@ -11,8 +12,9 @@ use crate::support::{names, one_purchase_each, population_of, population_rows};
 
 const METALS: [&str; 4] = ["platinum", "gold", "iron", "lead"];
 
-/// SPEC §4 count basis: `p` = customers strictly better; the first band with
-/// `p·100 < c·n` for cumulative percentages 1, 5, 20; else lead.
+/// [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc) count basis: `p` =
+/// customers strictly better; the first band with `p·100 < c·n` for cumulative percentages
+/// 1, 5, 20; else lead.
 fn naive_metals(values: &[Decimal], metric: Metric) -> Vec<String> {
     let n = values.len();
     values
@@ -28,9 +30,9 @@ fn naive_metals(values: &[Decimal], metric: Metric) -> Vec<String> {
         .collect()
 }
 
-/// SPEC §4 value basis: `S` = sum over customers strictly better, `T` = sum of the
-/// positive values; A if `S < 0.80·T`, else B if `S < 0.95·T`, else C; values ≤ 0 and
-/// every value when `T = 0` are C.
+/// [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc) value basis: `S` =
+/// sum over customers strictly better, `T` = sum of the positive values; A if `S < 0.80·T`,
+/// else B if `S < 0.95·T`, else C; values ≤ 0 and every value when `T = 0` are C.
 fn naive_abc(values: &[Decimal]) -> Vec<String> {
     let total: Decimal = values.iter().filter(|v| **v > Decimal::ZERO).sum();
     values
@@ -85,7 +87,7 @@ fn check(population: &Population) -> Result<(), TestCaseError> {
 
 proptest! {
     /// Metals (by monetary and by recency) and ABC bands of a tie-heavy population follow
-    /// SPEC §4 exactly.
+    /// [Pareto tiers](customer_tiering::definitions#pareto-tiers-and-abc) exactly.
     #[test]
     fn bands_follow_spec_4_with_ties(rows in population_rows()) {
         check(&population_of(&rows))?;

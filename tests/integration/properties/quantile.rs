@@ -1,5 +1,5 @@
-//! SPEC §3 quantile scores on the fit population (`Pipeline::run`), against the SPEC's
-//! formulas computed naively.
+//! [Quantile scores](customer_tiering::definitions#quantile-scores) on the fit population
+//! (`Pipeline::run`), against the formulas computed naively.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,8 @@
-//! SPEC §15: the summary figures of a run equal the definition worked out the plain way
-//! (a checked `Decimal` sum per label in customer order, a sorted list per median), on
-//! populations with mixed scales, refunds, amounts near the decimal limit, odd recency
-//! days and hostile labels; an overflow is the same error, naming the same label.
+//! [Summary figures](customer_tiering::definitions#summary-figures): the summary figures of
+//! a run equal the definition worked out the plain way (a checked `Decimal` sum per label
+//! in customer order, a sorted list per median), on populations with mixed scales, refunds,
+//! amounts near the decimal limit, odd recency days and hostile labels; an overflow is the
+//! same error, naming the same label.
 
 use std::collections::BTreeMap;
 
@@ -40,7 +41,7 @@ struct Plain {
 /// `num / den` rounded half away from zero to 4 places, when `Decimal` can hold it.
 fn round4(num: Decimal, den: Decimal) -> Want {
     // Past 10^23 `Decimal`'s 28 digits leave fewer than 5 places to round from (and
-    // the library keeps fewer than 4 past 10^24, SPEC §15).
+    // the library keeps fewer than 4 past 10^24, see `definitions`, summary figures).
     let limit = Decimal::from(10u128.pow(23));
     let Some(q) = num.checked_div(den).filter(|q| q.abs() < limit) else {
         return Want::Unknown;
@@ -56,7 +57,9 @@ fn round4(num: Decimal, den: Decimal) -> Want {
 /// Column → label → figures, and the revenue total, by the definition.
 type PlainSummary = (BTreeMap<String, BTreeMap<String, Plain>>, String);
 
-/// The run's figures and revenue total by SPEC §15, or the overflow error's message.
+/// The run's figures and revenue total by [summary
+/// figures](customer_tiering::definitions#summary-figures), or the overflow error's
+/// message.
 fn plain(population: &Population, tiering: &Tiering) -> Result<PlainSummary, String> {
     let n = Decimal::from(population.len().max(1));
     let mut out = BTreeMap::new();

@@ -1,7 +1,8 @@
-//! SPEC §16: `tiers.csv` and `tiers.jsonl` are the bytes the `csv` crate's default
-//! writer and `serde_json` give for the same cells, for any id and label: commas,
-//! quotes, line breaks, inner spaces, non-ASCII, empty names, names that look like
-//! numbers. The references here write each row the plain way, a `String` per cell.
+//! [CLI files](customer_tiering::definitions#cli-files-and-exit-codes): `tiers.csv` and
+//! `tiers.jsonl` are the bytes the `csv` crate's default writer and `serde_json` give for
+//! the same cells, for any id and label: commas, quotes, line breaks, inner spaces,
+//! non-ASCII, empty names, names that look like numbers. The references here write each row
+//! the plain way, a `String` per cell.
 
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::{
