@@ -1,6 +1,6 @@
-//! A live tiering (SPEC §13): one incremental update (a new order re-profiles and
-//! re-classifies its customer with the current model), and saving the state as a
-//! snapshot and restoring it.
+//! A live tiering ([incremental update](customer_tiering::definitions#incremental-update)):
+//! one incremental update (a new order re-profiles and re-classifies its customer with the
+//! current model), and saving the state as a snapshot and restoring it.
 
 use std::hint::black_box;
 

@@ -1,6 +1,8 @@
-//! The per-customer report phases of a run: warnings (SPEC §14), summary figures
-//! (SPEC §15) and `tiers.csv` / `tiers.jsonl` (SPEC §16), at 100k customers and, with
-//! `REPORT_BENCH_1M=1`, at 1M.
+//! The per-customer report phases of a run: warnings
+//! ([warnings](customer_tiering::definitions#warnings)), summary figures ([summary
+//! figures](customer_tiering::definitions#summary-figures)) and `tiers.csv` / `tiers.jsonl`
+//! ([CLI files](customer_tiering::definitions#cli-files-and-exit-codes)), at 100k customers
+//! and, with `REPORT_BENCH_1M=1`, at 1M.
 //!
 //! Profiles are generated directly (`support::profiles`, seeded, the same for every run) rather than
 //! aggregated from transactions, so that setting up 1M customers takes seconds.

@@ -5,10 +5,12 @@
 //!     [--preset NAME]... [--out DIR]
 //! ```
 //!
-//! Runs what `tier` runs without flags (SPEC §16) through the public API — read the CSV
-//! into profiles, fit and classify RFM + metals (plus any `--preset`), the warnings
-//! (SPEC §14), the summary figures (SPEC §15), `tiers.csv` — and prints one line, here
-//! for `--transactions tests/data/quickstart.csv --as-of 2026-06-30`:
+//! Runs what `tier` runs without flags ([CLI
+//! files](customer_tiering::definitions#cli-files-and-exit-codes)) through the public API —
+//! read the CSV into profiles, fit and classify RFM + metals (plus any `--preset`), the
+//! [warnings](customer_tiering::definitions#warnings), the summary figures
+//! ([summary figures](customer_tiering::definitions#summary-figures)), `tiers.csv` — and
+//! prints one line, here for `--transactions tests/data/quickstart.csv --as-of 2026-06-30`:
 //!
 //! ```text
 //! {"ingest_ms":1.8,"fit_classify_ms":0.2,"warnings_ms":0.0,"summary_ms":0.1,"write_ms":3.5,"total_ms":5.6,"rows":2745,"customers":300,"rows_per_second":491874,"peak_memory_mib":4.3,"threads":2,"parallel":true}

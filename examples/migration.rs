@@ -5,10 +5,11 @@
 //! cargo run --release --example migration
 //! ```
 //!
-//! Fits RFM, metals and the four-dimension grade at the end of Q1 (2026-03-31) and
-//! again at the end of Q2 (2026-06-30) on the same history (relative tiers, SPEC §13),
-//! then prints, for `metal` and `grade`, the migration matrix (rows: Q1, columns: Q2,
-//! `(none)` for customers in one quarter only) and the revenue of the movers.
+//! Fits RFM, metals and the four-dimension grade at the end of Q1 (2026-03-31) and again at
+//! the end of Q2 (2026-06-30) on the same history (relative tiers, [periodic
+//! update](customer_tiering::definitions#periodic-update)), then prints, for `metal` and
+//! `grade`, the migration matrix (rows: Q1, columns: Q2, `(none)` for customers in one
+//! quarter only) and the revenue of the movers.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -1,4 +1,5 @@
-//! `stream`: replay new orders into a live tiering (SPEC §13).
+//! `stream`: replay new orders into a live tiering ([incremental
+//! update](customer_tiering::definitions#incremental-update)).
 //!
 //! ```text
 //! cargo run --release --example stream -- [--model FILE] [--state FILE] --transactions FILE
@@ -95,8 +96,9 @@ fn run(args: &Args) -> Result<(), Error> {
         None => ColumnMapping::default(),
     };
     let mut source = CsvTransactions::from_path(&args.transactions, &mapping)?;
-    // Locked before reading; tiers.csv is renamed into place only at the end, so a
-    // failed or killed replay leaves an earlier tiers.csv whole (SPEC §17).
+    // Locked before reading; tiers.csv is renamed into place only at the end, so a failed
+    // or killed replay leaves an earlier tiers.csv whole (see `definitions`, output
+    // safety).
     let mut dir = OutputDir::open(&args.out)?;
     let mut history = PopulationBuilder::new(from);
     let mut later: Vec<Transaction> = Vec::new();

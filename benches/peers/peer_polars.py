@@ -1,6 +1,6 @@
 """The tier job in polars, one process: peer_polars.py TRANSACTIONS.csv AS_OF OUT.csv
 
-SPEC §2-§5 as one lazy query: profiles, tie-aware RFM scores, the default segment map,
+The tier job of the crate's `definitions` (profile metrics to RFM segments) as one lazy query: profiles, tie-aware RFM scores, the default segment map,
 metals; one row per buyer, by customer_id in byte order. Amounts are read as
 Decimal(18, 2): exact, but a customer's sum prints with two decimals whatever the
 input's scale (tier keeps the largest scale written).
@@ -11,9 +11,9 @@ import sys
 import polars as pl
 
 K = 5
-# SPEC §4 metals: cumulative shares of customers in %, best band first; the rest lead.
+# Metals (see `definitions`, Pareto tiers): cumulative shares of customers in %, best band first; the rest lead.
 METALS = ((1, "platinum"), (5, "gold"), (20, "iron"))
-# SPEC §5 default map, indexed by (r - 1) * 5 + (f - 1).
+# The default segment map (see `definitions`, RFM segments), indexed by (r - 1) * 5 + (f - 1).
 SEGMENTS = (
     ["hibernating", "hibernating", "at_risk", "at_risk", "cant_lose"] * 2
     + ["about_to_sleep", "about_to_sleep", "need_attention", "loyal_customers", "loyal_customers"]
@@ -23,12 +23,12 @@ SEGMENTS = (
 
 
 def worse(column: str, lower_is_better: bool = False) -> pl.Expr:
-    """L of SPEC §3: customers whose value is worse (strictly) than this one's."""
+    """L of quantile scores (see `definitions`): customers whose value is worse (strictly) than this one's."""
     return pl.col(column).rank("min", descending=lower_is_better).cast(pl.Int64) - 1
 
 
 def score(column: str, lower_is_better: bool = False) -> pl.Expr:
-    """SPEC §3 tie-aware: 1 + floor(k·L/n)."""
+    """Tie-aware quantile scores (see `definitions`): 1 + floor(k·L/n)."""
     return 1 + (K * worse(column, lower_is_better)) // pl.len()
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     file, as_of, out = sys.argv[1], dt.date.fromisoformat(sys.argv[2]), sys.argv[3]
     tx = pl.scan_csv(file, schema={"customer_id": pl.String, "date": pl.Date, "amount": pl.Decimal(18, 2)})
     profiles = (
-        # Rows after the as-of date are read but counted in no metric (SPEC §2).
+        # Rows after the as-of date are read but counted in no metric (see `definitions`, profile metrics).
         tx.filter(pl.col("date") <= as_of)
         .group_by("customer_id")
         .agg(
@@ -53,7 +53,7 @@ def main() -> None:
             tenure_days=(pl.lit(as_of) - pl.col("first")).dt.total_days(),
         )
     )
-    # SPEC §4: p = customers with strictly more money, in band b while 100·p < c_b·n.
+    # Pareto tiers (see `definitions`): p = customers with strictly more money, in band b while 100·p < c_b·n.
     p = worse("monetary", lower_is_better=True)
     metal = pl.when(100 * p < METALS[0][0] * pl.len()).then(pl.lit(METALS[0][1]))
     for share, name in METALS[1:]:

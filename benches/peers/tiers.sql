@@ -1,4 +1,4 @@
--- The tier job in DuckDB (SPEC §2-§5): profiles, tie-aware RFM scores, the default
+-- The tier job in DuckDB (see the crate's `definitions`, profile metrics to RFM segments): profiles, tie-aware RFM scores, the default
 -- segment map, metals; one row per buyer, by customer_id in byte order.
 -- peer_duckdb.py replaces {file}, {as_of} and {out} (quoted) before running it.
 COPY (
@@ -11,23 +11,23 @@ COPY (
                DATE {as_of} - min(date) AS tenure_days
         FROM read_csv({file}, header = true, delim = ',',
                       columns = {'customer_id': 'VARCHAR', 'date': 'DATE', 'amount': 'DECIMAL(18,2)'})
-        -- Rows after the as-of date are read but counted in no metric (SPEC §2).
+        -- Rows after the as-of date are read but counted in no metric (see `definitions`, profile metrics).
         WHERE date <= DATE {as_of}
         GROUP BY customer_id
     ),
     scored AS (
-        -- SPEC §3 tie-aware: 1 + floor(k·L/n), L = customers with a worse value.
+        -- Tie-aware quantile scores (see `definitions`): 1 + floor(k·L/n), L = customers with a worse value.
         SELECT *,
                1 + (5 * (rank() OVER (ORDER BY recency_days DESC) - 1)) // count(*) OVER () AS r,
                1 + (5 * (rank() OVER (ORDER BY frequency) - 1)) // count(*) OVER ()         AS f,
                1 + (5 * (rank() OVER (ORDER BY monetary) - 1)) // count(*) OVER ()          AS m,
-               -- SPEC §4: p = customers with strictly more money.
+               -- Pareto tiers (see `definitions`): p = customers with strictly more money.
                rank() OVER (ORDER BY monetary DESC) - 1 AS p,
                count(*) OVER () AS n
         FROM profiles
     )
     SELECT customer_id, recency_days, frequency, transactions, monetary, tenure_days, r, f, m,
-           -- SPEC §5 default map, indexed by (r - 1) · 5 + f (lists are 1-based).
+           -- The default segment map (see `definitions`, RFM segments), indexed by (r - 1) · 5 + f (lists are 1-based).
            ['hibernating', 'hibernating', 'at_risk', 'at_risk', 'cant_lose',
             'hibernating', 'hibernating', 'at_risk', 'at_risk', 'cant_lose',
             'about_to_sleep', 'about_to_sleep', 'need_attention', 'loyal_customers', 'loyal_customers',

@@ -1,4 +1,5 @@
-//! `tier`: transactions CSV in, tiers out (SPEC §16).
+//! `tier`: transactions CSV in, tiers out ([CLI
+//! files](customer_tiering::definitions#cli-files-and-exit-codes)).
 //!
 //! ```text
 //! cargo run --release --example tier -- --transactions FILE --as-of YYYY-MM-DD --out DIR
@@ -18,13 +19,13 @@
 //! RFM segment map (`rfm-rsquaredacademy`, `rfm-pymc`). Exit codes: 0 success (warnings allowed), 1 bad
 //! data or configuration (one line on stderr), 2 a usage error.
 //!
-//! Every setting is checked before the first data row is read (SPEC §17): flags and
-//! their combinations (exit 2), then presets, rule sets, segment maps, the column
-//! mapping, a saved model, a previous run's `tiers.csv` and the input headers (exit 1).
-//! Only then is `DIR` locked and the data read; every file is written under a temporary
-//! name and renamed into place when the whole run has succeeded, `summary.json` last,
-//! and files of an earlier run that this one did not write are removed
-//! ([`OutputDir`](customer_tiering::output::OutputDir)).
+//! Every setting is checked before the first data row is read ([output
+//! safety](customer_tiering::definitions#output-safety)): flags and their combinations
+//! (exit 2), then presets, rule sets, segment maps, the column mapping, a saved model, a
+//! previous run's `tiers.csv` and the input headers (exit 1). Only then is `DIR` locked and
+//! the data read; every file is written under a temporary name and renamed into place when
+//! the whole run has succeeded, `summary.json` last, and files of an earlier run that this
+//! one did not write are removed ([`OutputDir`](customer_tiering::output::OutputDir)).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -181,8 +182,8 @@ fn parse_share(text: &str) -> Result<Decimal, String> {
     Ok(share)
 }
 
-/// What clap cannot say alone about the flags together (SPEC §17: exit 2, before
-/// anything is read).
+/// What clap cannot say alone about the flags together ([output
+/// safety](customer_tiering::definitions#output-safety): exit 2, before anything is read).
 fn check_flags(args: &Args) -> Result<(), String> {
     if args.hysteresis.is_some() {
         if args.compare_as_of.is_none() && args.previous.is_none() {
@@ -286,8 +287,9 @@ enum Ready {
     Saved(Box<FittedPipeline>),
 }
 
-/// The columns every `tiers.csv` has after the metrics (SPEC §16): a saved model
-/// without them cannot make one.
+/// The columns every `tiers.csv` has after the metrics ([CLI
+/// files](customer_tiering::definitions#cli-files-and-exit-codes)): a saved model without
+/// them cannot make one.
 const FIXED_COLUMNS: [&str; 5] = ["r", "f", "m", "rfm_segment", "metal"];
 
 fn main() -> ExitCode {
@@ -306,8 +308,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// A message as one line of stderr (SPEC §16), however long or many-lined what it
-/// quotes.
+/// A message as one line of stderr ([CLI
+/// files](customer_tiering::definitions#cli-files-and-exit-codes)), however long or
+/// many-lined what it quotes.
 fn one_line(message: &dyn std::fmt::Display) -> String {
     cut_reason(message.to_string().replace(['\r', '\n'], " "))
 }
@@ -437,8 +440,8 @@ fn run(args: &Args) -> Result<(), TierError> {
             Ok(())
         }
         Err(e) => {
-            // SPEC §17: a failed run changes nothing, but under skip the rejects of the
-            // data it read are what its user needs.
+            // See `definitions`, output safety: a failed run changes nothing, but under
+            // skip the rejects of the data it read are what its user needs.
             let kept = match args.on_invalid {
                 OnInvalid::Skip if out.file("rejects.csv").is_some() => {
                     out.commit_only(&["rejects.csv"]).map(drop)
@@ -535,7 +538,8 @@ fn settle(args: &Args) -> Result<Settings, TierError> {
     })
 }
 
-/// A saved pipeline, checked on load (SPEC §17) and able to write `tiers.csv`.
+/// A saved pipeline, checked on load ([output
+/// safety](customer_tiering::definitions#output-safety)) and able to write `tiers.csv`.
 fn load_model(path: &Path) -> Result<FittedPipeline, TierError> {
     let fitted = FittedPipeline::from_path(path)?;
     let columns = fitted.columns();
@@ -647,7 +651,8 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         None => None,
     };
     let population = populations.swap_remove(0);
-    // SPEC §17: a population nobody bought in is an error, fitted or not.
+    // See `definitions`, output safety: a population nobody bought in is an error, fitted
+    // or not.
     for p in std::iter::once(&population).chain(&earlier_population) {
         if p.buyers().next().is_none() {
             return Err(Error::EmptyPopulation { as_of: p.as_of() }.into());

@@ -1,7 +1,8 @@
 //! Transactions from a table of a SQLite database: a [`Source`] that the library's
 //! [`ingest`](customer_tiering::source::ingest) reads like a CSV file.
 //!
-//! Every value is validated here, as the CSV source validates its fields (SPEC §1):
+//! Every value is validated here, as the CSV source validates its fields
+//! ([inputs](customer_tiering::definitions#inputs)):
 //!
 //! | field | accepted | rejected |
 //! |---|---|---|
@@ -343,8 +344,9 @@ impl<'c> SqliteTransactions<'c> {
     }
 }
 
-/// An exact decimal from `TEXT` (SPEC §1's grammar, scale as written) or `INTEGER`;
-/// never from a `REAL`.
+/// An exact decimal from `TEXT` (the amount grammar
+/// ([inputs](customer_tiering::definitions#inputs)), scale as written) or `INTEGER`; never
+/// from a `REAL`.
 fn exact(cell: &Cell, what: &str) -> Result<Decimal, String> {
     match cell {
         Cell::Text(t) => parse_amount_bytes(t).map_err(|e| e.to_string()),

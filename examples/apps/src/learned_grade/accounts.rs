@@ -235,12 +235,13 @@ pub fn generate() -> String {
     out
 }
 
-/// Reads profiles given as one row per customer: a `customer_id` column, metric columns
-/// by their SPEC §2 names (`recency_days`, `frequency`, `transactions`, `monetary`,
-/// `profit`, `tenure_days`, `distinct_products`, `monetary_current`, `monetary_previous`,
-/// `growth`; an empty cell is "none" where the metric can be none, else 0), and every
-/// other column an attribute, typed as a customers file types it. Without a
-/// `transactions` column, transactions equal frequency.
+/// Reads profiles given as one row per customer: a `customer_id` column, metric columns by
+/// their [profile metrics](customer_tiering::definitions#profile-metrics) names
+/// (`recency_days`, `frequency`, `transactions`, `monetary`, `profit`, `tenure_days`,
+/// `distinct_products`, `monetary_current`, `monetary_previous`, `growth`; an empty cell is
+/// "none" where the metric can be none, else 0), and every other column an attribute, typed
+/// as a customers file types it. Without a `transactions` column, transactions equal
+/// frequency.
 ///
 /// # Errors
 /// [`Error::Reject`] naming `origin`, the line, the field and the value of the first bad

@@ -135,7 +135,8 @@ pub const MISSING: f64 = -1.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Feature {
-    /// A metric of the profile (SPEC §2), as `f64`.
+    /// A metric of the profile ([profile
+    /// metrics](customer_tiering::definitions#profile-metrics)), as `f64`.
     Metric {
         /// The metric.
         metric: Metric,
