@@ -1,5 +1,6 @@
-//! Migration between two periods (SPEC §13): the same customers' labels at two dates
-//! (or a previous run's `tiers.csv` against this run), matched by `customer_id`.
+//! Migration between two periods ([migration](crate::definitions#migration)): the same
+//! customers' labels at two dates (or a previous run's `tiers.csv` against this run),
+//! matched by `customer_id`.
 //!
 //! Per label column: a matrix of counts (rows the earlier label, columns the later one)
 //! with a `(none)` row and column for customers present in only one period, and in each
@@ -79,7 +80,8 @@ pub const ABSENT: &str = "(none)";
 pub const UNSCORED: &str = "(unscored)";
 
 /// One period: per customer, `monetary` and a label per column, and what the summary
-/// figures of the period need (SPEC §15): `transactions` and `recency_days`.
+/// figures of the period need ([summary figures](crate::definitions#summary-figures)):
+/// `transactions` and `recency_days`.
 ///
 /// Made from a run ([`Period::from_tiering`]) or from a previous run's `tiers.csv`
 /// ([`Period::from_tiers_csv`]); compared by [`migrate`], summed up by
@@ -166,11 +168,12 @@ impl Period {
         Period { columns, rows }
     }
 
-    /// A previous run's `tiers.csv` (SPEC §16): `customer_id`, `monetary`, and every
-    /// column after `tenure_days` but `tags` as labels (an empty cell is unscored).
-    /// `transactions` and `recency_days` are read when present (an empty `recency_days`
-    /// is a customer without purchases); without a `transactions` column the period's
-    /// summary has no `average_order_value`.
+    /// A previous run's `tiers.csv` ([CLI
+    /// files](crate::definitions#cli-files-and-exit-codes)): `customer_id`, `monetary`, and
+    /// every column after `tenure_days` but `tags` as labels (an empty cell is unscored).
+    /// `transactions` and `recency_days` are read when present (an empty `recency_days` is
+    /// a customer without purchases); without a `transactions` column the period's summary
+    /// has no `average_order_value`.
     ///
     /// # Errors
     /// [`Error::MissingColumn`] without `customer_id` or `monetary`; [`Error::Reject`]
@@ -190,10 +193,11 @@ impl Period {
     }
 
     /// Like [`Period::from_tiers_csv`], checking every label of the columns `known`
-    /// describes (a pipeline's [`column_labels`](crate::FittedPipeline::column_labels)) as a
-    /// saved model is checked (SPEC §17): a label the column cannot take — a hand-edited
-    /// `platinnum`, a score 6 of five bins — is an error naming the line. An empty cell is
-    /// an unscored customer; columns `known` does not name are read as they are.
+    /// describes (a pipeline's [`column_labels`](crate::FittedPipeline::column_labels)) as
+    /// a saved model is checked ([output safety](crate::definitions#output-safety)): a
+    /// label the column cannot take — a hand-edited `platinnum`, a score 6 of five bins —
+    /// is an error naming the line. An empty cell is an unscored customer; columns `known`
+    /// does not name are read as they are.
     ///
     /// # Errors
     /// As [`Period::from_tiers_csv`], and [`Error::Reject`] for an unknown label.

@@ -1,4 +1,5 @@
-//! What a person looks at (SPEC §14, §15): summary figures per classifier and label,
+//! What a person looks at ([warnings](crate::definitions#warnings), [summary
+//! figures](crate::definitions#summary-figures)): summary figures per classifier and label,
 //! and warnings about inputs that make a tier meaningless.
 //!
 //! # Example
@@ -42,8 +43,8 @@ mod tally;
 
 use tally::{MAX_PIECE, Total, tally_piece};
 
-/// The figures of one label (SPEC §15). Shares and averages are rounded to 4 decimal
-/// places, half away from zero; revenue is exact.
+/// The figures of one label ([summary figures](crate::definitions#summary-figures)). Shares
+/// and averages are rounded to 4 decimal places, half away from zero; revenue is exact.
 ///
 /// # Example
 /// ```
@@ -88,8 +89,8 @@ pub struct LabelFigures {
 
 /// Summary figures of a run: per column, per label.
 ///
-/// Serialises as `summary.json`'s `labels` and `revenue_total` (SPEC §16): decimals as
-/// strings.
+/// Serialises as `summary.json`'s `labels` and `revenue_total` ([CLI
+/// files](crate::definitions#cli-files-and-exit-codes)): decimals as strings.
 ///
 /// # Example
 /// ```
@@ -119,9 +120,10 @@ pub struct Summary {
     pub labels: BTreeMap<String, BTreeMap<String, LabelFigures>>,
 }
 
-/// `±num/den` rounded half away from zero to 4 decimal places (SPEC §15): exactly 4,
-/// but for figures beyond 10^24, where `rust_decimal` has room for fewer. The figures
-/// rounded here are shares (≤ 1) and averages (≤ a label's revenue), so they fit.
+/// `±num/den` rounded half away from zero to 4 decimal places ([summary
+/// figures](crate::definitions#summary-figures)): exactly 4, but for figures beyond 10^24,
+/// where `rust_decimal` has room for fewer. The figures rounded here are shares (≤ 1) and
+/// averages (≤ a label's revenue), so they fit.
 fn round4(negative: bool, num: U256, den: U256) -> Decimal {
     ratio_to_decimal(negative, num, den, 4)
         .map(crate::money::normalize_zero)
@@ -291,10 +293,11 @@ impl Summary {
     }
 }
 
-/// `revenue_total`: the sum over every customer, which each column's labels split
-/// (SPEC §15: totals over labels equal the totals over customers exactly). Summed over
-/// the first column's labels, so that an overflow names that column (SPEC §12:
-/// `revenue_total of metal`); over the customers when there is no column at all.
+/// `revenue_total`: the sum over every customer, which each column's labels split ([summary
+/// figures](crate::definitions#summary-figures): totals over labels equal the totals over
+/// customers exactly). Summed over the first column's labels, so that an overflow names
+/// that column ([bad input](crate::definitions#bad-input-and-rejects): `revenue_total of
+/// metal`); over the customers when there is no column at all.
 fn revenue_total<I: Iterator<Item = Decimal>>(
     first_column: Option<(&String, &BTreeMap<String, LabelFigures>)>,
     customers: impl FnOnce() -> I,
@@ -363,8 +366,9 @@ fn revenues_in_order<'a>(
     Ok(revenues)
 }
 
-/// SPEC §15 per label, over a classifier's population of `n` customers, straight from
-/// each customer's label and facts (a [`Period`]'s entries).
+/// The [summary figures](crate::definitions#summary-figures) per label, over a classifier's
+/// population of `n` customers, straight from each customer's label and facts (a
+/// [`Period`]'s entries).
 fn label_figures<'a>(
     column: &str,
     n: usize,
@@ -426,7 +430,7 @@ fn label_figures<'a>(
     Ok(figures(n, per))
 }
 
-/// SPEC §15's figures of each label from its sums.
+/// The [summary figures](crate::definitions#summary-figures) of each label from its sums.
 ///
 /// Shares and averages are exact quotients rounded once, worked in integers: the total
 /// over positive labels can pass the decimal range while every share stays ≤ 1, and
@@ -469,7 +473,8 @@ fn figures(n: usize, per: BTreeMap<String, Totals>) -> BTreeMap<String, LabelFig
 const PIECE: usize = 1 << 15;
 const _: () = assert!(PIECE <= MAX_PIECE);
 
-/// The warnings a fitted pipeline and its population call for (SPEC §14):
+/// The warnings a fitted pipeline and its population call for
+/// ([warnings](crate::definitions#warnings)):
 ///
 /// | code | when |
 /// |---|---|
@@ -477,7 +482,7 @@ const _: () = assert!(PIECE <= MAX_PIECE);
 /// | `empty_score` | a quantile score left empty on the fit population, with the tie that emptied it |
 /// | `empty_band` | a Pareto band left empty on the fit population |
 /// | `single_value` | a ranked metric with a single distinct value among the buyers |
-/// | `missing_data` | a missing-data policy (§9) touched more than 20 % of the population |
+/// | `missing_data` | a missing-data policy ([missing data](crate::definitions#missing-data)) touched more than 20 % of the population |
 /// | `segment_map_coverage` | the RFM segment map leaves score cells to its fallback, or has rules that can never fire |
 ///
 /// The `tier` CLI adds `segment_map_bins` (a segment map written for another `k`) and
@@ -527,10 +532,10 @@ pub fn warnings(fitted: &FittedPipeline, population: &Population) -> Vec<Warning
     out
 }
 
-/// The `rejected_rows` warning (SPEC §14) for a source read under `skip`: how many of
-/// the rows read were rejected, their share (4 decimals) and where the rejects were
-/// written, so that a skipped tenth of a file never goes unnoticed. None when nothing
-/// was rejected.
+/// The `rejected_rows` warning ([warnings](crate::definitions#warnings)) for a source read
+/// under `skip`: how many of the rows read were rejected, their share (4 decimals) and
+/// where the rejects were written, so that a skipped tenth of a file never goes unnoticed.
+/// None when nothing was rejected.
 ///
 /// # Example
 /// ```
@@ -743,7 +748,8 @@ mod tests {
 
     #[test]
     fn ties_that_empty_a_score_warn_and_a_clean_population_does_not() {
-        // Over half the buyers bought once: F score 2 is empty (SPEC §3).
+        // Over half the buyers bought once: F score 2 is empty (see `definitions`, quantile
+        // scores).
         let rows: Vec<(String, i64, i64, i8)> = (0..60)
             .map(|i| {
                 (
@@ -778,7 +784,7 @@ mod tests {
             !codes.iter().any(|(c, _)| *c == "too_few_buyers"),
             "{codes:?}"
         );
-        // n = 7 distinct amounts: gold is empty (SPEC §4).
+        // n = 7 distinct amounts: gold is empty (see `definitions`, Pareto tiers).
         let seven: Vec<(String, i64, i64, i8)> = (1..=7)
             .map(|i| (format!("S{i}"), i * 100, 1, i as i8))
             .collect();

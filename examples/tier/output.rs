@@ -1,4 +1,5 @@
-//! The files `tier` writes (SPEC §16), and its stdout table.
+//! The files `tier` writes ([CLI
+//! files](customer_tiering::definitions#cli-files-and-exit-codes)), and its stdout table.
 
 use std::io::Write;
 
@@ -15,9 +16,10 @@ use customer_tiering::classify::Warning;
 use customer_tiering::report::{LabelFigures, Summary};
 use std::collections::BTreeMap;
 
-/// The summary table on stdout (SPEC §15): per column and label, customers, share,
-/// revenue and revenue share, with display names in `lang` (a rule set's own
-/// `tier_info` first, then the presets'), labels best first where they have an order.
+/// The summary table on stdout ([summary
+/// figures](customer_tiering::definitions#summary-figures)): per column and label,
+/// customers, share, revenue and revenue share, with display names in `lang` (a rule set's
+/// own `tier_info` first, then the presets'), labels best first where they have an order.
 pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: Lang) {
     let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     println!(
@@ -96,7 +98,8 @@ fn io_error(name: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// `rejects.csv`, written as rejects are found (SPEC §12).
+/// `rejects.csv`, written as rejects are found ([bad
+/// input](customer_tiering::definitions#bad-input-and-rejects)).
 pub(crate) struct RejectsFile<'a> {
     writer: csv::Writer<&'a mut OutputFile>,
 }
@@ -162,7 +165,8 @@ pub(crate) fn summary_json(
 }
 
 /// `migration.csv` (one row per non-empty cell, sorted by classifier, from, to) and
-/// `migration.json` (the matrices with the customers who moved), SPEC §16.
+/// `migration.json` (the matrices with the customers who moved;
+/// [CLI files](customer_tiering::definitions#cli-files-and-exit-codes)).
 pub(crate) fn write_migration(
     out: &mut OutputDir,
     migration: &[ColumnMigration],

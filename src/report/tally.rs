@@ -1,7 +1,8 @@
-//! The sums behind SPEC §15's figures, in integers that add up exactly in any grouping:
-//! a piece of customers tallies, per column and label code, the label's customers,
-//! revenue (one `i128` mantissa at the label's largest scale), transaction rows and
-//! recency days (a histogram), and the pieces' tallies merge into the run's.
+//! The sums behind the [summary figures](crate::definitions#summary-figures), in integers
+//! that add up exactly in any grouping: a piece of customers tallies, per column and label
+//! code, the label's customers, revenue (one `i128` mantissa at the label's largest scale),
+//! transaction rows and recency days (a histogram), and the pieces' tallies merge into the
+//! run's.
 
 use std::collections::HashMap;
 
