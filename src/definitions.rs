@@ -19,7 +19,7 @@
 //! [missing data](#missing-data) · [explanations](#explanations) ·
 //! [determinism](#determinism) · [bad input and rejects](#bad-input-and-rejects) ·
 //! [periodic update](#periodic-update) · [warnings](#warnings) ·
-//! [summary figures](#summary-figures) · [the management table](#the-management-table) ·
+//! [summary figures](#summary-figures) ·
 //! [CLI files and exit codes](#cli-files-and-exit-codes) · [output safety](#output-safety) ·
 //! [input formats](#input-formats) · [presets](#presets) ·
 //! [display names and playbooks](#display-names-and-playbooks).
@@ -607,33 +607,6 @@
 //! Example: a label with 2 of 8 customers, revenue 300.00 of a positive total 900.00,
 //! over 7 rows: `share` 0.2500, `revenue_share` 0.3333, `average_order_value` 42.8571.
 //!
-//! ## The management table
-//!
-//! One row per classifier column and label: every label the column can take, empty ones
-//! with 0 customers, in the column's label order (ordered labels best first, the others
-//! in byte order), `(unscored)` last. Its columns: `classifier`, `tier`, `criterion`,
-//! `customers`, `share`, `revenue`, `revenue_share`, `average_order_value`,
-//! `customers_in`, `customers_out`, `revenue_change`, `playbook`; the figures are the
-//! [summary figures](#summary-figures).
-//!
-//! - `criterion`: the rule of the fitted model that puts a customer there, in words in
-//!   the run's language, numbers as plain decimals without grouping. A quantile score
-//!   or Pareto band: its range on the ranked value (`monetary ≥ 1209.00`,
-//!   `31.35 ≤ monetary < 59.92`), and for value-basis bands that values `≤ 0` go to the
-//!   last band; a composite band: `composite ≥` its threshold rounded down to 6
-//!   decimals; a segment: its score ranges; a grade or level: its points or archetype
-//!   rule; a lifecycle stage: its condition; a rule-set tier: the names of the rules
-//!   that give it; `(unscored)`: the reasons; an empty band: why it is empty.
-//! - With a comparison, from the [migration](#migration) matrix of that column:
-//!   `customers_in`, the customers of the cells (another label or `(none)` → this
-//!   label); `customers_out`, those of (this label → another label or `(none)`); and
-//!   `revenue_change`, this label's `revenue` now minus its `revenue` in the earlier
-//!   period, exact (a label absent before counts 0). Without a comparison the three are
-//!   empty.
-//! - `playbook`: the label's service advice
-//!   ([display names and playbooks](#display-names-and-playbooks)) in the run's
-//!   language, empty where none is known.
-//!
 //! # CLI files and exit codes
 //!
 //! The example program `tier` writes into `--out` (every file UTF-8 with `\n` line
@@ -643,7 +616,7 @@
 //! | file | when | content |
 //! |---|---|---|
 //! | `tiers.csv` | unless `--format jsonl` | `customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal`, then one column per further classifier asked for (its preset's column: `grade`, `level`, `value_tier`, `abc`, `lifecycle`, `intent`), then `tier` and `tags` (`;`-joined, sorted) when a rule set is given. One row per buyer; with `--customers`, also every customer of that file without purchases (empty scores). A value that is none is an empty field. |
-//! | `summary.json` | always | `read`, `accepted`, `rejected`, `after_as_of`, `customers` (the rows of `tiers.csv`), `buyers`, `as_of`, `model` (`as_of`, `fit_size`), `labels` (per column, per label: the [summary figures](#summary-figures), decimals as strings; in a comparison, those of the later date), `previous_labels` (the earlier period, in a comparison), `revenue_total`, `warnings` (each `code`, `classifier`, `message`, `figures`), `management` (the [management table](#the-management-table), keys as in `management.csv`), `files` (every file the run wrote, `summary.json` included) |
+//! | `summary.json` | always | `read`, `accepted`, `rejected`, `after_as_of`, `customers` (the rows of `tiers.csv`), `buyers`, `as_of`, `model` (`as_of`, `fit_size`), `labels` (per column, per label: the [summary figures](#summary-figures), decimals as strings; in a comparison, those of the later date), `previous_labels` (the earlier period, in a comparison), `revenue_total`, `warnings` (each `code`, `classifier`, `message`, `figures`), `files` (every file the run wrote, `summary.json` included) |
 //! | `rejects.csv` | `--on-invalid skip` | `source,line,field,value,reason` |
 //! | `model.json` | always | the fitted pipeline; `tier --model` loads it |
 //! | `previous_tiers.csv` | `--compare-as-of` | the columns of `tiers.csv` at the earlier date, one row per buyer at that date |
@@ -651,16 +624,12 @@
 //! | `migration.json` | a comparison | the same matrices; per ordered column the ids upgraded, downgraded, new and gone |
 //! | `tiers.jsonl`, `migration.jsonl` | `--format jsonl` | instead of the CSV: one JSON object per row, keys as the CSV header; integers as JSON numbers, money and other decimals as strings, labels as strings, empty as null |
 //! | `pyramid.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts; the last only with a comparison |
-//! | `management.csv` | always | the [management table](#the-management-table); `tier`, `criterion` and `playbook` in `--lang` |
-//! | `report.html` | unless `--no-report` | one self-contained page in `--lang`: inputs and counts, warnings, management tables, charts, migration; aggregates only, no per-customer rows |
-//! | `tiers.xlsx` | `--xlsx` | sheets `Management`, `Customers` (the `tiers.csv` columns, ids as text; past 1,048,575 customers continued on `Customers 2`, `Customers 3` …), `Migration` (with a comparison), `Warnings`, `Rejects` (under `skip`, the first 10,000) |
 //!
 //! **Languages.** `--lang en|zh-Hant|zh-Hans` (`zh` is `zh-Hans`) changes what people
-//! read: the display names of labels, criteria, playbooks, warning messages and
-//! explanations, in the stdout table, the charts, `report.html`, and the label,
-//! criterion and playbook cells of `management.csv` and `tiers.xlsx`. It never changes
-//! keys: file names, column headers, sheet names, column names, and the labels in
-//! `tiers.csv`, `tiers.jsonl` and `migration.csv`.
+//! read: the display names of labels, and the headers and markers (`(total)`,
+//! `(unscored)`) of the stdout table, in that table and in the charts. It never changes
+//! keys: file names, column headers, column names, and the labels in `tiers.csv`,
+//! `tiers.jsonl` and `migration.csv`.
 //!
 //! **The stdout table** has one row per column and label, in the columns `column`,
 //! `label`, `customers`, `share`, `revenue`, `rev.share` (headers in `--lang`), padded by
