@@ -174,6 +174,23 @@ pub fn playbook(column: &str, label: &str) -> Option<&'static str> {
     info(column, label)?.playbook.as_deref()
 }
 
+/// The marker of customers a classifier left without a label (files write
+/// `(unscored)`), as people read it in `lang`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{unscored, Lang};
+/// assert_eq!(unscored(Lang::En), "(unscored)");
+/// assert_eq!(unscored(Lang::ZhHans), "(未评分)");
+/// ```
+pub fn unscored(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "(unscored)",
+        Lang::ZhHant => "(未評分)",
+        Lang::ZhHans => "(未评分)",
+    }
+}
+
 /// Whether `name` is lower snake case, `[a-z][a-z0-9_]*`: what output columns and the
 /// kinds of classifiers and rules must be.
 pub(crate) fn is_snake_case(name: &str) -> bool {

@@ -39,7 +39,10 @@ use crate::profile::Population;
 use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
+mod table;
 mod tally;
+
+pub use table::summary_table;
 
 use tally::{MAX_PIECE, Total, tally_piece};
 

@@ -13,65 +13,13 @@ use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money
 use serde_json::json;
 
 use customer_tiering::classify::Warning;
-use customer_tiering::report::{LabelFigures, Summary};
+use customer_tiering::report::{Summary, summary_table};
 use std::collections::BTreeMap;
 
 /// The summary table on stdout ([summary
-/// figures](customer_tiering::definitions#summary-figures)): per column and label,
-/// customers, share, revenue and revenue share, with display names in `lang` (a rule set's
-/// own `tier_info` first, then the presets'), labels best first where they have an order.
+/// figures](customer_tiering::definitions#summary-figures)), in `lang`.
 pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: Lang) {
-    let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
-    println!(
-        "{:<12} {:<20} {:>9} {:>7} {:>16} {:>9}",
-        "column", "label", "customers", "share", "revenue", "rev.share"
-    );
-    let columns = fitted.columns();
-    for (column, figures) in columns
-        .iter()
-        .filter_map(|c| summary.labels.get_key_value(c))
-    {
-        let rules = fitted.rule_sets().iter().find(|r| r.column() == column);
-        let name = |label: &str| -> String {
-            let own = rules
-                .and_then(|r| r.tier_info(label))
-                .and_then(|info| match lang {
-                    Lang::En => info.en.clone(),
-                    Lang::ZhHant => info.zh_hant.clone(),
-                    Lang::ZhHans => info.zh_hans.clone(),
-                });
-            own.unwrap_or_else(|| display_name(column, label, lang).to_string())
-        };
-        let rank = |label: &str| {
-            orders
-                .get(column)
-                .and_then(|o| o.iter().position(|l| l == label))
-                .unwrap_or(usize::MAX)
-        };
-        let mut rows: Vec<(&String, &LabelFigures)> = figures.iter().collect();
-        rows.sort_by_key(|(label, _)| (rank(label), label.as_str()));
-        for (label, f) in rows {
-            println!(
-                "{:<12} {:<20} {:>9} {:>7} {:>16} {:>9}",
-                column,
-                name(label),
-                f.customers,
-                f.share.round_dp(3).to_string(),
-                money::display(f.revenue),
-                f.revenue_share
-                    .map(|s| s.round_dp(3).to_string())
-                    .unwrap_or_default()
-            );
-        }
-    }
-    println!(
-        "{:<12} {:<20} {:>9} {:>7} {:>16}",
-        "",
-        "(total)",
-        "",
-        "",
-        money::display(summary.revenue_total)
-    );
+    print!("{}", summary_table(fitted, summary, lang));
 }
 
 fn csv_error(name: &str) -> impl FnOnce(csv::Error) -> Error + '_ {

@@ -14,6 +14,7 @@ use crate::classify::{
     AnyModel, AnyParams, Coder, ColumnLabels, Explanation, Label, MissingUse, Reads, Unscored,
 };
 use crate::error::{ColumnWriter, ConfigError, Error, cut_reason, parse_error};
+use crate::names::Lang;
 use crate::parallel;
 use crate::profile::{Population, Profile};
 use crate::registry::Registry;
@@ -306,6 +307,58 @@ impl FittedPipeline {
     /// ```
     pub fn rule_sets(&self) -> &[AnyRules] {
         &self.rules
+    }
+
+    /// What people read for `label` of `column` in `lang`: the name a rule set of that
+    /// column gives the tier in its `tier_info`, else the preset's display name, else
+    /// the label itself; the marker of customers without a label
+    /// ([`UNSCORED`](crate::migration::UNSCORED)) in `lang` too. Files keep the keys;
+    /// tables, charts and reports show this.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::names::Lang;
+    /// use customer_tiering::{PipelineBuilder, RuleSet};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let size = RuleSet::from_toml_str("size.toml", r#"
+    ///     name = "size"
+    ///     tiers = ["big", "small"]
+    ///     default = "small"
+    ///     [[rules]]
+    ///     when = "monetary >= 90"
+    ///     tier = "big"
+    ///     [tier_info.big]
+    ///     zh-Hant = "大客戶"
+    /// "#)?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).rules(size).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// // A rule set writes the column `tier` unless its file names another.
+    /// assert_eq!(fitted.display_name("tier", "big", Lang::ZhHant), "大客戶");
+    /// assert_eq!(fitted.display_name("tier", "big", Lang::En), "big"); // no English name given
+    /// assert_eq!(fitted.display_name("metal", "gold", Lang::ZhHans), "黄金顾客");
+    /// assert_eq!(fitted.display_name("metal", "(unscored)", Lang::ZhHant), "(未評分)");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn display_name(&self, column: &str, label: &str, lang: Lang) -> String {
+        if label == crate::migration::UNSCORED {
+            return crate::names::unscored(lang).to_string();
+        }
+        let own = self
+            .rules
+            .iter()
+            .filter(|r| r.column() == column)
+            .find_map(|r| r.tier_info(label))
+            .and_then(|info| match lang {
+                Lang::En => info.en.clone(),
+                Lang::ZhHant => info.zh_hant.clone(),
+                Lang::ZhHans => info.zh_hans.clone(),
+            });
+        own.unwrap_or_else(|| crate::names::display_name(column, label, lang).to_string())
     }
 
     /// Everything the models and rule sets read: the metrics a profile must have

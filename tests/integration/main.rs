@@ -16,6 +16,7 @@ mod doc_examples;
 mod examples;
 mod explain;
 mod extensions;
+mod languages;
 mod output_dir;
 mod overflow;
 mod own_classifier;

@@ -1,0 +1,95 @@
+//! What `--lang` changes on stdout (see `definitions`, CLI files and exit codes): the summary table's headers, names and
+//! markers in the language, its columns aligned by display width.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::support::{assert_ok, run, temp_dir};
+
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+const CUSTOMERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/quickstart_customers.csv"
+);
+
+/// The summary table `tier` prints in `lang` (with known customers, so that some are
+/// unscored): its lines from the header to the total.
+fn table(lang: &str) -> Vec<String> {
+    let dir = temp_dir(&format!("lang-{lang}"));
+    let out = run(
+        "tier",
+        &[
+            "--transactions",
+            QUICKSTART,
+            "--customers",
+            CUSTOMERS,
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            dir.to_str().expect("UTF-8 path"),
+            "--lang",
+            lang,
+        ],
+    );
+    assert_ok(&out);
+    let _ = std::fs::remove_dir_all(dir);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let lines: Vec<String> = stdout.lines().map(str::to_string).collect();
+    let end = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('(') && l.starts_with(' '))
+        .expect("a total row");
+    lines[..=end].to_vec()
+}
+
+/// Where the revenue column ends in a line, in display cells: the end of its fifth
+/// field (the total row has only two, right-aligned revenue last).
+fn revenue_end(line: &str) -> usize {
+    let trimmed = line.trim_end();
+    let cells = trimmed.split_whitespace().collect::<Vec<_>>();
+    let revenue = match cells.len() {
+        2 => cells[1],
+        n if n >= 6 => cells[4],
+        // A row without a revenue share: revenue is the last field.
+        _ => cells[cells.len() - 1],
+    };
+    let at = trimmed.rfind(revenue).expect("field") + revenue.len();
+    trimmed[..at].width()
+}
+
+#[test]
+fn the_table_speaks_the_language_and_stays_aligned() {
+    for (lang, headers, total, unscored, platinum) in [
+        ("en", "customers", "(total)", "(unscored)", "Platinum"),
+        ("zh-Hant", "客戶數", "(合計)", "(未評分)", "白金顧客"),
+        ("zh-Hans", "客户数", "(合计)", "(未评分)", "白金顾客"),
+    ] {
+        let lines = table(lang);
+        assert!(lines[0].contains(headers), "{lang}: {}", lines[0]);
+        assert!(lines.last().expect("total").contains(total), "{lang}");
+        assert!(
+            lines.iter().any(|l| l.contains(unscored)),
+            "{lang}: {lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains(platinum)),
+            "{lang}: {lines:#?}"
+        );
+        if lang != "en" {
+            for english in ["column", "customers", "revenue", "(total)", "(unscored)"] {
+                assert!(
+                    lines.iter().all(|l| !l.contains(english)),
+                    "{lang}: {english} left in {lines:#?}"
+                );
+            }
+        }
+        // Right-aligned numbers end in the same display cell on every row, whatever
+        // the width of the names before them.
+        let ends: Vec<usize> = lines[1..].iter().map(|l| revenue_end(l)).collect();
+        assert!(
+            ends.windows(2).all(|w| w[0] == w[1]),
+            "{lang}: {ends:?}\n{lines:#?}"
+        );
+        let header_end = lines[0].trim_end().width();
+        assert!(header_end >= ends[0], "{lang}");
+    }
+}
