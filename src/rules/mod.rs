@@ -61,6 +61,7 @@
 //! | `unmatched` | see below | `"unscored"`: a customer no tier rule matches gets no tier |
 //! | `source` | optional | a citation |
 //! | `label_orders` | optional | per label column, its labels best first (filled in by [`RuleSet::with_schema`]) |
+//! | `[tier_info.X]` | optional | tier `X`'s display names `en`, `zh-Hant`, `zh-Hans` and `playbook`: a string (English, shown in every language) or a table by language ([`TierInfo`]) |
 //! | `[[rules]]` | | `name` (optional), `when` (optional: missing means always), and exactly one of `tier`, `at_most`, `at_least`, `tag` |
 //!
 //! Exactly one of three says what a customer no tier rule matches gets: `default`, a
@@ -699,6 +700,7 @@ impl RuleSet {
     ///
     /// # Example
     /// ```
+    /// use customer_tiering::names::Lang;
     /// use customer_tiering::rules::RuleSet;
     /// let rules = RuleSet::from_toml_str("t.toml", r#"
     ///     name = "t"
@@ -710,7 +712,8 @@ impl RuleSet {
     ///     playbook = "Weekly call."
     /// "#)?;
     /// let a = rules.tier_info("a").unwrap();
-    /// assert_eq!((a.zh_hans.as_deref(), a.playbook.as_deref()), (Some("重点客户"), Some("Weekly call.")));
+    /// let playbook = a.playbook.as_ref().map(|p| p.text(Lang::ZhHans));
+    /// assert_eq!((a.zh_hans.as_deref(), playbook), (Some("重点客户"), Some("Weekly call.")));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
