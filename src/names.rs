@@ -1,10 +1,11 @@
-//! Display names and service playbooks of the preset tiers
+//! Display names and service playbooks of the preset tiers and RFM segments
 //! ([presets](crate::definitions#presets), [display
 //! names](crate::definitions#display-names-and-playbooks)), in English, Traditional and
 //! Simplified Chinese.
 //!
-//! Files always carry the lower-case keys (`platinum`, `level_1`); these names are for
-//! tables and charts that people read. The table is plain data, `presets/names.toml`.
+//! Files always carry the lower-case keys (`platinum`, `level_1`, `champions`); these
+//! names and playbooks are for tables and charts that people read. The table is plain
+//! data, `presets/names.toml`.
 //!
 //! # Example
 //!
@@ -13,8 +14,10 @@
 //! let lang: Lang = "zh-Hant".parse()?; // as `--lang zh-Hant` gives it
 //! assert_eq!(display_name("metal", "platinum", lang), "白金顧客");
 //! assert_eq!(display_name("metal", "platinum", Lang::En), "Platinum");
-//! let advice = playbook("metal", "platinum").unwrap();
-//! assert!(advice.starts_with("The most profitable customers"));
+//! assert_eq!(display_name("rfm_segment", "loyal_customers", lang), "忠誠客戶");
+//! let advice = playbook("metal", "platinum", Lang::En).unwrap();
+//! assert!(advice.starts_with("Protect and deepen"));
+//! assert!(playbook("metal", "platinum", lang).unwrap().starts_with("專屬資深客戶經理"));
 //! # Ok::<(), String>(())
 //! ```
 
@@ -22,7 +25,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// A display language.
 ///
@@ -73,15 +78,160 @@ impl fmt::Display for Lang {
     }
 }
 
+/// A playbook, what the sales team does with customers of a tier, in English and, where
+/// given, Traditional and Simplified Chinese.
+///
+/// In a file (`presets/names.toml`, a rule file's `[tier_info.X]`) it is either a plain
+/// string, the English text, shown in every language, or a table by language: `en`
+/// required, `zh-Hant` and `zh-Hans` optional, a language not given showing the English.
+/// Any other key is an error.
+///
+/// ```toml
+/// playbook = "Weekly call."
+/// # or
+/// playbook = { en = "Weekly call.", zh-Hant = "每週致電。", zh-Hans = "每周致电。" }
+/// ```
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{Lang, Playbook};
+/// let plain = Playbook { en: "Weekly call.".into(), zh_hant: None, zh_hans: None };
+/// assert_eq!(plain.text(Lang::ZhHans), "Weekly call."); // no translation: the English
+/// assert_eq!(plain.given(Lang::ZhHans), None);
+/// let both = Playbook { zh_hans: Some("每周致电。".into()), ..plain };
+/// assert_eq!(both.text(Lang::ZhHans), "每周致电。");
+/// assert_eq!(both.text(Lang::ZhHant), "Weekly call.");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playbook {
+    /// The English text; also the text of a language the playbook does not give.
+    pub en: String,
+    /// The Traditional Chinese text, if given.
+    pub zh_hant: Option<String>,
+    /// The Simplified Chinese text, if given.
+    pub zh_hans: Option<String>,
+}
+
+impl Playbook {
+    /// The text in a language: the English where the playbook gives none for it.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::names::{info, Lang};
+    /// let lost = info("lifecycle", "lost").unwrap().playbook.as_ref().unwrap();
+    /// assert_eq!(lost.text(Lang::En), "Win-back contact; ask why they left.");
+    /// assert_eq!(lost.text(Lang::ZhHans), "联系挽回；询问流失原因。");
+    /// ```
+    pub fn text(&self, lang: Lang) -> &str {
+        self.given(lang).unwrap_or(&self.en)
+    }
+
+    /// The text the playbook gives for a language, without falling back to English.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::names::{Lang, Playbook};
+    /// let plain = Playbook { en: "Weekly call.".into(), zh_hant: None, zh_hans: None };
+    /// assert_eq!(plain.given(Lang::En), Some("Weekly call."));
+    /// assert_eq!(plain.given(Lang::ZhHant), None);
+    /// ```
+    pub fn given(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::En => Some(&self.en),
+            Lang::ZhHant => self.zh_hant.as_deref(),
+            Lang::ZhHans => self.zh_hans.as_deref(),
+        }
+    }
+}
+
+/// A plain string when only English is given, so that files written before playbooks
+/// had languages come back unchanged.
+impl Serialize for Playbook {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.zh_hant.is_none() && self.zh_hans.is_none() {
+            return serializer.serialize_str(&self.en);
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("en", &self.en)?;
+        if let Some(text) = &self.zh_hant {
+            map.serialize_entry("zh-Hant", text)?;
+        }
+        if let Some(text) = &self.zh_hans {
+            map.serialize_entry("zh-Hans", text)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Playbook {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PlaybookVisitor)
+    }
+}
+
+/// Reads a plain string or a table by language; by hand rather than an untagged enum so
+/// that a wrong key gets an error naming it, not "did not match any variant".
+struct PlaybookVisitor;
+
+impl<'de> Visitor<'de> for PlaybookVisitor {
+    type Value = Playbook;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a playbook: a string, or a table of en, zh-Hant and zh-Hans strings")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Playbook, E> {
+        Ok(Playbook {
+            en: text.to_string(),
+            zh_hant: None,
+            zh_hans: None,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Playbook, A::Error> {
+        let (mut en, mut zh_hant, mut zh_hans) = (None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "en" => &mut en,
+                "zh-Hant" => &mut zh_hant,
+                "zh-Hans" => &mut zh_hans,
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "unknown playbook language {other:?} (en, zh-Hant or zh-Hans)"
+                    )));
+                }
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format!(
+                    "playbook language {key:?} given twice"
+                )));
+            }
+            *slot = Some(map.next_value::<String>()?);
+        }
+        let en = en.ok_or_else(|| {
+            de::Error::custom(
+                "a playbook by language needs `en`, the text of the languages it does not give",
+            )
+        })?;
+        Ok(Playbook {
+            en,
+            zh_hant,
+            zh_hans,
+        })
+    }
+}
+
 /// One label's names and playbook.
 ///
 /// # Example
 /// ```
-/// use customer_tiering::names::info;
+/// use customer_tiering::names::{info, Lang};
 /// let dormant = info("lifecycle", "dormant").unwrap();
 /// assert_eq!(dormant.en, "Dormant");
 /// assert_eq!((dormant.zh_hant.as_str(), dormant.zh_hans.as_str()), ("沉寂客戶", "沉寂客户"));
-/// assert_eq!(dormant.playbook.as_deref(), Some("Reactivation offer."));
+/// let playbook = dormant.playbook.as_ref().unwrap();
+/// assert_eq!(playbook.text(Lang::En), "Reactivation offer.");
+/// assert_eq!(playbook.text(Lang::ZhHant), "提供喚醒優惠。");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,9 +244,10 @@ pub struct LabelInfo {
     /// Simplified Chinese name.
     #[serde(rename = "zh-Hans")]
     pub zh_hans: String,
-    /// What the sales team does with customers of this label.
+    /// What the sales team does with customers of this label; every preset label that
+    /// has one gives it in all three languages (none for the grade's words).
     #[serde(default)]
-    pub playbook: Option<String>,
+    pub playbook: Option<Playbook>,
 }
 
 impl LabelInfo {
@@ -143,15 +294,15 @@ pub fn info(column: &str, label: &str) -> Option<&'static LabelInfo> {
     table().get(column)?.get(label)
 }
 
-/// The display name of a label in a language; the key itself where no name is known (RFM
-/// segment names keep their keys in every language: [display
-/// names](crate::definitions#display-names-and-playbooks)).
+/// The display name of a label in a language; the key itself where no name is known
+/// (a segment of a user's own map, a user's rule set tier).
 ///
 /// # Example
 /// ```
 /// use customer_tiering::names::{display_name, Lang};
 /// assert_eq!(display_name("level", "level_1", Lang::ZhHans), "一级客户");
-/// assert_eq!(display_name("rfm_segment", "champions", Lang::ZhHans), "champions");
+/// assert_eq!(display_name("rfm_segment", "champions", Lang::ZhHans), "冠军客户");
+/// assert_eq!(display_name("rfm_segment", "regulars", Lang::ZhHans), "regulars");
 /// ```
 pub fn display_name<'a>(column: &str, label: &'a str, lang: Lang) -> &'a str {
     match info(column, label) {
@@ -160,18 +311,20 @@ pub fn display_name<'a>(column: &str, label: &'a str, lang: Lang) -> &'a str {
     }
 }
 
-/// The playbook of a preset label: none for an unknown label, and for the grade's
-/// words (`dimension`, `level_name`, `relationship_level`), which have names only.
+/// The playbook of a preset label in a language: none for an unknown label, and for the
+/// grade's words (`dimension`, `level_name`, `relationship_level`), which have names only.
 ///
 /// # Example
 /// ```
-/// use customer_tiering::names::playbook;
-/// assert_eq!(playbook("lifecycle", "dormant"), Some("Reactivation offer."));
-/// assert_eq!(playbook("dimension", "value"), None);
-/// assert_eq!(playbook("metal", "diamond"), None);
+/// use customer_tiering::names::{playbook, Lang};
+/// assert_eq!(playbook("lifecycle", "dormant", Lang::En), Some("Reactivation offer."));
+/// assert_eq!(playbook("lifecycle", "dormant", Lang::ZhHans), Some("提供唤醒优惠。"));
+/// assert_eq!(playbook("rfm_segment", "cant_lose", Lang::ZhHant), Some("立即親自聯繫。"));
+/// assert_eq!(playbook("dimension", "value", Lang::En), None);
+/// assert_eq!(playbook("metal", "diamond", Lang::En), None);
 /// ```
-pub fn playbook(column: &str, label: &str) -> Option<&'static str> {
-    info(column, label)?.playbook.as_deref()
+pub fn playbook(column: &str, label: &str, lang: Lang) -> Option<&'static str> {
+    Some(info(column, label)?.playbook.as_ref()?.text(lang))
 }
 
 /// The marker of customers a classifier left without a label (files write
@@ -203,8 +356,9 @@ pub(crate) fn is_snake_case(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_preset_label_has_three_names_and_a_playbook() {
+    /// Every preset label by column: the tier schemes, and each shipped segment map's
+    /// labels read from the map itself, so that a new segment without names fails.
+    fn preset_labels() -> Vec<(&'static str, String)> {
         let schemes: [(&str, &[&str]); 7] = [
             ("grade", &["a", "b", "c", "d"]),
             ("level", &["level_1", "level_2", "level_3", "level_4"]),
@@ -214,13 +368,125 @@ mod tests {
             ("lifecycle", &crate::classify::lifecycle::STAGES),
             ("intent", &["a", "b", "c"]),
         ];
-        for (column, labels) in schemes {
-            for label in labels {
-                let found = info(column, label).unwrap_or_else(|| panic!("{column}.{label}"));
-                assert!(!found.zh_hant.is_empty() && !found.zh_hans.is_empty());
-                assert!(playbook(column, label).is_some(), "{column}.{label}");
+        let mut labels: Vec<(&str, String)> = schemes
+            .iter()
+            .flat_map(|(column, labels)| labels.iter().map(|l| (*column, l.to_string())))
+            .collect();
+        for key in crate::classify::segments::PRESET_KEYS {
+            let map = crate::classify::segments::SegmentMap::preset(key).unwrap();
+            labels.extend(map.labels().into_iter().map(|l| ("rfm_segment", l.into())));
+        }
+        labels
+    }
+
+    #[test]
+    fn every_preset_label_has_three_names_and_a_playbook() {
+        let labels = preset_labels();
+        // the three maps: 11 + 11 + 6 labels
+        assert_eq!(
+            labels.iter().filter(|(c, _)| *c == "rfm_segment").count(),
+            28
+        );
+        for (column, label) in labels {
+            let found = info(column, &label).unwrap_or_else(|| panic!("{column}.{label}"));
+            assert!(!found.en.is_empty() && !found.zh_hant.is_empty() && !found.zh_hans.is_empty());
+            let given = found
+                .playbook
+                .as_ref()
+                .unwrap_or_else(|| panic!("{column}.{label}"));
+            for lang in [Lang::En, Lang::ZhHant, Lang::ZhHans] {
+                assert!(
+                    given.given(lang).is_some_and(|t| !t.is_empty()),
+                    "{column}.{label} {lang}"
+                );
+                assert_eq!(playbook(column, &label, lang), given.given(lang));
             }
         }
+    }
+
+    #[test]
+    fn every_playbook_in_the_table_is_in_three_languages_and_translated() {
+        for (column, labels) in table() {
+            for (label, found) in labels {
+                let Some(given) = &found.playbook else {
+                    continue;
+                };
+                for lang in [Lang::ZhHant, Lang::ZhHans] {
+                    let text = given
+                        .given(lang)
+                        .unwrap_or_else(|| panic!("{column}.{label} {lang}"));
+                    assert_ne!(text, given.en, "{column}.{label} {lang}");
+                }
+                assert_ne!(given.zh_hant, given.zh_hans, "{column}.{label}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_chinese_name_is_translated() {
+        for (column, labels) in table() {
+            for (label, found) in labels {
+                for name in [&found.zh_hant, &found.zh_hans] {
+                    assert!(
+                        name != label && *name != found.en && !name.is_empty(),
+                        "{column}.{label}: {name:?} is not a translation"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn metals_playbooks_are_presets_words() {
+        assert_eq!(
+            playbook("metal", "lead", Lang::ZhHant),
+            Some("自助與自動化管道，檢討定價與服務成本。")
+        );
+        assert_eq!(
+            playbook("metal", "gold", Lang::ZhHans),
+            Some("定期回顾、忠诚礼遇、交叉销售，推动升级为白金。")
+        );
+    }
+
+    #[test]
+    fn a_playbook_reads_a_string_or_a_table_by_language() {
+        #[derive(Deserialize, Serialize)]
+        struct Holder {
+            playbook: Playbook,
+        }
+        let read = |text: &str| toml::from_str::<Holder>(text).map(|h| h.playbook);
+        let plain = read(r#"playbook = "Call.""#).unwrap();
+        assert_eq!(
+            (plain.en.as_str(), plain.text(Lang::ZhHant)),
+            ("Call.", "Call.")
+        );
+        let by_lang = read(r#"playbook = { en = "Call.", zh-Hans = "致电。" }"#).unwrap();
+        assert_eq!(by_lang.text(Lang::ZhHans), "致电。");
+        assert_eq!(by_lang.given(Lang::ZhHant), None);
+
+        let err = |text: &str| read(text).unwrap_err().message().to_string();
+        assert_eq!(
+            err(r#"playbook = { en = "Call.", zh = "致电。" }"#),
+            r#"unknown playbook language "zh" (en, zh-Hant or zh-Hans)"#
+        );
+        assert_eq!(
+            err(r#"playbook = { zh-Hans = "致电。" }"#),
+            "a playbook by language needs `en`, the text of the languages it does not give"
+        );
+        assert!(err("playbook = 3").contains("a playbook: a string"));
+        assert!(err(r#"playbook = { en = 3 }"#).contains("invalid type"));
+
+        // Only English: written back as the plain string it was read from.
+        let back = toml::to_string(&Holder { playbook: plain }).unwrap();
+        assert_eq!(back.trim(), r#"playbook = "Call.""#);
+        let back = toml::to_string(&Holder {
+            playbook: by_lang.clone(),
+        })
+        .unwrap();
+        assert_eq!(read(&back).unwrap(), by_lang);
+        let json = serde_json::to_string(&by_lang).unwrap();
+        assert_eq!(json, r#"{"en":"Call.","zh-Hans":"致电。"}"#);
+        assert_eq!(serde_json::from_str::<Playbook>(&json).unwrap(), by_lang);
     }
 
     #[test]

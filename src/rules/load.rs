@@ -15,6 +15,7 @@ use super::condition::{
 use super::parse::{Names, parse};
 use super::{Outcome, Rule, RuleSet, Unmatched};
 use crate::error::{Error, cut_reason, parse_error, toml_error};
+use crate::names::Playbook;
 
 /// The default output column.
 pub(crate) const DEFAULT_COLUMN: &str = "tier";
@@ -77,23 +78,42 @@ pub(crate) struct RuleSetFile {
 /// A tier's display names and playbook, as a rule file may give them ([display
 /// names](crate::definitions#display-names-and-playbooks)).
 ///
+/// The playbook is a plain string, the English text, shown in every `--lang` that has
+/// no translation, or a table by language with `en` required and `zh-Hant`, `zh-Hans`
+/// optional ([`Playbook`]); a key other than these three fails the load.
+///
 /// # Example
 /// ```
+/// use customer_tiering::names::Lang;
 /// use customer_tiering::rules::{RuleSet, TierInfo};
 /// let rules = RuleSet::from_toml_str("t.toml", r#"
 ///     name = "t"
-///     tiers = ["a", "b"]
-///     default = "b"
+///     tiers = ["a", "b", "c"]
+///     default = "c"
 ///     [tier_info.a]
 ///     en = "Key account"
 ///     zh-Hant = "重點客戶"
+///     [tier_info.b]
+///     playbook = "Monthly call."
+///     [tier_info.c.playbook]
+///     en = "Newsletter."
+///     zh-Hans = "定期寄送电子报。"
 /// "#)?;
 /// let a: &TierInfo = rules.tier_info("a").unwrap();
 /// assert_eq!((a.en.as_deref(), a.zh_hant.as_deref()), (Some("Key account"), Some("重點客戶")));
 /// assert_eq!(a.playbook, None);
-/// assert!(rules.tier_info("b").is_none());
+/// let b = rules.tier_info("b").unwrap().playbook.as_ref().unwrap();
+/// assert_eq!(b.text(Lang::ZhHant), "Monthly call."); // English in every language
+/// let c = rules.tier_info("c").unwrap().playbook.as_ref().unwrap();
+/// assert_eq!((c.text(Lang::ZhHans), c.text(Lang::ZhHant)), ("定期寄送电子报。", "Newsletter."));
+///
+/// let wrong = "name = 't'\ntiers = ['a']\ndefault = 'a'\n[tier_info.a.playbook]\nen = 'x'\nzh = 'y'";
+/// let err = RuleSet::from_toml_str("t.toml", wrong).unwrap_err().to_string();
+/// assert!(err.contains(r#"unknown playbook language "zh" (en, zh-Hant or zh-Hans)"#), "{err}");
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
+///
+/// [`Playbook`]: crate::names::Playbook
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TierInfo {
@@ -106,9 +126,10 @@ pub struct TierInfo {
     /// Simplified Chinese name.
     #[serde(default, rename = "zh-Hans", skip_serializing_if = "Option::is_none")]
     pub zh_hans: Option<String>,
-    /// What the sales team does with customers of this tier.
+    /// What the sales team does with customers of this tier, in one language (English,
+    /// shown in all) or several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub playbook: Option<String>,
+    pub playbook: Option<Playbook>,
 }
 
 /// One rule as written in a file.

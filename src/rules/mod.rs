@@ -62,7 +62,7 @@
 //! | `unmatched` | see below | `"unscored"`: a customer no tier rule matches gets no tier |
 //! | `source` | optional | a citation |
 //! | `label_orders` | optional | per label column, its labels best first (filled in by [`RuleSet::with_schema`]) |
-//! | `[tier_info.TIER]` | optional | for a tier of `tiers`, what people see instead of its key: `en`, `zh-Hant`, `zh-Hans` (its display name in each language; a language left out falls back to the preset's name, else the key) and `playbook` (the service advice for the tier's customers, shown with the management table). Every key is optional; a table for a name that is not a tier is an error. Files keep the key ([`TierInfo`], [`RuleSet::tier_info`]) |
+//! | `[tier_info.TIER]` | optional | for a tier of `tiers`, what people see instead of its key: `en`, `zh-Hant`, `zh-Hans` (its display name in each language; a language left out falls back to the preset's name, else the key) and `playbook` (the service advice for the tier's customers: a string, English shown in every language, or a table by language, [`Playbook`](crate::names::Playbook)). Every key is optional; a table for a name that is not a tier is an error. Files keep the key ([`TierInfo`], [`RuleSet::tier_info`]) |
 //! | `[[rules]]` | | `name` (optional), `when` (optional: missing means always), and exactly one of `tier`, `at_most`, `at_least`, `tag` |
 //!
 //! Exactly one of three says what a customer no tier rule matches gets: `default`, a
@@ -704,6 +704,7 @@ impl RuleSet {
     ///
     /// # Example
     /// ```
+    /// use customer_tiering::names::Lang;
     /// use customer_tiering::rules::RuleSet;
     /// let rules = RuleSet::from_toml_str("t.toml", r#"
     ///     name = "t"
@@ -715,7 +716,8 @@ impl RuleSet {
     ///     playbook = "Weekly call."
     /// "#)?;
     /// let a = rules.tier_info("a").unwrap();
-    /// assert_eq!((a.zh_hans.as_deref(), a.playbook.as_deref()), (Some("重点客户"), Some("Weekly call.")));
+    /// let playbook = a.playbook.as_ref().map(|p| p.text(Lang::ZhHans));
+    /// assert_eq!((a.zh_hans.as_deref(), playbook), (Some("重点客户"), Some("Weekly call.")));
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn tier_info(&self, tier: &str) -> Option<&TierInfo> {

@@ -1139,6 +1139,48 @@ fn tier_info_names_only_tiers_and_survives_a_round_trip() {
     assert_eq!(back.tier_info("b"), None);
 }
 
+#[test]
+fn tier_info_playbooks_are_a_string_or_by_language() {
+    use crate::names::Lang;
+    let rules = load(&header(
+        r#"["a", "b", "c"]"#,
+        "default = \"c\"\n[tier_info.a]\nplaybook = \"Call weekly.\"\n\
+         [tier_info.b]\nplaybook = { en = \"Call monthly.\", zh-Hant = \"每月致電。\", zh-Hans = \"每月致电。\" }",
+    ));
+    let text = |tier: &str, lang| {
+        let info = rules.tier_info(tier).unwrap();
+        info.playbook.as_ref().unwrap().text(lang).to_string()
+    };
+    assert_eq!(text("a", Lang::ZhHans), "Call weekly.");
+    assert_eq!(text("b", Lang::En), "Call monthly.");
+    assert_eq!(text("b", Lang::ZhHant), "每月致電。");
+    assert_eq!(text("b", Lang::ZhHans), "每月致电。");
+    // Written back the way each was given: a plain string stays a plain string.
+    let json = serde_json::to_string(&rules).unwrap();
+    assert!(json.contains(r#""playbook":"Call weekly.""#), "{json}");
+    assert_eq!(RuleSet::from_json_str("t.json", &json).unwrap(), rules);
+
+    for (playbook, reason) in [
+        (
+            "{ en = \"x\", fr = \"y\" }",
+            r#"unknown playbook language "fr" (en, zh-Hant or zh-Hans)"#,
+        ),
+        (
+            "{ zh-Hant = \"y\" }",
+            "a playbook by language needs `en`, the text of the languages it does not give",
+        ),
+    ] {
+        let text = header(
+            r#"["a"]"#,
+            &format!("default = \"a\"\n[tier_info.a]\nplaybook = {playbook}"),
+        );
+        let err = RuleSet::from_toml_str("t.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.toml") && err.contains(reason), "{err}");
+    }
+}
+
 // ---- arithmetic and comparisons of two values ----
 
 /// Whether `when` holds for a customer with these attributes (and metrics), in a rule

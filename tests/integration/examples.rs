@@ -828,7 +828,7 @@ fn charts_parse_as_xml_and_carry_the_names_and_counts_of_the_summary() {
         );
     }
     let heatmap = svg_texts(&dir.join("rfm_heatmap.svg"));
-    assert!(heatmap.iter().any(|t| t == "champions"), "{heatmap:?}");
+    assert!(heatmap.iter().any(|t| t == "冠軍客戶"), "{heatmap:?}"); // champions
     assert!(heatmap.iter().any(|t| t == "R 5") && heatmap.iter().any(|t| t == "F 1"));
     let migration = svg_texts(&dir.join("migration.svg"));
     let csv = std::fs::read_to_string(dir.join("migration.csv")).expect("migration.csv");
