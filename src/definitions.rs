@@ -19,7 +19,7 @@
 //! [missing data](#missing-data) · [explanations](#explanations) ·
 //! [determinism](#determinism) · [bad input and rejects](#bad-input-and-rejects) ·
 //! [periodic update](#periodic-update) · [warnings](#warnings) ·
-//! [summary figures](#summary-figures) ·
+//! [summary figures](#summary-figures) · [the management table](#the-management-table) ·
 //! [CLI files and exit codes](#cli-files-and-exit-codes) · [output safety](#output-safety) ·
 //! [input formats](#input-formats) · [presets](#presets) ·
 //! [display names and playbooks](#display-names-and-playbooks).
@@ -607,6 +607,48 @@
 //! Example: a label with 2 of 8 customers, revenue 300.00 of a positive total 900.00,
 //! over 7 rows: `share` 0.2500, `revenue_share` 0.3333, `average_order_value` 42.8571.
 //!
+//! ## The management table
+//!
+//! One row per classifier column and label: every label the column can take, empty ones
+//! with 0 customers, in the column's label order (ordered labels best first, the others
+//! in byte order), `(unscored)` last when some customers have none
+//! ([`management_table`](crate::report::management_table)). Its columns: `classifier`,
+//! `tier`, `criterion`, `customers`, `share`, `revenue`, `revenue_share`,
+//! `average_order_value`, `customers_in`, `customers_out`, `revenue_change`,
+//! `playbook`; the figures are the [summary figures](#summary-figures).
+//!
+//! - `criterion`: the rule of the fitted model that puts a customer there
+//!   ([`Model::criteria`](crate::classify::Model::criteria)), in words in the run's
+//!   language, numbers as plain decimals without grouping:
+//!   - a quantile score: the values strictly better than the cut point below it and
+//!     not strictly better than the one above (`20 < monetary ≤ 30`,
+//!     `recency_days < 61`); an empty score: the tie that emptied it (`empty: 62
+//!     customers share the value 2`);
+//!   - a Pareto band: at least its threshold and short of the band above's
+//!     (`monetary ≥ 1209.00`, `31.35 ≤ monetary < 59.92`); on a value basis the last
+//!     band adds `or monetary ≤ 0`; an empty band says so with its range;
+//!   - a composite band: `composite ≥` its threshold rounded down to 6 decimals; the
+//!     last band: below the band above;
+//!   - a named segment: the boxes of R, F and M scores that give it (`R 5 and F 4–5`;
+//!     a score left out takes any value);
+//!   - a grade or level: the points it needs (`points ≥ 10`), or for a grade table the
+//!     combinations of dimension levels;
+//!   - a lifecycle stage: its condition (stages are tried in order);
+//!   - a rule-set tier: the rules that give it, the caps and floors that move
+//!     customers into it, and whether it is the default;
+//!   - `(unscored)`: the reasons (no purchase on or before the as-of date, or a
+//!     missing metric);
+//!   - an application's own classifier: empty unless its model says.
+//! - With a comparison, from the [migration](#migration) matrix of that column:
+//!   `customers_in`, the customers of the cells (another label or `(none)` → this
+//!   label); `customers_out`, those of (this label → another label or `(none)`); and
+//!   `revenue_change`, this label's `revenue` now minus its `revenue` in the earlier
+//!   period, exact (a label absent before counts 0). Without a comparison the three are
+//!   empty.
+//! - `playbook`: the label's service advice
+//!   ([display names and playbooks](#display-names-and-playbooks)) in the run's
+//!   language, empty where none is known.
+//!
 //! # CLI files and exit codes
 //!
 //! The example program `tier` writes into `--out` (every file UTF-8 with `\n` line
@@ -616,7 +658,7 @@
 //! | file | when | content |
 //! |---|---|---|
 //! | `tiers.csv` | unless `--format jsonl` | `customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal`, then one column per further classifier asked for (its preset's column: `grade`, `level`, `value_tier`, `abc`, `lifecycle`, `intent`), then `tier` and `tags` (`;`-joined, sorted) when a rule set is given. One row per buyer; with `--customers`, also every customer of that file without purchases (empty scores). A value that is none is an empty field. |
-//! | `summary.json` | always | `read`, `accepted`, `rejected`, `after_as_of`, `customers` (the rows of `tiers.csv`), `buyers`, `as_of`, `model` (`as_of`, `fit_size`), `labels` (per column, per label: the [summary figures](#summary-figures), decimals as strings; in a comparison, those of the later date), `previous_labels` (the earlier period, in a comparison), `revenue_total`, `warnings` (each `code`, `classifier`, `message`, `figures`), `files` (every file the run wrote, `summary.json` included) |
+//! | `summary.json` | always | `read`, `accepted`, `rejected`, `after_as_of`, `customers` (the rows of `tiers.csv`), `buyers`, `as_of`, `model` (`as_of`, `fit_size`), `labels` (per column, per label: the [summary figures](#summary-figures), decimals as strings; in a comparison, those of the later date), `previous_labels` (the earlier period, in a comparison), `revenue_total`, `warnings` (each `code`, `classifier`, `message`, `figures`), `management` (the [management table](#the-management-table), keys as in `management.csv`), `files` (every file the run wrote, `summary.json` included) |
 //! | `rejects.csv` | `--on-invalid skip` | `source,line,field,value,reason` |
 //! | `model.json` | always | the fitted pipeline; `tier --model` loads it |
 //! | `previous_tiers.csv` | `--compare-as-of` | the columns of `tiers.csv` at the earlier date, one row per buyer at that date |
@@ -624,10 +666,13 @@
 //! | `migration.json` | a comparison | the same matrices; per ordered column the ids upgraded, downgraded, new and gone |
 //! | `tiers.jsonl`, `migration.jsonl` | `--format jsonl` | instead of the CSV: one JSON object per row, keys as the CSV header; integers as JSON numbers, money and other decimals as strings, labels as strings, empty as null |
 //! | `pyramid.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts; the last only with a comparison |
+//! | `management.csv` | always | the [management table](#the-management-table); `tier`, `criterion` and `playbook` in `--lang` |
 //!
 //! **Languages.** `--lang en|zh-Hant|zh-Hans` (`zh` is `zh-Hans`) changes what people
-//! read: the display names of labels, and the headers and markers (`(total)`,
-//! `(unscored)`) of the stdout table, in that table and in the charts. It never changes
+//! read: the display names of labels, the criteria and playbooks of the management
+//! table, and the headers and markers (`(total)`, `(unscored)`) of the stdout table, in
+//! that table, the charts and the label, criterion and playbook cells of
+//! `management.csv`. It never changes
 //! keys: file names, column headers, column names, and the labels in `tiers.csv`,
 //! `tiers.jsonl` and `migration.csv`.
 //!

@@ -39,9 +39,13 @@ use crate::profile::Population;
 use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
+mod management;
 mod table;
 mod tally;
 
+pub use management::{
+    Comparison, MANAGEMENT_COLUMNS, ManagementRow, management_table, write_management_csv,
+};
 pub use table::summary_table;
 
 use tally::{MAX_PIECE, Total, tally_piece};

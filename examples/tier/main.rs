@@ -45,7 +45,7 @@ use customer_tiering::migration::{Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::output::{OutputDir, TIER_FILES};
 use customer_tiering::presets::Preset;
-use customer_tiering::report::{self, Summary};
+use customer_tiering::report::{self, Comparison, Summary, management_table};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
 #[cfg(feature = "workbooks")]
@@ -64,8 +64,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, print_summary, summary_json, write_charts, write_file, write_migration,
-    write_migration_chart, write_tiers,
+    RejectsFile, print_summary, summary_json, write_charts, write_file, write_management,
+    write_migration, write_migration_chart, write_tiers,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -745,6 +745,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     let tiers_file = if jsonl { "tiers.jsonl" } else { "tiers.csv" };
     write_tiers(out, tiers_file, &population, &tiering)?;
     write_file(out, "model.json", fitted.to_json()?.as_bytes())?;
+    let mut compared = None;
     if let Some(before) = &previous {
         let orders = fitted.label_orders();
         let after = Period::from_tiering(&population, &tiering);
@@ -753,15 +754,22 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         if !args.no_charts {
             write_migration_chart(out, &migration, &orders, args.lang)?;
         }
+        compared = Some((Summary::from_period(before)?, migration));
     }
+    let comparison = compared
+        .as_ref()
+        .map(|(before, migration)| Comparison { before, migration });
+    let management = management_table(&fitted, &summary, comparison, args.lang)?;
+    write_management(out, &management)?;
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
+    summary["management"] = json!(management);
     if let Some(read) = customers_read {
         summary["customers_source"] = json!({
             "read": read.read, "accepted": read.accepted, "rejected": read.rejected,
         });
     }
-    if let Some(before) = &previous {
-        summary["previous_labels"] = json!(Summary::from_period(before)?.labels);
+    if let Some((before, _)) = &compared {
+        summary["previous_labels"] = json!(before.labels);
     }
     summary["files"] = json!(out.file_names("summary.json"));
     let mut bytes = serde_json::to_vec_pretty(&summary).expect("JSON values serialise");

@@ -13,13 +13,20 @@ use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money
 use serde_json::json;
 
 use customer_tiering::classify::Warning;
-use customer_tiering::report::{Summary, summary_table};
+use customer_tiering::report::{ManagementRow, Summary, summary_table, write_management_csv};
 use std::collections::BTreeMap;
 
 /// The summary table on stdout ([summary
 /// figures](customer_tiering::definitions#summary-figures)), in `lang`.
 pub(crate) fn print_summary(fitted: &FittedPipeline, summary: &Summary, lang: Lang) {
     print!("{}", summary_table(fitted, summary, lang));
+}
+
+/// `management.csv`: the management table in the run's language.
+pub(crate) fn write_management(out: &mut OutputDir, rows: &[ManagementRow]) -> Result<(), Error> {
+    let name = "management.csv";
+    let file = out.create(name)?;
+    write_management_csv(name, rows, file)
 }
 
 fn csv_error(name: &str) -> impl FnOnce(csv::Error) -> Error + '_ {

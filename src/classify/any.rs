@@ -86,6 +86,7 @@ trait DynModel: fmt::Debug + Send + Sync {
     fn fit_size(&self) -> usize;
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>);
     fn warnings(&self, population: &Population) -> Vec<Warning>;
+    fn criteria(&self) -> Vec<super::criterion::Criterion>;
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError>;
     fn rederive(&self, labels: &mut [Label]);
     fn coder(&self) -> Option<Box<dyn Coder + '_>>;
@@ -119,6 +120,9 @@ impl<M: Model> DynModel for M {
     }
     fn warnings(&self, population: &Population) -> Vec<Warning> {
         Model::warnings(self, population)
+    }
+    fn criteria(&self) -> Vec<super::criterion::Criterion> {
+        Model::criteria(self)
     }
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
         Model::hysteresis_targets(self)
@@ -489,6 +493,11 @@ impl AnyModel {
 
     pub(crate) fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError> {
         self.0.hysteresis_targets()
+    }
+
+    /// The model's [criteria](Model::criteria).
+    pub(crate) fn criteria(&self) -> Vec<super::criterion::Criterion> {
+        self.0.criteria()
     }
 
     pub(crate) fn rederive(&self, labels: &mut [Label]) {

@@ -52,6 +52,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::criterion::{Bound, Criterion, EmptyWhy, Quantity, Rule, Words};
 use super::explain::{CompositeTerm, Weight};
 use super::order::select;
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
@@ -518,6 +519,18 @@ impl CompositeModel {
         })
     }
 
+    /// A threshold key as a composite rounded down to 6 decimals: `key / (D · 10^s)`.
+    fn floor_6(&self, key: u128) -> Option<Decimal> {
+        let denominator = U256::mul(self.denominator, pow10(self.scale)?);
+        let (quotient, _) = U256::from_u128(key)
+            .checked_mul(pow10(6)?)?
+            .div_rem(denominator)?;
+        let mantissa = i128::try_from(quotient.to_u128()?).ok()?;
+        Decimal::try_from_i128_with_scale(mantissa, 6)
+            .ok()
+            .map(|d| d.normalize())
+    }
+
     fn band_of_key(&self, key: u128) -> usize {
         self.thresholds
             .iter()
@@ -752,6 +765,50 @@ impl Model for CompositeModel {
             fit_size: self.fit_size,
         };
         vec![Explanation::new(column, label, reason)]
+    }
+
+    /// Per band, `composite ≥` its threshold rounded down to 6 decimals (or why the
+    /// band is empty); the last band takes the rest.
+    fn criteria(&self) -> Vec<Criterion> {
+        let bands = &self.params.bands;
+        let last = bands.len() - 1;
+        bands
+            .iter()
+            .enumerate()
+            .map(|(b, band)| {
+                let range = match self.thresholds.get(b).filter(|_| b < last) {
+                    Some(&key) => Rule::Range {
+                        quantity: Quantity::Composite,
+                        lower: self.floor_6(key).map(|value| Bound {
+                            value,
+                            inclusive: true,
+                        }),
+                        upper: None,
+                        or_not_positive: false,
+                    },
+                    None => Rule::Condition {
+                        text: Words {
+                            en: "composite below the threshold of the band above".into(),
+                            zh_hant: "綜合價值分數低於上一級門檻".into(),
+                            zh_hans: "综合价值分数低于上一级门槛".into(),
+                        },
+                    },
+                };
+                let rule = match self.sizes.get(b) {
+                    Some(0) => Rule::Empty {
+                        why: EmptyWhy::NoValueInRange {
+                            range: Box::new(range),
+                        },
+                    },
+                    _ => range,
+                };
+                Criterion {
+                    column: self.params.column.to_string(),
+                    label: band.name.to_string(),
+                    rule,
+                }
+            })
+            .collect()
     }
 
     fn fit_size(&self) -> usize {

@@ -43,6 +43,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::criterion::{Bound, Criterion, Quantity, Rule, Words};
 use super::explain::GradedDimension;
 use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, FastCuts, Num, QuantileMode};
@@ -52,6 +53,7 @@ use super::{
 };
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
+use crate::names::Lang;
 use crate::profile::{Direction, Metric, Population, Profile};
 
 pub use super::level::Level;
@@ -1383,6 +1385,68 @@ impl Model for GradeModel {
         )]
     }
 
+    /// Per grade, the points it needs (a points scheme: grades are tried best first)
+    /// or the combinations of dimension levels that give it (a table).
+    fn criteria(&self) -> Vec<Criterion> {
+        let params = &self.params;
+        let column = params.column.to_string();
+        let criterion = |label: &str, rule: Rule| Criterion {
+            column: column.clone(),
+            label: label.to_string(),
+            rule,
+        };
+        match &params.scheme {
+            Scheme::Points { grades, .. } => grades
+                .iter()
+                .map(|g| {
+                    let rule = match g.min_points {
+                        Some(value) => Rule::Range {
+                            quantity: Quantity::Points,
+                            lower: Some(Bound {
+                                value,
+                                inclusive: true,
+                            }),
+                            upper: None,
+                            or_not_positive: false,
+                        },
+                        None => Rule::Condition {
+                            text: Words {
+                                en: "fewer points than the grade above".into(),
+                                zh_hant: "總分低於上一級".into(),
+                                zh_hans: "总分低于上一级".into(),
+                            },
+                        },
+                    };
+                    criterion(&g.label, rule)
+                })
+                .collect(),
+            Scheme::Table {
+                grades,
+                rows,
+                fallback,
+            } => grades
+                .iter()
+                .map(|grade| {
+                    let mine = rows.iter().filter(|r| r.grade == *grade);
+                    let text = Words {
+                        en: table_rows(mine.clone(), Lang::En),
+                        zh_hant: table_rows(mine.clone(), Lang::ZhHant),
+                        zh_hans: table_rows(mine, Lang::ZhHans),
+                    };
+                    let text = match grade == fallback {
+                        false => text,
+                        true => Words {
+                            en: join_otherwise(&text.en, "no row matches", "; or "),
+                            zh_hant: join_otherwise(&text.zh_hant, "不符合任何一列", "；或 "),
+                            zh_hans: join_otherwise(&text.zh_hans, "不符合任何一行", "；或 "),
+                        },
+                    };
+                    criterion(grade, Rule::Condition { text })
+                })
+                .collect(),
+        }
+    }
+
     fn fit_size(&self) -> usize {
         self.fit_size
     }
@@ -1688,6 +1752,42 @@ fn sign_level(profile: &Profile, metric: Metric, missing: Level) -> Level {
         Some(v) if v.is_sign_positive() => Level::High,
         Some(_) => Level::Low,
         None => missing,
+    }
+}
+
+/// The rows of a grade table in words: per row, each dimension's levels.
+fn table_rows<'a>(rows: impl Iterator<Item = &'a TableRow>, lang: Lang) -> String {
+    let (and, or, levels_or) = match lang {
+        Lang::En => (", ", "; or ", " or "),
+        Lang::ZhHant | Lang::ZhHans => ("、", "；或 ", "或"),
+    };
+    rows.map(|row| {
+        row.when
+            .iter()
+            .map(|(dimension, levels)| {
+                let words = match dimension.as_str() {
+                    "relationship" => "relationship_level",
+                    _ => "level_name",
+                };
+                let levels: Vec<&str> = levels
+                    .iter()
+                    .map(|l| crate::names::display_name(words, l.name(), lang))
+                    .collect();
+                let name = crate::names::display_name("dimension", dimension, lang);
+                format!("{name} {}", levels.join(levels_or))
+            })
+            .collect::<Vec<_>>()
+            .join(and)
+    })
+    .collect::<Vec<_>>()
+    .join(or)
+}
+
+/// `rows` followed by the fallback's own condition.
+fn join_otherwise(rows: &str, otherwise: &str, or: &str) -> String {
+    match rows.is_empty() {
+        true => otherwise.to_string(),
+        false => format!("{rows}{or}{otherwise}"),
     }
 }
 

@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::criterion::{Criterion, Rule, Words};
 use super::explain::StageBy;
 use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason};
 use crate::error::{ConfigError, Error};
@@ -382,6 +383,62 @@ impl Model for LifecycleModel {
             label,
             Reason::Stage(by),
         )]
+    }
+
+    /// Per stage, its condition; stages are tried in order and the first that holds
+    /// decides, so each condition holds only where none before it does.
+    fn criteria(&self) -> Vec<Criterion> {
+        let p = &self.params;
+        let (new, active, dormant) = (p.new_days, p.active_days, p.dormant_days);
+        let words = |en: String, zh_hant: String, zh_hans: String| Rule::Condition {
+            text: Words {
+                en,
+                zh_hant,
+                zh_hans,
+            },
+        };
+        let rules = [
+            words(
+                "status non_customer".into(),
+                "狀態為非客戶（non_customer）".into(),
+                "状态为非客户（non_customer）".into(),
+            ),
+            words(
+                "no purchase, status target".into(),
+                "沒有購買，狀態為目標（target）".into(),
+                "没有购买，状态为目标（target）".into(),
+            ),
+            words("no purchase".into(), "沒有購買".into(), "没有购买".into()),
+            words(
+                format!("tenure_days ≤ {new}"),
+                format!("首購至今天數 ≤ {new}"),
+                format!("首购至今天数 ≤ {new}"),
+            ),
+            words(
+                format!("recency_days ≤ {active}"),
+                format!("距上次購買天數 ≤ {active}"),
+                format!("距上次购买天数 ≤ {active}"),
+            ),
+            words(
+                format!("recency_days ≤ {dormant}"),
+                format!("距上次購買天數 ≤ {dormant}"),
+                format!("距上次购买天数 ≤ {dormant}"),
+            ),
+            words(
+                format!("recency_days > {dormant}"),
+                format!("距上次購買天數 > {dormant}"),
+                format!("距上次购买天数 > {dormant}"),
+            ),
+        ];
+        STAGES
+            .iter()
+            .zip(rules)
+            .map(|(stage, rule)| Criterion {
+                column: p.column.to_string(),
+                label: stage.to_string(),
+                rule,
+            })
+            .collect()
     }
 
     fn fit_size(&self) -> usize {

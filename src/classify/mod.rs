@@ -61,6 +61,7 @@ pub use warning::Warning;
 pub(crate) use warning::single_value;
 
 pub mod composite;
+pub mod criterion;
 pub mod explain;
 pub mod grade;
 pub mod lifecycle;
@@ -676,6 +677,32 @@ pub trait Model:
     /// ```
     fn warnings(&self, population: &Population) -> Vec<Warning> {
         let _ = population;
+        Vec::new()
+    }
+
+    /// What puts a customer under each label of each of the model's columns, from the
+    /// fitted state, for the management table: one [`Criterion`](criterion::Criterion)
+    /// per column and label the model knows of. The default: none, and the table's
+    /// criterion cells stay empty.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+    /// use customer_tiering::names::Lang;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     b.add(Transaction::new(CustomerId::new(&format!("C{i:03}")).unwrap(), date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = b.finish()?;
+    /// // Spend 1..=100: the best customer is platinum, the next four gold.
+    /// let criteria = ParetoParams::metals().fit(&population)?.criteria();
+    /// let said: Vec<String> = criteria.iter().map(|c| c.rule.render(Lang::En)).collect();
+    /// assert_eq!(said, ["monetary ≥ 100", "96 ≤ monetary < 100", "81 ≤ monetary < 96", "monetary < 81"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn criteria(&self) -> Vec<criterion::Criterion> {
         Vec::new()
     }
 

@@ -30,6 +30,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::criterion::{Bound, Criterion, EmptyWhy, Quantity, Rule};
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
 use super::order::{IntCuts, KeyColumn, cmp_decimal};
@@ -935,6 +936,63 @@ impl Model for ParetoModel {
         }
         out.extend(single_value(column, self.params.metric, population));
         out
+    }
+
+    /// Per band, its range on the metric between its threshold and the one above it
+    /// (or why it is empty); on a value basis the last band also takes every value ≤ 0.
+    fn criteria(&self) -> Vec<Criterion> {
+        let bands = &self.params.bands;
+        let last = bands.len() - 1;
+        let value_basis = self.params.basis == Basis::Value;
+        let higher = self.params.effective_direction() == Direction::HigherIsBetter;
+        let quantity = Quantity::Metric(self.params.metric);
+        bands
+            .iter()
+            .enumerate()
+            .map(|(b, band)| {
+                let own = (b < last).then(|| self.thresholds.get(b)).flatten();
+                let above = b.checked_sub(1).and_then(|a| self.thresholds.get(a));
+                // At least the own threshold and short of the one above (higher is
+                // better); at most and past them when lower is better.
+                let (reach, short) = (
+                    own.map(|&value| Bound {
+                        value,
+                        inclusive: true,
+                    }),
+                    above.map(|&value| Bound {
+                        value,
+                        inclusive: false,
+                    }),
+                );
+                let (lower, upper) = if higher {
+                    (reach, short)
+                } else {
+                    (short, reach)
+                };
+                let range = Rule::Range {
+                    quantity,
+                    lower,
+                    upper,
+                    or_not_positive: value_basis && b == last,
+                };
+                let rule = match (self.sizes.get(b), self.thresholds.is_empty()) {
+                    (_, true) if b < last && value_basis => Rule::Empty {
+                        why: EmptyWhy::NoPositiveValue,
+                    },
+                    (Some(0), _) => Rule::Empty {
+                        why: EmptyWhy::NoValueInRange {
+                            range: Box::new(range),
+                        },
+                    },
+                    _ => range,
+                };
+                Criterion {
+                    column: self.params.column.to_string(),
+                    label: band.name.to_string(),
+                    rule,
+                }
+            })
+            .collect()
     }
 
     /// Count-basis bands have positions; value-basis bands do not.

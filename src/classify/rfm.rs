@@ -34,7 +34,8 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::quantile::{CutPoints, FastCuts, QuantileMode, batch_scores, check_bins};
+use super::criterion::{Criterion, EmptyWhy, Quantity, Rule, score_boxes, score_range};
+use super::quantile::{CutPoints, EmptyCause, FastCuts, QuantileMode, batch_scores, check_bins};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
     Classifier, Coder, Column, ColumnLabels, Explanation, FitData, HysteresisTarget, Label, Model,
@@ -727,6 +728,55 @@ impl Model for RfmModel {
                 ));
             }
             out.extend(single_value(column, metric, population));
+        }
+        out
+    }
+
+    /// Per score, its range on the metric (or why it is empty); per segment, the score
+    /// cells that give it.
+    fn criteria(&self) -> Vec<Criterion> {
+        let k = self.params.bins;
+        let mut out = Vec::new();
+        let cuts = [&self.recency, &self.frequency, &self.monetary];
+        for ((column, metric), cuts) in COLUMNS.iter().zip(RFM_METRICS).zip(cuts) {
+            for score in (1..=k).rev() {
+                let rule = match cuts.empty_scores().iter().find(|e| e.score == score) {
+                    Some(empty) => Rule::Empty {
+                        why: match &empty.cause {
+                            EmptyCause::Tie { value, customers } => EmptyWhy::Tie {
+                                value: *value,
+                                customers: *customers as u64,
+                            },
+                            EmptyCause::FewerCustomersThanBins { customers } => {
+                                EmptyWhy::FewerCustomersThanBins {
+                                    customers: *customers as u64,
+                                }
+                            }
+                        },
+                    },
+                    None => score_range(
+                        Quantity::Metric(metric),
+                        cuts.cuts(),
+                        score,
+                        cuts.direction(),
+                    ),
+                };
+                out.push(Criterion {
+                    column: column.to_string(),
+                    label: score.to_string(),
+                    rule,
+                });
+            }
+        }
+        if let Some(map) = &self.params.segment_map {
+            for segment in map.labels() {
+                let any_of = score_boxes(k, |r, f, m| map.segment(r, f, m) == segment);
+                out.push(Criterion {
+                    column: COLUMNS[3].to_string(),
+                    label: segment.to_string(),
+                    rule: Rule::Scores { any_of },
+                });
+            }
         }
         out
     }

@@ -361,6 +361,36 @@ impl FittedPipeline {
         own.unwrap_or_else(|| crate::names::display_name(column, label, lang).to_string())
     }
 
+    /// The service advice for customers with `label` of `column`, in `lang`: the
+    /// playbook a rule set of that column gives the tier in its `tier_info`, else the
+    /// preset's; none where neither is known.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::names::Lang;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// # b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+    /// # let population = b.finish()?;
+    /// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.fit(&population)?;
+    /// assert!(fitted.playbook("metal", "platinum", Lang::En).unwrap().starts_with("Protect"));
+    /// assert_eq!(fitted.playbook("metal", "tin", Lang::En), None);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn playbook(&self, column: &str, label: &str, lang: Lang) -> Option<String> {
+        let own = self
+            .rules
+            .iter()
+            .filter(|r| r.column() == column)
+            .find_map(|r| r.tier_info(label))
+            .and_then(|info| info.playbook.as_ref())
+            .map(|p| p.text(lang).to_string());
+        own.or_else(|| crate::names::playbook(column, label, lang).map(str::to_string))
+    }
+
     /// Everything the models and rule sets read: the metrics a profile must have
     /// computed for them, and the attributes they look at.
     ///

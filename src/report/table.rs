@@ -55,10 +55,13 @@ const COLUMNS: [(usize, bool); 6] = [
     (9, true),
 ];
 
-/// The summary table `tier` prints (see the [module docs](self)): per classifier column
+/// The summary table `tier` prints: per classifier column
 /// and label, customers, share and revenue share (to three decimals) and revenue
 /// (exact), with each label's [display name](FittedPipeline::display_name) in `lang`.
-/// Classifier column names are keys and stay as they are in every language.
+/// Classifier column names are keys and stay as they are in every language. Labels
+/// come best first where they have an order, else in byte order; a `(total)` row ends
+/// the table; columns are padded by display width, so that a Chinese name (two cells
+/// of a terminal per character) does not shift the columns after it.
 ///
 /// # Example
 /// ```

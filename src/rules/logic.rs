@@ -252,6 +252,31 @@ pub trait TierRules:
         None
     }
 
+    /// What gives each tier, for the management table (one
+    /// [`Criterion`](crate::classify::criterion::Criterion) per tier). The default: none,
+    /// and the table's criterion cells stay empty.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::names::Lang;
+    /// use customer_tiering::rules::{RuleSet, TierRules};
+    /// let size = RuleSet::from_toml_str("size.toml", r#"
+    ///     name = "size"
+    ///     tiers = ["big", "small"]
+    ///     default = "small"
+    ///     [[rules]]
+    ///     name = "big spender"
+    ///     when = "monetary >= 90"
+    ///     tier = "big"
+    /// "#)?;
+    /// let said: Vec<String> = size.criteria().iter().map(|c| c.rule.render(Lang::En)).collect();
+    /// assert_eq!(said, ["rules: big spender", "no tier rule matches (default)"]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    fn criteria(&self) -> Vec<crate::classify::criterion::Criterion> {
+        Vec::new()
+    }
+
     /// Works out once per run where the columns read are among a run's columns, for
     /// [`decide_indexed`](TierRules::decide_indexed). The default finds nothing: rules
     /// that read labels through [`Facts::label`] need no index.
@@ -329,6 +354,9 @@ impl TierRules for RuleSet {
     fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
         RuleSet::tier_info(self, tier)
     }
+    fn criteria(&self) -> Vec<crate::classify::criterion::Criterion> {
+        RuleSet::criteria(self)
+    }
     fn index_columns(&self, columns: &[String]) -> ColumnIndex {
         RuleSet::index_columns(self, columns)
     }
@@ -349,6 +377,7 @@ trait DynRules: fmt::Debug + Send + Sync {
     fn decide_indexed(&self, facts: &Facts<'_>, index: &ColumnIndex) -> RuleOutcome;
     fn explain(&self, facts: &Facts<'_>) -> Explanation;
     fn tier_info(&self, tier: &str) -> Option<&TierInfo>;
+    fn criteria(&self) -> Vec<crate::classify::criterion::Criterion>;
     fn index_columns(&self, columns: &[String]) -> ColumnIndex;
     fn clone_box(&self) -> Box<dyn DynRules>;
     fn as_any(&self) -> &dyn Any;
@@ -386,6 +415,9 @@ impl<R: TierRules> DynRules for R {
     }
     fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
         TierRules::tier_info(self, tier)
+    }
+    fn criteria(&self) -> Vec<crate::classify::criterion::Criterion> {
+        TierRules::criteria(self)
     }
     fn index_columns(&self, columns: &[String]) -> ColumnIndex {
         TierRules::index_columns(self, columns)
@@ -529,6 +561,11 @@ impl AnyRules {
     /// ```
     pub fn tier_info(&self, tier: &str) -> Option<&TierInfo> {
         self.0.tier_info(tier)
+    }
+
+    /// What gives each tier ([`TierRules::criteria`]).
+    pub(crate) fn criteria(&self) -> Vec<crate::classify::criterion::Criterion> {
+        self.0.criteria()
     }
 
     /// The rules as their own type, when they are of type `R`.

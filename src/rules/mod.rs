@@ -821,6 +821,42 @@ impl RuleSet {
         self.source.as_deref()
     }
 
+    /// Per tier, the rules that give it or move customers into it (caps and floors),
+    /// by name (`rule N` for an unnamed one, N counted from 1 in the file), and whether
+    /// it is the default; tags mark customers and move none.
+    pub(crate) fn criteria(&self) -> Vec<crate::classify::criterion::Criterion> {
+        use crate::classify::criterion::{Criterion, NamedRule, Rule as Said, RuleRole};
+        self.tiers
+            .iter()
+            .enumerate()
+            .map(|(at, tier)| {
+                let rules = self
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| {
+                        let role = match &r.outcome {
+                            Outcome::Tier(t) if t == tier => RuleRole::Tier,
+                            Outcome::AtMost(t) if t == tier => RuleRole::Cap,
+                            Outcome::AtLeast(t) if t == tier => RuleRole::Floor,
+                            _ => return None,
+                        };
+                        let name = r.name.clone().unwrap_or_else(|| format!("rule {}", i + 1));
+                        Some(NamedRule { name, role })
+                    })
+                    .collect();
+                Criterion {
+                    column: self.column.to_string(),
+                    label: tier.to_string(),
+                    rule: Said::Rules {
+                        rules,
+                        default: self.default == Some(at),
+                    },
+                }
+            })
+            .collect()
+    }
+
     /// The rules, in order.
     ///
     /// # Example

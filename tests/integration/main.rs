@@ -17,6 +17,7 @@ mod examples;
 mod explain;
 mod extensions;
 mod languages;
+mod management;
 mod output_dir;
 mod overflow;
 mod own_classifier;
