@@ -1,7 +1,7 @@
 //! Quick start: tiers for the bundled data set, no arguments needed.
 //!
 //! ```text
-//! cargo run --release -p quickstart
+//! cargo run -p quickstart
 //! ```
 //!
 //! Reads `tests/data/quickstart.csv` (300 customers, made by the seeded

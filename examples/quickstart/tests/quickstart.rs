@@ -39,3 +39,16 @@ fn quickstart_prints_counts_warnings_and_two_explained_customers() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_readme_runs_this_package_first() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let first = readme
+        .lines()
+        .skip_while(|line| *line != "```sh")
+        .nth(1)
+        .expect("a shell block in the README");
+    let command = format!("cargo run -p {} ", env!("CARGO_PKG_NAME"));
+    assert!(first.starts_with(&command), "{first}");
+}
