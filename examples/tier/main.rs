@@ -136,8 +136,11 @@ struct Args {
     /// without purchases appear in tiers.csv with empty scores.
     #[arg(long, value_name = "FILE")]
     customers: Option<PathBuf>,
-    /// Add a preset classifier or segment map (repeatable).
-    #[arg(long = "preset", value_name = "NAME")]
+    // The help lists the library's keys, so that it cannot fall behind them.
+    #[arg(long = "preset", value_name = "NAME", help = format!(
+        "Add a preset classifier, rule set or segment map (repeatable): {}",
+        presets::all_keys().join(", ")
+    ))]
     presets: Vec<String>,
     /// Print why one customer gets each of its labels.
     #[arg(long, value_name = "CUSTOMER_ID")]

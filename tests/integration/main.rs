@@ -13,6 +13,7 @@ mod bad_inputs;
 mod csv_source;
 mod dialects;
 mod doc_examples;
+mod example_binary;
 mod examples;
 mod explain;
 mod extensions;

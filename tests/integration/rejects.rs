@@ -7,8 +7,9 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::example_binary::example;
 
 const TIERS_HEADER: &str =
     "customer_id,recency_days,frequency,transactions,monetary,tenure_days,r,f,m,rfm_segment,metal";
@@ -28,41 +29,6 @@ const ORDERS: &str = "customer_id,date,amount\n\
                       C2,2026-04-02,100\n\
                       b,2026-03-30,0\n\
                       B,2026-03-30,3.25\n";
-
-/// The `tier` example binary, next to this test binary (`target/<profile>/examples`).
-/// Built once per test run when it is missing or older than this test binary.
-fn tier() -> &'static Path {
-    static TIER: OnceLock<PathBuf> = OnceLock::new();
-    TIER.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/deps");
-        let path = profile_dir
-            .join("examples")
-            .join(format!("tier{}", std::env::consts::EXE_SUFFIX));
-        let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-        let stale = match (modified(&path), modified(&exe)) {
-            (Some(example), Some(test)) => example < test,
-            _ => true,
-        };
-        if stale {
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo
-                .args(["build", "--quiet", "--example", "tier", "--target-dir"])
-                .arg(profile_dir.parent().expect("target dir"))
-                .current_dir(env!("CARGO_MANIFEST_DIR"));
-            if profile_dir.file_name() == Some(OsStr::new("release")) {
-                cargo.arg("--release");
-            }
-            let status = cargo.status().expect("cargo runs");
-            assert!(status.success(), "cargo build --example tier failed");
-        }
-        assert!(path.exists(), "no tier binary at {}", path.display());
-        path
-    })
-}
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -98,7 +64,10 @@ impl Drop for TempDir {
 }
 
 fn run(args: &[&OsStr]) -> Output {
-    Command::new(tier()).args(args).output().expect("tier runs")
+    Command::new(example("tier"))
+        .args(args)
+        .output()
+        .expect("tier runs")
 }
 
 /// `tier --transactions INPUT --out OUT` with `extra` arguments.

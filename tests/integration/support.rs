@@ -6,8 +6,10 @@
 //! [`Transaction`] of customer [`id`]`(row.customer)`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use crate::example_binary::example;
 
 use customer_tiering::classify::Label;
 use customer_tiering::classify::pareto::ParetoParams;
@@ -345,28 +347,7 @@ pub(crate) fn reload(fitted: &FittedPipeline) -> FittedPipeline {
     FittedPipeline::from_json("model.json", &json).expect("loads what it saved")
 }
 
-/// An example binary where `cargo test` put it; built on demand when missing or stale.
-pub(crate) fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let path = profile_dir.join("examples").join(name);
-    // `cargo test` builds the examples first; `cargo test --test integration` does not,
-    // so build one that is missing or older than this test binary.
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(&path) < modified(&exe) {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building example {name}");
-    }
-    path
-}
-
+/// Runs the example `name` in the package directory, as a user runs it.
 pub(crate) fn run(name: &str, args: &[&str]) -> Output {
     Command::new(example(name))
         .args(args)

@@ -1,27 +1,12 @@
 //! The example programs, run as a user runs them (rust-csv style).
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// An example binary where `cargo test` put it; built on demand when missing or stale.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let path = profile_dir.join("examples").join(name);
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(&path) < modified(&exe) {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "customer-tiering-apps", "--example", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building example {name}");
-    }
-    path
-}
+// The root package's lookup of an up-to-date example binary, which builds none during
+// a whole `cargo test` (here: `cargo test -p customer-tiering-apps`).
+#[path = "../../../../tests/integration/example_binary.rs"]
+mod example_binary;
+use example_binary::example;
 
 fn run(name: &str, args: &[&str]) -> String {
     let out: Output = Command::new(example(name))

@@ -1,22 +1,29 @@
 //! Quick start: tiers for the bundled data set, no arguments needed.
 //!
 //! ```text
-//! cargo run --release --example quickstart
+//! cargo run -p quickstart
 //! ```
 //!
 //! Reads `tests/data/quickstart.csv` (300 customers, made by the seeded
 //! `gen_quickstart_data` example), fits RFM, metals and ABC at 2026-06-30, prints the
-//! customers per label of each classifier, and two customers with their scores and why.
+//! customers per label of each classifier, the warnings `tier` would print (SPEC §14)
+//! with what an empty score means, and two customers with their scores and why.
 
 use std::process::ExitCode;
 
+use customer_tiering::classify::Warning;
 use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::rfm::RfmParams;
+use customer_tiering::jiff::civil::date;
+use customer_tiering::report;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
 use customer_tiering::{Error, PipelineBuilder, PopulationBuilder};
-use jiff::civil::date;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+// This package lives in examples/quickstart; the data is the library's.
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/data/quickstart.csv"
+);
 
 fn main() -> ExitCode {
     match run() {
@@ -44,8 +51,10 @@ fn run() -> Result<(), Error> {
         population.buyers().count()
     );
 
+    let rfm = RfmParams::default();
+    let bins = rfm.get_bins();
     let pipeline = PipelineBuilder::new()
-        .classifier(RfmParams::default())
+        .classifier(rfm)
         .classifier(ParetoParams::metals())
         .classifier(ParetoParams::abc())
         .build()?;
@@ -71,6 +80,16 @@ fn run() -> Result<(), Error> {
         let cells: Vec<String> = labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
         println!("{column:>12}: {}", cells.join(", "));
     }
+
+    // The warnings `tier` prints, on stderr as it does (SPEC §14), from the same call.
+    let warnings = report::warnings(&fitted, population);
+    if !warnings.is_empty() {
+        println!();
+    }
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
+    explain_empty_scores(&warnings, bins);
 
     // The best customer by monetary, and the one gone quiet the longest among repeat
     // buyers.
@@ -103,4 +122,45 @@ fn run() -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// What an `empty_score` warning means, in words, for a reader who has not met
+/// tie-aware quantiles: an empty score looks like a bug until the rule is spelled out.
+fn explain_empty_scores(warnings: &[Warning], bins: u8) {
+    let ties: Vec<&Warning> = warnings
+        .iter()
+        .filter(|w| w.code == "empty_score" && w.figures["cause"] == "tie")
+        .collect();
+    if ties.is_empty() {
+        return;
+    }
+    println!(
+        "What an empty score means: r, f and m each rank a customer among the buyers,\n\
+         score = 1 + {bins} x (buyers worse than them) / (all buyers), rounded down, so each\n\
+         score from 1 to {bins} holds about 1/{bins} of the buyers. Customers with the same value\n\
+         always get the same score (tie-aware scores), so a tie bigger than a score's share\n\
+         can leave that score empty."
+    );
+    for warning in ties {
+        let metric = match warning.classifier.as_str() {
+            "r" => "recency (days since the last purchase)",
+            "f" => "frequency (purchases)",
+            "m" => "monetary (total spent)",
+            other => other,
+        };
+        // The figures of a tie: the empty score, the shared value, how many share it.
+        let figures = &warning.figures;
+        let score = &figures["score"];
+        println!(
+            "Here {} customers have {metric} {}: being equal, they all get a score\n\
+             below {score}, and the next value a score above it, so {} score {score} holds nobody.",
+            figures["customers"],
+            figures["value"].as_str().unwrap_or("?"),
+            warning.classifier,
+        );
+    }
+    println!(
+        "Nothing is wrong: equal customers stay equal. `tier --quantiles equal-count`\n\
+         (SQL NTILE) fills every score instead, by splitting equal customers by their id."
+    );
 }
