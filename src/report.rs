@@ -39,9 +39,12 @@ use crate::profile::Population;
 use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
+mod html;
 mod management;
 mod table;
 mod tally;
+
+pub use html::{Chart, RunInputs, report_html};
 
 pub use management::{
     Comparison, MANAGEMENT_COLUMNS, ManagementRow, management_table, write_management_csv,

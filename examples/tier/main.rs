@@ -41,18 +41,22 @@ use customer_tiering::classify::{ColumnLabels, Warning};
 use customer_tiering::error::cut_reason;
 use customer_tiering::format::{InputFormat, InputProfile};
 use customer_tiering::hysteresis::Hysteresis;
-use customer_tiering::migration::{Period, migrate};
+use customer_tiering::migration::{ABSENT, ColumnMigration, Period, migrate};
 use customer_tiering::names::Lang;
 use customer_tiering::output::{OutputDir, TIER_FILES};
 use customer_tiering::presets::Preset;
-use customer_tiering::report::{self, Comparison, Summary, management_table};
+use customer_tiering::report::{
+    self, Comparison, RunInputs, Summary, management_table, report_html,
+};
 use customer_tiering::rules::RuleSet;
 use customer_tiering::source::customers::{CsvCustomers, ingest_customers};
 #[cfg(feature = "workbooks")]
 use customer_tiering::source::ingest_aggregator;
 #[cfg(feature = "workbooks")]
 use customer_tiering::source::workbook::{WorkbookCustomers, WorkbookTransactions};
-use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, Source, ingest_csv};
+use customer_tiering::source::{
+    ColumnMapping, CsvTransactions, OnInvalid, ReadSummary, Source, ingest_csv,
+};
 use customer_tiering::{
     ConfigError, CustomerId, Error, FittedPipeline, Pipeline, PipelineBuilder, Reject, presets,
 };
@@ -155,6 +159,9 @@ struct Args {
     /// Write no SVG charts.
     #[arg(long)]
     no_charts: bool,
+    /// Write no report.html.
+    #[arg(long)]
+    no_report: bool,
     /// No summary table on stdout (warnings and errors still go to stderr).
     #[arg(long)]
     quiet: bool,
@@ -741,8 +748,9 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     if !args.quiet {
         print_summary(&fitted, &summary, args.lang);
     }
+    let mut charts = Vec::new();
     if !args.no_charts {
-        write_charts(out, &fitted, &summary, &tiering, args.lang)?;
+        charts = write_charts(out, &fitted, &summary, &tiering, args.lang)?;
     }
     let jsonl = args.format == "jsonl";
     let tiers_file = if jsonl { "tiers.jsonl" } else { "tiers.csv" };
@@ -755,7 +763,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         let migration = migrate(before, &after, &orders)?;
         write_migration(out, &migration, jsonl)?;
         if !args.no_charts {
-            write_migration_chart(out, &migration, &orders, args.lang)?;
+            charts.extend(write_migration_chart(out, &migration, &orders, args.lang)?);
         }
         compared = Some((Summary::from_period(before)?, migration));
     }
@@ -764,6 +772,17 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         .map(|(before, migration)| Comparison { before, migration });
     let management = management_table(&fitted, &summary, comparison, args.lang)?;
     write_management(out, &management)?;
+    if !args.no_report {
+        let inputs = run_inputs(args, as_of, &read, customers_read.as_ref());
+        let migration: Vec<_> = compared
+            .iter()
+            .flat_map(|(_, migration)| migration)
+            .map(|m| (m.clone(), migration_labels(&fitted, m, args.lang)))
+            .collect();
+        let said: Vec<_> = warnings.iter().map(|w| (w.clone(), w.message.clone())).collect();
+        let page = report_html(&inputs, &management, &said, &charts, &migration, args.lang);
+        write_file(out, "report.html", page.as_bytes())?;
+    }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
     summary["management"] = json!(management);
     if let Some(read) = customers_read {
@@ -847,4 +866,70 @@ mod tests {
         assert!(parse_as_of("2026-03-31T00:00").is_err());
         assert!(parse_as_of("20260331").is_err());
     }
+}
+
+/// The run's inputs and settings as the report shows them.
+fn run_inputs(
+    args: &Args,
+    as_of: Date,
+    read: &ReadSummary,
+    customers_read: Option<&ReadSummary>,
+) -> RunInputs {
+    let name = |p: &std::path::Path| p.display().to_string();
+    let mut files = vec![("transactions".to_string(), name(&args.transactions))];
+    for (what, path) in [
+        ("customers", &args.customers),
+        ("rules", &args.rules),
+        ("model", &args.model),
+    ] {
+        if let Some(path) = path {
+            files.push((what.to_string(), name(path)));
+        }
+    }
+    let mut settings = vec![
+        ("bins".to_string(), args.bins.to_string()),
+        ("quantiles".to_string(), args.quantiles.name().to_string()),
+        ("on-invalid".to_string(), format!("{:?}", args.on_invalid).to_lowercase()),
+    ];
+    if !args.presets.is_empty() {
+        settings.push(("presets".to_string(), args.presets.join(", ")));
+    }
+    RunInputs {
+        files,
+        as_of: as_of.to_string(),
+        compare_as_of: args.compare_as_of.map(|d| d.to_string()),
+        settings,
+        read: read.clone(),
+        customers_read: customers_read.cloned(),
+    }
+}
+
+/// A migration matrix's labels for the report's grid: the column's order where it has
+/// one, else byte order, with `(none)` last; each with its display name.
+fn migration_labels(
+    fitted: &FittedPipeline,
+    migration: &ColumnMigration,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let mut labels: Vec<String> = migration.order.clone().unwrap_or_default();
+    let mut seen: Vec<String> = migration
+        .cells
+        .keys()
+        .flat_map(|(from, to)| [from.clone(), to.clone()])
+        .filter(|l| !labels.contains(l) && l != ABSENT)
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    labels.extend(seen);
+    labels.push(ABSENT.to_string());
+    labels
+        .into_iter()
+        .map(|l| {
+            let name = match l.as_str() {
+                ABSENT => l.clone(),
+                _ => fitted.display_name(&migration.column, &l, lang),
+            };
+            (l, name)
+        })
+        .collect()
 }

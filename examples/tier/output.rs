@@ -13,7 +13,9 @@ use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money
 use serde_json::json;
 
 use customer_tiering::classify::Warning;
-use customer_tiering::report::{ManagementRow, Summary, summary_table, write_management_csv};
+use customer_tiering::report::{
+    Chart, ManagementRow, Summary, summary_table, write_management_csv,
+};
 use std::collections::BTreeMap;
 
 /// The summary table on stdout ([summary
@@ -193,8 +195,9 @@ pub(crate) fn write_charts(
     summary: &Summary,
     tiering: &Tiering,
     lang: Lang,
-) -> Result<(), Error> {
+) -> Result<Vec<Chart>, Error> {
     use customer_tiering::charts::{pyramid_svg, rfm_heatmap_svg};
+    let mut charts = Vec::new();
     use customer_tiering::classify::ColumnLabels;
     let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
     if let Some(order) = orders.get("metal") {
@@ -202,6 +205,8 @@ pub(crate) fn write_charts(
             display_name("metal", l, lang).to_string()
         })?;
         write_file(out, "pyramid.svg", svg.as_bytes())?;
+        let title = chart_title(lang, "Customers and revenue per metal", "各金屬層級的客戶與營收", "各金属层级的客户与营收");
+        charts.push(Chart { title, svg });
     }
     // The heat map needs the r and f scores and the segment they make.
     let columns = fitted.column_labels();
@@ -217,8 +222,21 @@ pub(crate) fn write_charts(
             display_name("rfm_segment", l, lang).to_string()
         })?;
         write_file(out, "rfm_heatmap.svg", svg.as_bytes())?;
+        let title = chart_title(lang, "RFM heat map: customers per R and F score", "RFM 熱度圖：各 R、F 分數的客戶數", "RFM 热度图：各 R、F 分数的客户数");
+        charts.push(Chart { title, svg });
     }
-    Ok(())
+    Ok(charts)
+}
+
+/// A chart's title in `lang`.
+#[cfg(feature = "charts")]
+fn chart_title(lang: Lang, en: &str, zh_hant: &str, zh_hans: &str) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::ZhHant => zh_hant,
+        Lang::ZhHans => zh_hans,
+    }
+    .to_string()
 }
 
 /// Without the `charts` feature there are no charts to write.
@@ -229,8 +247,8 @@ pub(crate) fn write_charts(
     _: &Summary,
     _: &Tiering,
     _: Lang,
-) -> Result<(), Error> {
-    Ok(())
+) -> Result<Vec<Chart>, Error> {
+    Ok(Vec::new())
 }
 
 /// `migration.svg`: the metal migration matrix with counts.
@@ -240,7 +258,7 @@ pub(crate) fn write_migration_chart(
     migration: &[ColumnMigration],
     orders: &BTreeMap<String, Vec<String>>,
     lang: Lang,
-) -> Result<(), Error> {
+) -> Result<Option<Chart>, Error> {
     if let (Some(metal), Some(order)) = (
         migration.iter().find(|m| m.column == "metal"),
         orders.get("metal"),
@@ -249,8 +267,10 @@ pub(crate) fn write_migration_chart(
             display_name("metal", l, lang).to_string()
         })?;
         write_file(out, "migration.svg", svg.as_bytes())?;
+        let title = chart_title(lang, "Metal migration", "金屬層級移動", "金属层级移动");
+        return Ok(Some(Chart { title, svg }));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Without the `charts` feature there are no charts to write.
@@ -260,6 +280,6 @@ pub(crate) fn write_migration_chart(
     _: &[ColumnMigration],
     _: &BTreeMap<String, Vec<String>>,
     _: Lang,
-) -> Result<(), Error> {
-    Ok(())
+) -> Result<Option<Chart>, Error> {
+    Ok(None)
 }
