@@ -325,6 +325,12 @@ fn one_line(message: &dyn std::fmt::Display) -> String {
     cut_reason(message.to_string().replace(['\r', '\n'], " "))
 }
 
+/// A warning as `tier` prints it: `warning: CODE: message`, the code a key in every
+/// language and the message in `lang` (in English, the warning's `Display`).
+fn warning_line(w: &Warning, lang: Lang) -> String {
+    format!("warning: {}: {}", w.code, w.message_in(lang))
+}
+
 /// What stops a run (exit 1): the library's errors, and the few only `tier` knows.
 #[derive(Debug, thiserror::Error)]
 enum TierError {
@@ -651,7 +657,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     // What is known so far is said now: a run that fails next (every row rejected, say)
     // still tells how much it set aside.
     for w in &warnings {
-        eprintln!("{}", one_line(w));
+        eprintln!("{}", one_line(&warning_line(w, args.lang)));
     }
     let said = warnings.len();
     let mut populations = aggregator.finish_all(known.into_iter().collect())?;
@@ -733,12 +739,13 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     };
     warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings[said..] {
-        eprintln!("{}", one_line(w));
+        eprintln!("{}", one_line(&warning_line(w, args.lang)));
     }
     if let (Some(id), Some(profile)) = (&explain_id, explained) {
         println!("{id}:");
+        let name = |column: &str, label: &str| fitted.display_name(column, label, args.lang);
         for line in fitted.explain(profile) {
-            println!("  {line}");
+            println!("  {}", line.to_string_with(args.lang, &name));
         }
         for one in held.iter().filter(|h| h.customer_id == *id) {
             println!("  {one}");

@@ -208,7 +208,7 @@ fn tier_with_a_rule_set_writes_tier_and_tags_and_explains_the_rule() {
     assert_ok(&out);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
-        stdout.contains(r#"rule 4 ("bad credit": credit_rating == "D"; credit_rating = D)"#),
+        stdout.contains(r#"规则 4（“bad credit”：credit_rating == "D"；credit_rating = D）"#),
         "{stdout}"
     );
     assert!(

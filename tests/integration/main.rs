@@ -34,6 +34,7 @@ mod serde_roundtrip;
 mod snapshot;
 mod support;
 mod tier_safety;
+mod words;
 #[cfg(feature = "workbooks")]
 mod workbooks;
 mod written_forms;

@@ -5,8 +5,9 @@
 //! An [`Explanation`] holds typed figures (decimals, [`Metric`]s, label names), never
 //! prose, so any renderer can phrase it. Its [`Display`](std::fmt::Display) is the English
 //! one line of its [explanations](crate::definitions#explanations); every word of it lives
-//! in one file of this module (`english.rs`), beside which a renderer in another language
-//! can be added. Serialised (for reports), decimals are exact strings.
+//! in one file of this module (`english.rs`), and the Traditional and Simplified Chinese
+//! lines in another (`chinese.rs`), read through [`Explanation::to_string_in`]. Serialised
+//! (for reports), decimals are exact strings.
 //!
 //! # Example
 //!
@@ -49,10 +50,14 @@ use super::band::{Band, Basis};
 use super::level::Level;
 use super::quantile::QuantileMode;
 use super::{Label, Unscored};
+use crate::names::Lang;
 use crate::profile::Direction;
 use crate::profile::Metric;
 
+mod chinese;
 mod english;
+
+pub(crate) use chinese::{metric_name, pick, spaced};
 
 /// Why one customer has its label in one column
 /// ([explanations](crate::definitions#explanations)): the column, the label, and the
@@ -162,6 +167,77 @@ impl Explanation {
     /// ```
     pub fn label(&self) -> &Label {
         &self.label
+    }
+
+    /// The one line in `lang` ([explanations](crate::definitions#explanations)): in
+    /// English exactly its `Display`; in Chinese the same clauses and the same numbers,
+    /// with labels by their [display names](crate::names::display_name) (`metal = 黃金顧客：…`).
+    /// Column names, rule conditions, tags and the values a rule looked at stay as written:
+    /// they are keys a reader finds again in the files. An application's own prose
+    /// ([`Explanation::text`], [`Unscored::other`]) stays as given.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{Explanation, Label, Unscored};
+    /// use customer_tiering::names::Lang;
+    /// let why = Explanation::unscored("metal", Unscored::NoPurchases);
+    /// assert_eq!(why.to_string_in(Lang::En), why.to_string());
+    /// assert_eq!(why.to_string_in(Lang::ZhHant), "metal 未評分：基準日當天或之前沒有購買");
+    /// assert_eq!(why.to_string_in(Lang::ZhHans), "metal 未评分：基准日当天或之前没有购买");
+    /// let own = Explanation::text("churn", Label::Name("at_risk".into()), "no order for 120 days");
+    /// assert_eq!(own.to_string_in(Lang::ZhHant), "churn = at_risk：no order for 120 days");
+    /// ```
+    pub fn to_string_in(&self, lang: Lang) -> String {
+        self.to_string_with(lang, &|column, label| {
+            crate::names::display_name(column, label, lang).to_string()
+        })
+    }
+
+    /// [`to_string_in`](Explanation::to_string_in) with the display names `name(column,
+    /// label)` gives, such as [`FittedPipeline::display_name`](crate::FittedPipeline::display_name),
+    /// which also knows a rule set's own `tier_info` names. English ignores `name`: it is
+    /// the `Display` line, with keys.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::names::Lang;
+    /// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, RuleSet, Transaction};
+    /// use jiff::civil::date;
+    /// let mut b = PopulationBuilder::new(date(2026, 3, 31));
+    /// for i in 1..=100i64 {
+    ///     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    ///     b.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// }
+    /// let population = b.finish()?;
+    /// let size = RuleSet::from_toml_str("size.toml", r#"
+    ///     name = "size"
+    ///     tiers = ["big", "small"]
+    ///     default = "small"
+    ///     [[rules]]
+    ///     when = "monetary >= 90"
+    ///     tier = "big"
+    ///     [tier_info.big]
+    ///     zh-Hant = "大客戶"
+    /// "#)?;
+    /// let fitted = PipelineBuilder::new().classifier(ParetoParams::metals()).rules(size).build()?.fit(&population)?;
+    /// let why = fitted.explain(population.get("C099").unwrap());
+    /// let lang = Lang::ZhHant;
+    /// let lines: Vec<String> =
+    ///     why.iter().map(|e| e.to_string_with(lang, &|c, l| fitted.display_name(c, l, lang))).collect();
+    /// assert_eq!(
+    ///     lines[0],
+    ///     "metal = 黃金顧客：消費金額 99 不低於黃金顧客的門檻 96，且低於白金顧客的門檻 100\
+    ///      （依人數分級，白金顧客 1% / 黃金顧客 4% / 鐵顧客 15% / 鉛顧客 80%；以 100 位購買客戶擬合）"
+    /// );
+    /// assert_eq!(lines[1], "tier = 大客戶：規則 1（monetary >= 90；monetary = 99）判定為大客戶；標籤：無");
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn to_string_with(&self, lang: Lang, name: &dyn Fn(&str, &str) -> String) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            chinese => chinese::render(self, chinese, name),
+        }
     }
 
     /// What was compared with what.
