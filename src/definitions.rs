@@ -667,12 +667,15 @@
 //! | `tiers.jsonl`, `migration.jsonl` | `--format jsonl` | instead of the CSV: one JSON object per row, keys as the CSV header; integers as JSON numbers, money and other decimals as strings, labels as strings, empty as null |
 //! | `pyramid.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts; the last only with a comparison |
 //! | `management.csv` | always | the [management table](#the-management-table); `tier`, `criterion` and `playbook` in `--lang` |
+//! | `report.html` | unless `--no-report` | one self-contained page in `--lang` ([`report_html`](crate::report::report_html)): inputs and counts, warnings, the management tables, the charts, the migration grids; aggregates only, no per-customer rows, no script |
 //!
 //! **Languages.** `--lang en|zh-Hant|zh-Hans` (`zh` is `zh-Hans`) changes what people
 //! read: the display names of labels, the criteria and playbooks of the management
-//! table, and the headers and markers (`(total)`, `(unscored)`) of the stdout table, in
-//! that table, the charts and the label, criterion and playbook cells of
-//! `management.csv`. It never changes
+//! table, warnings' messages and `--explain`'s explanations, and the headers and
+//! markers (`(total)`, `(unscored)`) of the stdout table — in that table, on stderr,
+//! in the charts, in `report.html`, and in the label, criterion and playbook cells of
+//! `management.csv`. `summary.json` is for programs: its warnings keep their English
+//! messages. It never changes
 //! keys: file names, column headers, column names, and the labels in `tiers.csv`,
 //! `tiers.jsonl` and `migration.csv`.
 //!

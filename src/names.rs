@@ -327,6 +327,38 @@ pub fn playbook(column: &str, label: &str, lang: Lang) -> Option<&'static str> {
     Some(info(column, label)?.playbook.as_ref()?.text(lang))
 }
 
+/// A metric's name as people read it in `lang`: in English its key (as the files
+/// write it), in Chinese the sales term.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{metric_name, Lang};
+/// use customer_tiering::Metric;
+/// assert_eq!(metric_name(Metric::Monetary, Lang::En), "monetary");
+/// assert_eq!(metric_name(Metric::Monetary, Lang::ZhHant), "消費金額");
+/// assert_eq!(metric_name(Metric::RecencyDays, Lang::ZhHans), "距上次购买天数");
+/// ```
+pub fn metric_name(metric: crate::profile::Metric, lang: Lang) -> &'static str {
+    use crate::profile::Metric;
+    let (zh_hant, zh_hans) = match metric {
+        Metric::RecencyDays => ("距上次購買天數", "距上次购买天数"),
+        Metric::Frequency => ("購買頻次", "购买频次"),
+        Metric::Transactions => ("交易筆數", "交易笔数"),
+        Metric::Monetary => ("消費金額", "消费金额"),
+        Metric::Profit => ("利潤", "利润"),
+        Metric::TenureDays => ("距首次購買天數", "距首次购买天数"),
+        Metric::DistinctProducts => ("不同商品數", "不同商品数"),
+        Metric::MonetaryCurrent => ("本期消費金額", "本期消费金额"),
+        Metric::MonetaryPrevious => ("上期消費金額", "上期消费金额"),
+        Metric::Growth => ("消費成長率", "消费增长率"),
+    };
+    match lang {
+        Lang::En => metric.name(),
+        Lang::ZhHant => zh_hant,
+        Lang::ZhHans => zh_hans,
+    }
+}
+
 /// The marker of customers a classifier left without a label (files write
 /// `(unscored)`), as people read it in `lang`.
 ///

@@ -786,7 +786,10 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
             .flat_map(|(_, migration)| migration)
             .map(|m| (m.clone(), migration_labels(&fitted, m, args.lang)))
             .collect();
-        let said: Vec<_> = warnings.iter().map(|w| (w.clone(), w.message.clone())).collect();
+        let said: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.clone(), w.message_in(args.lang)))
+            .collect();
         let page = report_html(&inputs, &management, &said, &charts, &migration, args.lang);
         write_file(out, "report.html", page.as_bytes())?;
     }
@@ -882,32 +885,67 @@ fn run_inputs(
     read: &ReadSummary,
     customers_read: Option<&ReadSummary>,
 ) -> RunInputs {
+    // What each input and setting is, in the reader's language; file names, preset
+    // keys and setting values stay as they are typed.
+    let word = |en: &str, zh_hant: &str, zh_hans: &str| {
+        match args.lang {
+            Lang::En => en,
+            Lang::ZhHant => zh_hant,
+            Lang::ZhHans => zh_hans,
+        }
+        .to_string()
+    };
     let name = |p: &std::path::Path| p.display().to_string();
-    let mut files = vec![("transactions".to_string(), name(&args.transactions))];
+    let mut files = vec![(
+        word("transactions", "交易", "交易"),
+        name(&args.transactions),
+    )];
     for (what, path) in [
-        ("customers", &args.customers),
-        ("rules", &args.rules),
-        ("model", &args.model),
+        (word("customers", "客戶", "客户"), &args.customers),
+        (word("rules", "規則", "规则"), &args.rules),
+        (word("model", "模型", "模型"), &args.model),
     ] {
         if let Some(path) = path {
-            files.push((what.to_string(), name(path)));
+            files.push((what, name(path)));
         }
     }
     let mut settings = vec![
-        ("bins".to_string(), args.bins.to_string()),
-        ("quantiles".to_string(), args.quantiles.name().to_string()),
-        ("on-invalid".to_string(), format!("{:?}", args.on_invalid).to_lowercase()),
+        (
+            word("bins (--bins)", "分組數（--bins）", "分组数（--bins）"),
+            args.bins.to_string(),
+        ),
+        (
+            word(
+                "quantiles (--quantiles)",
+                "分位方式（--quantiles）",
+                "分位方式（--quantiles）",
+            ),
+            args.quantiles.name().to_string(),
+        ),
+        (
+            word(
+                "bad rows (--on-invalid)",
+                "無效資料（--on-invalid）",
+                "无效数据（--on-invalid）",
+            ),
+            format!("{:?}", args.on_invalid).to_lowercase(),
+        ),
     ];
     if !args.presets.is_empty() {
-        settings.push(("presets".to_string(), args.presets.join(", ")));
+        let presets = word(
+            "presets (--preset)",
+            "預設方案（--preset）",
+            "预设方案（--preset）",
+        );
+        settings.push((presets, args.presets.join(", ")));
     }
     RunInputs {
         files,
         as_of: as_of.to_string(),
         compare_as_of: args.compare_as_of.map(|d| d.to_string()),
         settings,
-        read: read.clone(),
-        customers_read: customers_read.cloned(),
+        read: *read,
+        customers_read: customers_read.copied(),
     }
 }
 

@@ -205,7 +205,12 @@ pub(crate) fn write_charts(
             display_name("metal", l, lang).to_string()
         })?;
         write_file(out, "pyramid.svg", svg.as_bytes())?;
-        let title = chart_title(lang, "Customers and revenue per metal", "各金屬層級的客戶與營收", "各金属层级的客户与营收");
+        let title = chart_title(
+            lang,
+            "Customers and revenue per metal",
+            "各金屬層級的客戶與營收",
+            "各金属层级的客户与营收",
+        );
         charts.push(Chart { title, svg });
     }
     // The heat map needs the r and f scores and the segment they make.
@@ -222,7 +227,12 @@ pub(crate) fn write_charts(
             display_name("rfm_segment", l, lang).to_string()
         })?;
         write_file(out, "rfm_heatmap.svg", svg.as_bytes())?;
-        let title = chart_title(lang, "RFM heat map: customers per R and F score", "RFM 熱度圖：各 R、F 分數的客戶數", "RFM 热度图：各 R、F 分数的客户数");
+        let title = chart_title(
+            lang,
+            "RFM heat map: customers per R and F score",
+            "RFM 熱度圖：各 R、F 分數的客戶數",
+            "RFM 热度图：各 R、F 分数的客户数",
+        );
         charts.push(Chart { title, svg });
     }
     Ok(charts)

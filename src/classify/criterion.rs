@@ -27,6 +27,20 @@ use crate::names::Lang;
 use crate::profile::Metric;
 
 /// The rule of one label of one column of a fitted model.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{pareto::ParetoParams, Classifier, Model};
+/// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+/// # use jiff::civil::date;
+/// # let mut b = PopulationBuilder::new(date(2026, 3, 31));
+/// # for i in 1..=10i64 {
+/// #     b.add(Transaction::new(CustomerId::new(&format!("C{i:02}")).unwrap(), date(2026, 3, 1), i.into()))?;
+/// # }
+/// let criteria = ParetoParams::abc().fit(&b.finish()?)?.criteria();
+/// assert_eq!((criteria[0].column.as_str(), criteria[0].label.as_str()), ("abc", "a"));
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Criterion {
     /// The output column (`metal`, `r`).
@@ -38,6 +52,16 @@ pub struct Criterion {
 }
 
 /// What a value is compared with.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{Bound, Quantity, Rule};
+/// use customer_tiering::names::Lang;
+/// let at_least = Some(Bound { value: 10.into(), inclusive: true });
+/// let rule = Rule::Range { quantity: Quantity::Points, lower: at_least, upper: None, or_not_positive: false };
+/// assert_eq!(rule.render(Lang::En), "points ≥ 10");
+/// assert_eq!(rule.render(Lang::ZhHant), "總分 ≥ 10");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantity {
@@ -50,6 +74,15 @@ pub enum Quantity {
 }
 
 /// One end of a range.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{Bound, Quantity, Rule};
+/// use customer_tiering::names::Lang;
+/// let below = Some(Bound { value: 5.into(), inclusive: false });
+/// let rule = Rule::Range { quantity: Quantity::Composite, lower: None, upper: below, or_not_positive: false };
+/// assert_eq!(rule.render(Lang::En), "composite < 5");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Bound {
     /// The value at the end.
@@ -59,6 +92,14 @@ pub struct Bound {
 }
 
 /// A score range of one score column, for segment rules: `from..=to`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{Rule, ScoreRange};
+/// use customer_tiering::names::Lang;
+/// let m = ScoreRange { column: "m".into(), from: 1, to: 2 };
+/// assert_eq!(Rule::Scores { any_of: vec![vec![m]] }.render(Lang::En), "M 1–2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreRange {
     /// The score column (`r`, `f`, `m`).
@@ -70,6 +111,14 @@ pub struct ScoreRange {
 }
 
 /// Why a label holds no customer of the fit population.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{EmptyWhy, Rule};
+/// use customer_tiering::names::Lang;
+/// let tie = Rule::Empty { why: EmptyWhy::Tie { value: 2.into(), customers: 62 } };
+/// assert_eq!(tie.render(Lang::En), "empty: 62 customers share the value 2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -96,6 +145,13 @@ pub enum EmptyWhy {
 }
 
 /// What puts a customer under a label.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::Rule;
+/// use customer_tiering::names::Lang;
+/// assert!(Rule::Unscored.render(Lang::En).starts_with("no purchase on or before"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -142,6 +198,16 @@ pub enum Rule {
 }
 
 /// A rule of a rule set, by name, and how it brings customers to a tier.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{NamedRule, Rule, RuleRole};
+/// use customer_tiering::names::Lang;
+/// let cap = NamedRule { name: "bad credit".into(), role: RuleRole::Cap };
+/// let rule = Rule::Rules { rules: vec![cap], default: false };
+/// assert_eq!(rule.render(Lang::En), "rules: bad credit (cap)");
+/// assert_eq!(rule.render(Lang::ZhHans), "规则：bad credit（上限）");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedRule {
     /// The rule's name (`rule 3` for an unnamed one, counted from 1 in the file).
@@ -151,6 +217,15 @@ pub struct NamedRule {
 }
 
 /// How a rule brings customers to a tier.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{NamedRule, Rule, RuleRole};
+/// use customer_tiering::names::Lang;
+/// let lift = NamedRule { name: "active platinum".into(), role: RuleRole::Floor };
+/// let rule = Rule::Rules { rules: vec![lift], default: true };
+/// assert_eq!(rule.render(Lang::En), "rules: active platinum (floor); no tier rule matches (default)");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleRole {
@@ -163,6 +238,14 @@ pub enum RuleRole {
 }
 
 /// A text in the three languages.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::criterion::{Rule, Words};
+/// use customer_tiering::names::Lang;
+/// let text = Words { en: "no purchase".into(), zh_hant: "沒有購買".into(), zh_hans: "没有购买".into() };
+/// assert_eq!(Rule::Condition { text }.render(Lang::ZhHant), "沒有購買");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Words {
     /// English.
@@ -206,26 +289,9 @@ fn pick(
     }
 }
 
-/// A metric's name for people: its key in English (as the files write it).
-pub(crate) fn metric_name(metric: Metric, lang: Lang) -> &'static str {
-    let (zh_hant, zh_hans) = match metric {
-        Metric::RecencyDays => ("距上次購買天數", "距上次购买天数"),
-        Metric::Frequency => ("購買天數", "购买天数"),
-        Metric::Transactions => ("交易筆數", "交易笔数"),
-        Metric::Monetary => ("消費金額", "消费金额"),
-        Metric::Profit => ("利潤", "利润"),
-        Metric::TenureDays => ("首購至今天數", "首购至今天数"),
-        Metric::DistinctProducts => ("購買品項數", "购买品项数"),
-        Metric::MonetaryCurrent => ("本期消費金額", "本期消费金额"),
-        Metric::MonetaryPrevious => ("上期消費金額", "上期消费金额"),
-        Metric::Growth => ("消費成長率", "消费增长率"),
-    };
-    pick(lang, metric.name(), zh_hant, zh_hans)
-}
-
 fn quantity_name(quantity: Quantity, lang: Lang) -> &'static str {
     match quantity {
-        Quantity::Metric(metric) => metric_name(metric, lang),
+        Quantity::Metric(metric) => crate::names::metric_name(metric, lang),
         Quantity::Composite => pick(lang, "composite", "綜合價值分數", "综合价值分数"),
         Quantity::Points => pick(lang, "points", "總分", "总分"),
     }

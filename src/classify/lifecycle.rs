@@ -40,6 +40,7 @@ use super::criterion::{Criterion, Rule, Words};
 use super::explain::StageBy;
 use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason};
 use crate::error::{ConfigError, Error};
+use crate::names::{Lang, metric_name};
 use crate::profile::{Metric, Population, Profile};
 
 /// The stages, in their order of evaluation ([lifecycle
@@ -411,23 +412,41 @@ impl Model for LifecycleModel {
             words("no purchase".into(), "沒有購買".into(), "没有购买".into()),
             words(
                 format!("tenure_days ≤ {new}"),
-                format!("首購至今天數 ≤ {new}"),
-                format!("首购至今天数 ≤ {new}"),
+                format!("{} ≤ {new}", metric_name(Metric::TenureDays, Lang::ZhHant)),
+                format!("{} ≤ {new}", metric_name(Metric::TenureDays, Lang::ZhHans)),
             ),
             words(
                 format!("recency_days ≤ {active}"),
-                format!("距上次購買天數 ≤ {active}"),
-                format!("距上次购买天数 ≤ {active}"),
+                format!(
+                    "{} ≤ {active}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHant)
+                ),
+                format!(
+                    "{} ≤ {active}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHans)
+                ),
             ),
             words(
                 format!("recency_days ≤ {dormant}"),
-                format!("距上次購買天數 ≤ {dormant}"),
-                format!("距上次购买天数 ≤ {dormant}"),
+                format!(
+                    "{} ≤ {dormant}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHant)
+                ),
+                format!(
+                    "{} ≤ {dormant}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHans)
+                ),
             ),
             words(
                 format!("recency_days > {dormant}"),
-                format!("距上次購買天數 > {dormant}"),
-                format!("距上次购买天数 > {dormant}"),
+                format!(
+                    "{} > {dormant}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHant)
+                ),
+                format!(
+                    "{} > {dormant}",
+                    metric_name(Metric::RecencyDays, Lang::ZhHans)
+                ),
             ),
         ];
         STAGES

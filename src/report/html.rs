@@ -14,6 +14,19 @@ use crate::names::Lang;
 use crate::source::ReadSummary;
 
 /// What a run read and how it was set up, for the report's first section.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::Lang;
+/// use customer_tiering::report::{report_html, RunInputs};
+/// let inputs = RunInputs {
+///     files: vec![("transactions".into(), "orders.csv".into())],
+///     as_of: "2026-06-30".into(),
+///     ..RunInputs::default()
+/// };
+/// let page = report_html(&inputs, &[], &[], &[], &[], Lang::En);
+/// assert!(page.contains("orders.csv") && page.contains("as of 2026-06-30"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct RunInputs {
     /// Each input file: what it is (`transactions`, `customers`, `rules`) and its name.
@@ -31,6 +44,15 @@ pub struct RunInputs {
 }
 
 /// An SVG chart for the report, with its title in the report's language.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::Lang;
+/// use customer_tiering::report::{report_html, Chart, RunInputs};
+/// let chart = Chart { title: "Spend".into(), svg: "<?xml version=\"1.0\"?><svg></svg>".into() };
+/// let page = report_html(&RunInputs::default(), &[], &[], &[chart], &[], Lang::En);
+/// assert!(page.contains("<figcaption>Spend</figcaption>\n<svg></svg>")); // inline, no declaration
+/// ```
 #[derive(Debug, Clone)]
 pub struct Chart {
     /// The chart's title.
@@ -236,7 +258,9 @@ table { break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } a { color: inherit; } }
 ";
 
-/// The report page (see the [module docs](self)): `management` in its row order,
+/// The report page — inputs and counts, warnings, management tables, charts and
+/// migration, self-contained (no script, nothing fetched, nothing per customer) and
+/// print-friendly: `management` in its row order,
 /// grouped by classifier column; `warnings` with their messages as given; `charts` as
 /// they are drawn; the migration matrices as grids of customers (rows: the label
 /// before, columns: the label after).
@@ -278,7 +302,11 @@ pub fn report_html(
     let _ = writeln!(page, "<p class=\"dates\">{}</p>", escape(&dates));
 
     // Inputs.
-    let _ = writeln!(page, "<section id=\"inputs\">\n<h2>{}</h2>", escape(w.inputs));
+    let _ = writeln!(
+        page,
+        "<section id=\"inputs\">\n<h2>{}</h2>",
+        escape(w.inputs)
+    );
     if !inputs.files.is_empty() || !inputs.settings.is_empty() {
         let _ = writeln!(page, "<table class=\"settings\">");
         for (what, name) in &inputs.files {
@@ -331,7 +359,11 @@ pub fn report_html(
     let _ = writeln!(page, "</table>\n</section>");
 
     // Warnings.
-    let _ = writeln!(page, "<section id=\"warnings\">\n<h2>{}</h2>", escape(w.warnings));
+    let _ = writeln!(
+        page,
+        "<section id=\"warnings\">\n<h2>{}</h2>",
+        escape(w.warnings)
+    );
     if warnings.is_empty() {
         let _ = writeln!(page, "<p>{}</p>", escape(w.no_warnings));
     } else {
@@ -350,7 +382,11 @@ pub fn report_html(
     let _ = writeln!(page, "</section>");
 
     // Management tables, one per classifier column.
-    let _ = writeln!(page, "<section id=\"management\">\n<h2>{}</h2>", escape(w.management));
+    let _ = writeln!(
+        page,
+        "<section id=\"management\">\n<h2>{}</h2>",
+        escape(w.management)
+    );
     let compared = management.iter().any(|r| r.customers_in.is_some());
     let mut start = 0;
     while start < management.len() {
@@ -375,10 +411,18 @@ pub fn report_html(
         let _ = writeln!(page, "</tr>");
         for row in &management[start..end] {
             let number = |figure: &str, text: String| {
-                format!("<td class=\"n\" data-figure=\"{figure}\">{}</td>", escape(&text))
+                format!(
+                    "<td class=\"n\" data-figure=\"{figure}\">{}</td>",
+                    escape(&text)
+                )
             };
-            let optional = |d: Option<Decimal>, f: fn(Decimal) -> String| d.map(f).unwrap_or_default();
-            let zero = if row.customers == 0 { " class=\"zero\"" } else { "" };
+            let optional =
+                |d: Option<Decimal>, f: fn(Decimal) -> String| d.map(f).unwrap_or_default();
+            let zero = if row.customers == 0 {
+                " class=\"zero\""
+            } else {
+                ""
+            };
             let _ = write!(
                 page,
                 "<tr{zero}><td>{}</td><td>{}</td>{}{}{}{}{}",
@@ -388,7 +432,10 @@ pub fn report_html(
                 number("share", percent(row.share)),
                 number("revenue", grouped(row.revenue)),
                 number("revenue_share", optional(row.revenue_share, percent)),
-                number("average_order_value", optional(row.average_order_value, grouped)),
+                number(
+                    "average_order_value",
+                    optional(row.average_order_value, grouped)
+                ),
             );
             if compared {
                 let count = |n: Option<u64>| n.map(|n| grouped(n.into())).unwrap_or_default();
@@ -409,7 +456,11 @@ pub fn report_html(
 
     // Charts.
     if !charts.is_empty() {
-        let _ = writeln!(page, "<section id=\"charts\">\n<h2>{}</h2>", escape(w.charts));
+        let _ = writeln!(
+            page,
+            "<section id=\"charts\">\n<h2>{}</h2>",
+            escape(w.charts)
+        );
         for chart in charts {
             // The chart's own document, without an XML declaration.
             let svg = match chart.svg.find("<svg") {
@@ -427,7 +478,11 @@ pub fn report_html(
 
     // Migration: a grid per column, labels in the column's order.
     if !migration.is_empty() {
-        let _ = writeln!(page, "<section id=\"migration\">\n<h2>{}</h2>", escape(w.migration));
+        let _ = writeln!(
+            page,
+            "<section id=\"migration\">\n<h2>{}</h2>",
+            escape(w.migration)
+        );
         for (m, labels) in migration {
             let _ = writeln!(
                 page,
@@ -444,7 +499,9 @@ pub fn report_html(
                 let _ = write!(page, "<tr><th>{}</th>", escape(from_name));
                 for (to, _) in labels {
                     let cell = m.cells.get(&(from.clone(), to.clone()));
-                    let text = cell.map(|c| grouped(c.customers.into())).unwrap_or_default();
+                    let text = cell
+                        .map(|c| grouped(c.customers.into()))
+                        .unwrap_or_default();
                     let _ = write!(
                         page,
                         "<td class=\"n\" data-from=\"{}\" data-to=\"{}\">{}</td>",
@@ -482,6 +539,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
     }
 }

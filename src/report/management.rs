@@ -18,6 +18,13 @@ use crate::names::Lang;
 use crate::pipeline::FittedPipeline;
 
 /// The columns of `management.csv`, in order (keys: the same in every language).
+///
+/// # Example
+/// ```
+/// use customer_tiering::report::MANAGEMENT_COLUMNS;
+/// assert_eq!(MANAGEMENT_COLUMNS[..3], ["classifier", "tier", "criterion"]);
+/// assert_eq!(MANAGEMENT_COLUMNS[11], "playbook");
+/// ```
 pub const MANAGEMENT_COLUMNS: [&str; 12] = [
     "classifier",
     "tier",
@@ -33,7 +40,24 @@ pub const MANAGEMENT_COLUMNS: [&str; 12] = [
     "playbook",
 ];
 
-/// One row of the management table: one label of one classifier column.
+/// One row of the management table: one label of one classifier column (see
+/// [`management_table`] for a whole table).
+///
+/// # Example
+/// ```
+/// use customer_tiering::report::ManagementRow;
+/// let row = ManagementRow {
+///     classifier: "metal".into(), label: "lead".into(), tier: "Lead".into(),
+///     criterion: "monetary < 81".into(), customers: 80, share: "0.8000".parse()?,
+///     revenue: "3240".parse()?, revenue_share: Some("0.6416".parse()?),
+///     average_order_value: Some("40.5000".parse()?), customers_in: None,
+///     customers_out: None, revenue_change: None, playbook: String::new(),
+/// };
+/// let json = serde_json::to_value(&row)?;
+/// assert_eq!(json["tier"], "Lead");
+/// assert!(json.get("label").is_none()); // the key is for programs; files show the name
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ManagementRow {
     /// The classifier column (`metal`); a key.
@@ -74,6 +98,35 @@ pub struct ManagementRow {
 
 /// The earlier period of a comparison: its summary figures and the migration matrices
 /// from it to now.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::migration::{migrate, Period};
+/// use customer_tiering::names::Lang;
+/// use customer_tiering::report::{management_table, Comparison, Summary};
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let population = |as_of| -> Result<_, customer_tiering::Error> {
+///     let mut b = PopulationBuilder::new(as_of);
+///     b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 50.into()))?;
+///     b.add(Transaction::new(CustomerId::new("B").unwrap(), date(2026, 6, 1), 90.into()))?;
+///     b.finish()
+/// };
+/// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+/// let (march, june) = (population(date(2026, 3, 31))?, population(date(2026, 6, 30))?);
+/// let (_, before) = pipeline.run(&march)?;
+/// let (fitted, after) = pipeline.run(&june)?;
+/// let (before, after) = (Period::from_tiering(&march, &before), Period::from_tiering(&june, &after));
+/// let migration = migrate(&before, &after, &fitted.label_orders())?;
+/// let earlier = Summary::from_period(&before)?;
+/// let comparison = Comparison { before: &earlier, migration: &migration };
+/// let rows = management_table(&fitted, &Summary::from_period(&after)?, Some(comparison), Lang::En)?;
+/// let platinum = &rows[0]; // B, new in June, is the best of two; A was platinum alone
+/// assert_eq!((platinum.customers_in, platinum.customers_out), (Some(1), Some(1)));
+/// assert_eq!(platinum.revenue_change.unwrap().to_string(), "40");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Comparison<'a> {
     /// The figures at the earlier date.

@@ -27,6 +27,7 @@ mod properties;
 mod public_api;
 mod reimplemented_builtin;
 mod rejects;
+mod report_html;
 mod rules;
 mod rust_rules;
 mod schemes;

@@ -66,19 +66,35 @@ fn files_of_an_earlier_run_that_this_run_did_not_write_are_removed() {
         "migration.svg",
         "previous_tiers.csv",
         "rejects.csv",
+        "management.csv",
+        "report.html",
     ] {
         assert!(full.contains(&name.to_string()), "{name} in {full:?}");
     }
-    assert_ok(&tier(&dir, &["--format", "jsonl", "--no-charts"]));
+    assert_ok(&tier(
+        &dir,
+        &["--format", "jsonl", "--no-charts", "--no-report"],
+    ));
     assert_eq!(
         names(&dir),
-        ["model.json", "notes.txt", "summary.json", "tiers.jsonl"],
+        [
+            "management.csv",
+            "model.json",
+            "notes.txt",
+            "summary.json",
+            "tiers.jsonl"
+        ],
         "a plain jsonl run leaves its own files and the user's"
     );
     let listed = summary(&dir)["files"].clone();
     assert_eq!(
         listed,
-        serde_json::json!(["tiers.jsonl", "model.json", "summary.json"])
+        serde_json::json!([
+            "tiers.jsonl",
+            "model.json",
+            "management.csv",
+            "summary.json"
+        ])
     );
     assert_eq!(
         fs::read_to_string(dir.join("notes.txt")).expect("kept"),

@@ -46,24 +46,7 @@ pub(crate) fn spaced(name: &str, before: bool, after: bool) -> String {
     out
 }
 
-/// A metric as people read it in `lang` (its file name in English).
-pub(crate) fn metric_name(metric: Metric, lang: Lang) -> &'static str {
-    if lang == Lang::En {
-        return metric.name();
-    }
-    match metric {
-        Metric::RecencyDays => pick(lang, "距上次購買天數", "距上次购买天数"),
-        Metric::Frequency => pick(lang, "購買頻次", "购买频次"),
-        Metric::Transactions => pick(lang, "交易筆數", "交易笔数"),
-        Metric::Monetary => pick(lang, "消費金額", "消费金额"),
-        Metric::Profit => pick(lang, "利潤", "利润"),
-        Metric::TenureDays => pick(lang, "距首次購買天數", "距首次购买天数"),
-        Metric::DistinctProducts => pick(lang, "不同商品數", "不同商品数"),
-        Metric::MonetaryCurrent => pick(lang, "本期消費金額", "本期消费金额"),
-        Metric::MonetaryPrevious => pick(lang, "上期消費金額", "上期消费金额"),
-        Metric::Growth => pick(lang, "消費成長率", "消费增长率"),
-    }
-}
+pub(crate) use crate::names::metric_name;
 
 /// Why a customer has no label, in Chinese; an application's own reason as given.
 pub(crate) fn unscored_reason(why: &Unscored, lang: Lang) -> String {
