@@ -359,6 +359,36 @@ pub fn metric_name(metric: crate::profile::Metric, lang: Lang) -> &'static str {
     }
 }
 
+/// The marker of a customer absent from one period of a comparison (files write
+/// `(none)`), as people read it in `lang`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{absent, Lang};
+/// assert_eq!(absent(Lang::En), "(none)");
+/// assert_eq!(absent(Lang::ZhHant), "(無)");
+/// ```
+pub fn absent(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "(none)",
+        Lang::ZhHant => "(無)",
+        Lang::ZhHans => "(无)",
+    }
+}
+
+/// An output column's heading for people in `lang` (`metal` → `Metal tier`, `金屬層級`);
+/// the column's key itself where none is known (an application's own column).
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{column_name, Lang};
+/// assert_eq!(column_name("metal", Lang::ZhHant), "金屬層級");
+/// assert_eq!(column_name("churn_risk", Lang::ZhHant), "churn_risk");
+/// ```
+pub fn column_name(column: &str, lang: Lang) -> &str {
+    display_name("column_name", column, lang)
+}
+
 /// The marker of customers a classifier left without a label (files write
 /// `(unscored)`), as people read it in `lang`.
 ///

@@ -971,7 +971,7 @@ fn migration_labels(
         .into_iter()
         .map(|l| {
             let name = match l.as_str() {
-                ABSENT => l.clone(),
+                ABSENT => customer_tiering::names::absent(lang).to_string(),
                 _ => fitted.display_name(&migration.column, &l, lang),
             };
             (l, name)

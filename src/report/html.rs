@@ -238,6 +238,14 @@ pub(crate) fn percent(share: Decimal) -> String {
     format!("{} %", crate::money::display(scaled))
 }
 
+/// A column's heading: its name for people, with the key the files use beside it.
+fn heading(column: &str, lang: Lang) -> String {
+    match crate::names::column_name(column, lang) {
+        name if name == column => column.to_string(),
+        name => format!("{name} · {column}"),
+    }
+}
+
 const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK TC', 'Noto Sans CJK SC', 'PingFang TC', 'Microsoft JhengHei', sans-serif; color: #1a1a1a; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
@@ -399,7 +407,7 @@ pub fn report_html(
         let _ = writeln!(
             page,
             "<h3>{}</h3>\n<table class=\"management\" data-classifier=\"{}\">\n<tr>",
-            escape(column),
+            escape(&heading(column, lang)),
             escape(column)
         );
         for (i, header) in w.headers.iter().enumerate() {
@@ -487,7 +495,7 @@ pub fn report_html(
             let _ = writeln!(
                 page,
                 "<h3>{}</h3>\n<table class=\"migration\" data-classifier=\"{}\">\n<tr><th>{}</th>",
-                escape(&m.column),
+                escape(&heading(&m.column, lang)),
                 escape(&m.column),
                 escape(w.from_to)
             );

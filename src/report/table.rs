@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use super::{LabelFigures, Summary};
+use crate::migration::UNSCORED;
 use crate::money;
 use crate::names::Lang;
 use crate::pipeline::FittedPipeline;
@@ -99,7 +100,8 @@ pub fn summary_table(fitted: &FittedPipeline, summary: &Summary, lang: Lang) -> 
                 .unwrap_or(usize::MAX)
         };
         let mut labels: Vec<(&String, &LabelFigures)> = figures.iter().collect();
-        labels.sort_by_key(|(label, _)| (rank(label), label.as_str()));
+        // Customers without a label last, after every label of the column.
+        labels.sort_by_key(|(label, _)| (label.as_str() == UNSCORED, rank(label), label.as_str()));
         for (label, f) in labels {
             rows.push([
                 column.clone(),

@@ -17,6 +17,7 @@ mod example_binary;
 mod examples;
 mod explain;
 mod extensions;
+mod golden;
 mod languages;
 mod management;
 mod output_dir;
