@@ -45,6 +45,7 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use crate::names::Lang;
 use rust_decimal::Decimal;
 
 use crate::classify::{FitData, HysteresisTarget, Label, Wanted};
@@ -97,6 +98,52 @@ pub struct Held {
     pub label: String,
     /// The previous period's label.
     pub previous: String,
+}
+
+impl Held {
+    /// The line `--explain` prints, in `lang`, labels by `name(column, label)` (their
+    /// display names; English is exactly `Display`).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::hysteresis::Held;
+    /// use customer_tiering::names::{display_name, Lang};
+    /// use customer_tiering::CustomerId;
+    /// let held = Held {
+    ///     customer_id: CustomerId::new("C095")?,
+    ///     column: "metal".into(),
+    ///     raw: "iron".into(),
+    ///     label: "gold".into(),
+    ///     previous: "gold".into(),
+    /// };
+    /// let name = |c: &str, l: &str| display_name(c, l, Lang::ZhHant).to_string();
+    /// assert_eq!(held.to_string_with(Lang::En, &name), held.to_string());
+    /// assert_eq!(
+    ///     held.to_string_with(Lang::ZhHant, &name),
+    ///     "metal = 黃金顧客：因緩衝（hysteresis）維持，未改為鐵顧客（上期為黃金顧客）"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_string_with(&self, lang: Lang, name: &dyn Fn(&str, &str) -> String) -> String {
+        let named = |label: &str| name(&self.column, label);
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::ZhHant => format!(
+                "{} = {}：因緩衝（hysteresis）維持，未改為{}（上期為{}）",
+                self.column,
+                named(&self.label),
+                named(&self.raw),
+                named(&self.previous)
+            ),
+            Lang::ZhHans => format!(
+                "{} = {}：因缓冲（hysteresis）维持，未改为{}（上期为{}）",
+                self.column,
+                named(&self.label),
+                named(&self.raw),
+                named(&self.previous)
+            ),
+        }
+    }
 }
 
 impl std::fmt::Display for Held {

@@ -748,7 +748,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
             println!("  {}", line.to_string_with(args.lang, &name));
         }
         for one in held.iter().filter(|h| h.customer_id == *id) {
-            println!("  {one}");
+            println!("  {}", one.to_string_with(args.lang, &name));
         }
     }
     let summary = Summary::new(&population, &tiering)?;
