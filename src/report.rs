@@ -40,6 +40,7 @@ use crate::source::ReadSummary;
 use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
 mod management;
+pub mod number;
 mod table;
 mod tally;
 
