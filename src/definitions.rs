@@ -665,7 +665,7 @@
 //! | `migration.csv` | a comparison | `classifier,from,to,customers,monetary_before,monetary_after`; `classifier` is the `tiers.csv` column; `(none)` for a customer absent from a period, whose monetary there counts 0; one row per non-empty cell, sorted by classifier, from, to (byte order) |
 //! | `migration.json` | a comparison | the same matrices; per ordered column the ids upgraded, downgraded, new and gone |
 //! | `tiers.jsonl`, `migration.jsonl` | `--format jsonl` | instead of the CSV: one JSON object per row, keys as the CSV header; integers as JSON numbers, money and other decimals as strings, labels as strings, empty as null |
-//! | `pyramid.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts; the last only with a comparison |
+//! | `pyramid.svg`, `chart_<column>.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts (`pyramid.svg` for `metal`, `chart_<column>.svg` for every other label column); the last only with a comparison |
 //! | `management.csv` | always | the [management table](#the-management-table); `tier`, `criterion` and `playbook` in `--lang` |
 //! | `report.html` | unless `--no-report` | one self-contained page in `--lang` ([`report_html`](crate::report::report_html)): inputs and counts, warnings, the management tables, the charts, the migration grids; aggregates only, no per-customer rows, no script |
 //!

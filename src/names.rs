@@ -366,13 +366,13 @@ pub fn metric_name(metric: crate::profile::Metric, lang: Lang) -> &'static str {
 /// ```
 /// use customer_tiering::names::{absent, Lang};
 /// assert_eq!(absent(Lang::En), "(none)");
-/// assert_eq!(absent(Lang::ZhHant), "(無)");
+/// assert_eq!(absent(Lang::ZhHant), "(未出現)");
 /// ```
 pub fn absent(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "(none)",
-        Lang::ZhHant => "(無)",
-        Lang::ZhHans => "(无)",
+        Lang::ZhHant => "(未出現)",
+        Lang::ZhHans => "(未出现)",
     }
 }
 

@@ -41,6 +41,7 @@ use crate::wide::{U256, at_scale, parts, pow10, ratio_to_decimal};
 
 mod html;
 mod management;
+pub mod number;
 mod table;
 mod tally;
 

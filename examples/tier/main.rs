@@ -452,7 +452,31 @@ fn run(args: &Args) -> Result<(), TierError> {
     match tier(args, settings, &mut out) {
         Ok(summary) => {
             out.write("summary.json", &summary)?;
-            out.commit("summary.json", &TIER_FILES)?;
+            // The chart per label column is `chart_<column>.svg` (`metal`'s is
+            // `pyramid.svg`): those of the built-in columns are managed too, so that a run
+            // without them (`--no-charts`, other classifiers) removes an earlier run's.
+            let charts: Vec<String> = [
+                "r",
+                "f",
+                "m",
+                "rfm_segment",
+                "grade",
+                "level",
+                "value_tier",
+                "abc",
+                "lifecycle",
+                "intent",
+                "tier",
+            ]
+            .iter()
+            .map(|column| format!("chart_{column}.svg"))
+            .collect();
+            let managed: Vec<&str> = TIER_FILES
+                .iter()
+                .copied()
+                .chain(charts.iter().map(String::as_str))
+                .collect();
+            out.commit("summary.json", &managed)?;
             Ok(())
         }
         Err(e) => {

@@ -186,8 +186,12 @@ fn write_migration_csv(out: &mut OutputDir, migration: &[ColumnMigration]) -> Re
     writer.flush().map_err(io_error(name))
 }
 
-/// `pyramid.svg` (customers and revenue per metal, best on top) and `rfm_heatmap.svg`
-/// (R×F cells with customers and segment), names in `lang`.
+/// The charts of the run ([CLI files](customer_tiering::definitions#cli-files-and-exit-codes)),
+/// titles, axes and names in `lang`: `pyramid.svg` (customers and revenue per metal, best
+/// on top), the same chart of every other label column as `chart_<column>.svg`
+/// (`chart_r.svg`, `chart_rfm_segment.svg`, `chart_lifecycle.svg`, `chart_tier.svg` …),
+/// and `rfm_heatmap.svg` (R×F cells with customers and segment). All but the heat map
+/// are drawn from the summary.
 #[cfg(feature = "charts")]
 pub(crate) fn write_charts(
     out: &mut OutputDir,
@@ -197,24 +201,30 @@ pub(crate) fn write_charts(
     lang: Lang,
 ) -> Result<Vec<Chart>, Error> {
     use customer_tiering::charts::{pyramid_svg, rfm_heatmap_svg};
-    let mut charts = Vec::new();
     use customer_tiering::classify::ColumnLabels;
-    let orders: BTreeMap<String, Vec<String>> = fitted.label_orders();
-    if let Some(order) = orders.get("metal") {
-        let svg = pyramid_svg(summary, "metal", order, |l| {
-            display_name("metal", l, lang).to_string()
+    let mut charts = Vec::new();
+    let columns = fitted.column_labels();
+    for (column, labels) in &columns {
+        if !summary.labels.contains_key(column) {
+            continue;
+        }
+        // Ordered labels best first; named ones in the order the classifier gives them.
+        let order = labels.order().unwrap_or_else(|| match labels {
+            ColumnLabels::Named { labels, .. } => labels.clone(),
+            ColumnLabels::Scores(_) => Vec::new(),
+        });
+        let svg = pyramid_svg(summary, column, &order, lang, |l| {
+            fitted.display_name(column, l, lang)
         })?;
-        write_file(out, "pyramid.svg", svg.as_bytes())?;
-        let title = chart_title(
-            lang,
-            "Customers and revenue per metal",
-            "各金屬層級的客戶與營收",
-            "各金属层级的客户与营收",
-        );
+        let name = match column.as_str() {
+            "metal" => "pyramid.svg".to_string(),
+            other => format!("chart_{other}.svg"),
+        };
+        write_file(out, &name, svg.as_bytes())?;
+        let title = customer_tiering::names::column_name(column, lang).to_string();
         charts.push(Chart { title, svg });
     }
     // The heat map needs the r and f scores and the segment they make.
-    let columns = fitted.column_labels();
     let has = |name: &str| columns.iter().any(|(c, _)| c == name);
     let bins = columns.iter().find_map(|(column, labels)| match labels {
         ColumnLabels::Scores(bins) if column == "r" && has("f") && has("rfm_segment") => {
@@ -223,8 +233,8 @@ pub(crate) fn write_charts(
         _ => None,
     });
     if let Some(bins) = bins {
-        let svg = rfm_heatmap_svg(tiering, bins, |l| {
-            display_name("rfm_segment", l, lang).to_string()
+        let svg = rfm_heatmap_svg(tiering, bins, lang, |l| {
+            fitted.display_name("rfm_segment", l, lang)
         })?;
         write_file(out, "rfm_heatmap.svg", svg.as_bytes())?;
         let title = chart_title(
@@ -273,7 +283,7 @@ pub(crate) fn write_migration_chart(
         migration.iter().find(|m| m.column == "metal"),
         orders.get("metal"),
     ) {
-        let svg = customer_tiering::charts::migration_svg(metal, order, |l| {
+        let svg = customer_tiering::charts::migration_svg(metal, order, lang, |l| {
             display_name("metal", l, lang).to_string()
         })?;
         write_file(out, "migration.svg", svg.as_bytes())?;

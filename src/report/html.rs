@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::ManagementRow;
+use super::{ManagementRow, number};
 use crate::classify::Warning;
 use crate::migration::ColumnMigration;
 use crate::names::Lang;
@@ -204,38 +204,17 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A decimal's exact text with its whole part grouped by thousands (`1234567.50` →
-/// `1,234,567.50`): the digits are the crate's own, never a float's.
-pub(crate) fn grouped(value: Decimal) -> String {
-    let text = crate::money::display(value);
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, fraction) = match digits.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (digits, None),
-    };
-    let mut out = String::from(sign);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
+/// A share (a fraction to 4 decimals, as the summary gives it) as a percentage to 2
+/// decimals, `0.2175` → `21.75%`: moving the point two places changes no digit, so the
+/// page shows the summary's figure exactly (charts round to one decimal).
+fn exact_percent(share: Decimal) -> String {
+    match share.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(mut hundredths) => {
+            hundredths.rescale(2);
+            format!("{}%", number::grouped(&crate::money::display(hundredths)))
         }
-        out.push(c);
+        None => share.to_string(),
     }
-    if let Some(f) = fraction {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-/// A share (a fraction to 4 decimals) as a percentage to 2 decimals: `0.2175` →
-/// `21.75 %`. Exact: moving the point two places changes no digit.
-pub(crate) fn percent(share: Decimal) -> String {
-    let mut scaled = share * Decimal::ONE_HUNDRED;
-    scaled.rescale(2);
-    format!("{} %", crate::money::display(scaled))
 }
 
 /// A column's heading: its name for people, with the key the files use beside it.
@@ -347,16 +326,16 @@ pub fn report_html(
     );
     let counts = |page: &mut String, what: &str, r: &ReadSummary, after: bool| {
         let after = match after {
-            true => grouped(r.after_as_of.into()),
+            true => number::count(r.after_as_of),
             false => String::new(),
         };
         let _ = writeln!(
             page,
             "<tr><th>{}</th><td class=\"n\" data-figure=\"read\">{}</td><td class=\"n\" data-figure=\"accepted\">{}</td><td class=\"n\" data-figure=\"rejected\">{}</td><td class=\"n\">{}</td></tr>",
             escape(what),
-            grouped(r.read.into()),
-            grouped(r.accepted.into()),
-            grouped(r.rejected.into()),
+            number::count(r.read),
+            number::count(r.accepted),
+            number::count(r.rejected),
             after
         );
     };
@@ -436,23 +415,26 @@ pub fn report_html(
                 "<tr{zero}><td>{}</td><td>{}</td>{}{}{}{}{}",
                 escape(&row.tier),
                 escape(&row.criterion),
-                number("customers", grouped(row.customers.into())),
-                number("share", percent(row.share)),
-                number("revenue", grouped(row.revenue)),
-                number("revenue_share", optional(row.revenue_share, percent)),
+                number("customers", number::count(row.customers)),
+                number("share", exact_percent(row.share)),
+                number("revenue", number::money(row.revenue)),
+                number("revenue_share", optional(row.revenue_share, exact_percent)),
                 number(
                     "average_order_value",
-                    optional(row.average_order_value, grouped)
+                    optional(row.average_order_value, number::money)
                 ),
             );
             if compared {
-                let count = |n: Option<u64>| n.map(|n| grouped(n.into())).unwrap_or_default();
+                let count = |n: Option<u64>| n.map(number::count).unwrap_or_default();
                 let _ = write!(
                     page,
                     "{}{}{}",
                     number("customers_in", count(row.customers_in)),
                     number("customers_out", count(row.customers_out)),
-                    number("revenue_change", optional(row.revenue_change, grouped)),
+                    number(
+                        "revenue_change",
+                        optional(row.revenue_change, number::money)
+                    ),
                 );
             }
             let _ = writeln!(page, "<td>{}</td></tr>", escape(&row.playbook));
@@ -507,9 +489,7 @@ pub fn report_html(
                 let _ = write!(page, "<tr><th>{}</th>", escape(from_name));
                 for (to, _) in labels {
                     let cell = m.cells.get(&(from.clone(), to.clone()));
-                    let text = cell
-                        .map(|c| grouped(c.customers.into()))
-                        .unwrap_or_default();
+                    let text = cell.map(|c| number::count(c.customers)).unwrap_or_default();
                     let _ = write!(
                         page,
                         "<td class=\"n\" data-from=\"{}\" data-to=\"{}\">{}</td>",
@@ -534,15 +514,10 @@ mod tests {
     use rust_decimal::dec;
 
     #[test]
-    fn numbers_are_grouped_without_changing_a_digit() {
-        assert_eq!(grouped(dec!(1234567.50)), "1,234,567.50");
-        assert_eq!(grouped(dec!(-1234.5)), "-1,234.5");
-        assert_eq!(grouped(dec!(999)), "999");
-        assert_eq!(grouped(dec!(0)), "0");
-        assert_eq!(grouped(dec!(100000)), "100,000");
-        assert_eq!(percent(dec!(0.2175)), "21.75 %");
-        assert_eq!(percent(dec!(1.0000)), "100.00 %");
-        assert_eq!(percent(dec!(0.0001)), "0.01 %");
+    fn shares_print_as_exact_percentages() {
+        assert_eq!(exact_percent(dec!(0.2175)), "21.75%");
+        assert_eq!(exact_percent(dec!(1.0000)), "100.00%");
+        assert_eq!(exact_percent(dec!(0.0001)), "0.01%");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! [determinism](customer_tiering::definitions#determinism).
 
 mod bad_inputs;
+mod charts;
 mod csv_source;
 mod dialects;
 mod doc_examples;

@@ -55,7 +55,7 @@ fn figures<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
 /// A figure as the page prints it (grouped, maybe a percentage) back to a decimal.
 fn number(text: &str) -> Option<Decimal> {
     let plain: String = text.chars().filter(|c| *c != ',').collect();
-    match plain.strip_suffix(" %") {
+    match plain.strip_suffix('%') {
         Some(percent) => Some(percent.parse::<Decimal>().unwrap() / Decimal::ONE_HUNDRED),
         None if plain.is_empty() => None,
         None => Some(plain.parse().unwrap()),
