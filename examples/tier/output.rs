@@ -256,3 +256,98 @@ pub(crate) fn write_migration_chart(
 ) -> Result<(), Error> {
     Ok(())
 }
+
+/// Rejects kept for `tiers.xlsx`'s `Rejects` sheet (the first ones; none without the
+/// `xlsx` feature).
+#[cfg(feature = "xlsx")]
+pub(crate) use customer_tiering::output::XLSX_REJECTS;
+/// Without the `xlsx` feature no rejects are kept for a workbook.
+#[cfg(not(feature = "xlsx"))]
+pub(crate) const XLSX_REJECTS: usize = 0;
+
+/// What `tiers.xlsx` holds beyond the customers ([CLI
+/// files](customer_tiering::definitions#cli-files-and-exit-codes)); without the `xlsx`
+/// feature `--xlsx` is refused before this is made.
+#[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
+pub(crate) struct XlsxParts<'a> {
+    pub(crate) migration: Option<&'a [ColumnMigration]>,
+    pub(crate) warnings: &'a [Warning],
+    pub(crate) rejects: Option<&'a [Reject]>,
+    pub(crate) lang: Lang,
+}
+
+/// `tiers.xlsx` (`--xlsx`). Its `Management` sheet holds, per classifier column and
+/// label, the summary figures (label order best first, `(unscored)` last).
+#[cfg(feature = "xlsx")]
+pub(crate) fn write_xlsx(
+    out: &mut OutputDir,
+    population: &Population,
+    tiering: &Tiering,
+    fitted: &FittedPipeline,
+    summary: &Summary,
+    parts: XlsxParts<'_>,
+) -> Result<(), Error> {
+    use customer_tiering::migration::UNSCORED;
+    use customer_tiering::output::{SheetCell, TiersWorkbook};
+    let headers = [
+        "classifier",
+        "tier",
+        "customers",
+        "share",
+        "revenue",
+        "revenue_share",
+    ];
+    let orders = fitted.label_orders();
+    let mut rows = Vec::new();
+    for (column, figures) in fitted
+        .columns()
+        .iter()
+        .filter_map(|c| summary.labels.get_key_value(c))
+    {
+        let rank = |label: &str| match orders.get(column) {
+            _ if label == UNSCORED => usize::MAX,
+            Some(order) => order
+                .iter()
+                .position(|l| l == label)
+                .unwrap_or(usize::MAX - 1),
+            None => usize::MAX - 1,
+        };
+        let mut labels: Vec<_> = figures.iter().collect();
+        labels.sort_by_key(|(label, _)| (rank(label), label.as_str()));
+        for (label, f) in labels {
+            rows.push(vec![
+                SheetCell::Text(column.clone()),
+                SheetCell::Text(fitted.display_name(column, label, parts.lang)),
+                SheetCell::Integer(i64::try_from(f.customers).unwrap_or(i64::MAX)),
+                SheetCell::Decimal(f.share),
+                SheetCell::Decimal(f.revenue),
+                f.revenue_share.map_or(SheetCell::Empty, SheetCell::Decimal),
+            ]);
+        }
+    }
+    let name = "tiers.xlsx";
+    let file = out.create(name)?;
+    let mut book = TiersWorkbook::new(population, tiering)
+        .management(&headers, &rows)
+        .warnings(parts.warnings);
+    if let Some(migration) = parts.migration {
+        book = book.migration(migration);
+    }
+    if let Some(rejects) = parts.rejects {
+        book = book.rejects(rejects);
+    }
+    book.write(name, file)
+}
+
+/// Without the `xlsx` feature `--xlsx` is refused before any data is read.
+#[cfg(not(feature = "xlsx"))]
+pub(crate) fn write_xlsx(
+    _: &mut OutputDir,
+    _: &Population,
+    _: &Tiering,
+    _: &FittedPipeline,
+    _: &Summary,
+    _: XlsxParts<'_>,
+) -> Result<(), Error> {
+    Ok(())
+}

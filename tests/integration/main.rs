@@ -35,3 +35,5 @@ mod tier_safety;
 #[cfg(feature = "workbooks")]
 mod workbooks;
 mod written_forms;
+#[cfg(all(feature = "xlsx", feature = "workbooks"))]
+mod xlsx;
