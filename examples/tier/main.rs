@@ -10,11 +10,11 @@
 //!     [--encoding utf-8|utf-16|gbk|gb18030|big5|windows-1252] [--currency-symbol TEXT]
 //!     [--sheet NAME|N]
 //!     [--customers FILE] [--preset NAME]... [--rules FILE] [--explain CUSTOMER_ID]
-//!     [--lang en|zh-Hant|zh-Hans]
+//!     [--lang en|zh-Hant|zh-Hans] [--xlsx]
 //! ```
 //!
-//! Writes `DIR/tiers.csv`, `DIR/summary.json`, `DIR/model.json` and, with
-//! `--on-invalid skip`, `DIR/rejects.csv`. `--preset` adds a classifier column
+//! Writes `DIR/tiers.csv`, `DIR/summary.json`, `DIR/model.json`, with
+//! `--on-invalid skip` `DIR/rejects.csv`, and with `--xlsx` `DIR/tiers.xlsx`. `--preset` adds a classifier column
 //! (`four-dimension` → `grade`, `four-levels` → `level`, `abc`, `lifecycle`) or picks the
 //! RFM segment map (`rfm-rsquaredacademy`, `rfm-pymc`). Exit codes: 0 success (warnings allowed), 1 bad
 //! data or configuration (one line on stderr), 2 a usage error.
@@ -68,8 +68,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, print_summary, summary_json, write_charts, write_file, write_management,
-    write_migration, write_migration_chart, write_tiers,
+    RejectsFile, XLSX_REJECTS, XlsxParts, print_summary, summary_json, write_charts, write_file,
+    write_management, write_migration, write_migration_chart, write_tiers, write_xlsx,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -183,6 +183,11 @@ struct Args {
     /// point between the periods (tie-aware scores and metal bands).
     #[arg(long, value_name = "H", value_parser = parse_share, conflicts_with_all = ["fixed", "model"])]
     hysteresis: Option<Decimal>,
+    /// Also write tiers.xlsx: sheets Management, Customers (the tiers.csv columns),
+    /// Migration, Warnings and Rejects (the first 10,000). Takes time on many customers;
+    /// past 1,048,575 customers they continue on a sheet "Customers 2" and so on.
+    #[arg(long)]
+    xlsx: bool,
 }
 
 fn parse_share(text: &str) -> Result<Decimal, String> {
@@ -358,6 +363,9 @@ enum TierError {
     /// A preset that is neither a classifier, a rule set nor a segment map.
     #[error("pipeline: preset {key:?} ({preset:?}) cannot be used here")]
     Preset { key: String, preset: Box<Preset> },
+    /// `--xlsx` in a build without the `xlsx` feature.
+    #[error("--xlsx: this tier was built without the xlsx feature (build it with --features xlsx)")]
+    NoXlsx,
 }
 
 impl From<ConfigError> for TierError {
@@ -498,6 +506,9 @@ fn run(args: &Args) -> Result<(), TierError> {
 
 /// Checks every setting and opens the inputs (their headers read and checked).
 fn settle(args: &Args) -> Result<Settings, TierError> {
+    if args.xlsx && !cfg!(feature = "xlsx") {
+        return Err(TierError::NoXlsx);
+    }
     let mut profile = match &args.input_profile {
         Some(path) => InputProfile::load(path)?,
         None => InputProfile::default(),
@@ -613,9 +624,15 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         OnInvalid::Fail => None,
     };
     let mut write_error = None;
+    // The first rejects, for tiers.xlsx's Rejects sheet (rejects.csv has them all).
+    let mut kept_rejects = Vec::new();
+    let keep = if args.xlsx { XLSX_REJECTS } else { 0 };
     let mut on_reject = |reject: &Reject| {
         if let (Some(file), None) = (&mut rejects, &write_error) {
             write_error = file.write(reject).err();
+        }
+        if kept_rejects.len() < keep {
+            kept_rejects.push(reject.clone());
         }
     };
     let customers = match customers {
@@ -816,6 +833,15 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
             .collect();
         let page = report_html(&inputs, &management, &said, &charts, &migration, args.lang);
         write_file(out, "report.html", page.as_bytes())?;
+    }
+    if args.xlsx {
+        let parts = XlsxParts {
+            migration: compared.as_ref().map(|(_, migration)| &migration[..]),
+            warnings: &warnings,
+            rejects: (args.on_invalid == OnInvalid::Skip).then_some(&kept_rejects[..]),
+            lang: args.lang,
+        };
+        write_xlsx(out, &population, &tiering, &fitted, &management, parts)?;
     }
     let mut summary = summary_json(&read, &population, &fitted, &summary, &warnings);
     summary["management"] = json!(management);

@@ -303,3 +303,106 @@ pub(crate) fn write_migration_chart(
 ) -> Result<Option<Chart>, Error> {
     Ok(None)
 }
+
+/// Rejects kept for `tiers.xlsx`'s `Rejects` sheet (the first ones; none without the
+/// `xlsx` feature).
+#[cfg(feature = "xlsx")]
+pub(crate) use customer_tiering::output::XLSX_REJECTS;
+/// Without the `xlsx` feature no rejects are kept for a workbook.
+#[cfg(not(feature = "xlsx"))]
+pub(crate) const XLSX_REJECTS: usize = 0;
+
+/// What `tiers.xlsx` holds beyond the customers ([CLI
+/// files](customer_tiering::definitions#cli-files-and-exit-codes)); without the `xlsx`
+/// feature `--xlsx` is refused before this is made.
+#[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
+pub(crate) struct XlsxParts<'a> {
+    pub(crate) migration: Option<&'a [ColumnMigration]>,
+    pub(crate) warnings: &'a [Warning],
+    pub(crate) rejects: Option<&'a [Reject]>,
+    pub(crate) lang: Lang,
+}
+
+/// `tiers.xlsx` (`--xlsx`): the management table first (words in `lang`, figures as
+/// numbers), then the customers, the migration, the warnings (messages in `lang`) and
+/// the rejects.
+#[cfg(feature = "xlsx")]
+pub(crate) fn write_xlsx(
+    out: &mut OutputDir,
+    population: &Population,
+    tiering: &Tiering,
+    fitted: &FittedPipeline,
+    management: &[ManagementRow],
+    parts: XlsxParts<'_>,
+) -> Result<(), Error> {
+    use customer_tiering::output::{SheetCell, TiersWorkbook};
+    use customer_tiering::report::MANAGEMENT_COLUMNS;
+    let text = |s: &str| SheetCell::Text(s.to_string());
+    let count = |n: Option<u64>| {
+        n.map_or(SheetCell::Empty, |n| {
+            SheetCell::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+        })
+    };
+    let decimal = |d: Option<rust_decimal::Decimal>| d.map_or(SheetCell::Empty, SheetCell::Decimal);
+    let rows: Vec<Vec<SheetCell>> = management
+        .iter()
+        .map(|r| {
+            vec![
+                text(&r.classifier),
+                text(&r.tier),
+                text(&r.criterion),
+                count(Some(r.customers)),
+                SheetCell::Decimal(r.share),
+                SheetCell::Decimal(r.revenue),
+                decimal(r.revenue_share),
+                decimal(r.average_order_value),
+                count(r.customers_in),
+                count(r.customers_out),
+                decimal(r.revenue_change),
+                text(&r.playbook),
+            ]
+        })
+        .collect();
+    // People read the messages: in the run's language, like stderr and the report.
+    let warnings: Vec<Warning> = parts
+        .warnings
+        .iter()
+        .map(|w| Warning {
+            message: w.message_in(parts.lang),
+            ..w.clone()
+        })
+        .collect();
+    // Labels as people read them, like the management table (`(none)` of the migration
+    // too); the CSV files keep the keys.
+    let lang = parts.lang;
+    let names = |column: &str, label: &str| match label {
+        customer_tiering::migration::ABSENT => customer_tiering::names::absent(lang).to_string(),
+        _ => fitted.display_name(column, label, lang),
+    };
+    let name = "tiers.xlsx";
+    let file = out.create(name)?;
+    let mut book = TiersWorkbook::new(population, tiering)
+        .management(&MANAGEMENT_COLUMNS, &rows)
+        .label_names(&names)
+        .warnings(&warnings);
+    if let Some(migration) = parts.migration {
+        book = book.migration(migration);
+    }
+    if let Some(rejects) = parts.rejects {
+        book = book.rejects(rejects);
+    }
+    book.write(name, file)
+}
+
+/// Without the `xlsx` feature `--xlsx` is refused before any data is read.
+#[cfg(not(feature = "xlsx"))]
+pub(crate) fn write_xlsx(
+    _: &mut OutputDir,
+    _: &Population,
+    _: &Tiering,
+    _: &FittedPipeline,
+    _: &[ManagementRow],
+    _: XlsxParts<'_>,
+) -> Result<(), Error> {
+    Ok(())
+}

@@ -2,7 +2,8 @@
 //! safety](crate::definitions#output-safety)): `tiers.csv` — the profile metrics and every
 //! label of each customer, in id order, money exact, a none value an empty field — and its
 //! JSON Lines twin; and [`OutputDir`], which puts a run's files in place all or nothing,
-//! one run per directory, with no stale files left beside them.
+//! one run per directory, with no stale files left beside them; with the `xlsx` feature,
+//! [`TiersWorkbook`] writes `tiers.xlsx`.
 //!
 //! # Example
 //! ```
@@ -29,8 +30,12 @@ use std::io::Write;
 
 mod dir;
 mod format;
+#[cfg(feature = "xlsx")]
+mod xlsx;
 
 pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FILES};
+#[cfg(feature = "xlsx")]
+pub use xlsx::{CUSTOMERS_PER_SHEET, SheetCell, TiersWorkbook, XLSX_REJECTS};
 
 use crate::error::{Error, Position, Reject};
 use crate::pipeline::Tiering;

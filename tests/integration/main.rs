@@ -41,3 +41,5 @@ mod words;
 #[cfg(feature = "workbooks")]
 mod workbooks;
 mod written_forms;
+#[cfg(all(feature = "xlsx", feature = "workbooks"))]
+mod xlsx;
