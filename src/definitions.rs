@@ -668,13 +668,14 @@
 //! | `pyramid.svg`, `chart_<column>.svg`, `rfm_heatmap.svg`, `migration.svg` | unless `--no-charts` | the summary figures as charts (`pyramid.svg` for `metal`, `chart_<column>.svg` for every other label column); the last only with a comparison |
 //! | `management.csv` | always | the [management table](#the-management-table); `tier`, `criterion` and `playbook` in `--lang` |
 //! | `report.html` | unless `--no-report` | one self-contained page in `--lang` ([`report_html`](crate::report::report_html)): inputs and counts, warnings, the management tables, the charts, the migration grids; aggregates only, no per-customer rows, no script |
+//! | `tiers.xlsx` | `--xlsx` (feature `xlsx`) | sheets `Management` (the management table), `Customers` (the `tiers.csv` columns, ids as text, money as numbers where a 15-digit number shows it exactly, else text; past 1,048,575 customers continued on `Customers 2`, `Customers 3` …), `Migration` (with a comparison), `Warnings`, `Rejects` (under `skip`, the first 10,000); label cells and messages in `--lang` ([`TiersWorkbook`](crate::output::TiersWorkbook)) |
 //!
 //! **Languages.** `--lang en|zh-Hant|zh-Hans` (`zh` is `zh-Hans`) changes what people
 //! read: the display names of labels, the criteria and playbooks of the management
 //! table, warnings' messages and `--explain`'s explanations, and the headers and
 //! markers (`(total)`, `(unscored)`) of the stdout table — in that table, on stderr,
 //! in the charts, in `report.html`, and in the label, criterion and playbook cells of
-//! `management.csv`. `summary.json` is for programs: its warnings keep their English
+//! `management.csv` and `tiers.xlsx`. `summary.json` is for programs: its warnings keep their English
 //! messages. It never changes
 //! keys: file names, column headers, column names, and the labels in `tiers.csv`,
 //! `tiers.jsonl` and `migration.csv`.
