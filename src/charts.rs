@@ -1066,20 +1066,7 @@ mod tests {
             assert!(w.bars_title.contains("{column}") && w.migration_title.contains("{column}"));
             assert!(w.recency_axis.contains("{k}") && w.frequency_axis.contains("{k}"));
             assert!(w.more.contains("{n}"));
-            for column in [
-                "metal",
-                "r",
-                "f",
-                "m",
-                "rfm_segment",
-                "grade",
-                "level",
-                "value_tier",
-                "abc",
-                "lifecycle",
-                "intent",
-                "tier",
-            ] {
+            for column in crate::names::PRESET_COLUMNS {
                 let title = crate::names::column_name(column, lang);
                 assert!(!title.is_empty() && title != column, "{column} in {lang}");
             }

@@ -376,6 +376,29 @@ pub fn absent(lang: Lang) -> &'static str {
     }
 }
 
+/// The label columns the built-in classifiers and presets write (`tier` for a rule
+/// set's default column), each with a [`column_name`].
+///
+/// # Example
+/// ```
+/// use customer_tiering::names::{column_name, Lang, PRESET_COLUMNS};
+/// assert!(PRESET_COLUMNS.iter().all(|c| column_name(c, Lang::En) != *c));
+/// ```
+pub const PRESET_COLUMNS: [&str; 12] = [
+    "r",
+    "f",
+    "m",
+    "rfm_segment",
+    "metal",
+    "grade",
+    "level",
+    "value_tier",
+    "abc",
+    "lifecycle",
+    "intent",
+    "tier",
+];
+
 /// An output column's heading for people in `lang` (`metal` → `Metal tier`, `金屬層級`);
 /// the column's key itself where none is known (an application's own column).
 ///

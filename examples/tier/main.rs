@@ -463,22 +463,10 @@ fn run(args: &Args) -> Result<(), TierError> {
             // The chart per label column is `chart_<column>.svg` (`metal`'s is
             // `pyramid.svg`): those of the built-in columns are managed too, so that a run
             // without them (`--no-charts`, other classifiers) removes an earlier run's.
-            let charts: Vec<String> = [
-                "r",
-                "f",
-                "m",
-                "rfm_segment",
-                "grade",
-                "level",
-                "value_tier",
-                "abc",
-                "lifecycle",
-                "intent",
-                "tier",
-            ]
-            .iter()
-            .map(|column| format!("chart_{column}.svg"))
-            .collect();
+            let charts: Vec<String> = customer_tiering::names::PRESET_COLUMNS
+                .iter()
+                .map(|column| format!("chart_{column}.svg"))
+                .collect();
             let managed: Vec<&str> = TIER_FILES
                 .iter()
                 .copied()

@@ -52,7 +52,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::criterion::{Bound, Criterion, EmptyWhy, Quantity, Rule, Words};
+use super::criterion::{Bound, Criterion, Quantity, Rule, Words};
 use super::explain::{CompositeTerm, Weight};
 use super::order::select;
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
@@ -794,18 +794,10 @@ impl Model for CompositeModel {
                         },
                     },
                 };
-                let rule = match self.sizes.get(b) {
-                    Some(0) => Rule::Empty {
-                        why: EmptyWhy::NoValueInRange {
-                            range: Box::new(range),
-                        },
-                    },
-                    _ => range,
-                };
                 Criterion {
                     column: self.params.column.to_string(),
                     label: band.name.to_string(),
-                    rule,
+                    rule: range.or_empty(self.sizes.get(b)),
                 }
             })
             .collect()

@@ -435,6 +435,21 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// This rule, or for a label the fit population left empty (`size` 0), why it is
+    /// empty: no fitted value in the rule's range.
+    pub(crate) fn or_empty(self, size: Option<&usize>) -> Rule {
+        match size {
+            Some(0) => Rule::Empty {
+                why: EmptyWhy::NoValueInRange {
+                    range: Box::new(self),
+                },
+            },
+            _ => self,
+        }
+    }
+}
+
 /// The range of score `s` of `k` given the cut points `t_2..t_k` (worst to best): the
 /// values strictly better than `t_2..t_s` and not strictly better than `t_{s+1}`.
 pub(crate) fn score_range(

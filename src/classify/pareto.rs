@@ -975,16 +975,11 @@ impl Model for ParetoModel {
                     upper,
                     or_not_positive: value_basis && b == last,
                 };
-                let rule = match (self.sizes.get(b), self.thresholds.is_empty()) {
-                    (_, true) if b < last && value_basis => Rule::Empty {
+                let rule = match self.thresholds.is_empty() && b < last && value_basis {
+                    true => Rule::Empty {
                         why: EmptyWhy::NoPositiveValue,
                     },
-                    (Some(0), _) => Rule::Empty {
-                        why: EmptyWhy::NoValueInRange {
-                            range: Box::new(range),
-                        },
-                    },
-                    _ => range,
+                    false => range.or_empty(self.sizes.get(b)),
                 };
                 Criterion {
                     column: self.params.column.to_string(),
