@@ -994,7 +994,7 @@ mod tests {
         assert!(texts.contains(&"1,000 (97.9%)") && texts.contains(&"0 (0.0%)"));
         assert!(texts.contains(&"1,234,567 (100.0%)"), "{texts:?}");
         assert!(texts.contains(&"1,022 customers · revenue 1,234,668"));
-        assert!(texts.contains(&"Tier: customers and revenue"));
+        assert!(texts.contains(&"Final tier: customers and revenue"));
     }
 
     #[test]
@@ -1012,7 +1012,7 @@ mod tests {
         let texts = texts(&svg);
         assert!(texts.contains(&"t59") && !texts.contains(&"t60"));
         assert!(texts.contains(&"……另有 15 個標籤未繪出"), "{texts:?}");
-        assert!(texts.contains(&"分級：客戶數與營收"));
+        assert!(texts.contains(&"最終層級：客戶數與營收"));
     }
 
     #[test]
