@@ -6,7 +6,8 @@ use std::io::Write;
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
 use customer_tiering::output::{
-    OutputDir, OutputFile, REJECT_COLUMNS, reject_row, write_tiers_csv, write_tiers_jsonl,
+    MIGRATION_COLUMNS, OutputDir, OutputFile, REJECT_COLUMNS, migration_rows, reject_row,
+    write_tiers_csv, write_tiers_jsonl,
 };
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
@@ -131,21 +132,17 @@ pub(crate) fn write_migration(
 ) -> Result<(), Error> {
     if jsonl {
         let mut lines = String::new();
-        let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
-        sorted.sort_by(|a, b| a.column.cmp(&b.column));
-        for column in sorted {
-            for ((from, to), cell) in &column.cells {
-                // keys in the CSV header's order
-                lines.push_str(&format!(
-                    "{{\"classifier\":{},\"from\":{},\"to\":{},\"customers\":{},\"monetary_before\":{},\"monetary_after\":{}}}\n",
-                    json!(column.column),
-                    json!(from),
-                    json!(to),
-                    cell.customers,
-                    json!(money::display(cell.monetary_before)),
-                    json!(money::display(cell.monetary_after)),
-                ));
-            }
+        for (column, from, to, cell) in migration_rows(migration) {
+            // keys in the CSV header's order
+            lines.push_str(&format!(
+                "{{\"classifier\":{},\"from\":{},\"to\":{},\"customers\":{},\"monetary_before\":{},\"monetary_after\":{}}}\n",
+                json!(column),
+                json!(from),
+                json!(to),
+                cell.customers,
+                json!(money::display(cell.monetary_before)),
+                json!(money::display(cell.monetary_after)),
+            ));
         }
         write_file(out, "migration.jsonl", lines.as_bytes())?;
     } else {
@@ -159,29 +156,19 @@ pub(crate) fn write_migration(
 fn write_migration_csv(out: &mut OutputDir, migration: &[ColumnMigration]) -> Result<(), Error> {
     let name = "migration.csv";
     let mut writer = csv::Writer::from_writer(out.create(name)?);
-    let header = [
-        "classifier",
-        "from",
-        "to",
-        "customers",
-        "monetary_before",
-        "monetary_after",
-    ];
-    writer.write_record(header).map_err(csv_error(name))?;
-    let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
-    sorted.sort_by(|a, b| a.column.cmp(&b.column));
-    for column in sorted {
-        for ((from, to), cell) in &column.cells {
-            let row = [
-                column.column.clone(),
-                from.clone(),
-                to.clone(),
-                cell.customers.to_string(),
-                money::display(cell.monetary_before),
-                money::display(cell.monetary_after),
-            ];
-            writer.write_record(&row).map_err(csv_error(name))?;
-        }
+    writer
+        .write_record(MIGRATION_COLUMNS)
+        .map_err(csv_error(name))?;
+    for (column, from, to, cell) in migration_rows(migration) {
+        let row = [
+            column.to_string(),
+            from.to_string(),
+            to.to_string(),
+            cell.customers.to_string(),
+            money::display(cell.monetary_before),
+            money::display(cell.monetary_after),
+        ];
+        writer.write_record(&row).map_err(csv_error(name))?;
     }
     writer.flush().map_err(io_error(name))
 }

@@ -38,6 +38,7 @@ pub use dir::{Committed, LOCK_FILE, OutputDir, OutputFile, TEMP_PREFIX, TIER_FIL
 pub use xlsx::{CUSTOMERS_PER_SHEET, SheetCell, TiersWorkbook, XLSX_REJECTS};
 
 use crate::error::{Error, Position, Reject};
+use crate::migration::{Cell, ColumnMigration};
 use crate::pipeline::Tiering;
 use crate::profile::Population;
 use format::Rows;
@@ -67,6 +68,58 @@ pub const METRIC_COLUMNS: [&str; 6] = [
 /// assert_eq!(REJECT_COLUMNS.join(","), "source,line,field,value,reason");
 /// ```
 pub const REJECT_COLUMNS: [&str; 5] = ["source", "line", "field", "value", "reason"];
+
+/// The header of `migration.csv` ([migration](crate::definitions#migration), [CLI
+/// files](crate::definitions#cli-files-and-exit-codes)).
+///
+/// # Example
+/// ```
+/// use customer_tiering::output::MIGRATION_COLUMNS;
+/// assert_eq!(MIGRATION_COLUMNS.join(","), "classifier,from,to,customers,monetary_before,monetary_after");
+/// ```
+pub const MIGRATION_COLUMNS: [&str; 6] = [
+    "classifier",
+    "from",
+    "to",
+    "customers",
+    "monetary_before",
+    "monetary_after",
+];
+
+/// The non-empty cells of migration matrices in `migration.csv`'s row order: by
+/// classifier column, then from, then to (byte order): `(column, from, to, cell)`.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::pareto::ParetoParams;
+/// use customer_tiering::migration::{migrate, Period};
+/// use customer_tiering::output::migration_rows;
+/// use customer_tiering::{CustomerId, PipelineBuilder, PopulationBuilder, Transaction};
+/// use jiff::civil::date;
+/// let period = |as_of| -> Result<_, customer_tiering::Error> {
+///     let mut b = PopulationBuilder::new(as_of);
+///     b.add(Transaction::new(CustomerId::new("A").unwrap(), date(2026, 3, 1), 5.into()))?;
+///     let population = b.finish()?;
+///     let (_, tiering) = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?.run(&population)?;
+///     Ok(Period::from_tiering(&population, &tiering))
+/// };
+/// let orders = [("metal".to_string(), vec!["platinum".into(), "gold".into(), "iron".into(), "lead".into()])].into();
+/// let matrices = migrate(&period(date(2026, 3, 31))?, &period(date(2026, 6, 30))?, &orders)?;
+/// let rows: Vec<_> = migration_rows(&matrices).map(|(c, f, t, cell)| (c, f, t, cell.customers)).collect();
+/// assert_eq!(rows, [("metal", "platinum", "platinum", 1)]);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn migration_rows(
+    migration: &[ColumnMigration],
+) -> impl Iterator<Item = (&str, &str, &str, &Cell)> {
+    let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
+    sorted.sort_by(|a, b| a.column.cmp(&b.column));
+    sorted.into_iter().flat_map(|m| {
+        m.cells
+            .iter()
+            .map(move |((from, to), cell)| (m.column.as_str(), from.as_str(), to.as_str(), cell))
+    })
+}
 
 /// One row of `rejects.csv`, in the order of [`REJECT_COLUMNS`].
 ///

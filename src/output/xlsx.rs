@@ -67,7 +67,7 @@ use crate::migration::ColumnMigration;
 use crate::pipeline::{TAGS, Tiering};
 use crate::profile::{Population, Profile};
 
-use super::{METRIC_COLUMNS, REJECT_COLUMNS, format};
+use super::{METRIC_COLUMNS, MIGRATION_COLUMNS, REJECT_COLUMNS, format, migration_rows};
 
 /// Customers per `Customers` sheet: Excel's 1,048,576 rows less the header. The next ones
 /// continue on `Customers 2`, `Customers 3` …
@@ -88,16 +88,6 @@ pub const CUSTOMERS_PER_SHEET: usize = 1_048_575;
 /// assert_eq!(XLSX_REJECTS, 10_000);
 /// ```
 pub const XLSX_REJECTS: usize = 10_000;
-
-/// The header of the `Migration` sheet, `migration.csv`'s.
-const MIGRATION_COLUMNS: [&str; 6] = [
-    "classifier",
-    "from",
-    "to",
-    "customers",
-    "monetary_before",
-    "monetary_after",
-];
 
 /// The header of the `Warnings` sheet.
 const WARNING_COLUMNS: [&str; 4] = ["code", "classifier", "message", "figures"];
@@ -559,18 +549,13 @@ fn write_migration(
         None => label.to_string(),
     };
     header(sheet, MIGRATION_COLUMNS, formats)?;
-    let mut sorted: Vec<&ColumnMigration> = migration.iter().collect();
-    sorted.sort_by(|a, b| a.column.cmp(&b.column));
-    let cells = sorted
-        .into_iter()
-        .flat_map(|m| m.cells.iter().map(move |(key, cell)| (m, key, cell)));
     let mut money = Vec::new();
-    for (r, (m, (from, to), cell)) in cells.enumerate() {
+    for (r, (column, from, to, cell)) in migration_rows(migration).enumerate() {
         let r = r + 1;
         let row = row_num(r)?;
-        write_text(sheet, r, 0, &m.column)?;
-        write_text(sheet, r, 1, &shown(&m.column, from))?;
-        write_text(sheet, r, 2, &shown(&m.column, to))?;
+        write_text(sheet, r, 0, column)?;
+        write_text(sheet, r, 1, &shown(column, from))?;
+        write_text(sheet, r, 2, &shown(column, to))?;
         write_integer(sheet, row, 3, i128::from(cell.customers))?;
         write_decimal(sheet, row, 4, cell.monetary_before, &mut money, formats)?;
         write_decimal(sheet, row, 5, cell.monetary_after, &mut money, formats)?;
