@@ -380,15 +380,7 @@ fn draw_svg(
             reason: "the backend wrote no <svg> element".into(),
         });
     };
-    let mut escaped = String::with_capacity(title.len());
-    for c in title.chars() {
-        match c {
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            other => escaped.push(other),
-        }
-    }
+    let escaped = crate::report::escape(title);
     svg.insert_str(end + 2, &format!("<title>{escaped}</title>\n"));
     svg.insert_str(end, &format!(" lang=\"{lang}\" xml:lang=\"{lang}\""));
     Ok(svg)

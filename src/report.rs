@@ -45,6 +45,8 @@ pub mod number;
 mod table;
 mod tally;
 
+#[cfg(feature = "charts")]
+pub(crate) use html::escape;
 pub use html::{Chart, RunInputs, report_html};
 
 pub use management::{

@@ -188,8 +188,9 @@ fn words(lang: Lang) -> Words {
     }
 }
 
-/// Text for HTML: `&`, `<`, `>`, `"` and `'` as entities.
-fn escape(text: &str) -> String {
+/// Text for HTML or XML (text or an attribute value): `&`, `<`, `>`, `"` and `'` as
+/// entities.
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
