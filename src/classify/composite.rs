@@ -52,7 +52,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::criterion::{Bound, Criterion, Quantity, Rule, Words};
+use super::criterion::{Criterion, Quantity, Rule, Words};
 use super::explain::{CompositeTerm, Weight};
 use super::order::select;
 use super::pareto::{Band, cumulative, threshold_positions, validate_bands};
@@ -777,15 +777,7 @@ impl Model for CompositeModel {
             .enumerate()
             .map(|(b, band)| {
                 let range = match self.thresholds.get(b).filter(|_| b < last) {
-                    Some(&key) => Rule::Range {
-                        quantity: Quantity::Composite,
-                        lower: self.floor_6(key).map(|value| Bound {
-                            value,
-                            inclusive: true,
-                        }),
-                        upper: None,
-                        or_not_positive: false,
-                    },
+                    Some(&key) => Rule::at_least(Quantity::Composite, self.floor_6(key)),
                     None => Rule::Condition {
                         text: Words {
                             en: "composite below the threshold of the band above".into(),

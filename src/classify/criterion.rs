@@ -436,6 +436,20 @@ impl Rule {
 }
 
 impl Rule {
+    /// `quantity ≥ value` (open below when `value` is none): a band or grade that holds
+    /// what reaches its threshold and is not in the one above.
+    pub(crate) fn at_least(quantity: Quantity, value: Option<Decimal>) -> Rule {
+        Rule::Range {
+            quantity,
+            lower: value.map(|value| Bound {
+                value,
+                inclusive: true,
+            }),
+            upper: None,
+            or_not_positive: false,
+        }
+    }
+
     /// This rule, or for a label the fit population left empty (`size` 0), why it is
     /// empty: no fitted value in the rule's range.
     pub(crate) fn or_empty(self, size: Option<&usize>) -> Rule {

@@ -43,7 +43,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::criterion::{Bound, Criterion, Quantity, Rule, Words};
+use super::criterion::{Criterion, Quantity, Rule, Words};
 use super::explain::GradedDimension;
 use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, FastCuts, Num, QuantileMode};
@@ -1400,15 +1400,7 @@ impl Model for GradeModel {
                 .iter()
                 .map(|g| {
                     let rule = match g.min_points {
-                        Some(value) => Rule::Range {
-                            quantity: Quantity::Points,
-                            lower: Some(Bound {
-                                value,
-                                inclusive: true,
-                            }),
-                            upper: None,
-                            or_not_positive: false,
-                        },
+                        Some(value) => Rule::at_least(Quantity::Points, Some(value)),
                         None => Rule::Condition {
                             text: Words {
                                 en: "fewer points than the grade above".into(),
