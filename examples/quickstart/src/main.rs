@@ -19,11 +19,18 @@ use customer_tiering::report;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
 use customer_tiering::{Error, PipelineBuilder, PopulationBuilder};
 
-// This package lives in examples/quickstart; the data is the library's.
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/data/quickstart.csv"
-);
+/// The library's bundled data. This file is built both as the package
+/// `examples/quickstart` (`cargo run -p quickstart`) and as the library's example
+/// (`cargo run --release --example quickstart`): the data sits two levels up from the
+/// one, in the other itself.
+fn data() -> std::path::PathBuf {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = here.join("tests/data/quickstart.csv");
+    match own.exists() {
+        true => own,
+        false => here.join("../../tests/data/quickstart.csv"),
+    }
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -37,7 +44,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), Error> {
     let as_of = date(2026, 6, 30);
-    let source = CsvTransactions::from_path(DATA, &ColumnMapping::default())?;
+    let source = CsvTransactions::from_path(data(), &ColumnMapping::default())?;
     let ingested = ingest(
         source,
         PopulationBuilder::new(as_of),
