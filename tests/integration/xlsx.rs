@@ -255,3 +255,19 @@ fn the_workbook_holds_what_the_csv_files_and_summary_say() {
     assert!(!path.exists(), "a stale tiers.xlsx is removed");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_same_run_writes_the_same_workbook_bytes() {
+    // The document's date is the as-of date, not the clock's. The same input and
+    // output directory, so that the paths the warnings name are the same too.
+    let dir = temp_dir("xlsx-same");
+    let data = data(&dir);
+    let read = || std::fs::read(dir.join("out/tiers.xlsx")).expect("tiers.xlsx");
+    tier(&dir, &data, &["--xlsx"]);
+    let first = read();
+    // A second apart, so that a clock in the file would show.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    tier(&dir, &data, &["--xlsx"]);
+    assert!(first == read(), "tiers.xlsx differs between runs");
+    let _ = std::fs::remove_dir_all(dir);
+}
