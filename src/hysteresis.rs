@@ -279,10 +279,10 @@ impl Hysteresis {
             let data = FitData::new(population, &[Wanted::buyers(metric)]);
             let values = data.column(Wanted::buyers(metric)).sorted();
             let n = values.len();
-            for (row, (profile, (id, labels))) in
-                population.profiles().iter().zip(tiering.rows()).enumerate()
-            {
-                let Some(value) = profile.metric(metric).filter(|_| profile.is_buyer()) else {
+            let customers = population.columns();
+            for (row, (id, labels)) in tiering.rows().enumerate().take(customers.len()) {
+                let value = customers.metric(row, metric);
+                let Some(value) = value.filter(|_| customers.is_buyer(row)) else {
                     continue;
                 };
                 let Some(before) = previous.label(id, &column) else {
@@ -339,10 +339,10 @@ impl Hysteresis {
         changed.sort_unstable();
         changed.dedup();
         let context = fitted.rule_context();
-        let profiles = population.profiles();
         for row in changed {
             let mut labels = out.row(row).to_vec();
-            fitted.rederive(&profiles[row], &context, &mut labels);
+            let profile = population.columns().profile(row);
+            fitted.rederive(&profile, &context, &mut labels);
             for (column, label) in labels.into_iter().enumerate() {
                 out.set_label(row, column, label);
             }

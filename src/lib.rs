@@ -493,6 +493,7 @@ pub mod names;
 pub mod output;
 mod parallel;
 pub mod pipeline;
+pub mod population;
 pub mod presets;
 pub mod profile;
 mod reading;

@@ -143,12 +143,11 @@ impl Period {
             .filter(|&i| tiering.columns()[i] != crate::pipeline::TAGS)
             .collect();
         let columns = keep.iter().map(|&i| tiering.columns()[i].clone()).collect();
-        let rows = population
-            .profiles()
-            .iter()
+        let customers = population.columns();
+        let rows = (0..customers.len())
             .zip(tiering.rows())
-            .map(|(profile, (id, labels))| {
-                debug_assert_eq!(&profile.customer_id, id);
+            .map(|(i, (id, labels))| {
+                debug_assert_eq!(customers.id(i), id.as_str());
                 let cells = keep
                     .iter()
                     .map(|&i| match labels[i].is_scored() {
@@ -157,9 +156,9 @@ impl Period {
                     })
                     .collect();
                 let entry = Entry {
-                    monetary: profile.monetary,
-                    transactions: Some(profile.transactions),
-                    recency_days: profile.recency_days,
+                    monetary: customers.monetary[i],
+                    transactions: Some(customers.transactions[i]),
+                    recency_days: customers.recency_days[i],
                     labels: cells,
                 };
                 (id.clone(), entry)

@@ -179,12 +179,11 @@ impl Summary {
         // each piece's tallies are integers (counts, sums of mantissas, day histograms)
         // that add up exactly whatever the pieces. A customer's label is its code in
         // the column's dictionary: labels are looked at once per code, not per customer.
-        let profiles = population.profiles();
-        let customers = profiles.len().min(tiering.len());
+        let customers = population.len().min(tiering.len());
         let starts: Vec<usize> = (0..customers).step_by(PIECE).collect();
         let pieces = parallel::map(&starts, |&start| {
             let end = (start + PIECE).min(customers);
-            tally_piece(&profiles[start..end], start, &columns, tiering)
+            tally_piece(population.columns(), start..end, &columns, tiering)
         });
         let mut by_code: Vec<BTreeMap<usize, Total>> = vec![BTreeMap::new(); columns.len()];
         for piece in pieces {
@@ -220,12 +219,13 @@ impl Summary {
                 false => Some(revenues_in_order(
                     column,
                     population
-                        .profiles()
+                        .columns()
+                        .monetary
                         .iter()
                         .zip(tiering.rows())
                         // The rare path: each customer's cell text is built.
-                        .map(|(p, (_, row))| {
-                            (Cow::Owned(cell(&row[index]).into_owned()), p.monetary)
+                        .map(|(&monetary, (_, row))| {
+                            (Cow::Owned(cell(&row[index]).into_owned()), monetary)
                         }),
                 )?),
             };
@@ -249,7 +249,7 @@ impl Summary {
         }
         let first = tiering.columns().iter().find(|c| *c != TAGS);
         let revenue_total = revenue_total(first.and_then(|c| labels.get_key_value(c)), || {
-            population.profiles().iter().map(|p| p.monetary)
+            population.columns().monetary.iter().copied()
         })?;
         Ok(Summary {
             revenue_total,

@@ -699,7 +699,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     // See `definitions`, output safety: a population nobody bought in is an error, fitted
     // or not.
     for p in std::iter::once(&population).chain(&earlier_population) {
-        if p.buyers().next().is_none() {
+        if p.buyer_count() == 0 {
             return Err(Error::EmptyPopulation { as_of: p.as_of() }.into());
         }
     }
@@ -708,16 +708,15 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
         .explain
         .as_deref()
         .and_then(|id| CustomerId::new(id).ok());
-    let explained = match &explain_id {
-        Some(id) => Some(
-            population
-                .get(id.as_str())
-                .ok_or_else(|| TierError::NoSuchCustomer {
+    let explained =
+        match &explain_id {
+            Some(id) => Some(population.profile_of(id.as_str()).ok_or_else(|| {
+                TierError::NoSuchCustomer {
                     id: id.as_str().to_string(),
-                })?,
-        ),
-        None => None,
-    };
+                }
+            })?),
+            None => None,
+        };
 
     let (fitted, tiering, earlier) = match ready {
         Ready::Fit(pipeline) => match &earlier_population {
@@ -773,7 +772,7 @@ fn tier(args: &Args, settings: Settings, out: &mut OutputDir) -> Result<Vec<u8>,
     if let (Some(id), Some(profile)) = (&explain_id, explained) {
         println!("{id}:");
         let name = |column: &str, label: &str| fitted.display_name(column, label, args.lang);
-        for line in fitted.explain(profile) {
+        for line in fitted.explain(&profile) {
             println!("  {}", line.to_string_with(args.lang, &name));
         }
         for one in held.iter().filter(|h| h.customer_id == *id) {

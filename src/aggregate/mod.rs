@@ -53,6 +53,7 @@ use crate::attributes::Attributes;
 use crate::dates::day_number;
 use crate::error::{Error, PopulationProblem};
 use crate::metrics::DEFAULT_WINDOW_DAYS;
+use crate::population::Columns;
 use crate::profile::{CustomerId, Metric, Population, Profile, Transaction};
 
 pub(crate) use partition::{Entry, Inline, Partition, Period, RowBatch};
@@ -404,11 +405,7 @@ impl Aggregator {
         for (id, attributes) in known {
             known_by_part[splitter.route(id.as_str().as_bytes())].push((id, attributes));
         }
-        let total: usize = partitions.iter().map(Partition::customers).sum::<usize>()
-            + known_by_part.iter().map(Vec::len).sum::<usize>();
-        let mut profiles: Vec<Vec<_>> = (0..as_of.len())
-            .map(|_| Vec::with_capacity(total))
-            .collect();
+        let mut columns: Vec<Columns> = (0..as_of.len()).map(|_| Columns::default()).collect();
         // A few ranges at a time: enough to keep every thread busy, few enough that
         // their profiles are a small part of the whole.
         let group = crate::parallel::threads().max(1) * 2;
@@ -416,7 +413,20 @@ impl Aggregator {
             partitions.into_iter().zip(known_by_part).collect();
         pending.reverse();
         let failure = FirstFailure::default();
+        // Per as-of date, the profiles of the last group, appended to the columns while
+        // the next group's are made into a second buffer (the two are reused from group
+        // to group): appending takes fresh memory, a page fault a page, and is then not
+        // alone on the processor.
+        let mut made: Vec<Vec<Profile>> = vec![Vec::new(); as_of.len()];
+        let mut making: Vec<Vec<Profile>> = vec![Vec::new(); as_of.len()];
         let mut done = 0;
+        let append = |columns: &mut [Columns], made: &[Vec<Profile>]| {
+            if failure.is_empty() {
+                for (all, made) in columns.iter_mut().zip(made) {
+                    all.extend(made);
+                }
+            }
+        };
         while !pending.is_empty() {
             let take = group.min(pending.len());
             let batch: Vec<_> = pending
@@ -424,41 +434,48 @@ impl Aggregator {
                 .into_iter()
                 .rev()
                 .collect();
-            let finishing = crate::parallel::map_owned(batch, |(part, mut known)| {
-                known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                part.finishing(known)
-            });
-            // Every profile is made straight into its place in the population, on
-            // every thread; a failure is kept only if it comes first in range, then
-            // date, then id order (as one range after the other would have failed).
-            for (index, (all, period)) in profiles.iter_mut().zip(&periods).enumerate() {
-                let entries: Vec<(usize, usize, Entry)> = finishing
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(part, f)| {
-                        let plan = f.plan(index).iter().enumerate();
-                        plan.map(move |(at, &e)| (part, at, e))
-                    })
-                    .collect();
-                crate::parallel::extend_mapped(all, &entries, |&(part, at, entry)| {
-                    finishing[part]
-                        .profile(index, *period, growth, entry)
-                        .unwrap_or_else(|error| {
-                            failure.keep((done + part, index, at), error);
-                            // Never seen: the failure is returned instead.
-                            Profile::without_purchases(CustomerId::from_valid("failed".into()))
-                        })
+            let make = || {
+                let finishing = crate::parallel::map_owned(batch, |(part, mut known)| {
+                    known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                    part.finishing(known)
                 });
-            }
-            done += finishing.len();
+                // Every profile is made on every thread; a failure is kept only if it
+                // comes first in range, then date, then id order (as one range after
+                // the other would have failed).
+                for (index, (out, period)) in making.iter_mut().zip(&periods).enumerate() {
+                    let entries: Vec<(usize, usize, Entry)> = finishing
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(part, f)| {
+                            let plan = f.plan(index).iter().enumerate();
+                            plan.map(move |(at, &e)| (part, at, e))
+                        })
+                        .collect();
+                    out.clear();
+                    crate::parallel::extend_mapped(out, &entries, |&(part, at, entry)| {
+                        finishing[part]
+                            .profile(index, *period, growth, entry)
+                            .unwrap_or_else(|error| {
+                                failure.keep((done + part, index, at), error);
+                                // Never seen: the failure is returned instead.
+                                Profile::without_purchases(CustomerId::from_valid("failed".into()))
+                            })
+                    });
+                }
+                finishing.len()
+            };
+            let ((), made_now) = crate::parallel::join(|| append(&mut columns, &made), make);
+            done += made_now;
+            std::mem::swap(&mut made, &mut making);
         }
+        append(&mut columns, &made);
         if let Some(error) = failure.take() {
             return Err(error);
         }
         as_of
             .into_iter()
-            .zip(profiles)
-            .map(|(date, profiles)| Population::from_sorted(date, profiles))
+            .zip(columns)
+            .map(|(date, columns)| Population::from_columns(date, columns))
             .collect()
     }
 
@@ -534,6 +551,13 @@ impl FirstFailure {
         if first.as_ref().is_none_or(|(kept, _)| rank < *kept) {
             *first = Some((rank, error));
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none()
     }
 
     fn take(self) -> Option<Error> {

@@ -223,9 +223,14 @@ impl Ids {
         order
     }
 
-    /// Every id as text (they were checked to be UTF-8 when read).
+    /// Id `at` as text (ids were checked to be UTF-8 when read).
+    fn text(&self, at: u32) -> &str {
+        std::str::from_utf8(self.get(at)).unwrap_or_default()
+    }
+
+    /// Every id as text.
     fn texts(&self) -> impl Iterator<Item = &str> {
-        (0..self.len() as u32).map(|at| std::str::from_utf8(self.get(at)).unwrap_or_default())
+        (0..self.len() as u32).map(|at| self.text(at))
     }
 }
 
@@ -524,7 +529,11 @@ impl Partition {
         // rows came out of date order still have keys.
         let n = self.ids.len();
         let order = self.ids.sorted();
-        let ids: Vec<SmolStr> = self.ids.texts().map(SmolStr::new).collect();
+        // In id order: each is then read in turn, not by the customer's number.
+        let ids: Vec<SmolStr> = order
+            .iter()
+            .map(|&at| SmolStr::new(self.ids.text(at)))
+            .collect();
         self.ids = Ids::default();
         self.keys.sort_unstable();
         self.keys.dedup();
@@ -551,7 +560,8 @@ impl Partition {
 }
 
 /// Which customers of a range get a profile at one as-of date, in id order: the
-/// buyers with a row on or before it, and the known customers, joined by id.
+/// buyers with a row on or before it, and the known customers, joined by id. `ids`
+/// are in id order, `order` gives each one's number.
 fn plan(
     order: &[u32],
     ids: &[SmolStr],
@@ -560,8 +570,8 @@ fn plan(
 ) -> Vec<Entry> {
     let mut entries = Vec::with_capacity(order.len() + known.len());
     let mut k = 0;
-    for &at in order {
-        let id = ids[at as usize].as_str();
+    for (rank, (&at, id)) in order.iter().zip(ids).enumerate() {
+        let id = id.as_str();
         while k < known.len() && known[k].0.as_str() < id {
             entries.push(Entry::known(k));
             k += 1;
@@ -574,6 +584,7 @@ fn plan(
         if accs.rows[at as usize].transactions > 0 || joined.is_some() {
             entries.push(Entry {
                 customer: at,
+                rank: rank as u32,
                 known: joined.map_or(Entry::NONE, |k| k as u32),
             });
         }
@@ -587,6 +598,8 @@ fn plan(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     customer: u32,
+    /// The customer's place in id order.
+    rank: u32,
     known: u32,
 }
 
@@ -596,6 +609,7 @@ impl Entry {
     fn known(k: usize) -> Self {
         Entry {
             customer: Entry::NONE,
+            rank: Entry::NONE,
             known: k as u32,
         }
     }
@@ -645,10 +659,16 @@ impl Finishing {
             return Ok(profile);
         }
         let at = entry.customer as usize;
-        let id = &self.ids[at];
-        let days = &self.keys[self.key_runs[at].clone()];
-        let products = &self.products[self.product_runs[at].clone()];
+        let id = &self.ids[entry.rank as usize];
+        // A customer's runs are looked up only where there are any: each lookup is a
+        // trip to memory, the customers being taken in id order, not by number.
+        let run = |runs: &[std::ops::Range<usize>]| runs.get(at).cloned().unwrap_or(0..0);
         let accs = &self.periods[index];
+        let days = match accs.rows[at].unordered {
+            true => &self.keys[run(&self.key_runs)],
+            false => &[],
+        };
+        let products = &self.products[run(&self.product_runs)];
         let mut profile = match profile(id, entry.customer, period, accs, days, products, growth)? {
             Some(profile) => profile,
             // Known, but every row of it is after this as-of date.
@@ -659,12 +679,16 @@ impl Finishing {
     }
 }
 
-/// Where each customer's run of `items` (sorted by customer) starts and ends.
+/// Where each customer's run of `items` (sorted by customer) starts and ends; nothing
+/// for no items.
 fn runs<T>(
     items: &[T],
     customers: usize,
     customer: impl Fn(&T) -> u32,
 ) -> Vec<std::ops::Range<usize>> {
+    if items.is_empty() {
+        return Vec::new();
+    }
     let mut ranges = vec![0..0; customers];
     let mut start = 0;
     while start < items.len() {

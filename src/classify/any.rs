@@ -85,6 +85,7 @@ trait DynModel: fmt::Debug + Send + Sync {
     fn explain(&self, profile: &Profile) -> Vec<Explanation>;
     fn fit_size(&self) -> usize;
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>);
+    fn reports_missing(&self) -> bool;
     fn warnings(&self, population: &Population) -> Vec<Warning>;
     fn criteria(&self) -> Vec<super::criterion::Criterion>;
     fn hysteresis_targets(&self) -> Result<Vec<HysteresisTarget>, ConfigError>;
@@ -117,6 +118,9 @@ impl<M: Model> DynModel for M {
     }
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         Model::missing_uses(self, profile, out);
+    }
+    fn reports_missing(&self) -> bool {
+        Model::reports_missing(self)
     }
     fn warnings(&self, population: &Population) -> Vec<Warning> {
         Model::warnings(self, population)
@@ -485,6 +489,10 @@ impl AnyModel {
 
     pub(crate) fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         self.0.missing_uses(profile, out);
+    }
+
+    pub(crate) fn reports_missing(&self) -> bool {
+        self.0.reports_missing()
     }
 
     pub(crate) fn warnings(&self, population: &Population) -> Vec<Warning> {

@@ -293,7 +293,7 @@ impl Classifier for CompositeParams {
 
     fn fit(&self, population: &Population) -> Result<CompositeModel, Error> {
         self.validate()?;
-        if population.buyers().next().is_none() {
+        if !population.has_buyers() {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
             });
@@ -320,9 +320,10 @@ impl Classifier for CompositeParams {
             .inputs
             .iter()
             .map(|i| {
-                population
-                    .buyers()
-                    .filter_map(|p| p.metric(i.metric))
+                let customers = population.columns();
+                (0..customers.len())
+                    .filter(|&c| customers.is_buyer(c))
+                    .filter_map(|c| customers.metric(c, i.metric))
                     .collect()
             })
             .collect();
@@ -382,9 +383,9 @@ impl Classifier for CompositeParams {
             sizes: vec![0; self.bands.len()],
         };
         let mut keys: Vec<u128> = Vec::with_capacity(model.fit_size);
-        for p in population.buyers() {
+        for p in population.each_buyer() {
             // Below the largest key checked above, so never none.
-            keys.push(model.key(p).ok_or_else(|| range("a composite"))?);
+            keys.push(model.key(&p).ok_or_else(|| range("a composite"))?);
         }
         let positions = threshold_positions(&cumulative(&self.bands), keys.len());
         // Position m best first (largest first) is rank n − m ascending: selected, not
@@ -793,6 +794,11 @@ impl Model for CompositeModel {
                 }
             })
             .collect()
+    }
+
+    /// No policy of this model fills a missing value.
+    fn reports_missing(&self) -> bool {
+        false
     }
 
     fn fit_size(&self) -> usize {

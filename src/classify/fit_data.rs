@@ -1,16 +1,17 @@
 //! What built-in classifiers fit on: columns of the buyers' metric values, read from the
 //! population once for a whole pipeline (issue 13).
 //!
-//! A profile is 200 bytes, so reading one metric of a million customers reads most of
-//! 200 MB; RFM, metals and the four-dimension grade between them rank four metrics seven
+//! RFM, metals and the four-dimension grade between them rank four metrics seven
 //! times. A [`FitData`] reads every column its classifiers want in one pass, and each
 //! fit selects its order statistics from the columns (in either order), never from the
 //! profiles.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
-use super::order::{ColumnReader, Gathered, KeyColumn, Num};
-use crate::profile::{Metric, Population, Profile};
+use super::order::{Gathered, KeyColumn, Num, RangeReader};
+use crate::population::Columns;
+use crate::profile::{Metric, Population};
 
 /// A column a fit wants: a metric over the buyers that have it, or over the repeat
 /// buyers only (`frequency ≥ 2`).
@@ -28,53 +29,60 @@ impl Wanted {
             repeat_only: false,
         }
     }
-
-    /// The value this column holds for a profile, if it holds one.
-    #[inline]
-    fn value(self, profile: &Profile) -> Option<Num> {
-        if !profile.is_buyer() || (self.repeat_only && profile.frequency < 2) {
-            return None;
-        }
-        Num::of(profile, self.metric)
-    }
 }
 
-impl ColumnReader<Profile> for Wanted {
+/// A wanted column read from a population's columns.
+struct FromColumns<'a> {
+    columns: &'a Columns,
+    wanted: Wanted,
+}
+
+impl RangeReader for FromColumns<'_> {
     /// A loop per metric, so that the metric is chosen once per block.
-    fn read(&self, block: &[Profile], out: &mut Gathered<'_>) {
-        let repeat_only = self.repeat_only;
-        let keep = |p: &Profile| p.is_buyer() && (!repeat_only || p.frequency >= 2);
-        match self.metric {
-            Metric::RecencyDays => read_ints(block, keep, out, |p| p.recency_days),
-            Metric::TenureDays => read_ints(block, keep, out, |p| p.tenure_days),
+    fn read_range(&self, range: Range<usize>, out: &mut Gathered<'_>) {
+        let c = self.columns;
+        let least = if self.wanted.repeat_only { 2 } else { 1 };
+        let kept = range.filter(|&i| c.frequency[i] >= least);
+        match self.wanted.metric {
+            Metric::RecencyDays => {
+                for v in kept.filter_map(|i| c.recency_days[i]) {
+                    out.push_int(v);
+                }
+            }
+            Metric::TenureDays => {
+                for v in kept.filter_map(|i| c.tenure_days[i]) {
+                    out.push_int(v);
+                }
+            }
             Metric::Monetary => {
-                for p in block.iter().filter(|p| keep(p)) {
-                    out.push(Num::Dec(p.monetary));
+                for i in kept {
+                    out.push(Num::Dec(c.monetary[i]));
                 }
             }
             metric => {
-                for p in block.iter().filter(|p| keep(p)) {
-                    if let Some(v) = Num::of(p, metric) {
-                        out.push(v);
-                    }
+                for v in kept.filter_map(|i| num(c, i, metric)) {
+                    out.push(v);
                 }
             }
         }
     }
 }
 
-/// Pushes an integer metric of the profiles `keep` keeps.
-#[inline(always)]
-fn read_ints(
-    block: &[Profile],
-    keep: impl Fn(&Profile) -> bool,
-    out: &mut Gathered<'_>,
-    value: impl Fn(&Profile) -> Option<i64>,
-) {
-    for p in block {
-        if let Some(v) = value(p).filter(|_| keep(p)) {
-            out.push_int(v);
-        }
+/// Customer `i`'s value of a metric, as [`Num::of`] gives it for its profile.
+#[inline]
+pub(crate) fn num(columns: &Columns, i: usize, metric: Metric) -> Option<Num> {
+    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+    match metric {
+        Metric::RecencyDays => columns.recency_days[i].map(Num::Int),
+        Metric::TenureDays => columns.tenure_days[i].map(Num::Int),
+        Metric::Frequency => Some(count(columns.frequency[i])),
+        Metric::Transactions => Some(count(columns.transactions[i])),
+        Metric::DistinctProducts => columns
+            .distinct_products
+            .as_ref()
+            .and_then(|d| d[i].map(count)),
+        Metric::Monetary => Some(Num::Dec(columns.monetary[i])),
+        other => columns.metric(i, other).map(Num::Dec),
     }
 }
 
@@ -94,7 +102,14 @@ impl<'p> FitData<'p> {
                 unique.push(*w);
             }
         }
-        let columns = KeyColumn::build_many(population.profiles(), &unique);
+        let readers: Vec<FromColumns<'_>> = unique
+            .iter()
+            .map(|&wanted| FromColumns {
+                columns: population.columns(),
+                wanted,
+            })
+            .collect();
+        let columns = KeyColumn::build_many(population.len(), &readers);
         FitData {
             population,
             columns: unique.into_iter().zip(columns).collect(),
@@ -110,9 +125,14 @@ impl<'p> FitData<'p> {
     pub(crate) fn column(&self, wanted: Wanted) -> Cow<'_, KeyColumn> {
         match self.columns.iter().find(|(w, _)| *w == wanted) {
             Some((_, column)) => Cow::Borrowed(column),
-            None => Cow::Owned(KeyColumn::build(self.population.profiles(), |p| {
-                wanted.value(p).map(Num::decimal)
-            })),
+            None => {
+                let reader = FromColumns {
+                    columns: self.population.columns(),
+                    wanted,
+                };
+                let mut read = KeyColumn::build_many(self.population.len(), &[reader]);
+                Cow::Owned(read.pop().unwrap_or_else(|| KeyColumn::from_decimals(&[])))
+            }
         }
     }
 }

@@ -888,7 +888,7 @@ impl GradeParams {
                             metric.default_direction(),
                         ),
                         None => {
-                            let column = KeyColumn::build(population.profiles(), |p| {
+                            let column = KeyColumn::build_made(population, |p| {
                                 if p.is_buyer() && (!repeat_only || p.frequency >= 2) {
                                     p.attributes.number(source)
                                 } else {
@@ -1472,6 +1472,17 @@ impl Model for GradeModel {
                 policy: "fill".into(),
             });
         }
+    }
+
+    /// Only a dimension mapped from an attribute or cut at thresholds of a source
+    /// falls back for a missing value.
+    fn reports_missing(&self) -> bool {
+        self.params.dimensions.iter().any(|d| {
+            matches!(
+                d.rule,
+                DimensionRule::Map { .. } | DimensionRule::Thresholds { .. }
+            )
+        })
     }
 }
 

@@ -460,6 +460,11 @@ impl Model for LifecycleModel {
             .collect()
     }
 
+    /// No policy of this model fills a missing value.
+    fn reports_missing(&self) -> bool {
+        false
+    }
+
     fn fit_size(&self) -> usize {
         self.fit_size
     }

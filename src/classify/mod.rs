@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use crate::error::{ConfigError, Error};
+use crate::population::Columns;
 use crate::profile::{Metric, Population, Profile};
 
 mod any;
@@ -655,6 +656,30 @@ pub trait Model:
         let _ = (profile, out);
     }
 
+    /// Whether [`missing_uses`](Self::missing_uses) can report anything at all: a model
+    /// that answers `false` is not asked customer by customer (a million profiles are
+    /// not made for nothing). The default, `true`, is always correct.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{missing::MissingPolicy, pareto::ParetoParams};
+    /// use customer_tiering::classify::{Classifier, Model};
+    /// use customer_tiering::{Metric, PopulationBuilder, CustomerId, Transaction};
+    /// use jiff::civil::date;
+    /// let mut builder = PopulationBuilder::new(date(2026, 3, 31));
+    /// builder.add(Transaction::new(CustomerId::new("A")?, date(2026, 3, 1), 10.into()))?;
+    /// let population = builder.finish()?;
+    /// // Every buyer has a monetary value; a profit may be missing.
+    /// let by_value = ParetoParams::metals().fit(&population)?;
+    /// let fill = MissingPolicy::Fill { value: 0.into() };
+    /// let by_profit = ParetoParams::metals().metric(Metric::Profit).missing(fill).fit(&population)?;
+    /// assert!(!by_value.reports_missing() && by_profit.reports_missing());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn reports_missing(&self) -> bool {
+        true
+    }
+
     /// The [warnings](crate::definitions#warnings) this model calls for on its
     /// fit population: legal data that makes its labels meaningless (an empty band, a
     /// single value). The default: none.
@@ -890,6 +915,20 @@ pub(crate) trait Coder: Sync {
             }
         }
     }
+
+    /// [`codes`](Self::codes) of the customers `range` of a population, read from its
+    /// columns. By default their profiles are made into `block` (a buffer kept between
+    /// calls) first; a coder that reads only a few metrics reads their columns instead.
+    fn codes_at(
+        &self,
+        customers: &Columns,
+        range: std::ops::Range<usize>,
+        block: &mut Vec<Profile>,
+        out: &mut [Vec<u32>],
+    ) {
+        customers.fill(range, block);
+        self.codes(block, out);
+    }
 }
 
 /// The [`Coder`] of a built-in model (none for other models), made once per
@@ -945,5 +984,5 @@ pub(crate) fn buyer_values(
     population: &Population,
     value: impl Fn(&Profile) -> Option<rust_decimal::Decimal>,
 ) -> Vec<rust_decimal::Decimal> {
-    population.buyers().filter_map(value).collect()
+    population.each_buyer().filter_map(|p| value(&p)).collect()
 }

@@ -399,14 +399,15 @@ pub(crate) struct KeyColumn {
     marks: Option<Vec<u8>>,
 }
 
-/// Reads one column's values from a block of items into a [`Gathered`].
-pub(crate) trait ColumnReader<T>: Sync {
-    /// Pushes the value of every item of `block` that has one, in order.
-    fn read(&self, block: &[T], out: &mut Gathered<'_>);
+/// Reads one column's values from a range of places of a source (a population's
+/// columns) into a [`Gathered`].
+pub(crate) trait RangeReader: Sync {
+    /// Pushes the value of every place of `range` that has one, in order.
+    fn read_range(&self, range: std::ops::Range<usize>, out: &mut Gathered<'_>);
 }
 
-/// Items read per reader at a time: a block of 200-byte profiles stays in the L1 cache
-/// while every column is read from it.
+/// Places read per reader at a time: a block of each column a reader reads stays in
+/// the L1 cache while every reader reads it.
 const BLOCK: usize = 128;
 
 /// One column's values from one piece of a population, written as they come into the
@@ -540,54 +541,62 @@ impl<'a> Gathered<'a> {
 }
 
 impl KeyColumn {
-    /// The values `value` gives for `items`, in order (none is left out).
-    pub(crate) fn build<T, F>(items: &[T], value: F) -> Self
+    /// The values `value` gives for the customers of `population`, in order (none is
+    /// left out), each profile made from the columns a block at a time.
+    pub(crate) fn build_made<F>(population: &crate::Population, value: F) -> Self
     where
-        T: Sync,
-        F: Fn(&T) -> Option<Decimal> + Sync + Send,
+        F: Fn(&crate::Profile) -> Option<Decimal> + Sync + Send,
     {
-        struct ByItem<F>(F);
-        impl<T, F: Fn(&T) -> Option<Decimal> + Sync> ColumnReader<T> for ByItem<F> {
-            fn read(&self, block: &[T], out: &mut Gathered<'_>) {
-                for item in block {
-                    if let Some(v) = (self.0)(item) {
+        struct Made<'a, F> {
+            customers: &'a crate::population::Columns,
+            value: F,
+        }
+        impl<F: Fn(&crate::Profile) -> Option<Decimal> + Sync> RangeReader for Made<'_, F> {
+            fn read_range(&self, range: std::ops::Range<usize>, out: &mut Gathered<'_>) {
+                let mut block = Vec::with_capacity(range.len());
+                self.customers.fill(range, &mut block);
+                for profile in &block {
+                    if let Some(v) = (self.value)(profile) {
                         out.push(Num::Dec(v));
                     }
                 }
             }
         }
-        let mut columns = Self::build_many(items, &[ByItem(value)]);
+        let made = Made {
+            customers: population.columns(),
+            value,
+        };
+        let mut columns = Self::build_many(population.len(), &[made]);
         columns.pop().unwrap_or_else(|| Self::from_decimals(&[]))
     }
 
-    /// A column per reader, in one pass over `items` (block by block, each block read
-    /// by every reader while it is in the cache): reading a million 200-byte profiles
-    /// costs more than anything done with them. Each piece writes into its own part of
-    /// the column's one buffer (fresh memory costs a page fault a page here: it is not
-    /// written twice), and the parts are closed up after.
-    pub(crate) fn build_many<T, R>(items: &[T], readers: &[R]) -> Vec<Self>
-    where
-        T: Sync,
-        R: ColumnReader<T>,
-    {
-        let mut buffers: Vec<Vec<u64>> = readers.iter().map(|_| vec![0; items.len()]).collect();
+    /// A column per reader over the places `0..len`, in one pass (block by block, each
+    /// block read by every reader while it is in the cache).
+    /// Each piece writes into its own part of the column's one buffer (fresh memory
+    /// costs a page fault a page here: it is not written twice), and the parts are
+    /// closed up after.
+    pub(crate) fn build_many<R: RangeReader>(len: usize, readers: &[R]) -> Vec<Self> {
+        let mut buffers: Vec<Vec<u64>> = readers.iter().map(|_| vec![0; len]).collect();
+        let starts: Vec<usize> = (0..len).step_by(PIECE).collect();
         let seen: Vec<Vec<Seen>> = {
             let mut parts: Vec<std::slice::ChunksMut<'_, u64>> =
                 buffers.iter_mut().map(|b| b.chunks_mut(PIECE)).collect();
-            let mut jobs: Vec<(&[T], Vec<Gathered<'_>>)> = items
-                .chunks(PIECE)
-                .map(|piece| {
+            let mut jobs: Vec<(usize, Vec<Gathered<'_>>)> = starts
+                .iter()
+                .map(|&start| {
                     let gathered = parts
                         .iter_mut()
                         .map(|p| Gathered::new(p.next().unwrap_or_default()))
                         .collect();
-                    (piece, gathered)
+                    (start, gathered)
                 })
                 .collect();
-            parallel::for_each_mut(&mut jobs, |(piece, gathered)| {
-                for block in piece.chunks(BLOCK) {
+            parallel::for_each_mut(&mut jobs, |(start, gathered)| {
+                let end = (*start + PIECE).min(len);
+                for block in (*start..end).step_by(BLOCK) {
+                    let range = block..(block + BLOCK).min(end);
                     for (reader, out) in readers.iter().zip(gathered.iter_mut()) {
-                        reader.read(block, out);
+                        reader.read_range(range.clone(), out);
                     }
                 }
             });
@@ -604,8 +613,8 @@ impl KeyColumn {
                     // Mantissas past 64 bits: read this column again, as decimals.
                     drop(buffer);
                     let mut all = Gathered::decimals();
-                    for block in items.chunks(BLOCK) {
-                        readers[column].read(block, &mut all);
+                    for block in (0..len).step_by(BLOCK) {
+                        readers[column].read_range(block..(block + BLOCK).min(len), &mut all);
                     }
                     return Self::from_decimals_wide(&all.decimals.unwrap_or_default());
                 }

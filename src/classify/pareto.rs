@@ -41,6 +41,7 @@ use super::{
 };
 use crate::error::{ConfigError, Error, Subject};
 use crate::money::checked_add;
+use crate::population::Columns;
 use crate::profile::{Direction, Metric, Population, Profile};
 use crate::wide::{U256, cmp_scaled, parts, pow10};
 
@@ -491,7 +492,7 @@ impl ParetoParams {
             }
             _ => self.missing.fit(metric, &[])?,
         };
-        if population.buyers().next().is_none() {
+        if !population.has_buyers() {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
             });
@@ -503,7 +504,7 @@ impl ParetoParams {
             Basis::Count => {
                 let column = match self.missing {
                     MissingPolicy::Exclude => data.column(Wanted::buyers(metric)),
-                    _ => Cow::Owned(KeyColumn::build(population.profiles(), |p| {
+                    _ => Cow::Owned(KeyColumn::build_made(population, |p| {
                         if p.is_buyer() {
                             missing.resolve(p).0
                         } else {
@@ -904,7 +905,7 @@ impl Model for ParetoModel {
 
     fn missing_uses(&self, profile: &Profile, out: &mut Vec<MissingUse>) {
         // Answered without reading the profile when no customer can lack the metric.
-        if !self.params.metric.may_be_missing() {
+        if !self.reports_missing() {
             return;
         }
         if profile.is_buyer() && self.missing.resolve(profile).1 {
@@ -914,6 +915,10 @@ impl Model for ParetoModel {
                 policy: self.missing.policy().name().to_string(),
             });
         }
+    }
+
+    fn reports_missing(&self) -> bool {
+        self.params.metric.may_be_missing()
     }
 
     /// `empty_band` per band that holds nobody of the fit population, and
@@ -1041,6 +1046,31 @@ impl Coder for ParetoCoder<'_> {
                 Some(value) => self.band(&value) as u32,
             }
         };
+    }
+
+    /// From the metric's column, unless the metric may be missing (a policy decides).
+    fn codes_at(
+        &self,
+        customers: &Columns,
+        range: std::ops::Range<usize>,
+        block: &mut Vec<Profile>,
+        out: &mut [Vec<u32>],
+    ) {
+        let metric = self.model.params.metric;
+        if metric.may_be_missing() {
+            customers.fill(range, block);
+            return self.codes(block, out);
+        }
+        let bands = self.model.params.bands.len() as u32;
+        let band = |i: usize| match (customers.is_buyer(i), metric) {
+            (false, _) => bands,
+            (true, Metric::Monetary) => self.band(&customers.monetary[i]) as u32,
+            (true, _) => match customers.metric(i, metric) {
+                Some(value) => self.band(&value) as u32,
+                None => bands + 1,
+            },
+        };
+        out[0].extend(range.map(band));
     }
 }
 

@@ -31,6 +31,8 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
@@ -42,6 +44,7 @@ use super::{
     Reads, Reason, Unscored, Wanted, Warning, single_value,
 };
 use crate::error::{ConfigError, Error};
+use crate::population::Columns;
 use crate::profile::{Metric, Population, Profile};
 
 /// The columns an RFM model writes.
@@ -344,8 +347,8 @@ impl Classifier for RfmParams {
         ];
         let mut labels = Vec::with_capacity(population.len() * COLUMNS.len());
         let mut buyer = 0;
-        for profile in population.profiles() {
-            if profile.is_buyer() {
+        for &frequency in &population.columns().frequency {
+            if frequency >= 1 {
                 model.push_scores(r[buyer], f[buyer], m[buyer], &mut labels);
                 buyer += 1;
             } else {
@@ -691,6 +694,11 @@ impl Model for RfmModel {
         lines
     }
 
+    /// No policy of this model fills a missing value.
+    fn reports_missing(&self) -> bool {
+        false
+    }
+
     fn fit_size(&self) -> usize {
         self.fit_size
     }
@@ -702,7 +710,10 @@ impl Model for RfmModel {
         let k = self.params.bins;
         // Only a count below 10·k is reported: counting stops there, so that a million
         // customers are not all read to learn that there are more than 50.
-        let buyers = population.buyers().take(10 * usize::from(k)).count();
+        let buyers = (population.columns().frequency.iter())
+            .filter(|&&f| f >= 1)
+            .take(10 * usize::from(k))
+            .count();
         if buyers < 10 * usize::from(k) {
             out.push(Warning::new(
                 "too_few_buyers",
@@ -854,9 +865,48 @@ impl Coder for RfmCoder<'_> {
         out[3] = self.table[cell];
     }
 
+    /// As [`codes`](Coder::codes), from the three columns the scores read.
+    fn codes_at(
+        &self,
+        customers: &Columns,
+        range: Range<usize>,
+        _: &mut Vec<Profile>,
+        out: &mut [Vec<u32>],
+    ) {
+        let [r_out, f_out, m_out, _] = out else {
+            return;
+        };
+        let k = self.k as u32;
+        let recency = &customers.recency_days[range.clone()];
+        let frequency = &customers.frequency[range.clone()];
+        let monetary = &customers.monetary[range];
+        // As `RfmModel::scores`: a buyer with a recency, else no purchase.
+        let scored = |i: usize| frequency[i] >= 1 && recency[i].is_some();
+        let start = r_out.len();
+        r_out.extend((0..recency.len()).map(|i| match recency[i] {
+            Some(days) if frequency[i] >= 1 => u32::from(self.recency.score_int(days)) - 1,
+            _ => k,
+        }));
+        f_out.extend(frequency.iter().enumerate().map(|(i, &f)| {
+            if !scored(i) {
+                return k;
+            }
+            let f = match i64::try_from(f) {
+                Ok(f) => self.frequency.score_int(f),
+                Err(_) => self.frequency.score(&f.into()),
+            };
+            u32::from(f) - 1
+        }));
+        m_out.extend(monetary.iter().enumerate().map(|(i, m)| match scored(i) {
+            true => u32::from(self.monetary.score(m)) - 1,
+            false => k,
+        }));
+        self.segments_of(start, out);
+    }
+
     /// Score by score over the block, each a short loop of one kind.
     fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
-        let [r_out, f_out, m_out, segment_out] = out else {
+        let [r_out, f_out, m_out, _] = out else {
             return;
         };
         let k = self.k as u32;
@@ -883,6 +933,17 @@ impl Coder for RfmCoder<'_> {
                 k
             }
         }));
+        self.segments_of(start, out);
+    }
+}
+
+impl RfmCoder<'_> {
+    /// The segment codes of the scores coded from `start` on.
+    fn segments_of(&self, start: usize, out: &mut [Vec<u32>]) {
+        let [r_out, f_out, m_out, segment_out] = out else {
+            return;
+        };
+        let k = self.k as u32;
         let unscored = self.segments.len() as u32;
         let (r, f, m) = (&r_out[start..], &f_out[start..], &m_out[start..]);
         segment_out.extend(r.iter().zip(f).zip(m).map(|((&r, &f), &m)| {

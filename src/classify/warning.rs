@@ -381,7 +381,10 @@ pub(crate) fn single_value(
 ) -> Option<Warning> {
     // One distinct value: there is a first, and every other equals it (numerically:
     // 2.5 and 2.50 are one value). One pass, nothing sorted or kept.
-    let mut values = population.buyers().filter_map(|p| p.metric(metric));
+    let customers = population.columns();
+    let mut values = (0..customers.len())
+        .filter(|&i| customers.is_buyer(i))
+        .filter_map(|i| customers.metric(i, metric));
     let first: Decimal = values.next()?;
     values.all(|v| v == first).then(|| Warning {
         code: "single_value",

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::classify::Label;
 use crate::parallel;
-use crate::profile::Profile;
+use crate::population::Columns;
 
 /// Customers formatted by one task.
 const PIECE: usize = 4096;
@@ -128,12 +128,13 @@ pub(super) enum Rows {
 pub(super) fn row<'a>(
     rows: Rows,
     out: &mut Vec<u8>,
-    profile: &Profile,
+    customers: &Columns,
+    i: usize,
     cells: impl Iterator<Item = &'a Cell>,
 ) {
     match rows {
-        Rows::Csv => csv_metrics(out, profile),
-        Rows::Jsonl => jsonl_metrics(out, profile),
+        Rows::Csv => csv_metrics(out, customers, i),
+        Rows::Jsonl => jsonl_metrics(out, customers, i),
     }
     for cell in cells {
         cell.push(out);
@@ -146,43 +147,43 @@ pub(super) fn row<'a>(
 
 /// The metric columns of a `tiers.csv` row.
 #[inline]
-fn csv_metrics(out: &mut Vec<u8>, profile: &Profile) {
-    csv_field(out, profile.customer_id.as_str().as_bytes());
+fn csv_metrics(out: &mut Vec<u8>, customers: &Columns, i: usize) {
+    csv_field(out, customers.id(i).as_bytes());
     out.push(b',');
-    if let Some(days) = profile.recency_days {
+    if let Some(days) = customers.recency_days[i] {
         push_i64(out, days);
     }
     out.push(b',');
-    push_u64(out, profile.frequency);
+    push_u64(out, customers.frequency[i]);
     out.push(b',');
-    push_u64(out, profile.transactions);
+    push_u64(out, customers.transactions[i]);
     out.push(b',');
-    push_decimal(out, profile.monetary);
+    push_decimal(out, customers.monetary[i]);
     out.push(b',');
-    if let Some(days) = profile.tenure_days {
+    if let Some(days) = customers.tenure_days[i] {
         push_i64(out, days);
     }
 }
 
 /// The metric keys and values that open a `tiers.jsonl` line.
 #[inline]
-fn jsonl_metrics(out: &mut Vec<u8>, profile: &Profile) {
+fn jsonl_metrics(out: &mut Vec<u8>, customers: &Columns, i: usize) {
     let optional = |out: &mut Vec<u8>, days: Option<i64>| match days {
         Some(days) => push_i64(out, days),
         None => out.extend_from_slice(b"null"),
     };
     out.extend_from_slice(b"{\"customer_id\":");
-    json_str(out, profile.customer_id.as_str());
+    json_str(out, customers.id(i));
     out.extend_from_slice(b",\"recency_days\":");
-    optional(out, profile.recency_days);
+    optional(out, customers.recency_days[i]);
     out.extend_from_slice(b",\"frequency\":");
-    push_u64(out, profile.frequency);
+    push_u64(out, customers.frequency[i]);
     out.extend_from_slice(b",\"transactions\":");
-    push_u64(out, profile.transactions);
+    push_u64(out, customers.transactions[i]);
     out.extend_from_slice(b",\"monetary\":\"");
-    push_decimal(out, profile.monetary);
+    push_decimal(out, customers.monetary[i]);
     out.extend_from_slice(b"\",\"tenure_days\":");
-    optional(out, profile.tenure_days);
+    optional(out, customers.tenure_days[i]);
 }
 
 /// A CSV field as the `csv` crate writes it by default (`QuoteStyle::Necessary`, `\n`

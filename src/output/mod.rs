@@ -232,12 +232,12 @@ fn write_rows<W: Write>(
     cells: &[Vec<format::Cell>],
     writer: &mut W,
 ) -> std::io::Result<()> {
-    let profiles = population.profiles();
-    let count = profiles.len().min(tiering.len());
+    let customers = population.columns();
+    let count = population.len().min(tiering.len());
     format::write_rows(count, writer, |out, row| {
         let labels = cells.iter().enumerate();
         let labels = labels.map(|(column, cells)| &cells[tiering.code(row, column)]);
-        format::row(rows, out, &profiles[row], labels);
+        format::row(rows, out, customers, row, labels);
     })
 }
 

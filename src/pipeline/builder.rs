@@ -450,12 +450,12 @@ impl Pipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
-        if population.buyers().next().is_none() {
+        if population.buyer_count() == 0 {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
             });
         }
-        // Every column the built-ins fit on, read in one pass over the profiles.
+        // Every column the built-ins fit on, read in one pass over the population.
         let wanted: Vec<Wanted> = self
             .classifiers
             .iter()

@@ -682,7 +682,7 @@ impl FittedPipeline {
         let context = self.rule_context();
         let columns = self.columns();
         let width = columns.len();
-        let profiles = population.profiles();
+        let customers = population.columns();
         // Built-in models label by codes into fixed lists (no label built per
         // customer), unless the run gives their labels.
         let coders: Vec<Option<Box<dyn Coder + '_>>> = self
@@ -712,9 +712,9 @@ impl FittedPipeline {
                 Some(start)
             })
             .collect();
-        let starts: Vec<usize> = (0..profiles.len()).step_by(PIECE).collect();
+        let starts: Vec<usize> = (0..customers.len()).step_by(PIECE).collect();
         let pieces = parallel::map(&starts, |&start| {
-            let end = (start + PIECE).min(profiles.len());
+            let end = (start + PIECE).min(customers.len());
             let mut encoder = Encoder::new(width, end - start);
             for (labels, &at) in fixed.iter().zip(&offsets) {
                 for (c, list) in labels.iter().flatten().enumerate() {
@@ -725,25 +725,28 @@ impl FittedPipeline {
             // Buffers per piece, reused for every block and customer.
             let mut codes: Vec<Vec<u32>> = vec![Vec::with_capacity(BLOCK); width];
             let mut row: Vec<Label> = Vec::with_capacity(width);
+            // The block's profiles, made only where a model or rule reads profiles.
+            let mut block: Vec<Profile> = Vec::with_capacity(BLOCK);
             for block_start in (start..end).step_by(BLOCK) {
                 let block_end = (block_start + BLOCK).min(end);
-                let block = &profiles[block_start..block_end];
+                let range = block_start..block_end;
                 // Model by model over a block that stays in the cache.
                 for ((coder, &at), &own) in coders.iter().zip(&offsets).zip(&context.widths) {
                     if let Some(coder) = coder {
                         let out = &mut codes[at..at + own];
                         out.iter_mut().for_each(Vec::clear);
-                        coder.codes(block, out);
+                        coder.codes_at(customers, range.clone(), &mut block, out);
                     }
                 }
                 if !by_row {
                     for (column, codes) in codes.iter().enumerate() {
                         encoder.extend_codes(column, codes);
                     }
-                    encoder.rows_done(block.len());
+                    encoder.rows_done(range.len());
                     continue;
                 }
-                for (j, (r, profile)) in (block_start..block_end).zip(block).enumerate() {
+                customers.fill(range, &mut block);
+                for (j, (r, profile)) in (block_start..block_end).zip(&block).enumerate() {
                     row.clear();
                     for (i, model) in self.models.iter().enumerate() {
                         let (at, own) = (offsets[i], context.widths[i]);
@@ -830,15 +833,26 @@ impl FittedPipeline {
     /// ```
     pub fn missing_data(&self, population: &Population) -> BTreeMap<MissingUse, u64> {
         // Pieces of customers on every core; their counts add up exactly.
-        let pieces = crate::parallel::map_pieces(population.profiles(), 1 << 14, |profiles| {
+        const PIECE: usize = 1 << 14;
+        if !self.models.iter().any(AnyModel::reports_missing) {
+            return BTreeMap::new();
+        }
+        let customers = population.columns();
+        let starts: Vec<usize> = (0..customers.len()).step_by(PIECE).collect();
+        let pieces = crate::parallel::map(&starts, |&start| {
             let mut counts: BTreeMap<MissingUse, u64> = BTreeMap::new();
             let mut uses = Vec::new();
-            for profile in profiles {
-                for model in &self.models {
-                    model.missing_uses(profile, &mut uses);
-                }
-                for one in uses.drain(..) {
-                    *counts.entry(one).or_default() += 1;
+            let mut block = Vec::with_capacity(BLOCK);
+            let end = (start + PIECE).min(customers.len());
+            for block_start in (start..end).step_by(BLOCK) {
+                customers.fill(block_start..(block_start + BLOCK).min(end), &mut block);
+                for profile in &block {
+                    for model in &self.models {
+                        model.missing_uses(profile, &mut uses);
+                    }
+                    for one in uses.drain(..) {
+                        *counts.entry(one).or_default() += 1;
+                    }
                 }
             }
             counts

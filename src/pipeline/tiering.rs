@@ -53,9 +53,7 @@ impl Tiering {
         population: &Population,
         pieces: Vec<Encoder>,
     ) -> Self {
-        // On every thread: a million ids are a large copy.
-        let ids: Vec<CustomerId> =
-            crate::parallel::map(population.profiles(), |p| p.customer_id.clone());
+        let ids = population.customer_ids();
         let width = columns.len();
         let mut dictionaries = vec![Dictionary::default(); width];
         // Per piece and column: piece code → tiering code.

@@ -9,8 +9,10 @@ use std::collections::HashMap;
 use foldhash::fast::FixedState;
 use rust_decimal::Decimal;
 
+use std::ops::Range;
+
 use crate::pipeline::Tiering;
-use crate::profile::Profile;
+use crate::population::Columns;
 
 /// What one customer brings to its labels' tallies, read from its profile once for
 /// every column.
@@ -26,18 +28,20 @@ pub(super) struct Customer {
 }
 
 impl Customer {
+    /// Customer `i` of a population.
     #[inline]
-    pub(super) fn of(profile: &Profile) -> Self {
-        let day = profile
-            .recency_days
+    pub(super) fn at(customers: &Columns, i: usize) -> Self {
+        let recency_days = customers.recency_days[i];
+        let day = recency_days
             .and_then(|days| usize::try_from(days).ok())
             .filter(|&day| day < DAYS)
             .unwrap_or(DAYS);
+        let monetary = customers.monetary[i];
         Customer {
-            mantissa: profile.monetary.mantissa(),
-            scale: profile.monetary.scale(),
-            transactions: profile.transactions,
-            recency_days: profile.recency_days,
+            mantissa: monetary.mantissa(),
+            scale: monetary.scale(),
+            transactions: customers.transactions[i],
+            recency_days,
             day,
         }
     }
@@ -222,38 +226,44 @@ impl Block {
         })
     }
 
-    /// Reads `profiles` (at most [`BLOCK`]) at the piece's `scale` (the first block's
-    /// largest, once there is one); false when a figure is not small or a recency
-    /// day has no place in the histogram, and the block goes customer by customer.
-    fn gather(&mut self, profiles: &[Profile], scale: &mut Option<u32>) -> bool {
-        let at = *scale.get_or_insert_with(|| {
-            profiles
-                .iter()
-                .map(|p| p.monetary.scale())
-                .max()
-                .unwrap_or(0)
-        });
+    /// Reads the customers of `range` (at most [`BLOCK`]) at the piece's `scale` (the
+    /// first block's largest, once there is one); false when a figure is not small or a
+    /// recency day has no place in the histogram, and the block goes customer by
+    /// customer.
+    fn gather(
+        &mut self,
+        customers: &Columns,
+        range: Range<usize>,
+        scale: &mut Option<u32>,
+    ) -> bool {
+        let monetary = &customers.monetary[range.clone()];
+        let recency = &customers.recency_days[range.clone()];
+        let transactions = &customers.transactions[range];
+        let at =
+            *scale.get_or_insert_with(|| monetary.iter().map(|m| m.scale()).max().unwrap_or(0));
         let mut small = true;
         let mut last_day = None;
-        for (i, profile) in profiles.iter().enumerate() {
-            let own = profile.monetary.scale();
+        for (i, ((amount, recency), &count)) in
+            monetary.iter().zip(recency).zip(transactions).enumerate()
+        {
+            let own = amount.scale();
             let mantissa = (own <= at)
                 .then(|| 10i128.checked_pow(at - own))
                 .flatten()
-                .and_then(|factor| profile.monetary.mantissa().checked_mul(factor))
+                .and_then(|factor| amount.mantissa().checked_mul(factor))
                 .filter(|m| m.unsigned_abs() < u128::from(SMALL));
-            let day = match profile.recency_days {
+            let day = match *recency {
                 None => Some(NO_DAY),
                 Some(days) => u16::try_from(days).ok().filter(|&d| usize::from(d) < DAYS),
             };
             match (mantissa, day) {
-                (Some(mantissa), Some(day)) if profile.transactions < SMALL => {
+                (Some(mantissa), Some(day)) if count < SMALL => {
                     // Below 2^40 and 29: they fit.
                     self.mantissas[i] = mantissa as i64;
                     self.magnitudes[i] = mantissa.unsigned_abs() as u64;
                     self.scales[i] = own as u8 + 1;
                     self.days[i] = day;
-                    self.transactions[i] = profile.transactions;
+                    self.transactions[i] = count;
                     if day != NO_DAY {
                         last_day = last_day.max(Some(day));
                     }
@@ -266,27 +276,28 @@ impl Block {
     }
 }
 
-/// The tallies of a piece of consecutive customers, `profiles`, of which the first is
-/// row `first` of `tiering`: per column of `columns`, by label code.
+/// The tallies of a piece of consecutive customers, `piece` (the rows of `tiering` of
+/// the same numbers): per column of `columns`, by label code.
 pub(super) fn tally_piece(
-    profiles: &[Profile],
-    first: usize,
+    customers: &Columns,
+    piece: Range<usize>,
     columns: &[usize],
     tiering: &Tiering,
 ) -> Vec<ByCode> {
-    debug_assert!(profiles.len() <= MAX_PIECE);
+    debug_assert!(piece.len() <= MAX_PIECE);
     let mut tallies: Vec<ByCode> = columns
         .iter()
         .map(|&index| ByCode::new(tiering.dictionary(index).len()))
         .collect();
     let mut block = Block::new();
     let mut scale = None;
-    for (start, profiles) in (first..).step_by(BLOCK).zip(profiles.chunks(BLOCK)) {
-        let small = block.gather(profiles, &mut scale);
+    for start in piece.clone().step_by(BLOCK) {
+        let range = start..(start + BLOCK).min(piece.end);
+        let small = block.gather(customers, range.clone(), &mut scale);
         for (tallies, &index) in tallies.iter_mut().zip(columns) {
             match tallies {
                 ByCode::Direct(tallies) if small => {
-                    let n = profiles.len();
+                    let n = range.len();
                     for (i, code) in block.codes[..n].iter_mut().enumerate() {
                         *code = tiering.code(start + i, index) as u32;
                     }
@@ -300,8 +311,8 @@ pub(super) fn tally_piece(
                     }
                 }
                 _ => {
-                    for (row, profile) in (start..).zip(profiles) {
-                        tallies.add(tiering.code(row, index), &Customer::of(profile));
+                    for row in range.clone() {
+                        tallies.add(tiering.code(row, index), &Customer::at(customers, row));
                     }
                 }
             }
@@ -485,9 +496,11 @@ mod tests {
     use crate::money::checked_add;
 
     fn customer(days: i64) -> Customer {
-        let mut profile = Profile::without_purchases(crate::CustomerId::new("C").unwrap());
+        let mut profile = crate::Profile::without_purchases(crate::CustomerId::new("C").unwrap());
         (profile.recency_days, profile.monetary) = (Some(days), Decimal::ONE);
-        Customer::of(&profile)
+        let mut columns = Columns::default();
+        columns.extend(&[profile]);
+        Customer::at(&columns, 0)
     }
 
     #[test]
