@@ -269,7 +269,8 @@ impl Reading<'_> {
             line.fields.push((field.min(text_end), text_end));
             if line.fields.len() == self.width {
                 let get = |i: usize| &bytes[line.fields[i].0..line.fields[i].1];
-                let row = self.fast_row(get(c.customer_id), get(c.date), get(c.amount), last_date);
+                let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
+                let row = self.fast_row(id, date, amount, bytes, last_date);
                 if let Some((id, day, amount, scale)) = row {
                     parsed.read += 1;
                     if self.keep(day, parsed) {
@@ -321,6 +322,7 @@ impl Reading<'_> {
                     row.get(c.customer_id),
                     row.get(c.date),
                     row.get(c.amount),
+                    &[],
                     &mut last_date,
                 ),
                 false => None,
@@ -362,13 +364,15 @@ impl Reading<'_> {
 
     /// The id, day and amount of a row whose fields are all valid and whose amount's
     /// mantissa fits `i64`; none otherwise, and [`parse_transaction`] decides (and
-    /// names any reject).
+    /// names any reject). `buffer` holds the fields, if anything does (see
+    /// [`short_amount`]).
     #[inline]
     fn fast_row<'r>(
         &self,
         id: &'r [u8],
         date: &[u8],
         amount: &[u8],
+        buffer: &[u8],
         last_date: &mut LastDate,
     ) -> Option<(&'r [u8], i32, i64, u8)> {
         let id = id.trim_ascii();
@@ -379,7 +383,7 @@ impl Reading<'_> {
             return None;
         }
         let day = last_date.day(date)?;
-        if let Some((mantissa, scale)) = short_amount(amount) {
+        if let Some((mantissa, scale)) = short_amount(amount, buffer) {
             return Some((id, day, mantissa, scale));
         }
         let amount = parse_amount_bytes(amount).ok()?;
@@ -389,16 +393,95 @@ impl Reading<'_> {
 }
 
 /// An amount of the common form — `-?[0-9]+(\.[0-9]+)?` with at most 18 digits, so
-/// that it fits `i64` — as its mantissa and scale, read in one pass; none for anything
-/// else, which [`parse_amount_bytes`] then reads (or rejects) by the full grammar.
-/// Whatever this accepts, that reads the same.
+/// that it fits `i64` — as its mantissa and scale; none for anything else, which
+/// [`parse_amount_bytes`] then reads (or rejects) by the full grammar. Whatever this
+/// accepts, that reads the same. `buffer` is what `raw` was cut from, if anything: the
+/// bytes after the amount let it be loaded as a whole word without a copy.
+///
+/// Up to eight bytes are checked and converted as one word, without a branch per byte:
+/// amounts differ in length from row to row, and a loop over their bytes ends at a
+/// different count each time, which the processor mispredicts.
 #[inline]
-fn short_amount(raw: &[u8]) -> Option<(i64, u8)> {
+fn short_amount(raw: &[u8], buffer: &[u8]) -> Option<(i64, u8)> {
     let text = raw.trim_ascii();
     let (negative, body) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
+    let (mantissa, scale) = match body.len() {
+        1..=8 => eight_or_fewer(body, buffer)?,
+        _ => amount_by_bytes(body)?,
+    };
+    Some((if negative { -mantissa } else { mantissa }, scale))
+}
+
+/// The unsigned amount `body` (one to eight bytes) as its mantissa and scale, by words.
+#[inline]
+fn eight_or_fewer(body: &[u8], buffer: &[u8]) -> Option<(i64, u8)> {
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const SIX: u64 = 0x7676_7676_7676_7676;
+    let len = body.len();
+    // The body's bytes, the first in the lowest byte, and zeros after them.
+    let word = eight_from(body, buffer) & (u64::MAX >> (8 * (8 - len)));
+    let dots = equal_bytes(word, b'.');
+    let (digits, count, scale) = match dots {
+        0 => (word, len, 0),
+        _ => {
+            let at = dots.trailing_zeros() as usize / 8;
+            // One dot, with a digit on each side (the digits are checked below).
+            if dots & (dots - 1) != 0 || at == 0 || at + 1 == len {
+                return None;
+            }
+            // The mantissa's digits are those of the amount without its dot: the bytes
+            // after the dot move down over it.
+            let below = word & ((1 << (8 * at)) - 1);
+            let above = (word >> (8 * (at + 1))) << (8 * at);
+            (below | above, len - 1, len - 1 - at)
+        }
+    };
+    // The digits moved to the top and led by zeros, each as its value: an eight-digit
+    // number.
+    let shift = 8 * (8 - count);
+    let values = ((digits << shift) | (ZEROS & !(u64::MAX << shift))) ^ ZEROS;
+    // Every byte was a digit exactly when every value is below ten.
+    if (((values & LOW) + SIX) | values) & !LOW != 0 {
+        return None;
+    }
+    // Below 10^8, and the scale below 8: both conversions hold.
+    Some((eight_digits(values) as i64, scale as u8))
+}
+
+/// The eight bytes from the start of `body`: read from `buffer` when `body` lies in it
+/// and eight bytes follow its start there, else copied; past `body`, any bytes.
+#[inline]
+fn eight_from(body: &[u8], buffer: &[u8]) -> u64 {
+    let offset = (body.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
+    match buffer.get(offset..offset.wrapping_add(8)) {
+        Some(window) if offset < buffer.len() => {
+            u64::from_le_bytes(window.try_into().unwrap_or_default())
+        }
+        _ => {
+            let mut padded = [0u8; 8];
+            let n = body.len().min(8);
+            padded[..n].copy_from_slice(&body[..n]);
+            u64::from_le_bytes(padded)
+        }
+    }
+}
+
+/// The number written by eight digit values (0 to 9, the first in the lowest byte):
+/// pairs, then fours, then all eight, each step one multiplication in place.
+#[inline]
+fn eight_digits(values: u64) -> u64 {
+    let pairs = (values.wrapping_mul((10 << 8) + 1) >> 8) & 0x00ff_00ff_00ff_00ff;
+    let fours = (pairs.wrapping_mul((100 << 16) + 1) >> 16) & 0x0000_ffff_0000_ffff;
+    fours.wrapping_mul((10_000 << 32) + 1) >> 32
+}
+
+/// The unsigned amount `body` as its mantissa and scale, a byte at a time: for bodies
+/// too long for [`eight_or_fewer`].
+fn amount_by_bytes(body: &[u8]) -> Option<(i64, u8)> {
     if body.is_empty() || body.len() > 19 {
         return None;
     }
@@ -417,7 +500,7 @@ fn short_amount(raw: &[u8]) -> Option<(i64, u8)> {
         }
     }
     let scale = dot.map_or(0, |d| body.len() - d - 1) as u8;
-    Some((if negative { -mantissa } else { mantissa }, scale))
+    Some((mantissa, scale))
 }
 
 /// The position of every `\n`, `,` and `"` of a piece, found eight bytes at a time: in
@@ -754,6 +837,7 @@ fn sample_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn structural_bytes_are_found_exactly() {
@@ -769,6 +853,52 @@ mod tests {
             assert_eq!(found, expected, "from {start}");
         }
         assert_eq!(Structural::new(b"").count(), 0);
+    }
+
+    /// The byte loop `short_amount` was before it read words: what it must still equal.
+    fn short_amount_by_loop(raw: &[u8]) -> Option<(i64, u8)> {
+        let text = raw.trim_ascii();
+        let (negative, body) = match text.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, text),
+        };
+        if body.is_empty() || body.len() > 19 {
+            return None;
+        }
+        let mut mantissa: i64 = 0;
+        let mut digits = 0;
+        let mut dot = None;
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b'0'..=b'9' if digits < 18 => {
+                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                    digits += 1;
+                }
+                b'.' if dot.is_none() && i > 0 && i + 1 < body.len() => dot = Some(i),
+                _ => return None,
+            }
+        }
+        let scale = dot.map_or(0, |d| body.len() - d - 1) as u8;
+        Some((if negative { -mantissa } else { mantissa }, scale))
+    }
+
+    /// `short_amount` of `amount` read alone, and read inside a buffer with `before`
+    /// and `after` around it (so that words are loaded past its end): the same both
+    /// ways, and the same as the byte loop.
+    fn short_amount_everywhere(amount: &[u8], before: &[u8], after: &[u8]) -> Option<(i64, u8)> {
+        let alone = short_amount(amount, amount);
+        let without_buffer = short_amount(amount, &[]);
+        let buffer = [before, amount, after].concat();
+        let inside = &buffer[before.len()..before.len() + amount.len()];
+        let within = short_amount(inside, &buffer);
+        let expected = short_amount_by_loop(amount);
+        assert_eq!(alone, expected, "{amount:?} alone");
+        assert_eq!(without_buffer, expected, "{amount:?} without a buffer");
+        assert_eq!(
+            within, expected,
+            "{amount:?} after {before:?}, before {after:?}"
+        );
+        alone
     }
 
     #[test]
@@ -793,9 +923,35 @@ mod tests {
             "1.2.3",
             "9999999999999999999",
             "0.0000000000000000001",
+            // Around the eight bytes read as a word.
+            "12345678",
+            "1234567.8",
+            "123456789",
+            "99999999.99999999",
+            "9999999999999999",
+            "-9999999999999999",
+            "1234567890123456.7",
+            "12345678901234567",
+            "0.000000000000001",
+            "1.00000000000000",
+            "12.65",
+            "135.52",
+            "5.1",
+            // A byte next to a digit's in value, and bytes with the high bit set.
+            "1/2",
+            "12:5",
+            "1.2\u{e9}",
+            "\u{bd}",
+            "1.-2",
+            "1 2",
+            "1..2",
+            "-.5",
+            "-5.",
+            "- 5",
+            "\r\n5\r",
         ];
         for case in cases {
-            let fast = short_amount(case.as_bytes());
+            let fast = short_amount_everywhere(case.as_bytes(), b"x,", b"\n9.9,..--00");
             let full = parse_amount_bytes(case.as_bytes()).ok();
             match fast {
                 Some((mantissa, scale)) => {
@@ -811,6 +967,30 @@ mod tests {
                     full.is_none() || case.len() > 18,
                     "{case:?} should have a short form"
                 ),
+            }
+        }
+    }
+
+    /// Text drawn from the bytes of amounts and of near misses.
+    fn amount_like() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            proptest::sample::select(b"0123456789.- e+".to_vec()),
+            0..=24,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn short_amounts_equal_the_byte_loop_and_the_full_grammar(
+            amount in amount_like(),
+            before in amount_like(),
+            after in amount_like(),
+        ) {
+            let fast = short_amount_everywhere(&amount, &before, &after);
+            let full = parse_amount_bytes(&amount).ok();
+            if let Some((mantissa, scale)) = fast {
+                let full = full.map(|d| (d.mantissa(), d.scale()));
+                prop_assert_eq!(Some((i128::from(mantissa), u32::from(scale))), full);
             }
         }
     }
