@@ -38,6 +38,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,7 @@ use smol_str::SmolStr;
 
 use super::criterion::{Criterion, Quantity, Rule, Words};
 use super::explain::GradedDimension;
+use super::fit_data::num;
 use super::order::{KeyColumn, cmp_decimal};
 use super::quantile::{CutPoints, FastCuts, Num, QuantileMode};
 use super::{
@@ -54,6 +56,7 @@ use super::{
 use crate::error::{ConfigError, Error};
 use crate::money::{checked_add, checked_mul};
 use crate::names::Lang;
+use crate::population::Columns;
 use crate::profile::{Direction, Metric, Population, Profile};
 
 pub use super::level::Level;
@@ -1632,7 +1635,7 @@ impl Coder for GradeCoder<'_> {
     /// Dimension by dimension over the block: each a short loop of one kind, the
     /// metric chosen once (far fewer mispredicted branches than a customer at a time).
     fn codes(&self, profiles: &[Profile], out: &mut [Vec<u32>]) {
-        let (Some(ints), Scheme::Points { grades, .. }) =
+        let (Some(ints), Scheme::Points { .. }) =
             (&self.prepared.points, &self.model.params.scheme)
         else {
             let mut one = [0u32];
@@ -1646,31 +1649,45 @@ impl Coder for GradeCoder<'_> {
         for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
             match dimension {
                 DimensionCoder::Terciles { metric, .. } => {
+                    let frequency = |i: usize| profiles[i].frequency;
                     let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+                    let totals = &mut totals;
                     match metric {
-                        Metric::Monetary => {
-                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
-                                Some(Num::Dec(p.monetary))
-                            })
-                        }
-                        Metric::Frequency => {
-                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
-                                Some(count(p.frequency))
-                            })
-                        }
-                        Metric::TenureDays => {
-                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
-                                p.tenure_days.map(Num::Int)
-                            })
-                        }
-                        Metric::RecencyDays => {
-                            self.add_terciles(dimension, row, profiles, &mut totals, |p| {
-                                p.recency_days.map(Num::Int)
-                            })
-                        }
-                        other => self.add_terciles(dimension, row, profiles, &mut totals, |p| {
-                            Num::of(p, *other)
-                        }),
+                        Metric::Monetary => self.add_terciles(
+                            dimension,
+                            row,
+                            totals,
+                            |i| Some(Num::Dec(profiles[i].monetary)),
+                            frequency,
+                        ),
+                        Metric::Frequency => self.add_terciles(
+                            dimension,
+                            row,
+                            totals,
+                            |i| Some(count(profiles[i].frequency)),
+                            frequency,
+                        ),
+                        Metric::TenureDays => self.add_terciles(
+                            dimension,
+                            row,
+                            totals,
+                            |i| profiles[i].tenure_days.map(Num::Int),
+                            frequency,
+                        ),
+                        Metric::RecencyDays => self.add_terciles(
+                            dimension,
+                            row,
+                            totals,
+                            |i| profiles[i].recency_days.map(Num::Int),
+                            frequency,
+                        ),
+                        other => self.add_terciles(
+                            dimension,
+                            row,
+                            totals,
+                            |i| Num::of(&profiles[i], *other),
+                            frequency,
+                        ),
                     }
                 }
                 _ => {
@@ -1680,6 +1697,61 @@ impl Coder for GradeCoder<'_> {
                 }
             }
         }
+        self.push_grades(&totals, out);
+    }
+
+    /// As [`codes`](Coder::codes), from the columns of the metrics the dimensions read,
+    /// where every dimension is terciles or a sign and the scheme is points.
+    fn codes_at(
+        &self,
+        customers: &Columns,
+        range: Range<usize>,
+        block: &mut Vec<Profile>,
+        out: &mut [Vec<u32>],
+    ) {
+        let by_columns = matches!(self.model.params.scheme, Scheme::Points { .. })
+            && self
+                .dimensions
+                .iter()
+                .all(|d| !matches!(d, DimensionCoder::Other { .. }));
+        let Some(ints) = self.prepared.points.as_ref().filter(|_| by_columns) else {
+            customers.fill(range, block);
+            return self.codes(block, out);
+        };
+        let start = range.start;
+        let mut totals = vec![0i128; range.len()];
+        let frequency = |i: usize| customers.frequency[start + i];
+        for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
+            match dimension {
+                DimensionCoder::Terciles { metric, .. } => {
+                    let metric = *metric;
+                    let value = |i: usize| num(customers, start + i, metric);
+                    self.add_terciles(dimension, row, &mut totals, value, frequency);
+                }
+                DimensionCoder::Sign { metric, missing } => {
+                    for (i, total) in totals.iter_mut().enumerate() {
+                        let level = match customers.is_buyer(start + i) {
+                            false => Level::None,
+                            true => sign_of(customers.metric(start + i, *metric), *missing),
+                        };
+                        *total += row[level as usize];
+                    }
+                }
+                DimensionCoder::Other { .. } => {}
+            }
+        }
+        self.push_grades(&totals, out);
+    }
+}
+
+impl GradeCoder<'_> {
+    /// Each customer's grade code by its points.
+    fn push_grades(&self, totals: &[i128], out: &mut [Vec<u32>]) {
+        let (Some(ints), Scheme::Points { grades, .. }) =
+            (&self.prepared.points, &self.model.params.scheme)
+        else {
+            return;
+        };
         let last = self.grades.saturating_sub(1);
         out[0].extend(totals.iter().map(|&total| {
             let index = ints
@@ -1695,16 +1767,17 @@ impl Coder for GradeCoder<'_> {
 }
 
 impl GradeCoder<'_> {
-    /// Adds a terciles dimension's points to each customer's total, its metric read by
-    /// `value` (the same as [`Num::of`] for its metric).
+    /// Adds a terciles dimension's points to each customer's total: customer `i`'s
+    /// metric read by `value(i)` (the same as [`Num::of`] for its metric), its frequency
+    /// by `frequency(i)`.
     #[inline(always)]
     fn add_terciles(
         &self,
         dimension: &DimensionCoder<'_>,
         row: &[i128; 4],
-        profiles: &[Profile],
         totals: &mut [i128],
-        value: impl Fn(&Profile) -> Option<Num>,
+        value: impl Fn(usize) -> Option<Num>,
+        frequency: impl Fn(usize) -> u64,
     ) {
         let DimensionCoder::Terciles {
             repeat_only,
@@ -1720,8 +1793,8 @@ impl GradeCoder<'_> {
         // rather than branched on: scores follow the data, and mispredict.
         const BY_SCORE: [usize; 11] = [1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1];
         let outside = *outside as usize;
-        for (total, profile) in totals.iter_mut().zip(profiles) {
-            let index = match value(profile).filter(|_| profile.is_buyer()) {
+        for (i, total) in totals.iter_mut().enumerate() {
+            let index = match value(i).filter(|_| frequency(i) >= 1) {
                 None => Level::None as usize,
                 Some(value) => {
                     let scored = cuts.as_ref().map_or(Level::None as usize, |c| {
@@ -1732,7 +1805,7 @@ impl GradeCoder<'_> {
                     } else {
                         scored
                     };
-                    if *repeat_only && profile.frequency < 2 {
+                    if *repeat_only && frequency(i) < 2 {
                         outside
                     } else {
                         index
@@ -1750,7 +1823,12 @@ fn sign_level(profile: &Profile, metric: Metric, missing: Level) -> Level {
     if !profile.is_buyer() {
         return Level::None;
     }
-    match profile.metric(metric) {
+    sign_of(profile.metric(metric), missing)
+}
+
+/// A buyer's level by the sign of a metric's value; `missing` without one.
+fn sign_of(value: Option<Decimal>, missing: Level) -> Level {
+    match value {
         Some(v) if v.is_zero() => Level::Mid,
         Some(v) if v.is_sign_positive() => Level::High,
         Some(_) => Level::Low,
