@@ -21,7 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -65,10 +65,9 @@ pub struct Population {
 /// a customers source) is not kept at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Columns {
-    /// Every id, back to back.
-    ids: String,
-    /// Where each id ends in `ids` (it starts where the one before ended).
-    id_ends: Vec<usize>,
+    /// Every id, shared with the tierings of the population (a short id is kept in
+    /// place, a long one behind a shared pointer: a copy is a copy of 24 bytes).
+    ids: Arc<Vec<CustomerId>>,
     pub(crate) recency_days: Vec<Option<i64>>,
     pub(crate) frequency: Vec<u64>,
     pub(crate) transactions: Vec<u64>,
@@ -85,14 +84,13 @@ pub(crate) struct Columns {
 impl Columns {
     /// The number of customers.
     pub(crate) fn len(&self) -> usize {
-        self.id_ends.len()
+        self.ids.len()
     }
 
     /// Customer `i`'s id.
     #[inline]
     pub(crate) fn id(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.id_ends[i - 1] };
-        &self.ids[start..self.id_ends[i]]
+        self.ids[i].as_str()
     }
 
     /// Whether customer `i` bought on or before the as-of date.
@@ -131,7 +129,7 @@ impl Columns {
     /// Customer `i`'s profile.
     pub(crate) fn profile(&self, i: usize) -> Profile {
         Profile {
-            customer_id: CustomerId::from_valid(self.id(i).into()),
+            customer_id: self.ids[i].clone(),
             recency_days: self.recency_days[i],
             frequency: self.frequency[i],
             transactions: self.transactions[i],
@@ -159,7 +157,10 @@ impl Columns {
     /// once were measured slower.)
     pub(crate) fn extend(&mut self, profiles: &[Profile]) {
         let n = profiles.len();
-        self.id_ends.reserve(n);
+        let before = self.len();
+        let ids = Arc::make_mut(&mut self.ids);
+        ids.reserve(n);
+        ids.extend(profiles.iter().map(|p| p.customer_id.clone()));
         self.recency_days.reserve(n);
         self.frequency.reserve(n);
         self.transactions.reserve(n);
@@ -167,10 +168,7 @@ impl Columns {
         self.monetary.reserve(n);
         self.monetary_current.reserve(n);
         self.monetary_previous.reserve(n);
-        for p in profiles {
-            let at = self.len();
-            self.ids.push_str(p.customer_id.as_str());
-            self.id_ends.push(self.ids.len());
+        for (at, p) in (before..).zip(profiles) {
             self.recency_days.push(p.recency_days);
             self.frequency.push(p.frequency);
             self.transactions.push(p.transactions);
@@ -413,17 +411,9 @@ impl Population {
             .map(|i| self.columns.profile(i))
     }
 
-    /// Every customer's id, as ids of their own (made on every thread).
-    pub(crate) fn customer_ids(&self) -> Vec<CustomerId> {
-        let starts: Vec<usize> = (0..self.len()).step_by(PIECE).collect();
-        let mut ids = Vec::with_capacity(self.len());
-        crate::parallel::extend_mapped(&mut ids, &starts, |&start| {
-            let end = (start + PIECE).min(self.len());
-            (start..end)
-                .map(|i| CustomerId::from_valid(self.columns.id(i).into()))
-                .collect::<Vec<_>>()
-        });
-        ids.into_iter().flatten().collect()
+    /// Every customer's id, shared (not copied).
+    pub(crate) fn customer_ids(&self) -> Arc<Vec<CustomerId>> {
+        Arc::clone(&self.columns.ids)
     }
 
     /// The profile of one customer, made from the columns (the others are not made).

@@ -1720,13 +1720,39 @@ impl Coder for GradeCoder<'_> {
         };
         let start = range.start;
         let mut totals = vec![0i128; range.len()];
-        let frequency = |i: usize| customers.frequency[start + i];
+        let frequencies = &customers.frequency[range.clone()];
+        let frequency = |i: usize| frequencies[i];
         for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
             match dimension {
+                // A loop per metric, so that the metric is chosen once per block.
                 DimensionCoder::Terciles { metric, .. } => {
-                    let metric = *metric;
-                    let value = |i: usize| num(customers, start + i, metric);
-                    self.add_terciles(dimension, row, &mut totals, value, frequency);
+                    let totals = &mut totals;
+                    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+                    match metric {
+                        Metric::Monetary => {
+                            let monetary = &customers.monetary[range.clone()];
+                            let value = |i: usize| Some(Num::Dec(monetary[i]));
+                            self.add_terciles(dimension, row, totals, value, frequency);
+                        }
+                        Metric::Frequency => {
+                            let value = |i: usize| Some(count(frequencies[i]));
+                            self.add_terciles(dimension, row, totals, value, frequency);
+                        }
+                        Metric::TenureDays => {
+                            let tenure = &customers.tenure_days[range.clone()];
+                            let value = |i: usize| tenure[i].map(Num::Int);
+                            self.add_terciles(dimension, row, totals, value, frequency);
+                        }
+                        Metric::RecencyDays => {
+                            let recency = &customers.recency_days[range.clone()];
+                            let value = |i: usize| recency[i].map(Num::Int);
+                            self.add_terciles(dimension, row, totals, value, frequency);
+                        }
+                        &other => {
+                            let value = |i: usize| num(customers, start + i, other);
+                            self.add_terciles(dimension, row, totals, value, frequency);
+                        }
+                    }
                 }
                 DimensionCoder::Sign { metric, missing } => {
                     for (i, total) in totals.iter_mut().enumerate() {

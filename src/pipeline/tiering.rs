@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Index;
+use std::sync::Arc;
 
 use super::TAGS;
 use crate::classify::Label;
@@ -37,7 +38,8 @@ use crate::profile::{CustomerId, Population};
 #[derive(Clone)]
 pub struct Tiering {
     columns: Vec<String>,
-    ids: Vec<CustomerId>,
+    /// Shared with the population labelled.
+    ids: Arc<Vec<CustomerId>>,
     /// Per column, its distinct labels in order of first use (by row).
     dictionaries: Vec<Vec<Label>>,
     /// Per column, each row's index into the column's dictionary.
