@@ -1,8 +1,8 @@
-//! The customers of one run as columns: every id back to back in one text arena and
-//! every metric in a column of its own, in id order. A fit reads a metric of a million
-//! customers from one 8- or 16-byte column instead of from a million 200-byte profiles,
-//! and the population takes half the memory of its profiles; a [`Profile`] is made
-//! only where one is asked for (one customer with [`Population::profile_of`], all of
+//! The customers of one run as columns: the ids in one column and every metric in a
+//! column of its own, in id order. A fit reads a metric of a million customers from one
+//! 8- or 16-byte column instead of from a million 200-byte profiles, and the columns take
+//! about 120 bytes a customer (optional metrics nobody has take none); a [`Profile`] is
+//! made only where one is asked for (one customer with [`Population::profile_of`], all of
 //! them once with [`Population::profiles`]).
 //!
 //! # Example

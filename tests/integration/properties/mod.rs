@@ -18,6 +18,7 @@ mod incremental;
 mod no_panic;
 mod order_independence;
 mod pareto;
+mod population;
 mod quantile;
 mod summary_figures;
 mod tiers_files;
