@@ -855,30 +855,15 @@ mod tests {
         assert_eq!(Structural::new(b"").count(), 0);
     }
 
-    /// The byte loop `short_amount` was before it read words: what it must still equal.
+    /// `short_amount` as it was before it read words: the byte loop on every length,
+    /// what it must still equal.
     fn short_amount_by_loop(raw: &[u8]) -> Option<(i64, u8)> {
         let text = raw.trim_ascii();
         let (negative, body) = match text.split_first() {
             Some((b'-', rest)) => (true, rest),
             _ => (false, text),
         };
-        if body.is_empty() || body.len() > 19 {
-            return None;
-        }
-        let mut mantissa: i64 = 0;
-        let mut digits = 0;
-        let mut dot = None;
-        for (i, &b) in body.iter().enumerate() {
-            match b {
-                b'0'..=b'9' if digits < 18 => {
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
-                    digits += 1;
-                }
-                b'.' if dot.is_none() && i > 0 && i + 1 < body.len() => dot = Some(i),
-                _ => return None,
-            }
-        }
-        let scale = dot.map_or(0, |d| body.len() - d - 1) as u8;
+        let (mantissa, scale) = amount_by_bytes(body)?;
         Some((if negative { -mantissa } else { mantissa }, scale))
     }
 

@@ -38,7 +38,11 @@ fn profile() -> impl Strategy<Value = Profile> {
     (
         id,
         (option::of(-5i64..5000), 0u64..20, 0u64..40, money()),
-        (option::of(money()), option::of(-5i64..5000), option::of(0u64..9)),
+        (
+            option::of(money()),
+            option::of(-5i64..5000),
+            option::of(0u64..9),
+        ),
         (money(), money(), option::of(money())),
         attributes,
     )
