@@ -529,12 +529,26 @@ impl Partition {
         // rows came out of date order still have keys.
         let n = self.ids.len();
         let order = self.ids.sorted();
-        // In id order: each is then read in turn, not by the customer's number.
+        // Customers renumbered in id order: profiles are made in that order, and then
+        // read their accumulators one after the other, not each at a place of its own.
         let ids: Vec<SmolStr> = order
             .iter()
             .map(|&at| SmolStr::new(self.ids.text(at)))
             .collect();
         self.ids = Ids::default();
+        let mut number = vec![0u32; n];
+        for (rank, &at) in order.iter().enumerate() {
+            number[at as usize] = rank as u32;
+        }
+        for accs in &mut self.periods {
+            accs.renumber(&order, &number);
+        }
+        for k in &mut self.keys {
+            *k = key(number[key_customer(*k) as usize], key_day(*k));
+        }
+        for seen in &mut self.products.seen {
+            seen.0 = number[seen.0 as usize];
+        }
         self.keys.sort_unstable();
         self.keys.dedup();
         let key_runs = runs(&self.keys, n, |&k| key_customer(k));
@@ -544,7 +558,7 @@ impl Partition {
         let plans = self
             .periods
             .iter()
-            .map(|accs| plan(&order, &ids, &known, accs))
+            .map(|accs| plan(&ids, &known, accs))
             .collect();
         Finishing {
             ids,
@@ -560,17 +574,13 @@ impl Partition {
 }
 
 /// Which customers of a range get a profile at one as-of date, in id order: the
-/// buyers with a row on or before it, and the known customers, joined by id. `ids`
-/// are in id order, `order` gives each one's number.
-fn plan(
-    order: &[u32],
-    ids: &[SmolStr],
-    known: &[(CustomerId, Attributes)],
-    accs: &Accs,
-) -> Vec<Entry> {
-    let mut entries = Vec::with_capacity(order.len() + known.len());
+/// buyers with a row on or before it, and the known customers, joined by id. The
+/// customers are numbered in id order.
+fn plan(ids: &[SmolStr], known: &[(CustomerId, Attributes)], accs: &Accs) -> Vec<Entry> {
+    let mut entries = Vec::with_capacity(ids.len() + known.len());
     let mut k = 0;
-    for (rank, (&at, id)) in order.iter().zip(ids).enumerate() {
+    for (at, id) in ids.iter().enumerate() {
+        let at = at as u32;
         let id = id.as_str();
         while k < known.len() && known[k].0.as_str() < id {
             entries.push(Entry::known(k));
@@ -584,7 +594,6 @@ fn plan(
         if accs.rows[at as usize].transactions > 0 || joined.is_some() {
             entries.push(Entry {
                 customer: at,
-                rank: rank as u32,
                 known: joined.map_or(Entry::NONE, |k| k as u32),
             });
         }
@@ -598,8 +607,6 @@ fn plan(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     customer: u32,
-    /// The customer's place in id order.
-    rank: u32,
     known: u32,
 }
 
@@ -609,7 +616,6 @@ impl Entry {
     fn known(k: usize) -> Self {
         Entry {
             customer: Entry::NONE,
-            rank: Entry::NONE,
             known: k as u32,
         }
     }
@@ -659,7 +665,7 @@ impl Finishing {
             return Ok(profile);
         }
         let at = entry.customer as usize;
-        let id = &self.ids[entry.rank as usize];
+        let id = &self.ids[at];
         // A customer's runs are looked up only where there are any: each lookup is a
         // trip to memory, the customers being taken in id order, not by number.
         let run = |runs: &[std::ops::Range<usize>]| runs.get(at).cloned().unwrap_or(0..0);

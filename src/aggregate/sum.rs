@@ -186,6 +186,20 @@ impl Accs {
         }
     }
 
+    /// The accumulators renumbered: customer `order[i]` becomes customer `i`, and
+    /// `number[c]` is customer `c`'s new number.
+    pub(crate) fn renumber(&mut self, order: &[u32], number: &[u32]) {
+        // A gather: the loads do not wait on each other, so many are in flight at once.
+        self.rows = order.iter().map(|&at| self.rows[at as usize]).collect();
+        if !self.wide.is_empty() {
+            let wide = std::mem::take(&mut self.wide);
+            self.wide = wide
+                .into_iter()
+                .map(|((at, which), sum)| ((number[at as usize], which), sum))
+                .collect();
+        }
+    }
+
     /// Whether anything was added to sum `which` of customer `at`.
     #[inline]
     pub(crate) fn seen(&self, at: u32, which: usize) -> bool {
