@@ -82,6 +82,21 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
+    /// Columns with room for `customers` without growing (optional columns aside).
+    pub(crate) fn with_capacity(customers: usize) -> Self {
+        Columns {
+            ids: Arc::new(Vec::with_capacity(customers)),
+            recency_days: Vec::with_capacity(customers),
+            frequency: Vec::with_capacity(customers),
+            transactions: Vec::with_capacity(customers),
+            monetary: Vec::with_capacity(customers),
+            tenure_days: Vec::with_capacity(customers),
+            monetary_current: Vec::with_capacity(customers),
+            monetary_previous: Vec::with_capacity(customers),
+            ..Columns::default()
+        }
+    }
+
     /// The number of customers.
     pub(crate) fn len(&self) -> usize {
         self.ids.len()

@@ -405,7 +405,13 @@ impl Aggregator {
         for (id, attributes) in known {
             known_by_part[splitter.route(id.as_str().as_bytes())].push((id, attributes));
         }
-        let mut columns: Vec<Columns> = (0..as_of.len()).map(|_| Columns::default()).collect();
+        // Room for every customer from the start: memory not yet written costs nothing,
+        // and columns that grow by doubling would be copied on the way.
+        let most = partitions.iter().map(Partition::customers).sum::<usize>()
+            + known_by_part.iter().map(Vec::len).sum::<usize>();
+        let mut columns: Vec<Columns> = (0..as_of.len())
+            .map(|_| Columns::with_capacity(most))
+            .collect();
         // A few ranges at a time: enough to keep every thread busy, few enough that
         // their profiles are a small part of the whole.
         let group = crate::parallel::threads().max(1) * 2;
