@@ -30,9 +30,9 @@
 //!
 //! // The fitted pipeline is plain data: save it, load it, classify anyone with it.
 //! let loaded = FittedPipeline::from_json("model.json", &fitted.to_json()?)?;
-//! let c4 = ingested.population.get("C4").unwrap();
-//! assert_eq!(loaded.classify(c4), fitted.classify(c4));
-//! for line in loaded.explain(c4) {
+//! let c4 = ingested.population.profile_of("C4").unwrap();
+//! assert_eq!(loaded.classify(&c4), fitted.classify(&c4));
+//! for line in loaded.explain(&c4) {
 //!     println!("{line}"); // r = 1: recency_days 639 is better than 0 of the 4 cut points …
 //! }
 //! # Ok::<(), customer_tiering::Error>(())
@@ -47,7 +47,7 @@
 //! | step | type | defined in |
 //! |---|---|---|
 //! | read transactions | [`source::Source`], [`source::CsvTransactions`], [`source::MemorySource`], [`source::ingest`] | [inputs](crate::definitions#inputs), [rejects](crate::definitions#bad-input-and-rejects) |
-//! | per-customer metrics | [`PopulationBuilder`] → [`Population`] of [`Profile`]s | [profile metrics](crate::definitions#profile-metrics) |
+//! | per-customer metrics | [`PopulationBuilder`] → [`Population`] (columns; a [`Profile`] per customer on demand) | [profile metrics](crate::definitions#profile-metrics) |
 //! | a whole file on every core | [`source::ingest_csv`] into an [`aggregate::Aggregator`] | [profile metrics](crate::definitions#profile-metrics), [determinism](crate::definitions#determinism) |
 //! | quantile scores | [`classify::quantile::CutPoints`] (tie-aware, equal-count = SQL `NTILE`) | [quantile scores](crate::definitions#quantile-scores) |
 //! | RFM + segments | [`classify::rfm::RfmParams`], [`classify::segments::SegmentMap`] | [quantile scores](crate::definitions#quantile-scores), [segments](crate::definitions#named-rfm-segments) |
