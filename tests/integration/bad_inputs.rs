@@ -12,10 +12,9 @@ use customer_tiering::{Error, PopulationBuilder};
 use jiff::civil::date;
 use serde::Deserialize;
 
-use crate::support::{data_lines, line_of, run, temp_dir};
+use crate::support::{QUICKSTART, data_lines, line_of, run, temp_dir};
 
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad");
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,9 +10,7 @@ use std::path::Path;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+use crate::support::{QUICKSTART, assert_ok, run, temp_dir};
 
 /// Okabe–Ito blue (customers, stayed), orange (revenue), vermillion (moved).
 const BLUE: &str = "#0072B2";

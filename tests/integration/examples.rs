@@ -6,9 +6,7 @@ use std::process::Output;
 use customer_tiering::FittedPipeline;
 use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest};
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+use crate::support::{QUICKSTART, assert_ok, run, temp_dir};
 
 /// Runs `tier` on the quickstart data at 2026-06-30 into `dir`, with more arguments.
 fn run_tier(dir: &Path, more: &[&str]) -> Output {

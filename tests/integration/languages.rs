@@ -3,13 +3,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
-const CUSTOMERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/quickstart_customers.csv"
-);
+use crate::support::{QUICKSTART, QUICKSTART_CUSTOMERS, assert_ok, run, temp_dir};
 
 /// The summary table `tier` prints in `lang` (with known customers, so that some are
 /// unscored): its lines from the header to the total.
@@ -21,7 +15,7 @@ fn table(lang: &str) -> Vec<String> {
             "--transactions",
             QUICKSTART,
             "--customers",
-            CUSTOMERS,
+            QUICKSTART_CUSTOMERS,
             "--as-of",
             "2026-06-30",
             "--out",

@@ -11,17 +11,7 @@ use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest
 use customer_tiering::{PipelineBuilder, PopulationBuilder, presets};
 use jiff::civil::date;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
-const CUSTOMERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/quickstart_customers.csv"
-);
-const RULES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/rules/credit-cap.toml"
-);
+use crate::support::{QUICKSTART, assert_ok, everything_on_the_quickstart, run, temp_dir};
 
 #[test]
 fn rows_carry_the_summary_figures_for_every_label_in_order() {
@@ -114,30 +104,15 @@ fn rows_carry_the_summary_figures_for_every_label_in_order() {
 #[test]
 fn tier_writes_the_table_with_the_comparison_of_the_migration() {
     let dir = temp_dir("management");
-    let out = run(
-        "tier",
-        &[
-            "--transactions",
-            QUICKSTART,
-            "--customers",
-            CUSTOMERS,
-            "--rules",
-            RULES,
-            "--preset",
-            "four-dimension",
-            "--preset",
-            "lifecycle",
-            "--as-of",
-            "2026-06-30",
-            "--compare-as-of",
-            "2026-03-31",
-            "--quiet",
-            "--lang",
-            "zh-Hant",
-            "--out",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let mut args = everything_on_the_quickstart(dir.to_str().unwrap());
+    args.extend([
+        "--compare-as-of",
+        "2026-03-31",
+        "--quiet",
+        "--lang",
+        "zh-Hant",
+    ]);
+    let out = run("tier", &args);
     assert_ok(&out);
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     let summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();

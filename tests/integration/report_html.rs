@@ -5,38 +5,11 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
-const CUSTOMERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/quickstart_customers.csv"
-);
-const RULES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/rules/credit-cap.toml"
-);
+use crate::support::{assert_ok, everything_on_the_quickstart, run, temp_dir};
 
 fn tier_report(dir: &Path, lang: &str, more: &[&str]) {
-    let mut args = vec![
-        "--transactions",
-        QUICKSTART,
-        "--customers",
-        CUSTOMERS,
-        "--rules",
-        RULES,
-        "--preset",
-        "four-dimension",
-        "--preset",
-        "lifecycle",
-        "--as-of",
-        "2026-06-30",
-        "--quiet",
-        "--lang",
-        lang,
-        "--out",
-        dir.to_str().unwrap(),
-    ];
+    let mut args = everything_on_the_quickstart(dir.to_str().unwrap());
+    args.extend(["--quiet", "--lang", lang]);
     args.extend_from_slice(more);
     assert_ok(&run("tier", &args));
 }

@@ -10,20 +10,13 @@ use customer_tiering::source::{ColumnMapping, CsvTransactions, OnInvalid, ingest
 use customer_tiering::{FittedPipeline, Pipeline, PipelineBuilder, Population, PopulationBuilder};
 use jiff::civil::date;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
-const CUSTOMERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/quickstart_customers.csv"
-);
-const CREDIT_CAP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/rules/credit-cap.toml"
-);
+use crate::support::{CREDIT_CAP_RULES, QUICKSTART, QUICKSTART_CUSTOMERS};
 
 pub(crate) fn everything() -> (Population, Pipeline) {
-    let (table, _) = read_customers_path(CUSTOMERS, OnInvalid::Fail, |_| {}).expect("customers");
+    let (table, _) =
+        read_customers_path(QUICKSTART_CUSTOMERS, OnInvalid::Fail, |_| {}).expect("customers");
     let mut builder = PopulationBuilder::new(date(2026, 6, 30));
-    let source = CsvTransactions::from_path(DATA, &ColumnMapping::default()).expect("data");
+    let source = CsvTransactions::from_path(QUICKSTART, &ColumnMapping::default()).expect("data");
     ingest_into(source, &mut builder, OnInvalid::Fail, |_| {}).expect("valid");
     let columns = table.columns().to_vec();
     let population = builder
@@ -52,7 +45,7 @@ pub(crate) fn everything() -> (Population, Pipeline) {
             other => panic!("unexpected preset {other:?}"),
         }
     }
-    rule_sets.push(RuleSet::from_path(CREDIT_CAP).expect("credit-cap loads"));
+    rule_sets.push(RuleSet::from_path(CREDIT_CAP_RULES).expect("credit-cap loads"));
     for rules in rule_sets {
         pipeline = pipeline.rules(rules);
     }

@@ -30,6 +30,42 @@ use rust_decimal::Decimal;
 /// The as-of date of every generated population.
 pub(crate) const AS_OF: Date = date(2026, 3, 31);
 
+/// The quickstart's transactions (`examples/gen_quickstart_data.rs` writes them).
+pub(crate) const QUICKSTART: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+/// The quickstart's customers, with their attributes.
+pub(crate) const QUICKSTART_CUSTOMERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/quickstart_customers.csv"
+);
+/// The rule file of the examples: a grade-and-credit tier with a cap.
+pub(crate) const CREDIT_CAP_RULES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/rules/credit-cap.toml"
+);
+
+/// The arguments of a `tier` run on the quickstart data with everything a report
+/// shows — known customers, the credit-cap rule set, the four-dimension and lifecycle
+/// presets — as of 2026-06-30, into `out`; a caller adds its own after them.
+pub(crate) fn everything_on_the_quickstart(out: &str) -> Vec<&str> {
+    vec![
+        "--transactions",
+        QUICKSTART,
+        "--customers",
+        QUICKSTART_CUSTOMERS,
+        "--rules",
+        CREDIT_CAP_RULES,
+        "--preset",
+        "four-dimension",
+        "--preset",
+        "lifecycle",
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        out,
+    ]
+}
+
 /// The line of a reject of a file (a test fails on any other position).
 pub(crate) fn line_of(reject: &Reject) -> u64 {
     match reject.location().position() {

@@ -8,9 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+use crate::support::{QUICKSTART, assert_ok, run, temp_dir};
 
 /// `tier` on the quickstart data into `dir`, as of 2026-06-30 unless `more` says.
 fn tier(dir: &Path, more: &[&str]) -> Output {

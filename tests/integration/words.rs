@@ -5,42 +5,13 @@
 
 use std::path::Path;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
-const CUSTOMERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/quickstart_customers.csv"
-);
-const RULES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/examples/rules/credit-cap.toml"
-);
+use crate::support::{assert_ok, everything_on_the_quickstart, run, temp_dir};
 
 /// What `tier` says about C0003 in `lang`, with known customers, a rule set and `more`
 /// arguments: the explanation lines, the warning lines, and the run's `summary.json`.
 fn explain(lang: &str, dir: &Path, more: &[&str]) -> (Vec<String>, Vec<String>, serde_json::Value) {
-    let mut args = vec![
-        "--transactions",
-        QUICKSTART,
-        "--customers",
-        CUSTOMERS,
-        "--rules",
-        RULES,
-        "--preset",
-        "four-dimension",
-        "--preset",
-        "lifecycle",
-        "--as-of",
-        "2026-06-30",
-        "--explain",
-        "C0003",
-        "--quiet",
-        "--out",
-        dir.to_str().expect("UTF-8 path"),
-        "--lang",
-        lang,
-    ];
+    let mut args = everything_on_the_quickstart(dir.to_str().expect("UTF-8 path"));
+    args.extend(["--explain", "C0003", "--quiet", "--lang", lang]);
     args.extend_from_slice(more);
     let out = run("tier", &args);
     assert_ok(&out);

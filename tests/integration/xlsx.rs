@@ -12,9 +12,7 @@ use std::str::FromStr;
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 use rust_decimal::Decimal;
 
-use crate::support::{assert_ok, run, temp_dir};
-
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.csv");
+use crate::support::{QUICKSTART, assert_ok, run, temp_dir};
 
 /// An id that looks like a number and one that looks like a formula (a CSV injection).
 const ZEROS_ID: &str = "00001";
