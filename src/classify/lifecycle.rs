@@ -36,11 +36,10 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use super::criterion::{Criterion, Rule, Words};
+use super::criterion::{Bound, Criterion, Quantity, Rule, Words};
 use super::explain::StageBy;
 use super::{Classifier, Column, ColumnLabels, Explanation, Label, Model, Reads, Reason};
 use crate::error::{ConfigError, Error};
-use crate::names::{Lang, metric_name};
 use crate::profile::{Metric, Population, Profile};
 
 /// The stages, in their order of evaluation ([lifecycle
@@ -398,6 +397,19 @@ impl Model for LifecycleModel {
                 zh_hans,
             },
         };
+        // `metric ≤ upper`, or `metric > lower`.
+        let days = |metric, lower: Option<u32>, upper: Option<u32>| Rule::Range {
+            quantity: Quantity::Metric(metric),
+            lower: lower.map(|days| Bound {
+                value: days.into(),
+                inclusive: false,
+            }),
+            upper: upper.map(|days| Bound {
+                value: days.into(),
+                inclusive: true,
+            }),
+            or_not_positive: false,
+        };
         let rules = [
             words(
                 "status non_customer".into(),
@@ -410,44 +422,10 @@ impl Model for LifecycleModel {
                 "没有购买，状态为目标（target）".into(),
             ),
             words("no purchase".into(), "沒有購買".into(), "没有购买".into()),
-            words(
-                format!("tenure_days ≤ {new}"),
-                format!("{} ≤ {new}", metric_name(Metric::TenureDays, Lang::ZhHant)),
-                format!("{} ≤ {new}", metric_name(Metric::TenureDays, Lang::ZhHans)),
-            ),
-            words(
-                format!("recency_days ≤ {active}"),
-                format!(
-                    "{} ≤ {active}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHant)
-                ),
-                format!(
-                    "{} ≤ {active}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHans)
-                ),
-            ),
-            words(
-                format!("recency_days ≤ {dormant}"),
-                format!(
-                    "{} ≤ {dormant}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHant)
-                ),
-                format!(
-                    "{} ≤ {dormant}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHans)
-                ),
-            ),
-            words(
-                format!("recency_days > {dormant}"),
-                format!(
-                    "{} > {dormant}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHant)
-                ),
-                format!(
-                    "{} > {dormant}",
-                    metric_name(Metric::RecencyDays, Lang::ZhHans)
-                ),
-            ),
+            days(Metric::TenureDays, None, Some(new)),
+            days(Metric::RecencyDays, None, Some(active)),
+            days(Metric::RecencyDays, None, Some(dormant)),
+            days(Metric::RecencyDays, Some(dormant), None),
         ];
         STAGES
             .iter()
