@@ -71,16 +71,15 @@ impl RangeReader for FromColumns<'_> {
 /// Customer `i`'s value of a metric, as [`Num::of`] gives it for its profile.
 #[inline]
 pub(crate) fn num(columns: &Columns, i: usize, metric: Metric) -> Option<Num> {
-    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
     match metric {
         Metric::RecencyDays => columns.recency_days[i].map(Num::Int),
         Metric::TenureDays => columns.tenure_days[i].map(Num::Int),
-        Metric::Frequency => Some(count(columns.frequency[i])),
-        Metric::Transactions => Some(count(columns.transactions[i])),
+        Metric::Frequency => Some(Num::count(columns.frequency[i])),
+        Metric::Transactions => Some(Num::count(columns.transactions[i])),
         Metric::DistinctProducts => columns
             .distinct_products
             .as_ref()
-            .and_then(|d| d[i].map(count)),
+            .and_then(|d| d[i].map(Num::count)),
         Metric::Monetary => Some(Num::Dec(columns.monetary[i])),
         other => columns.metric(i, other).map(Num::Dec),
     }

@@ -1650,7 +1650,6 @@ impl Coder for GradeCoder<'_> {
             match dimension {
                 DimensionCoder::Terciles { metric, .. } => {
                     let frequency = |i: usize| profiles[i].frequency;
-                    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
                     let totals = &mut totals;
                     match metric {
                         Metric::Monetary => self.add_terciles(
@@ -1664,7 +1663,7 @@ impl Coder for GradeCoder<'_> {
                             dimension,
                             row,
                             totals,
-                            |i| Some(count(profiles[i].frequency)),
+                            |i| Some(Num::count(profiles[i].frequency)),
                             frequency,
                         ),
                         Metric::TenureDays => self.add_terciles(
@@ -1727,7 +1726,6 @@ impl Coder for GradeCoder<'_> {
                 // A loop per metric, so that the metric is chosen once per block.
                 DimensionCoder::Terciles { metric, .. } => {
                     let totals = &mut totals;
-                    let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
                     match metric {
                         Metric::Monetary => {
                             let monetary = &customers.monetary[range.clone()];
@@ -1735,7 +1733,7 @@ impl Coder for GradeCoder<'_> {
                             self.add_terciles(dimension, row, totals, value, frequency);
                         }
                         Metric::Frequency => {
-                            let value = |i: usize| Some(count(frequencies[i]));
+                            let value = |i: usize| Some(Num::count(frequencies[i]));
                             self.add_terciles(dimension, row, totals, value, frequency);
                         }
                         Metric::TenureDays => {

@@ -295,11 +295,17 @@ pub(crate) enum Num {
 }
 
 impl Num {
+    /// A count: an integer where it fits `i64`, else a decimal.
+    #[inline]
+    pub(crate) fn count(count: u64) -> Num {
+        i64::try_from(count).map_or(Num::Dec(count.into()), Num::Int)
+    }
+
     /// [`Profile::metric`](crate::Profile::metric) without making counts decimals.
     #[inline]
     pub(crate) fn of(profile: &crate::Profile, metric: crate::Metric) -> Option<Num> {
         use crate::Metric;
-        let count = |c: u64| i64::try_from(c).map_or(Num::Dec(c.into()), Num::Int);
+        let count = Num::count;
         match metric {
             Metric::RecencyDays => profile.recency_days.map(Num::Int),
             Metric::TenureDays => profile.tenure_days.map(Num::Int),

@@ -730,12 +730,20 @@ impl FittedPipeline {
             for block_start in (start..end).step_by(BLOCK) {
                 let block_end = (block_start + BLOCK).min(end);
                 let range = block_start..block_end;
+                // Made once for the block when rows are built; then the coders read
+                // them too.
+                if by_row {
+                    customers.fill(range.clone(), &mut block);
+                }
                 // Model by model over a block that stays in the cache.
                 for ((coder, &at), &own) in coders.iter().zip(&offsets).zip(&context.widths) {
                     if let Some(coder) = coder {
                         let out = &mut codes[at..at + own];
                         out.iter_mut().for_each(Vec::clear);
-                        coder.codes_at(customers, range.clone(), &mut block, out);
+                        match by_row {
+                            true => coder.codes(&block, out),
+                            false => coder.codes_at(customers, range.clone(), &mut block, out),
+                        }
                     }
                 }
                 if !by_row {
@@ -745,7 +753,6 @@ impl FittedPipeline {
                     encoder.rows_done(range.len());
                     continue;
                 }
-                customers.fill(range, &mut block);
                 for (j, (r, profile)) in (block_start..block_end).zip(&block).enumerate() {
                     row.clear();
                     for (i, model) in self.models.iter().enumerate() {
