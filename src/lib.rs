@@ -468,7 +468,7 @@
 //! integers — each customer's mantissas at its largest scale, in `i64`, moved to an exact
 //! 256-bit sum in the rare case one leaves it — and converts each total to a decimal once.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -494,6 +494,7 @@ pub mod output;
 mod parallel;
 pub mod pipeline;
 pub mod population;
+mod prefetch;
 pub mod presets;
 pub mod profile;
 mod reading;

@@ -167,15 +167,17 @@ impl Columns {
         out.extend(range.map(|i| self.profile(i)));
     }
 
-    /// Appends profiles (in id order, after every id here), in one pass. (On one
-    /// thread: fresh memory costs a page fault a page, and two threads taking them at
-    /// once were measured slower.)
+    /// Appends profiles (in id order, after every id here).
     pub(crate) fn extend(&mut self, profiles: &[Profile]) {
-        let n = profiles.len();
-        let before = self.len();
-        let ids = Arc::make_mut(&mut self.ids);
-        ids.reserve(n);
-        ids.extend(profiles.iter().map(|p| p.customer_id.clone()));
+        self.reserve(profiles.len());
+        for profile in profiles {
+            self.push(profile.clone());
+        }
+    }
+
+    /// Room for `n` more customers in every column kept for all.
+    fn reserve(&mut self, n: usize) {
+        Arc::make_mut(&mut self.ids).reserve(n);
         self.recency_days.reserve(n);
         self.frequency.reserve(n);
         self.transactions.reserve(n);
@@ -183,27 +185,54 @@ impl Columns {
         self.monetary.reserve(n);
         self.monetary_current.reserve(n);
         self.monetary_previous.reserve(n);
-        for (at, p) in (before..).zip(profiles) {
-            self.recency_days.push(p.recency_days);
-            self.frequency.push(p.frequency);
-            self.transactions.push(p.transactions);
-            self.monetary.push(p.monetary);
-            self.tenure_days.push(p.tenure_days);
-            self.monetary_current.push(p.monetary_current);
-            self.monetary_previous.push(p.monetary_previous);
-            push_optional(&mut self.profit, at, p.profit);
-            push_optional(&mut self.distinct_products, at, p.distinct_products);
-            push_optional(&mut self.growth, at, p.growth);
-            match (&mut self.attributes, p.attributes.is_empty()) {
-                (Some(column), _) => column.push(p.attributes.clone()),
-                (None, true) => {}
-                (None, false) => {
-                    let mut column = vec![Attributes::default(); at];
-                    column.push(p.attributes.clone());
-                    self.attributes = Some(column);
-                }
+    }
+
+    /// Appends one customer (its id after every id here).
+    #[inline]
+    pub(crate) fn push(&mut self, p: Profile) {
+        let at = self.len();
+        Arc::make_mut(&mut self.ids).push(p.customer_id);
+        self.recency_days.push(p.recency_days);
+        self.frequency.push(p.frequency);
+        self.transactions.push(p.transactions);
+        self.monetary.push(p.monetary);
+        self.tenure_days.push(p.tenure_days);
+        self.monetary_current.push(p.monetary_current);
+        self.monetary_previous.push(p.monetary_previous);
+        push_optional(&mut self.profit, at, p.profit);
+        push_optional(&mut self.distinct_products, at, p.distinct_products);
+        push_optional(&mut self.growth, at, p.growth);
+        match (&mut self.attributes, p.attributes.is_empty()) {
+            (Some(column), _) => column.push(p.attributes),
+            (None, true) => {}
+            (None, false) => {
+                let mut column = vec![Attributes::default(); at];
+                column.push(p.attributes);
+                self.attributes = Some(column);
             }
         }
+    }
+
+    /// Moves every customer of `chunk` after these (its ids after every id here).
+    pub(crate) fn append(&mut self, mut chunk: Columns) {
+        let (before, n) = (self.len(), chunk.len());
+        Arc::make_mut(&mut self.ids).append(Arc::make_mut(&mut chunk.ids));
+        self.recency_days.append(&mut chunk.recency_days);
+        self.frequency.append(&mut chunk.frequency);
+        self.transactions.append(&mut chunk.transactions);
+        self.monetary.append(&mut chunk.monetary);
+        self.tenure_days.append(&mut chunk.tenure_days);
+        self.monetary_current.append(&mut chunk.monetary_current);
+        self.monetary_previous.append(&mut chunk.monetary_previous);
+        append_optional(&mut self.profit, before, chunk.profit, n);
+        append_optional(
+            &mut self.distinct_products,
+            before,
+            chunk.distinct_products,
+            n,
+        );
+        append_optional(&mut self.growth, before, chunk.growth, n);
+        append_optional(&mut self.attributes, before, chunk.attributes, n);
     }
 
     /// The first id that comes twice (ids are sorted, so it is next to its twin).
@@ -236,6 +265,27 @@ impl Columns {
 /// Appends customer `at`'s value to an optional column, which comes into being (none
 /// for the customers before) with its first value that is not none.
 #[inline]
+/// Appends an optional column of `n` customers to one of `before` (a column not kept
+/// is all defaults).
+fn append_optional<T: Clone + Default>(
+    column: &mut Option<Vec<T>>,
+    before: usize,
+    chunk: Option<Vec<T>>,
+    n: usize,
+) {
+    match (column.as_mut(), chunk) {
+        (Some(column), Some(mut chunk)) => column.append(&mut chunk),
+        (Some(column), None) => column.resize(before + n, T::default()),
+        (None, None) => {}
+        (None, Some(mut chunk)) => {
+            let mut new = Vec::with_capacity(before + n);
+            new.resize(before, T::default());
+            new.append(&mut chunk);
+            *column = Some(new);
+        }
+    }
+}
+
 fn push_optional<T: Copy>(column: &mut Option<Vec<Option<T>>>, at: usize, value: Option<T>) {
     match (column.as_mut(), value) {
         (Some(column), value) => column.push(value),
@@ -587,6 +637,50 @@ mod tests {
         assert_eq!(columns.profit, Some(vec![None, Some(dec!(2)), None]));
         assert_eq!(columns.profile(1), with_profit);
         assert_eq!(columns.profile(0), customer("A"));
+    }
+
+    #[test]
+    fn appended_chunks_equal_the_profiles_pushed_one_by_one() {
+        let with_profit = |id: &str| Profile {
+            profit: Some(dec!(-1.5)),
+            ..customer(id)
+        };
+        let with_attributes = |id: &str| {
+            let mut p = customer(id);
+            let retail = crate::attributes::AttrValue::Text("retail".into());
+            p.attributes.insert("industry", retail);
+            p
+        };
+        // Every mix of an optional column kept on one side, the other or both.
+        let chunks = [
+            vec![customer("A"), customer("B")],
+            vec![with_profit("C")],
+            vec![customer("D")],
+            vec![with_attributes("E"), with_profit("F")],
+            vec![],
+            vec![customer("G")],
+        ];
+        let mut appended = Columns::default();
+        let mut pushed = Columns::default();
+        for chunk in &chunks {
+            let mut columns = Columns::default();
+            columns.extend(chunk);
+            appended.append(columns);
+            for profile in chunk {
+                pushed.push(profile.clone());
+            }
+        }
+        assert_eq!(appended, pushed);
+        let all: Vec<Profile> = chunks.concat();
+        assert_eq!(
+            (0..all.len())
+                .map(|i| appended.profile(i))
+                .collect::<Vec<_>>(),
+            all
+        );
+        assert_eq!(appended.profit.as_ref().map(Vec::len), Some(7));
+        assert_eq!(appended.attributes.as_ref().map(Vec::len), Some(7));
+        assert!(appended.distinct_products.is_none());
     }
 
     #[test]

@@ -54,9 +54,9 @@ use crate::dates::day_number;
 use crate::error::{Error, PopulationProblem};
 use crate::metrics::DEFAULT_WINDOW_DAYS;
 use crate::population::Columns;
-use crate::profile::{CustomerId, Metric, Population, Profile, Transaction};
+use crate::profile::{CustomerId, Metric, Population, Transaction};
 
-pub(crate) use partition::{Entry, Inline, Partition, Period, RowBatch};
+pub(crate) use partition::{Inline, Partition, Period, RowBatch};
 
 /// Customers known from a customers source, with their attributes.
 type Known = Vec<(CustomerId, Attributes)>;
@@ -419,17 +419,18 @@ impl Aggregator {
             partitions.into_iter().zip(known_by_part).collect();
         pending.reverse();
         let failure = FirstFailure::default();
-        // Per as-of date, the profiles of the last group, appended to the columns while
-        // the next group's are made into a second buffer (the two are reused from group
-        // to group): appending takes fresh memory, a page fault a page, and is then not
-        // alone on the processor.
-        let mut made: Vec<Vec<Profile>> = vec![Vec::new(); as_of.len()];
-        let mut making: Vec<Vec<Profile>> = vec![Vec::new(); as_of.len()];
+        // Per range of the group and as-of date, its customers as columns, made straight
+        // from the accumulators on every thread. The last group's are moved into the
+        // population while the next group's are made: moving takes fresh memory, a
+        // page fault a page, and is then not alone on the processor.
+        let mut made: Vec<Vec<Columns>> = Vec::new();
         let mut done = 0;
-        let append = |columns: &mut [Columns], made: &[Vec<Profile>]| {
+        let append = |columns: &mut [Columns], made: Vec<Vec<Columns>>| {
             if failure.is_empty() {
-                for (all, made) in columns.iter_mut().zip(made) {
-                    all.extend(made);
+                for chunks in made {
+                    for (all, chunk) in columns.iter_mut().zip(chunks) {
+                        all.append(chunk);
+                    }
                 }
             }
         };
@@ -439,42 +440,41 @@ impl Aggregator {
                 .split_off(pending.len() - take)
                 .into_iter()
                 .rev()
+                .enumerate()
                 .collect();
             let make = || {
-                let finishing = crate::parallel::map_owned(batch, |(part, mut known)| {
+                // A failure is kept only if it comes first in range, then date, then id
+                // order (as one range after the other would have failed).
+                crate::parallel::map_owned(batch, |(part, (partition, mut known))| {
                     known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                    part.finishing(known)
-                });
-                // Every profile is made on every thread; a failure is kept only if it
-                // comes first in range, then date, then id order (as one range after
-                // the other would have failed).
-                for (index, (out, period)) in making.iter_mut().zip(&periods).enumerate() {
-                    let entries: Vec<(usize, usize, Entry)> = finishing
+                    let finishing = partition.finishing(known);
+                    let chunk = |(index, period): (usize, &Period)| {
+                        let plan = finishing.plan(index);
+                        let mut chunk = Columns::with_capacity(plan.len());
+                        for (at, &entry) in plan.iter().enumerate() {
+                            match finishing.profile(index, *period, growth, entry) {
+                                Ok(profile) => chunk.push(profile),
+                                Err(error) => {
+                                    failure.keep((done + part, index, at), error);
+                                    break;
+                                }
+                            }
+                        }
+                        chunk
+                    };
+                    periods
                         .iter()
                         .enumerate()
-                        .flat_map(|(part, f)| {
-                            let plan = f.plan(index).iter().enumerate();
-                            plan.map(move |(at, &e)| (part, at, e))
-                        })
-                        .collect();
-                    out.clear();
-                    crate::parallel::extend_mapped(out, &entries, |&(part, at, entry)| {
-                        finishing[part]
-                            .profile(index, *period, growth, entry)
-                            .unwrap_or_else(|error| {
-                                failure.keep((done + part, index, at), error);
-                                // Never seen: the failure is returned instead.
-                                Profile::without_purchases(CustomerId::from_valid("failed".into()))
-                            })
-                    });
-                }
-                finishing.len()
+                        .map(chunk)
+                        .collect::<Vec<Columns>>()
+                })
             };
-            let ((), made_now) = crate::parallel::join(|| append(&mut columns, &made), make);
-            done += made_now;
-            std::mem::swap(&mut made, &mut making);
+            let ((), made_now) =
+                crate::parallel::join(|| append(&mut columns, std::mem::take(&mut made)), make);
+            done += made_now.len();
+            made = made_now;
         }
-        append(&mut columns, &made);
+        append(&mut columns, made);
         if let Some(error) = failure.take() {
             return Err(error);
         }

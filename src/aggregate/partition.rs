@@ -175,17 +175,30 @@ impl Ids {
     /// decides). Nothing here branches on the slot's contents, so the lookups of many
     /// rows can wait on memory at once.
     #[inline]
-    fn first_probe(&self, inline: Inline) -> u32 {
-        use std::hash::BuildHasher;
+    fn first_probe(&self, inline: Inline, hash: u64) -> u32 {
         let mask = self.table.len().wrapping_sub(1);
-        let hash = self.hasher.hash_one(inline) as usize;
-        match self.table.get(hash & mask) {
+        match self.table.get(hash as usize & mask) {
             Some(slot) => {
                 let hit = slot.inline == inline && !inline.is_long();
                 if hit { slot.at } else { u32::MAX }
             }
             None => u32::MAX,
         }
+    }
+
+    /// The hash of an id's inline form (for a long id, of no use: it never hits in
+    /// [`first_probe`](Self::first_probe)).
+    #[inline]
+    fn short_hash(&self, inline: Inline) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(inline)
+    }
+
+    /// Asks for the slot of `hash` to be brought into the cache.
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        let mask = self.table.len().wrapping_sub(1);
+        crate::prefetch::prefetch(&self.table, hash as usize & mask);
     }
 
     /// Doubles the table and puts every id back.
@@ -210,15 +223,15 @@ impl Ids {
             .map(|at| (Inline::of(self.get(at)).order_key(), at))
             .collect();
         keyed.sort_unstable();
-        let mut order: Vec<u32> = keyed.iter().map(|&(_, at)| at).collect();
-        let mut start = 0;
-        while start < keyed.len() {
-            let key = keyed[start].0;
-            let end = start + keyed[start..].partition_point(|&(k, _)| k == key);
-            if end - start > 1 {
-                order[start..end].sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
+        // Equal keys are rare (long ids sharing their first bytes): the runs are found
+        // in one pass, not by a search from each.
+        let mut order: Vec<u32> = Vec::with_capacity(keyed.len());
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let start = order.len();
+            order.extend(run.iter().map(|&(_, at)| at));
+            if run.len() > 1 {
+                order[start..].sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
             }
-            start = end;
         }
         order
     }
@@ -309,6 +322,9 @@ impl RowBatch {
     }
 }
 
+/// Rows ahead whose memory is asked for while a row is looked up or counted.
+const AHEAD: usize = 12;
+
 /// A `(customer, day)` key: the customer in the high half, the day biased so that
 /// keys sort by customer, then date.
 #[inline]
@@ -359,6 +375,8 @@ pub(crate) struct Partition {
     products: Products,
     /// Scratch: the customer of each row of the batch being absorbed.
     numbers: Vec<u32>,
+    /// Scratch: the hash of each row's id.
+    hashes: Vec<u64>,
 }
 
 impl Partition {
@@ -420,16 +438,36 @@ impl Partition {
         // memory. The customers come in two passes: the first only probes each row's
         // first slot, which finds most customers already seen; the second interns the
         // rest in row order, so customers are numbered as one row at a time would.
+        // The hashes come first, so that each probe and count can ask for the memory of
+        // the row `AHEAD` rows on (see `crate::prefetch`).
         let mut numbers = std::mem::take(&mut self.numbers);
         numbers.clear();
-        numbers.extend(batch.rows.iter().map(|row| self.ids.first_probe(row.id)));
+        let mut hashes = std::mem::take(&mut self.hashes);
+        hashes.clear();
+        hashes.extend(batch.rows.iter().map(|row| self.ids.short_hash(row.id)));
+        numbers.extend(
+            hashes
+                .iter()
+                .zip(&batch.rows)
+                .enumerate()
+                .map(|(i, (&hash, row))| {
+                    if let Some(&next) = hashes.get(i + AHEAD) {
+                        self.ids.prefetch(next);
+                    }
+                    self.ids.first_probe(row.id, hash)
+                }),
+        );
+        self.hashes = hashes;
         for (row, at) in batch.rows.iter().zip(&mut numbers) {
             if *at == u32::MAX {
                 let (inline, long) = batch.id(row);
                 *at = self.intern_with(inline, long);
             }
         }
-        for (row, &at) in batch.rows.iter().zip(&numbers) {
+        for (i, (row, &at)) in batch.rows.iter().zip(&numbers).enumerate() {
+            if let Some(&next) = numbers.get(i + AHEAD) {
+                crate::prefetch::prefetch(&self.periods[0].rows, next as usize);
+            }
             self.count(
                 periods,
                 at,
