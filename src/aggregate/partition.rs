@@ -52,7 +52,7 @@ impl Inline {
     /// The inline form of `id`, a slice of `buffer` followed in it by at least 16
     /// bytes where possible: then its bytes are read as two fixed words and masked,
     /// without a copy of variable length.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn within(id: &[u8], buffer: &[u8]) -> Inline {
         let offset = (id.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
         match buffer.get(offset..offset.wrapping_add(16)) {
@@ -291,7 +291,7 @@ impl RowBatch {
         self.full.clear();
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, inline: Inline, id: &[u8], day: i32, amount: i64, scale: u8) {
         let id = match inline.is_long() {
             false => inline,

@@ -216,29 +216,112 @@ impl Reading<'_> {
             ..Line::default()
         };
         let mut last_date = LastDate::default();
-        for at in Structural::new(bytes) {
-            match bytes[at] {
-                b'\n' => {
-                    self.end_line(bytes, &mut line, at, &mut last_date, parsed);
-                    line.start = at + 1;
-                }
-                b',' if line.simple => {
-                    if line.fields.len() + 1 == self.width {
-                        line.simple = false; // too many fields
-                    } else {
-                        line.fields.push((line.field, at));
-                        line.field = at + 1;
-                    }
-                }
-                b'"' => line.simple = false,
-                _ => {}
+        let mut scan = Structural::new(bytes);
+        'lines: loop {
+            // At the start of a line: most lines are read whole from one window.
+            if let Some(end) = self.quick_line(bytes, line.start, &mut last_date, parsed) {
+                line.number += 1;
+                line.start = end + 1;
+                line.field = end + 1;
+                continue;
             }
+            // Any other line (or the last of the piece) one structural byte at a time.
+            scan.seek(line.start);
+            for at in &mut scan {
+                match bytes[at] {
+                    b'\n' => {
+                        self.end_line(bytes, &mut line, at, &mut last_date, parsed);
+                        line.start = at + 1;
+                        continue 'lines;
+                    }
+                    b',' if line.simple => {
+                        if line.fields.len() + 1 == self.width {
+                            line.simple = false; // too many fields
+                        } else {
+                            line.fields.push((line.field, at));
+                            line.field = at + 1;
+                        }
+                    }
+                    b'"' => line.simple = false,
+                    _ => {}
+                }
+            }
+            break;
         }
         // The last line of the file may lack its line end.
         if line.start < bytes.len() {
             self.end_line(bytes, &mut line, bytes.len(), &mut last_date, parsed);
         }
         parsed.lines = line.number;
+    }
+
+    /// Reads the line starting at `start` when it ends within [`WINDOW`] bytes, holds
+    /// no quote, has the header's number of fields and takes the [fast
+    /// row](Self::fast_row): its line end's place. None for any other line, which is
+    /// then read by [`end_line`](Self::end_line) as if this had not looked at it.
+    ///
+    /// The window's line ends, commas and quotes are found as bit masks, a word at a
+    /// time: no branch per byte or per field, whose outcome would change from line to
+    /// line as the lengths of the fields do.
+    #[inline]
+    fn quick_line(
+        &self,
+        bytes: &[u8],
+        start: usize,
+        last_date: &mut LastDate,
+        parsed: &mut Parsed,
+    ) -> Option<usize> {
+        if self.width > QUICK_FIELDS {
+            return None;
+        }
+        let window: &[u8; WINDOW] = bytes.get(start..start + WINDOW)?.try_into().ok()?;
+        let words: [u64; WINDOW / 8] = std::array::from_fn(|i| {
+            u64::from_le_bytes(window[8 * i..8 * i + 8].try_into().unwrap_or_default())
+        });
+        let newlines = byte_mask(&words, b'\n');
+        if newlines == 0 {
+            return None;
+        }
+        // A quote anywhere in the window, even on the next line, leaves the line to the
+        // general reader (quotes are rare, and this needs no mask of them).
+        let quotes = words
+            .iter()
+            .fold(0, |any, &word| any | equal_bytes(word, b'"'));
+        if quotes != 0 {
+            return None;
+        }
+        let end = newlines.trailing_zeros() as usize;
+        let mut commas = byte_mask(&words, b',') & ((1u32 << end) - 1);
+        if commas.count_ones() as usize + 1 != self.width {
+            return None;
+        }
+        // Only `\n` ends a line; a `\r` before it is the line end's, any other is data.
+        let text_end = end - usize::from(end > 0 && window[end - 1] == b'\r');
+        if text_end == 0 {
+            return None;
+        }
+        let mut bounds = [(0usize, 0usize); QUICK_FIELDS];
+        let mut field = 0;
+        for bound in bounds.iter_mut().take(self.width) {
+            let comma = match commas {
+                0 => text_end,
+                _ => commas.trailing_zeros() as usize,
+            };
+            *bound = (start + field, start + comma);
+            field = comma + 1;
+            commas &= commas.wrapping_sub(1);
+        }
+        let c = self.columns;
+        let get = |i: usize| &bytes[bounds[i].0..bounds[i].1];
+        let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
+        let (id, day, amount, scale) = self.fast_row(id, date, amount, bytes, last_date)?;
+        parsed.read += 1;
+        if self.keep(day, parsed) {
+            let inline = Inline::within(id, bytes);
+            let at = self.splitter.route(id);
+            parsed.batches[at].push(inline, id, day, amount, scale);
+        }
+        Some(start + end)
     }
 
     /// Reads the line of `bytes` from `line.start` to `end` (its `\n` or the end of
@@ -521,6 +604,31 @@ impl<'a> Structural<'a> {
             found: structural(word_at(bytes, 0)),
         }
     }
+
+    /// Goes on from `at`: the structural bytes before it are passed over.
+    fn seek(&mut self, at: usize) {
+        self.base = at & !7;
+        self.found = structural(word_at(self.bytes, self.base)) & (u64::MAX << (8 * (at & 7)));
+    }
+}
+
+/// Bytes read at once by [`Reading::quick_line`]: most lines are shorter.
+const WINDOW: usize = 32;
+/// The most fields a line read by [`Reading::quick_line`] may have.
+const QUICK_FIELDS: usize = 8;
+
+/// One bit per byte of `words` (the first word's first byte the lowest) equal to
+/// `byte`.
+#[inline]
+fn byte_mask(words: &[u64; WINDOW / 8], byte: u8) -> u32 {
+    words.iter().enumerate().fold(0, |mask, (i, &word)| {
+        // The high bit of each matching byte moved to bit 8k, then the eight bits
+        // gathered into the top byte by one multiplication (no two partial products
+        // land on the same bit, so nothing carries).
+        let high = equal_bytes(word, byte) >> 7;
+        let eight = high.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask | (eight as u32) << (8 * i)
+    })
 }
 
 impl Iterator for Structural<'_> {

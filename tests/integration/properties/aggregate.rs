@@ -61,6 +61,10 @@ fn line() -> impl Strategy<Value = String> {
         1 => Just("\"C001,2026-03-01,5".to_string()), // a quote left open
         1 => Just(String::new()),
         1 => Just("C004,2026-03-02,7.5\r".to_string()),
+        1 => Just("C005\r,2026-03-02,1".to_string()),
+        1 => Just("\r".to_string()),
+        // Lines of 30 to 33 bytes, around the 32 the reader looks at for a line end.
+        1 => (14..18usize).prop_map(|n| format!("C006,2026-03-02,{}", "1".repeat(n))),
     ]
 }
 
