@@ -422,17 +422,22 @@ impl Partition {
     /// Counts one row of customer `at` (dated on or before the latest as-of date).
     #[inline]
     fn count(&mut self, periods: &[Period], at: u32, day: i32, amount: i128, scale: u32) {
+        let small = i64::try_from(amount).ok();
+        let add = |accs: &mut Accs, which: usize| match small {
+            Some(amount) => accs.add_i64(at, which, amount, scale),
+            None => accs.add(at, which, amount, scale),
+        };
         for (period, accs) in periods.iter().zip(&mut self.periods) {
             if day > period.day {
                 continue;
             }
             accs.rows[at as usize].count_day(day);
-            accs.add(at, MONETARY, amount, scale);
+            add(accs, MONETARY);
             let age = i64::from(period.day) - i64::from(day);
             if age < period.window {
-                accs.add(at, CURRENT, amount, scale);
+                add(accs, CURRENT);
             } else if age < 2 * period.window {
-                accs.add(at, PREVIOUS, amount, scale);
+                add(accs, PREVIOUS);
             }
         }
         let recent = &mut self.periods[0].rows[at as usize].recent;

@@ -139,6 +139,22 @@ impl Accs {
         }
     }
 
+    /// [`add`](Self::add) for a mantissa that fits `i64`: when the sum is narrow, at
+    /// the same scale, and stays in `i64` (nearly every row), one checked addition.
+    #[inline]
+    pub(crate) fn add_i64(&mut self, at: u32, which: usize, mantissa: i64, scale: u32) {
+        let acc = &mut self.rows[at as usize];
+        let flags = acc.flags[which];
+        if u32::from(flags & (WIDE | SCALE_BITS)) == scale {
+            if let Some(sum) = acc.values[which].checked_add(mantissa) {
+                acc.values[which] = sum;
+                acc.flags[which] = flags | SEEN;
+                return;
+            }
+        }
+        self.add(at, which, i128::from(mantissa), scale);
+    }
+
     /// Moves sum `which` of customer `at` to the wide table.
     fn widen(&mut self, at: u32, which: usize) {
         let acc = &mut self.rows[at as usize];
@@ -299,5 +315,34 @@ mod tests {
         a.add_from(0, &b, 0);
         assert_eq!(a.total(0, PROFIT), whole.total(0, PROFIT));
         assert!(a.seen(0, PROFIT) && !a.seen(0, MONETARY));
+    }
+
+    proptest::proptest! {
+        /// The one-addition path for `i64` mantissas keeps the same sums (value, scale,
+        /// seen, wide) as the general one, at mixed scales and next to the `i64` limits.
+        #[test]
+        fn the_i64_path_sums_as_the_general_one(
+            terms in proptest::collection::vec(
+                (proptest::prop_oneof![
+                    -1000i64..1000,
+                    proptest::prelude::Just(i64::MAX),
+                    proptest::prelude::Just(i64::MIN),
+                    proptest::prelude::Just(i64::MAX / 10),
+                    proptest::prelude::any::<i64>(),
+                ], 0u32..8),
+                0..40,
+            ),
+        ) {
+            let (mut fast, mut general) = (Accs::default(), Accs::default());
+            fast.push();
+            general.push();
+            for &(mantissa, scale) in &terms {
+                fast.add_i64(0, CURRENT, mantissa, scale);
+                general.add(0, CURRENT, i128::from(mantissa), scale);
+            }
+            proptest::prop_assert_eq!(fast.total(0, CURRENT), general.total(0, CURRENT));
+            proptest::prop_assert_eq!(fast.rows[0].flags, general.rows[0].flags);
+            proptest::prop_assert_eq!(fast.rows[0].values, general.rows[0].values);
+        }
     }
 }
