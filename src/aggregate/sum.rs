@@ -145,12 +145,12 @@ impl Accs {
     pub(crate) fn add_i64(&mut self, at: u32, which: usize, mantissa: i64, scale: u32) {
         let acc = &mut self.rows[at as usize];
         let flags = acc.flags[which];
-        if u32::from(flags & (WIDE | SCALE_BITS)) == scale {
-            if let Some(sum) = acc.values[which].checked_add(mantissa) {
-                acc.values[which] = sum;
-                acc.flags[which] = flags | SEEN;
-                return;
-            }
+        if u32::from(flags & (WIDE | SCALE_BITS)) == scale
+            && let Some(sum) = acc.values[which].checked_add(mantissa)
+        {
+            acc.values[which] = sum;
+            acc.flags[which] = flags | SEEN;
+            return;
         }
         self.add(at, which, i128::from(mantissa), scale);
     }
