@@ -100,6 +100,12 @@ impl Inline {
         ])
     }
 
+    /// The sixteen bytes as two big-endian words (the first byte the highest).
+    #[inline]
+    pub(crate) fn big_endian(self) -> (u64, u64) {
+        (self.0[0].swap_bytes(), self.0[1].swap_bytes())
+    }
+
     /// A number that orders short ids as their bytes do (the bytes big-endian, then
     /// the length: a prefix sorts first); a long id sorts after every id it starts
     /// with, among the long ids of its first 15 bytes in an order its bytes decide.

@@ -10,6 +10,8 @@
 //! number order ids the way their bytes do (ties only go to the same partition), so the
 //! search compares integers.
 
+use super::Inline;
+
 /// The cut points of a range partitioning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Splitter {
@@ -25,6 +27,11 @@ pub(crate) struct Splitter {
     low: u64,
     shift: u32,
     first_in_bucket: Vec<u16>,
+    /// The prefix as the top bytes of a big-endian word, when
+    /// [`route_inline`](Self::route_inline) may read a short id's inline form: the
+    /// prefix is at most seven bytes, none of them zero (a zero past the end of an id
+    /// is padding there).
+    prefix_word: Option<u64>,
 }
 
 /// Spans of the lookup table (a few hundred per partition, 128 KiB).
@@ -39,6 +46,7 @@ impl Default for Splitter {
             low: 0,
             shift: 0,
             first_in_bucket: Vec::new(),
+            prefix_word: Some(0),
         }
     }
 }
@@ -84,12 +92,18 @@ impl Splitter {
                 bounds.partition_point(|&b| b <= start) as u16
             })
             .collect();
+        let prefix_word = (prefix.len() <= 7 && !prefix.contains(&0)).then(|| {
+            let mut word = [0u8; 8];
+            word[..prefix.len()].copy_from_slice(&prefix);
+            u64::from_be_bytes(word)
+        });
         Splitter {
             prefix,
             bounds,
             low,
             shift,
             first_in_bucket,
+            prefix_word,
         }
     }
 
@@ -113,7 +127,41 @@ impl Splitter {
                 Some(_) => {}
             }
         }
-        let key = key_after(id, self.prefix.len());
+        self.place(key_after(id, self.prefix.len()))
+    }
+
+    /// [`route`](Self::route) for an id given with its inline form (see
+    /// [`Inline::within`]): for a short id, the prefix and the key are read from the
+    /// inline form's two words by shifts, not byte by byte.
+    #[inline]
+    pub(crate) fn route_inline(&self, inline: Inline, id: &[u8]) -> usize {
+        let Some(prefix) = self.prefix_word.filter(|_| !inline.is_long()) else {
+            return self.route(id);
+        };
+        if self.bounds.is_empty() {
+            return 0;
+        }
+        // The id's first sixteen bytes as two big-endian words: its bytes, zeros after
+        // them, and its length in the very last byte, which a prefix of at most seven
+        // bytes and the eight after it never reach.
+        let (high, low) = inline.big_endian();
+        let p = self.prefix.len();
+        if p == 0 {
+            return self.place(high);
+        }
+        // The first `p` bytes against the prefix: the first byte that differs decides,
+        // and a padding zero (the id ended) is below any byte of the prefix.
+        let head = high >> (64 - 8 * p);
+        let wanted = prefix >> (64 - 8 * p);
+        if head != wanted {
+            return if head < wanted { 0 } else { self.bounds.len() };
+        }
+        self.place((high << (8 * p)) | (low >> (64 - 8 * p)))
+    }
+
+    /// The partition of a key: the eight bytes after the prefix, big-endian.
+    #[inline]
+    fn place(&self, key: u64) -> usize {
         let bucket = (key.saturating_sub(self.low) >> self.shift).min(BUCKETS as u64 - 1);
         let mut at = usize::from(self.first_in_bucket[bucket as usize]);
         while self.bounds.get(at).is_some_and(|&b| b <= key) {
@@ -141,6 +189,8 @@ fn key_after(id: &[u8], skip: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
 
     #[test]
     fn ranges_follow_byte_order() {
@@ -166,6 +216,35 @@ mod tests {
         assert!(parts.windows(2).all(|w| w[0] <= w[1]), "{parts:?}");
         assert_eq!(parts.first(), Some(&0));
         assert_eq!(parts.last(), Some(&15));
+    }
+
+    proptest::proptest! {
+        /// Reading a short id's inline form routes every id as reading its bytes does,
+        /// whatever the prefix (none, a few bytes, with a zero byte, longer than seven)
+        /// and whether the id is shorter than it, equal to it, or long.
+        #[test]
+        fn the_inline_route_is_the_byte_route(
+            prefix in vec(prop_oneof![Just(0u8), Just(b'C'), Just(b'0'), any::<u8>()], 0..9),
+            tails in vec(vec(prop_oneof![Just(0u8), b'0'..=b'9', any::<u8>()], 0..12), 2..60),
+            probes in vec(vec(prop_oneof![Just(0u8), Just(b'C'), b'0'..=b'9', any::<u8>()], 0..20), 1..60),
+            parts in 2usize..40,
+        ) {
+            let sample: Vec<Vec<u8>> = tails.iter().map(|t| [&prefix[..], t].concat()).collect();
+            let splitter = Splitter::from_sample(sample.iter().map(Vec::as_slice), parts);
+            // Probes that start with some of the prefix, and probes that do not.
+            let near: Vec<Vec<u8>> = probes
+                .iter()
+                .map(|t| [&prefix[..t.len().min(prefix.len())], t].concat())
+                .collect();
+            for id in sample.iter().chain(&probes).chain(&near) {
+                let want = splitter.route(id);
+                prop_assert_eq!(splitter.route_inline(Inline::of(id), id), want, "{:?}", id);
+                let mut buffer = id.clone();
+                buffer.extend_from_slice(&[0xaa; 16]);
+                let within = Inline::within(&buffer[..id.len()], &buffer);
+                prop_assert_eq!(splitter.route_inline(within, id), want, "{:?}", id);
+            }
+        }
     }
 
     #[test]

@@ -318,7 +318,7 @@ impl Reading<'_> {
         parsed.read += 1;
         if self.keep(day, parsed) {
             let inline = Inline::within(id, bytes);
-            let at = self.splitter.route(id);
+            let at = self.splitter.route_inline(inline, id);
             parsed.batches[at].push(inline, id, day, amount, scale);
         }
         Some(start + end)
@@ -358,7 +358,7 @@ impl Reading<'_> {
                     parsed.read += 1;
                     if self.keep(day, parsed) {
                         let inline = Inline::within(id, bytes);
-                        let at = self.splitter.route(id);
+                        let at = self.splitter.route_inline(inline, id);
                         parsed.batches[at].push(inline, id, day, amount, scale);
                     }
                     line.fields.clear();
