@@ -314,14 +314,21 @@ impl Reading<'_> {
         let c = self.columns;
         let get = |i: usize| &bytes[bounds[i].0..bounds[i].1];
         let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
-        let (id, day, amount, scale) = self.fast_row(id, date, amount, bytes, last_date)?;
+        let row = self.fast_row(id, date, amount, bytes, last_date)?;
+        self.accept(row, bytes, parsed);
+        Some(start + end)
+    }
+
+    /// Counts a row read by the [fast path](Self::fast_row) (its id a slice of `bytes`)
+    /// and, when it is dated on or before the latest as-of date, sends it to its range.
+    #[inline]
+    fn accept(&self, (id, day, amount, scale): FastRow<'_>, bytes: &[u8], parsed: &mut Parsed) {
         parsed.read += 1;
         if self.keep(day, parsed) {
             let inline = Inline::within(id, bytes);
             let at = self.splitter.route_inline(inline, id);
             parsed.batches[at].push(inline, id, day, amount, scale);
         }
-        Some(start + end)
     }
 
     /// Reads the line of `bytes` from `line.start` to `end` (its `\n` or the end of
@@ -354,13 +361,8 @@ impl Reading<'_> {
                 let get = |i: usize| &bytes[line.fields[i].0..line.fields[i].1];
                 let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
                 let row = self.fast_row(id, date, amount, bytes, last_date);
-                if let Some((id, day, amount, scale)) = row {
-                    parsed.read += 1;
-                    if self.keep(day, parsed) {
-                        let inline = Inline::within(id, bytes);
-                        let at = self.splitter.route_inline(inline, id);
-                        parsed.batches[at].push(inline, id, day, amount, scale);
-                    }
+                if let Some(row) = row {
+                    self.accept(row, bytes, parsed);
                     line.fields.clear();
                     return;
                 }
@@ -457,7 +459,7 @@ impl Reading<'_> {
         amount: &[u8],
         buffer: &[u8],
         last_date: &mut LastDate,
-    ) -> Option<(&'r [u8], i32, i64, u8)> {
+    ) -> Option<FastRow<'r>> {
         let id = id.trim_ascii();
         if id.is_empty()
             || id.len() > MAX_ID_BYTES
@@ -611,6 +613,10 @@ impl<'a> Structural<'a> {
         self.found = structural(word_at(self.bytes, self.base)) & (u64::MAX << (8 * (at & 7)));
     }
 }
+
+/// A row read by [`Reading::fast_row`]: its trimmed id, day number, and amount as an
+/// `i64` mantissa and its scale.
+type FastRow<'r> = (&'r [u8], i32, i64, u8);
 
 /// Bytes read at once by [`Reading::quick_line`]: most lines are shorter.
 const WINDOW: usize = 32;
