@@ -449,18 +449,13 @@ impl Aggregator {
                     known.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                     let finishing = partition.finishing(known);
                     let chunk = |(index, period): (usize, &Period)| {
-                        let plan = finishing.plan(index);
-                        let mut chunk = Columns::with_capacity(plan.len());
-                        for (at, &entry) in plan.iter().enumerate() {
-                            match finishing.profile(index, *period, growth, entry) {
-                                Ok(profile) => chunk.push(profile),
-                                Err(error) => {
-                                    failure.keep((done + part, index, at), error);
-                                    break;
-                                }
-                            }
-                        }
-                        chunk
+                        finishing
+                            .columns(index, *period, growth)
+                            .unwrap_or_else(|(at, error)| {
+                                failure.keep((done + part, index, at), error);
+                                // Never appended: the failure is returned instead.
+                                Columns::default()
+                            })
                     };
                     periods
                         .iter()

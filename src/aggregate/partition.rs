@@ -10,6 +10,7 @@ use smol_str::SmolStr;
 use super::sum::{Accs, CURRENT, MONETARY, PREVIOUS, PROFIT};
 use crate::attributes::Attributes;
 use crate::error::Error;
+use crate::population::Columns;
 use crate::profile::{CustomerId, Profile, Transaction};
 
 type Index = HashMap<SmolStr, u32, foldhash::fast::FixedState>;
@@ -665,7 +666,7 @@ fn plan(ids: &[SmolStr], known: &[(CustomerId, Attributes)], accs: &Accs) -> Vec
 /// One profile to make: a customer of the range (or [`Entry::NONE`]) and the known
 /// customer joined to it (or [`Entry::NONE`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Entry {
+struct Entry {
     customer: u32,
     known: u32,
 }
@@ -697,9 +698,25 @@ pub(crate) struct Finishing {
 }
 
 impl Finishing {
-    /// The profiles to make at the `period`-th as-of date, in id order.
-    pub(crate) fn plan(&self, period: usize) -> &[Entry] {
-        &self.plans[period]
+    /// The customers of this range at the `index`-th as-of date, `period`, as columns
+    /// in id order.
+    ///
+    /// # Errors
+    /// The place in the range's plan of the first customer one of whose totals does not
+    /// fit a decimal, and the [`Error::Overflow`] naming it.
+    pub(crate) fn columns(
+        &self,
+        index: usize,
+        period: Period,
+        growth: bool,
+    ) -> Result<Columns, (usize, Error)> {
+        let plan = &self.plans[index];
+        let mut columns = Columns::with_capacity(plan.len());
+        for (at, &entry) in plan.iter().enumerate() {
+            let profile = self.profile(index, period, growth, entry);
+            columns.push(profile.map_err(|error| (at, error))?);
+        }
+        Ok(columns)
     }
 
     /// The profile of `entry` at the `index`-th as-of date, `period`.
@@ -707,7 +724,7 @@ impl Finishing {
     /// # Errors
     /// [`Error::Overflow`] naming the customer when one of its totals does not fit a
     /// decimal.
-    pub(crate) fn profile(
+    fn profile(
         &self,
         index: usize,
         period: Period,
