@@ -413,7 +413,9 @@ impl Population {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn buyer_count(&self) -> usize {
-        self.columns.frequency.iter().filter(|&&f| f >= 1).count()
+        (0..self.len())
+            .filter(|&i| self.columns.is_buyer(i))
+            .count()
     }
 
     /// The number of customers.
@@ -466,7 +468,7 @@ impl Population {
 
     /// Whether anybody bought.
     pub(crate) fn has_buyers(&self) -> bool {
-        self.columns.frequency.iter().any(|&f| f >= 1)
+        (0..self.len()).any(|i| self.columns.is_buyer(i))
     }
 
     /// The [buyers](Self::buyers)' profiles, each made as the iteration reaches it.

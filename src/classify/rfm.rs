@@ -347,8 +347,8 @@ impl Classifier for RfmParams {
         ];
         let mut labels = Vec::with_capacity(population.len() * COLUMNS.len());
         let mut buyer = 0;
-        for &frequency in &population.columns().frequency {
-            if frequency >= 1 {
+        for i in 0..population.len() {
+            if population.columns().is_buyer(i) {
                 model.push_scores(r[buyer], f[buyer], m[buyer], &mut labels);
                 buyer += 1;
             } else {
@@ -710,8 +710,8 @@ impl Model for RfmModel {
         let k = self.params.bins;
         // Only a count below 10·k is reported: counting stops there, so that a million
         // customers are not all read to learn that there are more than 50.
-        let buyers = (population.columns().frequency.iter())
-            .filter(|&&f| f >= 1)
+        let buyers = (0..population.len())
+            .filter(|&i| population.columns().is_buyer(i))
             .take(10 * usize::from(k))
             .count();
         if buyers < 10 * usize::from(k) {
