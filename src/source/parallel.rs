@@ -315,15 +315,16 @@ impl Reading<'_> {
         let get = |i: usize| &bytes[bounds[i].0..bounds[i].1];
         let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
         let row = self.fast_row(id, date, amount, bytes, last_date)?;
+        parsed.read += 1;
         self.accept(row, bytes, parsed);
         Some(start + end)
     }
 
-    /// Counts a row read by the [fast path](Self::fast_row) (its id a slice of `bytes`)
-    /// and, when it is dated on or before the latest as-of date, sends it to its range.
+    /// Sends a row read by the [fast path](Self::fast_row) to its range when it is dated
+    /// on or before the latest as-of date (counting it after the first as-of date). Its
+    /// id is a slice of `bytes`, if it was cut from them (see [`Inline::within`]).
     #[inline]
     fn accept(&self, (id, day, amount, scale): FastRow<'_>, bytes: &[u8], parsed: &mut Parsed) {
-        parsed.read += 1;
         if self.keep(day, parsed) {
             let inline = Inline::within(id, bytes);
             let at = self.splitter.route_inline(inline, id);
@@ -362,6 +363,7 @@ impl Reading<'_> {
                 let (id, date, amount) = (get(c.customer_id), get(c.date), get(c.amount));
                 let row = self.fast_row(id, date, amount, bytes, last_date);
                 if let Some(row) = row {
+                    parsed.read += 1;
                     self.accept(row, bytes, parsed);
                     line.fields.clear();
                     return;
@@ -412,11 +414,8 @@ impl Reading<'_> {
                 ),
                 false => None,
             };
-            if let Some((id, day, amount, scale)) = fast {
-                if self.keep(day, parsed) {
-                    let at = self.splitter.route(id);
-                    parsed.batches[at].push(Inline::of(id), id, day, amount, scale);
-                }
+            if let Some(row) = fast {
+                self.accept(row, &[], parsed);
                 continue;
             }
             match parse_transaction(self.origin, c, self.fields, &row) {
