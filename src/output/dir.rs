@@ -7,6 +7,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::early_sync::EarlySync;
 use crate::error::Error;
 
 /// The files `tier` manages in its output directory ([CLI
@@ -97,6 +98,10 @@ static TEMP_COUNT: AtomicU64 = AtomicU64::new(1);
 /// 5. rename the index into place: the commit point;
 /// 6. remove the managed files (for `tier`, [`TIER_FILES`]) this run did not produce,
 ///    fsync the directory, release the lock.
+///
+/// A large file (`tiers.csv` of many customers) is also flushed to disk while it is
+/// being written, every few megabytes, by a background thread: the fsync of step 1 then
+/// waits only for the last part, and for any error of the earlier flushes.
 ///
 /// Dropping an `OutputDir` uncommitted (an error, a panic) or [aborting](OutputDir::abort)
 /// removes this run's temporary files and leaves every final name as it was, byte for
@@ -337,6 +342,7 @@ impl OutputDir {
             file,
             name: name.to_string(),
             faults: self.faults.clone(),
+            early: EarlySync::default(),
         };
         self.files.push(OutputFile {
             name: name.to_string(),
@@ -698,7 +704,7 @@ impl OutputFile {
     fn sync(&mut self) -> Result<(), Error> {
         self.flush()
             .and_then(|()| {
-                let result = self.writer.get_ref().sync();
+                let result = self.writer.get_mut().sync();
                 self.note(result)
             })
             .map_err(io_at(&self.path))
@@ -726,11 +732,14 @@ struct Disk {
     file: File,
     name: String,
     faults: Faults,
+    /// What is written goes to disk in the background while the run goes on.
+    early: EarlySync,
 }
 
 impl Disk {
-    fn sync(&self) -> io::Result<()> {
+    fn sync(&mut self) -> io::Result<()> {
         self.faults.check(Op::Sync, &self.name)?;
+        self.early.finish()?;
         self.file.sync_all()
     }
 }
@@ -738,7 +747,9 @@ impl Disk {
 impl Write for Disk {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.faults.check(Op::Write, &self.name)?;
-        self.file.write(buf)
+        let written = self.file.write(buf)?;
+        self.early.wrote(&self.file, written);
+        Ok(written)
     }
 
     fn flush(&mut self) -> io::Result<()> {

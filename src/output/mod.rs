@@ -29,6 +29,7 @@
 use std::io::Write;
 
 mod dir;
+mod early_sync;
 mod format;
 #[cfg(feature = "xlsx")]
 mod xlsx;
