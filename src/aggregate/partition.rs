@@ -388,6 +388,10 @@ pub(crate) struct Partition {
     keys: Vec<u64>,
     /// Keys up to here are sorted and distinct.
     compacted: usize,
+    /// Keys pushed since then that may repeat an earlier one: their day is not after
+    /// every earlier day of their customer. Rows in date order push none, and their keys
+    /// are then never sorted before the end.
+    repeats: usize,
     /// Per as-of date, every customer's accumulator.
     periods: Vec<Accs>,
     products: Products,
@@ -447,10 +451,14 @@ impl Partition {
                 add(accs, PREVIOUS);
             }
         }
-        let recent = &mut self.periods[0].rows[at as usize].recent;
-        if *recent != day {
-            *recent = day;
+        let first = &mut self.periods[0].rows[at as usize];
+        if first.recent != day {
+            first.recent = day;
             self.keys.push(key(at, day));
+            // `last` counts this row already. A day before it may have been seen; so
+            // may `last` itself with another `recent`, but only after a row out of
+            // order, which `unordered` remembers.
+            self.repeats += usize::from(day < first.last || first.unordered);
         }
     }
 
@@ -523,13 +531,16 @@ impl Partition {
         }
     }
 
-    /// Sorts and deduplicates the keys once they have doubled, so that memory follows
-    /// distinct `(customer, day)` pairs, not rows.
+    /// Sorts and deduplicates the keys once the keys that may repeat outnumber those
+    /// left by the last compaction, so that memory follows distinct `(customer, day)`
+    /// pairs, not rows: at most twice as many keys (and 2^16) are ever kept. Keys that
+    /// cannot repeat (rows in date order) never call for it.
     fn compact(&mut self) {
-        if self.keys.len() > 2 * self.compacted + (1 << 16) {
+        if self.repeats > self.compacted.max(1 << 16) {
             self.keys.sort_unstable();
             self.keys.dedup();
             self.compacted = self.keys.len();
+            self.repeats = 0;
         }
     }
 
@@ -876,5 +887,57 @@ mod tests {
         let mut expected: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
         expected.sort_unstable();
         assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn keys_are_sorted_early_only_when_they_may_repeat_and_stay_within_twice_the_distinct() {
+        let periods = [Period {
+            day: 1000,
+            window: 365,
+        }];
+        let (customers, days) = (300u32, 400i32);
+        let ids: Vec<CustomerId> = (0..customers)
+            .map(|c| CustomerId::new(&format!("C{c}")).unwrap())
+            .collect();
+        let date = jiff::civil::date(2026, 1, 1);
+        let mut partition = Partition::new(1);
+        let add = |partition: &mut Partition, c: u32, day: i32| {
+            let tx = Transaction::new(ids[c as usize].clone(), date, rust_decimal::Decimal::ONE);
+            partition.add(&periods, day, &tx);
+            partition.compact();
+            let bound = 2 * (customers as usize * days as usize) + (1 << 16);
+            assert!(
+                partition.keys.len() <= bound,
+                "{} keys",
+                partition.keys.len()
+            );
+        };
+        // In date order every key is new: nothing is sorted on the way.
+        for day in 0..days {
+            for c in 0..customers {
+                add(&mut partition, c, day);
+            }
+        }
+        assert_eq!((partition.compacted, partition.repeats), (0, 0));
+        assert_eq!(partition.keys.len(), (customers * days as u32) as usize);
+        // The same rows again, and again backwards: each may repeat, and the keys are
+        // compacted on the way.
+        for day in (0..days).chain((0..days).rev()) {
+            for c in 0..customers {
+                add(&mut partition, c, day);
+            }
+        }
+        assert!(partition.compacted > 0);
+        // A day equal to the last one comes again only after a row out of order.
+        let mut small = Partition::new(1);
+        let tx = Transaction::new(ids[0].clone(), date, rust_decimal::Decimal::ONE);
+        for day in [5, 3, 5, 5, 7] {
+            small.add(&periods, day, &tx);
+        }
+        assert_eq!((small.keys.len(), small.repeats), (4, 3));
+        let mut keys = partition.keys.clone();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), (customers * days as u32) as usize);
     }
 }

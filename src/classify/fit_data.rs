@@ -42,25 +42,28 @@ impl RangeReader for FromColumns<'_> {
     fn read_range(&self, range: Range<usize>, out: &mut Gathered<'_>) {
         let c = self.columns;
         let least = if self.wanted.repeat_only { 2 } else { 1 };
-        let kept = range.filter(|&i| c.frequency[i] >= least);
+        let kept = |i: usize| c.frequency[i] >= least;
+        let days = |column: &[Option<i64>], out: &mut Gathered<'_>| {
+            out.push_ints(range.clone().map(|i| column[i].filter(|_| kept(i))));
+        };
         match self.wanted.metric {
-            Metric::RecencyDays => {
-                for v in kept.filter_map(|i| c.recency_days[i]) {
-                    out.push_int(v);
-                }
-            }
-            Metric::TenureDays => {
-                for v in kept.filter_map(|i| c.tenure_days[i]) {
-                    out.push_int(v);
-                }
+            Metric::RecencyDays => days(&c.recency_days, out),
+            Metric::TenureDays => days(&c.tenure_days, out),
+            Metric::Frequency
+                if c.frequency[range.clone()]
+                    .iter()
+                    .all(|&f| f <= i64::MAX as u64) =>
+            {
+                // ≤ i64::MAX, checked just above
+                out.push_ints(range.map(|i| Some(c.frequency[i] as i64).filter(|_| kept(i))));
             }
             Metric::Monetary => {
-                for i in kept {
-                    out.push(Num::Dec(c.monetary[i]));
+                for i in range.filter(|&i| kept(i)) {
+                    out.push_decimal(c.monetary[i]);
                 }
             }
             metric => {
-                for v in kept.filter_map(|i| num(c, i, metric)) {
+                for v in range.filter(|&i| kept(i)).filter_map(|i| num(c, i, metric)) {
                     out.push(v);
                 }
             }

@@ -498,6 +498,57 @@ impl<'a> Gathered<'a> {
         self.write(value);
     }
 
+    /// Pushes each place's integer (scale 0) where it has one: a block of places at a
+    /// time, with no branch on which places have a value (that follows the data, and
+    /// mispredicts). Each place is written to the next free slot whether it has a value or
+    /// not, and only a value moves the slot on: a piece's part has a slot for each of
+    /// its places.
+    #[inline(always)]
+    pub(crate) fn push_ints(&mut self, values: impl Iterator<Item = Option<i64>>) {
+        let seen = &mut self.seen;
+        let plain = self.decimals.is_none()
+            && seen.marks.is_none()
+            && seen.first_mark.is_none_or(|m| m == 0);
+        if !plain {
+            return values.flatten().for_each(|v| self.push_int(v));
+        }
+        let free = &mut self.out[seen.len..];
+        let (mut n, mut least, mut greatest) = (0, seen.least, seen.greatest);
+        for value in values {
+            let kept = value.is_some();
+            let m = value.unwrap_or(0);
+            free[n] = m as u64;
+            n += usize::from(kept);
+            least = if kept { least.min(m) } else { least };
+            greatest = if kept { greatest.max(m) } else { greatest };
+        }
+        if n > 0 {
+            seen.first_mark = Some(0);
+            seen.min_scale = 0;
+        }
+        seen.len += n;
+        seen.least = least;
+        seen.greatest = greatest;
+    }
+
+    /// Pushes a decimal: its mantissa alone when it has the scale of the values before
+    /// it, all alike so far, and is a non-zero 64-bit mantissa (nothing else to note).
+    #[inline(always)]
+    pub(crate) fn push_decimal(&mut self, value: Decimal) {
+        let seen = &self.seen;
+        if self.decimals.is_none()
+            && seen.marks.is_none()
+            && seen
+                .first_mark
+                .is_some_and(|m| u32::from(m) == value.scale())
+            && let Ok(m) = i64::try_from(value.mantissa())
+            && m != 0
+        {
+            return self.write(m);
+        }
+        self.push(Num::Dec(value));
+    }
+
     #[inline(always)]
     fn write(&mut self, m: i64) {
         let seen = &mut self.seen;
