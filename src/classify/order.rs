@@ -44,6 +44,9 @@ pub(crate) trait RadixKey: Copy + Ord + Send + Sync + 'static {
     fn offset(self, lo: Self) -> u128;
     /// `lo + offset`.
     fn from_offset(lo: Self, offset: u128) -> Self;
+    /// `(self − lo) >> shift`: the bucket of a key, in the key's own width (a shift of a
+    /// `u128` costs several instructions, and this runs once per key per pass).
+    fn bucket(self, lo: Self, shift: u32) -> usize;
 }
 
 impl RadixKey for u64 {
@@ -56,6 +59,11 @@ impl RadixKey for u64 {
         // offset ≤ the span of u64 keys
         lo + offset as u64
     }
+    #[inline]
+    fn bucket(self, lo: Self, shift: u32) -> usize {
+        // < 2^RADIX_BITS: `shift` leaves that many bits of the span
+        ((self - lo) >> shift) as usize
+    }
 }
 
 impl RadixKey for u128 {
@@ -66,6 +74,11 @@ impl RadixKey for u128 {
     #[inline]
     fn from_offset(lo: Self, offset: u128) -> Self {
         lo + offset
+    }
+    #[inline]
+    fn bucket(self, lo: Self, shift: u32) -> usize {
+        // < 2^RADIX_BITS: `shift` leaves that many bits of the span
+        ((self - lo) >> shift) as usize
     }
 }
 
@@ -142,7 +155,7 @@ fn select_within<K: RadixKey>(
     let shift = bits.saturating_sub(RADIX_BITS);
     // ≤ 2^RADIX_BITS buckets
     let buckets = (span >> shift) as usize + 1;
-    let bucket = move |k: K| (k.offset(lo) >> shift) as usize;
+    let bucket = move |k: K| k.bucket(lo, shift);
     let counts = parallel::map_pieces(keys, PIECE, |piece| {
         let mut counts = vec![0u32; buckets];
         for &k in piece {
@@ -242,7 +255,7 @@ where
     let shift = bits.saturating_sub(RADIX_BITS);
     // ≤ 2^RADIX_BITS buckets
     let buckets = (span >> shift) as usize + 1;
-    let bucket = move |k: u64| (u128::from(k - lo) >> shift) as usize;
+    let bucket = move |k: u64| k.bucket(lo, shift);
     let pieces = parallel::map_pieces(keys, PIECE, |piece| {
         let mut sums = vec![(0u32, 0u128); buckets];
         for &k in piece {
