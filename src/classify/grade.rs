@@ -981,7 +981,45 @@ pub(crate) struct Prepared {
 struct IntPoints {
     per_level: Vec<[i128; 4]>,
     mins: Vec<Option<i128>>,
+    /// The same in `i64`, where every sum of points fits it (the presets' points do):
+    /// half the work per customer and dimension of a many-customer labelling.
+    narrow: Option<NarrowPoints>,
 }
+
+/// [`IntPoints`] in `i64`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NarrowPoints {
+    per_level: Vec<[i64; 4]>,
+    mins: Vec<Option<i64>>,
+}
+
+impl NarrowPoints {
+    /// None unless every value is below 2^40 in magnitude: then a sum of at most 2^20
+    /// of them (one per dimension) stays below 2^60.
+    fn new(per_level: &[[i128; 4]], mins: &[Option<i128>]) -> Option<Self> {
+        let narrow = |v: i128| (v.unsigned_abs() < 1 << 40).then_some(v as i64);
+        Some(NarrowPoints {
+            per_level: per_level
+                .iter()
+                .map(|row| {
+                    let [a, b, c, d] = *row;
+                    Some([narrow(a)?, narrow(b)?, narrow(c)?, narrow(d)?])
+                })
+                .collect::<Option<_>>()?,
+            mins: mins
+                .iter()
+                .map(|m| m.map(|m| narrow(m).ok_or(())).transpose())
+                .collect::<Result<_, ()>>()
+                .ok()?,
+        })
+    }
+}
+
+/// A sum of points while labelling: `i64` where every sum fits it, else `i128`.
+trait PointSum: Copy + Default + Ord + std::ops::AddAssign {}
+
+impl PointSum for i64 {}
+impl PointSum for i128 {}
 
 impl Prepared {
     fn new(params: &GradeParams) -> Self {
@@ -1050,7 +1088,12 @@ impl IntPoints {
             .map(|g| g.min_points.map(|m| at_scale(m).ok_or(())).transpose())
             .collect::<Result<Vec<_>, ()>>()
             .ok()?;
-        Some(IntPoints { per_level, mins })
+        let narrow = NarrowPoints::new(&per_level, &mins);
+        Some(IntPoints {
+            per_level,
+            mins,
+            narrow,
+        })
     }
 }
 
@@ -1696,7 +1739,7 @@ impl Coder for GradeCoder<'_> {
                 }
             }
         }
-        self.push_grades(&totals, out);
+        self.push_grades(&totals, &ints.mins, out);
     }
 
     /// As [`codes`](Coder::codes), from the columns of the metrics the dimensions read,
@@ -1717,11 +1760,29 @@ impl Coder for GradeCoder<'_> {
             customers.fill(range, block);
             return self.codes(block, out);
         };
+        match &ints.narrow {
+            Some(narrow) => self.grades_at(customers, range, &narrow.per_level, &narrow.mins, out),
+            None => self.grades_at(customers, range, &ints.per_level, &ints.mins, out),
+        }
+    }
+}
+
+impl GradeCoder<'_> {
+    /// [`Coder::codes_at`] by points summed in `T`: `per_level` and `mins` are the
+    /// model's [`IntPoints`] (or their [`NarrowPoints`]).
+    fn grades_at<T: PointSum>(
+        &self,
+        customers: &Columns,
+        range: Range<usize>,
+        per_level: &[[T; 4]],
+        mins: &[Option<T>],
+        out: &mut [Vec<u32>],
+    ) {
         let start = range.start;
-        let mut totals = vec![0i128; range.len()];
+        let mut totals = vec![T::default(); range.len()];
         let frequencies = &customers.frequency[range.clone()];
         let frequency = |i: usize| frequencies[i];
-        for (dimension, row) in self.dimensions.iter().zip(&ints.per_level) {
+        for (dimension, row) in self.dimensions.iter().zip(per_level) {
             match dimension {
                 // A loop per metric, so that the metric is chosen once per block.
                 DimensionCoder::Terciles { metric, .. } => {
@@ -1753,33 +1814,42 @@ impl Coder for GradeCoder<'_> {
                     }
                 }
                 DimensionCoder::Sign { metric, missing } => {
-                    for (i, total) in totals.iter_mut().enumerate() {
-                        let level = match customers.is_buyer(start + i) {
-                            false => Level::None,
-                            true => sign_of(customers.metric(start + i, *metric), *missing),
-                        };
-                        *total += row[level as usize];
+                    let level = |buyer: bool, value: Option<Decimal>| match buyer {
+                        false => Level::None,
+                        true => sign_of(value, *missing),
+                    };
+                    // Growth, the presets' sign, read from its column once per block.
+                    match (metric, &customers.growth) {
+                        (Metric::Growth, Some(growth)) => {
+                            let growth = &growth[range.clone()];
+                            for (i, total) in totals.iter_mut().enumerate() {
+                                *total += row[level(frequencies[i] >= 1, growth[i]) as usize];
+                            }
+                        }
+                        _ => {
+                            for (i, total) in totals.iter_mut().enumerate() {
+                                let value = customers.metric(start + i, *metric);
+                                *total += row[level(frequencies[i] >= 1, value) as usize];
+                            }
+                        }
                     }
                 }
                 DimensionCoder::Other { .. } => {}
             }
         }
-        self.push_grades(&totals, out);
+        self.push_grades(&totals, mins, out);
     }
 }
 
 impl GradeCoder<'_> {
-    /// Each customer's grade code by its points.
-    fn push_grades(&self, totals: &[i128], out: &mut [Vec<u32>]) {
-        let (Some(ints), Scheme::Points { grades, .. }) =
-            (&self.prepared.points, &self.model.params.scheme)
-        else {
+    /// Each customer's grade code by its points; `mins`, each grade's minimum.
+    fn push_grades<T: PointSum>(&self, totals: &[T], mins: &[Option<T>], out: &mut [Vec<u32>]) {
+        let Scheme::Points { grades, .. } = &self.model.params.scheme else {
             return;
         };
         let last = self.grades.saturating_sub(1);
         out[0].extend(totals.iter().map(|&total| {
-            let index = ints
-                .mins
+            let index = mins
                 .iter()
                 .take(grades.len())
                 .position(|min| min.is_none_or(|min| total >= min))
@@ -1795,11 +1865,11 @@ impl GradeCoder<'_> {
     /// metric read by `value(i)` (the same as [`Num::of`] for its metric), its frequency
     /// by `frequency(i)`.
     #[inline(always)]
-    fn add_terciles(
+    fn add_terciles<T: PointSum>(
         &self,
         dimension: &DimensionCoder<'_>,
-        row: &[i128; 4],
-        totals: &mut [i128],
+        row: &[T; 4],
+        totals: &mut [T],
         value: impl Fn(usize) -> Option<Num>,
         frequency: impl Fn(usize) -> u64,
     ) {
@@ -1902,6 +1972,53 @@ mod tests {
     use crate::{CustomerId, PopulationBuilder, Transaction};
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn coded_grades_equal_the_models_whether_points_sum_in_64_or_128_bits() {
+        let as_of = date(2026, 3, 31);
+        let mut orders = PopulationBuilder::new(as_of);
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n) as i64
+        };
+        for _ in 0..600 {
+            // Squared: a few customers buy often, most rarely.
+            let c = next(149) * next(149) / 149;
+            let id = CustomerId::new(&format!("C{c:03}")).unwrap();
+            let day = as_of - jiff::Span::new().days(next(500));
+            let amount = Decimal::new(next(90_000) - 10_000, 2);
+            orders.add(Transaction::new(id, day, amount)).unwrap();
+        }
+        let mut population = orders.finish().unwrap().profiles().to_vec();
+        population.push(Profile::without_purchases(CustomerId::new("P1").unwrap()));
+        let population = crate::Population::new(as_of, population).unwrap();
+        // 10^13 × 10 points is past 2^40: the sums are worked out in i128.
+        for (weight, narrow) in [(Decimal::ONE, true), (Decimal::from(10i64.pow(13)), false)] {
+            let model = GradeParams::four_dimension()
+                .weight("value", weight)
+                .fit(&population)
+                .unwrap();
+            let prepared = model.prepared();
+            let points = prepared.points.as_ref().unwrap();
+            assert_eq!(points.narrow.is_some(), narrow);
+            let mut out = vec![Vec::new()];
+            let (mut block, columns) = (Vec::new(), population.columns());
+            model
+                .coder()
+                .codes_at(columns, 0..population.len(), &mut block, &mut out);
+            let expected: Vec<u32> = population
+                .profiles()
+                .iter()
+                .map(|p| model.grade_index(p, &prepared).unwrap() as u32)
+                .collect();
+            assert_eq!(out[0], expected);
+            let grades: std::collections::BTreeSet<u32> = expected.into_iter().collect();
+            assert!(grades.len() > 2, "{grades:?}");
+        }
+    }
 
     fn empty_model(params: GradeParams) -> GradeModel {
         params
