@@ -674,11 +674,11 @@ impl KeyColumn {
                 .map(|c| jobs.iter().map(|(_, g)| g[c].seen.clone()).collect())
                 .collect()
         };
-        buffers
-            .into_iter()
-            .zip(seen)
-            .enumerate()
-            .map(|(column, (mut buffer, seen))| {
+        // Column by column on every core: closing up a column's parts moves most of it.
+        let columns: Vec<_> = buffers.into_iter().zip(seen).enumerate().collect();
+        parallel::map_owned(
+            columns,
+            |(column, (mut buffer, seen)): (usize, (_, Vec<Seen>))| {
                 if seen.iter().any(|s| s.wide) {
                     // Mantissas past 64 bits: read this column again, as decimals.
                     drop(buffer);
@@ -696,8 +696,8 @@ impl KeyColumn {
                 }
                 buffer.truncate(at);
                 Self::from_mantissas(buffer, &seen)
-            })
-            .collect()
+            },
+        )
     }
 
     /// A column of decimals.
