@@ -66,12 +66,22 @@ impl Tiering {
                     .dictionaries
                     .iter()
                     .zip(&mut dictionaries)
-                    .map(|(local, global)| {
-                        local
+                    .zip(&piece.unmapped)
+                    .map(|((local, global), unmapped)| {
+                        let remap: Vec<u32> = local
                             .labels
                             .iter()
                             .map(|label| global.code_of(label))
-                            .collect()
+                            .collect();
+                        match unmapped {
+                            // Codes still index the fixed list: through the piece's
+                            // dictionary to the tiering's at once.
+                            Some(unmapped) => unmapped
+                                .iter()
+                                .map(|&at| remap.get(at as usize).copied().unwrap_or(0))
+                                .collect(),
+                            None => remap,
+                        }
                     })
                     .collect()
             })
@@ -999,6 +1009,11 @@ pub(super) struct Encoder {
     /// Columns whose dictionary is a fixed list given up front (a built-in model's
     /// labels), in no particular order until [`finish`](Self::finish).
     fixed: Vec<bool>,
+    /// Per column that had a fixed list, once finished: its codes are still indexes in
+    /// that list, and this gives each one's code in the dictionary (`u32::MAX` for a
+    /// label nobody has). The tiering renumbers them once, not the piece and then the
+    /// tiering.
+    unmapped: Vec<Option<Vec<u32>>>,
 }
 
 impl Encoder {
@@ -1011,6 +1026,7 @@ impl Encoder {
                 .map(|_| Codes::Narrow(Vec::with_capacity(rows)))
                 .collect(),
             fixed: vec![false; width],
+            unmapped: vec![None; width],
         }
     }
 
@@ -1057,14 +1073,15 @@ impl Encoder {
     }
 
     /// Puts the fixed lists in order of first use, without the labels nobody has, as
-    /// every other column's dictionary is.
+    /// every other column's dictionary is. Their codes are left as they are, with the
+    /// table that [`Tiering::from_pieces`] reads them through.
     pub(super) fn finish(&mut self) {
         for column in 0..self.codes.len() {
             if !std::mem::take(&mut self.fixed[column]) {
                 continue;
             }
             let dictionary = &mut self.dictionaries[column];
-            let codes = &mut self.codes[column];
+            let codes = &self.codes[column];
             let labels = dictionary.labels.len();
             let mut renumbered = vec![u32::MAX; labels];
             let mut used = Vec::new();
@@ -1096,27 +1113,11 @@ impl Encoder {
                     }
                 }
             }
-            match codes {
-                // A byte per row through a table: the common case, kept tight.
-                Codes::Narrow(c) => {
-                    let mut table = [0u8; 256];
-                    for (t, &r) in table.iter_mut().zip(&renumbered) {
-                        // a narrow column's codes, and so their new numbers, are below 256
-                        *t = r as u8;
-                    }
-                    c.iter_mut().for_each(|x| *x = table[usize::from(*x)]);
-                }
-                _ => {
-                    for row in 0..codes.len() {
-                        let code = codes.get(row);
-                        codes.set(row, renumbered[code] as usize);
-                    }
-                }
-            }
             *dictionary = Dictionary {
                 labels: used.iter().map(|&c| dictionary.labels[c].clone()).collect(),
                 ..Dictionary::default()
             };
+            self.unmapped[column] = Some(renumbered);
         }
     }
 }
