@@ -1062,6 +1062,20 @@ impl Coder for ParetoCoder<'_> {
             return self.codes(block, out);
         }
         let bands = self.model.params.bands.len() as u32;
+        if let (Metric::Monetary, Some(ints)) = (metric, &self.ints) {
+            // The common column: what does not change from customer to customer is
+            // worked out once, and a value is placed by integer comparisons.
+            let by_key = self.by_key(ints);
+            let monetary = &customers.monetary;
+            out[0].extend(range.map(|i| match customers.is_buyer(i) {
+                false => bands,
+                true => match ints.key(&monetary[i]) {
+                    Some(key) => by_key(key) as u32,
+                    None => self.model.band_of(&monetary[i]) as u32,
+                },
+            }));
+            return;
+        }
         let band = |i: usize| match (customers.is_buyer(i), metric) {
             (false, _) => bands,
             (true, Metric::Monetary) => self.band(&customers.monetary[i]) as u32,
@@ -1079,23 +1093,30 @@ impl ParetoCoder<'_> {
     /// leading ones as they are ordered best first.
     #[inline]
     fn band(&self, value: &Decimal) -> usize {
+        match (&self.ints, self.ints.as_ref().and_then(|i| i.key(value))) {
+            (Some(ints), Some(key)) => self.by_key(ints)(key),
+            _ => self.model.band_of(value),
+        }
+    }
+
+    /// The band of a value by its key at the thresholds' scale (see [`IntCuts::key`]).
+    #[inline(always)]
+    fn by_key<'s>(&'s self, ints: &'s IntCuts) -> impl Fn(i64) -> usize + 's {
         let model = self.model;
         let last = model.params.bands.len() - 1;
-        let (Some(ints), Some(key)) = (&self.ints, self.ints.as_ref().and_then(|i| i.key(value)))
-        else {
-            return model.band_of(value);
-        };
-        if model.params.basis == Basis::Value && key <= 0 {
-            return last;
-        }
-        let better = match model.params.effective_direction() {
-            Direction::HigherIsBetter => ints.above(key),
-            Direction::LowerIsBetter => ints.below(key),
-        };
-        if better == model.thresholds.len() {
-            last
-        } else {
-            better
+        let by_value = model.params.basis == Basis::Value;
+        let higher = model.params.effective_direction() == Direction::HigherIsBetter;
+        let thresholds = model.thresholds.len();
+        move |key| {
+            if by_value && key <= 0 {
+                return last;
+            }
+            let better = if higher {
+                ints.above(key)
+            } else {
+                ints.below(key)
+            };
+            if better == thresholds { last } else { better }
         }
     }
 }
