@@ -1062,29 +1062,54 @@ impl Coder for ParetoCoder<'_> {
             return self.codes(block, out);
         }
         let bands = self.model.params.bands.len() as u32;
-        if let (Metric::Monetary, Some(ints)) = (metric, &self.ints) {
-            // The common column: what does not change from customer to customer is
-            // worked out once, and a value is placed by integer comparisons.
-            let by_key = self.by_key(ints);
-            let monetary = &customers.monetary;
-            out[0].extend(range.map(|i| match customers.is_buyer(i) {
-                false => bands,
-                true => match ints.key(&monetary[i]) {
-                    Some(key) => by_key(key) as u32,
-                    None => self.model.band_of(&monetary[i]) as u32,
-                },
-            }));
-            return;
+        // What does not change from customer to customer is worked out once per block,
+        // and a value with a key is placed by integer comparisons.
+        let out = &mut out[0];
+        match &self.ints {
+            Some(ints) => {
+                let by_key = self.by_key(ints);
+                let band = |value: &Decimal| match ints.key(value) {
+                    Some(key) => by_key(key),
+                    None => self.model.band_of(value),
+                };
+                push_bands(customers, range, metric, bands, band, out);
+            }
+            None => push_bands(
+                customers,
+                range,
+                metric,
+                bands,
+                |v| self.model.band_of(v),
+                out,
+            ),
         }
-        let band = |i: usize| match (customers.is_buyer(i), metric) {
-            (false, _) => bands,
-            (true, Metric::Monetary) => self.band(&customers.monetary[i]) as u32,
-            (true, _) => match customers.metric(i, metric) {
-                Some(value) => self.band(&value) as u32,
-                None => bands + 1,
-            },
-        };
-        out[0].extend(range.map(band));
+    }
+}
+
+/// Pushes the code of each customer of `range`: `band` of its metric's value, `bands`
+/// for a non-buyer and `bands + 1` for a buyer without the metric (the fixed labels'
+/// order).
+#[inline(always)]
+fn push_bands(
+    customers: &Columns,
+    range: std::ops::Range<usize>,
+    metric: Metric,
+    bands: u32,
+    band: impl Fn(&Decimal) -> usize,
+    out: &mut Vec<u32>,
+) {
+    // bands ≤ the labels of a column
+    let code = |value: &Decimal| band(value) as u32;
+    // A loop per kind of metric, so that the metric is chosen once per block.
+    match metric {
+        Metric::Monetary => out.extend(range.map(|i| match customers.is_buyer(i) {
+            false => bands,
+            true => code(&customers.monetary[i]),
+        })),
+        _ => out.extend(range.map(|i| match customers.is_buyer(i) {
+            false => bands,
+            true => customers.metric(i, metric).map_or(bands + 1, |v| code(&v)),
+        })),
     }
 }
 
