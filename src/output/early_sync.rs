@@ -9,7 +9,7 @@
 
 use std::fs::File;
 use std::io;
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 /// Bytes written between two requests to flush: a few fsyncs per hundred megabytes, each
@@ -40,10 +40,10 @@ impl EarlySync {
         if self.wake.is_none() && self.worker.is_none() {
             self.start(file);
         }
-        if let Some(wake) = &self.wake
-            && let Err(TrySendError::Disconnected(())) = wake.try_send(())
-        {
-            self.wake = None;
+        if let Some(wake) = &self.wake {
+            // Full: a request is waiting already. Gone: the thread ended, and `finish`
+            // says why.
+            let _ = wake.try_send(());
         }
     }
 
