@@ -48,7 +48,7 @@ use super::criterion::{Criterion, Quantity, Rule, Words};
 use super::explain::GradedDimension;
 use super::fit_data::num;
 use super::order::{KeyColumn, cmp_decimal};
-use super::quantile::{CutPoints, FastCuts, Num, QuantileMode};
+use super::quantile::{CutPoints, FastCuts, KeyedCuts, Num, QuantileMode};
 use super::{
     Classifier, Coder, Column, ColumnLabels, Explanation, FitData, Label, MissingUse, Model, Reads,
     Reason, Unscored, Wanted,
@@ -1784,6 +1784,23 @@ impl GradeCoder<'_> {
         let frequency = |i: usize| frequencies[i];
         for (dimension, row) in self.dimensions.iter().zip(per_level) {
             match dimension {
+                // Integer keys where the metric's column and the cuts have them.
+                DimensionCoder::Terciles { metric, .. }
+                    if let Some(keyed) = KeyedTerciles::of(dimension)
+                        && let Some(column) =
+                            MetricSlice::of(customers, *metric, range.clone()) =>
+                {
+                    let slow = |i: usize| num(customers, start + i, *metric);
+                    self.add_keyed_terciles(
+                        dimension,
+                        keyed,
+                        column,
+                        frequencies,
+                        row,
+                        &mut totals,
+                        slow,
+                    );
+                }
                 // A loop per metric, so that the metric is chosen once per block.
                 DimensionCoder::Terciles { metric, .. } => {
                     let totals = &mut totals;
@@ -1818,12 +1835,27 @@ impl GradeCoder<'_> {
                         false => Level::None,
                         true => sign_of(value, *missing),
                     };
+                    // As `level`, by selects: signs follow the data, and mispredict.
+                    let by_select = |buyer: bool, value: &Option<Decimal>| {
+                        let index = match value {
+                            Some(v) => {
+                                let signed = if v.is_sign_negative() {
+                                    Level::Low
+                                } else {
+                                    Level::High
+                                };
+                                if v.is_zero() { Level::Mid } else { signed }
+                            }
+                            None => *missing,
+                        };
+                        (if buyer { index } else { Level::None }) as usize
+                    };
                     // Growth, the presets' sign, read from its column once per block.
                     match (metric, &customers.growth) {
                         (Metric::Growth, Some(growth)) => {
                             let growth = &growth[range.clone()];
                             for (i, total) in totals.iter_mut().enumerate() {
-                                *total += row[level(frequencies[i] >= 1, growth[i]) as usize];
+                                *total += row[by_select(frequencies[i] >= 1, &growth[i])];
                             }
                         }
                         _ => {
@@ -1860,6 +1892,168 @@ impl GradeCoder<'_> {
     }
 }
 
+/// A terciles dimension whose cuts (at most four) and "none at or below" limit have
+/// 64-bit keys at one scale: a customer's level by integer compares.
+#[derive(Debug, Clone, Copy)]
+struct KeyedTerciles {
+    cuts: KeyedCuts,
+    /// The key of the limit at or below which a value is level none.
+    none_at_or_below: Option<i64>,
+    repeat_only: bool,
+    /// The index in a row of points of a one-time buyer's level (`repeat_only`).
+    outside: usize,
+}
+
+impl KeyedTerciles {
+    fn of(dimension: &DimensionCoder<'_>) -> Option<Self> {
+        let DimensionCoder::Terciles {
+            repeat_only,
+            outside,
+            none_at_or_below,
+            cuts: Some(cuts),
+            ..
+        } = dimension
+        else {
+            return None;
+        };
+        let cuts = cuts.keyed()?;
+        let none_at_or_below = match none_at_or_below {
+            Some(limit) => Some(cuts.key(limit)?),
+            None => None,
+        };
+        Some(KeyedTerciles {
+            cuts,
+            none_at_or_below,
+            repeat_only: *repeat_only,
+            outside: *outside as usize,
+        })
+    }
+}
+
+/// A block of a metric's column, of a kind whose values have integer keys.
+#[derive(Debug, Clone, Copy)]
+enum MetricSlice<'a> {
+    Money(&'a [Decimal]),
+    Days(&'a [Option<i64>]),
+    Counts(&'a [u64]),
+}
+
+impl<'a> MetricSlice<'a> {
+    fn of(customers: &'a Columns, metric: Metric, range: Range<usize>) -> Option<Self> {
+        Some(match metric {
+            Metric::Monetary => MetricSlice::Money(&customers.monetary[range]),
+            Metric::MonetaryCurrent => MetricSlice::Money(&customers.monetary_current[range]),
+            Metric::MonetaryPrevious => MetricSlice::Money(&customers.monetary_previous[range]),
+            Metric::RecencyDays => MetricSlice::Days(&customers.recency_days[range]),
+            Metric::TenureDays => MetricSlice::Days(&customers.tenure_days[range]),
+            Metric::Frequency => MetricSlice::Counts(&customers.frequency[range]),
+            Metric::Transactions => MetricSlice::Counts(&customers.transactions[range]),
+            _ => return None,
+        })
+    }
+}
+
+/// A row of points' index of level none.
+const NONE: usize = Level::None as usize;
+
+/// A score's level (3 high, 2 mid, else low) as its index in a row of points, looked
+/// up rather than branched on: scores follow the data, and mispredict.
+const BY_SCORE: [usize; 11] = [1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1];
+
+impl GradeCoder<'_> {
+    /// [`add_terciles`](Self::add_terciles) by integer keys: `column` holds the
+    /// metric's values, `slow(i)` gives customer `i`'s value for one without a key.
+    #[allow(clippy::too_many_arguments)]
+    fn add_keyed_terciles<T: PointSum>(
+        &self,
+        dimension: &DimensionCoder<'_>,
+        keyed: KeyedTerciles,
+        column: MetricSlice<'_>,
+        frequencies: &[u64],
+        row: &[T; 4],
+        totals: &mut [T],
+        slow: impl Fn(usize) -> Option<Num>,
+    ) {
+        // A loop per kind of column; `key(i)` is none for a customer without the
+        // metric, and `Err` for a value without a key.
+        match column {
+            MetricSlice::Money(values) => {
+                let key = |i: usize| keyed.cuts.key(&values[i]).map(Some).ok_or(());
+                self.keyed_loop(dimension, keyed, frequencies, row, totals, key, &slow);
+            }
+            MetricSlice::Days(values) => {
+                let key = |i: usize| match values[i] {
+                    Some(days) => keyed.cuts.key_int(days).map(Some).ok_or(()),
+                    None => Ok(None),
+                };
+                self.keyed_loop(dimension, keyed, frequencies, row, totals, key, &slow);
+            }
+            MetricSlice::Counts(values) => {
+                let key = |i: usize| {
+                    let count = i64::try_from(values[i]).ok();
+                    count
+                        .and_then(|c| keyed.cuts.key_int(c))
+                        .map(Some)
+                        .ok_or(())
+                };
+                self.keyed_loop(dimension, keyed, frequencies, row, totals, key, &slow);
+            }
+        }
+    }
+
+    /// The loop of [`add_keyed_terciles`](Self::add_keyed_terciles) over one kind of
+    /// column.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn keyed_loop<T: PointSum>(
+        &self,
+        dimension: &DimensionCoder<'_>,
+        keyed: KeyedTerciles,
+        frequencies: &[u64],
+        row: &[T; 4],
+        totals: &mut [T],
+        key: impl Fn(usize) -> Result<Option<i64>, ()>,
+        slow: &impl Fn(usize) -> Option<Num>,
+    ) {
+        let (has_limit, limit) = match keyed.none_at_or_below {
+            Some(limit) => (true, limit),
+            None => (false, 0),
+        };
+        for (i, (total, &frequency)) in totals.iter_mut().zip(frequencies).enumerate() {
+            let (present, key) = match key(i) {
+                Ok(Some(key)) => (true, key),
+                Ok(None) => (false, 0),
+                Err(()) => {
+                    *total += row[self.tercile_index(dimension, slow(i), frequency)];
+                    continue;
+                }
+            };
+            // As `level`, by selects rather than branches (which of them applies
+            // follows the data, and would mispredict): the score (a code of 0, 1 or 2
+            // is level low, mid or high); none at or below the limit; outside for a
+            // one-time buyer where only repeat buyers count; none for a non-buyer or a
+            // customer without the metric.
+            let mut index = BY_SCORE[keyed.cuts.code_of_key(key) as usize + 1];
+            index = if has_limit & (key <= limit) {
+                NONE
+            } else {
+                index
+            };
+            index = if keyed.repeat_only & (frequency < 2) {
+                keyed.outside
+            } else {
+                index
+            };
+            index = if !present | (frequency < 1) {
+                NONE
+            } else {
+                index
+            };
+            *total += row[index];
+        }
+    }
+}
+
 impl GradeCoder<'_> {
     /// Adds a terciles dimension's points to each customer's total: customer `i`'s
     /// metric read by `value(i)` (the same as [`Num::of`] for its metric), its frequency
@@ -1873,6 +2067,20 @@ impl GradeCoder<'_> {
         value: impl Fn(usize) -> Option<Num>,
         frequency: impl Fn(usize) -> u64,
     ) {
+        for (i, total) in totals.iter_mut().enumerate() {
+            *total += row[self.tercile_index(dimension, value(i), frequency(i))];
+        }
+    }
+
+    /// A terciles dimension's level, as its index in a row of points, of a customer
+    /// with `value` and `frequency`.
+    #[inline(always)]
+    fn tercile_index(
+        &self,
+        dimension: &DimensionCoder<'_>,
+        value: Option<Num>,
+        frequency: u64,
+    ) -> usize {
         let DimensionCoder::Terciles {
             repeat_only,
             outside,
@@ -1881,32 +2089,25 @@ impl GradeCoder<'_> {
             ..
         } = dimension
         else {
-            return;
+            return NONE;
         };
-        // A score's level (3 high, 2 mid, else low) as its index in `row`, looked up
-        // rather than branched on: scores follow the data, and mispredict.
-        const BY_SCORE: [usize; 11] = [1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1];
-        let outside = *outside as usize;
-        for (i, total) in totals.iter_mut().enumerate() {
-            let index = match value(i).filter(|_| frequency(i) >= 1) {
-                None => Level::None as usize,
-                Some(value) => {
-                    let scored = cuts.as_ref().map_or(Level::None as usize, |c| {
-                        BY_SCORE[usize::from(c.score_num(value))]
-                    });
-                    let index = if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
-                        Level::None as usize
-                    } else {
-                        scored
-                    };
-                    if *repeat_only && frequency(i) < 2 {
-                        outside
-                    } else {
-                        index
-                    }
+        match value.filter(|_| frequency >= 1) {
+            None => NONE,
+            Some(value) => {
+                let scored = cuts
+                    .as_ref()
+                    .map_or(NONE, |c| BY_SCORE[usize::from(c.score_num(value))]);
+                let index = if none_at_or_below.is_some_and(|limit| value.at_most(&limit)) {
+                    NONE
+                } else {
+                    scored
+                };
+                if *repeat_only && frequency < 2 {
+                    *outside as usize
+                } else {
+                    index
                 }
-            };
-            *total += row[index];
+            }
         }
     }
 }

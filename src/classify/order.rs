@@ -1138,6 +1138,17 @@ fn mantissa_at(value: Decimal, scale: u32) -> Option<i128> {
     value.mantissa().checked_mul(10i128.checked_pow(widen)?)
 }
 
+/// The mantissa of `value` at `scale`, if it has a 64-bit one there.
+#[inline(always)]
+pub(crate) fn key_at(value: &Decimal, scale: u32) -> Option<i64> {
+    // A mantissa beyond 64 bits stays beyond them at a larger scale.
+    let mantissa = i64::try_from(value.mantissa()).ok()?;
+    match scale.checked_sub(value.scale())? {
+        0 => Some(mantissa),
+        widen => mantissa.checked_mul(10i64.checked_pow(widen)?),
+    }
+}
+
 /// The decimal `mantissa · 10^-scale` of a value that came from a decimal.
 fn decimal(mantissa: i128, scale: u32, negative_zero: bool) -> Decimal {
     let mut d = Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or_default();
@@ -1153,6 +1164,8 @@ fn decimal(mantissa: i128, scale: u32, negative_zero: bool) -> Decimal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IntCuts {
     scale: u32,
+    /// `10^scale`, where it fits `i64`.
+    unit: Option<i64>,
     cuts: Vec<i64>,
 }
 
@@ -1164,25 +1177,39 @@ impl IntCuts {
             .iter()
             .map(|c| i64::try_from(mantissa_at(*c, scale)?).ok())
             .collect::<Option<Vec<i64>>>()?;
-        Some(IntCuts { scale, cuts })
+        Some(IntCuts {
+            scale,
+            unit: 10i64.checked_pow(scale),
+            cuts,
+        })
+    }
+
+    /// The cuts as a [`CutCounter`] of `N`, counting those strictly above a key
+    /// (`above`) or strictly below it; none if there are more than `N` cuts.
+    pub(crate) fn counter<const N: usize>(&self, above: bool) -> Option<CutCounter<N>> {
+        CutCounter::new(&self.cuts, above)
     }
 
     /// The mantissa of `value` at the cuts' scale, if it has a 64-bit one there.
     #[inline(always)]
     pub(crate) fn key(&self, value: &Decimal) -> Option<i64> {
-        if value.scale() == self.scale {
-            return i64::try_from(value.mantissa()).ok();
-        }
-        i64::try_from(mantissa_at(*value, self.scale)?).ok()
+        key_at(value, self.scale)
+    }
+
+    /// The scale of the keys.
+    pub(crate) fn scale(&self) -> u32 {
+        self.scale
+    }
+
+    /// `10^scale`, the key of 1, where it fits `i64`.
+    pub(crate) fn unit(&self) -> Option<i64> {
+        self.unit
     }
 
     /// The mantissa of an integer at the cuts' scale.
     #[inline(always)]
     pub(crate) fn key_int(&self, value: i64) -> Option<i64> {
-        if self.scale == 0 {
-            return Some(value);
-        }
-        value.checked_mul(10i64.checked_pow(self.scale)?)
+        value.checked_mul(self.unit?)
     }
 
     /// Cuts strictly below a key.
@@ -1195,6 +1222,41 @@ impl IntCuts {
     #[inline(always)]
     pub(crate) fn above(&self, key: i64) -> usize {
         self.cuts.iter().filter(|&&c| c > key).count()
+    }
+}
+
+/// At most `N` integer cut points, counted without a branch: [`count`](Self::count)
+/// gives the number of cuts strictly below a key, or strictly above it. Classifying a
+/// million customers counts each customer's place among a few cuts per column, so the
+/// count is a fixed run of compares rather than a loop over a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CutCounter<const N: usize> {
+    /// The cuts, each xored with `flip`, then `i64::MAX` (which is below no key).
+    cuts: [i64; N],
+    /// All ones to count the cuts above a key: `!x` reverses the order of `i64`
+    /// without overflow, so "c > key" is "!c < !key". Zero to count those below.
+    flip: i64,
+}
+
+impl<const N: usize> CutCounter<N> {
+    /// None if there are more than `N` cuts.
+    pub(crate) fn new(cuts: &[i64], above: bool) -> Option<Self> {
+        if cuts.len() > N {
+            return None;
+        }
+        let flip = if above { -1 } else { 0 };
+        let mut padded = [i64::MAX; N];
+        for (p, &c) in padded.iter_mut().zip(cuts) {
+            *p = c ^ flip;
+        }
+        Some(CutCounter { cuts: padded, flip })
+    }
+
+    /// The cuts strictly below `key` (or strictly above it, as made).
+    #[inline(always)]
+    pub(crate) fn count(&self, key: i64) -> u32 {
+        let key = key ^ self.flip;
+        self.cuts.iter().map(|&c| u32::from(c < key)).sum()
     }
 }
 
@@ -1319,6 +1381,54 @@ mod tests {
         ] {
             assert_eq!(cmp_decimal(&a, &b), a.cmp(&b));
             assert_eq!(cmp_decimal(&b, &a), b.cmp(&a));
+        }
+    }
+
+    /// Keys near the ends of `i64` as well as small ones, so that ties with a cut
+    /// and the flip of `i64::MIN` and `i64::MAX` are common.
+    fn edge_key() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            -3i64..3,
+            Just(i64::MIN),
+            Just(i64::MIN + 1),
+            Just(i64::MAX - 1),
+            Just(i64::MAX),
+            any::<i64>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_cut_counter_counts_the_cuts_below_or_above_a_key(
+            cuts in proptest::collection::vec(edge_key(), 0..=4),
+            keys in proptest::collection::vec(edge_key(), 1..20),
+        ) {
+            let below = CutCounter::<4>::new(&cuts, false).unwrap();
+            let above = CutCounter::<4>::new(&cuts, true).unwrap();
+            for key in keys {
+                let want_below = cuts.iter().filter(|&&c| c < key).count() as u32;
+                let want_above = cuts.iter().filter(|&&c| c > key).count() as u32;
+                prop_assert_eq!(below.count(key), want_below);
+                prop_assert_eq!(above.count(key), want_above);
+            }
+            // Too many cuts for the counter: none.
+            prop_assert!(CutCounter::<2>::new(&cuts, false).is_none() == (cuts.len() > 2));
+        }
+
+        #[test]
+        fn a_key_is_the_mantissa_at_the_scale_where_it_fits(
+            mantissa in prop_oneof![any::<i64>().prop_map(i128::from), any::<i128>()],
+            value_scale in 0u32..=28,
+            scale in 0u32..=28,
+        ) {
+            let Ok(value) = Decimal::try_from_i128_with_scale(mantissa, value_scale) else {
+                return Ok(());
+            };
+            let want = mantissa_at(value, scale).and_then(|m| i64::try_from(m).ok());
+            prop_assert_eq!(key_at(&value, scale), want);
+            if let Some(key) = want {
+                prop_assert_eq!(decimal(i128::from(key), scale, false), value);
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ use smol_str::SmolStr;
 use super::criterion::{Bound, Criterion, EmptyWhy, Quantity, Rule};
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
-use super::order::{IntCuts, KeyColumn, cmp_decimal};
+use super::order::{CutCounter, IntCuts, KeyColumn, cmp_decimal};
 use super::quantile::decimal_vec;
 use super::{
     Classifier, Coder, Column, Explanation, FitData, HysteresisTarget, Label, MissingUse, Model,
@@ -748,9 +748,12 @@ impl ParetoModel {
 
     /// The fast path of labelling many customers.
     pub(crate) fn coder(&self) -> ParetoCoder<'_> {
+        let ints = IntCuts::new(&self.thresholds);
+        let higher = self.params.effective_direction() == Direction::HigherIsBetter;
         ParetoCoder {
             model: self,
-            ints: IntCuts::new(&self.thresholds),
+            counter: ints.as_ref().and_then(|i| i.counter(higher)),
+            ints,
         }
     }
 
@@ -1017,6 +1020,9 @@ impl Model for ParetoModel {
 pub(crate) struct ParetoCoder<'a> {
     model: &'a ParetoModel,
     ints: Option<IntCuts>,
+    /// The thresholds better than a key counted branch-free, where there are at most
+    /// four (the presets: metals have three).
+    counter: Option<CutCounter<4>>,
 }
 
 impl Coder for ParetoCoder<'_> {
@@ -1132,14 +1138,15 @@ impl ParetoCoder<'_> {
         let by_value = model.params.basis == Basis::Value;
         let higher = model.params.effective_direction() == Direction::HigherIsBetter;
         let thresholds = model.thresholds.len();
+        let counter = self.counter;
         move |key| {
             if by_value && key <= 0 {
                 return last;
             }
-            let better = if higher {
-                ints.above(key)
-            } else {
-                ints.below(key)
+            let better = match (counter, higher) {
+                (Some(counter), _) => counter.count(key) as usize,
+                (None, true) => ints.above(key),
+                (None, false) => ints.below(key),
             };
             if better == thresholds { last } else { better }
         }

@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use super::order::Num;
-use super::order::{IntCuts, KeyColumn, OrderStat, cmp_decimal};
+use super::order::{CutCounter, IntCuts, KeyColumn, OrderStat, cmp_decimal, key_at};
 use crate::error::{ConfigError, Error};
 use crate::profile::Direction;
 
@@ -585,14 +585,39 @@ impl CutPoints {
 pub(crate) struct FastCuts<'a> {
     cuts: &'a CutPoints,
     ints: Option<IntCuts>,
+    /// The cuts better than a key counted branch-free, where there are at most four
+    /// (five bins or fewer: the presets).
+    counter: Option<CutCounter<4>>,
 }
 
 impl<'a> FastCuts<'a> {
     pub(crate) fn new(cuts: &'a CutPoints) -> Self {
+        let ints = IntCuts::new(&cuts.cuts);
+        let above = cuts.direction == Direction::LowerIsBetter;
         FastCuts {
-            ints: IntCuts::new(&cuts.cuts),
+            counter: ints.as_ref().and_then(|i| i.counter(above)),
+            ints,
             cuts,
         }
+    }
+
+    /// The cuts as keys to count against, where there are at most four with 64-bit
+    /// mantissas at one scale: what a loop over many values reads, copied out once.
+    #[inline(always)]
+    pub(crate) fn keyed(&self) -> Option<KeyedCuts> {
+        let ints = self.ints.as_ref()?;
+        Some(KeyedCuts {
+            counter: self.counter?,
+            unit: ints.unit()?,
+            scale: ints.scale(),
+        })
+    }
+
+    /// The code of a score (the score − 1) of a value that has no key at the cuts'
+    /// scale.
+    #[cold]
+    pub(crate) fn code_slow(&self, value: &Decimal) -> u32 {
+        u32::from(self.cuts.score(value)) - 1
     }
 
     #[inline(always)]
@@ -636,6 +661,50 @@ impl<'a> FastCuts<'a> {
             },
             None => self.cuts.score(&Decimal::from(value)),
         }
+    }
+}
+
+/// At most four cut points with 64-bit mantissas at one scale, as
+/// [`FastCuts::keyed`] gives them: a value's code (its score − 1, the number of cuts
+/// it is better than) by integer compares, where it has a 64-bit mantissa at that
+/// scale.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyedCuts {
+    counter: CutCounter<4>,
+    /// `10^scale`.
+    unit: i64,
+    scale: u32,
+}
+
+impl KeyedCuts {
+    /// An integer's key: its mantissa at the cuts' scale, if that fits 64 bits.
+    #[inline(always)]
+    pub(crate) fn key_int(self, value: i64) -> Option<i64> {
+        value.checked_mul(self.unit)
+    }
+
+    /// A decimal's key, if it has a 64-bit mantissa at the cuts' scale.
+    #[inline(always)]
+    pub(crate) fn key(self, value: &Decimal) -> Option<i64> {
+        key_at(value, self.scale)
+    }
+
+    /// The code of a key.
+    #[inline(always)]
+    pub(crate) fn code_of_key(self, key: i64) -> u32 {
+        self.counter.count(key)
+    }
+
+    /// An integer's code, if its key fits 64 bits.
+    #[inline(always)]
+    pub(crate) fn code_int(self, value: i64) -> Option<u32> {
+        Some(self.counter.count(self.key_int(value)?))
+    }
+
+    /// A decimal's code, if it has a 64-bit key at the cuts' scale.
+    #[inline(always)]
+    pub(crate) fn code(self, value: &Decimal) -> Option<u32> {
+        Some(self.counter.count(self.key(value)?))
     }
 }
 

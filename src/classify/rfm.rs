@@ -37,7 +37,9 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use super::criterion::{Criterion, EmptyWhy, Quantity, Rule, score_boxes, score_range};
-use super::quantile::{CutPoints, EmptyCause, FastCuts, QuantileMode, batch_scores, check_bins};
+use super::quantile::{
+    CutPoints, EmptyCause, FastCuts, KeyedCuts, QuantileMode, batch_scores, check_bins,
+};
 use super::segments::{SegmentMap, coverage_warning};
 use super::{
     Classifier, Coder, Column, ColumnLabels, Explanation, FitData, HysteresisTarget, Label, Model,
@@ -880,26 +882,48 @@ impl Coder for RfmCoder<'_> {
         let recency = &customers.recency_days[range.clone()];
         let frequency = &customers.frequency[range.clone()];
         let monetary = &customers.monetary[range];
-        // As `RfmModel::scores`: a buyer with a recency, else no purchase.
-        let scored = |i: usize| frequency[i] >= 1 && recency[i].is_some();
         let start = r_out.len();
-        r_out.extend((0..recency.len()).map(|i| match recency[i] {
-            Some(days) if frequency[i] >= 1 => u32::from(self.recency.score_int(days)) - 1,
-            _ => k,
-        }));
-        f_out.extend(frequency.iter().enumerate().map(|(i, &f)| {
-            if !scored(i) {
-                return k;
+        // As `RfmModel::scores`: a buyer with a recency, else no purchase; so a
+        // customer without a recency code has no other score either.
+        let Some(keyed) = self.keyed() else {
+            r_out.extend(recency.iter().zip(frequency).map(|(r, &f)| match r {
+                Some(days) if f >= 1 => u32::from(self.recency.score_int(*days)) - 1,
+                _ => k,
+            }));
+            let scored = &r_out[start..];
+            f_out.extend(scored.iter().zip(frequency).map(|(&r, &f)| match r == k {
+                true => k,
+                false => u32::from(self.frequency.score(&f.into())) - 1,
+            }));
+            m_out.extend(scored.iter().zip(monetary).map(|(&r, m)| match r == k {
+                true => k,
+                false => u32::from(self.monetary.score(m)) - 1,
+            }));
+            return self.segments_of(start, out);
+        };
+        let [r_keys, f_keys, m_keys] = keyed;
+        r_out.extend(recency.iter().zip(frequency).map(|(r, &f)| {
+            match r {
+                Some(days) if f >= 1 => r_keys
+                    .code_int(*days)
+                    .unwrap_or_else(|| self.recency.code_slow(&(*days).into())),
+                _ => k,
             }
-            let f = match i64::try_from(f) {
-                Ok(f) => self.frequency.score_int(f),
-                Err(_) => self.frequency.score(&f.into()),
-            };
-            u32::from(f) - 1
         }));
-        m_out.extend(monetary.iter().enumerate().map(|(i, m)| match scored(i) {
-            true => u32::from(self.monetary.score(m)) - 1,
-            false => k,
+        let scored = &r_out[start..];
+        f_out.extend(scored.iter().zip(frequency).map(|(&r, &f)| {
+            match (
+                r == k,
+                i64::try_from(f).ok().and_then(|f| f_keys.code_int(f)),
+            ) {
+                (true, _) => k,
+                (false, Some(code)) => code,
+                (false, None) => self.frequency.code_slow(&f.into()),
+            }
+        }));
+        m_out.extend(scored.iter().zip(monetary).map(|(&r, m)| match r == k {
+            true => k,
+            false => m_keys.code(m).unwrap_or_else(|| self.monetary.code_slow(m)),
         }));
         self.segments_of(start, out);
     }
@@ -938,6 +962,15 @@ impl Coder for RfmCoder<'_> {
 }
 
 impl RfmCoder<'_> {
+    /// The three scores' cuts as keys, if each has one.
+    fn keyed(&self) -> Option<[KeyedCuts; 3]> {
+        Some([
+            self.recency.keyed()?,
+            self.frequency.keyed()?,
+            self.monetary.keyed()?,
+        ])
+    }
+
     /// The segment codes of the scores coded from `start` on.
     fn segments_of(&self, start: usize, out: &mut [Vec<u32>]) {
         let [r_out, f_out, m_out, segment_out] = out else {

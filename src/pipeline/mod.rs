@@ -327,6 +327,11 @@ mod tests {
                 let frequency = 1 + (next() % 6) * (next() % 3);
                 let tenure = (next() % 800) as i64;
                 let money = |next: &mut dyn FnMut() -> u64| {
+                    // Now and then a mantissa past 64 bits: no integer key.
+                    if next().is_multiple_of(500) {
+                        let m = (1i128 << 70) + i128::from(next() % 1000);
+                        return Decimal::from_i128_with_scale(m, (next() % 3) as u32);
+                    }
                     let m = (next() % 4000) as i64 - 500;
                     Decimal::new(m * 10i64.pow((next() % 2) as u32), (next() % 3) as u32)
                 };
@@ -396,14 +401,20 @@ mod tests {
             include_str!("../../examples/rules/credit-cap.toml"),
         )
         .unwrap();
-        for (i, params) in classifiers.into_iter().enumerate() {
-            let mut builder = PipelineBuilder::new().classifier(params);
-            if i == 0 {
-                builder = builder
-                    .classifier(ParetoParams::metals())
-                    .classifier(presets::classifier("lifecycle").unwrap())
-                    .rules(rules.clone());
-            }
+        // Each classifier alone (its codes go to the tiering by columns), then one
+        // with rules (every row is built, and the rules read it).
+        let mut builders: Vec<PipelineBuilder> = classifiers
+            .iter()
+            .map(|params| PipelineBuilder::new().classifier(params.clone()))
+            .collect();
+        builders.push(
+            PipelineBuilder::new()
+                .classifier(classifiers[0].clone())
+                .classifier(ParetoParams::metals())
+                .classifier(presets::classifier("lifecycle").unwrap())
+                .rules(rules.clone()),
+        );
+        for builder in builders {
             let fitted = builder.build().unwrap().fit(&population).unwrap();
             let (general, _) = fitted.label_all(&population, &[], false);
             let (coded, _) = fitted.label_all(&population, &[], true);
