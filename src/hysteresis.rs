@@ -276,7 +276,7 @@ impl Hysteresis {
                 HysteresisTarget::Band { direction, .. } => *direction,
             };
             // The scored population's values, sorted: as integers where they can be.
-            let data = FitData::new(population, &[Wanted::buyers(metric)]);
+            let data = FitData::keyed(population, &[Wanted::buyers(metric)]);
             let values = data.column(Wanted::buyers(metric)).sorted();
             let n = values.len();
             let customers = population.columns();

@@ -413,9 +413,8 @@ impl Population {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn buyer_count(&self) -> usize {
-        (0..self.len())
-            .filter(|&i| self.columns.is_buyer(i))
-            .count()
+        // A buyer has a purchase (as `Columns::is_buyer`), counted over the column.
+        self.columns.frequency.iter().filter(|&&f| f >= 1).count()
     }
 
     /// The number of customers.

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::counted::{Counted, IntReader, Ranked};
 use super::order::{Gathered, KeyColumn, Num, RangeReader};
 use crate::population::Columns;
 use crate::profile::{Metric, Population};
@@ -29,6 +30,17 @@ impl Wanted {
             repeat_only: false,
         }
     }
+}
+
+/// Each wanted column once, in the order first wanted.
+fn unique(wanted: &[Wanted]) -> Vec<Wanted> {
+    let mut unique: Vec<Wanted> = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        if !unique.contains(w) {
+            unique.push(*w);
+        }
+    }
+    unique
 }
 
 /// A wanted column read from a population's columns.
@@ -88,22 +100,88 @@ pub(crate) fn num(columns: &Columns, i: usize, metric: Metric) -> Option<Num> {
     }
 }
 
+impl IntReader for FromColumns<'_> {
+    /// Whole days and counts; any other metric has no integer column.
+    fn read(&self, range: Range<usize>, push: &mut impl FnMut(i64)) -> bool {
+        let c = self.columns;
+        let least = if self.wanted.repeat_only { 2 } else { 1 };
+        let frequency = &c.frequency[range.clone()];
+        match self.wanted.metric {
+            Metric::RecencyDays => push_days(&c.recency_days[range], frequency, least, push),
+            Metric::TenureDays => push_days(&c.tenure_days[range], frequency, least, push),
+            Metric::Frequency => push_counts(&c.frequency[range], frequency, least, push),
+            Metric::Transactions => push_counts(&c.transactions[range], frequency, least, push),
+            _ => false,
+        }
+    }
+}
+
+/// Pushes the days of each customer with at least `least` purchases that has them.
+fn push_days(
+    days: &[Option<i64>],
+    frequency: &[u64],
+    least: u64,
+    push: &mut impl FnMut(i64),
+) -> bool {
+    for (value, &f) in days.iter().zip(frequency) {
+        if let Some(v) = value.filter(|_| f >= least) {
+            push(v);
+        }
+    }
+    true
+}
+
+/// Pushes the count of each customer with at least `least` purchases; false at a
+/// count past `i64`.
+fn push_counts(counts: &[u64], frequency: &[u64], least: u64, push: &mut impl FnMut(i64)) -> bool {
+    for (&count, &f) in counts.iter().zip(frequency) {
+        if f >= least {
+            match i64::try_from(count) {
+                Ok(v) => push(v),
+                Err(_) => return false,
+            }
+        }
+    }
+    true
+}
+
 /// A population with the columns its fits want, read once.
 #[derive(Debug)]
 pub(crate) struct FitData<'p> {
     population: &'p Population,
     columns: Vec<(Wanted, KeyColumn)>,
+    /// Columns of whole days and counts, counted per value for their order
+    /// statistics (see [`ranked`](Self::ranked)).
+    counted: Vec<(Wanted, Counted)>,
 }
 
 impl<'p> FitData<'p> {
-    /// Reads every wanted column (each once) in one pass over the population.
+    /// Reads every wanted column (each once): days and counts counted per value where
+    /// they have few enough values, every other column in one pass over the
+    /// population. For fits that ask for order statistics ([`ranked`](Self::ranked)).
     pub(crate) fn new(population: &'p Population, wanted: &[Wanted]) -> Self {
-        let mut unique: Vec<Wanted> = Vec::with_capacity(wanted.len());
-        for w in wanted {
-            if !unique.contains(w) {
-                unique.push(*w);
+        let mut counted = Vec::new();
+        let mut keyed = Vec::new();
+        for &wanted in &unique(wanted) {
+            let reader = FromColumns {
+                columns: population.columns(),
+                wanted,
+            };
+            match Counted::build(population.len(), &reader) {
+                Some(c) => counted.push((wanted, c)),
+                None => keyed.push(wanted),
             }
         }
+        FitData {
+            counted,
+            ..Self::keyed(population, &keyed)
+        }
+    }
+
+    /// Reads every wanted column (each once) as keys, in one pass over the
+    /// population. For uses of [`column`](Self::column) beyond order statistics.
+    pub(crate) fn keyed(population: &'p Population, wanted: &[Wanted]) -> Self {
+        let unique = unique(wanted);
         let readers: Vec<FromColumns<'_>> = unique
             .iter()
             .map(|&wanted| FromColumns {
@@ -115,6 +193,15 @@ impl<'p> FitData<'p> {
         FitData {
             population,
             columns: unique.into_iter().zip(columns).collect(),
+            counted: Vec::new(),
+        }
+    }
+
+    /// A column, for its order statistics: counted per value, or keys.
+    pub(crate) fn ranked(&self, wanted: Wanted) -> Ranked<'_> {
+        match self.counted.iter().find(|(w, _)| *w == wanted) {
+            Some((_, counted)) => Ranked::Counted(counted),
+            None => Ranked::Keys(self.column(wanted)),
         }
     }
 

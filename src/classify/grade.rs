@@ -44,6 +44,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::counted::Ranked;
 use super::criterion::{Criterion, Quantity, Rule, Words};
 use super::explain::GradedDimension;
 use super::fit_data::num;
@@ -884,7 +885,7 @@ impl GradeParams {
                     let repeat_only = *over == Over::RepeatBuyers;
                     let (column, direction) = match Metric::from_name(source) {
                         Some(metric) => (
-                            data.column(Wanted {
+                            data.ranked(Wanted {
                                 metric,
                                 repeat_only,
                             }),
@@ -898,7 +899,7 @@ impl GradeParams {
                                     None
                                 }
                             });
-                            (Cow::Owned(column), Direction::HigherIsBetter)
+                            (Ranked::Keys(Cow::Owned(column)), Direction::HigherIsBetter)
                         }
                     };
                     if column.len() == 0 {
@@ -1892,11 +1893,12 @@ impl GradeCoder<'_> {
     }
 }
 
-/// A terciles dimension whose cuts (at most four) and "none at or below" limit have
+/// A terciles dimension whose cuts (two) and "none at or below" limit have
 /// 64-bit keys at one scale: a customer's level by integer compares.
 #[derive(Debug, Clone, Copy)]
 struct KeyedTerciles {
-    cuts: KeyedCuts,
+    /// Terciles: two cuts.
+    cuts: KeyedCuts<2>,
     /// The key of the limit at or below which a value is level none.
     none_at_or_below: Option<i64>,
     repeat_only: bool,

@@ -48,6 +48,7 @@ use crate::profile::{Metric, Population, Profile};
 mod any;
 mod band;
 mod column;
+mod counted;
 mod fit_data;
 mod level;
 mod order;

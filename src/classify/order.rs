@@ -873,24 +873,9 @@ impl KeyColumn {
     }
 
     fn counted_stats(&self, positions: &[usize], descending: bool) -> Vec<OrderStat> {
-        let n = self.len();
-        if !descending {
-            return self.ascending_stats(positions);
-        }
-        // Position p descending is position n + 1 − p ascending; what comes before it
-        // descending comes after it ascending.
-        let mirrored: Vec<usize> = positions.iter().rev().map(|p| n + 1 - p).collect();
-        let mut stats: Vec<OrderStat> = self
-            .ascending_stats(&mirrored)
-            .into_iter()
-            .map(|s| OrderStat {
-                value: s.value,
-                less: n - s.not_more,
-                not_more: n - s.less,
-            })
-            .collect();
-        stats.reverse();
-        stats
+        mirrored_stats(self.len(), positions, descending, |p| {
+            self.ascending_stats(p)
+        })
     }
 
     fn ascending_stats(&self, positions: &[usize]) -> Vec<OrderStat> {
@@ -1223,6 +1208,32 @@ impl IntCuts {
     pub(crate) fn above(&self, key: i64) -> usize {
         self.cuts.iter().filter(|&&c| c > key).count()
     }
+}
+
+/// Order statistics of `n` values at 1-based `positions` (non-decreasing) ascending
+/// or descending, from `ascending`, which gives them ascending.
+pub(crate) fn mirrored_stats(
+    n: usize,
+    positions: &[usize],
+    descending: bool,
+    ascending: impl FnOnce(&[usize]) -> Vec<OrderStat>,
+) -> Vec<OrderStat> {
+    if !descending {
+        return ascending(positions);
+    }
+    // Position p descending is position n + 1 − p ascending; what comes before it
+    // descending comes after it ascending.
+    let mirrored: Vec<usize> = positions.iter().rev().map(|p| n + 1 - p).collect();
+    let mut stats: Vec<OrderStat> = ascending(&mirrored)
+        .into_iter()
+        .map(|s| OrderStat {
+            value: s.value,
+            less: n - s.not_more,
+            not_more: n - s.less,
+        })
+        .collect();
+    stats.reverse();
+    stats
 }
 
 /// At most `N` integer cut points, counted without a branch: [`count`](Self::count)

@@ -466,7 +466,7 @@ impl Classifier for ParetoParams {
     }
 
     fn fit(&self, population: &Population) -> Result<ParetoModel, Error> {
-        self.fit_data(&FitData::new(population, &self.wanted()))
+        self.fit_data(&FitData::keyed(population, &self.wanted()))
     }
 }
 

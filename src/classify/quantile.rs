@@ -32,12 +32,14 @@
 //! # Ok::<(), customer_tiering::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::counted::Ranked;
 pub(crate) use super::order::Num;
 use super::order::{CutCounter, IntCuts, KeyColumn, OrderStat, cmp_decimal, key_at};
 use crate::error::{ConfigError, Error};
@@ -302,14 +304,15 @@ impl CutPoints {
         direction: Direction,
     ) -> Result<Self, Error> {
         check_bins(bins)?;
-        Self::fit_column(&KeyColumn::from_decimals(values), bins, mode, direction)
+        let column = Ranked::Keys(Cow::Owned(KeyColumn::from_decimals(values)));
+        Self::fit_column(&column, bins, mode, direction)
     }
 
     /// Fits on a column of values: its order statistics worst first at the positions of
     /// [quantile scores](crate::definitions#quantile-scores) give the cut points, and their
     /// counts the sizes and the ties behind empty scores.
     pub(crate) fn fit_column(
-        column: &KeyColumn,
+        column: &Ranked<'_>,
         bins: u8,
         mode: QuantileMode,
         direction: Direction,
@@ -585,29 +588,24 @@ impl CutPoints {
 pub(crate) struct FastCuts<'a> {
     cuts: &'a CutPoints,
     ints: Option<IntCuts>,
-    /// The cuts better than a key counted branch-free, where there are at most four
-    /// (five bins or fewer: the presets).
-    counter: Option<CutCounter<4>>,
 }
 
 impl<'a> FastCuts<'a> {
     pub(crate) fn new(cuts: &'a CutPoints) -> Self {
-        let ints = IntCuts::new(&cuts.cuts);
-        let above = cuts.direction == Direction::LowerIsBetter;
         FastCuts {
-            counter: ints.as_ref().and_then(|i| i.counter(above)),
-            ints,
+            ints: IntCuts::new(&cuts.cuts),
             cuts,
         }
     }
 
-    /// The cuts as keys to count against, where there are at most four with 64-bit
+    /// The cuts as keys to count against, where there are at most `N` with 64-bit
     /// mantissas at one scale: what a loop over many values reads, copied out once.
     #[inline(always)]
-    pub(crate) fn keyed(&self) -> Option<KeyedCuts> {
+    pub(crate) fn keyed<const N: usize>(&self) -> Option<KeyedCuts<N>> {
         let ints = self.ints.as_ref()?;
+        let above = self.cuts.direction == Direction::LowerIsBetter;
         Some(KeyedCuts {
-            counter: self.counter?,
+            counter: ints.counter(above)?,
             unit: ints.unit()?,
             scale: ints.scale(),
         })
@@ -664,19 +662,19 @@ impl<'a> FastCuts<'a> {
     }
 }
 
-/// At most four cut points with 64-bit mantissas at one scale, as
+/// At most `N` cut points with 64-bit mantissas at one scale, as
 /// [`FastCuts::keyed`] gives them: a value's code (its score − 1, the number of cuts
 /// it is better than) by integer compares, where it has a 64-bit mantissa at that
 /// scale.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyedCuts {
-    counter: CutCounter<4>,
+pub(crate) struct KeyedCuts<const N: usize> {
+    counter: CutCounter<N>,
     /// `10^scale`.
     unit: i64,
     scale: u32,
 }
 
-impl KeyedCuts {
+impl<const N: usize> KeyedCuts<N> {
     /// An integer's key: its mantissa at the cuts' scale, if that fits 64 bits.
     #[inline(always)]
     pub(crate) fn key_int(self, value: i64) -> Option<i64> {

@@ -236,7 +236,7 @@ impl RfmParams {
     /// Validates, then fits the cut points on the buyers' columns.
     pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<RfmModel, Error> {
         self.validate()?;
-        let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
+        let columns = RFM_METRICS.map(|metric| data.ranked(Wanted::buyers(metric)));
         if columns[0].len() == 0 {
             return Err(Error::EmptyPopulation {
                 as_of: data.population().as_of(),
@@ -340,7 +340,7 @@ impl Classifier for RfmParams {
         if self.mode == QuantileMode::TieAware {
             return Ok(None);
         }
-        let data = FitData::new(population, &self.wanted());
+        let data = FitData::keyed(population, &self.wanted());
         let columns = RFM_METRICS.map(|metric| data.column(Wanted::buyers(metric)));
         let [r, f, m] = [
             batch_scores(&columns[0], &model.recency),
@@ -962,8 +962,9 @@ impl Coder for RfmCoder<'_> {
 }
 
 impl RfmCoder<'_> {
-    /// The three scores' cuts as keys, if each has one.
-    fn keyed(&self) -> Option<[KeyedCuts; 3]> {
+    /// The three scores' cuts as keys, if each has one and at most four cuts (five
+    /// bins or fewer, the presets): counted by four compares.
+    fn keyed(&self) -> Option<[KeyedCuts<4>; 3]> {
         Some([
             self.recency.keyed()?,
             self.frequency.keyed()?,

@@ -450,7 +450,8 @@ impl Pipeline {
     /// # Ok::<(), customer_tiering::Error>(())
     /// ```
     pub fn fit(&self, population: &Population) -> Result<FittedPipeline, Error> {
-        if population.buyer_count() == 0 {
+        let fit_size = population.buyer_count();
+        if fit_size == 0 {
             return Err(Error::EmptyPopulation {
                 as_of: population.as_of(),
             });
@@ -470,7 +471,7 @@ impl Pipeline {
         Ok(FittedPipeline {
             format_version: FORMAT_VERSION,
             as_of: population.as_of(),
-            fit_size: population.buyer_count(),
+            fit_size,
             models,
             rules: self.rules.clone(),
             attributes: self.attributes.clone(),

@@ -1056,10 +1056,17 @@ impl Encoder {
     /// Appends labels to a column by their indexes in the column's fixed list.
     pub(super) fn extend_codes(&mut self, column: usize, codes: &[u32]) {
         let out = &mut self.codes[column];
+        // Without a branch per code (an `or` of them all, then a plain copy), so that
+        // both loops run on whole vectors of codes.
+        let widest = codes.iter().fold(0, |widest, &x| widest | x);
         match out {
-            Codes::Narrow(c) if codes.iter().all(|&x| x <= u32::from(u8::MAX)) => {
-                // checked just above
-                c.extend(codes.iter().map(|&x| x as u8));
+            Codes::Narrow(c) if widest <= u32::from(u8::MAX) => {
+                let at = c.len();
+                c.resize(at + codes.len(), 0);
+                for (o, &x) in c[at..].iter_mut().zip(codes) {
+                    // checked just above
+                    *o = x as u8;
+                }
             }
             _ => codes.iter().for_each(|&x| out.push(x as usize)),
         }
