@@ -1,10 +1,11 @@
 //! What built-in classifiers fit on: columns of the buyers' metric values, read from the
 //! population once for a whole pipeline (issue 13).
 //!
-//! RFM, metals and the four-dimension grade between them rank four metrics seven
-//! times. A [`FitData`] reads every column its classifiers want in one pass, and each
-//! fit selects its order statistics from the columns (in either order), never from the
-//! profiles.
+//! RFM, metals and the four-dimension grade between them rank five metrics seven
+//! times. A [`FitData`] reads every column its classifiers want once, and each fit
+//! takes its order statistics from the columns (in either order), never from the
+//! profiles: whole days and counts from a count per value ([`Counted`]), money from
+//! keys selected among.
 
 use std::borrow::Cow;
 use std::ops::Range;
