@@ -1881,12 +1881,16 @@ impl GradeCoder<'_> {
             return;
         };
         let last = self.grades.saturating_sub(1);
+        let mins = &mins[..grades.len().min(mins.len())];
         out[0].extend(totals.iter().map(|&total| {
-            let index = mins
-                .iter()
-                .take(grades.len())
-                .position(|min| min.is_none_or(|min| total >= min))
-                .unwrap_or(last);
+            // The first grade whose minimum the total reaches, by selects from the last
+            // grade up rather than a search that stops (where it stops follows the
+            // data, and mispredicts).
+            let mut index = last;
+            for (i, min) in mins.iter().enumerate().rev() {
+                let reached = min.is_none_or(|min| total >= min);
+                index = if reached { i } else { index };
+            }
             // grades ≤ the labels of a column
             index as u32
         }));
