@@ -31,6 +31,11 @@ impl Wanted {
             repeat_only: false,
         }
     }
+
+    /// The fewest purchases of a customer the column holds.
+    fn least_purchases(&self) -> u64 {
+        if self.repeat_only { 2 } else { 1 }
+    }
 }
 
 /// Each wanted column once, in the order first wanted.
@@ -54,7 +59,7 @@ impl RangeReader for FromColumns<'_> {
     /// A loop per metric, so that the metric is chosen once per block.
     fn read_range(&self, range: Range<usize>, out: &mut Gathered<'_>) {
         let c = self.columns;
-        let least = if self.wanted.repeat_only { 2 } else { 1 };
+        let least = self.wanted.least_purchases();
         let kept = |i: usize| c.frequency[i] >= least;
         let days = |column: &[Option<i64>], out: &mut Gathered<'_>| {
             out.push_ints(range.clone().map(|i| column[i].filter(|_| kept(i))));
@@ -105,7 +110,7 @@ impl IntReader for FromColumns<'_> {
     /// Whole days and counts; any other metric has no integer column.
     fn read(&self, range: Range<usize>, push: &mut impl FnMut(i64)) -> bool {
         let c = self.columns;
-        let least = if self.wanted.repeat_only { 2 } else { 1 };
+        let least = self.wanted.least_purchases();
         let frequency = &c.frequency[range.clone()];
         match self.wanted.metric {
             Metric::RecencyDays => push_days(&c.recency_days[range], frequency, least, push),

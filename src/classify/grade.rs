@@ -1802,67 +1802,28 @@ impl GradeCoder<'_> {
                         slow,
                     );
                 }
-                // A loop per metric, so that the metric is chosen once per block.
+                // Cuts or a limit without 64-bit keys: each value as the model reads it.
                 DimensionCoder::Terciles { metric, .. } => {
-                    let totals = &mut totals;
-                    match metric {
-                        Metric::Monetary => {
-                            let monetary = &customers.monetary[range.clone()];
-                            let value = |i: usize| Some(Num::Dec(monetary[i]));
-                            self.add_terciles(dimension, row, totals, value, frequency);
-                        }
-                        Metric::Frequency => {
-                            let value = |i: usize| Some(Num::count(frequencies[i]));
-                            self.add_terciles(dimension, row, totals, value, frequency);
-                        }
-                        Metric::TenureDays => {
-                            let tenure = &customers.tenure_days[range.clone()];
-                            let value = |i: usize| tenure[i].map(Num::Int);
-                            self.add_terciles(dimension, row, totals, value, frequency);
-                        }
-                        Metric::RecencyDays => {
-                            let recency = &customers.recency_days[range.clone()];
-                            let value = |i: usize| recency[i].map(Num::Int);
-                            self.add_terciles(dimension, row, totals, value, frequency);
-                        }
-                        &other => {
-                            let value = |i: usize| num(customers, start + i, other);
-                            self.add_terciles(dimension, row, totals, value, frequency);
-                        }
-                    }
+                    let value = |i: usize| num(customers, start + i, *metric);
+                    self.add_terciles(dimension, row, &mut totals, value, frequency);
                 }
                 DimensionCoder::Sign { metric, missing } => {
-                    let level = |buyer: bool, value: Option<Decimal>| match buyer {
-                        false => Level::None,
-                        true => sign_of(value, *missing),
-                    };
-                    // As `level`, by selects: signs follow the data, and mispredict.
-                    let by_select = |buyer: bool, value: &Option<Decimal>| {
-                        let index = match value {
-                            Some(v) => {
-                                let signed = if v.is_sign_negative() {
-                                    Level::Low
-                                } else {
-                                    Level::High
-                                };
-                                if v.is_zero() { Level::Mid } else { signed }
-                            }
-                            None => *missing,
-                        };
-                        (if buyer { index } else { Level::None }) as usize
+                    let level = |buyer: bool, value: Option<Decimal>| {
+                        let signed = sign_of(value, *missing);
+                        (if buyer { signed } else { Level::None }) as usize
                     };
                     // Growth, the presets' sign, read from its column once per block.
                     match (metric, &customers.growth) {
                         (Metric::Growth, Some(growth)) => {
                             let growth = &growth[range.clone()];
                             for (i, total) in totals.iter_mut().enumerate() {
-                                *total += row[by_select(frequencies[i] >= 1, &growth[i])];
+                                *total += row[level(frequencies[i] >= 1, growth[i])];
                             }
                         }
                         _ => {
                             for (i, total) in totals.iter_mut().enumerate() {
                                 let value = customers.metric(start + i, *metric);
-                                *total += row[level(frequencies[i] >= 1, value) as usize];
+                                *total += row[level(frequencies[i] >= 1, value)];
                             }
                         }
                     }
@@ -2127,12 +2088,20 @@ fn sign_level(profile: &Profile, metric: Metric, missing: Level) -> Level {
     sign_of(profile.metric(metric), missing)
 }
 
-/// A buyer's level by the sign of a metric's value; `missing` without one.
+/// A buyer's level by the sign of a metric's value; `missing` without one. By selects
+/// rather than branches: labelling many customers, signs follow the data and would
+/// mispredict. Zero is mid whatever its sign.
+#[inline]
 fn sign_of(value: Option<Decimal>, missing: Level) -> Level {
     match value {
-        Some(v) if v.is_zero() => Level::Mid,
-        Some(v) if v.is_sign_positive() => Level::High,
-        Some(_) => Level::Low,
+        Some(v) => {
+            let signed = if v.is_sign_negative() {
+                Level::Low
+            } else {
+                Level::High
+            };
+            if v.is_zero() { Level::Mid } else { signed }
+        }
         None => missing,
     }
 }
@@ -2179,6 +2148,25 @@ mod tests {
     use crate::{CustomerId, PopulationBuilder, Transaction};
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_sign_is_mid_at_zero_of_either_sign_high_above_and_low_below() {
+        let mut negative_zero = Decimal::ZERO;
+        negative_zero.set_sign_negative(true);
+        let cases = [
+            (Some(Decimal::ZERO), Level::Mid),
+            (Some(negative_zero), Level::Mid),
+            (Some(Decimal::new(1, 2)), Level::High),
+            (Some(Decimal::new(-1, 2)), Level::Low),
+            (Some(Decimal::MAX), Level::High),
+            (Some(Decimal::MIN), Level::Low),
+        ];
+        for (value, want) in cases {
+            assert_eq!(sign_of(value, Level::None), want, "{value:?}");
+        }
+        assert_eq!(sign_of(None, Level::Low), Level::Low);
+        assert_eq!(sign_of(None, Level::Mid), Level::Mid);
+    }
 
     #[test]
     fn coded_grades_equal_the_models_whether_points_sum_in_64_or_128_bits() {

@@ -884,46 +884,33 @@ impl Coder for RfmCoder<'_> {
         let monetary = &customers.monetary[range];
         let start = r_out.len();
         // As `RfmModel::scores`: a buyer with a recency, else no purchase; so a
-        // customer without a recency code has no other score either.
-        let Some(keyed) = self.keyed() else {
-            r_out.extend(recency.iter().zip(frequency).map(|(r, &f)| match r {
-                Some(days) if f >= 1 => u32::from(self.recency.score_int(*days)) - 1,
-                _ => k,
-            }));
-            let scored = &r_out[start..];
-            f_out.extend(scored.iter().zip(frequency).map(|(&r, &f)| match r == k {
-                true => k,
-                false => u32::from(self.frequency.score(&f.into())) - 1,
-            }));
-            m_out.extend(scored.iter().zip(monetary).map(|(&r, m)| match r == k {
-                true => k,
-                false => u32::from(self.monetary.score(m)) - 1,
-            }));
-            return self.segments_of(start, out);
-        };
-        let [r_keys, f_keys, m_keys] = keyed;
+        // customer without a recency code has no other score either. A value without
+        // a key (or cuts without keys) is scored by the cuts themselves.
+        let [r_keys, f_keys, m_keys] = self.keyed();
         r_out.extend(recency.iter().zip(frequency).map(|(r, &f)| {
             match r {
                 Some(days) if f >= 1 => r_keys
-                    .code_int(*days)
+                    .and_then(|c| c.code_int(*days))
                     .unwrap_or_else(|| self.recency.code_slow(&(*days).into())),
                 _ => k,
             }
         }));
         let scored = &r_out[start..];
         f_out.extend(scored.iter().zip(frequency).map(|(&r, &f)| {
-            match (
-                r == k,
-                i64::try_from(f).ok().and_then(|f| f_keys.code_int(f)),
-            ) {
+            let code = f_keys.and_then(|c| c.code_int(i64::try_from(f).ok()?));
+            match (r == k, code) {
                 (true, _) => k,
                 (false, Some(code)) => code,
                 (false, None) => self.frequency.code_slow(&f.into()),
             }
         }));
-        m_out.extend(scored.iter().zip(monetary).map(|(&r, m)| match r == k {
-            true => k,
-            false => m_keys.code(m).unwrap_or_else(|| self.monetary.code_slow(m)),
+        m_out.extend(scored.iter().zip(monetary).map(|(&r, m)| {
+            match r == k {
+                true => k,
+                false => m_keys
+                    .and_then(|c| c.code(m))
+                    .unwrap_or_else(|| self.monetary.code_slow(m)),
+            }
         }));
         self.segments_of(start, out);
     }
@@ -962,14 +949,14 @@ impl Coder for RfmCoder<'_> {
 }
 
 impl RfmCoder<'_> {
-    /// The three scores' cuts as keys, if each has one and at most four cuts (five
+    /// Each score's cuts as keys, where they have them and at most four cuts (five
     /// bins or fewer, the presets): counted by four compares.
-    fn keyed(&self) -> Option<[KeyedCuts<4>; 3]> {
-        Some([
-            self.recency.keyed()?,
-            self.frequency.keyed()?,
-            self.monetary.keyed()?,
-        ])
+    fn keyed(&self) -> [Option<KeyedCuts<4>>; 3] {
+        [
+            self.recency.keyed(),
+            self.frequency.keyed(),
+            self.monetary.keyed(),
+        ]
     }
 
     /// The segment codes of the scores coded from `start` on.
