@@ -592,6 +592,30 @@ pub(crate) fn profile_with(
     })
 }
 
+/// `growth` of [profile metrics](crate::definitions#profile-metrics) for profiles
+/// aggregated elsewhere (a SQL engine, a warehouse): `(current − previous) / previous`,
+/// exact, rounded half away from zero to 28 significant digits; none unless `previous`
+/// is positive.
+///
+/// # Errors
+/// [`Error::Overflow`] naming `customer` when the growth leaves the decimal range.
+///
+/// # Example
+/// ```
+/// use customer_tiering::metrics::growth_of;
+/// use rust_decimal::dec;
+/// assert_eq!(growth_of(dec!(150.00), dec!(100.00), "C1")?, Some(dec!(0.5)));
+/// assert_eq!(growth_of(dec!(150.00), dec!(0), "C1")?, None);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn growth_of(
+    current: Decimal,
+    previous: Decimal,
+    customer: &str,
+) -> Result<Option<Decimal>, Error> {
+    growth(current, previous).map_err(|()| Error::customer_overflow("growth", customer))
+}
+
 /// `growth` of [profile metrics](crate::definitions#profile-metrics): exact division
 /// rounded half away from zero to 28 significant digits (at most 28 decimal places,
 /// `rust_decimal`'s limit), none unless the previous window's spend is positive; `Err` when

@@ -1,0 +1,318 @@
+//! The `tier` job with the profile phase on Apache DataFusion: the same files, the same
+//! bytes, from Parquet files or CSV in the default input format.
+//!
+//! ```text
+//! cargo run --release -p customer-tiering-datafusion --example distributed -- \
+//!     --transactions 'orders/*.parquet' --as-of 2026-06-30 --out tiers --partitions 4
+//! ```
+//!
+//! Writes into `--out`, all or nothing (under a lock, through temporary files, as `tier`
+//! does): `tiers.csv`, `summary.json`, `model.json`, `management.csv`, `report.html` and
+//! the charts (`pyramid.svg`, `rfm_heatmap.svg`), and `rejects.csv` under
+//! `--on-invalid skip`. Exit 0 on success, 1 for bad data or settings (one line on
+//! stderr), 2 for a usage error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use customer_tiering::classify::Warning;
+use customer_tiering::classify::pareto::ParetoParams;
+use customer_tiering::classify::quantile::QuantileMode;
+use customer_tiering::classify::rfm::RfmParams;
+use customer_tiering::classify::segments::SegmentMap;
+use customer_tiering::error::cut_reason;
+use customer_tiering::format::ColumnMapping;
+use customer_tiering::names::Lang;
+use customer_tiering::output::{OutputDir, TIER_FILES};
+use customer_tiering::presets::{self, Preset};
+use customer_tiering::report::{self, RunInputs, Summary, management_table, report_html};
+use customer_tiering::source::OnInvalid;
+use customer_tiering::{Pipeline, PipelineBuilder, Reject};
+use customer_tiering_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
+use customer_tiering_datafusion::{
+    Error, InputKind, locate_rejects, register_transactions, run, write_parquet,
+};
+use jiff::civil::Date;
+use serde_json::json;
+
+// The files are `tier`'s own: its writers are shared, not copied.
+#[allow(dead_code)]
+#[path = "../../examples/tier/output.rs"]
+mod output;
+
+use output::{
+    RejectsFile, print_summary, summary_json, write_charts, write_file, write_management,
+    write_tiers,
+};
+
+/// The customer-tiering job on DataFusion.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Transactions: a Parquet or CSV file, a directory, or a glob (`orders/*.parquet`);
+    /// all files of one kind. CSV in the default input format (comma, double quote,
+    /// header naming customer_id, date, amount).
+    #[arg(long, value_name = "GLOB")]
+    transactions: String,
+    /// The as-of date of every metric.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Date,
+    /// Output directory (created if needed).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// DataFusion's target partitions (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    partitions: Option<u16>,
+    /// How quantile scores treat ties.
+    #[arg(
+        long,
+        default_value = "tie-aware",
+        value_name = "tie-aware|equal-count"
+    )]
+    quantiles: QuantileMode,
+    /// Number of quantile bins, 2..=10.
+    #[arg(long, default_value_t = 5, value_name = "K", value_parser = clap::value_parser!(u8).range(2..=10))]
+    bins: u8,
+    /// Further classifier presets (`four-dimension`, `value-tiers` …), as `tier --preset`.
+    #[arg(long = "preset", value_name = "NAME")]
+    presets: Vec<String>,
+    /// What to do with a bad row: stop at the first (`fail`) or set it aside (`skip`,
+    /// listed in rejects.csv).
+    #[arg(long, default_value = "fail", value_name = "fail|skip")]
+    on_invalid: OnInvalid,
+    /// The language of what people read (labels' names, report, management table).
+    #[arg(long, default_value = "en", value_name = "en|zh-Hant|zh-Hans")]
+    lang: Lang,
+    /// Leave out the SVG charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// Leave out report.html.
+    #[arg(long)]
+    no_report: bool,
+    /// Also write the accepted transactions as typed Parquet files into DIR (dates as
+    /// Date32, money as Decimal128(38, s), s the column's largest scale), for later runs
+    /// to read; a file with bad rows is not converted.
+    #[arg(long, value_name = "DIR")]
+    write_parquet: Option<String>,
+    /// Print no summary table (warnings and errors are always printed).
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(job(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "error: {}",
+                cut_reason(e.to_string().replace(['\r', '\n'], " "))
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The pipeline `tier` fits with the same flags.
+fn pipeline(args: &Args, warnings: &mut Vec<Warning>) -> Result<Pipeline, Error> {
+    let segment_map = if args.bins == 5 {
+        Some(SegmentMap::default())
+    } else {
+        warnings.push(Warning {
+            code: "segment_map_bins",
+            classifier: "rfm_segment".into(),
+            message: format!(
+                "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
+                args.bins
+            ),
+            figures: json!({ "map_bins": 5, "bins": args.bins }),
+        });
+        None
+    };
+    let mut builder = PipelineBuilder::new()
+        .classifier(
+            RfmParams::default()
+                .bins(args.bins)
+                .mode(args.quantiles)
+                .segment_map(segment_map),
+        )
+        .classifier(ParetoParams::metals());
+    for key in &args.presets {
+        match presets::preset(key)? {
+            Preset::Classifier(_) if key == "metals" => {}
+            Preset::Classifier(params) => builder = builder.classifier(params),
+            _ => {
+                return Err(Error::NotAClassifier {
+                    preset: key.clone(),
+                });
+            }
+        }
+    }
+    Ok(builder.build()?)
+}
+
+async fn job(args: &Args) -> Result<(), Error> {
+    let mut warnings = Vec::new();
+    let pipeline = pipeline(args, &mut warnings)?;
+    let mut out = OutputDir::open(&args.out)?;
+    match write_job(args, &pipeline, warnings, &mut out).await {
+        Ok(summary) => {
+            out.write("summary.json", &summary)?;
+            // As `tier`: the charts of every preset column are managed too, so that a run
+            // without them removes an earlier run's.
+            let charts: Vec<String> = customer_tiering::names::PRESET_COLUMNS
+                .iter()
+                .map(|column| format!("chart_{column}.svg"))
+                .collect();
+            let managed: Vec<&str> = TIER_FILES
+                .iter()
+                .copied()
+                .chain(charts.iter().map(String::as_str))
+                .collect();
+            out.commit("summary.json", &managed)?;
+            Ok(())
+        }
+        Err(e) => {
+            let kept = match args.on_invalid {
+                OnInvalid::Skip if out.file("rejects.csv").is_some() => {
+                    out.commit_only(&["rejects.csv"]).map(drop)
+                }
+                _ => out.abort(),
+            };
+            if let Err(also) = kept {
+                eprintln!("error: {also}");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn write_job(
+    args: &Args,
+    pipeline: &Pipeline,
+    mut warnings: Vec<Warning>,
+    out: &mut OutputDir,
+) -> Result<Vec<u8>, Error> {
+    let partitions = match args.partitions {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    let config = SessionConfig::new().with_target_partitions(partitions);
+    let ctx = SessionContext::new_with_config(config);
+    let mapping = ColumnMapping::default();
+    let table = register_transactions(&ctx, "transactions", &args.transactions, &mapping).await?;
+    if let Some(dir) = &args.write_parquet {
+        write_parquet(&ctx, &table, dir).await?;
+    }
+    let job = run(&ctx, &table, pipeline, args.as_of).await;
+    // Rejects are named before anything else is said: under `fail` the first one is the
+    // error, as `tier` reports it. The engine stops at a CSV record it cannot split (a
+    // wrong number of fields); the core crate's reader then names that record too.
+    let read = job.as_ref().map(|job| job.read).unwrap_or_default();
+    let unsplit = matches!(&job, Err(Error::Engine(_))) && table.kind() == InputKind::Csv;
+    if read.rejected > 0 || unsplit {
+        match args.on_invalid {
+            OnInvalid::Fail => {
+                let mut first: Option<Reject> = None;
+                locate_rejects(&table, |r| {
+                    first = Some(r);
+                    false
+                })?;
+                if let Some(first) = first {
+                    return Err(customer_tiering::Error::Reject(Box::new(first)).into());
+                }
+            }
+            OnInvalid::Skip => {
+                let mut file = RejectsFile::new(out.create("rejects.csv")?)?;
+                let mut failed = None;
+                let found = locate_rejects(&table, |r| {
+                    failed = file.write(&r).err();
+                    failed.is_none()
+                })?;
+                file.finish()?;
+                if let Some(e) = failed {
+                    return Err(e.into());
+                }
+                if job.is_ok() && found != read.rejected {
+                    return Err(Error::RejectCount {
+                        input: args.transactions.clone(),
+                        engine: read.rejected,
+                        reader: found,
+                    });
+                }
+            }
+        }
+    } else if args.on_invalid == OnInvalid::Skip {
+        RejectsFile::new(out.create("rejects.csv")?)?.finish()?;
+    }
+    if args.on_invalid == OnInvalid::Skip {
+        let rejects_path = out.path().join("rejects.csv").display().to_string();
+        warnings.extend(report::rejected_rows(
+            &args.transactions,
+            &read,
+            Some(&rejects_path),
+        ));
+    }
+    for w in &warnings {
+        eprintln!("warning: {}: {}", w.code, w.message_in(args.lang));
+    }
+    let said = warnings.len();
+    let job = job?;
+    warnings.extend(report::warnings(&job.fitted, &job.population));
+    for w in &warnings[said..] {
+        eprintln!("warning: {}: {}", w.code, w.message_in(args.lang));
+    }
+    let (fitted, population, tiering) = (&job.fitted, &job.population, &job.tiering);
+    let summary = Summary::new(population, tiering)?;
+    if !args.quiet {
+        print_summary(fitted, &summary, args.lang);
+    }
+    let charts = match args.no_charts {
+        true => Vec::new(),
+        false => write_charts(out, fitted, &summary, tiering, args.lang)?,
+    };
+    write_tiers(out, "tiers.csv", population, tiering)?;
+    write_file(out, "model.json", fitted.to_json()?.as_bytes())?;
+    let management = management_table(fitted, &summary, None, args.lang)?;
+    write_management(out, &management)?;
+    if !args.no_report {
+        let inputs = RunInputs {
+            files: vec![("transactions".into(), args.transactions.clone())],
+            as_of: args.as_of.to_string(),
+            compare_as_of: None,
+            settings: vec![
+                ("bins (--bins)".into(), args.bins.to_string()),
+                (
+                    "quantiles (--quantiles)".into(),
+                    args.quantiles.name().to_string(),
+                ),
+                ("partitions (--partitions)".into(), partitions.to_string()),
+            ],
+            read: job.read,
+            customers_read: None,
+        };
+        let said: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.clone(), w.message_in(args.lang)))
+            .collect();
+        let page = report_html(&inputs, &management, &said, &charts, &[], args.lang);
+        write_file(out, "report.html", page.as_bytes())?;
+    }
+    let mut summary = summary_json(&job.read, population, fitted, &summary, &warnings);
+    summary["management"] = json!(management);
+    summary["files"] = json!(out.file_names("summary.json"));
+    let mut bytes = serde_json::to_vec_pretty(&summary).expect("JSON values serialise");
+    bytes.push(b'\n');
+    Ok(bytes)
+}

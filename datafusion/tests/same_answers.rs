@@ -1,0 +1,302 @@
+//! The engine's answers against the single-machine path's, byte for byte: tiers.csv,
+//! the summary figures and the fitted model, on generated data with refunds, zero
+//! amounts, several lines on one day, rows after the as-of date, bad rows and a number of
+//! buyers that is not a multiple of 5.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use customer_tiering::aggregate::Aggregator;
+use customer_tiering::classify::pareto::ParetoParams;
+use customer_tiering::classify::quantile::QuantileMode;
+use customer_tiering::classify::rfm::RfmParams;
+use customer_tiering::format::ColumnMapping;
+use customer_tiering::output::write_tiers_csv;
+use customer_tiering::report::Summary;
+use customer_tiering::source::{CsvTransactions, OnInvalid, ReadSummary, ingest_csv};
+use customer_tiering::{Pipeline, PipelineBuilder, Population, presets};
+use customer_tiering_datafusion::arrow::{population_batch, population_from_batches};
+use customer_tiering_datafusion::datafusion::arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray,
+};
+use customer_tiering_datafusion::datafusion::arrow::datatypes::{DataType, Field, Schema};
+use customer_tiering_datafusion::datafusion::parquet::arrow::ArrowWriter;
+use customer_tiering_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
+use customer_tiering_datafusion::{locate_rejects, register_transactions, run};
+use jiff::civil::{Date, date};
+
+const AS_OF: Date = date(2026, 6, 30);
+
+/// A small deterministic generator (splitmix64): the data is the same on every machine.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One generated row: id, date, and the amount in cents and as written.
+struct Row {
+    id: String,
+    day: Date,
+    cents: i64,
+    text: String,
+}
+
+/// Rows over ~800 days up to 70 days past the as-of date; amounts with two decimals
+/// (`mixed`: also whole numbers and one decimal, as people type them).
+fn rows(customers: u64, count: usize, seed: u64, mixed: bool) -> Vec<Row> {
+    let mut random = Random(seed);
+    let start = date(2024, 6, 1);
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let id = format!("C{:05}", random.below(customers));
+        let day = start + jiff::Span::new().days(random.below(830) as i64);
+        let kind = random.below(20);
+        let cents = match kind {
+            0 => 0,
+            1 | 2 => -(random.below(10_000) as i64),
+            3 => (random.below(1000) * 100) as i64,
+            _ => random.below(100_000) as i64 + 1,
+        };
+        let text = match (mixed, kind) {
+            (true, 3) => format!("{}", cents / 100),
+            (true, 4) => format!("{}.{}", cents / 100, (cents % 100) / 10),
+            _ => format!(
+                "{}{}.{:02}",
+                if cents < 0 { "-" } else { "" },
+                cents.abs() / 100,
+                cents.abs() % 100
+            ),
+        };
+        let lines = if random.below(10) == 0 { 2 } else { 1 };
+        for _ in 0..lines {
+            out.push(Row {
+                id: id.clone(),
+                day,
+                cents,
+                text: text.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn write_csv(path: &Path, rows: &[Row], bad: bool) {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(file, "customer_id,date,amount").unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        writeln!(file, "{},{},{}", row.id, row.day, row.text).unwrap();
+        if bad && i % 997 == 5 {
+            let broken = [
+                format!("{},{},1e3", row.id, row.day),
+                format!(",{},5.00", row.day),
+                format!("{},2025-02-30,5.00", row.id),
+                format!("{},{},+5", row.id, row.day),
+                format!("  ,{},.5", row.day),
+            ];
+            writeln!(file, "{}", broken[(i / 997) % broken.len()]).unwrap();
+        }
+    }
+}
+
+fn write_parquet(path: &Path, rows: &[Row]) {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("customer_id", DataType::Utf8, false),
+        Field::new("date", DataType::Date32, false),
+        Field::new("amount", DataType::Decimal128(38, 2), false),
+    ]));
+    let ids: StringArray = rows.iter().map(|r| Some(r.id.as_str())).collect();
+    let days: Date32Array = rows
+        .iter()
+        .map(|r| Some(customer_tiering::dates::day_number(r.day)))
+        .collect();
+    let amounts = Decimal128Array::from_iter_values(rows.iter().map(|r| i128::from(r.cents)))
+        .with_precision_and_scale(38, 2)
+        .unwrap();
+    let columns: Vec<ArrayRef> = vec![Arc::new(ids), Arc::new(days), Arc::new(amounts)];
+    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+    let mut writer =
+        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+fn pipeline(mode: QuantileMode) -> Pipeline {
+    let presets::Preset::Classifier(grade) = presets::preset("four-dimension").unwrap() else {
+        panic!("four-dimension is a classifier");
+    };
+    PipelineBuilder::new()
+        .classifier(RfmParams::default().mode(mode))
+        .classifier(ParetoParams::metals())
+        .classifier(grade)
+        .build()
+        .unwrap()
+}
+
+/// What a run is compared by: tiers.csv, the summary's figures, the model.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    read: ReadSummary,
+    tiers_csv: String,
+    summary: String,
+    model: String,
+}
+
+fn answers(read: ReadSummary, population: &Population, pipeline: &Pipeline) -> Answers {
+    let (fitted, tiering) = pipeline.run(population).unwrap();
+    let mut tiers = Vec::new();
+    write_tiers_csv("tiers.csv", population, &tiering, &mut tiers).unwrap();
+    let summary = Summary::new(population, &tiering).unwrap();
+    Answers {
+        read,
+        tiers_csv: String::from_utf8(tiers).unwrap(),
+        summary: serde_json::to_string(&summary).unwrap(),
+        model: fitted.to_json().unwrap(),
+    }
+}
+
+fn single_machine(csv: &Path, pipeline: &Pipeline) -> Answers {
+    let source = CsvTransactions::from_path(csv, &ColumnMapping::default()).unwrap();
+    let mut aggregator = Aggregator::new(AS_OF).computing(&pipeline.reads().metrics);
+    let read = ingest_csv(source, &mut aggregator, OnInvalid::Skip, |_| {}).unwrap();
+    answers(read, &aggregator.finish().unwrap(), pipeline)
+}
+
+fn on_engine(pattern: &str, partitions: usize, pipeline: &Pipeline) -> Answers {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = SessionConfig::new().with_target_partitions(partitions);
+        let ctx = SessionContext::new_with_config(config);
+        let table = register_transactions(&ctx, "tx", pattern, &ColumnMapping::default())
+            .await
+            .unwrap();
+        let job = run(&ctx, &table, pipeline, AS_OF).await.unwrap();
+        let mut answers = answers(job.read, &job.population, pipeline);
+        // The job's own labels are the ones compared, not a second run's.
+        let mut tiers = Vec::new();
+        write_tiers_csv("tiers.csv", &job.population, &job.tiering, &mut tiers).unwrap();
+        answers.tiers_csv = String::from_utf8(tiers).unwrap();
+        answers
+    })
+}
+
+#[test]
+fn csv_on_the_engine_gives_the_single_machine_answers_in_any_number_of_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("orders.csv");
+    write_csv(&csv, &rows(1203, 12_000, 7, true), true);
+    for mode in [QuantileMode::TieAware, QuantileMode::EqualCount] {
+        let pipeline = pipeline(mode);
+        let expected = single_machine(&csv, &pipeline);
+        assert!(expected.read.rejected > 0 && expected.read.after_as_of > 0);
+        for partitions in [1, 2, 8] {
+            let got = on_engine(csv.to_str().unwrap(), partitions, &pipeline);
+            assert_eq!(got, expected, "{mode:?}, {partitions} partitions");
+        }
+    }
+}
+
+#[test]
+fn parquet_files_give_the_answers_of_the_same_data_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = rows(2001, 15_000, 11, false);
+    let csv = dir.path().join("all.csv");
+    write_csv(&csv, &all, false);
+    let parts = dir.path().join("orders");
+    std::fs::create_dir(&parts).unwrap();
+    for (i, chunk) in all.chunks(4_000).enumerate() {
+        write_parquet(&parts.join(format!("part-{i}.parquet")), chunk);
+    }
+    let pattern = format!("{}/*.parquet", parts.display());
+    for mode in [QuantileMode::TieAware, QuantileMode::EqualCount] {
+        let pipeline = pipeline(mode);
+        let expected = single_machine(&csv, &pipeline);
+        for partitions in [1, 2, 8] {
+            assert_eq!(on_engine(&pattern, partitions, &pipeline), expected);
+        }
+    }
+}
+
+#[test]
+fn rejects_are_located_as_the_core_reader_locates_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("orders.csv");
+    write_csv(&csv, &rows(50, 3_000, 3, true), true);
+    let mapping = ColumnMapping::default();
+    let mut expected = Vec::new();
+    let source = CsvTransactions::from_path(&csv, &mapping).unwrap();
+    let mut aggregator = Aggregator::new(AS_OF);
+    ingest_csv(source, &mut aggregator, OnInvalid::Skip, |r| {
+        expected.push(r.clone())
+    })
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let table = runtime.block_on(async {
+        let ctx = SessionContext::new();
+        register_transactions(&ctx, "tx", csv.to_str().unwrap(), &mapping)
+            .await
+            .unwrap()
+    });
+    let mut got = Vec::new();
+    let found = locate_rejects(&table, |r| {
+        got.push(r);
+        true
+    })
+    .unwrap();
+    assert_eq!(found as usize, expected.len());
+    assert_eq!(got, expected);
+    assert!(got.len() >= 3);
+}
+
+#[test]
+fn a_population_round_trips_through_parquet_exactly_with_mixed_scales() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("orders.csv");
+    write_csv(&csv, &rows(3_000, 3_000, 5, true), false);
+    let source = CsvTransactions::from_path(&csv, &ColumnMapping::default()).unwrap();
+    let mut aggregator = Aggregator::new(AS_OF);
+    ingest_csv(source, &mut aggregator, OnInvalid::Fail, |_| {}).unwrap();
+    let population = aggregator.finish().unwrap();
+    let scales: std::collections::BTreeSet<u32> = population
+        .profiles()
+        .iter()
+        .map(|p| p.monetary.scale())
+        .collect();
+    assert!(scales.len() > 1, "the data has mixed scales: {scales:?}");
+    let batch = population_batch(&population).unwrap();
+    let path = dir.path().join("profiles.parquet");
+    let mut writer =
+        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let batches = runtime.block_on(async {
+        let ctx = SessionContext::new();
+        let options = Default::default();
+        let frame = ctx
+            .read_parquet(path.to_str().unwrap(), options)
+            .await
+            .unwrap();
+        frame.collect().await.unwrap()
+    });
+    let back = population_from_batches(AS_OF, &batches).unwrap();
+    assert_eq!(back.profiles(), population.profiles());
+    let printed = |p: &Population| -> Vec<String> {
+        p.profiles()
+            .iter()
+            .map(|p| p.monetary.to_string())
+            .collect()
+    };
+    assert_eq!(printed(&back), printed(&population));
+}
