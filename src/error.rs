@@ -709,6 +709,16 @@ pub enum ConfigError {
     /// ([`CutPoints::fit`](crate::classify::quantile::CutPoints::fit)).
     #[error("pipeline: cannot fit cut points on no values")]
     NoValues,
+    /// A fit on order statistics computed elsewhere
+    /// ([`FitStatistics`](crate::classify::statistics::FitStatistics)) met a classifier
+    /// that reads more of the profiles than order statistics.
+    #[error(
+        "pipeline: {what}: this fit reads the profiles themselves, not order statistics; fit it on the profiles"
+    )]
+    NeedsProfiles {
+        /// The classifier and what it reads.
+        what: String,
+    },
     /// A hysteresis margin outside `0 ≤ h < 1`
     /// ([hysteresis](crate::definitions#hysteresis)).
     #[error("pipeline: hysteresis must be a share in 0 <= h < 1, got {margin}")]

@@ -29,9 +29,9 @@ use customer_tiering::presets::{self, Preset};
 use customer_tiering::report::{self, RunInputs, Summary, management_table, report_html};
 use customer_tiering::source::OnInvalid;
 use customer_tiering::{Pipeline, PipelineBuilder, Reject};
-use customer_tiering_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
 use customer_tiering_datafusion::{
-    Error, InputKind, locate_rejects, register_transactions, run, write_parquet,
+    Engine, Error, FitPlace, InputKind, ProfileQuery, Profiles, fit, locate_rejects, profiles,
+    register_transactions, session, write_parquet,
 };
 use jiff::civil::Date;
 use serde_json::json;
@@ -64,6 +64,16 @@ struct Args {
     /// DataFusion's target partitions (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     partitions: Option<u16>,
+    /// Run on an in-process Ballista cluster (a scheduler and an executor on loopback
+    /// only) instead of DataFusion alone.
+    #[cfg(feature = "ballista")]
+    #[arg(long, conflicts_with = "scheduler")]
+    ballista_standalone: bool,
+    /// Run on a running Ballista scheduler, `df://HOST:PORT`; its executors need this
+    /// crate's functions (start them with the `executor` example).
+    #[cfg(feature = "ballista")]
+    #[arg(long, value_name = "df://HOST:PORT")]
+    scheduler: Option<String>,
     /// How quantile scores treat ties.
     #[arg(
         long,
@@ -95,6 +105,10 @@ struct Args {
     /// to read; a file with bad rows is not converted.
     #[arg(long, value_name = "DIR")]
     write_parquet: Option<String>,
+    /// Print one JSON line of timings on stderr: wall milliseconds per phase (session,
+    /// register, profiles, fit, classify, write) and the peak resident memory after each.
+    #[arg(long)]
+    timings: bool,
     /// Print no summary table (warnings and errors are always printed).
     #[arg(long)]
     quiet: bool,
@@ -198,6 +212,79 @@ async fn job(args: &Args) -> Result<(), Error> {
     }
 }
 
+/// Wall time and peak memory, phase by phase.
+struct Clock {
+    start: std::time::Instant,
+    last: std::time::Instant,
+    phases: Vec<(&'static str, f64, Option<f64>)>,
+    fitted_on: &'static str,
+}
+
+impl Clock {
+    fn start() -> Self {
+        let now = std::time::Instant::now();
+        Clock {
+            start: now,
+            last: now,
+            phases: Vec::new(),
+            fitted_on: "",
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        let ms = (now - self.last).as_secs_f64() * 1000.0;
+        self.phases
+            .push((phase, (ms * 10.0).round() / 10.0, peak_memory_mib()));
+        self.last = now;
+    }
+
+    fn json(&self, rows: u64, customers: usize, partitions: usize) -> serde_json::Value {
+        let mut line = serde_json::Map::new();
+        for (phase, ms, peak) in &self.phases {
+            line.insert(format!("{phase}_ms"), json!(ms));
+            line.insert(format!("{phase}_peak_mib"), json!(peak));
+        }
+        line.insert("fitted_on".into(), json!(self.fitted_on));
+        let total = self.start.elapsed().as_secs_f64() * 1000.0;
+        line.insert("total_ms".into(), json!((total * 10.0).round() / 10.0));
+        line.insert("rows".into(), json!(rows));
+        line.insert("customers".into(), json!(customers));
+        line.insert("partitions".into(), json!(partitions));
+        serde_json::Value::Object(line)
+    }
+}
+
+/// The peak resident set of this process so far in MiB: `VmHWM` of `/proc/self/status`
+/// (Linux only; none elsewhere).
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some((kib / 1024.0 * 10.0).round() / 10.0)
+}
+
+/// The engine the flags ask for.
+fn engine(args: &Args, partitions: usize) -> Engine {
+    #[cfg(feature = "ballista")]
+    if args.ballista_standalone {
+        return Engine::BallistaStandalone { partitions };
+    } else if let Some(scheduler) = &args.scheduler {
+        return Engine::Ballista {
+            scheduler: scheduler.clone(),
+            partitions,
+        };
+    }
+    let _ = args;
+    Engine::DataFusion { partitions }
+}
+
 async fn write_job(
     args: &Args,
     pipeline: &Pipeline,
@@ -208,19 +295,23 @@ async fn write_job(
         Some(n) => usize::from(n),
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
-    let config = SessionConfig::new().with_target_partitions(partitions);
-    let ctx = SessionContext::new_with_config(config);
+    let mut clock = Clock::start();
+    let ctx = session(&engine(args, partitions)).await?;
+    clock.lap("session");
     let mapping = ColumnMapping::default();
     let table = register_transactions(&ctx, "transactions", &args.transactions, &mapping).await?;
     if let Some(dir) = &args.write_parquet {
         write_parquet(&ctx, &table, dir).await?;
     }
-    let job = run(&ctx, &table, pipeline, args.as_of).await;
+    clock.lap("register");
+    let query = ProfileQuery::new(args.as_of).computing(&pipeline.reads().metrics);
+    let profiled = profiles(&ctx, &table, &query).await;
+    clock.lap("profiles");
     // Rejects are named before anything else is said: under `fail` the first one is the
     // error, as `tier` reports it. The engine stops at a CSV record it cannot split (a
     // wrong number of fields); the core crate's reader then names that record too.
-    let read = job.as_ref().map(|job| job.read).unwrap_or_default();
-    let unsplit = matches!(&job, Err(Error::Engine(_))) && table.kind() == InputKind::Csv;
+    let read = profiled.as_ref().map(|p| p.read).unwrap_or_default();
+    let unsplit = matches!(&profiled, Err(Error::Engine(_))) && table.kind() == InputKind::Csv;
     if read.rejected > 0 || unsplit {
         match args.on_invalid {
             OnInvalid::Fail => {
@@ -244,7 +335,7 @@ async fn write_job(
                 if let Some(e) = failed {
                     return Err(e.into());
                 }
-                if job.is_ok() && found != read.rejected {
+                if profiled.is_ok() && found != read.rejected {
                     return Err(Error::RejectCount {
                         input: args.transactions.clone(),
                         engine: read.rejected,
@@ -268,12 +359,23 @@ async fn write_job(
         eprintln!("warning: {}: {}", w.code, w.message_in(args.lang));
     }
     let said = warnings.len();
-    let job = job?;
-    warnings.extend(report::warnings(&job.fitted, &job.population));
+    let Profiles { population, read } = profiled?;
+    if population.buyer_count() == 0 {
+        return Err(customer_tiering::Error::EmptyPopulation { as_of: args.as_of }.into());
+    }
+    let (fitted, fitted_on) = fit(&ctx, &table, pipeline, &population).await?;
+    clock.lap("fit");
+    clock.fitted_on = match fitted_on {
+        FitPlace::Engine => "engine",
+        FitPlace::Process => "process",
+    };
+    let tiering = pipeline.label(&fitted, &population)?;
+    clock.lap("classify");
+    warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings[said..] {
         eprintln!("warning: {}: {}", w.code, w.message_in(args.lang));
     }
-    let (fitted, population, tiering) = (&job.fitted, &job.population, &job.tiering);
+    let (fitted, population, tiering) = (&fitted, &population, &tiering);
     let summary = Summary::new(population, tiering)?;
     if !args.quiet {
         print_summary(fitted, &summary, args.lang);
@@ -299,7 +401,7 @@ async fn write_job(
                 ),
                 ("partitions (--partitions)".into(), partitions.to_string()),
             ],
-            read: job.read,
+            read,
             customers_read: None,
         };
         let said: Vec<_> = warnings
@@ -309,10 +411,14 @@ async fn write_job(
         let page = report_html(&inputs, &management, &said, &charts, &[], args.lang);
         write_file(out, "report.html", page.as_bytes())?;
     }
-    let mut summary = summary_json(&job.read, population, fitted, &summary, &warnings);
+    let mut summary = summary_json(&read, population, fitted, &summary, &warnings);
     summary["management"] = json!(management);
     summary["files"] = json!(out.file_names("summary.json"));
     let mut bytes = serde_json::to_vec_pretty(&summary).expect("JSON values serialise");
     bytes.push(b'\n');
+    clock.lap("write");
+    if args.timings {
+        eprintln!("{}", clock.json(read.read, population.len(), partitions));
+    }
     Ok(bytes)
 }

@@ -5,11 +5,46 @@
 //!
 //! # What runs where
 //!
-//! | phase | where | what it does |
+//! | phase | where | what crosses partitions or the network |
 //! |---|---|---|
-//! | reading and validation | the engine's partitions | text columns are parsed by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
-//! | profiles | the engine's partitions | a partitioned aggregation per customer and day, then per customer ([`profiles`]) |
-//! | fit and classification | the calling process | the core crate's [`Pipeline`](customer_tiering::Pipeline) on the profiles: one row per customer, not per line |
+//! | reading and validation | the engine's partitions, where the files are | nothing: text columns are parsed where they are read, by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
+//! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer and purchase day from each partition, hash-partitioned by customer; then one row per customer to the caller |
+//! | fit ([`fit`]) | the engine, over the profiles it keeps ([`PROFILES_TABLE`]) | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
+//! | classification | the calling process | nothing: the fitted model labels the profiles (one row per customer), as `Pipeline::label` does |
+//! | locating rejects | the calling process, only when the engine counted any | the files are read once more by the core crate's reader, which names file, line, field, value and reason |
+//!
+//! A fit that reads more than order statistics of the plan's columns (growth, a fill by
+//! the median, value-basis bands, composite scores, a grade over an attribute, an
+//! application's own classifier), or meets equal amounts written with different scales at
+//! a cut point, is made on the profiles in the calling process instead: the same model
+//! either way ([`FitPlace`] says which).
+//!
+//! Memory: an executor holds its partitions' hash tables, about 100 bytes per
+//! (customer, day) pair of the rows it reads, spilling nothing; the session keeps the
+//! profiles (about 100 bytes per customer) for the fit; the calling process holds the
+//! profiles again as the core crate's population (about 150 bytes per customer) and the
+//! labels.
+//!
+//! # Engines
+//!
+//! [`session`] makes a session on an [`Engine`]:
+//! - [`Engine::DataFusion`]: DataFusion in this process, on any number of target
+//!   partitions (the number of cores, say). Any classifier runs, the application's own
+//!   ones too: the fit and the labels are made in this process.
+//! - `Engine::BallistaStandalone` (feature `ballista`): a Ballista scheduler and executor
+//!   started in this process, bound to loopback only; for trying Ballista out and for
+//!   tests.
+//! - `Engine::Ballista` (feature `ballista`): a running Ballista cluster, by its
+//!   scheduler's address `df://HOST:PORT`. The plans call this crate's functions, so the
+//!   scheduler and every executor must have them registered: a stock
+//!   `ballista-executor` does not. [`session_state`] is the session state they need;
+//!   the `ballista_node` example starts a scheduler
+//!   (`cargo run --release -p customer-tiering-datafusion --features ballista --example
+//!   ballista_node -- scheduler --port 50050`) or an executor (`… ballista_node --
+//!   executor --scheduler-host HOST --scheduler-port 50050`) with them. Executors read
+//!   the files by the paths the client gives, so each must see the same paths (a shared
+//!   disk or an object store). The fit and the classification run in the calling
+//!   process, so an application's own classifiers need nothing on the executors.
 //!
 //! # The input, exactly
 //!
@@ -79,19 +114,23 @@
 pub mod arrow;
 mod convert;
 mod error;
+mod fit;
 mod input;
 mod locate;
 mod parse;
 mod profiles;
 mod register;
+mod session;
 
 pub use convert::write_parquet;
 pub use datafusion;
 pub use error::{Error, InputProblem};
+pub use fit::fit_on_engine;
 pub use input::{InputKind, TransactionsTable};
 pub use locate::locate_rejects;
-pub use profiles::{ProfileQuery, Profiles, profile_plan, profiles};
+pub use profiles::{PROFILES_TABLE, ProfileQuery, Profiles, profile_plan, profiles};
 pub use register::{register_table, register_transactions};
+pub use session::{Engine, session, session_state};
 
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{FittedPipeline, Pipeline, Population, Tiering};
@@ -120,13 +159,49 @@ pub struct Job {
     pub fitted: FittedPipeline,
     /// Every customer's labels.
     pub tiering: Tiering,
+    /// Where the fit ran.
+    pub fitted_on: FitPlace,
 }
 
-/// The whole job: the profiles of `table` as of `as_of` on the engine, then `pipeline`
-/// fitted and applied to them, as the core crate's `Pipeline::run` does.
+/// Where a pipeline was fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitPlace {
+    /// On the engine, from order statistics computed where the profiles are.
+    Engine,
+    /// In this process, on the profiles: a classifier reads more than order statistics
+    /// of the profile plan's columns (growth, an application's classifier, a fill by the
+    /// median, value-basis bands, composite scores, a grade over an attribute).
+    Process,
+}
+
+/// Fits `pipeline` on the engine where it can ([`fit_on_engine`], on the table
+/// [`profiles`] left in the session), else on `population` in this process: the same
+/// fitted pipeline either way.
 ///
-/// Rejected rows are counted, not located: [`Job::read`] says how many, and the core
-/// crate's readers (`tier`) name each one by file and line.
+/// # Errors
+/// [`Error::Engine`] when a plan fails; [`Error::Tiering`] as `Pipeline::fit`.
+pub async fn fit(
+    ctx: &SessionContext,
+    table: &TransactionsTable,
+    pipeline: &Pipeline,
+    population: &Population,
+) -> Result<(FittedPipeline, FitPlace), Error> {
+    let on_engine = fit_on_engine(ctx, PROFILES_TABLE, table, pipeline, population.as_of()).await;
+    match on_engine {
+        Ok(fitted) => Ok((fitted, FitPlace::Engine)),
+        Err(Error::Tiering(customer_tiering::Error::Config(
+            customer_tiering::ConfigError::NeedsProfiles { .. },
+        ))) => Ok((pipeline.fit(population)?, FitPlace::Process)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The whole job: the profiles of `table` as of `as_of` on the engine, the pipeline
+/// fitted on the engine where it can be ([`fit`]), and every customer labelled as the
+/// core crate's `Pipeline::run` labels them.
+///
+/// Rejected rows are counted, not located: [`Job::read`] says how many, and
+/// [`locate_rejects`] names each one by file and line.
 ///
 /// # Errors
 /// [`Error::Engine`] when the engine fails, [`Error::Tiering`] for an overflow or a
@@ -142,11 +217,13 @@ pub async fn run(
     if population.buyer_count() == 0 {
         return Err(customer_tiering::Error::EmptyPopulation { as_of }.into());
     }
-    let (fitted, tiering) = pipeline.run(&population)?;
+    let (fitted, fitted_on) = fit(ctx, table, pipeline, &population).await?;
+    let tiering = pipeline.label(&fitted, &population)?;
     Ok(Job {
         read,
         population,
         fitted,
         tiering,
+        fitted_on,
     })
 }

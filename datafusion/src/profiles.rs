@@ -86,7 +86,12 @@ pub async fn profile_plan(
     Ok(ctx.sql(&profile_sql(table, query)?).await?)
 }
 
-/// Runs the plan and makes the population of its result.
+/// The name under which [`profiles`] leaves the plan's result in the session, for the
+/// fit's plans ([`fit`](crate::fit())) to read.
+pub const PROFILES_TABLE: &str = "ct_profiles";
+
+/// Runs the plan, keeps its result in the session as table [`PROFILES_TABLE`], and
+/// makes the population of it.
 ///
 /// # Errors
 /// [`Error::Engine`] when the engine fails, [`Error::Tiering`] when a customer's sum
@@ -96,7 +101,9 @@ pub async fn profiles(
     table: &TransactionsTable,
     query: &ProfileQuery,
 ) -> Result<Profiles, Error> {
-    let batches = profile_plan(ctx, table, query).await?.collect().await?;
+    let kept = profile_plan(ctx, table, query).await?.cache().await?;
+    ctx.register_table(PROFILES_TABLE, kept.clone().into_view())?;
+    let batches = kept.collect().await?;
     population_of(&batches, table, query)
 }
 
@@ -214,7 +221,7 @@ impl Money {
 
 /// `value · 10^−from` as a decimal of scale `to ≤ from`; none when it does not fit 96
 /// bits. Every summand had a scale ≤ `to`, so the division is exact.
-fn exact(value: i256, from: i8, to: u8) -> Option<Decimal> {
+pub(crate) fn exact(value: i256, from: i8, to: u8) -> Option<Decimal> {
     let down =
         i256::from_i128(10).checked_pow(u32::try_from(from).ok()?.checked_sub(u32::from(to))?)?;
     let mantissa = value.checked_div(down)?.to_i128()?;

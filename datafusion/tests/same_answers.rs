@@ -22,8 +22,8 @@ use customer_tiering_datafusion::datafusion::arrow::array::{
 };
 use customer_tiering_datafusion::datafusion::arrow::datatypes::{DataType, Field, Schema};
 use customer_tiering_datafusion::datafusion::parquet::arrow::ArrowWriter;
-use customer_tiering_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
-use customer_tiering_datafusion::{locate_rejects, register_transactions, run};
+use customer_tiering_datafusion::datafusion::prelude::SessionContext;
+use customer_tiering_datafusion::{Engine, locate_rejects, register_transactions, run, session};
 use jiff::civil::{Date, date};
 
 const AS_OF: Date = date(2026, 6, 30);
@@ -174,10 +174,13 @@ fn single_machine(csv: &Path, pipeline: &Pipeline) -> Answers {
 }
 
 fn on_engine(pattern: &str, partitions: usize, pipeline: &Pipeline) -> Answers {
+    on(&Engine::DataFusion { partitions }, pattern, pipeline)
+}
+
+fn on(engine: &Engine, pattern: &str, pipeline: &Pipeline) -> Answers {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let config = SessionConfig::new().with_target_partitions(partitions);
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = session(engine).await.unwrap();
         let table = register_transactions(&ctx, "tx", pattern, &ColumnMapping::default())
             .await
             .unwrap();
@@ -299,4 +302,40 @@ fn a_population_round_trips_through_parquet_exactly_with_mixed_scales() {
             .collect()
     };
     assert_eq!(printed(&back), printed(&population));
+}
+
+/// An in-process Ballista cluster (scheduler and executor on loopback) gives the same
+/// answers, from CSV and from Parquet.
+#[cfg(feature = "ballista")]
+#[test]
+fn ballista_standalone_gives_the_single_machine_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = rows(1003, 8_000, 13, false);
+    let csv = dir.path().join("all.csv");
+    write_csv(&csv, &all, true);
+    let parts = dir.path().join("orders");
+    std::fs::create_dir(&parts).unwrap();
+    let clean = rows(1003, 8_000, 13, false);
+    let clean_csv = dir.path().join("clean.csv");
+    write_csv(&clean_csv, &clean, false);
+    for (i, chunk) in clean.chunks(3_000).enumerate() {
+        write_parquet(&parts.join(format!("part-{i}.parquet")), chunk);
+    }
+    let engine = Engine::BallistaStandalone { partitions: 3 };
+    for mode in [QuantileMode::TieAware, QuantileMode::EqualCount] {
+        let pipeline = pipeline(mode);
+        let expected = single_machine(&csv, &pipeline);
+        assert_eq!(
+            on(&engine, csv.to_str().unwrap(), &pipeline),
+            expected,
+            "{mode:?}, CSV"
+        );
+        let expected = single_machine(&clean_csv, &pipeline);
+        let pattern = format!("{}/*.parquet", parts.display());
+        assert_eq!(
+            on(&engine, &pattern, &pipeline),
+            expected,
+            "{mode:?}, Parquet"
+        );
+    }
 }

@@ -49,8 +49,10 @@ impl<C: Classifier> DynParams for C {
         super::builtin_wanted(self)
     }
     fn fit_data(&self, data: &FitData<'_>) -> Result<AnyModel, Error> {
-        super::builtin_fit(self, data)
-            .unwrap_or_else(|| Classifier::fit(self, data.population()).map(AnyModel::new))
+        super::builtin_fit(self, data).unwrap_or_else(|| {
+            let population = data.population(|| format!("classifier {:?}", C::KIND))?;
+            Classifier::fit(self, population).map(AnyModel::new)
+        })
     }
     fn batch_labels(
         &self,

@@ -13,6 +13,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use super::order::{KeyColumn, OrderStat, mirrored_stats};
+use super::statistics::{FitColumn, FitStatistics};
 use crate::parallel;
 
 /// Customers per piece of parallel counting (fixed: results never depend on the
@@ -211,11 +212,22 @@ fn span(least: i64, greatest: i64) -> Option<usize> {
     (span <= MOST_VALUES).then_some(span as usize)
 }
 
-/// A fit's column asked for order statistics: its keys, or its count per value.
-#[derive(Debug)]
+/// A fit's column asked for order statistics: its keys, its count per value, or
+/// statistics computed elsewhere.
 pub(crate) enum Ranked<'a> {
     Keys(Cow<'a, KeyColumn>),
     Counted(&'a Counted),
+    Elsewhere(&'a dyn FitStatistics, FitColumn),
+}
+
+impl std::fmt::Debug for Ranked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ranked::Keys(keys) => f.debug_tuple("Keys").field(keys).finish(),
+            Ranked::Counted(counted) => f.debug_tuple("Counted").field(counted).finish(),
+            Ranked::Elsewhere(_, column) => f.debug_tuple("Elsewhere").field(column).finish(),
+        }
+    }
 }
 
 impl Ranked<'_> {
@@ -224,6 +236,7 @@ impl Ranked<'_> {
         match self {
             Ranked::Keys(keys) => keys.len(),
             Ranked::Counted(counted) => counted.len(),
+            Ranked::Elsewhere(statistics, column) => statistics.len(*column),
         }
     }
 
@@ -232,6 +245,9 @@ impl Ranked<'_> {
         match self {
             Ranked::Keys(keys) => keys.order_stats(positions, descending),
             Ranked::Counted(counted) => counted.order_stats(positions, descending),
+            Ranked::Elsewhere(statistics, column) => {
+                statistics.order_stats(*column, positions, descending)
+            }
         }
     }
 }

@@ -10,8 +10,12 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use jiff::civil::Date;
+
 use super::counted::{Counted, IntReader, Ranked};
 use super::order::{Gathered, KeyColumn, Num, RangeReader};
+use super::statistics::{FitColumn, FitStatistics};
+use crate::error::ConfigError;
 use crate::population::Columns;
 use crate::profile::{Metric, Population};
 
@@ -151,17 +155,58 @@ fn push_counts(counts: &[u64], frequency: &[u64], least: u64, push: &mut impl Fn
     true
 }
 
-/// A population with the columns its fits want, read once.
-#[derive(Debug)]
+impl From<FitColumn> for Wanted {
+    fn from(c: FitColumn) -> Self {
+        Wanted {
+            metric: c.metric,
+            repeat_only: c.repeat_only,
+        }
+    }
+}
+
+impl From<Wanted> for FitColumn {
+    fn from(w: Wanted) -> Self {
+        FitColumn {
+            metric: w.metric,
+            repeat_only: w.repeat_only,
+        }
+    }
+}
+
+/// A population with the columns its fits want, read once; or the order statistics of
+/// a population held elsewhere ([`from_statistics`](Self::from_statistics)).
 pub(crate) struct FitData<'p> {
-    population: &'p Population,
+    /// None when fitting on statistics.
+    population: Option<&'p Population>,
+    statistics: Option<&'p dyn FitStatistics>,
     columns: Vec<(Wanted, KeyColumn)>,
     /// Columns of whole days and counts, counted per value for their order
     /// statistics (see [`ranked`](Self::ranked)).
     counted: Vec<(Wanted, Counted)>,
 }
 
+impl std::fmt::Debug for FitData<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FitData")
+            .field("population", &self.population)
+            .field("statistics", &self.statistics.is_some())
+            .field("columns", &self.columns)
+            .field("counted", &self.counted)
+            .finish()
+    }
+}
+
 impl<'p> FitData<'p> {
+    /// Order statistics of a population held elsewhere: every column is asked of them.
+    pub(crate) fn from_statistics(statistics: &'p dyn FitStatistics) -> Self {
+        FitData {
+            population: None,
+            statistics: Some(statistics),
+            columns: Vec::new(),
+            counted: Vec::new(),
+        }
+    }
+
     /// Reads every wanted column (each once): days and counts counted per value where
     /// they have few enough values, every other column in one pass over the
     /// population. For fits that ask for order statistics ([`ranked`](Self::ranked)).
@@ -197,35 +242,76 @@ impl<'p> FitData<'p> {
             .collect();
         let columns = KeyColumn::build_many(population.len(), &readers);
         FitData {
-            population,
+            population: Some(population),
+            statistics: None,
             columns: unique.into_iter().zip(columns).collect(),
             counted: Vec::new(),
         }
     }
 
-    /// A column, for its order statistics: counted per value, or keys.
+    /// A column, for its order statistics: counted per value, keys, or asked of the
+    /// statistics.
     pub(crate) fn ranked(&self, wanted: Wanted) -> Ranked<'_> {
+        if let Some(statistics) = self.statistics {
+            return Ranked::Elsewhere(statistics, wanted.into());
+        }
         match self.counted.iter().find(|(w, _)| *w == wanted) {
             Some((_, counted)) => Ranked::Counted(counted),
             None => Ranked::Keys(self.column(wanted)),
         }
     }
 
-    /// The population.
-    pub(crate) fn population(&self) -> &'p Population {
+    /// The population; none when fitting on statistics, where a fit that needs more
+    /// than order statistics is refused (`what` names the classifier and what it reads).
+    pub(crate) fn population(
+        &self,
+        what: impl FnOnce() -> String,
+    ) -> Result<&'p Population, ConfigError> {
         self.population
+            .ok_or_else(|| ConfigError::NeedsProfiles { what: what() })
     }
 
-    /// A column: read already, or read now.
+    /// The as-of date of the profiles.
+    pub(crate) fn as_of(&self) -> Date {
+        match (self.population, self.statistics) {
+            (Some(population), _) => population.as_of(),
+            (None, Some(statistics)) => statistics.population().as_of,
+            (None, None) => unreachable!("fit data has a population or statistics"),
+        }
+    }
+
+    /// Every customer, buyers or not.
+    pub(crate) fn customers(&self) -> usize {
+        match (self.population, self.statistics) {
+            (Some(population), _) => population.len(),
+            (None, Some(statistics)) => statistics.population().customers,
+            (None, None) => unreachable!("fit data has a population or statistics"),
+        }
+    }
+
+    /// Whether anyone bought.
+    pub(crate) fn has_buyers(&self) -> bool {
+        match (self.population, self.statistics) {
+            (Some(population), _) => population.has_buyers(),
+            (None, Some(statistics)) => statistics.population().buyers > 0,
+            (None, None) => unreachable!("fit data has a population or statistics"),
+        }
+    }
+
+    /// A column as keys: read already, or read now. Only fits on a population read keys
+    /// (statistics answer [`ranked`](Self::ranked) only).
     pub(crate) fn column(&self, wanted: Wanted) -> Cow<'_, KeyColumn> {
         match self.columns.iter().find(|(w, _)| *w == wanted) {
             Some((_, column)) => Cow::Borrowed(column),
             None => {
+                let population = self
+                    .population
+                    .expect("keys are read from fit data made of a population");
                 let reader = FromColumns {
-                    columns: self.population.columns(),
+                    columns: population.columns(),
                     wanted,
                 };
-                let mut read = KeyColumn::build_many(self.population.len(), &[reader]);
+                let mut read = KeyColumn::build_many(population.len(), &[reader]);
                 Cow::Owned(read.pop().unwrap_or_else(|| KeyColumn::from_decimals(&[])))
             }
         }

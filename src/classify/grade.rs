@@ -876,7 +876,6 @@ impl GradeParams {
     /// read there.
     pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<GradeModel, Error> {
         self.validate()?;
-        let population = data.population();
         let fitted = self
             .dimensions
             .iter()
@@ -892,6 +891,8 @@ impl GradeParams {
                             metric.default_direction(),
                         ),
                         None => {
+                            let what = || format!("grade: terciles of attribute {source:?}");
+                            let population = data.population(what)?;
                             let column = KeyColumn::build_made(population, |p| {
                                 if p.is_buyer() && (!repeat_only || p.frequency >= 2) {
                                     p.attributes.number(source)
@@ -910,7 +911,7 @@ impl GradeParams {
                 _ => Ok(None),
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(GradeModel::new(self.clone(), population.len(), fitted))
+        Ok(GradeModel::new(self.clone(), data.customers(), fitted))
     }
 }
 

@@ -72,6 +72,7 @@ pub mod pareto;
 pub mod quantile;
 pub mod rfm;
 pub mod segments;
+pub mod statistics;
 
 /// One column's label for one customer.
 ///

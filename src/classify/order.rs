@@ -386,21 +386,41 @@ enum Keys {
     Decimals(Vec<Decimal>),
 }
 
-/// A value at a position of a [`KeyColumn`] in one order, with the number of values
-/// strictly before it and at most as far as it in that order.
+/// A value at a position of a column of values in one order (ascending, or descending:
+/// larger values first), with the number of values strictly before it and at most as
+/// far as it in that order: what a fit reads of a column.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::statistics::OrderStat;
+/// use rust_decimal::dec;
+/// // 1 1 2 2 2 3, ascending: position 4 holds a 2, after two 1s, with three 2s.
+/// let stat = OrderStat { value: dec!(2), less: 2, not_more: 5 };
+/// assert_eq!(stat.ties(), 3);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct OrderStat {
-    /// The value at the position: the first in population order among equal values.
-    pub(crate) value: Decimal,
+pub struct OrderStat {
+    /// The value at the position. Among equal values written with different scales
+    /// (`1.5`, `1.50`), a fit on the profiles reports the one its selection lands on,
+    /// and a model prints it: statistics computed elsewhere give the same bytes where
+    /// equal values share a scale.
+    pub value: Decimal,
     /// Values strictly before it.
-    pub(crate) less: usize,
+    pub less: usize,
     /// Values before it or equal to it.
-    pub(crate) not_more: usize,
+    pub not_more: usize,
 }
 
 impl OrderStat {
     /// Values equal to it.
-    pub(crate) fn ties(&self) -> usize {
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::statistics::OrderStat;
+    /// use rust_decimal::dec;
+    /// assert_eq!(OrderStat { value: dec!(7), less: 3, not_more: 4 }.ties(), 1);
+    /// ```
+    pub fn ties(&self) -> usize {
         self.not_more - self.less
     }
 }

@@ -30,6 +30,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::counted::Ranked;
 use super::criterion::{Bound, Criterion, EmptyWhy, Quantity, Rule};
 use super::explain::Threshold;
 use super::missing::{MissingData, MissingPolicy};
@@ -481,20 +482,25 @@ impl ParetoParams {
 
     /// Validates, then fits on the population of `data`, with the columns read there.
     pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<ParetoModel, Error> {
-        let population = data.population();
         self.validate()?;
         let metric = self.metric;
+        let reads = |what: &str| {
+            let column = self.column.clone();
+            let what = what.to_string();
+            move || format!("{column}: {what}")
+        };
         // Only a median or a mean needs the values before the fill.
         let missing = match self.missing {
             MissingPolicy::FillMedian | MissingPolicy::FillMean => {
+                let population = data.population(reads("a fill by the median or mean"))?;
                 let present = super::buyer_values(population, |p| p.metric(metric));
                 self.missing.fit(metric, &present)?
             }
             _ => self.missing.fit(metric, &[])?,
         };
-        if !population.has_buyers() {
+        if !data.has_buyers() {
             return Err(Error::EmptyPopulation {
-                as_of: population.as_of(),
+                as_of: data.as_of(),
             });
         }
         let direction = self.effective_direction();
@@ -503,20 +509,24 @@ impl ParetoParams {
         let (fit_size, thresholds, sizes, values) = match self.basis {
             Basis::Count => {
                 let column = match self.missing {
-                    MissingPolicy::Exclude => data.column(Wanted::buyers(metric)),
-                    _ => Cow::Owned(KeyColumn::build_made(population, |p| {
-                        if p.is_buyer() {
-                            missing.resolve(p).0
-                        } else {
-                            None
-                        }
-                    })),
+                    MissingPolicy::Exclude => data.ranked(Wanted::buyers(metric)),
+                    _ => {
+                        let population = data.population(reads("a missing-data policy"))?;
+                        Ranked::Keys(Cow::Owned(KeyColumn::build_made(population, |p| {
+                            if p.is_buyer() {
+                                missing.resolve(p).0
+                            } else {
+                                None
+                            }
+                        })))
+                    }
                 };
                 let best_first = direction == Direction::HigherIsBetter;
                 let (thresholds, sizes) = count_thresholds(&column, best_first, &cumulative, bands);
                 (column.len(), thresholds, sizes, Vec::new())
             }
             Basis::Value => {
+                let population = data.population(reads("value-basis bands"))?;
                 let values = super::buyer_values(population, |p| missing.resolve(p).0);
                 let thresholds = value_thresholds(&values, &cumulative, &self.column)?;
                 (values.len(), thresholds, vec![0; bands], values)
@@ -542,7 +552,7 @@ impl ParetoParams {
 /// of band `b` is the value at position `ceil(c_b·n)`, and a value is in the first band
 /// whose threshold it is at least as good as.
 fn count_thresholds(
-    column: &KeyColumn,
+    column: &Ranked<'_>,
     descending: bool,
     cumulative: &[Decimal],
     bands: usize,

@@ -239,7 +239,7 @@ impl RfmParams {
         let columns = RFM_METRICS.map(|metric| data.ranked(Wanted::buyers(metric)));
         if columns[0].len() == 0 {
             return Err(Error::EmptyPopulation {
-                as_of: data.population().as_of(),
+                as_of: data.as_of(),
             });
         }
         let fit = |i: usize| {

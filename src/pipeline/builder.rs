@@ -10,6 +10,7 @@ use super::fitted::{FORMAT_VERSION, FittedPipeline};
 use super::tiering::Tiering;
 use super::{rule_columns, rule_set_labels};
 use crate::attributes::{AttrType, known_type};
+use crate::classify::statistics::{FitColumn, FitStatistics};
 use crate::classify::{AnyModel, AnyParams, ColumnLabels, FitData, Reads, Wanted};
 use crate::error::{ColumnWriter, ConfigError, Error, parse_error};
 use crate::profile::Population;
@@ -478,6 +479,90 @@ impl Pipeline {
         })
     }
 
+    /// The columns the built-in classifiers' fits read order statistics of, each once:
+    /// what a [`FitStatistics`] must answer for [`fit_statistics`](Self::fit_statistics).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{pareto::ParetoParams, rfm::RfmParams};
+    /// use customer_tiering::{Metric, PipelineBuilder};
+    /// let pipeline = PipelineBuilder::new()
+    ///     .classifier(RfmParams::default())
+    ///     .classifier(ParetoParams::metals())
+    ///     .build()?;
+    /// let metrics: Vec<Metric> = pipeline.fit_columns().iter().map(|c| c.metric).collect();
+    /// assert_eq!(metrics, [Metric::RecencyDays, Metric::Frequency, Metric::Monetary]);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn fit_columns(&self) -> Vec<FitColumn> {
+        let mut columns: Vec<FitColumn> = Vec::new();
+        for wanted in self.classifiers.iter().flat_map(AnyParams::wanted) {
+            let column = FitColumn::from(wanted);
+            if !columns.contains(&column) {
+                columns.push(column);
+            }
+        }
+        columns
+    }
+
+    /// Fits every classifier on order statistics computed elsewhere (a SQL engine that
+    /// holds the profiles): the same fitted pipeline as [`fit`](Self::fit) on the
+    /// profiles the statistics describe.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPopulation`] when nobody bought; [`ConfigError::NeedsProfiles`] for
+    /// a classifier that reads more than order statistics (an application's own, a fill
+    /// by the median, value-basis bands, composite scores, a grade over an attribute).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::statistics::ProfileStatistics;
+    /// use customer_tiering::classify::rfm::RfmParams;
+    /// use customer_tiering::{ConfigError, Error, PipelineBuilder, presets};
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=20i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:02}")).unwrap();
+    /// #     for d in 1..=(i % 4 + 1) as i8 {
+    /// #         orders.add(Transaction::new(id.clone(), date(2026, 3, d), i.into()))?;
+    /// #     }
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let statistics = ProfileStatistics::new(&population);
+    /// let pipeline = PipelineBuilder::new().classifier(RfmParams::default()).build()?;
+    /// let fitted = pipeline.fit_statistics(&statistics)?;
+    /// assert_eq!(fitted.to_json()?, pipeline.fit(&population)?.to_json()?);
+    ///
+    /// // A composite score reads every profile, not order statistics:
+    /// let presets::Preset::Classifier(tiers) = presets::preset("value-tiers")? else { unreachable!() };
+    /// let pipeline = PipelineBuilder::new().classifier(tiers).build()?;
+    /// let err = pipeline.fit_statistics(&statistics).unwrap_err();
+    /// assert!(matches!(err, Error::Config(ConfigError::NeedsProfiles { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_statistics(&self, statistics: &dyn FitStatistics) -> Result<FittedPipeline, Error> {
+        let who = statistics.population();
+        let fit_size = who.buyers;
+        if fit_size == 0 {
+            return Err(Error::EmptyPopulation { as_of: who.as_of });
+        }
+        let data = FitData::from_statistics(statistics);
+        let models = self
+            .classifiers
+            .iter()
+            .map(|params| params.fit_data(&data))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(FittedPipeline {
+            format_version: FORMAT_VERSION,
+            as_of: who.as_of,
+            fit_size,
+            models,
+            rules: self.rules.clone(),
+            attributes: self.attributes.clone(),
+        })
+    }
+
     /// Fits every classifier and labels the fit population by the batch definitions
     /// ([`definitions`](crate::definitions)) (for equal-count quantiles, SQL `NTILE` with
     /// the `customer_id` tiebreak).
@@ -507,6 +592,40 @@ impl Pipeline {
     /// ```
     pub fn run(&self, population: &Population) -> Result<(FittedPipeline, Tiering), Error> {
         let fitted = self.fit(population)?;
+        let tiering = self.label(&fitted, population)?;
+        Ok((fitted, tiering))
+    }
+
+    /// Labels the population `fitted` was fitted on by the batch definitions, as
+    /// [`run`](Self::run) does after its fit: for a fit made elsewhere
+    /// ([`fit_statistics`](Self::fit_statistics)) on the same profiles.
+    ///
+    /// # Errors
+    /// [`Error::Classifier`] for an application's classifier that gives the wrong number
+    /// of labels.
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::pareto::ParetoParams;
+    /// use customer_tiering::PipelineBuilder;
+    /// # use customer_tiering::{CustomerId, PopulationBuilder, Transaction};
+    /// # use jiff::civil::date;
+    /// # let mut orders = PopulationBuilder::new(date(2026, 3, 31));
+    /// # for i in 1..=100i64 {
+    /// #     let id = CustomerId::new(&format!("C{i:03}")).unwrap();
+    /// #     orders.add(Transaction::new(id, date(2026, 3, 1), i.into()))?;
+    /// # }
+    /// # let population = orders.finish()?;
+    /// let pipeline = PipelineBuilder::new().classifier(ParetoParams::metals()).build()?;
+    /// let fitted = pipeline.fit(&population)?;
+    /// assert_eq!(pipeline.label(&fitted, &population)?, pipeline.run(&population)?.1);
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn label(
+        &self,
+        fitted: &FittedPipeline,
+        population: &Population,
+    ) -> Result<Tiering, Error> {
         let mut batch = Vec::with_capacity(self.classifiers.len());
         for (params, model) in self.classifiers.iter().zip(&fitted.models) {
             let labels = params.batch_labels(model, population)?;
@@ -533,7 +652,7 @@ impl Pipeline {
             );
             return Err(Error::classifier(model.kind(), reason));
         }
-        Ok((fitted, tiering))
+        Ok(tiering)
     }
 }
 
