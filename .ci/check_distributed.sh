@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The `distributed` example against `tier` on the bundled data: the same files, byte for
-# byte, from CSV and from the same rows as Parquet, in 1 and 3 partitions; and a bad row
-# named as `tier` names it.
+# byte, from CSV and from the same rows as Parquet, in 1 and 3 partitions and on an
+# in-process Ballista cluster; and a bad row named as `tier` names it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,15 @@ for input in "$data" "$work/parquet/*.parquet"; do
         echo "same files: $input, $partitions partitions"
     done
 done
+
+# The same on an in-process Ballista cluster (a debug build needs bigger thread stacks).
+out="$work/ballista"
+RUST_MIN_STACK=33554432 "$bin/distributed" --transactions "$data" --as-of 2026-06-30 \
+    --preset four-dimension --ballista-standalone --partitions 2 --quiet --out "$out"
+for file in tiers.csv summary.json model.json management.csv; do
+    cmp "$work/tier/$file" "$out/$file"
+done
+echo "same files: $data, Ballista standalone"
 
 # A bad row stops both with the same message (but the file's name).
 bad="$work/bad.csv"

@@ -24,7 +24,7 @@ use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::error::cut_reason;
 use customer_tiering::format::ColumnMapping;
 use customer_tiering::names::Lang;
-use customer_tiering::output::{OutputDir, TIER_FILES};
+use customer_tiering::output::OutputDir;
 use customer_tiering::presets::{self, Preset};
 use customer_tiering::report::{self, RunInputs, Summary, management_table, report_html};
 use customer_tiering::source::OnInvalid;
@@ -42,8 +42,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, print_summary, summary_json, write_charts, write_file, write_management,
-    write_tiers,
+    RejectsFile, finish_run, print_summary, summary_json, write_charts, write_file,
+    write_management, write_tiers,
 };
 
 /// The customer-tiering job on DataFusion.
@@ -180,36 +180,8 @@ async fn job(args: &Args) -> Result<(), Error> {
     let mut warnings = Vec::new();
     let pipeline = pipeline(args, &mut warnings)?;
     let mut out = OutputDir::open(&args.out)?;
-    match write_job(args, &pipeline, warnings, &mut out).await {
-        Ok(summary) => {
-            out.write("summary.json", &summary)?;
-            // As `tier`: the charts of every preset column are managed too, so that a run
-            // without them removes an earlier run's.
-            let charts: Vec<String> = customer_tiering::names::PRESET_COLUMNS
-                .iter()
-                .map(|column| format!("chart_{column}.svg"))
-                .collect();
-            let managed: Vec<&str> = TIER_FILES
-                .iter()
-                .copied()
-                .chain(charts.iter().map(String::as_str))
-                .collect();
-            out.commit("summary.json", &managed)?;
-            Ok(())
-        }
-        Err(e) => {
-            let kept = match args.on_invalid {
-                OnInvalid::Skip if out.file("rejects.csv").is_some() => {
-                    out.commit_only(&["rejects.csv"]).map(drop)
-                }
-                _ => out.abort(),
-            };
-            if let Err(also) = kept {
-                eprintln!("error: {also}");
-            }
-            Err(e)
-        }
-    }
+    let outcome = write_job(args, &pipeline, warnings, &mut out).await;
+    finish_run(out, outcome, args.on_invalid)
 }
 
 /// Wall time and peak memory, phase by phase.

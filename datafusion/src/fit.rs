@@ -33,7 +33,6 @@ use customer_tiering::{FittedPipeline, Metric, Pipeline};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Builder, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Decimal256Type, Int64Type, UInt8Type, i256};
 use datafusion::common::{Result as DfResult, exec_err};
-use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -227,9 +226,7 @@ pub async fn fit_on_engine(
     pipeline: &Pipeline,
     as_of: Date,
 ) -> Result<FittedPipeline, Error> {
-    if ctx.udf(BUCKET).is_err() {
-        ctx.register_udf(bucket_function());
-    }
+    crate::register_functions(ctx);
     let columns = pipeline.fit_columns();
     let mut sql = Vec::new();
     for &column in &columns {

@@ -308,8 +308,15 @@ fn population_of(
                     None => Decimal::ZERO,
                 })
             };
+            // In the core crate's order, so that an overflow names the same figure.
+            let monetary = monetary.get(row, id)?.unwrap_or(Decimal::ZERO);
             let monetary_current = money_of(&current)?;
             let monetary_previous = money_of(&previous)?;
+            let profit = profit
+                .as_ref()
+                .map(|p| p.get(row, id))
+                .transpose()?
+                .flatten();
             let growth = match query.reads(Metric::Growth) {
                 true => growth_of(monetary_current, monetary_previous, id)?,
                 false => None,
@@ -318,12 +325,8 @@ fn population_of(
                 recency_days: Some(i64::from(as_of_day) - i64::from(last.value(row))),
                 frequency,
                 transactions: count(&transactions, row),
-                monetary: monetary.get(row, id)?.unwrap_or(Decimal::ZERO),
-                profit: profit
-                    .as_ref()
-                    .map(|p| p.get(row, id))
-                    .transpose()?
-                    .flatten(),
+                monetary,
+                profit,
                 tenure_days: Some(i64::from(as_of_day) - i64::from(first.value(row))),
                 distinct_products: products
                     .as_ref()

@@ -39,7 +39,7 @@ pub enum Engine {
 /// A session state with DataFusion's default features and the crate's functions: what
 /// an executor of a Ballista cluster needs to run this crate's plans.
 pub fn session_state(config: SessionConfig) -> SessionState {
-    let functions = crate::parse::functions().map(Arc::new);
+    let functions = crate::functions().into_iter().map(Arc::new);
     let mut builder = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features();

@@ -43,7 +43,7 @@ use customer_tiering::format::{InputFormat, InputProfile};
 use customer_tiering::hysteresis::Hysteresis;
 use customer_tiering::migration::{ABSENT, ColumnMigration, Period, migrate};
 use customer_tiering::names::Lang;
-use customer_tiering::output::{OutputDir, TIER_FILES};
+use customer_tiering::output::OutputDir;
 use customer_tiering::presets::Preset;
 use customer_tiering::report::{
     self, Comparison, RunInputs, Summary, management_table, report_html,
@@ -68,8 +68,8 @@ use serde_json::json;
 mod output;
 
 use output::{
-    RejectsFile, XLSX_REJECTS, XlsxParts, print_summary, summary_json, write_charts, write_file,
-    write_management, write_migration, write_migration_chart, write_tiers, write_xlsx,
+    RejectsFile, XLSX_REJECTS, XlsxParts, finish_run, print_summary, summary_json, write_charts,
+    write_file, write_management, write_migration, write_migration_chart, write_tiers, write_xlsx,
 };
 
 /// Sort customers into RFM scores, segments and metal tiers.
@@ -457,39 +457,8 @@ struct Settings {
 fn run(args: &Args) -> Result<(), TierError> {
     let settings = settle(args)?;
     let mut out = OutputDir::open(&args.out)?;
-    match tier(args, settings, &mut out) {
-        Ok(summary) => {
-            out.write("summary.json", &summary)?;
-            // The chart per label column is `chart_<column>.svg` (`metal`'s is
-            // `pyramid.svg`): those of the built-in columns are managed too, so that a run
-            // without them (`--no-charts`, other classifiers) removes an earlier run's.
-            let charts: Vec<String> = customer_tiering::names::PRESET_COLUMNS
-                .iter()
-                .map(|column| format!("chart_{column}.svg"))
-                .collect();
-            let managed: Vec<&str> = TIER_FILES
-                .iter()
-                .copied()
-                .chain(charts.iter().map(String::as_str))
-                .collect();
-            out.commit("summary.json", &managed)?;
-            Ok(())
-        }
-        Err(e) => {
-            // See `definitions`, output safety: a failed run changes nothing, but under
-            // skip the rejects of the data it read are what its user needs.
-            let kept = match args.on_invalid {
-                OnInvalid::Skip if out.file("rejects.csv").is_some() => {
-                    out.commit_only(&["rejects.csv"]).map(drop)
-                }
-                _ => out.abort(),
-            };
-            if let Err(also) = kept {
-                eprintln!("error: {}", one_line(&also));
-            }
-            Err(e)
-        }
-    }
+    let outcome = tier(args, settings, &mut out);
+    finish_run(out, outcome, args.on_invalid)
 }
 
 /// Checks every setting and opens the inputs (their headers read and checked).

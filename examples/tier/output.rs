@@ -3,13 +3,14 @@
 
 use std::io::Write;
 
+use customer_tiering::error::cut_reason;
 use customer_tiering::migration::ColumnMigration;
 use customer_tiering::names::{Lang, display_name};
 use customer_tiering::output::{
-    MIGRATION_COLUMNS, OutputDir, OutputFile, REJECT_COLUMNS, migration_rows, reject_row,
-    write_tiers_csv, write_tiers_jsonl,
+    MIGRATION_COLUMNS, OutputDir, OutputFile, REJECT_COLUMNS, TIER_FILES, migration_rows,
+    reject_row, write_tiers_csv, write_tiers_jsonl,
 };
-use customer_tiering::source::ReadSummary;
+use customer_tiering::source::{OnInvalid, ReadSummary};
 use customer_tiering::{Error, FittedPipeline, Population, Reject, Tiering, money};
 use serde_json::json;
 
@@ -36,6 +37,49 @@ fn csv_error(name: &str) -> impl FnOnce(csv::Error) -> Error + '_ {
     move |e| Error::Io {
         path: name.into(),
         source: std::io::Error::other(e),
+    }
+}
+
+/// Ends a run into `out` ([output safety](customer_tiering::definitions)): with the
+/// summary's bytes, writes `summary.json` last and commits every file, removing those of
+/// an earlier run that this one did not write; on an error, changes nothing, but under
+/// `skip` keeps the rejects of the data read, which are what its user needs.
+pub(crate) fn finish_run<E: From<Error>>(
+    mut out: OutputDir,
+    outcome: Result<Vec<u8>, E>,
+    on_invalid: OnInvalid,
+) -> Result<(), E> {
+    match outcome {
+        Ok(summary) => {
+            out.write("summary.json", &summary)?;
+            // The chart per label column is `chart_<column>.svg` (`metal`'s is
+            // `pyramid.svg`): those of the built-in columns are managed too, so that a run
+            // without them (`--no-charts`, other classifiers) removes an earlier run's.
+            let charts: Vec<String> = customer_tiering::names::PRESET_COLUMNS
+                .iter()
+                .map(|column| format!("chart_{column}.svg"))
+                .collect();
+            let managed: Vec<&str> = TIER_FILES
+                .iter()
+                .copied()
+                .chain(charts.iter().map(String::as_str))
+                .collect();
+            out.commit("summary.json", &managed)?;
+            Ok(())
+        }
+        Err(e) => {
+            let kept = match on_invalid {
+                OnInvalid::Skip if out.file("rejects.csv").is_some() => {
+                    out.commit_only(&["rejects.csv"]).map(drop)
+                }
+                _ => out.abort(),
+            };
+            if let Err(also) = kept {
+                let line = cut_reason(also.to_string().replace(['\r', '\n'], " "));
+                eprintln!("error: {line}");
+            }
+            Err(e)
+        }
     }
 }
 

@@ -484,11 +484,8 @@ impl ParetoParams {
     pub(crate) fn fit_data(&self, data: &FitData<'_>) -> Result<ParetoModel, Error> {
         self.validate()?;
         let metric = self.metric;
-        let reads = |what: &str| {
-            let column = self.column.clone();
-            let what = what.to_string();
-            move || format!("{column}: {what}")
-        };
+        // What the fit reads beyond order statistics, when there are none but those.
+        let reads = |what: &'static str| move || format!("{}: {what}", self.column);
         // Only a median or a mean needs the values before the fill.
         let missing = match self.missing {
             MissingPolicy::FillMedian | MissingPolicy::FillMean => {

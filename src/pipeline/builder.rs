@@ -463,15 +463,19 @@ impl Pipeline {
             .iter()
             .flat_map(AnyParams::wanted)
             .collect();
-        let data = FitData::new(population, &wanted);
+        self.fit_data(&FitData::new(population, &wanted), fit_size)
+    }
+
+    /// Fits every classifier on `data`, the columns of `fit_size` buyers.
+    fn fit_data(&self, data: &FitData<'_>, fit_size: usize) -> Result<FittedPipeline, Error> {
         let models = self
             .classifiers
             .iter()
-            .map(|params| params.fit_data(&data))
+            .map(|params| params.fit_data(data))
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(FittedPipeline {
             format_version: FORMAT_VERSION,
-            as_of: population.as_of(),
+            as_of: data.as_of(),
             fit_size,
             models,
             rules: self.rules.clone(),
@@ -547,20 +551,7 @@ impl Pipeline {
         if fit_size == 0 {
             return Err(Error::EmptyPopulation { as_of: who.as_of });
         }
-        let data = FitData::from_statistics(statistics);
-        let models = self
-            .classifiers
-            .iter()
-            .map(|params| params.fit_data(&data))
-            .collect::<Result<Vec<_>, Error>>()?;
-        Ok(FittedPipeline {
-            format_version: FORMAT_VERSION,
-            as_of: who.as_of,
-            fit_size,
-            models,
-            rules: self.rules.clone(),
-            attributes: self.attributes.clone(),
-        })
+        self.fit_data(&FitData::from_statistics(statistics), fit_size)
     }
 
     /// Fits every classifier and labels the fit population by the batch definitions
