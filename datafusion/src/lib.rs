@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | reading and validation | the engine's partitions, where the files are | nothing: text columns are parsed where they are read, by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
 //! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer and purchase day from each partition, hash-partitioned by customer; then one row per customer to the caller |
-//! | fit ([`fit`]) | the engine, over the profiles it keeps ([`PROFILES_TABLE`]) | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
+//! | fit ([`fit`]) | DataFusion, over the profiles it keeps ([`PROFILES_TABLE`]); on Ballista, the calling process (its jobs do not share the kept profiles) | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
 //! | classification | the calling process | nothing: the fitted model labels the profiles (one row per customer), as `Pipeline::label` does |
 //! | locating rejects | the calling process, only when the engine counted any | the files are read once more by the core crate's reader, which names file, line, field, value and reason |
 //!
@@ -208,7 +208,9 @@ pub enum FitPlace {
     Engine,
     /// In this process, on the profiles: a classifier reads more than order statistics
     /// of the profile plan's columns (growth, an application's classifier, a fill by the
-    /// median, value-basis bands, composite scores, a grade over an attribute).
+    /// median, value-basis bands, composite scores, a grade over an attribute), equal
+    /// amounts of different scales meet at a cut point, or the session runs on a
+    /// Ballista cluster, whose jobs do not share the profiles the session keeps.
     Process,
 }
 
@@ -224,6 +226,9 @@ pub async fn fit(
     pipeline: &Pipeline,
     population: &Population,
 ) -> Result<(FittedPipeline, FitPlace), Error> {
+    if session::on_cluster(ctx) {
+        return Ok((pipeline.fit(population)?, FitPlace::Process));
+    }
     let on_engine = fit_on_engine(ctx, PROFILES_TABLE, table, pipeline, population.as_of()).await;
     match on_engine {
         Ok(fitted) => Ok((fitted, FitPlace::Engine)),

@@ -36,6 +36,18 @@ pub enum Engine {
     },
 }
 
+/// Marks a session whose plans run on a Ballista cluster: its jobs do not share the
+/// session's in-memory tables, so the fit is made on the profiles in the calling
+/// process (the engine would run the whole profile plan again for each of its plans).
+#[derive(Debug)]
+#[cfg_attr(not(feature = "ballista"), allow(dead_code))]
+pub(crate) struct OnCluster;
+
+/// Whether `ctx` runs its plans on a Ballista cluster.
+pub(crate) fn on_cluster(ctx: &SessionContext) -> bool {
+    ctx.state().config().get_extension::<OnCluster>().is_some()
+}
+
 /// A session state with DataFusion's default features and the crate's functions: what
 /// an executor of a Ballista cluster needs to run this crate's plans.
 pub fn session_state(config: SessionConfig) -> SessionState {
@@ -85,7 +97,9 @@ pub async fn session(engine: &Engine) -> Result<SessionContext, Error> {
             partitions,
         } => {
             use ballista::prelude::{SessionConfigExt, SessionContextExt};
-            let config = SessionConfig::new_with_ballista().with_target_partitions(*partitions);
+            let config = SessionConfig::new_with_ballista()
+                .with_target_partitions(*partitions)
+                .with_extension(Arc::new(OnCluster));
             SessionContext::remote_with_state(scheduler, session_state(config)).await?
         }
     };
