@@ -17,10 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use customer_tiering::classify::Warning;
-use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
-use customer_tiering::classify::rfm::RfmParams;
-use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::error::cut_reason;
 use customer_tiering::format::ColumnMapping;
 use customer_tiering::names::Lang;
@@ -28,7 +25,7 @@ use customer_tiering::output::OutputDir;
 use customer_tiering::presets::{self, Preset};
 use customer_tiering::report::{self, RunInputs, Summary, management_table, report_html};
 use customer_tiering::source::OnInvalid;
-use customer_tiering::{Pipeline, PipelineBuilder, Reject};
+use customer_tiering::{Pipeline, Reject};
 use customer_tiering_datafusion::{
     Engine, Error, FitPlace, InputKind, ProfileQuery, Profiles, fit, locate_rejects, profiles,
     register_transactions, session, write_parquet,
@@ -36,11 +33,15 @@ use customer_tiering_datafusion::{
 use jiff::civil::Date;
 use serde_json::json;
 
-// The files are `tier`'s own: its writers are shared, not copied.
+// The job and the files are `tier`'s own: shared, not copied.
+#[path = "../../examples/tier/job.rs"]
+mod job;
+// `tier`'s writers: the ones this job does not use stay unused.
 #[allow(dead_code)]
 #[path = "../../examples/tier/output.rs"]
 mod output;
 
+use job::base_job;
 use output::{
     RejectsFile, finish_run, print_summary, summary_json, write_charts, write_file,
     write_management, write_tiers,
@@ -140,28 +141,7 @@ fn main() -> ExitCode {
 
 /// The pipeline `tier` fits with the same flags.
 fn pipeline(args: &Args, warnings: &mut Vec<Warning>) -> Result<Pipeline, Error> {
-    let segment_map = if args.bins == 5 {
-        Some(SegmentMap::default())
-    } else {
-        warnings.push(Warning {
-            code: "segment_map_bins",
-            classifier: "rfm_segment".into(),
-            message: format!(
-                "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
-                args.bins
-            ),
-            figures: json!({ "map_bins": 5, "bins": args.bins }),
-        });
-        None
-    };
-    let mut builder = PipelineBuilder::new()
-        .classifier(
-            RfmParams::default()
-                .bins(args.bins)
-                .mode(args.quantiles)
-                .segment_map(segment_map),
-        )
-        .classifier(ParetoParams::metals());
+    let mut builder = base_job(args.bins, args.quantiles, None, warnings);
     for key in &args.presets {
         match presets::preset(key)? {
             Preset::Classifier(_) if key == "metals" => {}

@@ -33,10 +33,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use customer_tiering::aggregate::Aggregator;
 use customer_tiering::attributes::AttrType;
-use customer_tiering::classify::pareto::ParetoParams;
 use customer_tiering::classify::quantile::QuantileMode;
-use customer_tiering::classify::rfm::RfmParams;
-use customer_tiering::classify::segments::SegmentMap;
 use customer_tiering::classify::{ColumnLabels, Warning};
 use customer_tiering::error::cut_reason;
 use customer_tiering::format::{InputFormat, InputProfile};
@@ -65,8 +62,10 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+mod job;
 mod output;
 
+use job::base_job;
 use output::{
     RejectsFile, XLSX_REJECTS, XlsxParts, finish_run, print_summary, summary_json, write_charts,
     write_file, write_management, write_migration, write_migration_chart, write_tiers, write_xlsx,
@@ -839,30 +838,7 @@ fn pipeline_builder(args: &Args, warnings: &mut Vec<Warning>) -> Result<FitPlan,
     if let Some(path) = &args.rules {
         rule_sets.push(RuleSet::from_path(path)?);
     }
-    let segment_map = match chosen_map {
-        Some(map) => Some(map),
-        None if args.bins == 5 => Some(SegmentMap::default()),
-        None => {
-            warnings.push(Warning {
-                code: "segment_map_bins",
-                classifier: "rfm_segment".into(),
-                message: format!(
-                    "the default segment map is written for k = 5; rfm_segment is left empty for k = {}",
-                    args.bins
-                ),
-                figures: json!({ "map_bins": 5, "bins": args.bins }),
-            });
-            None
-        }
-    };
-    let mut builder = PipelineBuilder::new()
-        .classifier(
-            RfmParams::default()
-                .bins(args.bins)
-                .mode(args.quantiles)
-                .segment_map(segment_map),
-        )
-        .classifier(ParetoParams::metals());
+    let mut builder = base_job(args.bins, args.quantiles, chosen_map, warnings);
     for params in classifiers {
         builder = builder.classifier(params);
     }
