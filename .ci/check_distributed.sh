@@ -20,13 +20,27 @@ for input in "$data" "$work/parquet/*.parquet"; do
         out="$work/df-$partitions"
         rm -rf "$out"
         "$bin/distributed" --transactions "$input" --as-of 2026-06-30 --preset four-dimension \
-            --partitions "$partitions" --quiet --out "$out"
+            --partitions "$partitions" --quiet --timings --tiers-parquet "$work/tiers-parquet" \
+            --out "$out" 2>"$work/timings"
+        # tiers.csv was labelled and sorted by the engine, not by this process.
+        grep -q '"labelled_on":"engine"' "$work/timings"
+        ls "$work/tiers-parquet"/*.parquet >/dev/null
         for file in tiers.csv summary.json model.json management.csv pyramid.svg rfm_heatmap.svg; do
             cmp "$work/tier/$file" "$out/$file"
         done
         echo "same files: $input, $partitions partitions"
     done
 done
+
+# Equal-count scores: the fit population's labels split ties by id, in this process.
+"$bin/tier" --transactions "$data" --as-of 2026-06-30 --quantiles equal-count --quiet --out "$work/tier-ec"
+"$bin/distributed" --transactions "$data" --as-of 2026-06-30 --quantiles equal-count \
+    --partitions 3 --quiet --timings --out "$work/df-ec" 2>"$work/timings"
+grep -q '"labelled_on":"process"' "$work/timings"
+for file in tiers.csv summary.json model.json management.csv; do
+    cmp "$work/tier-ec/$file" "$work/df-ec/$file"
+done
+echo "same files: $data, equal-count"
 
 # The same on an in-process Ballista cluster (a debug build needs bigger thread stacks).
 out="$work/ballista"

@@ -27,8 +27,9 @@ use customer_tiering::report::{self, RunInputs, Summary, management_table, repor
 use customer_tiering::source::OnInvalid;
 use customer_tiering::{Pipeline, Reject};
 use customer_tiering_datafusion::{
-    Engine, Error, FitPlace, InputKind, ProfileQuery, Profiles, fit, locate_rejects, profiles,
-    register_transactions, session, write_parquet,
+    Engine, Error, FitPlace, InputKind, LabelPlace, ProfileQuery, Profiles, fit, label_place,
+    locate_rejects, profiles, register_transactions, session, tiers_plan, write_parquet,
+    write_tiers_csv_sorted, write_tiers_parquet,
 };
 use jiff::civil::Date;
 use serde_json::json;
@@ -106,8 +107,14 @@ struct Args {
     /// to read; a file with bad rows is not converted.
     #[arg(long, value_name = "DIR")]
     write_parquet: Option<String>,
+    /// Also write the tiers as Parquet files into DIR, one or more per partition, written
+    /// where the engine labels them (`customer_id`, the metrics, the exact `monetary` sum
+    /// with its `monetary_scale`, one text column per label column). Only where the
+    /// engine labels: on DataFusion, and with tie-aware quantiles.
+    #[arg(long, value_name = "DIR")]
+    tiers_parquet: Option<PathBuf>,
     /// Print one JSON line of timings on stderr: wall milliseconds per phase (session,
-    /// register, profiles, fit, classify, write) and the peak resident memory after each.
+    /// register, profiles, fit, classify, summary, tiers, write) and the peak resident memory after each.
     #[arg(long)]
     timings: bool,
     /// Print no summary table (warnings and errors are always printed).
@@ -170,6 +177,7 @@ struct Clock {
     last: std::time::Instant,
     phases: Vec<(&'static str, f64, Option<f64>)>,
     fitted_on: &'static str,
+    labelled_on: &'static str,
 }
 
 impl Clock {
@@ -180,6 +188,7 @@ impl Clock {
             last: now,
             phases: Vec::new(),
             fitted_on: "",
+            labelled_on: "",
         }
     }
 
@@ -198,6 +207,7 @@ impl Clock {
             line.insert(format!("{phase}_peak_mib"), json!(peak));
         }
         line.insert("fitted_on".into(), json!(self.fitted_on));
+        line.insert("labelled_on".into(), json!(self.labelled_on));
         let total = self.start.elapsed().as_secs_f64() * 1000.0;
         line.insert("total_ms".into(), json!((total * 10.0).round() / 10.0));
         line.insert("rows".into(), json!(rows));
@@ -249,6 +259,12 @@ async fn write_job(
     };
     let mut clock = Clock::start();
     let ctx = session(&engine(args, partitions)).await?;
+    let labelled_on = label_place(&ctx, pipeline);
+    if labelled_on == LabelPlace::Process && args.tiers_parquet.is_some() {
+        return Err(Error::NotOnEngine {
+            what: "--tiers-parquet",
+        });
+    }
     clock.lap("session");
     let mapping = ColumnMapping::default();
     let table = register_transactions(&ctx, "transactions", &args.transactions, &mapping).await?;
@@ -321,8 +337,14 @@ async fn write_job(
         FitPlace::Engine => "engine",
         FitPlace::Process => "process",
     };
+    // The summary figures and the reports are made here, from the labels of the
+    // profiles collected: the core crate's, per label, over the whole population.
     let tiering = pipeline.label(&fitted, &population)?;
     clock.lap("classify");
+    clock.labelled_on = match labelled_on {
+        LabelPlace::Engine => "engine",
+        LabelPlace::Process => "process",
+    };
     warnings.extend(report::warnings(&fitted, &population));
     for w in &warnings[said..] {
         eprintln!("warning: {}: {}", w.code, w.message_in(args.lang));
@@ -336,7 +358,22 @@ async fn write_job(
         true => Vec::new(),
         false => write_charts(out, fitted, &summary, tiering, args.lang)?,
     };
-    write_tiers(out, "tiers.csv", population, tiering)?;
+    clock.lap("summary");
+    match labelled_on {
+        LabelPlace::Engine => {
+            // tiers.csv and the Parquet files are labelled where the engine runs.
+            let tiers = tiers_plan(&ctx, fitted, args.as_of).await?;
+            if let Some(dir) = &args.tiers_parquet {
+                write_tiers_parquet(tiers.clone(), dir).await?;
+            }
+            let file = out.create("tiers.csv")?;
+            write_tiers_csv_sorted(tiers, fitted, args.as_of, "tiers.csv", file).await?;
+        }
+        LabelPlace::Process => {
+            write_tiers(out, "tiers.csv", population, tiering)?;
+        }
+    }
+    clock.lap("tiers");
     write_file(out, "model.json", fitted.to_json()?.as_bytes())?;
     let management = management_table(fitted, &summary, None, args.lang)?;
     write_management(out, &management)?;

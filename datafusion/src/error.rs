@@ -78,6 +78,15 @@ pub enum Error {
     /// The engine's result does not have the shape this crate's plan gives: a bug.
     #[error("the plan's result is not as planned: {0}")]
     Plan(String),
+    /// Something asked of the engine's labels where the customers are labelled in this
+    /// process ([`LabelPlace::Process`](crate::LabelPlace::Process)).
+    #[error(
+        "{what} needs the labels made on the engine: DataFusion (not Ballista), and no classifier whose labels need the whole population (equal-count quantiles)"
+    )]
+    NotOnEngine {
+        /// What asked.
+        what: &'static str,
+    },
     /// The engine and the core crate's reader disagree on which rows are rejects: a bug.
     #[error("{input}: the engine rejected {engine} rows, the reader {reader}")]
     RejectCount {

@@ -151,6 +151,7 @@ mod parse;
 mod profiles;
 mod register;
 mod session;
+mod tiers;
 
 pub use convert::write_parquet;
 pub use datafusion;
@@ -161,6 +162,7 @@ pub use locate::locate_rejects;
 pub use profiles::{PROFILES_TABLE, ProfileQuery, Profiles, profile_plan, profiles};
 pub use register::{register_table, register_transactions};
 pub use session::{Engine, session, session_state};
+pub use tiers::{LINE, tiers_function, tiers_plan, write_tiers_csv_sorted, write_tiers_parquet};
 
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{FittedPipeline, Pipeline, Population, Tiering};
@@ -183,6 +185,7 @@ pub fn register_functions(ctx: &SessionContext) {
 fn functions() -> Vec<datafusion::logical_expr::ScalarUDF> {
     let mut all = parse::functions().to_vec();
     all.push(fit::bucket_function());
+    all.push(tiers::tiers_function(customer_tiering::Registry::default()));
     all
 }
 
@@ -212,6 +215,44 @@ pub enum FitPlace {
     /// amounts of different scales meet at a cut point, or the session runs on a
     /// Ballista cluster, whose jobs do not share the profiles the session keeps.
     Process,
+}
+
+/// Where the customers are labelled for `tiers.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelPlace {
+    /// On the engine, where the profiles are ([`tiers_plan`]), by the fitted pipeline
+    /// shipped in the plan.
+    Engine,
+    /// In this process, on the collected profiles: a classifier's labels of the fit
+    /// population need the whole population (equal-count quantiles split ties at a cut
+    /// by `customer_id`), or the session runs on a Ballista cluster, whose jobs do not
+    /// see the profiles the session keeps.
+    Process,
+}
+
+/// Where [`tiers_plan`] can label `pipeline`'s customers in the session `ctx`: on the
+/// engine where the pipeline [labels by model](Pipeline::labels_by_model) and the
+/// session is not on a Ballista cluster; else in this process.
+///
+/// # Example
+/// ```
+/// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams};
+/// use customer_tiering::PipelineBuilder;
+/// use customer_tiering_datafusion::{LabelPlace, label_place};
+/// use datafusion::prelude::SessionContext;
+/// let ctx = SessionContext::new();
+/// let tie_aware = PipelineBuilder::new().classifier(RfmParams::default()).build()?;
+/// assert_eq!(label_place(&ctx, &tie_aware), LabelPlace::Engine);
+/// let equal_count = RfmParams::default().mode(QuantileMode::EqualCount);
+/// let equal_count = PipelineBuilder::new().classifier(equal_count).build()?;
+/// assert_eq!(label_place(&ctx, &equal_count), LabelPlace::Process);
+/// # Ok::<(), customer_tiering::Error>(())
+/// ```
+pub fn label_place(ctx: &SessionContext, pipeline: &Pipeline) -> LabelPlace {
+    match pipeline.labels_by_model() && !session::on_cluster(ctx) {
+        true => LabelPlace::Engine,
+        false => LabelPlace::Process,
+    }
 }
 
 /// Fits `pipeline` on the engine where it can ([`fit_on_engine`], on the table

@@ -19,7 +19,9 @@ use customer_tiering::metrics::growth_of;
 use customer_tiering::source::ReadSummary;
 use customer_tiering::{CustomerId, Metric, Population, Profile};
 use datafusion::arrow::array::{Array, AsArray, Int64Array, PrimitiveArray, RecordBatch};
-use datafusion::arrow::datatypes::{Date32Type, Decimal256Type, Int64Type, UInt8Type, i256};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Decimal256Type, Int64Type, UInt8Type, i256,
+};
 use datafusion::prelude::{DataFrame, SessionContext};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -104,7 +106,7 @@ pub async fn profiles(
     let kept = profile_plan(ctx, table, query).await?.cache().await?;
     ctx.register_table(PROFILES_TABLE, kept.clone().into_view())?;
     let batches = kept.collect().await?;
-    population_of(&batches, table, query)
+    population_of(&batches, query)
 }
 
 fn date_literal(date: Date) -> String {
@@ -228,119 +230,153 @@ pub(crate) fn exact(value: i256, from: i8, to: u8) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(mantissa, u32::from(to)).ok()
 }
 
-fn population_of(
-    batches: &[RecordBatch],
-    table: &TransactionsTable,
-    query: &ProfileQuery,
-) -> Result<Profiles, Error> {
-    let as_of_day = customer_tiering::dates::day_number(query.as_of);
+/// The population of the profile plan's rows, and the read counts they carry.
+fn population_of(batches: &[RecordBatch], query: &ProfileQuery) -> Result<Profiles, Error> {
     let mut read = ReadSummary::default();
     let mut profiles = Vec::new();
-    let text_scale = table.columns.amount.sum_scale;
-    let profit_scale = table.columns.profit.as_ref().map_or(0, |p| p.sum_scale);
+    let growth = query.reads(Metric::Growth);
     for batch in batches {
-        let column = |name: &str| {
-            batch
-                .column_by_name(name)
-                .ok_or_else(|| Error::Plan(format!("the profile plan has no column {name}")))
-        };
-        let ids = column("id")?;
-        let ints = |name| column(name).map(|c| c.as_primitive::<Int64Type>().clone());
-        let money = |name: &str, scale_name: &str, sum_scale, metric| -> Result<_, Error> {
-            Ok(Money {
-                values: column(name)?.as_primitive::<Decimal256Type>().clone(),
-                scales: column(scale_name)?.as_primitive::<UInt8Type>().clone(),
-                sum_scale,
-                metric,
-            })
-        };
-        let optional = |name: &str, scale_name: &str, sum_scale, metric| {
-            batch
-                .column_by_name(name)
-                .map(|_| money(name, scale_name, sum_scale, metric))
-                .transpose()
-        };
-        let (rows, after, frequency, transactions) = (
-            ints("rows")?,
-            ints("after_as_of")?,
-            ints("frequency")?,
-            ints("transactions")?,
-        );
-        let monetary = money("monetary", "monetary_scale", text_scale, "monetary")?;
-        let current = optional("current", "current_scale", text_scale, "monetary_current")?;
-        let previous = optional(
-            "previous",
-            "previous_scale",
-            text_scale,
-            "monetary_previous",
-        )?;
-        let profit = optional("profit", "profit_scale", profit_scale, "profit")?;
-        let products = batch
-            .column_by_name("distinct_products")
-            .map(|c| c.as_primitive::<Int64Type>().clone());
-        let first = column("first_day")?.as_primitive::<Date32Type>().clone();
-        let last = column("last_day")?.as_primitive::<Date32Type>().clone();
-        let ids = crate::arrow::texts(ids)?;
-        let count = |a: &Int64Array, row| {
-            if a.is_null(row) {
-                0
-            } else {
-                a.value(row) as u64
-            }
-        };
-        for (row, id) in ids.iter().enumerate() {
-            let lines = count(&rows, row);
-            read.read += lines;
-            let Some(id) = id else {
-                read.rejected += lines;
-                continue;
-            };
-            read.after_as_of += count(&after, row);
-            let frequency = count(&frequency, row);
-            if frequency == 0 {
-                continue;
-            }
-            let customer_id = CustomerId::new(id)
-                .map_err(|e| Error::Plan(format!("the plan kept a bad id {id:?}: {e}")))?;
-            let money_of = |m: &Option<Money>| -> Result<Decimal, Error> {
-                Ok(match m {
-                    Some(m) => m.get(row, id)?.unwrap_or(Decimal::ZERO),
-                    None => Decimal::ZERO,
-                })
-            };
-            // In the core crate's order, so that an overflow names the same figure.
-            let monetary = monetary.get(row, id)?.unwrap_or(Decimal::ZERO);
-            let monetary_current = money_of(&current)?;
-            let monetary_previous = money_of(&previous)?;
-            let profit = profit
-                .as_ref()
-                .map(|p| p.get(row, id))
-                .transpose()?
-                .flatten();
-            let growth = match query.reads(Metric::Growth) {
-                true => growth_of(monetary_current, monetary_previous, id)?,
-                false => None,
-            };
-            profiles.push(Profile {
-                recency_days: Some(i64::from(as_of_day) - i64::from(last.value(row))),
-                frequency,
-                transactions: count(&transactions, row),
-                monetary,
-                profit,
-                tenure_days: Some(i64::from(as_of_day) - i64::from(first.value(row))),
-                distinct_products: products
-                    .as_ref()
-                    .filter(|p| !p.is_null(row))
-                    .map(|p| p.value(row) as u64)
-                    .filter(|&n| n > 0),
-                monetary_current,
-                monetary_previous,
-                growth,
-                ..Profile::without_purchases(customer_id)
-            });
-        }
+        batch_profiles(batch, query.as_of, growth, &mut read, &mut profiles)?;
     }
     read.accepted = read.read - read.rejected;
     let population = Population::new(query.as_of, profiles)?;
     Ok(Profiles { population, read })
+}
+
+/// Appends the profiles of one batch of the profile plan's rows to `profiles`, in row
+/// order, and adds the rows they count to `read` (all but `accepted`): the row without
+/// an id counts the rejects, and a customer who bought only after `as_of` has no
+/// profile. Money columns are the plan's `Decimal256` sums, each with its scale column.
+/// Returns the rows that gave a profile.
+pub(crate) fn batch_profiles(
+    batch: &RecordBatch,
+    as_of: Date,
+    growth: bool,
+    read: &mut ReadSummary,
+    profiles: &mut Vec<Profile>,
+) -> Result<Vec<usize>, Error> {
+    let mut kept = Vec::with_capacity(batch.num_rows());
+    let as_of_day = customer_tiering::dates::day_number(as_of);
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| Error::Plan(format!("the profile plan has no column {name}")))
+    };
+    let wrong = |name: &str| {
+        let found = batch.column_by_name(name).map(|c| c.data_type().clone());
+        Error::Plan(format!("the profile plan's column {name} is {found:?}"))
+    };
+    let ints = |name| {
+        column(name)?
+            .as_primitive_opt::<Int64Type>()
+            .cloned()
+            .ok_or_else(|| wrong(name))
+    };
+    let money = |name: &str, scale_name: &str, metric| -> Result<_, Error> {
+        let values = column(name)?;
+        let DataType::Decimal256(_, sum_scale) = *values.data_type() else {
+            return Err(wrong(name));
+        };
+        Ok(Money {
+            values: values.as_primitive::<Decimal256Type>().clone(),
+            scales: column(scale_name)?
+                .as_primitive_opt::<UInt8Type>()
+                .cloned()
+                .ok_or_else(|| wrong(scale_name))?,
+            sum_scale,
+            metric,
+        })
+    };
+    let optional = |name: &str, scale_name: &str, metric| {
+        batch
+            .column_by_name(name)
+            .map(|_| money(name, scale_name, metric))
+            .transpose()
+    };
+    let (rows, after, frequency, transactions) = (
+        ints("rows")?,
+        ints("after_as_of")?,
+        ints("frequency")?,
+        ints("transactions")?,
+    );
+    let monetary = money("monetary", "monetary_scale", "monetary")?;
+    let current = optional("current", "current_scale", "monetary_current")?;
+    let previous = optional("previous", "previous_scale", "monetary_previous")?;
+    let profit = optional("profit", "profit_scale", "profit")?;
+    let products = batch
+        .column_by_name("distinct_products")
+        .map(|c| {
+            c.as_primitive_opt::<Int64Type>()
+                .cloned()
+                .ok_or_else(|| wrong("distinct_products"))
+        })
+        .transpose()?;
+    let day = |name| {
+        column(name)?
+            .as_primitive_opt::<Date32Type>()
+            .cloned()
+            .ok_or_else(|| wrong(name))
+    };
+    let (first, last) = (day("first_day")?, day("last_day")?);
+    let ids = crate::arrow::texts(column("id")?)?;
+    let count = |a: &Int64Array, row| {
+        if a.is_null(row) {
+            0
+        } else {
+            a.value(row) as u64
+        }
+    };
+    for (row, id) in ids.iter().enumerate() {
+        let lines = count(&rows, row);
+        read.read += lines;
+        let Some(id) = id else {
+            read.rejected += lines;
+            continue;
+        };
+        read.after_as_of += count(&after, row);
+        let frequency = count(&frequency, row);
+        if frequency == 0 {
+            continue;
+        }
+        let customer_id = CustomerId::new(id)
+            .map_err(|e| Error::Plan(format!("the plan kept a bad id {id:?}: {e}")))?;
+        let money_of = |m: &Option<Money>| -> Result<Decimal, Error> {
+            Ok(match m {
+                Some(m) => m.get(row, id)?.unwrap_or(Decimal::ZERO),
+                None => Decimal::ZERO,
+            })
+        };
+        // In the core crate's order, so that an overflow names the same figure.
+        let monetary = monetary.get(row, id)?.unwrap_or(Decimal::ZERO);
+        let monetary_current = money_of(&current)?;
+        let monetary_previous = money_of(&previous)?;
+        let profit = profit
+            .as_ref()
+            .map(|p| p.get(row, id))
+            .transpose()?
+            .flatten();
+        let growth = match growth {
+            true => growth_of(monetary_current, monetary_previous, id)?,
+            false => None,
+        };
+        profiles.push(Profile {
+            recency_days: Some(i64::from(as_of_day) - i64::from(last.value(row))),
+            frequency,
+            transactions: count(&transactions, row),
+            monetary,
+            profit,
+            tenure_days: Some(i64::from(as_of_day) - i64::from(first.value(row))),
+            distinct_products: products
+                .as_ref()
+                .filter(|p| !p.is_null(row))
+                .map(|p| p.value(row) as u64)
+                .filter(|&n| n > 0),
+            monetary_current,
+            monetary_previous,
+            growth,
+            ..Profile::without_purchases(customer_id)
+        });
+        kept.push(row);
+    }
+    Ok(kept)
 }

@@ -88,7 +88,8 @@ pub async fn session(engine: &Engine) -> Result<SessionContext, Error> {
             use ballista::prelude::{SessionConfigExt, SessionContextExt};
             let config = SessionConfig::new_with_ballista()
                 .with_target_partitions(*partitions)
-                .set_usize("ballista.standalone.parallelism", (*partitions).max(1));
+                .set_usize("ballista.standalone.parallelism", (*partitions).max(1))
+                .with_extension(Arc::new(OnCluster));
             SessionContext::standalone_with_state(session_state(config)).await?
         }
         #[cfg(feature = "ballista")]

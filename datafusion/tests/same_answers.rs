@@ -16,14 +16,18 @@ use customer_tiering::output::write_tiers_csv;
 use customer_tiering::report::Summary;
 use customer_tiering::source::{CsvTransactions, OnInvalid, ReadSummary, ingest_csv};
 use customer_tiering::{Pipeline, PipelineBuilder, Population, presets};
-use customer_tiering_datafusion::arrow::{population_batch, population_from_batches};
+use customer_tiering_datafusion::arrow::{population_batch, population_from_batches, tiers_batch};
 use customer_tiering_datafusion::datafusion::arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray,
+    Array, ArrayRef, AsArray, Date32Array, Decimal128Array, RecordBatch, StringArray,
 };
+use customer_tiering_datafusion::datafusion::arrow::compute::cast;
 use customer_tiering_datafusion::datafusion::arrow::datatypes::{DataType, Field, Schema};
 use customer_tiering_datafusion::datafusion::parquet::arrow::ArrowWriter;
 use customer_tiering_datafusion::datafusion::prelude::SessionContext;
-use customer_tiering_datafusion::{Engine, locate_rejects, register_transactions, run, session};
+use customer_tiering_datafusion::{
+    Engine, Job, LabelPlace, label_place, locate_rejects, register_transactions, run, session,
+    tiers_plan, write_tiers_csv_sorted, write_tiers_parquet,
+};
 use jiff::civil::{Date, date};
 
 const AS_OF: Date = date(2026, 6, 30);
@@ -196,8 +200,73 @@ fn on(engine: &Engine, pattern: &str, pipeline: &Pipeline) -> Answers {
         let mut tiers = Vec::new();
         write_tiers_csv("tiers.csv", &job.population, &job.tiering, &mut tiers).unwrap();
         answers.tiers_csv = String::from_utf8(tiers).unwrap();
+        if label_place(&ctx, pipeline) == LabelPlace::Engine {
+            let engine = labelled_on_the_engine(&ctx, &job).await;
+            assert_eq!(
+                engine, answers.tiers_csv,
+                "tiers.csv labelled by the engine"
+            );
+        }
         answers
     })
+}
+
+/// tiers.csv labelled and sorted by the engine; checks on the way that the tiers written
+/// as Parquet files by the engine read back as the job's metrics and labels.
+async fn labelled_on_the_engine(ctx: &SessionContext, job: &Job) -> String {
+    let plan = tiers_plan(ctx, &job.fitted, AS_OF).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiers");
+    let written = write_tiers_parquet(plan.clone(), &out).await.unwrap();
+    assert_eq!(written, job.population.len() as u64);
+    let back = SessionContext::new()
+        .read_parquet(out.to_str().unwrap(), Default::default())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let metrics = population_from_batches(AS_OF, &back).unwrap();
+    let metrics_of = |p: &Population| -> Vec<String> {
+        let p = p.profiles();
+        p.iter()
+            .map(|p| {
+                let (id, r, f) = (&p.customer_id, p.recency_days, p.frequency);
+                let (t, m, tenure) = (p.transactions, p.monetary, p.tenure_days);
+                format!("{id} {r:?} {f} {t} {m} {tenure:?}")
+            })
+            .collect()
+    };
+    assert_eq!(metrics_of(&metrics), metrics_of(&job.population));
+    let labels = |batches: &[RecordBatch]| -> Vec<String> {
+        let mut rows = Vec::new();
+        for batch in batches {
+            let column = |name: &str| {
+                // Parquet text reads back as Utf8View
+                let column = batch.column_by_name(name).unwrap();
+                let column = cast(column, &DataType::Utf8).unwrap();
+                column.as_string::<i32>().clone()
+            };
+            let ids = column("customer_id");
+            let labels: Vec<_> = job.fitted.columns().iter().map(|c| column(c)).collect();
+            for row in 0..batch.num_rows() {
+                let cells: Vec<&str> = labels
+                    .iter()
+                    .map(|l| if l.is_valid(row) { l.value(row) } else { "" })
+                    .collect();
+                rows.push(format!("{} {}", ids.value(row), cells.join(",")));
+            }
+        }
+        rows.sort();
+        rows
+    };
+    let expected = tiers_batch(&job.population, &job.tiering).unwrap();
+    assert_eq!(labels(&back), labels(&[expected]));
+    let mut csv = Vec::new();
+    write_tiers_csv_sorted(plan, &job.fitted, AS_OF, "tiers.csv", &mut csv)
+        .await
+        .unwrap();
+    String::from_utf8(csv).unwrap()
 }
 
 #[test]

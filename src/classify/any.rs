@@ -26,6 +26,7 @@ trait DynParams: fmt::Debug + Send + Sync {
         model: &AnyModel,
         population: &Population,
     ) -> Result<Option<Vec<Label>>, Error>;
+    fn has_batch_labels(&self) -> bool;
     fn clone_box(&self) -> Box<dyn DynParams>;
     fn as_any(&self) -> &dyn Any;
     fn eq_dyn(&self, other: &dyn Any) -> bool;
@@ -63,6 +64,9 @@ impl<C: Classifier> DynParams for C {
             Some(model) => Classifier::batch_labels(self, model, population),
             None => Ok(None),
         }
+    }
+    fn has_batch_labels(&self) -> bool {
+        Classifier::has_batch_labels(self)
     }
     fn clone_box(&self) -> Box<dyn DynParams> {
         Box::new(self.clone())
@@ -275,6 +279,12 @@ impl AnyParams {
         population: &Population,
     ) -> Result<Option<Vec<Label>>, Error> {
         self.0.batch_labels(model, population)
+    }
+
+    /// Whether its batch labels may differ from its model's
+    /// ([`Classifier::has_batch_labels`]).
+    pub(crate) fn has_batch_labels(&self) -> bool {
+        self.0.has_batch_labels()
     }
 }
 

@@ -425,6 +425,24 @@ pub trait Classifier:
         let _ = (model, population);
         Ok(None)
     }
+
+    /// Whether [`batch_labels`](Classifier::batch_labels) may give labels of its own for
+    /// some population: a classifier that overrides it overrides this too. The default:
+    /// no.
+    ///
+    /// Whoever labels customers one at a time, without the whole fit population in view
+    /// (an engine's executors, a live tiering), gives the batch labels only where every
+    /// classifier says no ([`Pipeline::labels_by_model`](crate::Pipeline::labels_by_model)).
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams, Classifier};
+    /// assert!(!RfmParams::default().has_batch_labels()); // tie-aware: the model's own
+    /// assert!(RfmParams::default().mode(QuantileMode::EqualCount).has_batch_labels());
+    /// ```
+    fn has_batch_labels(&self) -> bool {
+        false
+    }
 }
 
 /// A fitted model: classifies any profile without refitting, and says why.

@@ -620,6 +620,10 @@ impl Pipeline {
         let mut batch = Vec::with_capacity(self.classifiers.len());
         for (params, model) in self.classifiers.iter().zip(&fitted.models) {
             let labels = params.batch_labels(model, population)?;
+            if labels.is_some() && !params.has_batch_labels() {
+                let reason = "batch_labels gave labels, but has_batch_labels says it gives none";
+                return Err(Error::classifier(model.kind(), reason.to_string()));
+            }
             let width = model.columns().len();
             // An application's classifier is trusted for nothing the run depends on.
             if let Some(labels) = &labels
@@ -644,6 +648,29 @@ impl Pipeline {
             return Err(Error::classifier(model.kind(), reason));
         }
         Ok(tiering)
+    }
+}
+
+impl Pipeline {
+    /// Whether classifying each customer of the fit population with the fitted models
+    /// gives the labels [`run`](Self::run) gives: no classifier has batch labels of its
+    /// own ([`Classifier::has_batch_labels`](crate::classify::Classifier::has_batch_labels);
+    /// equal-count RFM scores have). Then the customers can be labelled anywhere, in any
+    /// pieces, by [`FittedPipeline::classify_all`].
+    ///
+    /// # Example
+    /// ```
+    /// use customer_tiering::classify::{quantile::QuantileMode, rfm::RfmParams};
+    /// use customer_tiering::PipelineBuilder;
+    /// let tie_aware = PipelineBuilder::new().classifier(RfmParams::default()).build()?;
+    /// assert!(tie_aware.labels_by_model());
+    /// let equal_count = RfmParams::default().mode(QuantileMode::EqualCount);
+    /// let equal_count = PipelineBuilder::new().classifier(equal_count).build()?;
+    /// assert!(!equal_count.labels_by_model());
+    /// # Ok::<(), customer_tiering::Error>(())
+    /// ```
+    pub fn labels_by_model(&self) -> bool {
+        !self.classifiers.iter().any(AnyParams::has_batch_labels)
     }
 }
 

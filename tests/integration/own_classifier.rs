@@ -873,3 +873,89 @@ fn a_live_tiering_computes_growth_only_when_the_classifier_says_it_reads_it() {
         assert_eq!(churn(&state, id), "watch", "{id}");
     }
 }
+
+/// [`ChurnRisk`] with batch labels of its own (every customer of the fit population
+/// `watch`), saying so or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Batched {
+    inner: ChurnRisk,
+    says_so: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct BatchedModel {
+    params: Batched,
+    inner: ChurnModel,
+}
+
+impl Classifier for Batched {
+    type Model = BatchedModel;
+    const KIND: &'static str = "churn_risk_batched";
+
+    fn columns(&self) -> Vec<Column> {
+        self.inner.columns()
+    }
+    fn reads(&self) -> Reads {
+        self.inner.reads()
+    }
+    fn fit(&self, population: &Population) -> Result<BatchedModel, Error> {
+        Ok(BatchedModel {
+            params: self.clone(),
+            inner: self.inner.fit(population)?,
+        })
+    }
+    fn batch_labels(
+        &self,
+        _model: &BatchedModel,
+        population: &Population,
+    ) -> Result<Option<Vec<Label>>, Error> {
+        Ok(Some(vec![Label::Name("watch".into()); population.len()]))
+    }
+    fn has_batch_labels(&self) -> bool {
+        self.says_so
+    }
+}
+
+impl Model for BatchedModel {
+    type Params = Batched;
+
+    fn params(&self) -> &Batched {
+        &self.params
+    }
+    fn fit_size(&self) -> usize {
+        self.inner.fit_size()
+    }
+    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
+        self.inner.classify_into(profile, out);
+    }
+    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
+        self.inner.explain(profile)
+    }
+}
+
+#[test]
+fn batch_labels_are_taken_only_from_a_classifier_that_says_it_has_them() {
+    let population = population_at(&rows(), AS_OF);
+    let batched = |says_so| {
+        let inner = ChurnRisk::new();
+        let pipeline = PipelineBuilder::new().classifier(Batched { inner, says_so });
+        pipeline.build().expect("builds")
+    };
+
+    // Said: the run takes its batch labels, and whoever labels one customer at a time
+    // (an engine's executors) knows it cannot.
+    let pipeline = batched(true);
+    assert!(!pipeline.labels_by_model());
+    let (_, tiering) = pipeline.run(&population).expect("runs");
+    assert_eq!(tiering.counts()["churn"]["watch"], population.len() as u64);
+
+    // Not said: the labels would differ between the run and the executors unseen, so
+    // the run refuses them, naming the classifier.
+    let pipeline = batched(false);
+    assert!(pipeline.labels_by_model());
+    let err = pipeline.run(&population).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "classifier churn_risk_batched: batch_labels gave labels, but has_batch_labels says it gives none"
+    );
+}
