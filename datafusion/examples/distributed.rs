@@ -76,6 +76,12 @@ struct Args {
     #[cfg(feature = "ballista")]
     #[arg(long, value_name = "df://HOST:PORT")]
     scheduler: Option<String>,
+    /// With `--scheduler`: a directory this process and every executor see by the same
+    /// path, where the executors keep the profiles for the fit and the labels to run on
+    /// them (without it, both run in this process).
+    #[cfg(feature = "ballista")]
+    #[arg(long, value_name = "DIR", requires = "scheduler")]
+    work_dir: Option<PathBuf>,
     /// How quantile scores treat ties.
     #[arg(
         long,
@@ -110,7 +116,8 @@ struct Args {
     /// Also write the tiers as Parquet files into DIR, one or more per partition, written
     /// where the engine labels them (`customer_id`, the metrics, the exact `monetary` sum
     /// with its `monetary_scale`, one text column per label column). Only where the
-    /// engine labels: on DataFusion, and with tie-aware quantiles.
+    /// engine labels: with tie-aware quantiles, on DataFusion, Ballista standalone, or a
+    /// Ballista cluster given `--work-dir`.
     #[arg(long, value_name = "DIR")]
     tiers_parquet: Option<PathBuf>,
     /// Print one JSON line of timings on stderr: wall milliseconds per phase (session,
@@ -241,6 +248,7 @@ fn engine(args: &Args, partitions: usize) -> Engine {
         return Engine::Ballista {
             scheduler: scheduler.clone(),
             partitions,
+            work_dir: args.work_dir.clone(),
         };
     }
     let _ = args;

@@ -241,25 +241,47 @@ pub async fn fit_on_engine(
         sql.push((column, s));
     }
     let table = crate::input::quote(profiles);
-    let buyers = count(
-        ctx,
-        &format!("SELECT count(*) FROM {table} WHERE id IS NOT NULL AND frequency >= 1"),
-    )
-    .await?;
+    // One plan for what every column needs first: its length and its bounds.
+    let mut select =
+        vec!["count(*) FILTER (WHERE id IS NOT NULL AND frequency >= 1) AS buyers".to_string()];
+    for (i, (_, s)) in sql.iter().enumerate() {
+        let filter = &s.filter;
+        select.push(format!("count(*) FILTER (WHERE {filter}) AS n{i}"));
+        select.push(format!("min({}) FILTER (WHERE {filter}) AS lo{i}", s.value));
+        select.push(format!("max({}) FILTER (WHERE {filter}) AS hi{i}", s.value));
+    }
+    let first = ctx
+        .sql(&format!("SELECT {} FROM {table}", select.join(", ")))
+        .await?
+        .collect()
+        .await?;
+    let first = first
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .ok_or_else(|| Error::Plan("a global aggregate gave no row".into()))?;
+    let int = |i: usize| -> Result<usize, Error> {
+        let c = first.column(i).as_primitive_opt::<Int64Type>();
+        c.map(|c| c.value(0) as usize)
+            .ok_or_else(|| Error::Plan("a count that is not an integer".into()))
+    };
+    let bound = |i: usize| -> Result<Option<i256>, Error> {
+        let c = first.column(i).as_primitive_opt::<Decimal256Type>();
+        let c = c.ok_or_else(|| Error::Plan("a bound that is not a Decimal256".into()))?;
+        Ok((!c.is_null(0)).then(|| c.value(0)))
+    };
     let mut answers = Answers {
         as_of,
-        buyers,
+        buyers: int(0)?,
         lengths: HashMap::new(),
         known: HashMap::new(),
         asked: RefCell::new(Vec::new()),
     };
-    for (column, s) in &sql {
-        let n = count(
-            ctx,
-            &format!("SELECT count(*) FROM {table} WHERE {}", s.filter),
-        )
-        .await?;
-        answers.lengths.insert(*column, n);
+    let mut bounds = HashMap::new();
+    for (i, (column, _)) in sql.iter().enumerate() {
+        answers.lengths.insert(*column, int(1 + 3 * i)?);
+        if let (Some(lo), Some(hi)) = (bound(2 + 3 * i)?, bound(3 + 3 * i)?) {
+            bounds.insert(*column, (lo, hi));
+        }
     }
     for _round in 0..4 {
         let fitted = pipeline.fit_statistics(&answers);
@@ -267,6 +289,8 @@ pub async fn fit_on_engine(
         if asked.is_empty() {
             return Ok(fitted?);
         }
+        // The columns' searches run side by side: on a cluster each plan is a job.
+        let mut searches = Vec::new();
         for (column, s) in &sql {
             let n = answers.len(*column);
             let mut ascending: Vec<usize> = asked
@@ -277,11 +301,17 @@ pub async fn fit_on_engine(
                 .collect();
             ascending.sort_unstable();
             ascending.dedup();
-            if ascending.is_empty() {
+            let Some(&bounds) = bounds.get(column).filter(|_| !ascending.is_empty()) else {
                 continue;
-            }
-            let found = order_values(ctx, &table, s, n, &ascending).await?;
-            for &(_, descending, p) in asked.iter().filter(|(c, _, _)| c == column) {
+            };
+            let table = &table;
+            searches.push(async move {
+                let found = order_values(ctx, table, s, bounds, n, &ascending).await?;
+                Ok::<_, Error>((*column, n, found))
+            });
+        }
+        for (column, n, found) in futures::future::try_join_all(searches).await? {
+            for &(_, descending, p) in asked.iter().filter(|(c, _, _)| *c == column) {
                 let q = if descending { n + 1 - p } else { p };
                 let Some(&(value, lt, le)) = found.get(&q) else {
                     continue;
@@ -298,22 +328,13 @@ pub async fn fit_on_engine(
                         not_more: n - lt,
                     },
                 };
-                answers.known.insert((*column, descending, p), stat);
+                answers.known.insert((column, descending, p), stat);
             }
         }
     }
     Err(Error::Plan(
         "the fit kept asking for new order statistics".into(),
     ))
-}
-
-async fn count(ctx: &SessionContext, sql: &str) -> Result<usize, Error> {
-    let batches = ctx.sql(sql).await?.collect().await?;
-    let batch = batches
-        .iter()
-        .find(|b| b.num_rows() > 0)
-        .ok_or_else(|| Error::Plan(format!("no row from {sql}")))?;
-    Ok(batch.column(0).as_primitive::<Int64Type>().value(0) as usize)
 }
 
 /// A mantissa at `scale` as an SQL decimal literal of type `Decimal256(76, scale)`.
@@ -332,12 +353,14 @@ fn literal(mantissa: i256, scale: u32) -> String {
     format!("CAST('{text}' AS DECIMAL(76, {scale}))")
 }
 
-/// The values at 1-based ascending `positions` of a column of `n` values, each with the
-/// counts strictly below and at most it: `position → (value, lt, le)`.
+/// The values at 1-based ascending `positions` of a column of `n` values between `lo`
+/// and `hi` (its least and greatest), each with the counts strictly below and at most
+/// it: `position → (value, lt, le)`.
 async fn order_values(
     ctx: &SessionContext,
     table: &str,
     s: &ColumnSql,
+    (lo, hi): (i256, i256),
     n: usize,
     positions: &[usize],
 ) -> Result<HashMap<usize, (Decimal, usize, usize)>, Error> {
@@ -345,19 +368,9 @@ async fn order_values(
         "(SELECT id, {} AS v, {} AS s FROM {table} WHERE {})",
         s.value, s.scale, s.filter
     );
-    let bounds = ctx
-        .sql(&format!("SELECT min(v), max(v) FROM {from}"))
-        .await?
-        .collect()
-        .await?;
-    let batch = bounds
-        .iter()
-        .find(|b| b.num_rows() > 0)
-        .ok_or_else(|| Error::Plan("no bounds".into()))?;
-    let mantissa = |i: usize| batch.column(i).as_primitive::<Decimal256Type>().value(0);
     let mut found = HashMap::new();
     // (lo, hi, values below lo, positions inside) still to resolve.
-    let mut pending = vec![(mantissa(0), mantissa(1), 0usize, positions.to_vec())];
+    let mut pending = vec![(lo, hi, 0usize, positions.to_vec())];
     while let Some((lo, hi, below, wanted)) = pending.pop() {
         let span = hi.wrapping_sub(lo).wrapping_add(i256::ONE);
         let buckets = i256::from_i128(i128::from(BUCKETS));

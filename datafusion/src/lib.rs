@@ -10,8 +10,16 @@
 //! | reading and validation | the engine's partitions, where the files are | nothing: text columns are parsed where they are read, by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
 //! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer and purchase day from each partition, hash-partitioned by customer; then one row per customer to the caller |
 //! | fit ([`fit`]) | DataFusion, over the profiles it keeps ([`PROFILES_TABLE`]); on Ballista, the calling process (its jobs do not share the kept profiles) | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
-//! | classification | the calling process | nothing: the fitted model labels the profiles (one row per customer), as `Pipeline::label` does |
+//! | classification for `tiers.csv` ([`tiers_plan`]) | DataFusion's partitions, over the kept profiles ([`label_place`]); on Ballista, or for equal-count scores, the calling process | the model: the fitted pipeline's JSON is a literal of the plan, which the function `ct_tiers` parses once per partition; each partition's profiles are labelled by the core crate's `classify_all` and written by its own `tiers.csv` writer |
+//! | `tiers.csv` ([`write_tiers_csv_sorted`]), tiers as Parquet ([`write_tiers_parquet`]) | the engine sorts the lines (a merge of sorted partitions) and the calling process streams them to the file; each partition writes its own Parquet file | one line per customer, once |
+//! | summary figures, reports | the calling process | nothing more: the collected profiles, labelled as `Pipeline::label` labels them (the totals per label of the whole population) |
 //! | locating rejects | the calling process, only when the engine counted any | the files are read once more by the core crate's reader, which names file, line, field, value and reason |
+//!
+//! Equal-count quantile scores are a batch definition: customers tied at a cut point are
+//! split by `customer_id` across the whole population, which no partition sees
+//! ([`Classifier::has_batch_labels`](customer_tiering::classify::Classifier::has_batch_labels)).
+//! A pipeline with them is labelled in the calling process ([`LabelPlace`]), with the
+//! same bytes.
 //!
 //! A fit that reads more than order statistics of the plan's columns (growth, a fill by
 //! the median, value-basis bands, composite scores, a grade over an attribute, an
@@ -43,8 +51,12 @@
 //!   ballista_node -- scheduler --port 50050`) or an executor (`… ballista_node --
 //!   executor --scheduler-host HOST --scheduler-port 50050`) with them. Executors read
 //!   the files by the paths the client gives, so each must see the same paths (a shared
-//!   disk or an object store). The fit and the classification run in the calling
-//!   process, so an application's own classifiers need nothing on the executors.
+//!   disk or an object store). A Ballista job does not see the profiles the session
+//!   keeps, so the fit and the classification run in the calling process, on the
+//!   collected profiles: an application's own classifiers need nothing on the
+//!   executors. On DataFusion they run where the engine labels; a node of another engine
+//!   that should label with them registers [`tiers_function`] with a `Registry` that
+//!   knows their kinds.
 //!
 //! Ballista encodes plans recursively: a debug build needs more than the default 2 MiB
 //! of stack per thread (`RUST_MIN_STACK=33554432`); a release build does not.
@@ -249,7 +261,7 @@ pub enum LabelPlace {
 /// # Ok::<(), customer_tiering::Error>(())
 /// ```
 pub fn label_place(ctx: &SessionContext, pipeline: &Pipeline) -> LabelPlace {
-    match pipeline.labels_by_model() && !session::on_cluster(ctx) {
+    match pipeline.labels_by_model() && session::sees_profiles(ctx) {
         true => LabelPlace::Engine,
         false => LabelPlace::Process,
     }
@@ -267,7 +279,7 @@ pub async fn fit(
     pipeline: &Pipeline,
     population: &Population,
 ) -> Result<(FittedPipeline, FitPlace), Error> {
-    if session::on_cluster(ctx) {
+    if !session::sees_profiles(ctx) {
         return Ok((pipeline.fit(population)?, FitPlace::Process));
     }
     let on_engine = fit_on_engine(ctx, PROFILES_TABLE, table, pipeline, population.as_of()).await;

@@ -1,6 +1,7 @@
 //! Where the plans run: DataFusion in this process, or a Ballista cluster (feature
 //! `ballista`).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::execution::SessionStateBuilder;
@@ -33,19 +34,77 @@ pub enum Engine {
         scheduler: String,
         /// Target partitions (the number of shuffle partitions).
         partitions: usize,
+        /// A directory that this process and every executor see by the same path (a
+        /// shared disk or mount), where the executors write the profiles as Parquet for
+        /// the fit's and the classification's plans to read. Without it, the profiles
+        /// are collected and the fit and the labels are made in this process.
+        work_dir: Option<PathBuf>,
     },
 }
 
-/// Marks a session whose plans run on a Ballista cluster: its jobs do not share the
-/// session's in-memory tables, so the fit is made on the profiles in the calling
-/// process (the engine would run the whole profile plan again for each of its plans).
+/// Marks a session whose plans run on a Ballista cluster: its jobs do not see the
+/// session's in-memory tables, so the profiles are kept as Parquet files in a
+/// directory every node sees ([`ProfilesDir`]), or else the fit and the labels are made
+/// on the collected profiles in the calling process.
 #[derive(Debug)]
 #[cfg_attr(not(feature = "ballista"), allow(dead_code))]
 pub(crate) struct OnCluster;
 
-/// Whether `ctx` runs its plans on a Ballista cluster.
-pub(crate) fn on_cluster(ctx: &SessionContext) -> bool {
-    ctx.state().config().get_extension::<OnCluster>().is_some()
+/// The directory where a cluster's executors keep the profiles as Parquet files; one
+/// this session made itself is removed with the session.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "ballista"), allow(dead_code))]
+pub(crate) struct ProfilesDir {
+    path: PathBuf,
+    owned: bool,
+}
+
+impl ProfilesDir {
+    /// A new directory under the system's temporary directory, removed with the session.
+    #[cfg_attr(not(feature = "ballista"), allow(dead_code))]
+    fn temporary() -> Result<Self, Error> {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("customer-tiering-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).map_err(|source| {
+            Error::Tiering(customer_tiering::Error::Io {
+                path: path.clone(),
+                source,
+            })
+        })?;
+        Ok(ProfilesDir { path, owned: true })
+    }
+}
+
+impl Drop for ProfilesDir {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Whether the plans of `ctx` see the profiles [`profiles`](crate::profiles) keeps: on
+/// DataFusion, or on a cluster with a directory for them.
+pub(crate) fn sees_profiles(ctx: &SessionContext) -> bool {
+    let config = ctx.state().config().clone();
+    config.get_extension::<OnCluster>().is_none() || config.get_extension::<ProfilesDir>().is_some()
+}
+
+/// The directory where the executors keep the profiles, on a cluster that has one.
+pub(crate) fn profiles_dir(ctx: &SessionContext) -> Option<PathBuf> {
+    let dir = ctx.state().config().get_extension::<ProfilesDir>()?;
+    Some(dir.path.clone())
+}
+
+/// A directory the session keeps the profiles in, given by the user.
+#[cfg_attr(not(feature = "ballista"), allow(dead_code))]
+fn given(path: &Path) -> ProfilesDir {
+    ProfilesDir {
+        path: path.to_path_buf(),
+        owned: false,
+    }
 }
 
 /// A session state with DataFusion's default features and the crate's functions: what
@@ -89,18 +148,23 @@ pub async fn session(engine: &Engine) -> Result<SessionContext, Error> {
             let config = SessionConfig::new_with_ballista()
                 .with_target_partitions(*partitions)
                 .set_usize("ballista.standalone.parallelism", (*partitions).max(1))
-                .with_extension(Arc::new(OnCluster));
+                .with_extension(Arc::new(OnCluster))
+                .with_extension(Arc::new(ProfilesDir::temporary()?));
             SessionContext::standalone_with_state(session_state(config)).await?
         }
         #[cfg(feature = "ballista")]
         Engine::Ballista {
             scheduler,
             partitions,
+            work_dir,
         } => {
             use ballista::prelude::{SessionConfigExt, SessionContextExt};
-            let config = SessionConfig::new_with_ballista()
+            let mut config = SessionConfig::new_with_ballista()
                 .with_target_partitions(*partitions)
                 .with_extension(Arc::new(OnCluster));
+            if let Some(dir) = work_dir {
+                config = config.with_extension(Arc::new(given(dir)));
+            }
             SessionContext::remote_with_state(scheduler, session_state(config)).await?
         }
     };
