@@ -9,7 +9,8 @@ cargo build --locked -q --example tier
 cargo build --locked -q -p customer-tiering-datafusion --example distributed
 bin="${CARGO_TARGET_DIR:-target}/debug/examples"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+nodes=()
+trap 'kill "${nodes[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 data=tests/data/quickstart.csv
 "$bin/tier" --transactions "$data" --as-of 2026-06-30 --preset four-dimension --quiet --out "$work/tier"
@@ -50,6 +51,45 @@ for file in tiers.csv summary.json model.json management.csv; do
     cmp "$work/tier/$file" "$out/$file"
 done
 echo "same files: $data, Ballista standalone"
+
+# The same on a Ballista cluster of separate processes (a scheduler and an executor of
+# the `ballista_node` example, on loopback), with a work directory both see: the
+# executors keep the profiles there, fit and label.
+cargo build --locked -q -p customer-tiering-datafusion --example ballista_node
+export RUST_MIN_STACK=33554432
+port=$((20000 + RANDOM % 20000))
+listening() {
+    for _ in $(seq 100); do
+        if (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.2
+    done
+    echo "nothing listens on port $1" >&2
+    return 1
+}
+"$bin/ballista_node" scheduler --bind-host 127.0.0.1 --port "$port" >"$work/scheduler.log" 2>&1 &
+nodes+=($!)
+listening "$port"
+"$bin/ballista_node" executor --scheduler-host 127.0.0.1 --scheduler-port "$port" \
+    --bind-host 127.0.0.1 --port $((port + 1)) --grpc-port $((port + 2)) --vcores 2 \
+    >"$work/executor.log" 2>&1 &
+nodes+=($!)
+listening $((port + 2))
+sleep 2 # the executor registers with the scheduler
+mkdir "$work/shared"
+out="$work/cluster"
+"$bin/distributed" --transactions "$data" --as-of 2026-06-30 --preset four-dimension \
+    --scheduler "df://127.0.0.1:$port" --work-dir "$work/shared" --partitions 2 --quiet \
+    --timings --out "$out" 2>"$work/timings"
+grep -q '"fitted_on":"engine","labelled_on":"engine"' "$work/timings"
+for file in tiers.csv summary.json model.json management.csv; do
+    cmp "$work/tier/$file" "$out/$file"
+done
+# The profiles the executors kept went with the session.
+[ -z "$(ls -A "$work/shared")" ]
+kill "${nodes[@]}"
+nodes=()
+unset RUST_MIN_STACK
+echo "same files: $data, a Ballista cluster (scheduler and executor processes)"
 
 # A bad row stops both with the same message (but the file's name).
 bad="$work/bad.csv"

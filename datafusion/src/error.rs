@@ -81,7 +81,7 @@ pub enum Error {
     /// Something asked of the engine's labels where the customers are labelled in this
     /// process ([`LabelPlace::Process`](crate::LabelPlace::Process)).
     #[error(
-        "{what} needs the labels made on the engine: DataFusion (not Ballista), and no classifier whose labels need the whole population (equal-count quantiles)"
+        "{what} needs the labels made on the engine: no classifier whose labels need the whole population (equal-count quantiles), and on a Ballista cluster a work directory"
     )]
     NotOnEngine {
         /// What asked.

@@ -9,8 +9,8 @@
 //! |---|---|---|
 //! | reading and validation | the engine's partitions, where the files are | nothing: text columns are parsed where they are read, by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
 //! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer and purchase day from each partition, hash-partitioned by customer; then one row per customer to the caller |
-//! | fit ([`fit`]) | DataFusion, over the profiles it keeps ([`PROFILES_TABLE`]); on Ballista, the calling process (its jobs do not share the kept profiles) | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
-//! | classification for `tiers.csv` ([`tiers_plan`]) | DataFusion's partitions, over the kept profiles ([`label_place`]); on Ballista, or for equal-count scores, the calling process | the model: the fitted pipeline's JSON is a literal of the plan, which the function `ct_tiers` parses once per partition; each partition's profiles are labelled by the core crate's `classify_all` and written by its own `tiers.csv` writer |
+//! | fit ([`fit`]) | the engine's partitions, over the profiles the session keeps ([`PROFILES_TABLE`]: in memory on DataFusion, Parquet files the executors write on Ballista); on a Ballista cluster without a work directory, the calling process | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
+//! | classification for `tiers.csv` ([`tiers_plan`]) | the engine's partitions, over the kept profiles ([`label_place`]); for equal-count scores, or on a Ballista cluster without a work directory, the calling process | the model: the fitted pipeline's JSON is a literal of the plan, which the function `ct_tiers` parses once per partition; each partition's profiles are labelled by the core crate's `classify_all` and written by its own `tiers.csv` writer |
 //! | `tiers.csv` ([`write_tiers_csv_sorted`]), tiers as Parquet ([`write_tiers_parquet`]) | the engine sorts the lines (a merge of sorted partitions) and the calling process streams them to the file; each partition writes its own Parquet file | one line per customer, once |
 //! | summary figures, reports | the calling process | nothing more: the collected profiles, labelled as `Pipeline::label` labels them (the totals per label of the whole population) |
 //! | locating rejects | the calling process, only when the engine counted any | the files are read once more by the core crate's reader, which names file, line, field, value and reason |
@@ -41,7 +41,8 @@
 //!   ones too: the fit and the labels are made in this process.
 //! - `Engine::BallistaStandalone` (feature `ballista`, on by default): a Ballista scheduler and executor
 //!   started in this process, bound to loopback only; for trying Ballista out and for
-//!   tests.
+//!   tests. The executor writes the profiles into a temporary directory, removed with
+//!   the session.
 //! - `Engine::Ballista` (feature `ballista`): a running Ballista cluster, by its
 //!   scheduler's address `df://HOST:PORT`. The plans call this crate's functions, so the
 //!   scheduler and every executor must have them registered: a stock
@@ -51,12 +52,18 @@
 //!   ballista_node -- scheduler --port 50050`) or an executor (`… ballista_node --
 //!   executor --scheduler-host HOST --scheduler-port 50050`) with them. Executors read
 //!   the files by the paths the client gives, so each must see the same paths (a shared
-//!   disk or an object store). A Ballista job does not see the profiles the session
-//!   keeps, so the fit and the classification run in the calling process, on the
-//!   collected profiles: an application's own classifiers need nothing on the
-//!   executors. On DataFusion they run where the engine labels; a node of another engine
-//!   that should label with them registers [`tiers_function`] with a `Registry` that
-//!   knows their kinds.
+//!   disk or an object store). A Ballista job does not see tables kept in the calling
+//!   process: given a work directory that every node and the caller see by the same
+//!   path, the executors write the profiles there as Parquet (11 MB for 1M customers
+//!   in the benchmark below; removed with the session) and the fit and the
+//!   classification run on the executors; without one, both run in the calling process
+//!   on the collected profiles.
+//!
+//! An application's own classifiers label on the engine too: on DataFusion the session
+//! this crate makes knows the built-in kinds only, so register [`tiers_function`] with
+//! a [`Registry`](customer_tiering::Registry) that knows them (`ctx.register_udf`) before
+//! [`tiers_plan`]; a Ballista executor needs the same function in its session state.
+//! Their fit runs in the calling process ([`FitPlace`]).
 //!
 //! Ballista encodes plans recursively: a debug build needs more than the default 2 MiB
 //! of stack per thread (`RUST_MIN_STACK=33554432`); a release build does not.
@@ -225,7 +232,8 @@ pub enum FitPlace {
     /// of the profile plan's columns (growth, an application's classifier, a fill by the
     /// median, value-basis bands, composite scores, a grade over an attribute), equal
     /// amounts of different scales meet at a cut point, or the session runs on a
-    /// Ballista cluster, whose jobs do not share the profiles the session keeps.
+    /// Ballista cluster without a work directory, whose jobs do not see the profiles
+    /// the session keeps.
     Process,
 }
 
@@ -237,14 +245,15 @@ pub enum LabelPlace {
     Engine,
     /// In this process, on the collected profiles: a classifier's labels of the fit
     /// population need the whole population (equal-count quantiles split ties at a cut
-    /// by `customer_id`), or the session runs on a Ballista cluster, whose jobs do not
-    /// see the profiles the session keeps.
+    /// by `customer_id`), or the session runs on a Ballista cluster without a work
+    /// directory, whose jobs do not see the profiles the session keeps.
     Process,
 }
 
 /// Where [`tiers_plan`] can label `pipeline`'s customers in the session `ctx`: on the
 /// engine where the pipeline [labels by model](Pipeline::labels_by_model) and the
-/// session is not on a Ballista cluster; else in this process.
+/// engine sees the profiles (DataFusion, Ballista standalone, a Ballista cluster with a
+/// work directory); else in this process.
 ///
 /// # Example
 /// ```

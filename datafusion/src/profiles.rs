@@ -105,14 +105,12 @@ pub async fn profiles(
 ) -> Result<Profiles, Error> {
     let plan = profile_plan(ctx, table, query).await?;
     ctx.deregister_table(PROFILES_TABLE)?;
-    let kept = match crate::session::profiles_dir(ctx) {
+    let kept = match crate::session::new_profiles_dir(ctx) {
         // A cluster's jobs do not see tables kept in this process: the executors write
         // the profiles where every node reads them.
         Some(dir) => {
-            static WRITTEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let n = WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = dir.join(format!("profiles-{}-{n}/", std::process::id()));
-            let path = path.to_string_lossy().into_owned();
+            // A directory path ends in a separator: a file per partition.
+            let path = format!("{}/", dir.display());
             let options = datafusion::dataframe::DataFrameWriteOptions::new();
             plan.write_parquet(&path, options, None).await?;
             ctx.register_parquet(PROFILES_TABLE, &path, Default::default())

@@ -57,6 +57,9 @@ pub(crate) struct OnCluster;
 pub(crate) struct ProfilesDir {
     path: PathBuf,
     owned: bool,
+    /// The directories of profiles written into a directory given by the user: removed
+    /// with the session, the directory itself left.
+    written: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl ProfilesDir {
@@ -73,7 +76,11 @@ impl ProfilesDir {
                 source,
             })
         })?;
-        Ok(ProfilesDir { path, owned: true })
+        Ok(ProfilesDir {
+            path,
+            owned: true,
+            written: Default::default(),
+        })
     }
 }
 
@@ -81,6 +88,11 @@ impl Drop for ProfilesDir {
     fn drop(&mut self) {
         if self.owned {
             let _ = std::fs::remove_dir_all(&self.path);
+        } else {
+            let written = self.written.get_mut().unwrap_or_else(|e| e.into_inner());
+            for dir in written.drain(..) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
 }
@@ -92,10 +104,18 @@ pub(crate) fn sees_profiles(ctx: &SessionContext) -> bool {
     config.get_extension::<OnCluster>().is_none() || config.get_extension::<ProfilesDir>().is_some()
 }
 
-/// The directory where the executors keep the profiles, on a cluster that has one.
-pub(crate) fn profiles_dir(ctx: &SessionContext) -> Option<PathBuf> {
+/// A new directory for the executors to write the profiles into, on a cluster that
+/// has a place for them; removed with the session.
+pub(crate) fn new_profiles_dir(ctx: &SessionContext) -> Option<PathBuf> {
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = ctx.state().config().get_extension::<ProfilesDir>()?;
-    Some(dir.path.clone())
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir
+        .path
+        .join(format!("profiles-{}-{n}", std::process::id()));
+    let mut written = dir.written.lock().unwrap_or_else(|e| e.into_inner());
+    written.push(path.clone());
+    Some(path)
 }
 
 /// A directory the session keeps the profiles in, given by the user.
@@ -104,6 +124,7 @@ fn given(path: &Path) -> ProfilesDir {
     ProfilesDir {
         path: path.to_path_buf(),
         owned: false,
+        written: Default::default(),
     }
 }
 
