@@ -61,6 +61,19 @@ pub enum Error {
         /// The pattern as given.
         pattern: String,
     },
+    /// Parquet files of one pattern whose schemas differ otherwise than in the decimal
+    /// scales of their money columns.
+    #[error("{first} and {other} differ: {first_schema} against {other_schema}")]
+    Schemas {
+        /// The first file of the first schema.
+        first: String,
+        /// The first file of another.
+        other: String,
+        /// The first schema.
+        first_schema: String,
+        /// The other schema.
+        other_schema: String,
+    },
     /// A pattern names files of a kind this crate does not read.
     #[error("{path}: not a .parquet or .csv file")]
     UnknownFormat {

@@ -117,9 +117,14 @@ impl TransactionsTable {
         };
         let money = |column: &str, data_type: &DataType| -> Result<Money, Error> {
             let q = quote(column);
+            // Files of different scales joined: each row's own scale is a column.
+            let own_scale = crate::register::scale_column(column);
+            let own_scale = find(&own_scale).map(|f| quote(f.name()));
             let typed = |scale: i8| Money {
                 value: format!("CAST({q} AS DECIMAL({SUM_PRECISION}, {scale}))"),
-                scale: format!("arrow_cast({scale}, 'UInt8')"),
+                scale: own_scale
+                    .clone()
+                    .unwrap_or_else(|| format!("arrow_cast({scale}, 'UInt8')")),
                 sum_scale: scale,
                 present: format!("{q} IS NOT NULL"),
             };

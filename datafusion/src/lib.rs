@@ -116,7 +116,8 @@
 //! Per customer, over the accepted rows on or before the as-of date: `recency_days`
 //! (days since the last purchase), `frequency` (distinct purchase dates), `transactions`
 //! (rows), `monetary` (the exact sum of amounts, at the largest scale among them; a
-//! Parquet decimal column has one scale, so its sums print that scale), `tenure_days`
+//! Parquet decimal column has one scale, so a row's amount has its file's scale, and
+//! files of different scales are read each at its own), `tenure_days`
 //! (days since the first purchase), and where a pipeline reads them `profit`,
 //! `distinct_products`, the spend of the last window and the one before, and growth.
 //!

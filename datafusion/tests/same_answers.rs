@@ -115,18 +115,24 @@ fn write_csv(path: &Path, rows: &[Row], bad: bool) {
 }
 
 fn write_parquet(path: &Path, rows: &[Row]) {
+    write_parquet_at(path, rows, 2);
+}
+
+/// The rows as Parquet with amounts as `Decimal128(38, scale)`, `scale ≥ 2`.
+fn write_parquet_at(path: &Path, rows: &[Row], scale: i8) {
     let schema = Arc::new(Schema::new(vec![
         Field::new("customer_id", DataType::Utf8, false),
         Field::new("date", DataType::Date32, false),
-        Field::new("amount", DataType::Decimal128(38, 2), false),
+        Field::new("amount", DataType::Decimal128(38, scale), false),
     ]));
     let ids: StringArray = rows.iter().map(|r| Some(r.id.as_str())).collect();
     let days: Date32Array = rows
         .iter()
         .map(|r| Some(customer_tiering::dates::day_number(r.day)))
         .collect();
-    let amounts = Decimal128Array::from_iter_values(rows.iter().map(|r| i128::from(r.cents)))
-        .with_precision_and_scale(38, 2)
+    let up = 10i128.pow(u32::try_from(scale - 2).unwrap());
+    let amounts = Decimal128Array::from_iter_values(rows.iter().map(|r| i128::from(r.cents) * up))
+        .with_precision_and_scale(38, scale)
         .unwrap();
     let columns: Vec<ArrayRef> = vec![Arc::new(ids), Arc::new(days), Arc::new(amounts)];
     let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
@@ -415,56 +421,96 @@ fn ballista_standalone_gives_the_single_machine_answers() {
     }
 }
 
-/// Parquet files whose amount columns have different scales (`Decimal128(38, 2)` in one,
-/// `Decimal128(38, 4)` in another) are read exactly or refused, never rounded (today
-/// DataFusion refuses to merge the two schemas).
+/// Parquet files whose amount columns have different scales (`Decimal128(38, 2)`, `(38,
+/// 3)` and `(38, 4)`) are read exactly, each row at its own file's scale: the answers of
+/// the same values written so in CSV.
 #[test]
-fn parquet_files_of_different_decimal_scales_are_never_rounded() {
+fn parquet_files_of_different_decimal_scales_are_read_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, scale: i8, mantissa: i128| {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("customer_id", DataType::Utf8, false),
-            Field::new("date", DataType::Date32, false),
-            Field::new("amount", DataType::Decimal128(38, scale), false),
-        ]));
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(vec!["C1"])),
-            Arc::new(Date32Array::from(vec![
-                customer_tiering::dates::day_number(date(2026, 6, 1)),
-            ])),
-            Arc::new(
-                Decimal128Array::from(vec![mantissa])
-                    .with_precision_and_scale(38, scale)
-                    .unwrap(),
-            ),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
-        let path = dir.path().join(name);
-        let mut writer =
-            ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
-    };
-    write("a.parquet", 2, 1050); // 10.50
-    write("b.parquet", 4, 12345); // 1.2345
+    let mut all = rows(1501, 9_000, 17, false);
+    let parts = dir.path().join("orders");
+    std::fs::create_dir(&parts).unwrap();
+    let chunk = all.len().div_ceil(3);
+    for (i, rows) in all.chunks_mut(chunk).enumerate() {
+        let scale = 2 + i as i8;
+        write_parquet_at(&parts.join(format!("part-{i}.parquet")), rows, scale);
+        for row in rows {
+            // as written at the file's scale: 10.50, 10.500, 10.5000
+            let zeros = "0".repeat(i);
+            row.text = format!("{}{zeros}", row.text);
+        }
+    }
+    let csv = dir.path().join("all.csv");
+    write_csv(&csv, &all, false);
+    let pattern = format!("{}/*.parquet", parts.display());
+    for mode in [QuantileMode::TieAware, QuantileMode::EqualCount] {
+        let pipeline = pipeline(mode);
+        let expected = single_machine(&csv, &pipeline);
+        // sums print the largest scale among their rows': here 2, 3 and 4 decimals
+        let decimals: std::collections::BTreeSet<usize> = expected
+            .tiers_csv
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                line.split(',')
+                    .nth(4)?
+                    .split_once('.')
+                    .map(|(_, d)| d.len())
+            })
+            .collect();
+        assert_eq!(decimals, [2, 3, 4].into());
+        for partitions in [1, 3] {
+            assert_eq!(
+                on_engine(&pattern, partitions, &pipeline),
+                expected,
+                "{mode:?}, {partitions}"
+            );
+        }
+    }
+}
+
+/// Parquet files whose schemas differ otherwise than in their money columns' scales
+/// are refused, naming both files.
+#[test]
+fn parquet_files_of_other_schemas_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = rows(10, 40, 3, false);
+    write_parquet(&dir.path().join("a.parquet"), &rows);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("customer_id", DataType::Utf8, false),
+        Field::new("date", DataType::Utf8, false),
+        Field::new("amount", DataType::Decimal128(38, 2), false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec!["C1"])),
+        Arc::new(StringArray::from(vec!["2026-06-01"])),
+        Arc::new(
+            Decimal128Array::from(vec![1050])
+                .with_precision_and_scale(38, 2)
+                .unwrap(),
+        ),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+    let path = dir.path().join("b.parquet");
+    let mut writer =
+        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
     let pattern = format!("{}/*.parquet", dir.path().display());
-    let pipeline = pipeline(QuantileMode::TieAware);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let outcome = runtime.block_on(async {
+    let err = runtime.block_on(async {
         let ctx = session(&Engine::DataFusion { partitions: 2 })
             .await
             .unwrap();
-        let table = register_transactions(&ctx, "tx", &pattern, &ColumnMapping::default()).await?;
-        run(&ctx, &table, &pipeline, AS_OF).await
+        register_transactions(&ctx, "tx", &pattern, &ColumnMapping::default())
+            .await
+            .unwrap_err()
     });
-    match outcome {
-        Ok(job) => {
-            let monetary = job.population.get("C1").unwrap().monetary;
-            assert_eq!(monetary.to_string(), "11.7345");
-        }
-        // DataFusion refuses to merge the two schemas: an error naming the column.
-        Err(e) => assert!(e.to_string().contains("amount"), "{e}"),
-    }
+    let err = err.to_string();
+    assert!(
+        err.contains("a.parquet and ") && err.contains("b.parquet differ"),
+        "{err}"
+    );
 }
 
 /// A customer's sum past the core crate's 28 digits is an error naming the customer, as
