@@ -130,7 +130,7 @@ async fn an_applications_classifier_labels_on_the_engine_with_its_kind_registere
 
     // The session's function knows the built-in kinds only: the plan fails, naming it.
     let plan = tiers_plan(&ctx, &job.fitted, as_of).await;
-    let err = plan.err().expect("an unknown kind").to_string();
+    let err = plan.expect_err("an unknown kind").to_string();
     assert!(err.contains(r#"unknown classifier kind "lapsed""#), "{err}");
 
     // With the application's registry, the engine's bytes are the process's.
