@@ -163,6 +163,7 @@
 
 pub mod arrow;
 mod convert;
+mod days;
 mod error;
 mod fit;
 mod input;
@@ -191,14 +192,25 @@ use datafusion::prelude::SessionContext;
 use jiff::civil::Date;
 
 /// Registers the crate's functions with a session: the input grammar's (`ct_customer_id`,
-/// `ct_date`, `ct_amount`, `ct_text`) and the fit's (`ct_bucket`). The plans of this
-/// crate call it themselves.
+/// `ct_date`, `ct_amount`, `ct_text`), the profiles' (`ct_days`, an aggregate), the
+/// fit's (`ct_bucket`) and the classification's (`ct_tiers`, for the built-in kinds;
+/// one registered before is kept). The plans of this crate call it themselves.
 pub fn register_functions(ctx: &SessionContext) {
     for function in functions() {
         if ctx.udf(function.name()).is_err() {
             ctx.register_udf(function);
         }
     }
+    for function in aggregates() {
+        if ctx.udaf(function.name()).is_err() {
+            ctx.register_udaf(function);
+        }
+    }
+}
+
+/// Every aggregate the crate's plans call.
+fn aggregates() -> Vec<datafusion::logical_expr::AggregateUDF> {
+    vec![days::days_function()]
 }
 
 /// Every function the crate's plans call.

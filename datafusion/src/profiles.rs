@@ -26,6 +26,7 @@ use datafusion::prelude::{DataFrame, SessionContext};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::days::DAYS;
 use crate::error::Error;
 use crate::input::TransactionsTable;
 
@@ -153,20 +154,15 @@ fn profile_sql(table: &TransactionsTable, query: &ProfileQuery) -> Result<String
 
     let kept = |name: &str| format!("CASE WHEN ok THEN {name} END AS {name}");
     let mut checked = vec![kept("id"), kept("day"), "v".into(), "s".into()];
-    let mut per_day = vec![
-        "id".to_string(),
-        "day".into(),
-        "count(*) AS lines".into(),
-        "sum(v) AS v".into(),
-        "max(s) AS s".into(),
-    ];
     let on_or_before = format!("day <= {as_of}");
+    // One grouping by customer: distinct purchase days are counted by `ct_days`, not by
+    // a grouping by (customer, day), which holds about one key per line.
     let mut per_customer = vec![
-        "d.id AS id".to_string(),
-        "sum(lines) AS rows".into(),
-        format!("sum(lines) FILTER (WHERE day > {as_of}) AS after_as_of"),
-        format!("count(*) FILTER (WHERE {on_or_before}) AS frequency"),
-        format!("sum(lines) FILTER (WHERE {on_or_before}) AS transactions"),
+        "id".to_string(),
+        "count(*) AS rows".into(),
+        format!("count(*) FILTER (WHERE day > {as_of}) AS after_as_of"),
+        format!("{DAYS}(day) FILTER (WHERE {on_or_before}) AS frequency"),
+        format!("count(*) FILTER (WHERE {on_or_before}) AS transactions"),
         format!("sum(v) FILTER (WHERE {on_or_before}) AS monetary"),
         format!("max(s) FILTER (WHERE {on_or_before}) AS monetary_scale"),
         format!("min(day) FILTER (WHERE {on_or_before}) AS first_day"),
@@ -184,33 +180,34 @@ fn profile_sql(table: &TransactionsTable, query: &ProfileQuery) -> Result<String
     }
     if profit.is_some() {
         checked.extend(["pv".into(), "ps".into()]);
-        per_day.extend(["sum(pv) AS pv".into(), "max(ps) AS ps".into()]);
         per_customer.push(format!("sum(pv) FILTER (WHERE {on_or_before}) AS profit"));
         per_customer.push(format!(
             "max(ps) FILTER (WHERE {on_or_before}) AS profit_scale"
         ));
     }
-    let mut joined = String::new();
-    if product.is_some() {
-        checked.push("product".into());
-        per_customer.push("max(p.distinct_products) AS distinct_products".into());
-        joined = format!(
-            " LEFT JOIN (SELECT id, count(DISTINCT product) AS distinct_products FROM checked \
-             WHERE product IS NOT NULL AND {on_or_before} GROUP BY id) p ON d.id = p.id"
-        );
-    }
-    Ok(format!(
-        "WITH checked AS (SELECT {checked} FROM ({validated})), \
-         days AS (SELECT {per_day} FROM checked GROUP BY id, day) \
-         SELECT {per_customer} FROM days d{joined} GROUP BY d.id",
+    let mut query = format!(
+        "WITH checked AS (SELECT {checked} FROM ({validated})) \
+         SELECT {per_customer} FROM checked GROUP BY id",
         validated = table.validated_sql(),
         checked = checked.join(", "),
-        per_day = per_day.join(", "),
         per_customer = per_customer.join(", "),
-    ))
+    );
+    if product.is_some() {
+        checked.push("product".into());
+        query = format!(
+            "WITH checked AS (SELECT {checked} FROM ({validated})), \
+             customers AS (SELECT {per_customer} FROM checked GROUP BY id), \
+             products AS (SELECT id, count(DISTINCT product) AS distinct_products FROM checked \
+             WHERE product IS NOT NULL AND {on_or_before} GROUP BY id) \
+             SELECT c.*, p.distinct_products FROM customers c LEFT JOIN products p ON c.id = p.id",
+            validated = table.validated_sql(),
+            checked = checked.join(", "),
+            per_customer = per_customer.join(", "),
+        );
+    }
+    Ok(query)
 }
 
-/// A decimal column of the result, read back at each customer's own scale.
 struct Money {
     values: PrimitiveArray<Decimal256Type>,
     scales: PrimitiveArray<UInt8Type>,

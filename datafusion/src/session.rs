@@ -139,6 +139,10 @@ pub fn session_state(config: SessionConfig) -> SessionState {
         .scalar_functions()
         .get_or_insert_with(Vec::new)
         .extend(functions);
+    builder
+        .aggregate_functions()
+        .get_or_insert_with(Vec::new)
+        .extend(crate::aggregates().into_iter().map(Arc::new));
     builder.build()
 }
 
