@@ -760,34 +760,17 @@ fn a_registry_that_registers_its_kinds_loads_the_pipeline_back_to_the_same_bytes
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Undeclared(ChurnRisk);
 
+/// The model of a classifier that wraps [`ChurnRisk`]: its settings and the churn model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct UndeclaredModel {
-    params: Undeclared,
+struct WrappedModel<P> {
+    params: P,
     inner: ChurnModel,
 }
 
-impl Classifier for Undeclared {
-    type Model = UndeclaredModel;
-    const KIND: &'static str = "churn_risk_undeclared";
+impl<P: Classifier<Model = WrappedModel<P>>> Model for WrappedModel<P> {
+    type Params = P;
 
-    fn columns(&self) -> Vec<Column> {
-        self.0.columns()
-    }
-    fn reads(&self) -> Reads {
-        Reads::metrics([Metric::RecencyDays]) // growth left out
-    }
-    fn fit(&self, population: &Population) -> Result<UndeclaredModel, Error> {
-        Ok(UndeclaredModel {
-            params: self.clone(),
-            inner: self.0.fit(population)?,
-        })
-    }
-}
-
-impl Model for UndeclaredModel {
-    type Params = Undeclared;
-
-    fn params(&self) -> &Undeclared {
+    fn params(&self) -> &P {
         &self.params
     }
     fn fit_size(&self) -> usize {
@@ -798,6 +781,24 @@ impl Model for UndeclaredModel {
     }
     fn explain(&self, profile: &Profile) -> Vec<Explanation> {
         self.inner.explain(profile)
+    }
+}
+
+impl Classifier for Undeclared {
+    type Model = WrappedModel<Undeclared>;
+    const KIND: &'static str = "churn_risk_undeclared";
+
+    fn columns(&self) -> Vec<Column> {
+        self.0.columns()
+    }
+    fn reads(&self) -> Reads {
+        Reads::metrics([Metric::RecencyDays]) // growth left out
+    }
+    fn fit(&self, population: &Population) -> Result<WrappedModel<Undeclared>, Error> {
+        Ok(WrappedModel {
+            params: self.clone(),
+            inner: self.0.fit(population)?,
+        })
     }
 }
 
@@ -882,14 +883,8 @@ struct Batched {
     says_so: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct BatchedModel {
-    params: Batched,
-    inner: ChurnModel,
-}
-
 impl Classifier for Batched {
-    type Model = BatchedModel;
+    type Model = WrappedModel<Batched>;
     const KIND: &'static str = "churn_risk_batched";
 
     fn columns(&self) -> Vec<Column> {
@@ -898,38 +893,21 @@ impl Classifier for Batched {
     fn reads(&self) -> Reads {
         self.inner.reads()
     }
-    fn fit(&self, population: &Population) -> Result<BatchedModel, Error> {
-        Ok(BatchedModel {
+    fn fit(&self, population: &Population) -> Result<WrappedModel<Batched>, Error> {
+        Ok(WrappedModel {
             params: self.clone(),
             inner: self.inner.fit(population)?,
         })
     }
     fn batch_labels(
         &self,
-        _model: &BatchedModel,
+        _model: &WrappedModel<Batched>,
         population: &Population,
     ) -> Result<Option<Vec<Label>>, Error> {
         Ok(Some(vec![Label::Name("watch".into()); population.len()]))
     }
     fn has_batch_labels(&self) -> bool {
         self.says_so
-    }
-}
-
-impl Model for BatchedModel {
-    type Params = Batched;
-
-    fn params(&self) -> &Batched {
-        &self.params
-    }
-    fn fit_size(&self) -> usize {
-        self.inner.fit_size()
-    }
-    fn classify_into(&self, profile: &Profile, out: &mut Vec<Label>) {
-        self.inner.classify_into(profile, out);
-    }
-    fn explain(&self, profile: &Profile) -> Vec<Explanation> {
-        self.inner.explain(profile)
     }
 }
 
