@@ -37,8 +37,9 @@ use crate::profiles::{PROFILES_TABLE, batch_profiles};
 /// The name of the classification function.
 pub(crate) const TIERS: &str = "ct_tiers";
 
-/// The `tiers.csv` line of a row, in the plan [`tiers_plan`] makes.
-pub const LINE: &str = "line";
+/// The column of a row's `tiers.csv` line in the plan [`tiers_plan`] makes (a name no
+/// label column can have: those start with a letter).
+pub const LINE: &str = "_line";
 
 /// The classification function `ct_tiers` for the classifier kinds of `registry`: what
 /// an executor needs, beside the input functions, to label customers with a pipeline
@@ -245,17 +246,12 @@ fn label_batch(
         Ok(())
     };
     push(LINE, &line)?;
-    for name in ["recency_days", "tenure_days"] {
-        push(
-            name,
-            typed.column_by_name(name).expect("tiers_batch has it"),
-        )?;
-    }
-    for name in model.columns() {
-        push(
-            &name,
-            typed.column_by_name(&name).expect("tiers_batch has it"),
-        )?;
+    let names = ["recency_days", "tenure_days"].map(String::from);
+    for name in names.into_iter().chain(model.columns()) {
+        let column = typed
+            .column_by_name(&name)
+            .ok_or_else(|| Error::Plan(format!("the tiers have no column {name}")))?;
+        push(&name, column)?;
     }
     let rows = back.nulls().cloned();
     Ok(StructArray::try_new(Fields::from(fields), columns, rows)?)
