@@ -430,9 +430,11 @@ pub trait Classifier:
     /// some population: a classifier that overrides it overrides this too. The default:
     /// no.
     ///
-    /// Whoever labels customers one at a time, without the whole fit population in view
-    /// (an engine's executors, a live tiering), gives the batch labels only where every
-    /// classifier says no ([`Pipeline::labels_by_model`](crate::Pipeline::labels_by_model)).
+    /// What labels customers in pieces, without the whole fit population in view (an
+    /// engine's partitions), can give a run's labels only where every classifier says no
+    /// ([`Pipeline::labels_by_model`](crate::Pipeline::labels_by_model));
+    /// [`Pipeline::run`](crate::Pipeline::run) refuses batch labels from a classifier that
+    /// says no.
     ///
     /// # Example
     /// ```

@@ -328,15 +328,15 @@ impl Classifier for RfmParams {
         self.fit_data(&FitData::new(population, &self.wanted()))
     }
 
-    /// Equal-count scores label the fit population by the batch definition of [quantile
-    /// scores](crate::definitions#quantile-scores), SQL `NTILE(k)` with the `customer_id`
-    /// tiebreak, exactly; tie-aware scores are the model's own.
     /// Equal-count scores split ties at a cut point by `customer_id`, which only the
     /// whole population shows.
     fn has_batch_labels(&self) -> bool {
         self.mode == QuantileMode::EqualCount
     }
 
+    /// Equal-count scores label the fit population by the batch definition of [quantile
+    /// scores](crate::definitions#quantile-scores), SQL `NTILE(k)` with the `customer_id`
+    /// tiebreak, exactly; tie-aware scores are the model's own.
     fn batch_labels(
         &self,
         model: &RfmModel,

@@ -649,9 +649,7 @@ impl Pipeline {
         }
         Ok(tiering)
     }
-}
 
-impl Pipeline {
     /// Whether classifying each customer of the fit population with the fitted models
     /// gives the labels [`run`](Self::run) gives: no classifier has batch labels of its
     /// own ([`Classifier::has_batch_labels`](crate::classify::Classifier::has_batch_labels);
