@@ -118,7 +118,7 @@ impl TransactionsTable {
         let money = |column: &str, data_type: &DataType| -> Result<Money, Error> {
             let q = quote(column);
             // Files of different scales joined: each row's own scale is a column.
-            let own_scale = crate::register::scale_column(column);
+            let own_scale = scale_column(column);
             let own_scale = find(&own_scale).map(|f| quote(f.name()));
             let typed = |scale: i8| Money {
                 value: format!("CAST({q} AS DECIMAL({SUM_PRECISION}, {scale}))"),
@@ -225,6 +225,12 @@ impl TransactionsTable {
             quote(&self.name)
         )
     }
+}
+
+/// The name of the column that holds, per row, the written scale of the money column
+/// `column` where Parquet files of different decimal scales are read as one table.
+pub(crate) fn scale_column(column: &str) -> String {
+    format!("__ct_scale_{column}")
 }
 
 fn is_text(t: &DataType) -> bool {

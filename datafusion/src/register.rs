@@ -11,7 +11,7 @@ use datafusion::prelude::{cast, col, lit};
 use futures::TryStreamExt;
 
 use crate::error::Error;
-use crate::input::{InputKind, TransactionsTable};
+use crate::input::{InputKind, TransactionsTable, scale_column};
 
 /// Registers the files matching `pattern` (a path, a directory or a glob such as
 /// `orders/*.parquet`) as table `name`: Parquet files with their own column types, CSV
@@ -120,16 +120,10 @@ pub async fn register_table(
     TransactionsTable::new(name, InputKind::Table, Vec::new(), &schema, mapping)
 }
 
-/// The name of the column that holds, per row, the written scale of the money column
-/// `column` where files of different decimal scales are read as one table.
-pub(crate) fn scale_column(column: &str) -> String {
-    format!("__ct_scale_{column}")
-}
-
 /// Registers Parquet files as one table. Files whose money columns (`amount`, `profit`)
 /// have different decimal types (`Decimal128(38, 2)` in one, `(38, 4)` in another) are
 /// read per schema and joined: each money column widened to the largest scale, exactly,
-/// beside a column of each row's own scale ([`scale_column`]), so that sums print as
+/// beside a column of each row's own scale (`__ct_scale_<column>`), so that sums print as
 /// `tier` prints the same values written in CSV. Any other difference is refused.
 async fn register_parquet(
     ctx: &SessionContext,
