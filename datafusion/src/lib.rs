@@ -1,14 +1,14 @@
-//! The customer-tiering job on [Apache DataFusion](https://datafusion.apache.org): the
-//! profile phase as an engine plan over Parquet, CSV or any registered table, with the
-//! same answers, byte for byte, as the single-machine `tier` program of
-//! [`customer_tiering`].
+//! The customer-tiering job on [Apache DataFusion](https://datafusion.apache.org) and
+//! Ballista: the profiles, the fit and the labels as engine plans over Parquet, CSV or
+//! any registered table, with the same answers, byte for byte, as the single-machine
+//! `tier` program of [`customer_tiering`].
 //!
 //! # What runs where
 //!
 //! | phase | where | what crosses partitions or the network |
 //! |---|---|---|
 //! | reading and validation | the engine's partitions, where the files are | nothing: text columns are parsed where they are read, by the core crate's own grammar (functions `ct_customer_id`, `ct_date`, `ct_amount`, `ct_text`); typed Parquet columns are taken as they are |
-//! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer and purchase day from each partition, hash-partitioned by customer; then one row per customer to the caller |
+//! | profiles ([`profiles`]) | the engine's partitions | partial aggregates: one row per customer from each partition (its sums, counts and the list of its purchase days), hash-partitioned by customer; then one row per customer to the caller |
 //! | fit ([`fit`]) | the engine's partitions, over the profiles the session keeps ([`PROFILES_TABLE`]: in memory on DataFusion, Parquet files the executors write on Ballista); on a Ballista cluster without a work directory, the calling process | per fit column: a count, a histogram of at most 65 536 buckets, and the distinct values of the few buckets that hold a cut point; the core crate's own fit runs on these order statistics in the calling process ([`fit_on_engine`]) |
 //! | classification for `tiers.csv` ([`tiers_plan`]) | the engine's partitions, over the kept profiles ([`label_place`]); for equal-count scores, or on a Ballista cluster without a work directory, the calling process | the model: the fitted pipeline's JSON is a literal of the plan, which the function `ct_tiers` parses once per partition; each partition's profiles are labelled by the core crate's `classify_all` and written by its own `tiers.csv` writer |
 //! | `tiers.csv` ([`write_tiers_csv_sorted`]), tiers as Parquet ([`write_tiers_parquet`]) | the engine sorts the lines (a merge of sorted partitions) and the calling process streams them to the file; each partition writes its own Parquet file | one line per customer, once |
@@ -27,11 +27,13 @@
 //! a cut point, is made on the profiles in the calling process instead: the same model
 //! either way ([`FitPlace`] says which).
 //!
-//! Memory: an executor holds its partitions' hash tables, about 100 bytes per
-//! (customer, day) pair of the rows it reads, spilling nothing; the session keeps the
-//! profiles (about 100 bytes per customer) for the fit; the calling process holds the
-//! profiles again as the core crate's population (about 150 bytes per customer) and the
-//! labels.
+//! Memory: an executor holds its partitions' hash tables, about 100 bytes per customer of
+//! the rows it reads, and 8 bytes per line for the purchase days (`ct_days`), spilling
+//! nothing; the session keeps the profiles (about 100 bytes per customer in memory on
+//! DataFusion; Parquet files on Ballista, about 11 bytes per customer) for the fit and
+//! the classification; the calling process holds the profiles again as the core crate's
+//! population (about 150 bytes per customer) and the labels, for the summary figures
+//! and the reports.
 //!
 //! # Engines
 //!
