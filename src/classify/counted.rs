@@ -13,7 +13,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use super::order::{KeyColumn, OrderStat, mirrored_stats};
-use super::statistics::{FitColumn, FitStatistics};
+use super::statistics::answers::{FitColumn, FitStatistics};
 use crate::parallel;
 
 /// Customers per piece of parallel counting (fixed: results never depend on the

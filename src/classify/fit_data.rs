@@ -14,7 +14,7 @@ use jiff::civil::Date;
 
 use super::counted::{Counted, IntReader, Ranked};
 use super::order::{Gathered, KeyColumn, Num, RangeReader};
-use super::statistics::{FitColumn, FitStatistics};
+use super::statistics::answers::{FitColumn, FitStatistics};
 use crate::error::ConfigError;
 use crate::population::Columns;
 use crate::profile::{Metric, Population};
