@@ -13,6 +13,15 @@ nodes=()
 trap 'kill "${nodes[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 data=tests/data/quickstart.csv
+# same EXPECTED_DIR GOT_DIR FILE…: each file byte for byte.
+same() {
+    local expected="$1" got="$2"
+    shift 2
+    for file in "$@"; do
+        cmp "$expected/$file" "$got/$file"
+    done
+}
+files=(tiers.csv summary.json model.json management.csv)
 "$bin/tier" --transactions "$data" --as-of 2026-06-30 --preset four-dimension --quiet --out "$work/tier"
 # The same rows as Parquet (Date32, Decimal128(38, 2)), written by the example itself.
 "$bin/distributed" --transactions "$data" --as-of 2026-06-30 --write-parquet "$work/parquet" --quiet --out "$work/unused"
@@ -26,9 +35,7 @@ for input in "$data" "$work/parquet/*.parquet"; do
         # tiers.csv was labelled and sorted by the engine, not by this process.
         grep -q '"labelled_on":"engine"' "$work/timings"
         ls "$work/tiers-parquet"/*.parquet >/dev/null
-        for file in tiers.csv summary.json model.json management.csv pyramid.svg rfm_heatmap.svg; do
-            cmp "$work/tier/$file" "$out/$file"
-        done
+        same "$work/tier" "$out" "${files[@]}" pyramid.svg rfm_heatmap.svg
         echo "same files: $input, $partitions partitions"
     done
 done
@@ -38,18 +45,14 @@ done
 "$bin/distributed" --transactions "$data" --as-of 2026-06-30 --quantiles equal-count \
     --partitions 3 --quiet --timings --out "$work/df-ec" 2>"$work/timings"
 grep -q '"labelled_on":"process"' "$work/timings"
-for file in tiers.csv summary.json model.json management.csv; do
-    cmp "$work/tier-ec/$file" "$work/df-ec/$file"
-done
+same "$work/tier-ec" "$work/df-ec" "${files[@]}"
 echo "same files: $data, equal-count"
 
 # The same on an in-process Ballista cluster (a debug build needs bigger thread stacks).
 out="$work/ballista"
 RUST_MIN_STACK=33554432 "$bin/distributed" --transactions "$data" --as-of 2026-06-30 \
     --preset four-dimension --ballista-standalone --partitions 2 --quiet --out "$out"
-for file in tiers.csv summary.json model.json management.csv; do
-    cmp "$work/tier/$file" "$out/$file"
-done
+same "$work/tier" "$out" "${files[@]}"
 echo "same files: $data, Ballista standalone"
 
 # The same on a Ballista cluster of separate processes (a scheduler and an executor of
@@ -81,9 +84,7 @@ out="$work/cluster"
     --scheduler "df://127.0.0.1:$port" --work-dir "$work/shared" --partitions 2 --quiet \
     --timings --out "$out" 2>"$work/timings"
 grep -q '"fitted_on":"engine","labelled_on":"engine"' "$work/timings"
-for file in tiers.csv summary.json model.json management.csv; do
-    cmp "$work/tier/$file" "$out/$file"
-done
+same "$work/tier" "$out" "${files[@]}"
 # The profiles the executors kept went with the session.
 [ -z "$(ls -A "$work/shared")" ]
 kill "${nodes[@]}"

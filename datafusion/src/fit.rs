@@ -81,12 +81,7 @@ impl ScalarUDFImpl for Bucket {
             return exec_err!("{BUCKET} takes three arguments");
         };
         let constant = |arg: &ColumnarValue| -> DfResult<i256> {
-            let array = arg.to_array(1)?;
-            let text = match array.data_type() {
-                DataType::Utf8 => array.as_string::<i32>().value(0).to_string(),
-                DataType::Utf8View => array.as_string_view().value(0).to_string(),
-                other => return exec_err!("{BUCKET}: bounds as text, got {other}"),
-            };
+            let text = crate::parse::text_argument(BUCKET, arg, "bound")?;
             i256::from_string(&text).map_or_else(|| exec_err!("{BUCKET}: bad bound {text}"), Ok)
         };
         let (lo, width) = (constant(lo)?, constant(width)?);

@@ -18,7 +18,7 @@ use datafusion::arrow::array::{
     UInt8Builder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Fields, i256};
-use datafusion::common::{Result, exec_err};
+use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature,
     Volatility,
@@ -44,6 +44,32 @@ pub(crate) const AMOUNT: &str = "ct_amount";
 /// `ct_text(text)`: a text field trimmed of ASCII whitespace, null when blank (an optional
 /// product code).
 pub(crate) const TEXT: &str = "ct_text";
+
+/// A text literal argument of `function` (its `what`, for the message).
+pub(crate) fn text_literal(
+    function: &str,
+    value: Option<&ScalarValue>,
+    what: &str,
+) -> Result<String> {
+    match value {
+        Some(ScalarValue::Utf8(Some(s)))
+        | Some(ScalarValue::Utf8View(Some(s)))
+        | Some(ScalarValue::LargeUtf8(Some(s))) => Ok(s.clone()),
+        _ => exec_err!("{function}: the {what} must be a text literal"),
+    }
+}
+
+/// A constant text argument of a call of `function`: a literal, or the first row of a
+/// constant column.
+pub(crate) fn text_argument(function: &str, value: &ColumnarValue, what: &str) -> Result<String> {
+    match value {
+        ColumnarValue::Scalar(s) => text_literal(function, Some(s), what),
+        ColumnarValue::Array(a) if !a.is_empty() && !a.is_null(0) => {
+            text_literal(function, Some(&ScalarValue::try_from_array(a, 0)?), what)
+        }
+        ColumnarValue::Array(_) => exec_err!("{function}: no {what}"),
+    }
+}
 
 /// Every function of this module, to register with a session.
 pub(crate) fn functions() -> [ScalarUDF; 4] {

@@ -185,27 +185,27 @@ fn profile_sql(table: &TransactionsTable, query: &ProfileQuery) -> Result<String
             "max(ps) FILTER (WHERE {on_or_before}) AS profit_scale"
         ));
     }
-    let mut query = format!(
-        "WITH checked AS (SELECT {checked} FROM ({validated})) \
-         SELECT {per_customer} FROM checked GROUP BY id",
-        validated = table.validated_sql(),
-        checked = checked.join(", "),
-        per_customer = per_customer.join(", "),
-    );
     if product.is_some() {
         checked.push("product".into());
-        query = format!(
-            "WITH checked AS (SELECT {checked} FROM ({validated})), \
-             customers AS (SELECT {per_customer} FROM checked GROUP BY id), \
+    }
+    let checked = format!(
+        "WITH checked AS (SELECT {} FROM ({}))",
+        checked.join(", "),
+        table.validated_sql()
+    );
+    let customers = format!(
+        "SELECT {} FROM checked GROUP BY id",
+        per_customer.join(", ")
+    );
+    Ok(match product {
+        None => format!("{checked} {customers}"),
+        Some(_) => format!(
+            "{checked}, customers AS ({customers}), \
              products AS (SELECT id, count(DISTINCT product) AS distinct_products FROM checked \
              WHERE product IS NOT NULL AND {on_or_before} GROUP BY id) \
-             SELECT c.*, p.distinct_products FROM customers c LEFT JOIN products p ON c.id = p.id",
-            validated = table.validated_sql(),
-            checked = checked.join(", "),
-            per_customer = per_customer.join(", "),
-        );
-    }
-    Ok(query)
+             SELECT c.*, p.distinct_products FROM customers c LEFT JOIN products p ON c.id = p.id"
+        ),
+    })
 }
 
 struct Money {

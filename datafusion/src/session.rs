@@ -66,10 +66,7 @@ impl ProfilesDir {
     /// A new directory under the system's temporary directory, removed with the session.
     #[cfg_attr(not(feature = "ballista"), allow(dead_code))]
     fn temporary() -> Result<Self, Error> {
-        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("customer-tiering-{}-{n}", std::process::id()));
+        let path = std::env::temp_dir().join(unique("customer-tiering"));
         std::fs::create_dir_all(&path).map_err(|source| {
             Error::Tiering(customer_tiering::Error::Io {
                 path: path.clone(),
@@ -97,6 +94,13 @@ impl Drop for ProfilesDir {
     }
 }
 
+/// `prefix-PID-N`, a name no other directory this process or another one makes has.
+fn unique(prefix: &str) -> String {
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
+}
+
 /// Whether the plans of `ctx` see the profiles [`profiles`](crate::profiles) keeps: on
 /// DataFusion, or on a cluster with a directory for them.
 pub(crate) fn sees_profiles(ctx: &SessionContext) -> bool {
@@ -107,12 +111,8 @@ pub(crate) fn sees_profiles(ctx: &SessionContext) -> bool {
 /// A new directory for the executors to write the profiles into, on a cluster that
 /// has a place for them; removed with the session.
 pub(crate) fn new_profiles_dir(ctx: &SessionContext) -> Option<PathBuf> {
-    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = ctx.state().config().get_extension::<ProfilesDir>()?;
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = dir
-        .path
-        .join(format!("profiles-{}-{n}", std::process::id()));
+    let path = dir.path.join(unique("profiles"));
     let mut written = dir.written.lock().unwrap_or_else(|e| e.into_inner());
     written.push(path.clone());
     Some(path)

@@ -21,7 +21,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::compute::take;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Schema, UInt64Type};
-use datafusion::common::{Column, Result as DfResult, ScalarValue, exec_datafusion_err, exec_err};
+use datafusion::common::{Column, Result as DfResult, exec_datafusion_err, exec_err};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{
@@ -32,6 +32,7 @@ use datafusion::prelude::{DataFrame, Expr, SessionContext, col, lit};
 use jiff::civil::Date;
 
 use crate::error::Error;
+use crate::parse::{text_argument, text_literal};
 use crate::profiles::{PROFILES_TABLE, batch_profiles};
 
 /// The name of the classification function.
@@ -96,27 +97,6 @@ impl Hash for Tiers {
     }
 }
 
-/// A text literal argument.
-fn text_literal(value: Option<&ScalarValue>, what: &str) -> DfResult<String> {
-    match value {
-        Some(ScalarValue::Utf8(Some(s)))
-        | Some(ScalarValue::Utf8View(Some(s)))
-        | Some(ScalarValue::LargeUtf8(Some(s))) => Ok(s.clone()),
-        _ => exec_err!("{TIERS}: the {what} must be a text literal"),
-    }
-}
-
-/// A text argument of a call: a literal, or the first row of a constant column.
-fn text_argument(value: &ColumnarValue, what: &str) -> DfResult<String> {
-    match value {
-        ColumnarValue::Scalar(s) => text_literal(Some(s), what),
-        ColumnarValue::Array(a) if !a.is_empty() && !a.is_null(0) => {
-            text_literal(Some(&ScalarValue::try_from_array(a, 0)?), what)
-        }
-        ColumnarValue::Array(_) => exec_err!("{TIERS}: no {what}"),
-    }
-}
-
 impl Tiers {
     /// The fitted pipeline of `json`, parsed once.
     fn model(&self, json: &str) -> DfResult<Arc<FittedPipeline>> {
@@ -133,6 +113,8 @@ impl Tiers {
         Ok(model)
     }
 
+    /// The fields of the struct `ct_tiers` gives for `model`: what the plan is told at
+    /// planning and what each batch is built with.
     fn output_fields(model: &FittedPipeline) -> Fields {
         let mut fields = vec![
             Field::new(LINE, DataType::Utf8, true),
@@ -163,7 +145,11 @@ impl ScalarUDFImpl for Tiers {
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> DfResult<FieldRef> {
-        let json = text_literal(args.scalar_arguments.first().copied().flatten(), "model")?;
+        let json = text_literal(
+            TIERS,
+            args.scalar_arguments.first().copied().flatten(),
+            "model",
+        )?;
         let fields = Self::output_fields(&*self.model(&json)?);
         Ok(Arc::new(Field::new(TIERS, DataType::Struct(fields), true)))
     }
@@ -173,11 +159,11 @@ impl ScalarUDFImpl for Tiers {
         let [model, as_of, names, columns @ ..] = &args.args[..] else {
             return exec_err!("{TIERS} takes a model, an as-of date, column names and columns");
         };
-        let model = self.model(&text_argument(model, "model")?)?;
-        let as_of: Date = text_argument(as_of, "as-of date")?
+        let model = self.model(&text_argument(TIERS, model, "model")?)?;
+        let as_of: Date = text_argument(TIERS, as_of, "as-of date")?
             .parse()
             .map_err(|e| exec_datafusion_err!("{TIERS}: as-of date: {e}"))?;
-        let names = text_argument(names, "column names")?;
+        let names = text_argument(TIERS, names, "column names")?;
         let names: Vec<&str> = names.split(',').collect();
         if names.len() != columns.len() {
             return exec_err!(
@@ -234,27 +220,21 @@ fn label_batch(
     // The header first, then one record per customer (a quoted field may hold a line
     // break, so records are split outside quotes).
     let lines: StringArray = csv_records(&text).skip(1).map(Some).collect();
+    let lines: ArrayRef = Arc::new(lines);
     let typed = crate::arrow::tiers_batch(&population, &tiering)?;
     let back = UInt32Array::from(place);
-    let mut fields = Vec::new();
-    let mut columns = Vec::new();
-    let line: ArrayRef = Arc::new(lines);
-    let mut push = |name: &str, column: &ArrayRef| -> Result<(), Error> {
-        let column = take(column, &back, None)?;
-        fields.push(Field::new(name, column.data_type().clone(), true));
-        columns.push(column);
-        Ok(())
-    };
-    push(LINE, &line)?;
-    let names = ["recency_days", "tenure_days"].map(String::from);
-    for name in names.into_iter().chain(model.columns()) {
+    // The fields the plan was told of, each taken in the batch's row order.
+    let fields = Tiers::output_fields(model);
+    let mut columns = vec![take(&lines, &back, None)?];
+    for field in fields.iter().skip(1) {
+        let name = field.name();
         let column = typed
-            .column_by_name(&name)
+            .column_by_name(name)
             .ok_or_else(|| Error::Plan(format!("the tiers have no column {name}")))?;
-        push(&name, column)?;
+        columns.push(take(column, &back, None)?);
     }
     let rows = back.nulls().cloned();
-    Ok(StructArray::try_new(Fields::from(fields), columns, rows)?)
+    Ok(StructArray::try_new(fields, columns, rows)?)
 }
 
 /// The records of CSV text, without their line ends: lines, but a quoted field may hold
